@@ -1,0 +1,18 @@
+//! Opsøg's domain: the rules, with no I/O. Every type that crosses a boundary is
+//! validated here once; handlers, storage and jobs take these types.
+
+pub mod audit;
+pub mod cpr;
+pub mod do_not_contact;
+pub mod funnel;
+pub mod org;
+pub mod person;
+pub mod phone;
+pub mod policy;
+pub mod reference;
+pub mod suppression;
+pub mod text;
+pub mod validation;
+
+pub use cpr::Cpr;
+pub use phone::PhoneNumber;

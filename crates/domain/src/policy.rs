@@ -1,0 +1,347 @@
+//! Roles and the permission matrix (product.md, "Who sees what"), as data.
+//!
+//! Handlers ask one question — `may(actor, action, target)` — and never test roles
+//! themselves, so that the table below is the single place that decides access.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Coordinator,
+    Caseworker,
+    Ambassador,
+    Partner,
+    Analyst,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Coordinator,
+        Role::Caseworker,
+        Role::Ambassador,
+        Role::Partner,
+        Role::Analyst,
+        Role::Admin,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Coordinator => "coordinator",
+            Role::Caseworker => "caseworker",
+            Role::Ambassador => "ambassador",
+            Role::Partner => "partner",
+            Role::Analyst => "analyst",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+/// Who is asking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub role: Role,
+    pub team_id: Option<Uuid>,
+    /// For partner accounts: the organisation they act for.
+    pub partner_org_id: Option<Uuid>,
+}
+
+/// What the row-level rules need to know about a person.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonScope {
+    pub team_id: Option<Uuid>,
+    /// Caseworker or ambassador named as her contact person.
+    pub contact_user_id: Option<Uuid>,
+    /// Ambassadors (user ids) who registered her.
+    pub registered_by: Vec<Uuid>,
+    /// Partner organisations that referred her.
+    pub referred_by_orgs: Vec<Uuid>,
+}
+
+/// Parts of a person's record that roles see differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    FirstName,
+    FullName,
+    Phone,
+    Address,
+    BirthDate,
+    MaskedCpr,
+    FullCpr,
+    CountryOfOrigin,
+    Languages,
+    Segment,
+    Motivation,
+    SafetyNote,
+    SafeContactFlag,
+    Sources,
+    Timeline,
+    NextStep,
+    CoarseStatus,
+}
+
+/// Actions that are not about one field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Open a person's page (row-level rules apply).
+    ViewPerson,
+    /// List and search persons.
+    ListPeople,
+    CreatePerson,
+    EditPerson,
+    RecordEvent,
+    VoidEvent,
+    RevealFullCpr,
+    ViewFigures,
+    ViewAudit,
+    ExportAudit,
+    ManageUsers,
+    ViewConfig,
+}
+
+/// How far a role reaches for one kind of data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    No,
+    /// Every person.
+    All,
+    /// Persons of her own team (or whom she is contact person for).
+    Team,
+    /// The assigned caseworker only (contact person).
+    Assigned,
+    /// Women the ambassador registered.
+    OwnRegistered,
+    /// The partner organisation's own referrals.
+    OwnReferrals,
+}
+
+/// The matrix, row by row as in product.md. Full CPR is "on request, audited":
+/// the reach here allows the request; the handler records it through `RevealFullCpr`.
+pub fn field_reach(role: Role, field: Field) -> Reach {
+    use Field as F;
+    use Reach as R;
+    match (role, field) {
+        (Role::Coordinator, _) => R::All,
+        (Role::Analyst | Role::Admin, _) => R::No,
+        (Role::Caseworker, F::SafetyNote) => R::Assigned,
+        (Role::Caseworker, _) => R::Team,
+        (Role::Ambassador, F::FirstName | F::Phone | F::NextStep | F::SafeContactFlag) => {
+            R::OwnRegistered
+        }
+        (Role::Ambassador, _) => R::No,
+        (Role::Partner, F::FirstName | F::FullName | F::CoarseStatus) => R::OwnReferrals,
+        (Role::Partner, _) => R::No,
+    }
+}
+
+pub fn action_reach(role: Role, action: Action) -> Reach {
+    use Action as A;
+    use Reach as R;
+    match (role, action) {
+        (Role::Coordinator, A::ManageUsers | A::ViewConfig) => R::All,
+        (Role::Coordinator, _) => R::All,
+        (
+            Role::Caseworker,
+            A::ViewPerson | A::ListPeople | A::EditPerson | A::RecordEvent | A::RevealFullCpr,
+        ) => R::Team,
+        (Role::Caseworker, A::CreatePerson | A::ViewFigures) => R::All,
+        (Role::Caseworker, A::VoidEvent) => R::Team,
+        (Role::Caseworker, _) => R::No,
+        (Role::Ambassador, A::ViewPerson | A::ListPeople) => R::OwnRegistered,
+        (Role::Ambassador, A::ViewFigures) => R::OwnRegistered,
+        (Role::Ambassador, _) => R::No,
+        (Role::Partner, A::ViewPerson | A::ListPeople) => R::OwnReferrals,
+        (Role::Partner, A::ViewFigures) => R::OwnReferrals,
+        (Role::Partner, _) => R::No,
+        (Role::Analyst, A::ViewFigures) => R::All,
+        (Role::Analyst, _) => R::No,
+        (Role::Admin, A::ViewAudit | A::ExportAudit | A::ManageUsers | A::ViewConfig) => R::All,
+        (Role::Admin, _) => R::No,
+    }
+}
+
+/// Does `reach` cover this person for this actor?
+pub fn covers(reach: Reach, actor: &Actor, person: Option<&PersonScope>) -> bool {
+    match (reach, person) {
+        (Reach::No, _) => false,
+        (Reach::All, _) => true,
+        // Without a person the question is "may she do this to anyone at all?".
+        (_, None) => true,
+        (Reach::Team, Some(p)) => {
+            (actor.team_id.is_some() && p.team_id == actor.team_id)
+                || p.contact_user_id == Some(actor.user_id)
+        }
+        (Reach::Assigned, Some(p)) => p.contact_user_id == Some(actor.user_id),
+        (Reach::OwnRegistered, Some(p)) => p.registered_by.contains(&actor.user_id),
+        (Reach::OwnReferrals, Some(p)) => actor
+            .partner_org_id
+            .is_some_and(|org| p.referred_by_orgs.contains(&org)),
+    }
+}
+
+pub fn may(actor: &Actor, action: Action, person: Option<&PersonScope>) -> bool {
+    covers(action_reach(actor.role, action), actor, person)
+}
+
+pub fn may_see(actor: &Actor, field: Field, person: &PersonScope) -> bool {
+    covers(field_reach(actor.role, field), actor, Some(person))
+}
+
+/// Does this role see names and other personal data anywhere? (The admin runs the
+/// system and the analyst sees only aggregates — product.md.)
+pub fn sees_personal_data(role: Role) -> bool {
+    action_reach(role, Action::ListPeople) != Reach::No
+}
+
+/// The row-level filter a list must apply for this actor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListScope {
+    Nobody,
+    Everyone,
+    TeamOf {
+        team_id: Option<Uuid>,
+        user_id: Uuid,
+    },
+    RegisteredBy(Uuid),
+    ReferredBy(Option<Uuid>),
+}
+
+pub fn list_scope(actor: &Actor) -> ListScope {
+    match action_reach(actor.role, Action::ListPeople) {
+        Reach::No => ListScope::Nobody,
+        Reach::All => ListScope::Everyone,
+        Reach::Team | Reach::Assigned => ListScope::TeamOf {
+            team_id: actor.team_id,
+            user_id: actor.user_id,
+        },
+        Reach::OwnRegistered => ListScope::RegisteredBy(actor.user_id),
+        Reach::OwnReferrals => ListScope::ReferredBy(actor.partner_org_id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role) -> Actor {
+        Actor {
+            user_id: Uuid::from_u128(1),
+            role,
+            team_id: Some(Uuid::from_u128(10)),
+            partner_org_id: Some(Uuid::from_u128(20)),
+        }
+    }
+
+    fn scope_team(team: u128) -> PersonScope {
+        PersonScope {
+            team_id: Some(Uuid::from_u128(team)),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn analyst_and_admin_see_no_personal_data() {
+        let p = scope_team(10);
+        for role in [Role::Analyst, Role::Admin] {
+            assert!(!sees_personal_data(role));
+            assert!(!may(&actor(role), Action::ViewPerson, Some(&p)));
+            for field in [
+                Field::FirstName,
+                Field::FullName,
+                Field::Phone,
+                Field::FullCpr,
+                Field::CountryOfOrigin,
+            ] {
+                assert!(!may_see(&actor(role), field, &p), "{role:?} {field:?}");
+            }
+        }
+        assert!(may(&actor(Role::Admin), Action::ViewAudit, None));
+        assert!(!may(&actor(Role::Analyst), Action::ViewAudit, None));
+    }
+
+    #[test]
+    fn caseworker_sees_her_team_only() {
+        let cw = actor(Role::Caseworker);
+        assert!(may(&cw, Action::ViewPerson, Some(&scope_team(10))));
+        assert!(!may(&cw, Action::ViewPerson, Some(&scope_team(11))));
+        let assigned = PersonScope {
+            contact_user_id: Some(cw.user_id),
+            ..scope_team(11)
+        };
+        assert!(may(&cw, Action::ViewPerson, Some(&assigned)));
+        // safety notes: the assigned caseworker only, not the whole team
+        assert!(!may_see(&cw, Field::SafetyNote, &scope_team(10)));
+        assert!(may_see(&cw, Field::SafetyNote, &assigned));
+        assert!(!may(&cw, Action::ViewAudit, None));
+    }
+
+    #[test]
+    fn ambassador_sees_only_women_she_registered_and_only_first_name_and_phone() {
+        let amb = actor(Role::Ambassador);
+        let hers = PersonScope {
+            registered_by: vec![amb.user_id],
+            ..scope_team(10)
+        };
+        let other = PersonScope {
+            registered_by: vec![Uuid::from_u128(99)],
+            ..scope_team(10)
+        };
+        assert!(may(&amb, Action::ViewPerson, Some(&hers)));
+        assert!(!may(&amb, Action::ViewPerson, Some(&other)));
+        assert!(may_see(&amb, Field::FirstName, &hers));
+        assert!(may_see(&amb, Field::Phone, &hers));
+        for f in [
+            Field::FullName,
+            Field::Address,
+            Field::FullCpr,
+            Field::CountryOfOrigin,
+            Field::Timeline,
+        ] {
+            assert!(!may_see(&amb, f, &hers), "{f:?}");
+        }
+    }
+
+    #[test]
+    fn partner_sees_own_referrals_name_and_coarse_status() {
+        let partner = actor(Role::Partner);
+        let ours = PersonScope {
+            referred_by_orgs: vec![Uuid::from_u128(20)],
+            ..Default::default()
+        };
+        let theirs = PersonScope {
+            referred_by_orgs: vec![Uuid::from_u128(21)],
+            ..Default::default()
+        };
+        assert!(may_see(&partner, Field::FullName, &ours));
+        assert!(may_see(&partner, Field::CoarseStatus, &ours));
+        assert!(!may_see(&partner, Field::Timeline, &ours));
+        assert!(!may_see(&partner, Field::FullName, &theirs));
+        let no_org = Actor {
+            partner_org_id: None,
+            ..partner
+        };
+        assert!(!may_see(&no_org, Field::FullName, &ours));
+    }
+
+    #[test]
+    fn list_scope_follows_the_matrix() {
+        assert_eq!(list_scope(&actor(Role::Coordinator)), ListScope::Everyone);
+        assert_eq!(list_scope(&actor(Role::Analyst)), ListScope::Nobody);
+        assert_eq!(list_scope(&actor(Role::Admin)), ListScope::Nobody);
+        assert!(matches!(
+            list_scope(&actor(Role::Caseworker)),
+            ListScope::TeamOf { .. }
+        ));
+        assert!(matches!(
+            list_scope(&actor(Role::Ambassador)),
+            ListScope::RegisteredBy(_)
+        ));
+    }
+}
