@@ -1,0 +1,233 @@
+//! What goes in and out of the store, beyond the domain's own types.
+
+use domain::funnel::{Channel, EventKind, FunnelState, Stage, TransitionInput};
+use domain::org::Locale;
+use domain::person::{PersonDetails, Source, SourceKind};
+use domain::policy::ListScope;
+use domain::{Cpr, PhoneNumber};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub use domain::person::Person;
+pub use domain::policy::PersonScope as PersonScopeRow;
+
+#[derive(Debug, Clone, Default)]
+pub struct UserExtra {
+    pub team_id: Option<Uuid>,
+    pub partner_org_id: Option<Uuid>,
+    pub languages: Vec<String>,
+    pub direct_phone: Option<PhoneNumber>,
+    pub locale: Locale,
+}
+
+/// A browser session. The token itself is never stored, only its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub token_hash: String,
+    pub user_id: Option<Uuid>,
+    pub csrf_token: String,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+    /// Server-side state such as the current people search (JSON).
+    pub data: String,
+}
+
+/// Who recorded something: a user, or the system (a batch job, the public page).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventActor {
+    pub user_id: Option<Uuid>,
+    pub name: String,
+}
+
+/// A woman entering through a channel: her record, her first source and the entry event.
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    pub details: PersonDetails,
+    pub team_id: Option<Uuid>,
+    pub contact_user_id: Option<Uuid>,
+    pub source: Source,
+    pub initiative_id: Uuid,
+    pub channel: Channel,
+    pub actor: EventActor,
+    pub at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct LoadEvent {
+    pub input: TransitionInput,
+    pub actor: EventActor,
+    pub language: Option<String>,
+    pub interpreter_used: bool,
+    pub note: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct LoadPerson {
+    pub id: Uuid,
+    pub details: PersonDetails,
+    pub team_id: Option<Uuid>,
+    pub contact_user_id: Option<Uuid>,
+    pub created_at: OffsetDateTime,
+    pub sources: Vec<Source>,
+    pub initiative_id: Uuid,
+    /// In the order they happened; the first must be `entered`.
+    pub events: Vec<LoadEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunnelRow {
+    pub initiative_id: Uuid,
+    pub initiative_name: String,
+    pub state: FunnelState,
+    pub event_count: u64,
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct PersonRecord {
+    pub person: Person,
+    pub contact_user_id: Option<Uuid>,
+    pub contact_name: Option<String>,
+    pub area_name: Option<String>,
+    pub sources: Vec<Source>,
+    pub funnels: Vec<FunnelRow>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PeopleFilter {
+    /// Matched against the normalised name.
+    pub name: Option<String>,
+    pub phone: Option<PhoneNumber>,
+    pub cpr: Option<Cpr>,
+    pub stage: Option<Stage>,
+    pub source: Option<SourceKind>,
+    pub area_id: Option<Uuid>,
+    pub language: Option<String>,
+}
+
+impl PeopleFilter {
+    /// A description for the audit log: which criteria, never their values for
+    /// name, phone or CPR.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if self.name.is_some() {
+            parts.push("name=…".to_string());
+        }
+        if self.phone.is_some() {
+            parts.push("phone=…".to_string());
+        }
+        if self.cpr.is_some() {
+            parts.push("cpr=…".to_string());
+        }
+        if let Some(s) = self.stage {
+            parts.push(format!("stage={}", s.code()));
+        }
+        if let Some(s) = self.source {
+            parts.push(format!("source={}", s.code()));
+        }
+        if let Some(a) = self.area_id {
+            parts.push(format!("area={a}"));
+        }
+        if let Some(l) = &self.language {
+            parts.push(format!("language={l}"));
+        }
+        parts.join(" ")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PeopleQuery {
+    pub scope: ListScope,
+    pub filter: PeopleFilter,
+    pub initiative_id: Uuid,
+    /// 1-based.
+    pub page: u32,
+    pub page_size: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct PersonListRow {
+    pub id: Uuid,
+    pub given_name: String,
+    pub family_name: String,
+    pub phone: Option<PhoneNumber>,
+    pub area_name: Option<String>,
+    pub first_language: Option<String>,
+    pub stage: Option<Stage>,
+    pub safe_contact_only: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct PeoplePage {
+    pub rows: Vec<PersonListRow>,
+    pub total: u64,
+    pub page: u32,
+    pub page_size: u32,
+}
+
+impl PeoplePage {
+    pub fn page_count(&self) -> u32 {
+        let size = u64::from(self.page_size.max(1));
+        u32::try_from(self.total.div_ceil(size))
+            .unwrap_or(u32::MAX)
+            .max(1)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub person_id: Uuid,
+    pub initiative_id: Uuid,
+    pub input: TransitionInput,
+    pub actor: EventActor,
+    pub language: Option<String>,
+    pub interpreter_used: bool,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRecord {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub initiative_id: Uuid,
+    pub seq: i64,
+    pub kind: EventKind,
+    pub channel: Channel,
+    pub occurred_at: OffsetDateTime,
+    pub recorded_by_name: String,
+    pub language: Option<String>,
+    pub interpreter_used: bool,
+    pub new_contact_data: bool,
+    pub note: String,
+    pub voided_at: Option<OffsetDateTime>,
+    pub void_reason: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct VoidEvent {
+    pub event_id: Uuid,
+    pub person_id: Uuid,
+    pub actor: EventActor,
+    pub reason: String,
+    pub at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub person_id: Option<Uuid>,
+    pub user_id: Option<Uuid>,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: OffsetDateTime,
+    pub user_id: Option<Uuid>,
+    pub username: String,
+    pub role: String,
+    pub action: String,
+    pub origin: String,
+    pub detail: String,
+    pub persons: Vec<Uuid>,
+}

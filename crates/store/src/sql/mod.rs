@@ -1,0 +1,843 @@
+//! The SQL implementation of `Store` over sqlx's `Any` driver.
+//!
+//! Why one implementation for two backends: the schema is kept to types both share
+//! (UUID and time as text, flags as integers), so every query is written once; the
+//! backends differ only in their migration files and how a write transaction begins.
+
+mod people;
+mod rows;
+
+use crate::records::*;
+use crate::{Result, Store, StoreError};
+use domain::audit::AuditRecord;
+use domain::org::{Area, Initiative, Locale, NewUser, Notification, Team, User};
+use domain::person::{PersonDetails, Source};
+use rows::{fmt_ts, opt_uuid, parse_ts, parse_uuid};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Row, Transaction};
+use std::time::Duration;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(
+                url.split('@').next_back().unwrap_or("").to_string(),
+            ))
+        }
+    }
+}
+
+/// One embedded migration: applied in order, each in its own transaction.
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sqlite: include_str!("../../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../../migrations/postgres/0001_foundation.sql"),
+}];
+
+#[derive(Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for SqlStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SqlStore({:?})", self.backend)
+    }
+}
+
+pub(crate) fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |source| match &source {
+        sqlx::Error::Database(e) if e.is_unique_violation() || e.is_foreign_key_violation() => {
+            StoreError::Conflict {
+                constraint: e.constraint().unwrap_or(context).to_string(),
+            }
+        }
+        _ => StoreError::Database { context, source },
+    }
+}
+
+impl SqlStore {
+    /// Connects and runs pending migrations. An unrecognised URL is refused.
+    pub async fn connect(url: &str) -> Result<SqlStore> {
+        let store = Self::connect_without_migrating(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub async fn connect_without_migrating(url: &str) -> Result<SqlStore> {
+        let backend = Backend::from_url(url)?;
+        sqlx::any::install_default_drivers();
+        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        if backend == Backend::Sqlite {
+            // WAL lets readers work while one writer writes; busy_timeout makes a second
+            // writer wait instead of failing; foreign keys are off in SQLite by default.
+            options = options.max_connections(8).after_connect(|conn, _| {
+                Box::pin(async move {
+                    sqlx::raw_sql(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                    )
+                    .execute(conn)
+                    .await
+                    .map(|_| ())
+                })
+            });
+        } else {
+            options = options.max_connections(16);
+        }
+        let pool = options
+            .connect(url)
+            .await
+            .map_err(db("connecting to the database"))?;
+        Ok(SqlStore { pool, backend })
+    }
+
+    /// Applies the embedded migrations that have not run yet.
+    pub async fn migrate(&self) -> Result<Vec<i64>> {
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )
+        .execute(&self.pool)
+        .await
+        .map_err(db("creating schema_migrations"))?;
+        let mut applied = Vec::new();
+        for m in MIGRATIONS {
+            let mut tx = self.begin().await?;
+            let done: i64 =
+                sqlx::query("SELECT COUNT(*) FROM schema_migrations WHERE version = $1")
+                    .bind(m.version)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .and_then(|r| r.try_get(0))
+                    .map_err(db("reading schema_migrations"))?;
+            if done > 0 {
+                continue;
+            }
+            let sql = match self.backend {
+                Backend::Sqlite => m.sqlite,
+                Backend::Postgres => m.postgres,
+            };
+            sqlx::raw_sql(sql)
+                .execute(&mut *tx)
+                .await
+                .map_err(db("applying a migration"))?;
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(fmt_ts(OffsetDateTime::now_utc()))
+            .execute(&mut *tx)
+            .await
+            .map_err(db("recording a migration"))?;
+            tx.commit().await.map_err(db("committing a migration"))?;
+            applied.push(m.version);
+        }
+        Ok(applied)
+    }
+
+    pub async fn pending_migrations(&self) -> Result<Vec<i64>> {
+        let exists = sqlx::query("SELECT version FROM schema_migrations")
+            .fetch_all(&self.pool)
+            .await;
+        let done: Vec<i64> = match exists {
+            Ok(rows) => rows.iter().filter_map(|r| r.try_get(0).ok()).collect(),
+            Err(_) => Vec::new(),
+        };
+        Ok(MIGRATIONS
+            .iter()
+            .map(|m| m.version)
+            .filter(|v| !done.contains(v))
+            .collect())
+    }
+
+    /// A write transaction. SQLite's must take the write lock at once: a deferred one
+    /// that reads first can fail with "database is locked" when it later writes.
+    pub(crate) async fn begin(&self) -> Result<Transaction<'static, Any>> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+        .map_err(db("starting a transaction"))
+    }
+
+    #[doc(hidden)]
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Appends an audit entry inside the caller's transaction.
+pub(crate) async fn write_audit(
+    tx: &mut Transaction<'static, Any>,
+    audit: &AuditRecord,
+) -> Result<()> {
+    let row = sqlx::query(
+        "INSERT INTO audit_log (at, user_id, username, role, action, origin, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq",
+    )
+    .bind(fmt_ts(OffsetDateTime::now_utc()))
+    .bind(audit.actor.user_id.map(|u| u.to_string()))
+    .bind(&audit.actor.username)
+    .bind(&audit.actor.role)
+    .bind(audit.action.code())
+    .bind(&audit.origin)
+    .bind(&audit.detail)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(db("writing the audit log"))?;
+    let seq: i64 = row.try_get(0).map_err(db("reading the audit sequence"))?;
+    for person in &audit.persons {
+        sqlx::query("INSERT INTO audit_persons (audit_seq, person_id) VALUES ($1, $2)")
+            .bind(seq)
+            .bind(person.to_string())
+            .execute(&mut **tx)
+            .await
+            .map_err(db("writing the audit log's persons"))?;
+    }
+    Ok(())
+}
+
+fn user_from_row(r: &AnyRow) -> Result<User> {
+    let role: String = r.try_get("role").map_err(db("reading a user"))?;
+    let locale: String = r.try_get("locale").map_err(db("reading a user"))?;
+    let languages: String = r.try_get("languages").map_err(db("reading a user"))?;
+    let phone: Option<String> = r.try_get("direct_phone").map_err(db("reading a user"))?;
+    let active: i64 = r.try_get("active").map_err(db("reading a user"))?;
+    Ok(User {
+        id: parse_uuid(&r.try_get::<String, _>("id").map_err(db("reading a user"))?)?,
+        username: r.try_get("username").map_err(db("reading a user"))?,
+        display_name: r.try_get("display_name").map_err(db("reading a user"))?,
+        role: domain::policy::Role::from_code(&role)
+            .ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
+        team_id: opt_uuid(r.try_get("team_id").map_err(db("reading a user"))?)?,
+        partner_org_id: opt_uuid(r.try_get("partner_org_id").map_err(db("reading a user"))?)?,
+        languages: languages
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        direct_phone: phone.and_then(|p| domain::PhoneNumber::parse(&p).ok()),
+        locale: Locale::from_code(&locale).unwrap_or_default(),
+        active: active != 0,
+    })
+}
+
+const USER_COLUMNS: &str = "id, username, display_name, role, team_id, partner_org_id, languages, direct_phone, locale, active";
+
+fn session_from_row(r: &AnyRow) -> Result<Session> {
+    let e = || db("reading a session");
+    Ok(Session {
+        token_hash: r.try_get("token_hash").map_err(e())?,
+        user_id: opt_uuid(r.try_get("user_id").map_err(e())?)?,
+        csrf_token: r.try_get("csrf_token").map_err(e())?,
+        created_at: parse_ts(&r.try_get::<String, _>("created_at").map_err(e())?)?,
+        last_seen_at: parse_ts(&r.try_get::<String, _>("last_seen_at").map_err(e())?)?,
+        data: r.try_get("data").map_err(e())?,
+    })
+}
+
+fn initiative_from_row(r: &AnyRow, area_ids: Vec<Uuid>) -> Result<Initiative> {
+    let e = || db("reading an initiative");
+    let capacity: Option<i64> = r.try_get("capacity").map_err(e())?;
+    let cool: i64 = r.try_get("cool_off_days").map_err(e())?;
+    let methods: String = r.try_get("methods").map_err(e())?;
+    Ok(Initiative {
+        id: parse_uuid(&r.try_get::<String, _>("id").map_err(e())?)?,
+        name: r.try_get("name").map_err(e())?,
+        starts_on: rows::parse_date(&r.try_get::<String, _>("starts_on").map_err(e())?)?,
+        ends_on: r
+            .try_get::<Option<String>, _>("ends_on")
+            .map_err(e())?
+            .map(|d| rows::parse_date(&d))
+            .transpose()?,
+        target_group: r.try_get("target_group").map_err(e())?,
+        methods: methods
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        area_ids,
+        capacity: capacity.and_then(|c| u32::try_from(c).ok()),
+        cool_off_days: u32::try_from(cool).unwrap_or(90),
+    })
+}
+
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn create_team(&self, name: &str) -> Result<Team> {
+        let team = Team {
+            id: Uuid::new_v4(),
+            name: name.to_string(),
+        };
+        sqlx::query("INSERT INTO teams (id, name) VALUES ($1, $2)")
+            .bind(team.id.to_string())
+            .bind(&team.name)
+            .execute(&self.pool)
+            .await
+            .map_err(db("creating a team"))?;
+        Ok(team)
+    }
+
+    async fn list_teams(&self) -> Result<Vec<Team>> {
+        let rows = sqlx::query("SELECT id, name FROM teams ORDER BY name")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("listing teams"))?;
+        rows.iter()
+            .map(|r| {
+                Ok(Team {
+                    id: parse_uuid(&r.try_get::<String, _>("id").map_err(db("reading a team"))?)?,
+                    name: r.try_get("name").map_err(db("reading a team"))?,
+                })
+            })
+            .collect()
+    }
+
+    async fn create_area(&self, code: &str, name: &str, postcodes: &[String]) -> Result<Area> {
+        let area = Area {
+            id: Uuid::new_v4(),
+            code: code.to_string(),
+            name: name.to_string(),
+            postcodes: postcodes.to_vec(),
+        };
+        sqlx::query("INSERT INTO areas (id, code, name, postcodes) VALUES ($1, $2, $3, $4)")
+            .bind(area.id.to_string())
+            .bind(&area.code)
+            .bind(&area.name)
+            .bind(area.postcodes.join(","))
+            .execute(&self.pool)
+            .await
+            .map_err(db("creating an area"))?;
+        Ok(area)
+    }
+
+    async fn list_areas(&self) -> Result<Vec<Area>> {
+        let rows = sqlx::query("SELECT id, code, name, postcodes FROM areas ORDER BY name")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("listing areas"))?;
+        rows.iter()
+            .map(|r| {
+                let e = || db("reading an area");
+                let postcodes: String = r.try_get("postcodes").map_err(e())?;
+                Ok(Area {
+                    id: parse_uuid(&r.try_get::<String, _>("id").map_err(e())?)?,
+                    code: r.try_get("code").map_err(e())?,
+                    name: r.try_get("name").map_err(e())?,
+                    postcodes: postcodes
+                        .split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                })
+            })
+            .collect()
+    }
+
+    async fn create_partner_org(&self, name: &str) -> Result<Uuid> {
+        let id = Uuid::new_v4();
+        sqlx::query("INSERT INTO partner_orgs (id, name) VALUES ($1, $2)")
+            .bind(id.to_string())
+            .bind(name)
+            .execute(&self.pool)
+            .await
+            .map_err(db("creating a partner organisation"))?;
+        Ok(id)
+    }
+
+    async fn create_initiative(&self, i: &Initiative) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO initiatives (id, name, starts_on, ends_on, target_group, methods, capacity, cool_off_days, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(i.id.to_string())
+        .bind(&i.name)
+        .bind(i.starts_on.to_string())
+        .bind(i.ends_on.map(|d| d.to_string()))
+        .bind(&i.target_group)
+        .bind(i.methods.join(","))
+        .bind(i.capacity.map(i64::from))
+        .bind(i64::from(i.cool_off_days))
+        .bind(fmt_ts(OffsetDateTime::now_utc()))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("creating an initiative"))?;
+        for area in &i.area_ids {
+            sqlx::query("INSERT INTO initiative_areas (initiative_id, area_id) VALUES ($1, $2)")
+                .bind(i.id.to_string())
+                .bind(area.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(db("linking an initiative to an area"))?;
+        }
+        tx.commit().await.map_err(db("committing an initiative"))
+    }
+
+    async fn list_initiatives(&self) -> Result<Vec<Initiative>> {
+        let rows = sqlx::query("SELECT * FROM initiatives ORDER BY starts_on DESC, name")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("listing initiatives"))?;
+        let links = sqlx::query("SELECT initiative_id, area_id FROM initiative_areas")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("listing initiative areas"))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id: String = r.try_get("id").map_err(db("reading an initiative"))?;
+            let mut areas = Vec::new();
+            for l in &links {
+                let iid: String = l
+                    .try_get("initiative_id")
+                    .map_err(db("reading an initiative area"))?;
+                if iid == id {
+                    areas.push(parse_uuid(
+                        &l.try_get::<String, _>("area_id")
+                            .map_err(db("reading an initiative area"))?,
+                    )?);
+                }
+            }
+            out.push(initiative_from_row(r, areas)?);
+        }
+        Ok(out)
+    }
+
+    async fn get_initiative(&self, id: Uuid) -> Result<Initiative> {
+        self.list_initiatives()
+            .await?
+            .into_iter()
+            .find(|i| i.id == id)
+            .ok_or(StoreError::NotFound("initiative"))
+    }
+
+    async fn create_user(
+        &self,
+        user: &NewUser,
+        password_hash: &str,
+        extra: &UserExtra,
+        audit: &AuditRecord,
+    ) -> Result<User> {
+        let id = Uuid::new_v4();
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO users (id, username, display_name, role, team_id, partner_org_id, password_hash, languages, direct_phone, locale, active, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11)",
+        )
+        .bind(id.to_string())
+        .bind(&user.username)
+        .bind(&user.display_name)
+        .bind(user.role.code())
+        .bind(extra.team_id.or(user.team_id).map(|t| t.to_string()))
+        .bind(extra.partner_org_id.map(|t| t.to_string()))
+        .bind(password_hash)
+        .bind(extra.languages.join(","))
+        .bind(extra.direct_phone.as_ref().map(|p| p.as_e164().to_string()))
+        .bind(extra.locale.code())
+        .bind(fmt_ts(OffsetDateTime::now_utc()))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("creating a user"))?;
+        write_audit(&mut tx, audit).await?;
+        tx.commit().await.map_err(db("committing a user"))?;
+        self.get_user(id).await
+    }
+
+    async fn find_login(&self, username: &str) -> Result<Option<(User, String)>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1 AND active = 1"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(username.trim().to_lowercase())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db("finding a login"))?;
+        match row {
+            None => Ok(None),
+            Some(r) => {
+                let hash: String = r.try_get("password_hash").map_err(db("reading a login"))?;
+                Ok(Some((user_from_row(&r)?, hash)))
+            }
+        }
+    }
+
+    async fn get_user(&self, id: Uuid) -> Result<User> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db("reading a user"))?
+            .ok_or(StoreError::NotFound("user"))?;
+        user_from_row(&row)
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("listing users"))?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    async fn set_user_locale(&self, id: Uuid, locale: Locale) -> Result<()> {
+        sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
+            .bind(locale.code())
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(db("setting a user's language"))?;
+        Ok(())
+    }
+
+    async fn create_session(&self, s: &Session) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, data) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&s.token_hash)
+        .bind(s.user_id.map(|u| u.to_string()))
+        .bind(&s.csrf_token)
+        .bind(fmt_ts(s.created_at))
+        .bind(fmt_ts(s.last_seen_at))
+        .bind(&s.data)
+        .execute(&self.pool)
+        .await
+        .map_err(db("creating a session"))?;
+        Ok(())
+    }
+
+    async fn get_session(&self, token_hash: &str) -> Result<Option<Session>> {
+        let row = sqlx::query("SELECT * FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db("reading a session"))?;
+        row.as_ref().map(session_from_row).transpose()
+    }
+
+    async fn touch_session(&self, token_hash: &str, at: OffsetDateTime) -> Result<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(fmt_ts(at))
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db("touching a session"))?;
+        Ok(())
+    }
+
+    async fn set_session_data(&self, token_hash: &str, data: &str) -> Result<()> {
+        sqlx::query("UPDATE sessions SET data = $1 WHERE token_hash = $2")
+            .bind(data)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db("saving session data"))?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db("deleting a session"))?;
+        Ok(())
+    }
+
+    async fn delete_idle_sessions(&self, idle_since: OffsetDateTime) -> Result<u64> {
+        let r = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1")
+            .bind(fmt_ts(idle_since))
+            .execute(&self.pool)
+            .await
+            .map_err(db("deleting idle sessions"))?;
+        Ok(r.rows_affected())
+    }
+
+    async fn create_person(&self, new: &NewPerson, audit: &AuditRecord) -> Result<Uuid> {
+        people::create_person(self, new, audit).await
+    }
+
+    async fn update_person(
+        &self,
+        id: Uuid,
+        details: &PersonDetails,
+        audit: &AuditRecord,
+    ) -> Result<()> {
+        people::update_person(self, id, details, audit).await
+    }
+
+    async fn load_people(&self, people_in: &[LoadPerson], audit: &AuditRecord) -> Result<()> {
+        people::load_people(self, people_in, audit).await
+    }
+
+    async fn person_scope(&self, id: Uuid) -> Result<Option<PersonScopeRow>> {
+        people::person_scope(self, id).await
+    }
+
+    async fn get_person(&self, id: Uuid, audit: &AuditRecord) -> Result<PersonRecord> {
+        people::get_person(self, id, audit).await
+    }
+
+    async fn list_people(&self, query: &PeopleQuery, audit: &AuditRecord) -> Result<PeoplePage> {
+        people::list_people(self, query, audit).await
+    }
+
+    async fn add_source(
+        &self,
+        person_id: Uuid,
+        source: &Source,
+        audit: &AuditRecord,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        people::insert_source(&mut tx, person_id, source).await?;
+        write_audit(&mut tx, audit).await?;
+        tx.commit().await.map_err(db("committing a source"))
+    }
+
+    async fn set_contact_person(
+        &self,
+        person_id: Uuid,
+        user_id: Uuid,
+        by: Uuid,
+        audit: &AuditRecord,
+    ) -> Result<()> {
+        people::set_contact_person(self, person_id, user_id, by, audit).await
+    }
+
+    async fn record_event(&self, event: &NewEvent, audit: &AuditRecord) -> Result<EventRecord> {
+        people::record_event(self, event, audit).await
+    }
+
+    async fn void_event(&self, void: &VoidEvent, audit: &AuditRecord) -> Result<()> {
+        people::void_event(self, void, audit).await
+    }
+
+    async fn list_events(&self, person_id: Uuid) -> Result<Vec<EventRecord>> {
+        people::list_events(&self.pool, person_id).await
+    }
+
+    async fn get_funnel(&self, person_id: Uuid, initiative_id: Uuid) -> Result<Option<FunnelRow>> {
+        people::get_funnel(&self.pool, person_id, initiative_id).await
+    }
+
+    async fn check_projections(&self) -> Result<Vec<(Uuid, Uuid)>> {
+        people::check_projections(self).await
+    }
+
+    async fn stage_counts(&self, initiative_id: Uuid) -> Result<Vec<(String, u64)>> {
+        let rows = sqlx::query(
+            "SELECT stage, COUNT(*) AS n FROM funnels WHERE initiative_id = $1 GROUP BY stage",
+        )
+        .bind(initiative_id.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("counting stages"))?;
+        rows.iter()
+            .map(|r| {
+                let n: i64 = r.try_get("n").map_err(db("reading stage counts"))?;
+                Ok((
+                    r.try_get("stage").map_err(db("reading stage counts"))?,
+                    u64::try_from(n).unwrap_or(0),
+                ))
+            })
+            .collect()
+    }
+
+    async fn count_people(&self) -> Result<u64> {
+        let n: i64 = sqlx::query("SELECT COUNT(*) FROM persons")
+            .fetch_one(&self.pool)
+            .await
+            .and_then(|r| r.try_get(0))
+            .map_err(db("counting persons"))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn add_do_not_contact(&self, hashes: &[String], audit: &AuditRecord) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let now = fmt_ts(OffsetDateTime::now_utc());
+        for h in hashes {
+            let exists: i64 =
+                sqlx::query("SELECT COUNT(*) FROM do_not_contact WHERE identity_hash = $1")
+                    .bind(h)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .and_then(|r| r.try_get(0))
+                    .map_err(db("reading the do-not-contact list"))?;
+            if exists == 0 {
+                sqlx::query("INSERT INTO do_not_contact (identity_hash, added_at) VALUES ($1, $2)")
+                    .bind(h)
+                    .bind(&now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db("adding to the do-not-contact list"))?;
+            }
+        }
+        write_audit(&mut tx, audit).await?;
+        tx.commit()
+            .await
+            .map_err(db("committing the do-not-contact list"))
+    }
+
+    async fn on_do_not_contact(&self, hashes: &[String]) -> Result<bool> {
+        for h in hashes {
+            let n: i64 =
+                sqlx::query("SELECT COUNT(*) FROM do_not_contact WHERE identity_hash = $1")
+                    .bind(h)
+                    .fetch_one(&self.pool)
+                    .await
+                    .and_then(|r| r.try_get(0))
+                    .map_err(db("reading the do-not-contact list"))?;
+            if n > 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    async fn notify(&self, user_id: Uuid, message: &str, person_id: Option<Uuid>) -> Result<()> {
+        sqlx::query("INSERT INTO notifications (id, user_id, message, person_id, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(Uuid::new_v4().to_string())
+            .bind(user_id.to_string())
+            .bind(message)
+            .bind(person_id.map(|p| p.to_string()))
+            .bind(fmt_ts(OffsetDateTime::now_utc()))
+            .execute(&self.pool)
+            .await
+            .map_err(db("adding a notification"))?;
+        Ok(())
+    }
+
+    async fn list_notifications(&self, user_id: Uuid) -> Result<Vec<Notification>> {
+        let rows = sqlx::query(
+            "SELECT * FROM notifications WHERE user_id = $1 ORDER BY read_at IS NOT NULL, created_at DESC LIMIT 100",
+        )
+        .bind(user_id.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("listing notifications"))?;
+        rows.iter()
+            .map(|r| {
+                let e = || db("reading a notification");
+                Ok(Notification {
+                    id: parse_uuid(&r.try_get::<String, _>("id").map_err(e())?)?,
+                    user_id,
+                    message: r.try_get("message").map_err(e())?,
+                    person_id: opt_uuid(r.try_get("person_id").map_err(e())?)?,
+                    created_at: parse_ts(&r.try_get::<String, _>("created_at").map_err(e())?)?,
+                    read_at: r
+                        .try_get::<Option<String>, _>("read_at")
+                        .map_err(e())?
+                        .map(|t| parse_ts(&t))
+                        .transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    async fn mark_notification_read(&self, user_id: Uuid, id: Uuid) -> Result<()> {
+        let r = sqlx::query("UPDATE notifications SET read_at = $1 WHERE id = $2 AND user_id = $3")
+            .bind(fmt_ts(OffsetDateTime::now_utc()))
+            .bind(id.to_string())
+            .bind(user_id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(db("marking a notification read"))?;
+        if r.rows_affected() == 0 {
+            Err(StoreError::NotFound("notification"))
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn append_audit(&self, audit: &AuditRecord) -> Result<()> {
+        let mut tx = self.begin().await?;
+        write_audit(&mut tx, audit).await?;
+        tx.commit().await.map_err(db("committing the audit log"))
+    }
+
+    async fn list_audit(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        let limit = i64::from(if q.limit == 0 { 200 } else { q.limit });
+        let (sql, arg) = match (q.person_id, q.user_id) {
+            (Some(p), _) => (
+                "SELECT a.* FROM audit_log a JOIN audit_persons ap ON ap.audit_seq = a.seq WHERE ap.person_id = $1 ORDER BY a.seq DESC LIMIT $2",
+                Some(p.to_string()),
+            ),
+            (None, Some(u)) => (
+                "SELECT * FROM audit_log WHERE user_id = $1 ORDER BY seq DESC LIMIT $2",
+                Some(u.to_string()),
+            ),
+            (None, None) => (
+                "SELECT * FROM audit_log WHERE $1 IS NULL ORDER BY seq DESC LIMIT $2",
+                None,
+            ),
+        };
+        let rows = sqlx::query(sql)
+            .bind(arg)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("reading the audit log"))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let e = || db("reading an audit entry");
+            let seq: i64 = r.try_get("seq").map_err(e())?;
+            let persons = sqlx::query(
+                "SELECT person_id FROM audit_persons WHERE audit_seq = $1 ORDER BY person_id",
+            )
+            .bind(seq)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(e())?
+            .iter()
+            .map(|p| {
+                parse_uuid(
+                    &p.try_get::<String, _>(0)
+                        .map_err(db("reading an audit entry"))?,
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+            out.push(AuditEntry {
+                seq,
+                at: parse_ts(&r.try_get::<String, _>("at").map_err(e())?)?,
+                user_id: opt_uuid(r.try_get("user_id").map_err(e())?)?,
+                username: r.try_get("username").map_err(e())?,
+                role: r.try_get("role").map_err(e())?,
+                action: r.try_get("action").map_err(e())?,
+                origin: r.try_get("origin").map_err(e())?,
+                detail: r.try_get("detail").map_err(e())?,
+                persons,
+            });
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,82 @@
+//! A fresh, migrated database for each test: a SQLite file in a temporary folder, or,
+//! when `TEST_DATABASE_URL` names a PostgreSQL server, a schema of its own on it so
+//! that tests running in parallel never share tables.
+
+use crate::{SqlStore, Store};
+use std::path::PathBuf;
+use uuid::Uuid;
+
+pub struct TestDb {
+    pub store: SqlStore,
+    pub url: String,
+    dir: Option<PathBuf>,
+    schema: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(base) if !base.is_empty() => Self::postgres(base).await,
+            _ => Self::sqlite().await,
+        }
+    }
+
+    async fn sqlite() -> TestDb {
+        let dir = std::env::temp_dir().join(format!("opsog-test-{}", Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
+        let url = format!("sqlite://{}?mode=rwc", dir.join("opsog.db").display());
+        let store = SqlStore::connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("sqlite test db: {e}"));
+        TestDb {
+            store,
+            url,
+            dir: Some(dir),
+            schema: None,
+        }
+    }
+
+    async fn postgres(base: String) -> TestDb {
+        let schema = format!("t_{}", Uuid::new_v4().simple());
+        let admin = SqlStore::connect_without_migrating(&base)
+            .await
+            .unwrap_or_else(|e| panic!("TEST_DATABASE_URL: {e}"));
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .execute(admin.pool())
+            .await
+            .unwrap_or_else(|e| panic!("creating schema: {e}"));
+        admin.close().await;
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+        let store = SqlStore::connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("postgres test db: {e}"));
+        TestDb {
+            store,
+            url,
+            dir: None,
+            schema: Some((base, schema)),
+        }
+    }
+
+    pub fn backend(&self) -> crate::Backend {
+        self.store.backend()
+    }
+
+    /// Drops the schema or deletes the folder. Call at the end of a test; a test that
+    /// panics leaves its schema for inspection, and CI drops the whole database.
+    pub async fn cleanup(self) {
+        self.store.close().await;
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        if let Some((base, schema)) = &self.schema
+            && let Ok(admin) = SqlStore::connect_without_migrating(base).await
+        {
+            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+                .execute(admin.pool())
+                .await;
+            admin.close().await;
+        }
+    }
+}

@@ -1,0 +1,705 @@
+//! The conformance suite: every test runs against a fresh database of the backend the
+//! environment selects — SQLite by default, PostgreSQL when TEST_DATABASE_URL is set
+//! (CI runs the suite both ways).
+
+use domain::audit::{AuditAction, AuditActor, AuditRecord};
+use domain::funnel::{Channel, EventKind, FunnelError, Stage, TransitionInput};
+use domain::org::{Initiative, Locale, NewUser};
+use domain::person::{PersonInput, Source, SourceKind};
+use domain::policy::{ListScope, Role};
+use sqlx::Row;
+use store::testkit::TestDb;
+use store::*;
+use time::OffsetDateTime;
+use time::macros::date;
+use uuid::Uuid;
+
+fn audit(action: AuditAction) -> AuditRecord {
+    AuditRecord {
+        actor: AuditActor::system("test"),
+        action,
+        persons: vec![],
+        origin: "test".into(),
+        detail: String::new(),
+    }
+}
+
+async fn initiative(s: &SqlStore) -> Initiative {
+    let i = Initiative {
+        id: Uuid::new_v4(),
+        name: "Kvinder i job".into(),
+        starts_on: date!(2026 - 01 - 01),
+        ends_on: None,
+        target_group: "Selvforsørgende kvinder".into(),
+        methods: vec!["register".into()],
+        area_ids: vec![],
+        capacity: Some(40),
+        cool_off_days: 90,
+    };
+    s.create_initiative(&i).await.unwrap();
+    i
+}
+
+fn details(given: &str, family: &str, cpr: &str, phone: &str) -> domain::person::PersonDetails {
+    PersonInput {
+        given_name: given.into(),
+        family_name: family.into(),
+        cpr: cpr.into(),
+        phone: phone.into(),
+        languages: "ar".into(),
+        country_of_origin: "SY".into(),
+        ..Default::default()
+    }
+    .parse(date!(2026 - 11 - 25))
+    .unwrap()
+}
+
+fn new_person(
+    init: Uuid,
+    team: Option<Uuid>,
+    d: domain::person::PersonDetails,
+    source: SourceKind,
+    reference: Option<Uuid>,
+) -> NewPerson {
+    let channel = match source {
+        SourceKind::RegisterRun => Channel::RegisterSearch,
+        SourceKind::Ambassador => Channel::Ambassador,
+        SourceKind::Partner => Channel::Partner,
+        SourceKind::SelfReferral => Channel::SelfReferral,
+        SourceKind::Other => Channel::Other,
+    };
+    NewPerson {
+        details: d,
+        team_id: team,
+        contact_user_id: None,
+        source: Source {
+            kind: source,
+            reference_id: reference,
+            label: "test".into(),
+            added_at: OffsetDateTime::now_utc(),
+        },
+        initiative_id: init,
+        channel,
+        actor: EventActor {
+            user_id: None,
+            name: "test".into(),
+        },
+        at: OffsetDateTime::now_utc(),
+    }
+}
+
+fn event(person: Uuid, init: Uuid, kind: EventKind) -> NewEvent {
+    NewEvent {
+        person_id: person,
+        initiative_id: init,
+        input: TransitionInput {
+            kind,
+            at: OffsetDateTime::now_utc(),
+            channel: Channel::Phone,
+            new_contact_data: false,
+        },
+        actor: EventActor {
+            user_id: None,
+            name: "Mette".into(),
+        },
+        language: Some("ar".into()),
+        interpreter_used: true,
+        note: format!("{kind:?}"),
+    }
+}
+
+async fn audit_count(s: &SqlStore) -> i64 {
+    sqlx::query("SELECT COUNT(*) FROM audit_log")
+        .fetch_one(s.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn migrations_run_once_and_unknown_urls_are_refused() {
+    let db = TestDb::new().await;
+    assert!(
+        db.store.migrate().await.unwrap().is_empty(),
+        "second run applies nothing"
+    );
+    assert!(db.store.pending_migrations().await.unwrap().is_empty());
+    for url in ["mysql://localhost/x", "opsog.db", "http://x"] {
+        assert!(
+            matches!(
+                SqlStore::connect(url).await,
+                Err(StoreError::UnsupportedUrl(_))
+            ),
+            "{url}"
+        );
+    }
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn users_and_sessions_round_trip() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let team = s.create_team("Team Nord").await.unwrap();
+    let nu = NewUser {
+        username: "mette".into(),
+        display_name: "Mette".into(),
+        role: Role::Caseworker,
+        team_id: Some(team.id),
+    };
+    let extra = UserExtra {
+        languages: vec!["da".into(), "ar".into()],
+        locale: Locale::En,
+        ..Default::default()
+    };
+    let u = s
+        .create_user(&nu, "hash", &extra, &audit(AuditAction::CreateUser))
+        .await
+        .unwrap();
+    assert_eq!(
+        (u.role, u.team_id, u.locale),
+        (Role::Caseworker, Some(team.id), Locale::En)
+    );
+    assert_eq!(u.languages, vec!["da", "ar"]);
+    let dup = s
+        .create_user(&nu, "hash", &extra, &audit(AuditAction::CreateUser))
+        .await;
+    assert!(matches!(dup, Err(StoreError::Conflict { .. })), "{dup:?}");
+    let (found, hash) = s.find_login(" METTE ").await.unwrap().unwrap();
+    assert_eq!((found.id, hash.as_str()), (u.id, "hash"));
+    assert!(s.find_login("nobody").await.unwrap().is_none());
+
+    let now = OffsetDateTime::now_utc();
+    let session = Session {
+        token_hash: "h1".into(),
+        user_id: Some(u.id),
+        csrf_token: "c".into(),
+        created_at: now,
+        last_seen_at: now,
+        data: "{}".into(),
+    };
+    s.create_session(&session).await.unwrap();
+    s.set_session_data("h1", "{\"page\":2}").await.unwrap();
+    let got = s.get_session("h1").await.unwrap().unwrap();
+    assert_eq!(got.data, "{\"page\":2}");
+    assert_eq!(got.user_id, Some(u.id));
+    assert_eq!(
+        s.delete_idle_sessions(now + time::Duration::hours(1))
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(s.get_session("h1").await.unwrap().is_none());
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_new_person_gets_source_entry_event_funnel_and_audit_together() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative(s).await;
+    let before = audit_count(s).await;
+    let id = s
+        .create_person(
+            &new_person(
+                init.id,
+                None,
+                details("Amina", "Hassan", "070761-4286", "12345678"),
+                SourceKind::RegisterRun,
+                None,
+            ),
+            &audit(AuditAction::CreatePerson),
+        )
+        .await
+        .unwrap();
+    assert_eq!(audit_count(s).await, before + 1);
+    let rec = s
+        .get_person(id, &audit(AuditAction::ViewPerson))
+        .await
+        .unwrap();
+    assert_eq!(rec.person.details.full_name(), "Amina Hassan");
+    assert_eq!(
+        rec.person.details.cpr.as_ref().unwrap().expose(),
+        "070761-4286"
+    );
+    assert_eq!(rec.sources.len(), 1);
+    assert_eq!(rec.funnels[0].state.stage, Stage::Identified);
+    assert_eq!(s.list_events(id).await.unwrap()[0].kind, EventKind::Entered);
+    // the read itself was audited, naming her
+    let entries = s
+        .list_audit(&AuditQuery {
+            person_id: Some(id),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let actions: Vec<_> = entries.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, vec!["view_person", "create_person"]);
+
+    // the same CPR twice is a conflict, and nothing of the second attempt remains
+    let people_before = s.count_people().await.unwrap();
+    let again = s
+        .create_person(
+            &new_person(
+                init.id,
+                None,
+                details("Amina", "H", "0707614286", ""),
+                SourceKind::Other,
+                None,
+            ),
+            &audit(AuditAction::CreatePerson),
+        )
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict { .. })));
+    assert_eq!(s.count_people().await.unwrap(), people_before);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_failed_write_leaves_nothing_half_written() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let before = audit_count(s).await;
+    // an initiative that does not exist: the person insert succeeds inside the
+    // transaction, the funnel step fails, and everything is rolled back
+    let r = s
+        .create_person(
+            &new_person(
+                Uuid::new_v4(),
+                None,
+                details("Sara", "Ali", "", ""),
+                SourceKind::Other,
+                None,
+            ),
+            &audit(AuditAction::CreatePerson),
+        )
+        .await;
+    assert!(r.is_err());
+    assert_eq!(s.count_people().await.unwrap(), 0);
+    assert_eq!(audit_count(s).await, before);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn events_move_the_funnel_and_refused_events_write_nothing() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative(s).await;
+    let id = s
+        .create_person(
+            &new_person(
+                init.id,
+                None,
+                details("Nour", "Khalil", "", "22334455"),
+                SourceKind::RegisterRun,
+                None,
+            ),
+            &audit(AuditAction::CreatePerson),
+        )
+        .await
+        .unwrap();
+    for kind in [
+        EventKind::LetterSent,
+        EventKind::Reached,
+        EventKind::Interested,
+        EventKind::IntroMeetingHeld,
+    ] {
+        s.record_event(&event(id, init.id, kind), &audit(AuditAction::RecordEvent))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        s.get_funnel(id, init.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .state
+            .stage,
+        Stage::Met
+    );
+    let events_before = s.list_events(id).await.unwrap().len();
+    let audit_before = audit_count(s).await;
+    let refused = s
+        .record_event(
+            &event(id, init.id, EventKind::Retained),
+            &audit(AuditAction::RecordEvent),
+        )
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::Funnel(FunnelError::NotAllowed {
+                from: Stage::Met,
+                ..
+            }))
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(s.list_events(id).await.unwrap().len(), events_before);
+    assert_eq!(audit_count(s).await, audit_before);
+    let timeline = s.list_events(id).await.unwrap();
+    assert_eq!(
+        timeline[0].kind,
+        EventKind::IntroMeetingHeld,
+        "newest first"
+    );
+    assert!(timeline[0].interpreter_used);
+    assert!(s.check_projections().await.unwrap().is_empty());
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn voiding_replays_and_refuses_to_break_history() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative(s).await;
+    let id = s
+        .create_person(
+            &new_person(
+                init.id,
+                None,
+                details("Leyla", "Aziz", "", ""),
+                SourceKind::RegisterRun,
+                None,
+            ),
+            &audit(AuditAction::CreatePerson),
+        )
+        .await
+        .unwrap();
+    let letter = s
+        .record_event(
+            &event(id, init.id, EventKind::LetterSent),
+            &audit(AuditAction::RecordEvent),
+        )
+        .await
+        .unwrap();
+    let reached = s
+        .record_event(
+            &event(id, init.id, EventKind::Reached),
+            &audit(AuditAction::RecordEvent),
+        )
+        .await
+        .unwrap();
+    let void = |event_id| VoidEvent {
+        event_id,
+        person_id: id,
+        actor: EventActor {
+            user_id: None,
+            name: "x".into(),
+        },
+        reason: "wrong woman".into(),
+        at: OffsetDateTime::now_utc(),
+    };
+    // voiding the letter would leave "reached" without "contacted" before it
+    let broken = s
+        .void_event(&void(letter.id), &audit(AuditAction::VoidEvent))
+        .await;
+    assert!(
+        matches!(
+            broken,
+            Err(StoreError::Funnel(FunnelError::VoidBreaksHistory(_)))
+        ),
+        "{broken:?}"
+    );
+    s.void_event(&void(reached.id), &audit(AuditAction::VoidEvent))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.get_funnel(id, init.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .state
+            .stage,
+        Stage::Contacted
+    );
+    let events = s.list_events(id).await.unwrap();
+    assert_eq!(events.len(), 3, "voided events are kept, never deleted");
+    assert_eq!(events.iter().filter(|e| e.voided_at.is_some()).count(), 1);
+    assert!(matches!(
+        s.void_event(&void(reached.id), &audit(AuditAction::VoidEvent))
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(s.check_projections().await.unwrap().is_empty());
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_projection_check_notices_a_tampered_funnel() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative(s).await;
+    let id = s
+        .create_person(
+            &new_person(
+                init.id,
+                None,
+                details("Hodan", "Warsame", "", ""),
+                SourceKind::RegisterRun,
+                None,
+            ),
+            &audit(AuditAction::CreatePerson),
+        )
+        .await
+        .unwrap();
+    assert!(s.check_projections().await.unwrap().is_empty());
+    sqlx::query("UPDATE funnels SET stage = 'enrolled'")
+        .execute(s.pool())
+        .await
+        .unwrap();
+    assert_eq!(s.check_projections().await.unwrap(), vec![(id, init.id)]);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn lists_apply_row_level_scope_filters_and_audit_every_person_shown() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative(s).await;
+    let north = s.create_team("Nord").await.unwrap();
+    let south = s.create_team("Syd").await.unwrap();
+    let ambassador = Uuid::new_v4();
+    let org = Uuid::new_v4();
+    let mut north_ids = Vec::new();
+    for (i, name) in ["Fatima Al-Sayed", "Fatma Alsayed", "Samira Omar"]
+        .iter()
+        .enumerate()
+    {
+        let (g, f) = name.split_once(' ').unwrap();
+        let d = details(g, f, "", &format!("2000000{i}"));
+        north_ids.push(
+            s.create_person(
+                &new_person(
+                    init.id,
+                    Some(north.id),
+                    d,
+                    SourceKind::Ambassador,
+                    Some(ambassador),
+                ),
+                &audit(AuditAction::CreatePerson),
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    let south_id = s
+        .create_person(
+            &new_person(
+                init.id,
+                Some(south.id),
+                details("Zahra", "Haidari", "", ""),
+                SourceKind::Partner,
+                Some(org),
+            ),
+            &audit(AuditAction::CreatePerson),
+        )
+        .await
+        .unwrap();
+    let query = |scope: ListScope, filter: PeopleFilter| PeopleQuery {
+        scope,
+        filter,
+        initiative_id: init.id,
+        page: 1,
+        page_size: 2,
+    };
+    let cw = ListScope::TeamOf {
+        team_id: Some(north.id),
+        user_id: Uuid::new_v4(),
+    };
+    let page = s
+        .list_people(
+            &query(cw.clone(), PeopleFilter::default()),
+            &audit(AuditAction::ListPeople),
+        )
+        .await
+        .unwrap();
+    assert_eq!((page.total, page.rows.len(), page.page_count()), (3, 2, 2));
+    assert!(page.rows.iter().all(|r| north_ids.contains(&r.id)));
+    // name search is normalised: "al sayed" finds "Al-Sayed" but not "Alsayed"
+    let filter = PeopleFilter {
+        name: Some("AL SAYED".into()),
+        ..Default::default()
+    };
+    let found = s
+        .list_people(
+            &query(cw.clone(), filter),
+            &audit(AuditAction::SearchPeople),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        found
+            .rows
+            .iter()
+            .map(|r| r.family_name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Al-Sayed"]
+    );
+    let by_phone = PeopleFilter {
+        phone: Some(domain::PhoneNumber::parse("+45 20000002").unwrap()),
+        ..Default::default()
+    };
+    assert_eq!(
+        s.list_people(
+            &query(cw.clone(), by_phone),
+            &audit(AuditAction::SearchPeople)
+        )
+        .await
+        .unwrap()
+        .rows[0]
+            .given_name,
+        "Samira"
+    );
+    let by_stage = PeopleFilter {
+        stage: Some(Stage::Identified),
+        ..Default::default()
+    };
+    assert_eq!(
+        s.list_people(
+            &query(ListScope::Everyone, by_stage),
+            &audit(AuditAction::ListPeople)
+        )
+        .await
+        .unwrap()
+        .total,
+        0
+    );
+    assert_eq!(
+        s.list_people(
+            &query(ListScope::RegisteredBy(ambassador), PeopleFilter::default()),
+            &audit(AuditAction::ListPeople)
+        )
+        .await
+        .unwrap()
+        .total,
+        3
+    );
+    assert_eq!(
+        s.list_people(
+            &query(
+                ListScope::RegisteredBy(Uuid::new_v4()),
+                PeopleFilter::default()
+            ),
+            &audit(AuditAction::ListPeople)
+        )
+        .await
+        .unwrap()
+        .total,
+        0
+    );
+    let partner = s
+        .list_people(
+            &query(ListScope::ReferredBy(Some(org)), PeopleFilter::default()),
+            &audit(AuditAction::ListPeople),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        partner.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![south_id]
+    );
+    assert_eq!(
+        s.list_people(
+            &query(ListScope::Nobody, PeopleFilter::default()),
+            &audit(AuditAction::ListPeople)
+        )
+        .await
+        .unwrap()
+        .total,
+        0
+    );
+    // the first list's audit entry names exactly the two persons shown
+    let entries = s.list_audit(&AuditQuery::default()).await.unwrap();
+    let first_list = entries
+        .iter()
+        .rev()
+        .find(|e| e.action == "list_people")
+        .unwrap();
+    let mut shown: Vec<Uuid> = page.rows.iter().map(|r| r.id).collect();
+    shown.sort();
+    assert_eq!(first_list.persons, shown);
+    assert!(first_list.detail.contains("total=3"));
+    // the search's audit detail never holds the searched name or phone
+    assert!(
+        entries
+            .iter()
+            .all(|e| !e.detail.to_lowercase().contains("sayed") && !e.detail.contains("20000002"))
+    );
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_audit_log_is_append_only() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    s.append_audit(&audit(AuditAction::CliCommand))
+        .await
+        .unwrap();
+    assert!(
+        sqlx::query("UPDATE audit_log SET detail = 'x'")
+            .execute(s.pool())
+            .await
+            .is_err()
+    );
+    assert!(
+        sqlx::query("DELETE FROM audit_log")
+            .execute(s.pool())
+            .await
+            .is_err()
+    );
+    assert_eq!(audit_count(s).await, 1);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn do_not_contact_and_notifications() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    s.add_do_not_contact(&["abc".into()], &audit(AuditAction::AddDoNotContact))
+        .await
+        .unwrap();
+    s.add_do_not_contact(&["abc".into()], &audit(AuditAction::AddDoNotContact))
+        .await
+        .unwrap();
+    assert!(
+        s.on_do_not_contact(&["zzz".into(), "abc".into()])
+            .await
+            .unwrap()
+    );
+    assert!(!s.on_do_not_contact(&["zzz".into()]).await.unwrap());
+
+    let nu = NewUser {
+        username: "lise".into(),
+        display_name: "Lise".into(),
+        role: Role::Caseworker,
+        team_id: None,
+    };
+    let u = s
+        .create_user(
+            &nu,
+            "h",
+            &UserExtra::default(),
+            &audit(AuditAction::CreateUser),
+        )
+        .await
+        .unwrap();
+    s.notify(u.id, "notification-new-person", None)
+        .await
+        .unwrap();
+    let list = s.list_notifications(u.id).await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert!(list[0].read_at.is_none());
+    s.mark_notification_read(u.id, list[0].id).await.unwrap();
+    assert!(
+        s.list_notifications(u.id).await.unwrap()[0]
+            .read_at
+            .is_some()
+    );
+    assert!(matches!(
+        s.mark_notification_read(Uuid::new_v4(), list[0].id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    db.cleanup().await;
+}
