@@ -83,19 +83,11 @@ pub struct AuditActor {
 
 impl AuditActor {
     pub fn system(what: &str) -> AuditActor {
-        AuditActor {
-            user_id: None,
-            username: format!("system:{what}"),
-            role: "system".into(),
-        }
+        AuditActor { user_id: None, username: format!("system:{what}"), role: "system".into() }
     }
 
     pub fn public() -> AuditActor {
-        AuditActor {
-            user_id: None,
-            username: "public".into(),
-            role: "public".into(),
-        }
+        AuditActor { user_id: None, username: "public".into(), role: "public".into() }
     }
 }
 

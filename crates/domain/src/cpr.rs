@@ -56,22 +56,13 @@ impl Cpr {
     }
 
     pub fn warnings(&self) -> Vec<CprWarning> {
-        if self.has_modulus11() {
-            Vec::new()
-        } else {
-            vec![CprWarning::NoModulus11]
-        }
+        if self.has_modulus11() { Vec::new() } else { vec![CprWarning::NoModulus11] }
     }
 
     pub fn has_modulus11(&self) -> bool {
         const WEIGHTS: [u32; 10] = [4, 3, 2, 7, 6, 5, 4, 3, 2, 1];
-        let sum: u32 = self
-            .digits
-            .iter()
-            .zip(WEIGHTS)
-            .map(|(d, w)| u32::from(*d) * w)
-            .sum();
-        sum % 11 == 0
+        let sum: u32 = self.digits.iter().zip(WEIGHTS).map(|(d, w)| u32::from(*d) * w).sum();
+        sum.is_multiple_of(11)
     }
 
     /// The full number, `DDMMYY-SSSS`. Call only where a role needs it and the use is
@@ -89,10 +80,7 @@ impl Cpr {
 
     /// `DDMMYY-XXXX`: safe for logs and pages.
     pub fn masked(&self) -> String {
-        let mut s: String = self.digits[..6]
-            .iter()
-            .map(|d| char::from(b'0' + d))
-            .collect();
+        let mut s: String = self.digits[..6].iter().map(|d| char::from(b'0' + d)).collect();
         s.push_str("-XXXX");
         s
     }
@@ -175,14 +163,7 @@ mod tests {
         assert_eq!(Cpr::parse("320190-1234"), Err(CprError::Date));
         assert_eq!(Cpr::parse("290201-1234"), Err(CprError::Date)); // 1901 not a leap year
         assert!(Cpr::parse("290200-4234").is_ok()); // 2000 is
-        for bad in [
-            "",
-            "12345",
-            "0101901234x",
-            "010190+1234",
-            "01019-01234",
-            "abcdefghij",
-        ] {
+        for bad in ["", "12345", "0101901234x", "010190+1234", "01019-01234", "abcdefghij"] {
             assert_eq!(Cpr::parse(bad), Err(CprError::Format), "{bad}");
         }
     }

@@ -26,33 +26,21 @@ pub struct DncKeyTooShort;
 
 impl DncKey {
     pub fn new(bytes: Vec<u8>) -> Result<DncKey, DncKeyTooShort> {
-        if bytes.len() < 32 {
-            Err(DncKeyTooShort)
-        } else {
-            Ok(DncKey(bytes))
-        }
+        if bytes.len() < 32 { Err(DncKeyTooShort) } else { Ok(DncKey(bytes)) }
     }
 }
 
 /// Who to look for: by CPR when there is one, otherwise by name + birth date + phone.
 pub enum Identity<'a> {
     Cpr(&'a Cpr),
-    NameBirthPhone {
-        name: &'a str,
-        birth_date: Option<Date>,
-        phone: Option<&'a PhoneNumber>,
-    },
+    NameBirthPhone { name: &'a str, birth_date: Option<Date>, phone: Option<&'a PhoneNumber> },
 }
 
 /// The hex-encoded keyed hash stored on the list.
 pub fn identity_hash(key: &DncKey, identity: &Identity<'_>) -> String {
     let material = match identity {
         Identity::Cpr(cpr) => format!("cpr:{}", cpr.expose().replace('-', "")),
-        Identity::NameBirthPhone {
-            name,
-            birth_date,
-            phone,
-        } => format!(
+        Identity::NameBirthPhone { name, birth_date, phone } => format!(
             "nbp:{}|{}|{}",
             normalise_name(name),
             birth_date.map(|d| d.to_string()).unwrap_or_default(),
@@ -65,11 +53,7 @@ pub fn identity_hash(key: &DncKey, identity: &Identity<'_>) -> String {
         return String::new();
     };
     mac.update(material.as_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Every hash under which this woman could be on the list.
@@ -84,14 +68,7 @@ pub fn identity_hashes(
     if let Some(cpr) = cpr {
         hashes.push(identity_hash(key, &Identity::Cpr(cpr)));
     }
-    hashes.push(identity_hash(
-        key,
-        &Identity::NameBirthPhone {
-            name,
-            birth_date,
-            phone,
-        },
-    ));
+    hashes.push(identity_hash(key, &Identity::NameBirthPhone { name, birth_date, phone }));
     hashes
 }
 

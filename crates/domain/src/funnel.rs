@@ -62,10 +62,7 @@ impl Stage {
     }
 
     pub fn is_side_state(self) -> bool {
-        matches!(
-            self,
-            Stage::NotNow | Stage::Unreachable | Stage::Paused | Stage::Declined
-        )
+        matches!(self, Stage::NotNow | Stage::Unreachable | Stage::Paused | Stage::Declined)
     }
 }
 
@@ -196,6 +193,52 @@ impl EventKind {
     }
 }
 
+/// What a partner with an account may see of her own referral (issue: partners see
+/// "received", "contacted" or "started", never the stage itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoarseStatus {
+    Received,
+    Contacted,
+    Started,
+}
+
+impl CoarseStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            CoarseStatus::Received => "received",
+            CoarseStatus::Contacted => "contacted",
+            CoarseStatus::Started => "started",
+        }
+    }
+}
+
+pub fn coarse_status(stage: Stage) -> Option<CoarseStatus> {
+    match stage {
+        Stage::Interested => Some(CoarseStatus::Received),
+        Stage::Reached | Stage::Met => Some(CoarseStatus::Contacted),
+        Stage::Trial | Stage::Enrolled | Stage::Retained => Some(CoarseStatus::Started),
+        _ => None,
+    }
+}
+
+/// The next step at each stage, as a message id: what an ambassador sees of a woman
+/// she brought in, instead of her case.
+pub fn next_step(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Identified => "next-step-letter",
+        Stage::Contacted => "next-step-call",
+        Stage::Reached => "next-step-interest",
+        Stage::Interested => "next-step-intro-meeting",
+        Stage::Met => "next-step-trial",
+        Stage::Trial => "next-step-enrol",
+        Stage::Enrolled => "next-step-attend",
+        Stage::NotNow => "next-step-wait",
+        Stage::Unreachable => "next-step-new-contact",
+        Stage::Paused => "next-step-come-back",
+        Stage::Retained | Stage::Declined => "next-step-none",
+    }
+}
+
 /// The projection: where she is now, and what the table needs to remember.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FunnelState {
@@ -229,9 +272,7 @@ pub struct FunnelRules {
 
 impl Default for FunnelRules {
     fn default() -> Self {
-        FunnelRules {
-            cool_off: Duration::days(90),
-        }
+        FunnelRules { cool_off: Duration::days(90) }
     }
 }
 
@@ -272,12 +313,7 @@ pub fn transition(
         };
     };
     let from = state.stage;
-    let refuse = || {
-        Err(FunnelError::NotAllowed {
-            kind: input.kind,
-            from,
-        })
-    };
+    let refuse = || Err(FunnelError::NotAllowed { kind: input.kind, from });
     let to = |stage: Stage| FunnelState { stage, ..*state };
     match input.kind {
         E::Entered => Err(FunnelError::AlreadyEntered),
@@ -296,43 +332,25 @@ pub fn transition(
                 S::Unreachable => {}
                 _ => return refuse(),
             }
-            let attempts = if from == S::Unreachable {
-                1
-            } else {
-                state.attempts + 1
-            };
-            Ok(FunnelState {
-                stage: S::Contacted,
-                attempts,
-                ..*state
-            })
+            let attempts = if from == S::Unreachable { 1 } else { state.attempts + 1 };
+            Ok(FunnelState { stage: S::Contacted, attempts, ..*state })
         }
         E::MarkedUnreachable => match from {
             S::Contacted => Ok(to(S::Unreachable)),
             _ => refuse(),
         },
         E::Reached => match from {
-            S::Contacted => Ok(FunnelState {
-                stage: S::Reached,
-                attempts: 0,
-                ..*state
-            }),
+            S::Contacted => Ok(FunnelState { stage: S::Reached, attempts: 0, ..*state }),
             _ => refuse(),
         },
         E::Interested => match from {
-            S::Contacted | S::Reached => Ok(FunnelState {
-                stage: S::Interested,
-                attempts: 0,
-                ..*state
-            }),
+            S::Contacted | S::Reached => Ok(FunnelState { stage: S::Interested, attempts: 0, ..*state }),
             _ => refuse(),
         },
         E::NotNow => match from {
-            S::Contacted | S::Reached | S::Interested | S::Met => Ok(FunnelState {
-                stage: S::NotNow,
-                not_now_at: Some(input.at),
-                ..*state
-            }),
+            S::Contacted | S::Reached | S::Interested | S::Met => {
+                Ok(FunnelState { stage: S::NotNow, not_now_at: Some(input.at), ..*state })
+            }
             _ => refuse(),
         },
         E::IntroMeetingHeld => match from {
@@ -352,19 +370,13 @@ pub fn transition(
             _ => refuse(),
         },
         E::Paused => match from {
-            S::Interested | S::Met | S::Trial | S::Enrolled | S::Retained => Ok(FunnelState {
-                stage: S::Paused,
-                paused_from: Some(from),
-                ..*state
-            }),
+            S::Interested | S::Met | S::Trial | S::Enrolled | S::Retained => {
+                Ok(FunnelState { stage: S::Paused, paused_from: Some(from), ..*state })
+            }
             _ => refuse(),
         },
         E::CameBack => match (from, state.paused_from) {
-            (S::Paused, Some(back)) => Ok(FunnelState {
-                stage: back,
-                paused_from: None,
-                ..*state
-            }),
+            (S::Paused, Some(back)) => Ok(FunnelState { stage: back, paused_from: None, ..*state }),
             _ => refuse(),
         },
         E::GotInTouch => match from {
@@ -377,11 +389,7 @@ pub fn transition(
             }),
             _ => refuse(),
         },
-        E::NeverContactAgain => Ok(FunnelState {
-            stage: S::Declined,
-            paused_from: None,
-            ..*state
-        }),
+        E::NeverContactAgain => Ok(FunnelState { stage: S::Declined, paused_from: None, ..*state }),
         E::Note => match from {
             S::Declined => refuse(),
             _ => Ok(*state),
@@ -402,21 +410,12 @@ pub fn replay<'a>(
 }
 
 /// The events a person may record now, for the form on her page.
-pub fn allowed_events(
-    current: Option<&FunnelState>,
-    at: OffsetDateTime,
-    rules: &FunnelRules,
-) -> Vec<EventKind> {
+pub fn allowed_events(current: Option<&FunnelState>, at: OffsetDateTime, rules: &FunnelRules) -> Vec<EventKind> {
     EventKind::ALL
         .into_iter()
         .filter(|kind| *kind != EventKind::Entered)
         .filter(|kind| {
-            let input = TransitionInput {
-                kind: *kind,
-                at,
-                channel: Channel::Other,
-                new_contact_data: false,
-            };
+            let input = TransitionInput { kind: *kind, at, channel: Channel::Other, new_contact_data: false };
             transition(current, &input, rules).is_ok()
         })
         .collect()
@@ -432,21 +431,11 @@ mod tests {
     }
 
     fn ev(kind: EventKind, day: i64) -> TransitionInput {
-        TransitionInput {
-            kind,
-            at: at(day),
-            channel: Channel::Other,
-            new_contact_data: false,
-        }
+        TransitionInput { kind, at: at(day), channel: Channel::Other, new_contact_data: false }
     }
 
     fn entered(channel: Channel) -> TransitionInput {
-        TransitionInput {
-            kind: EventKind::Entered,
-            at: at(0),
-            channel,
-            new_contact_data: false,
-        }
+        TransitionInput { kind: EventKind::Entered, at: at(0), channel, new_contact_data: false }
     }
 
     fn run(events: &[TransitionInput]) -> Result<Option<FunnelState>, FunnelError> {
@@ -457,10 +446,7 @@ mod tests {
     fn channels_enter_where_product_md_says() {
         assert_eq!(Channel::RegisterSearch.entry_stage(), Stage::Identified);
         for c in [Channel::Ambassador, Channel::Partner, Channel::SelfReferral] {
-            assert_eq!(
-                run(&[entered(c)]).unwrap().unwrap().stage,
-                Stage::Interested
-            );
+            assert_eq!(run(&[entered(c)]).unwrap().unwrap().stage, Stage::Interested);
         }
     }
 
@@ -486,13 +472,7 @@ mod tests {
     #[test]
     fn letter_answered_yes_goes_from_contacted_to_interested() {
         use EventKind::*;
-        let s = run(&[
-            entered(Channel::RegisterSearch),
-            ev(LetterSent, 1),
-            ev(Interested, 5),
-        ])
-        .unwrap()
-        .unwrap();
+        let s = run(&[entered(Channel::RegisterSearch), ev(LetterSent, 1), ev(Interested, 5)]).unwrap().unwrap();
         assert_eq!(s.stage, Stage::Interested);
     }
 
@@ -500,13 +480,7 @@ mod tests {
     fn skipping_stages_is_refused_with_a_typed_error() {
         use EventKind::*;
         let err = run(&[entered(Channel::RegisterSearch), ev(Enrolled, 1)]).unwrap_err();
-        assert_eq!(
-            err,
-            FunnelError::NotAllowed {
-                kind: Enrolled,
-                from: Stage::Identified
-            }
-        );
+        assert_eq!(err, FunnelError::NotAllowed { kind: Enrolled, from: Stage::Identified });
         assert_eq!(run(&[ev(Note, 0)]).unwrap_err(), FunnelError::NotEntered);
         assert_eq!(
             run(&[entered(Channel::Partner), entered(Channel::Ambassador)]).unwrap_err(),
@@ -517,16 +491,9 @@ mod tests {
     #[test]
     fn not_now_waits_for_the_cool_off() {
         use EventKind::*;
-        let base = [
-            entered(Channel::RegisterSearch),
-            ev(LetterSent, 1),
-            ev(NotNow, 10),
-        ];
+        let base = [entered(Channel::RegisterSearch), ev(LetterSent, 1), ev(NotNow, 10)];
         let early = [&base[..], &[ev(LetterSent, 50)]].concat();
-        assert!(matches!(
-            run(&early).unwrap_err(),
-            FunnelError::CoolingOff { .. }
-        ));
+        assert!(matches!(run(&early).unwrap_err(), FunnelError::CoolingOff { .. }));
         let late = [&base[..], &[ev(LetterSent, 101)]].concat();
         assert_eq!(run(&late).unwrap().unwrap().stage, Stage::Contacted);
     }
@@ -534,12 +501,8 @@ mod tests {
     #[test]
     fn unreachable_needs_new_contact_data() {
         use EventKind::*;
-        let base = [
-            entered(Channel::RegisterSearch),
-            ev(LetterSent, 1),
-            ev(CallNoAnswer, 8),
-            ev(MarkedUnreachable, 30),
-        ];
+        let base =
+            [entered(Channel::RegisterSearch), ev(LetterSent, 1), ev(CallNoAnswer, 8), ev(MarkedUnreachable, 30)];
         let again = [&base[..], &[ev(CallNoAnswer, 40)]].concat();
         assert_eq!(run(&again).unwrap_err(), FunnelError::NeedsNewContactData);
         let mut with_data = ev(CallNoAnswer, 40);
@@ -566,26 +529,12 @@ mod tests {
     #[test]
     fn declined_is_final_except_when_she_gets_in_touch_herself() {
         use EventKind::*;
-        let base = [
-            entered(Channel::RegisterSearch),
-            ev(LetterSent, 1),
-            ev(NeverContactAgain, 3),
-        ];
-        for kind in [
-            LetterSent,
-            CallNoAnswer,
-            Reached,
-            Interested,
-            Note,
-            CameBack,
-            Paused,
-        ] {
+        let base = [entered(Channel::RegisterSearch), ev(LetterSent, 1), ev(NeverContactAgain, 3)];
+        for kind in [LetterSent, CallNoAnswer, Reached, Interested, Note, CameBack, Paused] {
             let seq = [&base[..], &[ev(kind, 5)]].concat();
             assert!(run(&seq).is_err(), "{kind:?} after declined");
         }
-        let s = run(&[&base[..], &[ev(GotInTouch, 60)]].concat())
-            .unwrap()
-            .unwrap();
+        let s = run(&[&base[..], &[ev(GotInTouch, 60)]].concat()).unwrap().unwrap();
         assert_eq!(s.stage, Stage::Interested);
         assert!(s.declined_earlier);
     }
@@ -593,21 +542,20 @@ mod tests {
     #[test]
     fn never_contact_again_is_allowed_from_every_stage() {
         for stage in Stage::ALL {
-            let state = FunnelState {
-                stage,
-                paused_from: None,
-                not_now_at: None,
-                declined_earlier: false,
-                attempts: 0,
-            };
-            let s = transition(
-                Some(&state),
-                &ev(EventKind::NeverContactAgain, 1),
-                &FunnelRules::default(),
-            )
-            .unwrap();
+            let state =
+                FunnelState { stage, paused_from: None, not_now_at: None, declined_earlier: false, attempts: 0 };
+            let s = transition(Some(&state), &ev(EventKind::NeverContactAgain, 1), &FunnelRules::default()).unwrap();
             assert_eq!(s.stage, Stage::Declined);
         }
+    }
+
+    #[test]
+    fn partners_see_only_three_coarse_statuses() {
+        assert_eq!(coarse_status(Stage::Interested), Some(CoarseStatus::Received));
+        assert_eq!(coarse_status(Stage::Met), Some(CoarseStatus::Contacted));
+        assert_eq!(coarse_status(Stage::Enrolled), Some(CoarseStatus::Started));
+        assert_eq!(coarse_status(Stage::Declined), None);
+        assert_eq!(coarse_status(Stage::Identified), None);
     }
 
     #[test]

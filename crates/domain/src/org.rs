@@ -73,19 +73,12 @@ pub struct NewUser {
     pub team_id: Option<Uuid>,
 }
 
-pub fn parse_new_user(
-    username: &str,
-    display_name: &str,
-    role: &str,
-    password: &str,
-) -> Result<NewUser, FieldErrors> {
+pub fn parse_new_user(username: &str, display_name: &str, role: &str, password: &str) -> Result<NewUser, FieldErrors> {
     let mut errors = FieldErrors::default();
     let username = username.trim().to_lowercase();
     if username.len() < 3
         || username.len() > 64
-        || !username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        || !username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
     {
         errors.add("username", "error-username");
     }
@@ -101,12 +94,7 @@ pub fn parse_new_user(
         errors.add("password", "error-password-short");
     }
     match role {
-        Some(role) if errors.is_empty() => Ok(NewUser {
-            username,
-            display_name,
-            role,
-            team_id: None,
-        }),
+        Some(role) if errors.is_empty() => Ok(NewUser { username, display_name, role, team_id: None }),
         _ => Err(errors),
     }
 }
@@ -128,9 +116,7 @@ pub struct Initiative {
 
 impl Initiative {
     pub fn funnel_rules(&self) -> FunnelRules {
-        FunnelRules {
-            cool_off: Duration::days(i64::from(self.cool_off_days)),
-        }
+        FunnelRules { cool_off: Duration::days(i64::from(self.cool_off_days)) }
     }
 }
 

@@ -162,8 +162,7 @@ pub fn parse_date(input: &str) -> Option<Date> {
 }
 
 fn checkbox(v: &Option<String>) -> bool {
-    v.as_deref()
-        .is_some_and(|s| matches!(s, "on" | "true" | "1" | "yes"))
+    v.as_deref().is_some_and(|s| matches!(s, "on" | "true" | "1" | "yes"))
 }
 
 fn optional(s: &str) -> Option<String> {
@@ -230,11 +229,7 @@ impl PersonInput {
                 }
             },
         };
-        let address = match (
-            optional(&self.street),
-            optional(&self.postcode),
-            optional(&self.city),
-        ) {
+        let address = match (optional(&self.street), optional(&self.postcode), optional(&self.city)) {
             (None, None, None) => None,
             (street, postcode, city) => {
                 let postcode = postcode.unwrap_or_default();
@@ -244,11 +239,7 @@ impl PersonInput {
                 if street.is_none() {
                     errors.add("street", "error-required");
                 }
-                Some(Address {
-                    street: street.unwrap_or_default(),
-                    postcode,
-                    city: city.unwrap_or_default(),
-                })
+                Some(Address { street: street.unwrap_or_default(), postcode, city: city.unwrap_or_default() })
             }
         };
         let area_id = match optional(&self.area_id) {
@@ -262,17 +253,9 @@ impl PersonInput {
             },
         };
         let mut languages = Vec::new();
-        for code in self
-            .languages
-            .split(',')
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-        {
+        for code in self.languages.split(',').map(str::trim).filter(|c| !c.is_empty()) {
             match reference::language(code) {
-                Some(lang) => languages.push(SpokenLanguage {
-                    code: lang.code.to_string(),
-                    dialect: None,
-                }),
+                Some(lang) => languages.push(SpokenLanguage { code: lang.code.to_string(), dialect: None }),
                 None => {
                     errors.add("languages", "error-unknown-language");
                     break;
@@ -313,11 +296,10 @@ impl PersonInput {
             pick("education", &self.education);
             Education::Unknown
         });
-        let work_experience = WorkExperience::from_code(self.work_experience.trim())
-            .unwrap_or_else(|| {
-                pick("work_experience", &self.work_experience);
-                WorkExperience::Unknown
-            });
+        let work_experience = WorkExperience::from_code(self.work_experience.trim()).unwrap_or_else(|| {
+            pick("work_experience", &self.work_experience);
+            WorkExperience::Unknown
+        });
         let network = Network::from_code(self.network.trim()).unwrap_or_else(|| {
             pick("network", &self.network);
             Network::Unknown
@@ -336,10 +318,7 @@ impl PersonInput {
         }
         let safety_note = optional(&self.safety_note);
         let motivation_note = optional(&self.motivation_note);
-        for (field, value) in [
-            ("safety_note", &safety_note),
-            ("motivation_note", &motivation_note),
-        ] {
+        for (field, value) in [("safety_note", &safety_note), ("motivation_note", &motivation_note)] {
             if value.as_ref().is_some_and(|v| v.chars().count() > MAX_NOTE) {
                 errors.add(field, "error-too-long");
             }
@@ -356,13 +335,7 @@ impl PersonInput {
             languages,
             country_of_origin,
             arrived_in_denmark,
-            segment: Segment {
-                education,
-                work_experience,
-                network,
-                danish_level,
-                motivation_note,
-            },
+            segment: Segment { education, work_experience, network, danish_level, motivation_note },
             motivation,
             safe_contact_only: checkbox(&self.safe_contact_only),
             safety_note,
@@ -416,10 +389,7 @@ mod tests {
         assert_eq!(d.birth_date, Some(date!(1961 - 07 - 07)));
         assert_eq!(d.letter_language(), Some("so"));
         assert_eq!(d.country_of_origin.as_deref(), Some("SO"));
-        assert_eq!(
-            d.motivation,
-            vec![MotivationFactor::Economy, MotivationFactor::Network]
-        );
+        assert_eq!(d.motivation, vec![MotivationFactor::Economy, MotivationFactor::Network]);
         assert!(!format!("{d:?}").contains("Amina"));
     }
 
@@ -441,14 +411,8 @@ mod tests {
         assert_eq!(errors.for_field("phone"), Some("error-phone"));
         assert_eq!(errors.for_field("postcode"), Some("error-postcode"));
         assert_eq!(errors.for_field("street"), Some("error-required"));
-        assert_eq!(
-            errors.for_field("languages"),
-            Some("error-unknown-language")
-        );
-        assert_eq!(
-            errors.for_field("country_of_origin"),
-            Some("error-unknown-country")
-        );
+        assert_eq!(errors.for_field("languages"), Some("error-unknown-language"));
+        assert_eq!(errors.for_field("country_of_origin"), Some("error-unknown-country"));
         assert_eq!(errors.for_field("motivation"), Some("error-unknown-choice"));
     }
 
@@ -457,9 +421,6 @@ mod tests {
         let mut i = input();
         i.birth_date = "1961-07-08".into();
         let e = i.parse(date!(2026 - 11 - 25)).unwrap_err();
-        assert_eq!(
-            e.for_field("birth_date"),
-            Some("error-birth-date-cpr-mismatch")
-        );
+        assert_eq!(e.for_field("birth_date"), Some("error-birth-date-cpr-mismatch"));
     }
 }

@@ -17,10 +17,7 @@ impl PhoneNumber {
     /// (8–15 digits in all). Stored as `+<country><number>`.
     pub fn parse(input: &str) -> Result<PhoneNumber, PhoneError> {
         let trimmed = input.trim();
-        if trimmed
-            .chars()
-            .any(|c| !(c.is_ascii_digit() || matches!(c, ' ' | '-' | '+' | '(' | ')' | '.')))
-        {
+        if trimmed.chars().any(|c| !(c.is_ascii_digit() || matches!(c, ' ' | '-' | '+' | '(' | ')' | '.'))) {
             return Err(PhoneError::Invalid);
         }
         let plus = trimmed.starts_with('+');
@@ -42,11 +39,7 @@ impl PhoneNumber {
         } else {
             (8..=15).contains(&international.len()) && !international.starts_with('0')
         };
-        if valid {
-            Ok(PhoneNumber(format!("+{international}")))
-        } else {
-            Err(PhoneError::Invalid)
-        }
+        if valid { Ok(PhoneNumber(format!("+{international}"))) } else { Err(PhoneError::Invalid) }
     }
 
     pub fn as_e164(&self) -> &str {
@@ -79,44 +72,20 @@ mod tests {
 
     #[test]
     fn danish_forms_normalise_alike() {
-        for input in [
-            "12345678",
-            "12 34 56 78",
-            "+45 12 34 56 78",
-            "0045-12345678",
-            "+4512345678",
-        ] {
-            assert_eq!(
-                PhoneNumber::parse(input).unwrap().as_e164(),
-                "+4512345678",
-                "{input}"
-            );
+        for input in ["12345678", "12 34 56 78", "+45 12 34 56 78", "0045-12345678", "+4512345678"] {
+            assert_eq!(PhoneNumber::parse(input).unwrap().as_e164(), "+4512345678", "{input}");
         }
-        assert_eq!(
-            PhoneNumber::parse("12345678").unwrap().display(),
-            "12 34 56 78"
-        );
+        assert_eq!(PhoneNumber::parse("12345678").unwrap().display(), "12 34 56 78");
     }
 
     #[test]
     fn foreign_numbers_keep_their_country_code() {
-        assert_eq!(
-            PhoneNumber::parse("+90 532 123 45 67").unwrap().as_e164(),
-            "+905321234567"
-        );
+        assert_eq!(PhoneNumber::parse("+90 532 123 45 67").unwrap().as_e164(), "+905321234567");
     }
 
     #[test]
     fn rejects_what_is_not_a_number() {
-        for bad in [
-            "",
-            "1234",
-            "123456789",
-            "+45 1234567",
-            "12a45678",
-            "12+345678",
-            "+0123456789",
-        ] {
+        for bad in ["", "1234", "123456789", "+45 1234567", "12a45678", "12+345678", "+0123456789"] {
             assert!(PhoneNumber::parse(bad).is_err(), "{bad}");
         }
     }

@@ -18,14 +18,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Coordinator,
-        Role::Caseworker,
-        Role::Ambassador,
-        Role::Partner,
-        Role::Analyst,
-        Role::Admin,
-    ];
+    pub const ALL: [Role; 6] =
+        [Role::Coordinator, Role::Caseworker, Role::Ambassador, Role::Partner, Role::Analyst, Role::Admin];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -132,9 +126,7 @@ pub fn field_reach(role: Role, field: Field) -> Reach {
         (Role::Analyst | Role::Admin, _) => R::No,
         (Role::Caseworker, F::SafetyNote) => R::Assigned,
         (Role::Caseworker, _) => R::Team,
-        (Role::Ambassador, F::FirstName | F::Phone | F::NextStep | F::SafeContactFlag) => {
-            R::OwnRegistered
-        }
+        (Role::Ambassador, F::FirstName | F::Phone | F::NextStep | F::SafeContactFlag) => R::OwnRegistered,
         (Role::Ambassador, _) => R::No,
         (Role::Partner, F::FirstName | F::FullName | F::CoarseStatus) => R::OwnReferrals,
         (Role::Partner, _) => R::No,
@@ -147,10 +139,9 @@ pub fn action_reach(role: Role, action: Action) -> Reach {
     match (role, action) {
         (Role::Coordinator, A::ManageUsers | A::ViewConfig) => R::All,
         (Role::Coordinator, _) => R::All,
-        (
-            Role::Caseworker,
-            A::ViewPerson | A::ListPeople | A::EditPerson | A::RecordEvent | A::RevealFullCpr,
-        ) => R::Team,
+        (Role::Caseworker, A::ViewPerson | A::ListPeople | A::EditPerson | A::RecordEvent | A::RevealFullCpr) => {
+            R::Team
+        }
         (Role::Caseworker, A::CreatePerson | A::ViewFigures) => R::All,
         (Role::Caseworker, A::VoidEvent) => R::Team,
         (Role::Caseworker, _) => R::No,
@@ -175,14 +166,11 @@ pub fn covers(reach: Reach, actor: &Actor, person: Option<&PersonScope>) -> bool
         // Without a person the question is "may she do this to anyone at all?".
         (_, None) => true,
         (Reach::Team, Some(p)) => {
-            (actor.team_id.is_some() && p.team_id == actor.team_id)
-                || p.contact_user_id == Some(actor.user_id)
+            (actor.team_id.is_some() && p.team_id == actor.team_id) || p.contact_user_id == Some(actor.user_id)
         }
         (Reach::Assigned, Some(p)) => p.contact_user_id == Some(actor.user_id),
         (Reach::OwnRegistered, Some(p)) => p.registered_by.contains(&actor.user_id),
-        (Reach::OwnReferrals, Some(p)) => actor
-            .partner_org_id
-            .is_some_and(|org| p.referred_by_orgs.contains(&org)),
+        (Reach::OwnReferrals, Some(p)) => actor.partner_org_id.is_some_and(|org| p.referred_by_orgs.contains(&org)),
     }
 }
 
@@ -200,15 +188,22 @@ pub fn sees_personal_data(role: Role) -> bool {
     action_reach(role, Action::ListPeople) != Reach::No
 }
 
+/// Who may give a new login which role: only an admin creates admins, so that a
+/// coordinator cannot make herself an account that reads the audit export unwatched.
+pub fn may_grant(granter: Role, role: Role) -> bool {
+    match granter {
+        Role::Admin => true,
+        Role::Coordinator => role != Role::Admin,
+        _ => false,
+    }
+}
+
 /// The row-level filter a list must apply for this actor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListScope {
     Nobody,
     Everyone,
-    TeamOf {
-        team_id: Option<Uuid>,
-        user_id: Uuid,
-    },
+    TeamOf { team_id: Option<Uuid>, user_id: Uuid },
     RegisteredBy(Uuid),
     ReferredBy(Option<Uuid>),
 }
@@ -217,10 +212,7 @@ pub fn list_scope(actor: &Actor) -> ListScope {
     match action_reach(actor.role, Action::ListPeople) {
         Reach::No => ListScope::Nobody,
         Reach::All => ListScope::Everyone,
-        Reach::Team | Reach::Assigned => ListScope::TeamOf {
-            team_id: actor.team_id,
-            user_id: actor.user_id,
-        },
+        Reach::Team | Reach::Assigned => ListScope::TeamOf { team_id: actor.team_id, user_id: actor.user_id },
         Reach::OwnRegistered => ListScope::RegisteredBy(actor.user_id),
         Reach::OwnReferrals => ListScope::ReferredBy(actor.partner_org_id),
     }
@@ -240,10 +232,7 @@ mod tests {
     }
 
     fn scope_team(team: u128) -> PersonScope {
-        PersonScope {
-            team_id: Some(Uuid::from_u128(team)),
-            ..Default::default()
-        }
+        PersonScope { team_id: Some(Uuid::from_u128(team)), ..Default::default() }
     }
 
     #[test]
@@ -252,13 +241,7 @@ mod tests {
         for role in [Role::Analyst, Role::Admin] {
             assert!(!sees_personal_data(role));
             assert!(!may(&actor(role), Action::ViewPerson, Some(&p)));
-            for field in [
-                Field::FirstName,
-                Field::FullName,
-                Field::Phone,
-                Field::FullCpr,
-                Field::CountryOfOrigin,
-            ] {
+            for field in [Field::FirstName, Field::FullName, Field::Phone, Field::FullCpr, Field::CountryOfOrigin] {
                 assert!(!may_see(&actor(role), field, &p), "{role:?} {field:?}");
             }
         }
@@ -271,10 +254,7 @@ mod tests {
         let cw = actor(Role::Caseworker);
         assert!(may(&cw, Action::ViewPerson, Some(&scope_team(10))));
         assert!(!may(&cw, Action::ViewPerson, Some(&scope_team(11))));
-        let assigned = PersonScope {
-            contact_user_id: Some(cw.user_id),
-            ..scope_team(11)
-        };
+        let assigned = PersonScope { contact_user_id: Some(cw.user_id), ..scope_team(11) };
         assert!(may(&cw, Action::ViewPerson, Some(&assigned)));
         // safety notes: the assigned caseworker only, not the whole team
         assert!(!may_see(&cw, Field::SafetyNote, &scope_team(10)));
@@ -285,25 +265,13 @@ mod tests {
     #[test]
     fn ambassador_sees_only_women_she_registered_and_only_first_name_and_phone() {
         let amb = actor(Role::Ambassador);
-        let hers = PersonScope {
-            registered_by: vec![amb.user_id],
-            ..scope_team(10)
-        };
-        let other = PersonScope {
-            registered_by: vec![Uuid::from_u128(99)],
-            ..scope_team(10)
-        };
+        let hers = PersonScope { registered_by: vec![amb.user_id], ..scope_team(10) };
+        let other = PersonScope { registered_by: vec![Uuid::from_u128(99)], ..scope_team(10) };
         assert!(may(&amb, Action::ViewPerson, Some(&hers)));
         assert!(!may(&amb, Action::ViewPerson, Some(&other)));
         assert!(may_see(&amb, Field::FirstName, &hers));
         assert!(may_see(&amb, Field::Phone, &hers));
-        for f in [
-            Field::FullName,
-            Field::Address,
-            Field::FullCpr,
-            Field::CountryOfOrigin,
-            Field::Timeline,
-        ] {
+        for f in [Field::FullName, Field::Address, Field::FullCpr, Field::CountryOfOrigin, Field::Timeline] {
             assert!(!may_see(&amb, f, &hers), "{f:?}");
         }
     }
@@ -311,23 +279,22 @@ mod tests {
     #[test]
     fn partner_sees_own_referrals_name_and_coarse_status() {
         let partner = actor(Role::Partner);
-        let ours = PersonScope {
-            referred_by_orgs: vec![Uuid::from_u128(20)],
-            ..Default::default()
-        };
-        let theirs = PersonScope {
-            referred_by_orgs: vec![Uuid::from_u128(21)],
-            ..Default::default()
-        };
+        let ours = PersonScope { referred_by_orgs: vec![Uuid::from_u128(20)], ..Default::default() };
+        let theirs = PersonScope { referred_by_orgs: vec![Uuid::from_u128(21)], ..Default::default() };
         assert!(may_see(&partner, Field::FullName, &ours));
         assert!(may_see(&partner, Field::CoarseStatus, &ours));
         assert!(!may_see(&partner, Field::Timeline, &ours));
         assert!(!may_see(&partner, Field::FullName, &theirs));
-        let no_org = Actor {
-            partner_org_id: None,
-            ..partner
-        };
+        let no_org = Actor { partner_org_id: None, ..partner };
         assert!(!may_see(&no_org, Field::FullName, &ours));
+    }
+
+    #[test]
+    fn only_admins_grant_admin() {
+        assert!(may_grant(Role::Admin, Role::Admin));
+        assert!(!may_grant(Role::Coordinator, Role::Admin));
+        assert!(may_grant(Role::Coordinator, Role::Caseworker));
+        assert!(!may_grant(Role::Caseworker, Role::Ambassador));
     }
 
     #[test]
@@ -335,13 +302,7 @@ mod tests {
         assert_eq!(list_scope(&actor(Role::Coordinator)), ListScope::Everyone);
         assert_eq!(list_scope(&actor(Role::Analyst)), ListScope::Nobody);
         assert_eq!(list_scope(&actor(Role::Admin)), ListScope::Nobody);
-        assert!(matches!(
-            list_scope(&actor(Role::Caseworker)),
-            ListScope::TeamOf { .. }
-        ));
-        assert!(matches!(
-            list_scope(&actor(Role::Ambassador)),
-            ListScope::RegisteredBy(_)
-        ));
+        assert!(matches!(list_scope(&actor(Role::Caseworker)), ListScope::TeamOf { .. }));
+        assert!(matches!(list_scope(&actor(Role::Ambassador)), ListScope::RegisteredBy(_)));
     }
 }

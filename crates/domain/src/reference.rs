@@ -24,9 +24,7 @@ const COUNTRIES_TSV: &str = include_str!("data/countries.tsv");
 const LANGUAGES_TSV: &str = include_str!("data/languages.tsv");
 
 fn rows(tsv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
-    tsv.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| l.split('\t').collect())
+    tsv.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(|l| l.split('\t').collect())
 }
 
 pub fn countries() -> &'static [Country] {
@@ -34,12 +32,7 @@ pub fn countries() -> &'static [Country] {
     TABLE.get_or_init(|| {
         rows(COUNTRIES_TSV)
             .filter(|r| r.len() == 4)
-            .map(|r| Country {
-                code: r[0],
-                name_da: r[1],
-                name_en: r[2],
-                western: r[3] == "1",
-            })
+            .map(|r| Country { code: r[0], name_da: r[1], name_en: r[2], western: r[3] == "1" })
             .collect()
     })
 }
@@ -49,26 +42,17 @@ pub fn languages() -> &'static [Language] {
     TABLE.get_or_init(|| {
         rows(LANGUAGES_TSV)
             .filter(|r| r.len() == 4)
-            .map(|r| Language {
-                code: r[0],
-                name_da: r[1],
-                name_en: r[2],
-                right_to_left: r[3] == "rtl",
-            })
+            .map(|r| Language { code: r[0], name_da: r[1], name_en: r[2], right_to_left: r[3] == "rtl" })
             .collect()
     })
 }
 
 pub fn country(code: &str) -> Option<&'static Country> {
-    countries()
-        .iter()
-        .find(|c| c.code.eq_ignore_ascii_case(code))
+    countries().iter().find(|c| c.code.eq_ignore_ascii_case(code))
 }
 
 pub fn language(code: &str) -> Option<&'static Language> {
-    languages()
-        .iter()
-        .find(|l| l.code.eq_ignore_ascii_case(code))
+    languages().iter().find(|l| l.code.eq_ignore_ascii_case(code))
 }
 
 /// Danmarks Statistik counts every country not on its Western list as non-Western,
@@ -132,11 +116,7 @@ mod tests {
 
     #[test]
     fn western_list_matches_danmarks_statistik() {
-        let western: Vec<_> = countries()
-            .iter()
-            .filter(|c| c.western)
-            .map(|c| c.code)
-            .collect();
+        let western: Vec<_> = countries().iter().filter(|c| c.western).map(|c| c.code).collect();
         // EU-28 (27 + UK) and the twelve others DST names.
         assert_eq!(western.len(), 28 + 12, "{western:?}");
         for code in ["DK", "GB", "NO", "US", "NZ", "VA"] {

@@ -23,32 +23,18 @@ pub fn suppress_row(counts: &[u64], threshold: u64) -> SuppressedRow {
         if n_hidden == 0 || n_hidden == counts.len() {
             break;
         }
-        let hidden_sum: u64 = counts
-            .iter()
-            .zip(&hidden)
-            .filter(|(_, h)| **h)
-            .map(|(c, _)| *c)
-            .sum();
+        let hidden_sum: u64 = counts.iter().zip(&hidden).filter(|(_, h)| **h).map(|(c, _)| *c).sum();
         if n_hidden >= 2 && hidden_sum >= threshold {
             break;
         }
-        let next = counts
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !hidden[*i])
-            .min_by_key(|(_, c)| **c)
-            .map(|(i, _)| i);
+        let next = counts.iter().enumerate().filter(|(i, _)| !hidden[*i]).min_by_key(|(_, c)| **c).map(|(i, _)| i);
         match next {
             Some(i) => hidden[i] = true,
             None => break,
         }
     }
     SuppressedRow {
-        cells: counts
-            .iter()
-            .zip(&hidden)
-            .map(|(c, h)| (!h).then_some(*c))
-            .collect(),
+        cells: counts.iter().zip(&hidden).map(|(c, h)| (!h).then_some(*c)).collect(),
         total: (total >= threshold).then_some(total),
     }
 }
@@ -69,10 +55,7 @@ mod tests {
 
     #[test]
     fn nothing_hidden_when_all_are_large() {
-        assert_eq!(
-            suppress_row(&[10, 20], THRESHOLD).cells,
-            vec![Some(10), Some(20)]
-        );
+        assert_eq!(suppress_row(&[10, 20], THRESHOLD).cells, vec![Some(10), Some(20)]);
     }
 
     proptest! {
