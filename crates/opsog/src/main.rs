@@ -1,1 +1,339 @@
-fn main() {}
+//! `opsog`: one binary for the municipality's outreach work.
+
+mod settings;
+
+use clap::{Parser, Subcommand};
+use domain::audit::{AuditAction, AuditActor, AuditRecord};
+use domain::do_not_contact::DncKey;
+use settings::{Settings, redact_url};
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use store::{SqlStore, Store};
+
+#[derive(Parser)]
+#[command(name = "opsog", version, about = "Opsøg – outreach to self-supporting women (Danish municipalities)")]
+struct Cli {
+    /// TOML configuration file.
+    #[arg(long, global = true, env = "OPSOG_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web app.
+    Serve {
+        #[arg(long)]
+        bind: Option<String>,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Build a demo municipality with synthetic people (once) and serve it.
+    Demo {
+        #[arg(long, default_value = "data/demo")]
+        data_dir: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Number of synthetic women.
+        #[arg(long, default_value_t = 2000)]
+        size: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Delete the demo data directory first.
+        #[arg(long)]
+        reset: bool,
+        /// Build the data and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage logins.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Check the configuration and print it with secrets hidden.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a login. The password is read from standard input, never from the command line.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// coordinator, caseworker, ambassador, partner, analyst or admin
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        team: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    Check,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Settings(#[from] settings::SettingsError),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error(transparent)]
+    Job(#[from] jobs::JobError),
+    #[error("starting the web app: {0}")]
+    Web(#[from] web::StartError),
+    #[error("{context}: {source}")]
+    Io { context: String, source: std::io::Error },
+    #[error("{0}")]
+    Config(String),
+}
+
+fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> CliError {
+    let context = context.into();
+    move |source| CliError::Io { context, source }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("opsog: could not start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("opsog: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if format == "json" { builder.json().try_init() } else { builder.try_init() };
+}
+
+fn cli_audit(command: &str, detail: String) -> AuditRecord {
+    AuditRecord {
+        actor: AuditActor::system("cli"),
+        action: AuditAction::CliCommand,
+        persons: vec![],
+        origin: command.into(),
+        detail,
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    let mut settings = Settings::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve { bind, database_url } => {
+            if let Some(b) = bind {
+                settings.bind = b;
+            }
+            if database_url.is_some() {
+                settings.database_url = database_url;
+            }
+            init_logging(&settings.log_format);
+            serve(&settings).await?;
+        }
+        Command::Demo { data_dir, bind, size, seed, reset, no_serve } => {
+            init_logging(&settings.log_format);
+            settings.data_dir = data_dir;
+            settings.database_url = None;
+            settings.dnc_key_file = None;
+            settings.bind = bind;
+            settings.secure_cookies = false; // the demo runs on plain http://127.0.0.1
+            demo(&settings, size, seed, reset, no_serve).await?;
+        }
+        Command::Migrate => {
+            init_logging(&settings.log_format);
+            let store = SqlStore::connect_without_migrating(&settings.database_url()).await?;
+            let applied = store.migrate().await?;
+            store.append_audit(&cli_audit("opsog migrate", format!("applied {applied:?}"))).await?;
+            println!(
+                "migrations applied: {}",
+                if applied.is_empty() { "none (up to date)".to_string() } else { format!("{applied:?}") }
+            );
+        }
+        Command::User { command: UserCommand::Add { username, name, role, team } } => {
+            init_logging(&settings.log_format);
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password).map_err(io("reading the password from standard input"))?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            let store = SqlStore::connect(&settings.database_url()).await?;
+            let req = jobs::users::AddUser {
+                username: &username,
+                display_name: &name,
+                role: &role,
+                team: team.as_deref(),
+                password,
+            };
+            let user = jobs::users::add_user(&store, &req, "opsog user add").await?;
+            println!("created {} ({})", user.username, user.role.code());
+        }
+        Command::Config { command: ConfigCommand::Check } => return config_check(&settings).await,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the do-not-contact key, or makes one the first time. Without the same key
+/// the list cannot be checked, so the file must be backed up with the database.
+fn dnc_key(path: &Path) -> Result<DncKey, CliError> {
+    if !path.exists() {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|e| CliError::Config(format!("no randomness for the key: {e}")))?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io(format!("creating {}", dir.display())))?;
+        }
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        std::fs::write(path, hex).map_err(io(format!("writing {}", path.display())))?;
+        restrict(path)?;
+        tracing::warn!(path = %path.display(), "created a new do-not-contact key; back it up with the database");
+    }
+    let text = std::fs::read_to_string(path).map_err(io(format!("reading {}", path.display())))?;
+    let bytes: Vec<u8> = (0..text.trim().len() / 2)
+        .filter_map(|i| u8::from_str_radix(text.trim().get(i * 2..i * 2 + 2)?, 16).ok())
+        .collect();
+    DncKey::new(bytes).map_err(|e| CliError::Config(format!("{}: {e}", path.display())))
+}
+
+#[cfg(unix)]
+fn restrict(path: &Path) -> Result<(), CliError> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .map_err(io(format!("protecting {}", path.display())))
+}
+
+#[cfg(not(unix))]
+fn restrict(_: &Path) -> Result<(), CliError> {
+    Ok(())
+}
+
+async fn open(settings: &Settings) -> Result<(SqlStore, DncKey), CliError> {
+    std::fs::create_dir_all(&settings.data_dir).map_err(io(format!("creating {}", settings.data_dir.display())))?;
+    let store = SqlStore::connect(&settings.database_url()).await?;
+    let key = dnc_key(&settings.dnc_key_file())?;
+    Ok((store, key))
+}
+
+async fn serve_store(settings: &Settings, store: SqlStore, key: DncKey) -> Result<(), CliError> {
+    let state = web::AppState::new(store.clone(), settings.web_config(), key)?;
+    let listener =
+        tokio::net::TcpListener::bind(&settings.bind).await.map_err(io(format!("binding {}", settings.bind)))?;
+    let idle = settings.session_idle_minutes.max(1);
+    // Sessions that timed out are refused at once; this only clears them away.
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+            let cutoff = time::OffsetDateTime::now_utc() - time::Duration::minutes(i64::try_from(idle).unwrap_or(30));
+            if let Err(e) = store.delete_idle_sessions(cutoff).await {
+                tracing::warn!(error = %e, "clearing idle sessions failed");
+            }
+        }
+    });
+    tracing::info!(bind = %settings.bind, "serving");
+    web::serve(listener, state).await.map_err(io("serving"))
+}
+
+async fn serve(settings: &Settings) -> Result<(), CliError> {
+    let (store, key) = open(settings).await?;
+    serve_store(settings, store, key).await
+}
+
+struct CliProgress;
+
+impl jobs::Progress for CliProgress {
+    fn step(&self, what: &str, done: u64, total: u64) {
+        eprintln!("  {what}: {done}/{total}");
+    }
+}
+
+async fn demo(settings: &Settings, size: usize, seed: u64, reset: bool, no_serve: bool) -> Result<(), CliError> {
+    if reset && settings.data_dir.exists() {
+        std::fs::remove_dir_all(&settings.data_dir).map_err(io(format!("removing {}", settings.data_dir.display())))?;
+    }
+    let (store, key) = open(settings).await?;
+    let existing = store.count_people().await?;
+    if existing == 0 {
+        println!("Opsøg: bygger demokommunen ({size} syntetiske kvinder, seed {seed}) …");
+        let report = jobs::demo::seed(
+            &store,
+            &jobs::demo::DemoSettings { seed, size, now: time::OffsetDateTime::now_utc() },
+            &key,
+            &CliProgress,
+        )
+        .await?;
+        println!("Opsøg: {} kvinder oprettet i {}", report.people, settings.data_dir.display());
+    } else {
+        println!(
+            "Opsøg: bruger den eksisterende demokommune i {} ({existing} kvinder; --reset bygger den forfra)",
+            settings.data_dir.display()
+        );
+    }
+    let users = store.list_users().await?;
+    println!();
+    println!("Opsøg kører på http://{}", settings.bind);
+    println!("Log ind som (adgangskode: {}):", jobs::demo::DEMO_PASSWORD);
+    for role in domain::policy::Role::ALL {
+        let names: Vec<&str> = users.iter().filter(|u| u.role == role).map(|u| u.username.as_str()).collect();
+        println!("  {:<12} {}", role.code(), names.join(", "));
+    }
+    if no_serve {
+        return Ok(());
+    }
+    serve_store(settings, store, key).await
+}
+
+async fn config_check(settings: &Settings) -> Result<ExitCode, CliError> {
+    let mut problems = Vec::new();
+    println!("{settings:#?}");
+    let url = settings.database_url();
+    match store::Backend::from_url(&url) {
+        Ok(b) => println!("database: {b:?} at {}", redact_url(&url)),
+        Err(e) => problems.push(e.to_string()),
+    }
+    if settings.bind.parse::<std::net::SocketAddr>().is_err() {
+        problems.push(format!("bind '{}' is not an address:port", settings.bind));
+    }
+    let key = settings.dnc_key_file();
+    match std::fs::read_to_string(&key) {
+        Ok(text) if text.trim().len() >= 64 => {
+            println!("do-not-contact key: present ({})", key.display())
+        }
+        Ok(_) => problems.push(format!("do-not-contact key {} is shorter than 32 bytes", key.display())),
+        Err(_) => println!("do-not-contact key: not yet created ({}); `opsog serve` creates it", key.display()),
+    }
+    if let Some(logo) = &settings.municipality.logo_path
+        && !Path::new(logo).is_file()
+    {
+        problems.push(format!("logo file {logo} does not exist"));
+    }
+    if !["text", "json"].contains(&settings.log_format.as_str()) {
+        problems.push(format!("log_format '{}' must be text or json", settings.log_format));
+    }
+    if problems.is_empty() {
+        println!("configuration OK");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for p in &problems {
+            eprintln!("problem: {p}");
+        }
+        Ok(ExitCode::FAILURE)
+    }
+}

@@ -31,10 +31,7 @@ pub enum StoreError {
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
     #[error("database error while {context}: {source}")]
-    Database {
-        context: &'static str,
-        source: sqlx::Error,
-    },
+    Database { context: &'static str, source: sqlx::Error },
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -47,16 +44,10 @@ pub trait Store: Clone + Send + Sync + 'static {
     // --- organisation
     fn create_team(&self, name: &str) -> impl Future<Output = Result<Team>> + Send;
     fn list_teams(&self) -> impl Future<Output = Result<Vec<Team>>> + Send;
-    fn create_area(
-        &self,
-        code: &str,
-        name: &str,
-        postcodes: &[String],
-    ) -> impl Future<Output = Result<Area>> + Send;
+    fn create_area(&self, code: &str, name: &str, postcodes: &[String]) -> impl Future<Output = Result<Area>> + Send;
     fn list_areas(&self) -> impl Future<Output = Result<Vec<Area>>> + Send;
     fn create_partner_org(&self, name: &str) -> impl Future<Output = Result<Uuid>> + Send;
-    fn create_initiative(&self, initiative: &Initiative)
-    -> impl Future<Output = Result<()>> + Send;
+    fn create_initiative(&self, initiative: &Initiative) -> impl Future<Output = Result<()>> + Send;
     fn list_initiatives(&self) -> impl Future<Output = Result<Vec<Initiative>>> + Send;
     fn get_initiative(&self, id: Uuid) -> impl Future<Output = Result<Initiative>> + Send;
 
@@ -68,38 +59,19 @@ pub trait Store: Clone + Send + Sync + 'static {
         extra: &UserExtra,
         audit: &AuditRecord,
     ) -> impl Future<Output = Result<User>> + Send;
-    fn find_login(
-        &self,
-        username: &str,
-    ) -> impl Future<Output = Result<Option<(User, String)>>> + Send;
+    fn find_login(&self, username: &str) -> impl Future<Output = Result<Option<(User, String)>>> + Send;
     fn get_user(&self, id: Uuid) -> impl Future<Output = Result<User>> + Send;
     fn list_users(&self) -> impl Future<Output = Result<Vec<User>>> + Send;
     fn set_user_locale(&self, id: Uuid, locale: Locale) -> impl Future<Output = Result<()>> + Send;
     fn create_session(&self, session: &Session) -> impl Future<Output = Result<()>> + Send;
-    fn get_session(&self, token_hash: &str)
-    -> impl Future<Output = Result<Option<Session>>> + Send;
-    fn touch_session(
-        &self,
-        token_hash: &str,
-        at: OffsetDateTime,
-    ) -> impl Future<Output = Result<()>> + Send;
-    fn set_session_data(
-        &self,
-        token_hash: &str,
-        data: &str,
-    ) -> impl Future<Output = Result<()>> + Send;
+    fn get_session(&self, token_hash: &str) -> impl Future<Output = Result<Option<Session>>> + Send;
+    fn touch_session(&self, token_hash: &str, at: OffsetDateTime) -> impl Future<Output = Result<()>> + Send;
+    fn set_session_data(&self, token_hash: &str, data: &str) -> impl Future<Output = Result<()>> + Send;
     fn delete_session(&self, token_hash: &str) -> impl Future<Output = Result<()>> + Send;
-    fn delete_idle_sessions(
-        &self,
-        idle_since: OffsetDateTime,
-    ) -> impl Future<Output = Result<u64>> + Send;
+    fn delete_idle_sessions(&self, idle_since: OffsetDateTime) -> impl Future<Output = Result<u64>> + Send;
 
     // --- persons and the funnel
-    fn create_person(
-        &self,
-        new: &NewPerson,
-        audit: &AuditRecord,
-    ) -> impl Future<Output = Result<Uuid>> + Send;
+    fn create_person(&self, new: &NewPerson, audit: &AuditRecord) -> impl Future<Output = Result<Uuid>> + Send;
     fn update_person(
         &self,
         id: Uuid,
@@ -108,23 +80,10 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<()>> + Send;
     /// Bulk load (synthetic municipality, imports): persons with their sources and
     /// event histories, all in one transaction, one audit entry for the batch.
-    fn load_people(
-        &self,
-        people: &[LoadPerson],
-        audit: &AuditRecord,
-    ) -> impl Future<Output = Result<()>> + Send;
-    fn person_scope(&self, id: Uuid)
-    -> impl Future<Output = Result<Option<PersonScopeRow>>> + Send;
-    fn get_person(
-        &self,
-        id: Uuid,
-        audit: &AuditRecord,
-    ) -> impl Future<Output = Result<PersonRecord>> + Send;
-    fn list_people(
-        &self,
-        query: &PeopleQuery,
-        audit: &AuditRecord,
-    ) -> impl Future<Output = Result<PeoplePage>> + Send;
+    fn load_people(&self, people: &[LoadPerson], audit: &AuditRecord) -> impl Future<Output = Result<()>> + Send;
+    fn person_scope(&self, id: Uuid) -> impl Future<Output = Result<Option<PersonScopeRow>>> + Send;
+    fn get_person(&self, id: Uuid, audit: &AuditRecord) -> impl Future<Output = Result<PersonRecord>> + Send;
+    fn list_people(&self, query: &PeopleQuery, audit: &AuditRecord) -> impl Future<Output = Result<PeoplePage>> + Send;
     fn add_source(
         &self,
         person_id: Uuid,
@@ -138,18 +97,9 @@ pub trait Store: Clone + Send + Sync + 'static {
         by: Uuid,
         audit: &AuditRecord,
     ) -> impl Future<Output = Result<()>> + Send;
-    fn record_event(
-        &self,
-        event: &NewEvent,
-        audit: &AuditRecord,
-    ) -> impl Future<Output = Result<EventRecord>> + Send;
-    fn void_event(
-        &self,
-        void: &VoidEvent,
-        audit: &AuditRecord,
-    ) -> impl Future<Output = Result<()>> + Send;
-    fn list_events(&self, person_id: Uuid)
-    -> impl Future<Output = Result<Vec<EventRecord>>> + Send;
+    fn record_event(&self, event: &NewEvent, audit: &AuditRecord) -> impl Future<Output = Result<EventRecord>> + Send;
+    fn void_event(&self, void: &VoidEvent, audit: &AuditRecord) -> impl Future<Output = Result<()>> + Send;
+    fn list_events(&self, person_id: Uuid) -> impl Future<Output = Result<Vec<EventRecord>>> + Send;
     fn get_funnel(
         &self,
         person_id: Uuid,
@@ -158,41 +108,19 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// Rebuilds every projection from the events and returns the funnels that differ
     /// from what is stored (should be none).
     fn check_projections(&self) -> impl Future<Output = Result<Vec<(Uuid, Uuid)>>> + Send;
-    fn stage_counts(
-        &self,
-        initiative_id: Uuid,
-    ) -> impl Future<Output = Result<Vec<(String, u64)>>> + Send;
+    fn stage_counts(&self, initiative_id: Uuid) -> impl Future<Output = Result<Vec<(String, u64)>>> + Send;
     fn count_people(&self) -> impl Future<Output = Result<u64>> + Send;
 
     // --- do-not-contact
-    fn add_do_not_contact(
-        &self,
-        hashes: &[String],
-        audit: &AuditRecord,
-    ) -> impl Future<Output = Result<()>> + Send;
+    fn add_do_not_contact(&self, hashes: &[String], audit: &AuditRecord) -> impl Future<Output = Result<()>> + Send;
     fn on_do_not_contact(&self, hashes: &[String]) -> impl Future<Output = Result<bool>> + Send;
 
     // --- notifications
-    fn notify(
-        &self,
-        user_id: Uuid,
-        message: &str,
-        person_id: Option<Uuid>,
-    ) -> impl Future<Output = Result<()>> + Send;
-    fn list_notifications(
-        &self,
-        user_id: Uuid,
-    ) -> impl Future<Output = Result<Vec<Notification>>> + Send;
-    fn mark_notification_read(
-        &self,
-        user_id: Uuid,
-        id: Uuid,
-    ) -> impl Future<Output = Result<()>> + Send;
+    fn notify(&self, user_id: Uuid, message: &str, person_id: Option<Uuid>) -> impl Future<Output = Result<()>> + Send;
+    fn list_notifications(&self, user_id: Uuid) -> impl Future<Output = Result<Vec<Notification>>> + Send;
+    fn mark_notification_read(&self, user_id: Uuid, id: Uuid) -> impl Future<Output = Result<()>> + Send;
 
     // --- audit
     fn append_audit(&self, audit: &AuditRecord) -> impl Future<Output = Result<()>> + Send;
-    fn list_audit(
-        &self,
-        query: &AuditQuery,
-    ) -> impl Future<Output = Result<Vec<AuditEntry>>> + Send;
+    fn list_audit(&self, query: &AuditQuery) -> impl Future<Output = Result<Vec<AuditEntry>>> + Send;
 }

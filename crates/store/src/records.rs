@@ -168,9 +168,7 @@ pub struct PeoplePage {
 impl PeoplePage {
     pub fn page_count(&self) -> u32 {
         let size = u64::from(self.page_size.max(1));
-        u32::try_from(self.total.div_ceil(size))
-            .unwrap_or(u32::MAX)
-            .max(1)
+        u32::try_from(self.total.div_ceil(size)).unwrap_or(u32::MAX).max(1)
     }
 }
 
@@ -183,6 +181,9 @@ pub struct NewEvent {
     pub language: Option<String>,
     pub interpreter_used: bool,
     pub note: String,
+    /// Keyed identity hashes to put on the do-not-contact list in the same
+    /// transaction ("never contact me again").
+    pub do_not_contact: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

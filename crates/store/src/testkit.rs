@@ -1,6 +1,10 @@
 //! A fresh, migrated database for each test: a SQLite file in a temporary folder, or,
 //! when `TEST_DATABASE_URL` names a PostgreSQL server, a schema of its own on it so
 //! that tests running in parallel never share tables.
+//!
+//! Test support only (feature `testkit`): a database that cannot be made must stop the
+//! test on the spot, so panicking is the right answer here.
+#![allow(clippy::panic)]
 
 use crate::{SqlStore, Store};
 use std::path::PathBuf;
@@ -25,22 +29,14 @@ impl TestDb {
         let dir = std::env::temp_dir().join(format!("opsog-test-{}", Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
         let url = format!("sqlite://{}?mode=rwc", dir.join("opsog.db").display());
-        let store = SqlStore::connect(&url)
-            .await
-            .unwrap_or_else(|e| panic!("sqlite test db: {e}"));
-        TestDb {
-            store,
-            url,
-            dir: Some(dir),
-            schema: None,
-        }
+        let store = SqlStore::connect(&url).await.unwrap_or_else(|e| panic!("sqlite test db: {e}"));
+        TestDb { store, url, dir: Some(dir), schema: None }
     }
 
     async fn postgres(base: String) -> TestDb {
         let schema = format!("t_{}", Uuid::new_v4().simple());
-        let admin = SqlStore::connect_without_migrating(&base)
-            .await
-            .unwrap_or_else(|e| panic!("TEST_DATABASE_URL: {e}"));
+        let admin =
+            SqlStore::connect_without_migrating(&base).await.unwrap_or_else(|e| panic!("TEST_DATABASE_URL: {e}"));
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
             .execute(admin.pool())
             .await
@@ -48,15 +44,8 @@ impl TestDb {
         admin.close().await;
         let sep = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-        let store = SqlStore::connect(&url)
-            .await
-            .unwrap_or_else(|e| panic!("postgres test db: {e}"));
-        TestDb {
-            store,
-            url,
-            dir: None,
-            schema: Some((base, schema)),
-        }
+        let store = SqlStore::connect(&url).await.unwrap_or_else(|e| panic!("postgres test db: {e}"));
+        TestDb { store, url, dir: None, schema: Some((base, schema)) }
     }
 
     pub fn backend(&self) -> crate::Backend {
@@ -73,9 +62,8 @@ impl TestDb {
         if let Some((base, schema)) = &self.schema
             && let Ok(admin) = SqlStore::connect_without_migrating(base).await
         {
-            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-                .execute(admin.pool())
-                .await;
+            let _ =
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE"))).execute(admin.pool()).await;
             admin.close().await;
         }
     }

@@ -1,6 +1,8 @@
 //! The conformance suite: every test runs against a fresh database of the backend the
 //! environment selects — SQLite by default, PostgreSQL when TEST_DATABASE_URL is set
 //! (CI runs the suite both ways).
+// Test code: helpers outside #[test] fns may unwrap too — a failed step must stop the test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::too_many_arguments)]
 
 use domain::audit::{AuditAction, AuditActor, AuditRecord};
 use domain::funnel::{Channel, EventKind, FunnelError, Stage, TransitionInput};
@@ -80,10 +82,7 @@ fn new_person(
         },
         initiative_id: init,
         channel,
-        actor: EventActor {
-            user_id: None,
-            name: "test".into(),
-        },
+        actor: EventActor { user_id: None, name: "test".into() },
         at: OffsetDateTime::now_utc(),
     }
 }
@@ -98,41 +97,25 @@ fn event(person: Uuid, init: Uuid, kind: EventKind) -> NewEvent {
             channel: Channel::Phone,
             new_contact_data: false,
         },
-        actor: EventActor {
-            user_id: None,
-            name: "Mette".into(),
-        },
+        actor: EventActor { user_id: None, name: "Mette".into() },
         language: Some("ar".into()),
         interpreter_used: true,
         note: format!("{kind:?}"),
+        do_not_contact: vec![],
     }
 }
 
 async fn audit_count(s: &SqlStore) -> i64 {
-    sqlx::query("SELECT COUNT(*) FROM audit_log")
-        .fetch_one(s.pool())
-        .await
-        .unwrap()
-        .try_get(0)
-        .unwrap()
+    sqlx::query("SELECT COUNT(*) FROM audit_log").fetch_one(s.pool()).await.unwrap().try_get(0).unwrap()
 }
 
 #[tokio::test]
 async fn migrations_run_once_and_unknown_urls_are_refused() {
     let db = TestDb::new().await;
-    assert!(
-        db.store.migrate().await.unwrap().is_empty(),
-        "second run applies nothing"
-    );
+    assert!(db.store.migrate().await.unwrap().is_empty(), "second run applies nothing");
     assert!(db.store.pending_migrations().await.unwrap().is_empty());
     for url in ["mysql://localhost/x", "opsog.db", "http://x"] {
-        assert!(
-            matches!(
-                SqlStore::connect(url).await,
-                Err(StoreError::UnsupportedUrl(_))
-            ),
-            "{url}"
-        );
+        assert!(matches!(SqlStore::connect(url).await, Err(StoreError::UnsupportedUrl(_))), "{url}");
     }
     db.cleanup().await;
 }
@@ -148,23 +131,11 @@ async fn users_and_sessions_round_trip() {
         role: Role::Caseworker,
         team_id: Some(team.id),
     };
-    let extra = UserExtra {
-        languages: vec!["da".into(), "ar".into()],
-        locale: Locale::En,
-        ..Default::default()
-    };
-    let u = s
-        .create_user(&nu, "hash", &extra, &audit(AuditAction::CreateUser))
-        .await
-        .unwrap();
-    assert_eq!(
-        (u.role, u.team_id, u.locale),
-        (Role::Caseworker, Some(team.id), Locale::En)
-    );
+    let extra = UserExtra { languages: vec!["da".into(), "ar".into()], locale: Locale::En, ..Default::default() };
+    let u = s.create_user(&nu, "hash", &extra, &audit(AuditAction::CreateUser)).await.unwrap();
+    assert_eq!((u.role, u.team_id, u.locale), (Role::Caseworker, Some(team.id), Locale::En));
     assert_eq!(u.languages, vec!["da", "ar"]);
-    let dup = s
-        .create_user(&nu, "hash", &extra, &audit(AuditAction::CreateUser))
-        .await;
+    let dup = s.create_user(&nu, "hash", &extra, &audit(AuditAction::CreateUser)).await;
     assert!(matches!(dup, Err(StoreError::Conflict { .. })), "{dup:?}");
     let (found, hash) = s.find_login(" METTE ").await.unwrap().unwrap();
     assert_eq!((found.id, hash.as_str()), (u.id, "hash"));
@@ -184,12 +155,7 @@ async fn users_and_sessions_round_trip() {
     let got = s.get_session("h1").await.unwrap().unwrap();
     assert_eq!(got.data, "{\"page\":2}");
     assert_eq!(got.user_id, Some(u.id));
-    assert_eq!(
-        s.delete_idle_sessions(now + time::Duration::hours(1))
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(s.delete_idle_sessions(now + time::Duration::hours(1)).await.unwrap(), 1);
     assert!(s.get_session("h1").await.unwrap().is_none());
     db.cleanup().await;
 }
@@ -214,26 +180,14 @@ async fn a_new_person_gets_source_entry_event_funnel_and_audit_together() {
         .await
         .unwrap();
     assert_eq!(audit_count(s).await, before + 1);
-    let rec = s
-        .get_person(id, &audit(AuditAction::ViewPerson))
-        .await
-        .unwrap();
+    let rec = s.get_person(id, &audit(AuditAction::ViewPerson)).await.unwrap();
     assert_eq!(rec.person.details.full_name(), "Amina Hassan");
-    assert_eq!(
-        rec.person.details.cpr.as_ref().unwrap().expose(),
-        "070761-4286"
-    );
+    assert_eq!(rec.person.details.cpr.as_ref().unwrap().expose(), "070761-4286");
     assert_eq!(rec.sources.len(), 1);
     assert_eq!(rec.funnels[0].state.stage, Stage::Identified);
     assert_eq!(s.list_events(id).await.unwrap()[0].kind, EventKind::Entered);
     // the read itself was audited, naming her
-    let entries = s
-        .list_audit(&AuditQuery {
-            person_id: Some(id),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let entries = s.list_audit(&AuditQuery { person_id: Some(id), ..Default::default() }).await.unwrap();
     let actions: Vec<_> = entries.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, vec!["view_person", "create_person"]);
 
@@ -241,13 +195,7 @@ async fn a_new_person_gets_source_entry_event_funnel_and_audit_together() {
     let people_before = s.count_people().await.unwrap();
     let again = s
         .create_person(
-            &new_person(
-                init.id,
-                None,
-                details("Amina", "H", "0707614286", ""),
-                SourceKind::Other,
-                None,
-            ),
+            &new_person(init.id, None, details("Amina", "H", "0707614286", ""), SourceKind::Other, None),
             &audit(AuditAction::CreatePerson),
         )
         .await;
@@ -265,13 +213,7 @@ async fn a_failed_write_leaves_nothing_half_written() {
     // transaction, the funnel step fails, and everything is rolled back
     let r = s
         .create_person(
-            &new_person(
-                Uuid::new_v4(),
-                None,
-                details("Sara", "Ali", "", ""),
-                SourceKind::Other,
-                None,
-            ),
+            &new_person(Uuid::new_v4(), None, details("Sara", "Ali", "", ""), SourceKind::Other, None),
             &audit(AuditAction::CreatePerson),
         )
         .await;
@@ -288,64 +230,34 @@ async fn events_move_the_funnel_and_refused_events_write_nothing() {
     let init = initiative(s).await;
     let id = s
         .create_person(
-            &new_person(
-                init.id,
-                None,
-                details("Nour", "Khalil", "", "22334455"),
-                SourceKind::RegisterRun,
-                None,
-            ),
+            &new_person(init.id, None, details("Nour", "Khalil", "", "22334455"), SourceKind::RegisterRun, None),
             &audit(AuditAction::CreatePerson),
         )
         .await
         .unwrap();
-    for kind in [
-        EventKind::LetterSent,
-        EventKind::Reached,
-        EventKind::Interested,
-        EventKind::IntroMeetingHeld,
-    ] {
-        s.record_event(&event(id, init.id, kind), &audit(AuditAction::RecordEvent))
-            .await
-            .unwrap();
+    for kind in [EventKind::LetterSent, EventKind::Reached, EventKind::Interested, EventKind::IntroMeetingHeld] {
+        s.record_event(&event(id, init.id, kind), &audit(AuditAction::RecordEvent)).await.unwrap();
     }
-    assert_eq!(
-        s.get_funnel(id, init.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .state
-            .stage,
-        Stage::Met
-    );
+    assert_eq!(s.get_funnel(id, init.id).await.unwrap().unwrap().state.stage, Stage::Met);
     let events_before = s.list_events(id).await.unwrap().len();
     let audit_before = audit_count(s).await;
-    let refused = s
-        .record_event(
-            &event(id, init.id, EventKind::Retained),
-            &audit(AuditAction::RecordEvent),
-        )
-        .await;
+    let refused = s.record_event(&event(id, init.id, EventKind::Retained), &audit(AuditAction::RecordEvent)).await;
     assert!(
-        matches!(
-            refused,
-            Err(StoreError::Funnel(FunnelError::NotAllowed {
-                from: Stage::Met,
-                ..
-            }))
-        ),
+        matches!(refused, Err(StoreError::Funnel(FunnelError::NotAllowed { from: Stage::Met, .. }))),
         "{refused:?}"
     );
     assert_eq!(s.list_events(id).await.unwrap().len(), events_before);
     assert_eq!(audit_count(s).await, audit_before);
     let timeline = s.list_events(id).await.unwrap();
-    assert_eq!(
-        timeline[0].kind,
-        EventKind::IntroMeetingHeld,
-        "newest first"
-    );
+    assert_eq!(timeline[0].kind, EventKind::IntroMeetingHeld, "newest first");
     assert!(timeline[0].interpreter_used);
     assert!(s.check_projections().await.unwrap().is_empty());
+
+    // "never contact me again" puts her identity on the list in the same transaction
+    let mut never = event(id, init.id, EventKind::NeverContactAgain);
+    never.do_not_contact = vec!["hash-of-nour".into()];
+    s.record_event(&never, &audit(AuditAction::RecordEvent)).await.unwrap();
+    assert!(s.on_do_not_contact(&["hash-of-nour".into()]).await.unwrap());
     db.cleanup().await;
 }
 
@@ -356,70 +268,32 @@ async fn voiding_replays_and_refuses_to_break_history() {
     let init = initiative(s).await;
     let id = s
         .create_person(
-            &new_person(
-                init.id,
-                None,
-                details("Leyla", "Aziz", "", ""),
-                SourceKind::RegisterRun,
-                None,
-            ),
+            &new_person(init.id, None, details("Leyla", "Aziz", "", ""), SourceKind::RegisterRun, None),
             &audit(AuditAction::CreatePerson),
         )
         .await
         .unwrap();
-    let letter = s
-        .record_event(
-            &event(id, init.id, EventKind::LetterSent),
-            &audit(AuditAction::RecordEvent),
-        )
-        .await
-        .unwrap();
-    let reached = s
-        .record_event(
-            &event(id, init.id, EventKind::Reached),
-            &audit(AuditAction::RecordEvent),
-        )
-        .await
-        .unwrap();
+    let letter =
+        s.record_event(&event(id, init.id, EventKind::LetterSent), &audit(AuditAction::RecordEvent)).await.unwrap();
+    let reached =
+        s.record_event(&event(id, init.id, EventKind::Reached), &audit(AuditAction::RecordEvent)).await.unwrap();
     let void = |event_id| VoidEvent {
         event_id,
         person_id: id,
-        actor: EventActor {
-            user_id: None,
-            name: "x".into(),
-        },
+        actor: EventActor { user_id: None, name: "x".into() },
         reason: "wrong woman".into(),
         at: OffsetDateTime::now_utc(),
     };
     // voiding the letter would leave "reached" without "contacted" before it
-    let broken = s
-        .void_event(&void(letter.id), &audit(AuditAction::VoidEvent))
-        .await;
-    assert!(
-        matches!(
-            broken,
-            Err(StoreError::Funnel(FunnelError::VoidBreaksHistory(_)))
-        ),
-        "{broken:?}"
-    );
-    s.void_event(&void(reached.id), &audit(AuditAction::VoidEvent))
-        .await
-        .unwrap();
-    assert_eq!(
-        s.get_funnel(id, init.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .state
-            .stage,
-        Stage::Contacted
-    );
+    let broken = s.void_event(&void(letter.id), &audit(AuditAction::VoidEvent)).await;
+    assert!(matches!(broken, Err(StoreError::Funnel(FunnelError::VoidBreaksHistory(_)))), "{broken:?}");
+    s.void_event(&void(reached.id), &audit(AuditAction::VoidEvent)).await.unwrap();
+    assert_eq!(s.get_funnel(id, init.id).await.unwrap().unwrap().state.stage, Stage::Contacted);
     let events = s.list_events(id).await.unwrap();
     assert_eq!(events.len(), 3, "voided events are kept, never deleted");
     assert_eq!(events.iter().filter(|e| e.voided_at.is_some()).count(), 1);
     assert!(matches!(
-        s.void_event(&void(reached.id), &audit(AuditAction::VoidEvent))
-            .await,
+        s.void_event(&void(reached.id), &audit(AuditAction::VoidEvent)).await,
         Err(StoreError::Conflict { .. })
     ));
     assert!(s.check_projections().await.unwrap().is_empty());
@@ -433,22 +307,13 @@ async fn the_projection_check_notices_a_tampered_funnel() {
     let init = initiative(s).await;
     let id = s
         .create_person(
-            &new_person(
-                init.id,
-                None,
-                details("Hodan", "Warsame", "", ""),
-                SourceKind::RegisterRun,
-                None,
-            ),
+            &new_person(init.id, None, details("Hodan", "Warsame", "", ""), SourceKind::RegisterRun, None),
             &audit(AuditAction::CreatePerson),
         )
         .await
         .unwrap();
     assert!(s.check_projections().await.unwrap().is_empty());
-    sqlx::query("UPDATE funnels SET stage = 'enrolled'")
-        .execute(s.pool())
-        .await
-        .unwrap();
+    sqlx::query("UPDATE funnels SET stage = 'enrolled'").execute(s.pool()).await.unwrap();
     assert_eq!(s.check_projections().await.unwrap(), vec![(id, init.id)]);
     db.cleanup().await;
 }
@@ -463,21 +328,12 @@ async fn lists_apply_row_level_scope_filters_and_audit_every_person_shown() {
     let ambassador = Uuid::new_v4();
     let org = Uuid::new_v4();
     let mut north_ids = Vec::new();
-    for (i, name) in ["Fatima Al-Sayed", "Fatma Alsayed", "Samira Omar"]
-        .iter()
-        .enumerate()
-    {
+    for (i, name) in ["Fatima Al-Sayed", "Fatma Alsayed", "Samira Omar"].iter().enumerate() {
         let (g, f) = name.split_once(' ').unwrap();
         let d = details(g, f, "", &format!("2000000{i}"));
         north_ids.push(
             s.create_person(
-                &new_person(
-                    init.id,
-                    Some(north.id),
-                    d,
-                    SourceKind::Ambassador,
-                    Some(ambassador),
-                ),
+                &new_person(init.id, Some(north.id), d, SourceKind::Ambassador, Some(ambassador)),
                 &audit(AuditAction::CreatePerson),
             )
             .await
@@ -486,13 +342,7 @@ async fn lists_apply_row_level_scope_filters_and_audit_every_person_shown() {
     }
     let south_id = s
         .create_person(
-            &new_person(
-                init.id,
-                Some(south.id),
-                details("Zahra", "Haidari", "", ""),
-                SourceKind::Partner,
-                Some(org),
-            ),
+            &new_person(init.id, Some(south.id), details("Zahra", "Haidari", "", ""), SourceKind::Partner, Some(org)),
             &audit(AuditAction::CreatePerson),
         )
         .await
@@ -504,66 +354,25 @@ async fn lists_apply_row_level_scope_filters_and_audit_every_person_shown() {
         page: 1,
         page_size: 2,
     };
-    let cw = ListScope::TeamOf {
-        team_id: Some(north.id),
-        user_id: Uuid::new_v4(),
-    };
-    let page = s
-        .list_people(
-            &query(cw.clone(), PeopleFilter::default()),
-            &audit(AuditAction::ListPeople),
-        )
-        .await
-        .unwrap();
+    let cw = ListScope::TeamOf { team_id: Some(north.id), user_id: Uuid::new_v4() };
+    let page =
+        s.list_people(&query(cw.clone(), PeopleFilter::default()), &audit(AuditAction::ListPeople)).await.unwrap();
     assert_eq!((page.total, page.rows.len(), page.page_count()), (3, 2, 2));
     assert!(page.rows.iter().all(|r| north_ids.contains(&r.id)));
     // name search is normalised: "al sayed" finds "Al-Sayed" but not "Alsayed"
-    let filter = PeopleFilter {
-        name: Some("AL SAYED".into()),
-        ..Default::default()
-    };
-    let found = s
-        .list_people(
-            &query(cw.clone(), filter),
-            &audit(AuditAction::SearchPeople),
-        )
-        .await
-        .unwrap();
+    let filter = PeopleFilter { name: Some("AL SAYED".into()), ..Default::default() };
+    let found = s.list_people(&query(cw.clone(), filter), &audit(AuditAction::SearchPeople)).await.unwrap();
+    assert_eq!(found.rows.iter().map(|r| r.family_name.as_str()).collect::<Vec<_>>(), vec!["Al-Sayed"]);
+    let by_phone =
+        PeopleFilter { phone: Some(domain::PhoneNumber::parse("+45 20000002").unwrap()), ..Default::default() };
     assert_eq!(
-        found
-            .rows
-            .iter()
-            .map(|r| r.family_name.as_str())
-            .collect::<Vec<_>>(),
-        vec!["Al-Sayed"]
-    );
-    let by_phone = PeopleFilter {
-        phone: Some(domain::PhoneNumber::parse("+45 20000002").unwrap()),
-        ..Default::default()
-    };
-    assert_eq!(
-        s.list_people(
-            &query(cw.clone(), by_phone),
-            &audit(AuditAction::SearchPeople)
-        )
-        .await
-        .unwrap()
-        .rows[0]
+        s.list_people(&query(cw.clone(), by_phone), &audit(AuditAction::SearchPeople)).await.unwrap().rows[0]
             .given_name,
         "Samira"
     );
-    let by_stage = PeopleFilter {
-        stage: Some(Stage::Identified),
-        ..Default::default()
-    };
+    let by_stage = PeopleFilter { stage: Some(Stage::Identified), ..Default::default() };
     assert_eq!(
-        s.list_people(
-            &query(ListScope::Everyone, by_stage),
-            &audit(AuditAction::ListPeople)
-        )
-        .await
-        .unwrap()
-        .total,
+        s.list_people(&query(ListScope::Everyone, by_stage), &audit(AuditAction::ListPeople)).await.unwrap().total,
         0
     );
     assert_eq!(
@@ -578,10 +387,7 @@ async fn lists_apply_row_level_scope_filters_and_audit_every_person_shown() {
     );
     assert_eq!(
         s.list_people(
-            &query(
-                ListScope::RegisteredBy(Uuid::new_v4()),
-                PeopleFilter::default()
-            ),
+            &query(ListScope::RegisteredBy(Uuid::new_v4()), PeopleFilter::default()),
             &audit(AuditAction::ListPeople)
         )
         .await
@@ -590,43 +396,26 @@ async fn lists_apply_row_level_scope_filters_and_audit_every_person_shown() {
         0
     );
     let partner = s
-        .list_people(
-            &query(ListScope::ReferredBy(Some(org)), PeopleFilter::default()),
-            &audit(AuditAction::ListPeople),
-        )
+        .list_people(&query(ListScope::ReferredBy(Some(org)), PeopleFilter::default()), &audit(AuditAction::ListPeople))
         .await
         .unwrap();
+    assert_eq!(partner.rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![south_id]);
     assert_eq!(
-        partner.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
-        vec![south_id]
-    );
-    assert_eq!(
-        s.list_people(
-            &query(ListScope::Nobody, PeopleFilter::default()),
-            &audit(AuditAction::ListPeople)
-        )
-        .await
-        .unwrap()
-        .total,
+        s.list_people(&query(ListScope::Nobody, PeopleFilter::default()), &audit(AuditAction::ListPeople))
+            .await
+            .unwrap()
+            .total,
         0
     );
     // the first list's audit entry names exactly the two persons shown
     let entries = s.list_audit(&AuditQuery::default()).await.unwrap();
-    let first_list = entries
-        .iter()
-        .rev()
-        .find(|e| e.action == "list_people")
-        .unwrap();
+    let first_list = entries.iter().rev().find(|e| e.action == "list_people").unwrap();
     let mut shown: Vec<Uuid> = page.rows.iter().map(|r| r.id).collect();
     shown.sort();
     assert_eq!(first_list.persons, shown);
     assert!(first_list.detail.contains("total=3"));
     // the search's audit detail never holds the searched name or phone
-    assert!(
-        entries
-            .iter()
-            .all(|e| !e.detail.to_lowercase().contains("sayed") && !e.detail.contains("20000002"))
-    );
+    assert!(entries.iter().all(|e| !e.detail.to_lowercase().contains("sayed") && !e.detail.contains("20000002")));
     db.cleanup().await;
 }
 
@@ -634,21 +423,9 @@ async fn lists_apply_row_level_scope_filters_and_audit_every_person_shown() {
 async fn the_audit_log_is_append_only() {
     let db = TestDb::new().await;
     let s = &db.store;
-    s.append_audit(&audit(AuditAction::CliCommand))
-        .await
-        .unwrap();
-    assert!(
-        sqlx::query("UPDATE audit_log SET detail = 'x'")
-            .execute(s.pool())
-            .await
-            .is_err()
-    );
-    assert!(
-        sqlx::query("DELETE FROM audit_log")
-            .execute(s.pool())
-            .await
-            .is_err()
-    );
+    s.append_audit(&audit(AuditAction::CliCommand)).await.unwrap();
+    assert!(sqlx::query("UPDATE audit_log SET detail = 'x'").execute(s.pool()).await.is_err());
+    assert!(sqlx::query("DELETE FROM audit_log").execute(s.pool()).await.is_err());
     assert_eq!(audit_count(s).await, 1);
     db.cleanup().await;
 }
@@ -657,49 +434,19 @@ async fn the_audit_log_is_append_only() {
 async fn do_not_contact_and_notifications() {
     let db = TestDb::new().await;
     let s = &db.store;
-    s.add_do_not_contact(&["abc".into()], &audit(AuditAction::AddDoNotContact))
-        .await
-        .unwrap();
-    s.add_do_not_contact(&["abc".into()], &audit(AuditAction::AddDoNotContact))
-        .await
-        .unwrap();
-    assert!(
-        s.on_do_not_contact(&["zzz".into(), "abc".into()])
-            .await
-            .unwrap()
-    );
+    s.add_do_not_contact(&["abc".into()], &audit(AuditAction::AddDoNotContact)).await.unwrap();
+    s.add_do_not_contact(&["abc".into()], &audit(AuditAction::AddDoNotContact)).await.unwrap();
+    assert!(s.on_do_not_contact(&["zzz".into(), "abc".into()]).await.unwrap());
     assert!(!s.on_do_not_contact(&["zzz".into()]).await.unwrap());
 
-    let nu = NewUser {
-        username: "lise".into(),
-        display_name: "Lise".into(),
-        role: Role::Caseworker,
-        team_id: None,
-    };
-    let u = s
-        .create_user(
-            &nu,
-            "h",
-            &UserExtra::default(),
-            &audit(AuditAction::CreateUser),
-        )
-        .await
-        .unwrap();
-    s.notify(u.id, "notification-new-person", None)
-        .await
-        .unwrap();
+    let nu = NewUser { username: "lise".into(), display_name: "Lise".into(), role: Role::Caseworker, team_id: None };
+    let u = s.create_user(&nu, "h", &UserExtra::default(), &audit(AuditAction::CreateUser)).await.unwrap();
+    s.notify(u.id, "notification-new-person", None).await.unwrap();
     let list = s.list_notifications(u.id).await.unwrap();
     assert_eq!(list.len(), 1);
     assert!(list[0].read_at.is_none());
     s.mark_notification_read(u.id, list[0].id).await.unwrap();
-    assert!(
-        s.list_notifications(u.id).await.unwrap()[0]
-            .read_at
-            .is_some()
-    );
-    assert!(matches!(
-        s.mark_notification_read(Uuid::new_v4(), list[0].id).await,
-        Err(StoreError::NotFound(_))
-    ));
+    assert!(s.list_notifications(u.id).await.unwrap()[0].read_at.is_some());
+    assert!(matches!(s.mark_notification_read(Uuid::new_v4(), list[0].id).await, Err(StoreError::NotFound(_))));
     db.cleanup().await;
 }

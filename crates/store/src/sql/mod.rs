@@ -32,9 +32,7 @@ impl Backend {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Backend::Postgres)
         } else {
-            Err(StoreError::UnsupportedUrl(
-                url.split('@').next_back().unwrap_or("").to_string(),
-            ))
+            Err(StoreError::UnsupportedUrl(url.split('@').next_back().unwrap_or("").to_string()))
         }
     }
 }
@@ -69,9 +67,7 @@ impl std::fmt::Debug for SqlStore {
 pub(crate) fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |source| match &source {
         sqlx::Error::Database(e) if e.is_unique_violation() || e.is_foreign_key_violation() => {
-            StoreError::Conflict {
-                constraint: e.constraint().unwrap_or(context).to_string(),
-            }
+            StoreError::Conflict { constraint: e.constraint().unwrap_or(context).to_string() }
         }
         _ => StoreError::Database { context, source },
     }
@@ -106,10 +102,7 @@ impl SqlStore {
         } else {
             options = options.max_connections(16);
         }
-        let pool = options
-            .connect(url)
-            .await
-            .map_err(db("connecting to the database"))?;
+        let pool = options.connect(url).await.map_err(db("connecting to the database"))?;
         Ok(SqlStore { pool, backend })
     }
 
@@ -124,13 +117,12 @@ impl SqlStore {
         let mut applied = Vec::new();
         for m in MIGRATIONS {
             let mut tx = self.begin().await?;
-            let done: i64 =
-                sqlx::query("SELECT COUNT(*) FROM schema_migrations WHERE version = $1")
-                    .bind(m.version)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .and_then(|r| r.try_get(0))
-                    .map_err(db("reading schema_migrations"))?;
+            let done: i64 = sqlx::query("SELECT COUNT(*) FROM schema_migrations WHERE version = $1")
+                .bind(m.version)
+                .fetch_one(&mut *tx)
+                .await
+                .and_then(|r| r.try_get(0))
+                .map_err(db("reading schema_migrations"))?;
             if done > 0 {
                 continue;
             }
@@ -138,19 +130,14 @@ impl SqlStore {
                 Backend::Sqlite => m.sqlite,
                 Backend::Postgres => m.postgres,
             };
-            sqlx::raw_sql(sql)
+            sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(db("applying a migration"))?;
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(m.version)
+                .bind(m.name)
+                .bind(fmt_ts(OffsetDateTime::now_utc()))
                 .execute(&mut *tx)
                 .await
-                .map_err(db("applying a migration"))?;
-            sqlx::query(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-            )
-            .bind(m.version)
-            .bind(m.name)
-            .bind(fmt_ts(OffsetDateTime::now_utc()))
-            .execute(&mut *tx)
-            .await
-            .map_err(db("recording a migration"))?;
+                .map_err(db("recording a migration"))?;
             tx.commit().await.map_err(db("committing a migration"))?;
             applied.push(m.version);
         }
@@ -158,18 +145,12 @@ impl SqlStore {
     }
 
     pub async fn pending_migrations(&self) -> Result<Vec<i64>> {
-        let exists = sqlx::query("SELECT version FROM schema_migrations")
-            .fetch_all(&self.pool)
-            .await;
+        let exists = sqlx::query("SELECT version FROM schema_migrations").fetch_all(&self.pool).await;
         let done: Vec<i64> = match exists {
             Ok(rows) => rows.iter().filter_map(|r| r.try_get(0).ok()).collect(),
             Err(_) => Vec::new(),
         };
-        Ok(MIGRATIONS
-            .iter()
-            .map(|m| m.version)
-            .filter(|v| !done.contains(v))
-            .collect())
+        Ok(MIGRATIONS.iter().map(|m| m.version).filter(|v| !done.contains(v)).collect())
     }
 
     /// A write transaction. SQLite's must take the write lock at once: a deferred one
@@ -193,10 +174,7 @@ impl SqlStore {
 }
 
 /// Appends an audit entry inside the caller's transaction.
-pub(crate) async fn write_audit(
-    tx: &mut Transaction<'static, Any>,
-    audit: &AuditRecord,
-) -> Result<()> {
+pub(crate) async fn write_audit(tx: &mut Transaction<'static, Any>, audit: &AuditRecord) -> Result<()> {
     let row = sqlx::query(
         "INSERT INTO audit_log (at, user_id, username, role, action, origin, detail) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq",
@@ -223,6 +201,28 @@ pub(crate) async fn write_audit(
     Ok(())
 }
 
+/// Adds hashes to the do-not-contact list; one already there stays as it was.
+pub(crate) async fn insert_do_not_contact(tx: &mut Transaction<'static, Any>, hashes: &[String]) -> Result<()> {
+    let now = fmt_ts(OffsetDateTime::now_utc());
+    for h in hashes {
+        let exists: i64 = sqlx::query("SELECT COUNT(*) FROM do_not_contact WHERE identity_hash = $1")
+            .bind(h)
+            .fetch_one(&mut **tx)
+            .await
+            .and_then(|r| r.try_get(0))
+            .map_err(db("reading the do-not-contact list"))?;
+        if exists == 0 {
+            sqlx::query("INSERT INTO do_not_contact (identity_hash, added_at) VALUES ($1, $2)")
+                .bind(h)
+                .bind(&now)
+                .execute(&mut **tx)
+                .await
+                .map_err(db("adding to the do-not-contact list"))?;
+        }
+    }
+    Ok(())
+}
+
 fn user_from_row(r: &AnyRow) -> Result<User> {
     let role: String = r.try_get("role").map_err(db("reading a user"))?;
     let locale: String = r.try_get("locale").map_err(db("reading a user"))?;
@@ -233,22 +233,18 @@ fn user_from_row(r: &AnyRow) -> Result<User> {
         id: parse_uuid(&r.try_get::<String, _>("id").map_err(db("reading a user"))?)?,
         username: r.try_get("username").map_err(db("reading a user"))?,
         display_name: r.try_get("display_name").map_err(db("reading a user"))?,
-        role: domain::policy::Role::from_code(&role)
-            .ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
+        role: domain::policy::Role::from_code(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
         team_id: opt_uuid(r.try_get("team_id").map_err(db("reading a user"))?)?,
         partner_org_id: opt_uuid(r.try_get("partner_org_id").map_err(db("reading a user"))?)?,
-        languages: languages
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect(),
+        languages: languages.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
         direct_phone: phone.and_then(|p| domain::PhoneNumber::parse(&p).ok()),
         locale: Locale::from_code(&locale).unwrap_or_default(),
         active: active != 0,
     })
 }
 
-const USER_COLUMNS: &str = "id, username, display_name, role, team_id, partner_org_id, languages, direct_phone, locale, active";
+const USER_COLUMNS: &str =
+    "id, username, display_name, role, team_id, partner_org_id, languages, direct_phone, locale, active";
 
 fn session_from_row(r: &AnyRow) -> Result<Session> {
     let e = || db("reading a session");
@@ -271,17 +267,9 @@ fn initiative_from_row(r: &AnyRow, area_ids: Vec<Uuid>) -> Result<Initiative> {
         id: parse_uuid(&r.try_get::<String, _>("id").map_err(e())?)?,
         name: r.try_get("name").map_err(e())?,
         starts_on: rows::parse_date(&r.try_get::<String, _>("starts_on").map_err(e())?)?,
-        ends_on: r
-            .try_get::<Option<String>, _>("ends_on")
-            .map_err(e())?
-            .map(|d| rows::parse_date(&d))
-            .transpose()?,
+        ends_on: r.try_get::<Option<String>, _>("ends_on").map_err(e())?.map(|d| rows::parse_date(&d)).transpose()?,
         target_group: r.try_get("target_group").map_err(e())?,
-        methods: methods
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect(),
+        methods: methods.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
         area_ids,
         capacity: capacity.and_then(|c| u32::try_from(c).ok()),
         cool_off_days: u32::try_from(cool).unwrap_or(90),
@@ -294,10 +282,7 @@ impl Store for SqlStore {
     }
 
     async fn create_team(&self, name: &str) -> Result<Team> {
-        let team = Team {
-            id: Uuid::new_v4(),
-            name: name.to_string(),
-        };
+        let team = Team { id: Uuid::new_v4(), name: name.to_string() };
         sqlx::query("INSERT INTO teams (id, name) VALUES ($1, $2)")
             .bind(team.id.to_string())
             .bind(&team.name)
@@ -323,12 +308,8 @@ impl Store for SqlStore {
     }
 
     async fn create_area(&self, code: &str, name: &str, postcodes: &[String]) -> Result<Area> {
-        let area = Area {
-            id: Uuid::new_v4(),
-            code: code.to_string(),
-            name: name.to_string(),
-            postcodes: postcodes.to_vec(),
-        };
+        let area =
+            Area { id: Uuid::new_v4(), code: code.to_string(), name: name.to_string(), postcodes: postcodes.to_vec() };
         sqlx::query("INSERT INTO areas (id, code, name, postcodes) VALUES ($1, $2, $3, $4)")
             .bind(area.id.to_string())
             .bind(&area.code)
@@ -353,11 +334,7 @@ impl Store for SqlStore {
                     id: parse_uuid(&r.try_get::<String, _>("id").map_err(e())?)?,
                     code: r.try_get("code").map_err(e())?,
                     name: r.try_get("name").map_err(e())?,
-                    postcodes: postcodes
-                        .split(',')
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_string)
-                        .collect(),
+                    postcodes: postcodes.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
                 })
             })
             .collect()
@@ -417,13 +394,10 @@ impl Store for SqlStore {
             let id: String = r.try_get("id").map_err(db("reading an initiative"))?;
             let mut areas = Vec::new();
             for l in &links {
-                let iid: String = l
-                    .try_get("initiative_id")
-                    .map_err(db("reading an initiative area"))?;
+                let iid: String = l.try_get("initiative_id").map_err(db("reading an initiative area"))?;
                 if iid == id {
                     areas.push(parse_uuid(
-                        &l.try_get::<String, _>("area_id")
-                            .map_err(db("reading an initiative area"))?,
+                        &l.try_get::<String, _>("area_id").map_err(db("reading an initiative area"))?,
                     )?);
                 }
             }
@@ -433,11 +407,7 @@ impl Store for SqlStore {
     }
 
     async fn get_initiative(&self, id: Uuid) -> Result<Initiative> {
-        self.list_initiatives()
-            .await?
-            .into_iter()
-            .find(|i| i.id == id)
-            .ok_or(StoreError::NotFound("initiative"))
+        self.list_initiatives().await?.into_iter().find(|i| i.id == id).ok_or(StoreError::NotFound("initiative"))
     }
 
     async fn create_user(
@@ -473,9 +443,7 @@ impl Store for SqlStore {
     }
 
     async fn find_login(&self, username: &str) -> Result<Option<(User, String)>> {
-        let sql = format!(
-            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1 AND active = 1"
-        );
+        let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1 AND active = 1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(username.trim().to_lowercase())
             .fetch_optional(&self.pool)
@@ -503,10 +471,7 @@ impl Store for SqlStore {
 
     async fn list_users(&self) -> Result<Vec<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db("listing users"))?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await.map_err(db("listing users"))?;
         rows.iter().map(user_from_row).collect()
     }
 
@@ -587,12 +552,7 @@ impl Store for SqlStore {
         people::create_person(self, new, audit).await
     }
 
-    async fn update_person(
-        &self,
-        id: Uuid,
-        details: &PersonDetails,
-        audit: &AuditRecord,
-    ) -> Result<()> {
+    async fn update_person(&self, id: Uuid, details: &PersonDetails, audit: &AuditRecord) -> Result<()> {
         people::update_person(self, id, details, audit).await
     }
 
@@ -612,25 +572,14 @@ impl Store for SqlStore {
         people::list_people(self, query, audit).await
     }
 
-    async fn add_source(
-        &self,
-        person_id: Uuid,
-        source: &Source,
-        audit: &AuditRecord,
-    ) -> Result<()> {
+    async fn add_source(&self, person_id: Uuid, source: &Source, audit: &AuditRecord) -> Result<()> {
         let mut tx = self.begin().await?;
         people::insert_source(&mut tx, person_id, source).await?;
         write_audit(&mut tx, audit).await?;
         tx.commit().await.map_err(db("committing a source"))
     }
 
-    async fn set_contact_person(
-        &self,
-        person_id: Uuid,
-        user_id: Uuid,
-        by: Uuid,
-        audit: &AuditRecord,
-    ) -> Result<()> {
+    async fn set_contact_person(&self, person_id: Uuid, user_id: Uuid, by: Uuid, audit: &AuditRecord) -> Result<()> {
         people::set_contact_person(self, person_id, user_id, by, audit).await
     }
 
@@ -655,20 +604,15 @@ impl Store for SqlStore {
     }
 
     async fn stage_counts(&self, initiative_id: Uuid) -> Result<Vec<(String, u64)>> {
-        let rows = sqlx::query(
-            "SELECT stage, COUNT(*) AS n FROM funnels WHERE initiative_id = $1 GROUP BY stage",
-        )
-        .bind(initiative_id.to_string())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db("counting stages"))?;
+        let rows = sqlx::query("SELECT stage, COUNT(*) AS n FROM funnels WHERE initiative_id = $1 GROUP BY stage")
+            .bind(initiative_id.to_string())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("counting stages"))?;
         rows.iter()
             .map(|r| {
                 let n: i64 = r.try_get("n").map_err(db("reading stage counts"))?;
-                Ok((
-                    r.try_get("stage").map_err(db("reading stage counts"))?,
-                    u64::try_from(n).unwrap_or(0),
-                ))
+                Ok((r.try_get("stage").map_err(db("reading stage counts"))?, u64::try_from(n).unwrap_or(0)))
             })
             .collect()
     }
@@ -684,39 +628,19 @@ impl Store for SqlStore {
 
     async fn add_do_not_contact(&self, hashes: &[String], audit: &AuditRecord) -> Result<()> {
         let mut tx = self.begin().await?;
-        let now = fmt_ts(OffsetDateTime::now_utc());
-        for h in hashes {
-            let exists: i64 =
-                sqlx::query("SELECT COUNT(*) FROM do_not_contact WHERE identity_hash = $1")
-                    .bind(h)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .and_then(|r| r.try_get(0))
-                    .map_err(db("reading the do-not-contact list"))?;
-            if exists == 0 {
-                sqlx::query("INSERT INTO do_not_contact (identity_hash, added_at) VALUES ($1, $2)")
-                    .bind(h)
-                    .bind(&now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db("adding to the do-not-contact list"))?;
-            }
-        }
+        insert_do_not_contact(&mut tx, hashes).await?;
         write_audit(&mut tx, audit).await?;
-        tx.commit()
-            .await
-            .map_err(db("committing the do-not-contact list"))
+        tx.commit().await.map_err(db("committing the do-not-contact list"))
     }
 
     async fn on_do_not_contact(&self, hashes: &[String]) -> Result<bool> {
         for h in hashes {
-            let n: i64 =
-                sqlx::query("SELECT COUNT(*) FROM do_not_contact WHERE identity_hash = $1")
-                    .bind(h)
-                    .fetch_one(&self.pool)
-                    .await
-                    .and_then(|r| r.try_get(0))
-                    .map_err(db("reading the do-not-contact list"))?;
+            let n: i64 = sqlx::query("SELECT COUNT(*) FROM do_not_contact WHERE identity_hash = $1")
+                .bind(h)
+                .fetch_one(&self.pool)
+                .await
+                .and_then(|r| r.try_get(0))
+                .map_err(db("reading the do-not-contact list"))?;
             if n > 0 {
                 return Ok(true);
             }
@@ -725,15 +649,17 @@ impl Store for SqlStore {
     }
 
     async fn notify(&self, user_id: Uuid, message: &str, person_id: Option<Uuid>) -> Result<()> {
-        sqlx::query("INSERT INTO notifications (id, user_id, message, person_id, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(Uuid::new_v4().to_string())
-            .bind(user_id.to_string())
-            .bind(message)
-            .bind(person_id.map(|p| p.to_string()))
-            .bind(fmt_ts(OffsetDateTime::now_utc()))
-            .execute(&self.pool)
-            .await
-            .map_err(db("adding a notification"))?;
+        sqlx::query(
+            "INSERT INTO notifications (id, user_id, message, person_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(Uuid::new_v4().to_string())
+        .bind(user_id.to_string())
+        .bind(message)
+        .bind(person_id.map(|p| p.to_string()))
+        .bind(fmt_ts(OffsetDateTime::now_utc()))
+        .execute(&self.pool)
+        .await
+        .map_err(db("adding a notification"))?;
         Ok(())
     }
 
@@ -772,11 +698,7 @@ impl Store for SqlStore {
             .execute(&self.pool)
             .await
             .map_err(db("marking a notification read"))?;
-        if r.rows_affected() == 0 {
-            Err(StoreError::NotFound("notification"))
-        } else {
-            Ok(())
-        }
+        if r.rows_affected() == 0 { Err(StoreError::NotFound("notification")) } else { Ok(()) }
     }
 
     async fn append_audit(&self, audit: &AuditRecord) -> Result<()> {
@@ -792,40 +714,25 @@ impl Store for SqlStore {
                 "SELECT a.* FROM audit_log a JOIN audit_persons ap ON ap.audit_seq = a.seq WHERE ap.person_id = $1 ORDER BY a.seq DESC LIMIT $2",
                 Some(p.to_string()),
             ),
-            (None, Some(u)) => (
-                "SELECT * FROM audit_log WHERE user_id = $1 ORDER BY seq DESC LIMIT $2",
-                Some(u.to_string()),
-            ),
-            (None, None) => (
-                "SELECT * FROM audit_log WHERE $1 IS NULL ORDER BY seq DESC LIMIT $2",
-                None,
-            ),
+            (None, Some(u)) => {
+                ("SELECT * FROM audit_log WHERE user_id = $1 ORDER BY seq DESC LIMIT $2", Some(u.to_string()))
+            }
+            (None, None) => ("SELECT * FROM audit_log WHERE $1 IS NULL ORDER BY seq DESC LIMIT $2", None),
         };
-        let rows = sqlx::query(sql)
-            .bind(arg)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db("reading the audit log"))?;
+        let rows =
+            sqlx::query(sql).bind(arg).bind(limit).fetch_all(&self.pool).await.map_err(db("reading the audit log"))?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let e = || db("reading an audit entry");
             let seq: i64 = r.try_get("seq").map_err(e())?;
-            let persons = sqlx::query(
-                "SELECT person_id FROM audit_persons WHERE audit_seq = $1 ORDER BY person_id",
-            )
-            .bind(seq)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(e())?
-            .iter()
-            .map(|p| {
-                parse_uuid(
-                    &p.try_get::<String, _>(0)
-                        .map_err(db("reading an audit entry"))?,
-                )
-            })
-            .collect::<Result<Vec<_>>>()?;
+            let persons = sqlx::query("SELECT person_id FROM audit_persons WHERE audit_seq = $1 ORDER BY person_id")
+                .bind(seq)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(e())?
+                .iter()
+                .map(|p| parse_uuid(&p.try_get::<String, _>(0).map_err(db("reading an audit entry"))?))
+                .collect::<Result<Vec<_>>>()?;
             out.push(AuditEntry {
                 seq,
                 at: parse_ts(&r.try_get::<String, _>("at").map_err(e())?)?,

@@ -7,9 +7,7 @@ use crate::records::*;
 use crate::{Result, Store, StoreError};
 use domain::audit::AuditRecord;
 use domain::funnel::{self, Channel, EventKind, FunnelRules, FunnelState, Stage, TransitionInput};
-use domain::person::{
-    Address, Education, Network, PersonDetails, Source, SourceKind, SpokenLanguage, WorkExperience,
-};
+use domain::person::{Address, Education, Network, PersonDetails, Source, SourceKind, SpokenLanguage, WorkExperience};
 use domain::person::{DanishLevel, Person, Segment};
 use domain::policy::ListScope;
 use domain::reference::MotivationFactor;
@@ -64,13 +62,7 @@ async fn insert_person(
         .bind(d.segment.network.code())
         .bind(d.segment.danish_level.code())
         .bind(d.segment.motivation_note.clone())
-        .bind(
-            d.motivation
-                .iter()
-                .map(|m| m.code())
-                .collect::<Vec<_>>()
-                .join(","),
-        )
+        .bind(d.motivation.iter().map(|m| m.code()).collect::<Vec<_>>().join(","))
         .bind(flag(d.safe_contact_only))
         .bind(d.safety_note.clone())
         .bind(flag(d.interpreter_needed))
@@ -106,16 +98,10 @@ async fn rules_for(tx: &mut Tx, initiative_id: Uuid) -> Result<FunnelRules> {
         .map_err(db("reading an initiative"))?
         .ok_or(StoreError::NotFound("initiative"))?;
     let days: i64 = row.try_get(0).map_err(db("reading an initiative"))?;
-    Ok(FunnelRules {
-        cool_off: time::Duration::days(days),
-    })
+    Ok(FunnelRules { cool_off: time::Duration::days(days) })
 }
 
-async fn load_state(
-    tx: &mut Tx,
-    person_id: Uuid,
-    initiative_id: Uuid,
-) -> Result<Option<(FunnelState, i64)>> {
+async fn load_state(tx: &mut Tx, person_id: Uuid, initiative_id: Uuid) -> Result<Option<(FunnelState, i64)>> {
     let row = sqlx::query("SELECT * FROM funnels WHERE person_id = $1 AND initiative_id = $2")
         .bind(person_id.to_string())
         .bind(initiative_id.to_string())
@@ -138,14 +124,9 @@ fn state_from_row(r: &AnyRow) -> Result<FunnelState> {
     let attempts: i64 = r.try_get("attempts").map_err(e())?;
     let declined: i64 = r.try_get("declined_earlier").map_err(e())?;
     Ok(FunnelState {
-        stage: Stage::from_code(&stage)
-            .ok_or_else(|| StoreError::Corrupt(format!("stage {stage}")))?,
+        stage: Stage::from_code(&stage).ok_or_else(|| StoreError::Corrupt(format!("stage {stage}")))?,
         paused_from: paused.as_deref().and_then(Stage::from_code),
-        not_now_at: r
-            .try_get::<Option<String>, _>("not_now_at")
-            .map_err(e())?
-            .map(|t| parse_ts(&t))
-            .transpose()?,
+        not_now_at: r.try_get::<Option<String>, _>("not_now_at").map_err(e())?.map(|t| parse_ts(&t)).transpose()?,
         declined_earlier: declined != 0,
         attempts: u32::try_from(attempts).unwrap_or(0),
     })
@@ -219,54 +200,18 @@ async fn insert_event(
     Ok(())
 }
 
-pub(crate) async fn create_person(
-    store: &SqlStore,
-    new: &NewPerson,
-    audit: &AuditRecord,
-) -> Result<Uuid> {
+pub(crate) async fn create_person(store: &SqlStore, new: &NewPerson, audit: &AuditRecord) -> Result<Uuid> {
     let id = Uuid::new_v4();
     let mut tx = store.begin().await?;
-    insert_person(
-        &mut tx,
-        id,
-        &new.details,
-        new.team_id,
-        new.contact_user_id,
-        new.at,
-    )
-    .await?;
+    insert_person(&mut tx, id, &new.details, new.team_id, new.contact_user_id, new.at).await?;
     insert_source(&mut tx, id, &new.source).await?;
     if let Some(contact) = new.contact_user_id {
-        insert_assignment(
-            &mut tx,
-            id,
-            contact,
-            new.actor.user_id.unwrap_or(contact),
-            new.at,
-        )
-        .await?;
+        insert_assignment(&mut tx, id, contact, new.actor.user_id.unwrap_or(contact), new.at).await?;
     }
     let rules = rules_for(&mut tx, new.initiative_id).await?;
-    let input = TransitionInput {
-        kind: EventKind::Entered,
-        at: new.at,
-        channel: new.channel,
-        new_contact_data: false,
-    };
+    let input = TransitionInput { kind: EventKind::Entered, at: new.at, channel: new.channel, new_contact_data: false };
     let state = funnel::transition(None, &input, &rules)?;
-    insert_event(
-        &mut tx,
-        Uuid::new_v4(),
-        id,
-        new.initiative_id,
-        1,
-        &input,
-        &new.actor,
-        None,
-        false,
-        "",
-    )
-    .await?;
+    insert_event(&mut tx, Uuid::new_v4(), id, new.initiative_id, 1, &input, &new.actor, None, false, "").await?;
     save_state(&mut tx, id, new.initiative_id, &state, 1, false, new.at).await?;
     let mut audit = audit.clone();
     audit.persons = vec![id];
@@ -275,12 +220,7 @@ pub(crate) async fn create_person(
     Ok(id)
 }
 
-pub(crate) async fn update_person(
-    store: &SqlStore,
-    id: Uuid,
-    d: &PersonDetails,
-    audit: &AuditRecord,
-) -> Result<()> {
+pub(crate) async fn update_person(store: &SqlStore, id: Uuid, d: &PersonDetails, audit: &AuditRecord) -> Result<()> {
     let mut tx = store.begin().await?;
     let r = sqlx::query(
         "UPDATE persons SET given_name = $2, family_name = $3, search_key = $4, birth_date = $5, cpr = $6, phone = $7, \
@@ -325,23 +265,11 @@ pub(crate) async fn update_person(
     tx.commit().await.map_err(db("committing a person"))
 }
 
-pub(crate) async fn load_people(
-    store: &SqlStore,
-    people: &[LoadPerson],
-    audit: &AuditRecord,
-) -> Result<()> {
+pub(crate) async fn load_people(store: &SqlStore, people: &[LoadPerson], audit: &AuditRecord) -> Result<()> {
     let mut tx = store.begin().await?;
     let mut rules_cache: Vec<(Uuid, FunnelRules)> = Vec::new();
     for p in people {
-        insert_person(
-            &mut tx,
-            p.id,
-            &p.details,
-            p.team_id,
-            p.contact_user_id,
-            p.created_at,
-        )
-        .await?;
+        insert_person(&mut tx, p.id, &p.details, p.team_id, p.contact_user_id, p.created_at).await?;
         for s in &p.sources {
             insert_source(&mut tx, p.id, s).await?;
         }
@@ -376,38 +304,25 @@ pub(crate) async fn load_people(
         }
         if let (Some(state), Some(last)) = (state, p.events.last()) {
             let n = i64::try_from(p.events.len()).unwrap_or(i64::MAX);
-            save_state(
-                &mut tx,
-                p.id,
-                p.initiative_id,
-                &state,
-                n,
-                false,
-                last.input.at,
-            )
-            .await?;
+            save_state(&mut tx, p.id, p.initiative_id, &state, n, false, last.input.at).await?;
         }
     }
     write_audit(&mut tx, audit).await?;
     tx.commit().await.map_err(db("committing a bulk load"))
 }
 
-async fn insert_assignment(
-    tx: &mut Tx,
-    person_id: Uuid,
-    user_id: Uuid,
-    by: Uuid,
-    at: OffsetDateTime,
-) -> Result<()> {
-    sqlx::query("INSERT INTO contact_assignments (id, person_id, user_id, from_at, assigned_by) VALUES ($1, $2, $3, $4, $5)")
-        .bind(Uuid::new_v4().to_string())
-        .bind(person_id.to_string())
-        .bind(user_id.to_string())
-        .bind(fmt_ts(at))
-        .bind(by.to_string())
-        .execute(&mut **tx)
-        .await
-        .map_err(db("saving a contact person"))?;
+async fn insert_assignment(tx: &mut Tx, person_id: Uuid, user_id: Uuid, by: Uuid, at: OffsetDateTime) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO contact_assignments (id, person_id, user_id, from_at, assigned_by) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(Uuid::new_v4().to_string())
+    .bind(person_id.to_string())
+    .bind(user_id.to_string())
+    .bind(fmt_ts(at))
+    .bind(by.to_string())
+    .execute(&mut **tx)
+    .await
+    .map_err(db("saving a contact person"))?;
     Ok(())
 }
 
@@ -420,14 +335,12 @@ pub(crate) async fn set_contact_person(
 ) -> Result<()> {
     let now = OffsetDateTime::now_utc();
     let mut tx = store.begin().await?;
-    sqlx::query(
-        "UPDATE contact_assignments SET until_at = $1 WHERE person_id = $2 AND until_at IS NULL",
-    )
-    .bind(fmt_ts(now))
-    .bind(person_id.to_string())
-    .execute(&mut *tx)
-    .await
-    .map_err(db("closing a contact person"))?;
+    sqlx::query("UPDATE contact_assignments SET until_at = $1 WHERE person_id = $2 AND until_at IS NULL")
+        .bind(fmt_ts(now))
+        .bind(person_id.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db("closing a contact person"))?;
     insert_assignment(&mut tx, person_id, user_id, by, now).await?;
     let r = sqlx::query("UPDATE persons SET contact_user_id = $1 WHERE id = $2")
         .bind(user_id.to_string())
@@ -455,14 +368,8 @@ pub(crate) async fn person_scope(store: &SqlStore, id: Uuid) -> Result<Option<Pe
         .await
         .map_err(db("reading a person's sources"))?;
     let mut scope = PersonScopeRow {
-        team_id: opt_uuid(
-            row.try_get("team_id")
-                .map_err(db("reading a person's scope"))?,
-        )?,
-        contact_user_id: opt_uuid(
-            row.try_get("contact_user_id")
-                .map_err(db("reading a person's scope"))?,
-        )?,
+        team_id: opt_uuid(row.try_get("team_id").map_err(db("reading a person's scope"))?)?,
+        contact_user_id: opt_uuid(row.try_get("contact_user_id").map_err(db("reading a person's scope"))?)?,
         ..Default::default()
     };
     for s in &sources {
@@ -479,19 +386,11 @@ pub(crate) async fn person_scope(store: &SqlStore, id: Uuid) -> Result<Option<Pe
 
 fn person_from_row(r: &AnyRow) -> Result<Person> {
     let e = || db("reading a person");
-    let s = |c: &str| -> Result<Option<String>> {
-        r.try_get::<Option<String>, _>(c)
-            .map_err(db("reading a person"))
-    };
-    let i = |c: &str| -> Result<bool> {
-        Ok(r.try_get::<i64, _>(c).map_err(db("reading a person"))? != 0)
-    };
-    let cpr = s("cpr")?
-        .map(|c| domain::Cpr::parse(&c).map_err(|_| StoreError::Corrupt("cpr".into())))
-        .transpose()?;
-    let languages: Vec<SpokenLanguage> =
-        serde_json::from_str(&r.try_get::<String, _>("languages").map_err(e())?)
-            .map_err(|_| StoreError::Corrupt("languages".into()))?;
+    let s = |c: &str| -> Result<Option<String>> { r.try_get::<Option<String>, _>(c).map_err(db("reading a person")) };
+    let i = |c: &str| -> Result<bool> { Ok(r.try_get::<i64, _>(c).map_err(db("reading a person"))? != 0) };
+    let cpr = s("cpr")?.map(|c| domain::Cpr::parse(&c).map_err(|_| StoreError::Corrupt("cpr".into()))).transpose()?;
+    let languages: Vec<SpokenLanguage> = serde_json::from_str(&r.try_get::<String, _>("languages").map_err(e())?)
+        .map_err(|_| StoreError::Corrupt("languages".into()))?;
     let address = match (s("street")?, s("postcode")?, s("city")?) {
         (None, None, None) => None,
         (street, postcode, city) => Some(Address {
@@ -501,8 +400,7 @@ fn person_from_row(r: &AnyRow) -> Result<Person> {
         }),
     };
     let motivation: String = r.try_get("motivation").map_err(e())?;
-    let code =
-        |c: &str| -> Result<String> { r.try_get::<String, _>(c).map_err(db("reading a person")) };
+    let code = |c: &str| -> Result<String> { r.try_get::<String, _>(c).map_err(db("reading a person")) };
     Ok(Person {
         id: parse_uuid(&code("id")?)?,
         details: PersonDetails {
@@ -516,21 +414,15 @@ fn person_from_row(r: &AnyRow) -> Result<Person> {
             area_id: opt_uuid(s("area_id")?)?,
             languages,
             country_of_origin: s("country_of_origin")?,
-            arrived_in_denmark: s("arrived_in_denmark")?
-                .map(|d| parse_date(&d))
-                .transpose()?,
+            arrived_in_denmark: s("arrived_in_denmark")?.map(|d| parse_date(&d)).transpose()?,
             segment: Segment {
                 education: Education::from_code(&code("education")?).unwrap_or_default(),
-                work_experience: WorkExperience::from_code(&code("work_experience")?)
-                    .unwrap_or_default(),
+                work_experience: WorkExperience::from_code(&code("work_experience")?).unwrap_or_default(),
                 network: Network::from_code(&code("network")?).unwrap_or_default(),
                 danish_level: DanishLevel::from_code(&code("danish_level")?).unwrap_or_default(),
                 motivation_note: s("motivation_note")?,
             },
-            motivation: motivation
-                .split(',')
-                .filter_map(MotivationFactor::from_code)
-                .collect(),
+            motivation: motivation.split(',').filter_map(MotivationFactor::from_code).collect(),
             safe_contact_only: i("safe_contact_only")?,
             safety_note: s("safety_note")?,
             interpreter_needed: i("interpreter_needed")?,
@@ -541,20 +433,12 @@ fn person_from_row(r: &AnyRow) -> Result<Person> {
     })
 }
 
-pub(crate) async fn get_person(
-    store: &SqlStore,
-    id: Uuid,
-    audit: &AuditRecord,
-) -> Result<PersonRecord> {
+pub(crate) async fn get_person(store: &SqlStore, id: Uuid, audit: &AuditRecord) -> Result<PersonRecord> {
     let pool = store.pool();
     let sql = format!(
         "SELECT {}, u.display_name AS contact_name, a.name AS area_name FROM persons p \
          LEFT JOIN users u ON u.id = p.contact_user_id LEFT JOIN areas a ON a.id = p.area_id WHERE p.id = $1",
-        PERSON_COLUMNS
-            .split(", ")
-            .map(|c| format!("p.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        PERSON_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ")
     );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id.to_string())
@@ -563,33 +447,30 @@ pub(crate) async fn get_person(
         .map_err(db("reading a person"))?
         .ok_or(StoreError::NotFound("person"))?;
     let person = person_from_row(&row)?;
-    let sources = sqlx::query("SELECT kind, reference_id, label, added_at FROM person_sources WHERE person_id = $1 ORDER BY added_at")
-        .bind(id.to_string())
-        .fetch_all(pool)
-        .await
-        .map_err(db("reading sources"))?
-        .iter()
-        .map(|r| {
-            let e = || db("reading a source");
-            Ok(Source {
-                kind: SourceKind::from_code(&r.try_get::<String, _>("kind").map_err(e())?).unwrap_or_default(),
-                reference_id: opt_uuid(r.try_get("reference_id").map_err(e())?)?,
-                label: r.try_get("label").map_err(e())?,
-                added_at: parse_ts(&r.try_get::<String, _>("added_at").map_err(e())?)?,
-            })
+    let sources = sqlx::query(
+        "SELECT kind, reference_id, label, added_at FROM person_sources WHERE person_id = $1 ORDER BY added_at",
+    )
+    .bind(id.to_string())
+    .fetch_all(pool)
+    .await
+    .map_err(db("reading sources"))?
+    .iter()
+    .map(|r| {
+        let e = || db("reading a source");
+        Ok(Source {
+            kind: SourceKind::from_code(&r.try_get::<String, _>("kind").map_err(e())?).unwrap_or_default(),
+            reference_id: opt_uuid(r.try_get("reference_id").map_err(e())?)?,
+            label: r.try_get("label").map_err(e())?,
+            added_at: parse_ts(&r.try_get::<String, _>("added_at").map_err(e())?)?,
         })
-        .collect::<Result<Vec<_>>>()?;
+    })
+    .collect::<Result<Vec<_>>>()?;
     let funnels = list_funnels(pool, id).await?;
     // The read is recorded before anything is shown: no audit entry, no page.
     store.append_audit_for(audit, id).await?;
     Ok(PersonRecord {
-        contact_user_id: opt_uuid(
-            row.try_get("contact_user_id")
-                .map_err(db("reading a person"))?,
-        )?,
-        contact_name: row
-            .try_get("contact_name")
-            .map_err(db("reading a person"))?,
+        contact_user_id: opt_uuid(row.try_get("contact_user_id").map_err(db("reading a person"))?)?,
+        contact_name: row.try_get("contact_name").map_err(db("reading a person"))?,
         area_name: row.try_get("area_name").map_err(db("reading a person"))?,
         person,
         sources,
@@ -635,22 +516,11 @@ async fn list_funnels(pool: &AnyPool, person_id: Uuid) -> Result<Vec<FunnelRow>>
     .collect()
 }
 
-pub(crate) async fn get_funnel(
-    pool: &AnyPool,
-    person_id: Uuid,
-    initiative_id: Uuid,
-) -> Result<Option<FunnelRow>> {
-    Ok(list_funnels(pool, person_id)
-        .await?
-        .into_iter()
-        .find(|f| f.initiative_id == initiative_id))
+pub(crate) async fn get_funnel(pool: &AnyPool, person_id: Uuid, initiative_id: Uuid) -> Result<Option<FunnelRow>> {
+    Ok(list_funnels(pool, person_id).await?.into_iter().find(|f| f.initiative_id == initiative_id))
 }
 
-pub(crate) async fn list_people(
-    store: &SqlStore,
-    q: &PeopleQuery,
-    audit: &AuditRecord,
-) -> Result<PeoplePage> {
+pub(crate) async fn list_people(store: &SqlStore, q: &PeopleQuery, audit: &AuditRecord) -> Result<PeoplePage> {
     // The WHERE clause is assembled from fixed fragments only; every value is bound.
     let mut clauses: Vec<String> = Vec::new();
     let mut args: Vec<Option<String>> = vec![Some(q.initiative_id.to_string())];
@@ -662,10 +532,7 @@ pub(crate) async fn list_people(
         ListScope::Nobody => clauses.push("1 = 0".into()),
         ListScope::Everyone => {}
         ListScope::TeamOf { team_id, user_id } => {
-            let t = arg(
-                team_id.map(|t| t.to_string()).unwrap_or_default(),
-                &mut args,
-            );
+            let t = arg(team_id.map(|t| t.to_string()).unwrap_or_default(), &mut args);
             let u = arg(user_id.to_string(), &mut args);
             clauses.push(format!("(p.team_id = {t} OR p.contact_user_id = {u})"));
         }
@@ -687,10 +554,7 @@ pub(crate) async fn list_people(
     }
     let f = &q.filter;
     if let Some(name) = &f.name {
-        let n = arg(
-            format!("%{}%", domain::text::normalise_name(name)),
-            &mut args,
-        );
+        let n = arg(format!("%{}%", domain::text::normalise_name(name)), &mut args);
         clauses.push(format!("p.search_key LIKE {n}"));
     }
     if let Some(phone) = &f.phone {
@@ -707,9 +571,7 @@ pub(crate) async fn list_people(
     }
     if let Some(source) = f.source {
         let n = arg(source.code().to_string(), &mut args);
-        clauses.push(format!(
-            "EXISTS (SELECT 1 FROM person_sources s2 WHERE s2.person_id = p.id AND s2.kind = {n})"
-        ));
+        clauses.push(format!("EXISTS (SELECT 1 FROM person_sources s2 WHERE s2.person_id = p.id AND s2.kind = {n})"));
     }
     if let Some(area) = f.area_id {
         let n = arg(area.to_string(), &mut args);
@@ -719,11 +581,7 @@ pub(crate) async fn list_people(
         let n = arg(lang.clone(), &mut args);
         clauses.push(format!("p.first_language = {n}"));
     }
-    let where_sql = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
+    let where_sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
     let from = "FROM persons p LEFT JOIN funnels f ON f.person_id = p.id AND f.initiative_id = $1 \
                 LEFT JOIN areas a ON a.id = p.area_id";
     let count_sql = format!("SELECT COUNT(*) {from} {where_sql}");
@@ -731,11 +589,8 @@ pub(crate) async fn list_people(
     for a in &args {
         count_q = count_q.bind(a.clone());
     }
-    let total: i64 = count_q
-        .fetch_one(store.pool())
-        .await
-        .and_then(|r| r.try_get(0))
-        .map_err(db("counting persons"))?;
+    let total: i64 =
+        count_q.fetch_one(store.pool()).await.and_then(|r| r.try_get(0)).map_err(db("counting persons"))?;
     let page_size = q.page_size.clamp(1, 200);
     let page = q.page.max(1);
     let offset = i64::from(page - 1) * i64::from(page_size);
@@ -747,10 +602,7 @@ pub(crate) async fn list_people(
     for a in &args {
         list_q = list_q.bind(a.clone());
     }
-    let rows = list_q
-        .fetch_all(store.pool())
-        .await
-        .map_err(db("listing persons"))?;
+    let rows = list_q.fetch_all(store.pool()).await.map_err(db("listing persons"))?;
     let rows = rows
         .iter()
         .map(|r| {
@@ -779,12 +631,7 @@ pub(crate) async fn list_people(
         audit.detail = format!("{} page={page} total={total}", f.describe());
     }
     store.append_audit(&audit).await?;
-    Ok(PeoplePage {
-        rows,
-        total: u64::try_from(total).unwrap_or(0),
-        page,
-        page_size,
-    })
+    Ok(PeoplePage { rows, total: u64::try_from(total).unwrap_or(0), page, page_size })
 }
 
 fn event_from_row(r: &AnyRow) -> Result<EventRecord> {
@@ -798,21 +645,15 @@ fn event_from_row(r: &AnyRow) -> Result<EventRecord> {
         person_id: parse_uuid(&r.try_get::<String, _>("person_id").map_err(e())?)?,
         initiative_id: parse_uuid(&r.try_get::<String, _>("initiative_id").map_err(e())?)?,
         seq: r.try_get("seq").map_err(e())?,
-        kind: EventKind::from_code(&kind)
-            .ok_or_else(|| StoreError::Corrupt(format!("event kind {kind}")))?,
-        channel: Channel::from_code(&channel)
-            .ok_or_else(|| StoreError::Corrupt(format!("channel {channel}")))?,
+        kind: EventKind::from_code(&kind).ok_or_else(|| StoreError::Corrupt(format!("event kind {kind}")))?,
+        channel: Channel::from_code(&channel).ok_or_else(|| StoreError::Corrupt(format!("channel {channel}")))?,
         occurred_at: parse_ts(&r.try_get::<String, _>("occurred_at").map_err(e())?)?,
         recorded_by_name: r.try_get("recorded_by_name").map_err(e())?,
         language: r.try_get("language").map_err(e())?,
         interpreter_used: interp != 0,
         new_contact_data: ncd != 0,
         note: r.try_get("note").map_err(e())?,
-        voided_at: r
-            .try_get::<Option<String>, _>("voided_at")
-            .map_err(e())?
-            .map(|t| parse_ts(&t))
-            .transpose()?,
+        voided_at: r.try_get::<Option<String>, _>("voided_at").map_err(e())?.map(|t| parse_ts(&t)).transpose()?,
         void_reason: r.try_get("void_reason").map_err(e())?,
     })
 }
@@ -828,11 +669,7 @@ pub(crate) async fn list_events(pool: &AnyPool, person_id: Uuid) -> Result<Vec<E
         .collect()
 }
 
-async fn funnel_events(
-    tx: &mut Tx,
-    person_id: Uuid,
-    initiative_id: Uuid,
-) -> Result<Vec<EventRecord>> {
+async fn funnel_events(tx: &mut Tx, person_id: Uuid, initiative_id: Uuid) -> Result<Vec<EventRecord>> {
     sqlx::query("SELECT * FROM events WHERE person_id = $1 AND initiative_id = $2 ORDER BY seq")
         .bind(person_id.to_string())
         .bind(initiative_id.to_string())
@@ -845,31 +682,21 @@ async fn funnel_events(
 }
 
 fn as_input(e: &EventRecord) -> TransitionInput {
-    TransitionInput {
-        kind: e.kind,
-        at: e.occurred_at,
-        channel: e.channel,
-        new_contact_data: e.new_contact_data,
-    }
+    TransitionInput { kind: e.kind, at: e.occurred_at, channel: e.channel, new_contact_data: e.new_contact_data }
 }
 
-pub(crate) async fn record_event(
-    store: &SqlStore,
-    ev: &NewEvent,
-    audit: &AuditRecord,
-) -> Result<EventRecord> {
+pub(crate) async fn record_event(store: &SqlStore, ev: &NewEvent, audit: &AuditRecord) -> Result<EventRecord> {
     let mut tx = store.begin().await?;
     let rules = rules_for(&mut tx, ev.initiative_id).await?;
     let current = load_state(&mut tx, ev.person_id, ev.initiative_id).await?;
     let next = funnel::transition(current.as_ref().map(|(s, _)| s), &ev.input, &rules)?;
-    let max_seq: Option<i64> =
-        sqlx::query("SELECT MAX(seq) FROM events WHERE person_id = $1 AND initiative_id = $2")
-            .bind(ev.person_id.to_string())
-            .bind(ev.initiative_id.to_string())
-            .fetch_one(&mut *tx)
-            .await
-            .and_then(|r| r.try_get(0))
-            .map_err(db("numbering an event"))?;
+    let max_seq: Option<i64> = sqlx::query("SELECT MAX(seq) FROM events WHERE person_id = $1 AND initiative_id = $2")
+        .bind(ev.person_id.to_string())
+        .bind(ev.initiative_id.to_string())
+        .fetch_one(&mut *tx)
+        .await
+        .and_then(|r| r.try_get(0))
+        .map_err(db("numbering an event"))?;
     let seq = max_seq.unwrap_or(0) + 1;
     let id = Uuid::new_v4();
     insert_event(
@@ -886,16 +713,8 @@ pub(crate) async fn record_event(
     )
     .await?;
     let count = current.as_ref().map(|(_, n)| *n).unwrap_or(0) + 1;
-    save_state(
-        &mut tx,
-        ev.person_id,
-        ev.initiative_id,
-        &next,
-        count,
-        current.is_some(),
-        ev.input.at,
-    )
-    .await?;
+    save_state(&mut tx, ev.person_id, ev.initiative_id, &next, count, current.is_some(), ev.input.at).await?;
+    super::insert_do_not_contact(&mut tx, &ev.do_not_contact).await?;
     let mut audit = audit.clone();
     audit.persons = vec![ev.person_id];
     write_audit(&mut tx, &audit).await?;
@@ -920,35 +739,21 @@ pub(crate) async fn record_event(
 
 pub(crate) async fn void_event(store: &SqlStore, v: &VoidEvent, audit: &AuditRecord) -> Result<()> {
     let mut tx = store.begin().await?;
-    let row = sqlx::query(
-        "SELECT initiative_id, kind, voided_at FROM events WHERE id = $1 AND person_id = $2",
-    )
-    .bind(v.event_id.to_string())
-    .bind(v.person_id.to_string())
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(db("reading an event"))?
-    .ok_or(StoreError::NotFound("event"))?;
-    let initiative_id = parse_uuid(
-        &row.try_get::<String, _>("initiative_id")
-            .map_err(db("reading an event"))?,
-    )?;
-    if row
-        .try_get::<Option<String>, _>("voided_at")
+    let row = sqlx::query("SELECT initiative_id, kind, voided_at FROM events WHERE id = $1 AND person_id = $2")
+        .bind(v.event_id.to_string())
+        .bind(v.person_id.to_string())
+        .fetch_optional(&mut *tx)
+        .await
         .map_err(db("reading an event"))?
-        .is_some()
-    {
-        return Err(StoreError::Conflict {
-            constraint: "event already voided".into(),
-        });
+        .ok_or(StoreError::NotFound("event"))?;
+    let initiative_id = parse_uuid(&row.try_get::<String, _>("initiative_id").map_err(db("reading an event"))?)?;
+    if row.try_get::<Option<String>, _>("voided_at").map_err(db("reading an event"))?.is_some() {
+        return Err(StoreError::Conflict { constraint: "event already voided".into() });
     }
     let rules = rules_for(&mut tx, initiative_id).await?;
     let events = funnel_events(&mut tx, v.person_id, initiative_id).await?;
-    let remaining: Vec<TransitionInput> = events
-        .iter()
-        .filter(|e| e.voided_at.is_none() && e.id != v.event_id)
-        .map(as_input)
-        .collect();
+    let remaining: Vec<TransitionInput> =
+        events.iter().filter(|e| e.voided_at.is_none() && e.id != v.event_id).map(as_input).collect();
     let state = funnel::replay(&remaining, &rules)
         .map_err(|e| StoreError::Funnel(funnel::FunnelError::VoidBreaksHistory(Box::new(e))))?;
     sqlx::query("UPDATE events SET voided_at = $1, voided_by = $2, void_reason = $3 WHERE id = $4")
@@ -982,28 +787,15 @@ pub(crate) async fn void_event(store: &SqlStore, v: &VoidEvent, audit: &AuditRec
 
 pub(crate) async fn check_projections(store: &SqlStore) -> Result<Vec<(Uuid, Uuid)>> {
     let mut tx = store.begin().await?;
-    let funnels = sqlx::query("SELECT * FROM funnels")
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db("reading funnels"))?;
+    let funnels = sqlx::query("SELECT * FROM funnels").fetch_all(&mut *tx).await.map_err(db("reading funnels"))?;
     let mut differing = Vec::new();
     for f in &funnels {
-        let person = parse_uuid(
-            &f.try_get::<String, _>("person_id")
-                .map_err(db("reading a funnel"))?,
-        )?;
-        let initiative = parse_uuid(
-            &f.try_get::<String, _>("initiative_id")
-                .map_err(db("reading a funnel"))?,
-        )?;
+        let person = parse_uuid(&f.try_get::<String, _>("person_id").map_err(db("reading a funnel"))?)?;
+        let initiative = parse_uuid(&f.try_get::<String, _>("initiative_id").map_err(db("reading a funnel"))?)?;
         let stored = state_from_row(f)?;
         let rules = rules_for(&mut tx, initiative).await?;
         let events = funnel_events(&mut tx, person, initiative).await?;
-        let inputs: Vec<TransitionInput> = events
-            .iter()
-            .filter(|e| e.voided_at.is_none())
-            .map(as_input)
-            .collect();
+        let inputs: Vec<TransitionInput> = events.iter().filter(|e| e.voided_at.is_none()).map(as_input).collect();
         if funnel::replay(&inputs, &rules).ok().flatten() != Some(stored) {
             differing.push((person, initiative));
         }

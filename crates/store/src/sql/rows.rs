@@ -17,9 +17,7 @@ pub fn fmt_ts(t: OffsetDateTime) -> String {
 }
 
 pub fn parse_ts(s: &str) -> Result<OffsetDateTime> {
-    PrimitiveDateTime::parse(s, TS)
-        .map(|p| p.assume_utc())
-        .map_err(|_| StoreError::Corrupt(format!("timestamp '{s}'")))
+    PrimitiveDateTime::parse(s, TS).map(|p| p.assume_utc()).map_err(|_| StoreError::Corrupt(format!("timestamp '{s}'")))
 }
 
 pub fn parse_date(s: &str) -> Result<Date> {

@@ -1,0 +1,168 @@
+//! The demo municipality: teams, areas, one initiative, a login for every role and the
+//! synthetic women with their histories, all from one seed.
+
+use crate::{JobError, Progress};
+use domain::audit::{AuditAction, AuditActor, AuditRecord};
+use domain::do_not_contact::{DncKey, identity_hashes};
+use domain::funnel::EventKind;
+use domain::org::{Initiative, NewUser};
+use domain::policy::Role;
+use store::{Store, UserExtra};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+/// The demo's one password. The demo serves on 127.0.0.1 with invented people only.
+pub const DEMO_PASSWORD: &str = "opsog-demo";
+
+pub struct DemoSettings {
+    pub seed: u64,
+    pub size: usize,
+    pub now: OffsetDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub username: String,
+    pub role: Role,
+    pub who: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct DemoReport {
+    pub people: u64,
+    pub logins: Vec<DemoLogin>,
+}
+
+const BATCH: usize = 1000;
+
+fn audit(detail: String) -> AuditRecord {
+    AuditRecord {
+        actor: AuditActor::system("demo"),
+        action: AuditAction::BatchJob,
+        persons: vec![],
+        origin: "opsog demo".into(),
+        detail,
+    }
+}
+
+/// Builds the demo municipality into an empty store.
+pub async fn seed(
+    store: &impl Store,
+    settings: &DemoSettings,
+    key: &DncKey,
+    progress: &dyn Progress,
+) -> Result<DemoReport, JobError> {
+    let hash = web::auth::hash_password_blocking(DEMO_PASSWORD.to_string()).await?;
+    let mut teams = Vec::new();
+    for name in synth::teams() {
+        teams.push(store.create_team(name).await?);
+    }
+    let team_id = |name: &str| teams.iter().find(|t| t.name == name).map(|t| t.id);
+    let mut areas = Vec::new();
+    for a in synth::areas() {
+        areas.push(store.create_area(a.code, a.name, &a.postcodes).await?);
+    }
+    let mut partner_orgs = Vec::new();
+    for name in synth::partner_org_names() {
+        partner_orgs.push((store.create_partner_org(name).await?, (*name).to_string()));
+    }
+    let start = settings.now - Duration::days(540);
+    let initiative = Initiative {
+        id: Uuid::new_v4(),
+        name: "Flere kvinder i job 2025–2027".into(),
+        starts_on: start.date(),
+        ends_on: Some((settings.now + Duration::days(365)).date()),
+        target_group: "Selvforsørgende kvinder med ikke-vestlig baggrund, 18–64 år".into(),
+        methods: vec!["register".into(), "ambassador".into(), "partner".into()],
+        area_ids: areas.iter().map(|a| a.id).collect(),
+        capacity: Some(120),
+        cool_off_days: 90,
+    };
+    store.create_initiative(&initiative).await?;
+
+    let mut logins = Vec::new();
+    let mut create = async |username: &str,
+                            name: &str,
+                            role: Role,
+                            team: Option<Uuid>,
+                            partner: Option<Uuid>,
+                            languages: &[&str]|
+           -> Result<Uuid, JobError> {
+        let nu = NewUser { username: username.into(), display_name: name.into(), role, team_id: team };
+        let extra = UserExtra {
+            team_id: team,
+            partner_org_id: partner,
+            languages: languages.iter().map(|l| (*l).to_string()).collect(),
+            direct_phone: domain::PhoneNumber::parse(&format!("7020{:04}", logins.len() + 1)).ok(),
+            locale: Default::default(),
+        };
+        let user = store.create_user(&nu, &hash, &extra, &audit(format!("demo user {username}"))).await?;
+        logins.push(DemoLogin { username: username.into(), role, who: name.into() });
+        Ok(user.id)
+    };
+    create("koordinator", "Karen Holm", Role::Coordinator, team_id(synth::teams()[0]), None, &["da", "en"]).await?;
+    let mut caseworkers = Vec::new();
+    for (i, spec) in synth::caseworker_specs().iter().enumerate() {
+        // The first caseworker logs in as "sagsbehandler", so the demo's logins name roles.
+        let username = if i == 0 { "sagsbehandler" } else { spec.username };
+        let team = team_id(spec.team);
+        let id = create(username, spec.name, Role::Caseworker, team, None, spec.languages).await?;
+        if let Some(team) = team {
+            caseworkers.push(synth::Staff {
+                user_id: id,
+                team_id: team,
+                name: spec.name.into(),
+                languages: spec.languages.iter().map(|l| (*l).to_string()).collect(),
+            });
+        }
+    }
+    let mut ambassadors = Vec::new();
+    for (i, spec) in synth::ambassador_specs().iter().enumerate() {
+        let username = if i == 0 { "ambassador" } else { spec.username };
+        let id = create(username, spec.name, Role::Ambassador, None, None, spec.languages).await?;
+        ambassadors.push((id, spec.name.to_string()));
+    }
+    let partner_org = partner_orgs.first().map(|(id, _)| *id);
+    create("partner", "Birgit Sprogcenter", Role::Partner, None, partner_org, &["da"]).await?;
+    create("analytiker", "Anders Analyse", Role::Analyst, None, None, &["da"]).await?;
+    create("admin", "IT-drift", Role::Admin, None, None, &["da"]).await?;
+
+    let ctx = synth::Context {
+        initiative_id: initiative.id,
+        initiative_start: start,
+        now: settings.now,
+        areas: areas.iter().map(|a| (a.id, a.postcodes.clone())).collect(),
+        caseworkers,
+        ambassadors,
+        partner_orgs,
+        register_run_label: "Registerudsøgning januar 2026".into(),
+    };
+    let total = settings.size as u64;
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut done = 0u64;
+    let mut people = synth::people(settings.seed, settings.size, &ctx).peekable();
+    while people.peek().is_some() {
+        batch.extend(people.by_ref().take(BATCH));
+        store
+            .load_people(&batch, &audit(format!("synthetic women {}–{}", done + 1, done + batch.len() as u64)))
+            .await?;
+        // A woman who said "never again" is on the do-not-contact list, as in real use.
+        let declined: Vec<String> = batch
+            .iter()
+            .filter(|p| p.events.iter().any(|e| e.input.kind == EventKind::NeverContactAgain))
+            .flat_map(|p| {
+                let d = &p.details;
+                identity_hashes(key, d.cpr.as_ref(), &d.full_name(), d.birth_date, d.phone.as_ref())
+            })
+            .collect();
+        if !declined.is_empty() {
+            store
+                .add_do_not_contact(&declined, &audit(format!("{} declined women's identity hashes", declined.len())))
+                .await?;
+        }
+        done += batch.len() as u64;
+        batch.clear();
+        progress.step("women", done, total);
+    }
+    Ok(DemoReport { people: done, logins })
+}

@@ -1,0 +1,143 @@
+//! Configuration: defaults → TOML file → `OPSOG__…` environment → command-line flags.
+//! Unknown keys are refused; secrets never appear in `Debug` or in `config check`.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use web::Municipality;
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// `sqlite://…` or `postgres://…`; by default a SQLite file in the data directory.
+    pub database_url: Option<String>,
+    pub data_dir: PathBuf,
+    pub bind: String,
+    /// The do-not-contact key; kept outside the database on purpose.
+    pub dnc_key_file: Option<PathBuf>,
+    pub session_idle_minutes: u64,
+    pub secure_cookies: bool,
+    /// `text` or `json`.
+    pub log_format: String,
+    pub page_size: u32,
+    pub municipality: Municipality,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: None,
+            data_dir: PathBuf::from("data"),
+            bind: "127.0.0.1:8080".into(),
+            dnc_key_file: None,
+            session_idle_minutes: 30,
+            secure_cookies: true,
+            log_format: "text".into(),
+            page_size: 25,
+            municipality: Municipality::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redact_url(&self.database_url()))
+            .field("data_dir", &self.data_dir)
+            .field("bind", &self.bind)
+            .field("dnc_key_file", &self.dnc_key_file())
+            .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("log_format", &self.log_format)
+            .field("page_size", &self.page_size)
+            .field("municipality", &self.municipality)
+            .finish()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("configuration: {0}")]
+    Figment(Box<figment::Error>),
+    #[error("the configuration file {0} does not exist")]
+    MissingFile(PathBuf),
+}
+
+impl Settings {
+    pub fn load(file: Option<&Path>) -> Result<Settings, SettingsError> {
+        let mut fig = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(SettingsError::MissingFile(path.to_path_buf()));
+            }
+            fig = fig.merge(Toml::file(path));
+        }
+        fig = fig.merge(Env::prefixed("OPSOG__").split("__"));
+        fig.extract().map_err(|e| SettingsError::Figment(Box::new(e)))
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("opsog.db").display()),
+        }
+    }
+
+    pub fn dnc_key_file(&self) -> PathBuf {
+        self.dnc_key_file.clone().unwrap_or_else(|| self.data_dir.join("secrets").join("dnc.key"))
+    }
+
+    pub fn web_config(&self) -> web::WebConfig {
+        web::WebConfig {
+            municipality: self.municipality.clone(),
+            session_idle: std::time::Duration::from_secs(self.session_idle_minutes.max(1) * 60),
+            secure_cookies: self.secure_cookies,
+            page_size: self.page_size.clamp(5, 200),
+        }
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_redacted() {
+        assert_eq!(redact_url("postgres://opsog:hemmelig@db:5432/opsog"), "postgres://opsog:***@db:5432/opsog");
+        assert_eq!(redact_url("sqlite://data/opsog.db"), "sqlite://data/opsog.db");
+        let s = Settings { database_url: Some("postgres://a:hemmelig@h/d".into()), ..Settings::default() };
+        assert!(!format!("{s:?}").contains("hemmelig"));
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's closure type, not ours
+    fn layers_apply_in_order_and_unknown_keys_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("opsog.toml", "bind = \"0.0.0.0:9000\"\npage_size = 50\n[municipality]\nname = \"Testby Kommune\"\ncvr = \"1\"\nmyndigheds_id = \"2\"\ndpo_name = \"x\"\ndpo_email = \"y\"\ndpo_phone = \"z\"\n")?;
+            jail.set_env("OPSOG__PAGE_SIZE", "40");
+            let s = Settings::load(Some(Path::new("opsog.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(s.bind, "0.0.0.0:9000");
+            assert_eq!(s.page_size, 40, "environment beats the file");
+            assert_eq!(s.municipality.name, "Testby Kommune");
+            jail.create_file("bad.toml", "bnid = \"x\"\n")?;
+            assert!(Settings::load(Some(Path::new("bad.toml"))).is_err());
+            assert!(Settings::load(Some(Path::new("missing.toml"))).is_err());
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,51 @@
+//! What the web app needs to know about its municipality and its sessions.
+
+use std::time::Duration;
+
+/// The municipality's identity, shown on pages now and in letters later.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Municipality {
+    pub name: String,
+    pub cvr: String,
+    pub myndigheds_id: String,
+    /// Path of the logo file (PNG or SVG); shown in the header when set.
+    pub logo_path: Option<String>,
+    pub dpo_name: String,
+    pub dpo_email: String,
+    pub dpo_phone: String,
+}
+
+impl Default for Municipality {
+    fn default() -> Self {
+        Municipality {
+            name: "Søby Kommune".into(),
+            cvr: "12345678".into(),
+            myndigheds_id: "123456789".into(),
+            logo_path: None,
+            dpo_name: "Databeskyttelsesrådgiver".into(),
+            dpo_email: "dpo@soeby.example".into(),
+            dpo_phone: "+45 70 00 00 00".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    pub municipality: Municipality,
+    pub session_idle: Duration,
+    /// Send the session cookie only over HTTPS. Off only for the local demo.
+    pub secure_cookies: bool,
+    pub page_size: u32,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            municipality: Municipality::default(),
+            session_idle: Duration::from_secs(30 * 60),
+            secure_cookies: true,
+            page_size: 25,
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! One error type for every handler. The user sees a friendly page with a request id;
+//! the details go to the log only.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("the form has expired (CSRF token missing or wrong)")]
+    Csrf,
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error("storage: {0}")]
+    Store(#[from] store::StoreError),
+    #[error("template: {0}")]
+    Template(#[from] askama::Error),
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// Left on the response for the error-page middleware, which knows the locale and
+/// the request id and renders the page.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorPage {
+    pub status: StatusCode,
+    /// Fluent message id of the explanation.
+    pub message: &'static str,
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Store(store::StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn message(&self) -> &'static str {
+        match self.status() {
+            StatusCode::NOT_FOUND => "error-page-not-found",
+            StatusCode::FORBIDDEN if matches!(self, AppError::Csrf) => "error-page-csrf",
+            StatusCode::FORBIDDEN => "error-page-forbidden",
+            StatusCode::BAD_REQUEST => "error-page-bad-request",
+            _ => "error-page-internal",
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        } else {
+            tracing::info!(error = %self, "request refused");
+        }
+        let mut response = status.into_response();
+        response.extensions_mut().insert(ErrorPage { status, message: self.message() });
+        response
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

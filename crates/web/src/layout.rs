@@ -1,0 +1,106 @@
+//! What every page's frame needs: language, the user's menu (from the permission
+//! matrix, never from role checks here), the CSRF token, asset paths, the municipality.
+
+use crate::AppState;
+use crate::config::Municipality;
+use crate::i18n::I18n;
+use crate::session::Ctx;
+use domain::org::Locale;
+use domain::policy::{self, Action, Actor, Reach};
+use std::sync::Arc;
+
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: String,
+    pub testid: &'static str,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub locale: Locale,
+    i18n: Arc<I18n>,
+    pub user_name: Option<String>,
+    pub role_label: String,
+    pub nav: Vec<NavItem>,
+    pub csrf: String,
+    pub asset: String,
+    pub municipality: Municipality,
+    pub has_logo: bool,
+}
+
+impl Layout {
+    pub fn new(state: &AppState, ctx: &Ctx, path: &str) -> Layout {
+        let locale = ctx.user.as_ref().map(|u| u.locale).unwrap_or_default();
+        let mut layout = Layout {
+            locale,
+            i18n: state.i18n.clone(),
+            user_name: ctx.user.as_ref().map(|u| u.display_name.clone()),
+            role_label: String::new(),
+            nav: Vec::new(),
+            csrf: ctx.csrf(),
+            asset: format!("/static/{}", crate::assets::ASSET_HASH),
+            municipality: state.config.municipality.clone(),
+            has_logo: state.logo.is_some(),
+        };
+        if let Some(user) = &ctx.user {
+            layout.role_label = layout.t(&format!("role-{}", user.role.code()));
+            let actor =
+                Actor { user_id: user.id, role: user.role, team_id: user.team_id, partner_org_id: user.partner_org_id };
+            layout.nav = menu(&actor)
+                .into_iter()
+                .map(|(href, key, testid)| NavItem {
+                    href,
+                    label: layout.t(key),
+                    testid,
+                    active: if href == "/" { path == "/" } else { path.starts_with(href) },
+                })
+                .collect();
+        }
+        layout
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.i18n.t(self.locale, key)
+    }
+
+    pub fn t1(&self, key: &str, name: &str, value: impl ToString) -> String {
+        self.i18n.t_args(self.locale, key, &[(name, value.to_string())])
+    }
+
+    pub fn t_args2(&self, key: &str, a: (&str, String), b: (&str, String)) -> String {
+        self.i18n.t_args(self.locale, key, &[a, b])
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.locale.code()
+    }
+}
+
+/// The menu an actor gets: an entry for each thing the matrix lets her do.
+pub fn menu(actor: &Actor) -> Vec<(&'static str, &'static str, &'static str)> {
+    let reach = |a: Action| policy::action_reach(actor.role, a);
+    let mut items = vec![("/", "nav-home", "nav-home")];
+    if policy::may(actor, Action::ListPeople, None) {
+        let key = match reach(Action::ListPeople) {
+            Reach::OwnRegistered => "nav-my-women",
+            Reach::OwnReferrals => "nav-my-referrals",
+            _ => "nav-people",
+        };
+        items.push(("/people", key, "nav-people"));
+    }
+    if policy::may(actor, Action::CreatePerson, None) {
+        items.push(("/people/new", "nav-new-person", "nav-new-person"));
+    }
+    if reach(Action::ViewFigures) == Reach::All {
+        items.push(("/figures", "nav-figures", "nav-figures"));
+    }
+    if policy::may(actor, Action::ViewAudit, None) {
+        items.push(("/audit", "nav-audit", "nav-audit"));
+    }
+    if policy::may(actor, Action::ManageUsers, None) {
+        items.push(("/admin/users", "nav-users", "nav-users"));
+    }
+    items
+}

@@ -1,0 +1,174 @@
+//! Users: the admin (and coordinators, for roles below admin) create logins.
+
+use super::{FormField, Opt, deny, render};
+use crate::AppState;
+use crate::auth;
+use crate::error::{AppError, AppResult};
+use crate::layout::Layout;
+use crate::session::{CsrfForm, CurrentUser};
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use domain::audit::AuditAction;
+use domain::org::parse_new_user;
+use domain::policy::{self, Action, Role};
+use domain::validation::FieldErrors;
+use serde::Deserialize;
+use store::{Store, StoreError, UserExtra};
+use uuid::Uuid;
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    l: Layout,
+    users: Vec<(String, String, String, String)>,
+    fields: Vec<FormField>,
+    message: Option<String>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct UserForm {
+    username: String,
+    display_name: String,
+    role: String,
+    team: String,
+    password: String,
+    languages: String,
+    direct_phone: String,
+}
+
+async fn page(
+    state: &AppState,
+    cu: &CurrentUser,
+    form: &UserForm,
+    errors: &FieldErrors,
+    message: Option<String>,
+) -> AppResult<Response> {
+    let l = Layout::new(state, &cu.ctx, "/admin/users");
+    let teams = state.store.list_teams().await?;
+    let team_name = |id: Option<Uuid>| {
+        id.and_then(|id| teams.iter().find(|t| t.id == id)).map(|t| t.name.clone()).unwrap_or_default()
+    };
+    let users = state
+        .store
+        .list_users()
+        .await?
+        .into_iter()
+        .map(|u| (u.username, u.display_name, l.t(&format!("role-{}", u.role.code())), team_name(u.team_id)))
+        .collect();
+    let mut fields = vec![
+        FormField::new("username", l.t("login-username"), "text", form.username.clone()),
+        FormField::new("display_name", l.t("field-display-name"), "text", form.display_name.clone()),
+    ];
+    let mut role = FormField::new("role", l.t("field-role"), "select", "");
+    role.options = Role::ALL
+        .iter()
+        .filter(|r| policy::may_grant(cu.user.role, **r))
+        .map(|r| Opt::new(r.code(), l.t(&format!("role-{}", r.code())), form.role == r.code()))
+        .collect();
+    fields.push(role);
+    let mut team = FormField::new("team", l.t("field-team"), "select", "");
+    team.options =
+        teams.iter().map(|t| Opt::new(t.id.to_string(), t.name.clone(), form.team == t.id.to_string())).collect();
+    fields.push(team);
+    let mut langs = FormField::new("languages", l.t("field-languages"), "text", form.languages.clone());
+    langs.hint = Some(l.t("field-languages-hint"));
+    fields.push(langs);
+    fields.push(FormField::new("direct_phone", l.t("field-direct-phone"), "text", form.direct_phone.clone()));
+    let mut pw = FormField::new("password", l.t("login-password"), "password", "");
+    pw.hint = Some(l.t1("field-password-hint", "count", domain::org::MIN_PASSWORD_CHARS));
+    fields.push(pw);
+    for f in &mut fields {
+        f.required = matches!(f.name, "username" | "display_name" | "role" | "password");
+        if let Some(key) = errors.for_field(f.name) {
+            f.error = Some(l.t(key));
+        }
+    }
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut r = render(&UsersPage { l, users, fields, message })?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+pub async fn list(State(state): State<AppState>, cu: CurrentUser) -> AppResult<Response> {
+    if !policy::may(&cu.actor(), Action::ManageUsers, None) {
+        return Err(deny(&state, &cu, "GET /admin/users", None, AppError::Forbidden).await);
+    }
+    page(&state, &cu, &UserForm::default(), &FieldErrors::default(), None).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    CsrfForm(form): CsrfForm<UserForm>,
+) -> AppResult<Response> {
+    const ORIGIN: &str = "POST /admin/users";
+    if !policy::may(&cu.actor(), Action::ManageUsers, None) {
+        return Err(deny(&state, &cu, ORIGIN, None, AppError::Forbidden).await);
+    }
+    let mut errors = FieldErrors::default();
+    let parsed = parse_new_user(&form.username, &form.display_name, &form.role, &form.password);
+    if let Err(e) = &parsed {
+        errors.0.extend(e.0.iter().cloned());
+    }
+    if let Ok(nu) = &parsed
+        && !policy::may_grant(cu.user.role, nu.role)
+    {
+        errors.add("role", "error-unknown-choice");
+    }
+    let team_id = if form.team.trim().is_empty() {
+        None
+    } else {
+        match Uuid::parse_str(form.team.trim()) {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.add("team", "error-unknown-choice");
+                None
+            }
+        }
+    };
+    let direct_phone = match form.direct_phone.trim() {
+        "" => None,
+        p => match domain::PhoneNumber::parse(p) {
+            Ok(p) => Some(p),
+            Err(_) => {
+                errors.add("direct_phone", "error-phone");
+                None
+            }
+        },
+    };
+    let mut languages = Vec::new();
+    for code in form.languages.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        match domain::reference::language(code) {
+            Some(l) => languages.push(l.code.to_string()),
+            None => errors.add("languages", "error-unknown-language"),
+        }
+    }
+    let (Ok(new_user), true) = (parsed, errors.is_empty()) else {
+        return page(&state, &cu, &form, &errors, None).await;
+    };
+    let hash =
+        auth::hash_password_blocking(form.password.clone()).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let extra = UserExtra { team_id, partner_org_id: None, languages, direct_phone, locale: Default::default() };
+    let record = super::audit(&cu, AuditAction::CreateUser, ORIGIN, vec![], new_user.username.clone());
+    match state.store.create_user(&new_user, &hash, &extra, &record).await {
+        Ok(u) => {
+            let l = Layout::new(&state, &cu.ctx, "/admin/users");
+            page(
+                &state,
+                &cu,
+                &UserForm::default(),
+                &FieldErrors::default(),
+                Some(l.t1("users-created", "username", u.username)),
+            )
+            .await
+        }
+        Err(StoreError::Conflict { .. }) => {
+            errors.add("username", "error-username-taken");
+            page(&state, &cu, &form, &errors, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

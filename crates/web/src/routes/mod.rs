@@ -1,0 +1,169 @@
+//! The pages, one module per area, and what they share.
+
+mod admin;
+mod audit;
+mod auth;
+mod figures;
+mod home;
+mod people;
+mod person;
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use crate::layout::Layout;
+use crate::session::CurrentUser;
+use askama::Template;
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use domain::audit::{AuditAction, AuditRecord};
+use domain::org::Locale;
+use store::Store;
+use uuid::Uuid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/static/{hash}/{*path}", get(crate::assets::serve))
+        .route("/logo", get(logo))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/settings/locale", post(auth::set_locale))
+        .route("/", get(home::home))
+        .route("/notifications/{id}/read", post(home::mark_read))
+        .route("/people", get(people::list))
+        .route("/people/search", post(people::search))
+        .route("/people/new", get(person::new_form).post(person::create))
+        .route("/people/{id}", get(person::show))
+        .route("/people/{id}/edit", get(person::edit_form).post(person::update))
+        .route("/people/{id}/events", post(person::record_event))
+        .route("/people/{id}/events/{event}/void", post(person::void_event))
+        .route("/people/{id}/reveal-cpr", post(person::reveal_cpr))
+        .route("/figures", get(figures::show))
+        .route("/audit", get(audit::list))
+        .route("/audit/filter", post(audit::filter))
+        .route("/audit/export", post(audit::export))
+        .route("/admin/users", get(admin::list).post(admin::create))
+        .fallback(not_found)
+}
+
+async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    match state.store.count_people().await {
+        Ok(_) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+async fn logo(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    match &state.logo {
+        Some(logo) => {
+            let mut r = logo.1.clone().into_response();
+            if let Ok(v) = HeaderValue::from_str(&logo.0) {
+                r.headers_mut().insert(header::CONTENT_TYPE, v);
+            }
+            r
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+pub(crate) fn render(t: &impl Template) -> AppResult<Response> {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// An option of a select or checkbox group.
+#[derive(Debug, Clone)]
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Opt {
+    pub fn new(value: impl Into<String>, label: impl Into<String>, selected: bool) -> Opt {
+        Opt { value: value.into(), label: label.into(), selected }
+    }
+}
+
+/// One field of a generated form (see templates/form_fields.html).
+#[derive(Debug, Clone)]
+pub struct FormField {
+    pub name: &'static str,
+    pub label: String,
+    /// text, date, password, select, textarea, checkbox, checkboxes
+    pub kind: &'static str,
+    pub value: String,
+    pub options: Vec<Opt>,
+    pub error: Option<String>,
+    pub hint: Option<String>,
+    pub required: bool,
+}
+
+impl FormField {
+    pub fn new(name: &'static str, label: String, kind: &'static str, value: impl Into<String>) -> FormField {
+        FormField {
+            name,
+            label,
+            kind,
+            value: value.into(),
+            options: Vec::new(),
+            error: None,
+            hint: None,
+            required: false,
+        }
+    }
+}
+
+pub fn audit(cu: &CurrentUser, action: AuditAction, origin: &str, persons: Vec<Uuid>, detail: String) -> AuditRecord {
+    AuditRecord { actor: cu.audit_actor(), action, persons, origin: origin.to_string(), detail }
+}
+
+/// A refusal is recorded too: who tried what, on whom.
+pub async fn deny(state: &AppState, cu: &CurrentUser, origin: &str, person: Option<Uuid>, err: AppError) -> AppError {
+    let record = audit(cu, AuditAction::Denied, origin, person.into_iter().collect(), String::new());
+    if let Err(e) = state.store.append_audit(&record).await {
+        return e.into();
+    }
+    err
+}
+
+pub fn stage_label(l: &Layout, stage: domain::funnel::Stage) -> String {
+    l.t(&format!("stage-{}", stage.code().replace('_', "-")))
+}
+
+pub fn language_label(locale: Locale, code: &str) -> String {
+    match domain::reference::language(code) {
+        Some(lang) => match locale {
+            Locale::Da => lang.name_da.to_string(),
+            Locale::En => lang.name_en.to_string(),
+        },
+        None => code.to_string(),
+    }
+}
+
+pub fn country_label(locale: Locale, code: &str) -> String {
+    match domain::reference::country(code) {
+        Some(c) => match locale {
+            Locale::Da => c.name_da.to_string(),
+            Locale::En => c.name_en.to_string(),
+        },
+        None => code.to_string(),
+    }
+}
+
+pub fn language_options(locale: Locale, selected: &str) -> Vec<Opt> {
+    let mut v: Vec<Opt> = domain::reference::languages()
+        .iter()
+        .map(|lang| Opt::new(lang.code, language_label(locale, lang.code), lang.code == selected))
+        .collect();
+    v.sort_by(|a, b| a.label.cmp(&b.label));
+    v
+}

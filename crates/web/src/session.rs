@@ -1,0 +1,221 @@
+//! Sessions (stored in the database, so they survive a restart), the logged-in user,
+//! and CSRF-checked forms.
+
+use crate::AppState;
+use crate::auth;
+use crate::error::AppError;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::{HeaderMap, HeaderValue, header, request::Parts};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::audit::AuditActor;
+use domain::org::User;
+use domain::policy::Actor;
+use serde::de::DeserializeOwned;
+use store::{Session, Store};
+use time::OffsetDateTime;
+
+pub const COOKIE: &str = "opsog_session";
+
+/// What the session middleware found for this request.
+#[derive(Debug, Clone, Default)]
+pub struct Ctx {
+    pub session: Option<Session>,
+    pub user: Option<User>,
+    /// A session existed but had been idle too long.
+    pub expired: bool,
+}
+
+impl Ctx {
+    pub fn csrf(&self) -> String {
+        self.session.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default()
+    }
+}
+
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+pub fn set_cookie(token: &str, secure: bool) -> Option<HeaderValue> {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")).ok()
+}
+
+pub fn clear_cookie() -> HeaderValue {
+    HeaderValue::from_static("opsog_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+/// Touching the session on every request would make every page view a database write.
+const TOUCH_AFTER: time::Duration = time::Duration::seconds(60);
+
+pub async fn load_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let mut ctx = Ctx::default();
+    if let Some(token) = cookie_value(req.headers(), COOKIE) {
+        match resolve(&state, &auth::token_hash(&token)).await {
+            Ok(found) => ctx = found,
+            Err(e) => return AppError::from(e).into_response(),
+        }
+    }
+    req.extensions_mut().insert(ctx.clone());
+    let mut response = next.run(req).await;
+    response.extensions_mut().insert(ctx);
+    response
+}
+
+async fn resolve(state: &AppState, hash: &str) -> Result<Ctx, store::StoreError> {
+    let Some(session) = state.store.get_session(hash).await? else {
+        return Ok(Ctx::default());
+    };
+    let now = OffsetDateTime::now_utc();
+    let idle = time::Duration::try_from(state.config.session_idle).unwrap_or(time::Duration::minutes(30));
+    if session.last_seen_at + idle < now {
+        state.store.delete_session(hash).await?;
+        return Ok(Ctx { expired: session.user_id.is_some(), ..Ctx::default() });
+    }
+    let user = match session.user_id {
+        Some(id) => match state.store.get_user(id).await {
+            Ok(u) if u.active => Some(u),
+            Ok(_) | Err(store::StoreError::NotFound(_)) => {
+                state.store.delete_session(hash).await?;
+                return Ok(Ctx::default());
+            }
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    if now - session.last_seen_at > TOUCH_AFTER {
+        state.store.touch_session(hash, now).await?;
+    }
+    Ok(Ctx { session: Some(session), user, expired: false })
+}
+
+/// A logged-in user; anyone else is sent to the login page.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: User,
+    pub session: Session,
+    pub ctx: Ctx,
+}
+
+impl CurrentUser {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.user.id,
+            role: self.user.role,
+            team_id: self.user.team_id,
+            partner_org_id: self.user.partner_org_id,
+        }
+    }
+
+    pub fn audit_actor(&self) -> AuditActor {
+        AuditActor {
+            user_id: Some(self.user.id),
+            username: self.user.username.clone(),
+            role: self.user.role.code().into(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+        let ctx = parts.extensions.get::<Ctx>().cloned().unwrap_or_default();
+        match (&ctx.user, &ctx.session) {
+            (Some(user), Some(session)) => Ok(CurrentUser { user: user.clone(), session: session.clone(), ctx }),
+            _ => {
+                // Only the path: never a query string, which could hold a search.
+                let next = parts.uri.path();
+                let expired = if ctx.expired { "&expired=1" } else { "" };
+                Err(Redirect::to(&format!("/login?next={}{expired}", url_encode(next))).into_response())
+            }
+        }
+    }
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => char::from(b).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A POSTed form whose `csrf` field matches the session's token. Repeated fields
+/// (checkbox groups) deserialize into `Vec`s.
+pub struct CsrfForm<T>(pub T);
+
+#[derive(serde::Deserialize)]
+struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Reads the body and checks its CSRF token against the session's.
+async fn checked_body(req: Request, state: &AppState) -> Result<Bytes, AppError> {
+    let ctx = req.extensions().get::<Ctx>().cloned().unwrap_or_default();
+    let bytes = Bytes::from_request(req, state).await.map_err(|_| AppError::BadRequest("unreadable form"))?;
+    let token: CsrfOnly = serde_html_form::from_bytes(&bytes).map_err(|_| AppError::BadRequest("unreadable form"))?;
+    let expected = ctx.session.as_ref().map(|s| s.csrf_token.as_str()).unwrap_or("");
+    if expected.is_empty() || !auth::same_token(expected, &token.csrf) {
+        return Err(AppError::Csrf);
+    }
+    Ok(bytes)
+}
+
+fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    serde_html_form::from_bytes(bytes).map_err(|e| {
+        tracing::info!(error = %e, "form did not deserialize");
+        AppError::BadRequest("unreadable form")
+    })
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let bytes = checked_body(req, state).await?;
+        parse(&bytes).map(CsrfForm)
+    }
+}
+
+/// One form read as two structs (e.g. a domain input plus page-only fields), so that
+/// neither needs to know the other's fields.
+pub struct CsrfForms<A, B>(pub A, pub B);
+
+impl<A: DeserializeOwned, B: DeserializeOwned> FromRequest<AppState> for CsrfForms<A, B> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let bytes = checked_body(req, state).await?;
+        Ok(CsrfForms(parse(&bytes)?, parse(&bytes)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_is_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("a=1; opsog_session=abc; b=2"));
+        assert_eq!(cookie_value(&h, COOKIE).as_deref(), Some("abc"));
+        assert_eq!(cookie_value(&h, "zzz"), None);
+    }
+
+    #[test]
+    fn next_is_encoded() {
+        assert_eq!(url_encode("/people/abc"), "/people/abc");
+        assert_eq!(url_encode("/a b?c"), "/a%20b%3Fc");
+    }
+}
