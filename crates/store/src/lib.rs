@@ -40,6 +40,8 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// record to write, and writes it in the same transaction.
 pub trait Store: Clone + Send + Sync + 'static {
     fn backend(&self) -> Backend;
+    /// A cheap round trip, for health checks.
+    fn ping(&self) -> impl Future<Output = Result<()>> + Send;
 
     // --- organisation
     fn create_team(&self, name: &str) -> impl Future<Output = Result<Team>> + Send;

@@ -281,6 +281,11 @@ impl Store for SqlStore {
         self.backend
     }
 
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db("pinging the database"))?;
+        Ok(())
+    }
+
     async fn create_team(&self, name: &str) -> Result<Team> {
         let team = Team { id: Uuid::new_v4(), name: name.to_string() };
         sqlx::query("INSERT INTO teams (id, name) VALUES ($1, $2)")

@@ -49,8 +49,8 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
-    match state.store.count_people().await {
-        Ok(_) => (StatusCode::OK, "ok").into_response(),
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
