@@ -144,6 +144,35 @@ pub struct Consent {
     pub withdrawn_at: Option<OffsetDateTime>,
 }
 
+/// What a consent covers. Partners see a referral's status only with her consent
+/// to that (issue: partners), so it is a purpose of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConsentPurpose {
+    /// Being contacted by the municipality about the initiative.
+    Contact,
+    /// Her referring partner may see a coarse status.
+    PartnerStatus,
+    /// Her details may be shared with the programme's provider.
+    ShareWithProvider,
+}
+
+impl ConsentPurpose {
+    pub const ALL: [ConsentPurpose; 3] =
+        [ConsentPurpose::Contact, ConsentPurpose::PartnerStatus, ConsentPurpose::ShareWithProvider];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ConsentPurpose::Contact => "contact",
+            ConsentPurpose::PartnerStatus => "partner_status",
+            ConsentPurpose::ShareWithProvider => "share_with_provider",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ConsentPurpose> {
+        Self::ALL.into_iter().find(|p| p.code() == code)
+    }
+}
+
 /// Something a user should act on. There is no e-mail: this list is the inbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {

@@ -12,7 +12,7 @@ pub use records::*;
 pub use sql::{Backend, SqlStore};
 
 use domain::audit::AuditRecord;
-use domain::org::{Area, Initiative, Locale, NewUser, Notification, Team, User};
+use domain::org::{Area, Consent, ContactAssignment, Initiative, Locale, NewUser, Notification, Team, User};
 use domain::person::{PersonDetails, Source};
 use std::future::Future;
 use time::OffsetDateTime;
@@ -97,6 +97,18 @@ pub trait Store: Clone + Send + Sync + 'static {
         person_id: Uuid,
         user_id: Uuid,
         by: Uuid,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Her contact persons, the current one first, with the user's name.
+    fn contact_history(&self, person_id: Uuid)
+    -> impl Future<Output = Result<Vec<(ContactAssignment, String)>>> + Send;
+    fn record_consent(&self, consent: &Consent, audit: &AuditRecord) -> impl Future<Output = Result<()>> + Send;
+    fn list_consents(&self, person_id: Uuid) -> impl Future<Output = Result<Vec<Consent>>> + Send;
+    fn withdraw_consent(
+        &self,
+        person_id: Uuid,
+        consent_id: Uuid,
+        at: OffsetDateTime,
         audit: &AuditRecord,
     ) -> impl Future<Output = Result<()>> + Send;
     fn record_event(&self, event: &NewEvent, audit: &AuditRecord) -> impl Future<Output = Result<EventRecord>> + Send;

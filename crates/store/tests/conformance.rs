@@ -450,3 +450,50 @@ async fn do_not_contact_and_notifications() {
     assert!(matches!(s.mark_notification_read(Uuid::new_v4(), list[0].id).await, Err(StoreError::NotFound(_))));
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn contact_persons_keep_their_history_and_consents_can_be_withdrawn() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative(s).await;
+    let mut ids = Vec::new();
+    for name in ["anna", "berit"] {
+        let nu =
+            NewUser { username: name.into(), display_name: name.to_uppercase(), role: Role::Caseworker, team_id: None };
+        ids.push(s.create_user(&nu, "h", &UserExtra::default(), &audit(AuditAction::CreateUser)).await.unwrap().id);
+    }
+    let person = s
+        .create_person(
+            &new_person(init.id, None, details("Faduma", "Ali", "", ""), SourceKind::Other, None),
+            &audit(AuditAction::CreatePerson),
+        )
+        .await
+        .unwrap();
+    s.set_contact_person(person, ids[0], ids[0], &audit(AuditAction::UpdatePerson)).await.unwrap();
+    s.set_contact_person(person, ids[1], ids[0], &audit(AuditAction::UpdatePerson)).await.unwrap();
+    let history = s.contact_history(person).await.unwrap();
+    assert_eq!(history.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>(), vec!["BERIT", "ANNA"]);
+    assert!(history[0].0.until.is_none() && history[1].0.until.is_some(), "the old one is closed, not deleted");
+    assert_eq!(s.person_scope(person).await.unwrap().unwrap().contact_user_id, Some(ids[1]));
+
+    let consent = domain::org::Consent {
+        id: Uuid::new_v4(),
+        person_id: person,
+        purpose: "kontakt".into(),
+        text_version: "2026-1".into(),
+        language: "so".into(),
+        recorded_by: ids[0],
+        recorded_at: OffsetDateTime::now_utc(),
+        withdrawn_at: None,
+    };
+    s.record_consent(&consent, &audit(AuditAction::UpdatePerson)).await.unwrap();
+    s.withdraw_consent(person, consent.id, OffsetDateTime::now_utc(), &audit(AuditAction::UpdatePerson)).await.unwrap();
+    let consents = s.list_consents(person).await.unwrap();
+    assert_eq!(consents.len(), 1);
+    assert!(consents[0].withdrawn_at.is_some());
+    assert!(matches!(
+        s.withdraw_consent(person, consent.id, OffsetDateTime::now_utc(), &audit(AuditAction::UpdatePerson)).await,
+        Err(StoreError::NotFound(_))
+    ));
+    db.cleanup().await;
+}

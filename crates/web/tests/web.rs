@@ -748,6 +748,9 @@ fn both_locales_define_the_same_messages_and_every_key_used_exists() {
     for e in domain::person::DanishLevel::ALL {
         used.push(format!("danish-{}", e.code()));
     }
+    for p in domain::org::ConsentPurpose::ALL {
+        used.push(format!("consent-{}", p.code().replace('_', "-")));
+    }
     for c in ["received", "contacted", "started"] {
         used.push(format!("coarse-{c}"));
     }
@@ -758,4 +761,71 @@ fn both_locales_define_the_same_messages_and_every_key_used_exists() {
             assert!(i18n.has(locale, key), "missing {key} in {locale:?}");
         }
     }
+}
+
+#[tokio::test]
+async fn changing_her_contact_person_keeps_history_and_tells_the_new_one() {
+    let w = world().await;
+    let s = &w.db.store;
+    let mut nord = Client::login(&w.app, "cw-nord").await;
+    nord.get(&format!("/people/{}", w.nord_person)).await;
+    let users = s.list_users().await.unwrap();
+    let syd = users.iter().find(|u| u.username == "cw-syd").unwrap();
+    let admin = users.iter().find(|u| u.username == "admin").unwrap();
+    // only caseworkers and ambassadors can be her contact person
+    let p = nord.post(&format!("/people/{}/contact", w.nord_person), &[("user", &admin.id.to_string())]).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let p = nord.post(&format!("/people/{}/contact", w.nord_person), &[("user", &syd.id.to_string())]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let page = nord.get(&format!("/people/{}", w.nord_person)).await;
+    assert!(page.body.contains("data-testid=\"contact-person\">Navn cw-syd<"), "{}", page.body);
+    // the new contact person is told, and now sees her although she is on another team
+    let mut other = Client::login(&w.app, "cw-syd").await;
+    let home = other.get("/").await;
+    assert!(home.body.contains("En ny borger er tildelt dig"));
+    assert!(home.body.contains(&format!("/people/{}", w.nord_person)));
+    assert_eq!(other.get(&format!("/people/{}", w.nord_person)).await.status, StatusCode::OK);
+    w.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn consents_are_recorded_and_withdrawn() {
+    let w = world().await;
+    let s = &w.db.store;
+    let mut c = Client::login(&w.app, "cw-nord").await;
+    c.get(&format!("/people/{}", w.nord_person)).await;
+    let bad = c
+        .post(
+            &format!("/people/{}/consents", w.nord_person),
+            &[("purpose", "everything"), ("text_version", ""), ("language", "xx")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(s.list_consents(w.nord_person).await.unwrap().is_empty(), "nothing stored");
+    let ok = c
+        .post(
+            &format!("/people/{}/consents", w.nord_person),
+            &[("purpose", "partner_status"), ("text_version", "2026-1"), ("language", "ar")],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let consents = s.list_consents(w.nord_person).await.unwrap();
+    assert_eq!((consents[0].purpose.as_str(), consents[0].language.as_str()), ("partner_status", "ar"));
+    let page = c.get(&format!("/people/{}", w.nord_person)).await;
+    assert!(page.body.contains("Samarbejdspartneren må se status"));
+    let p = c.post(&format!("/people/{}/consents/{}/withdraw", w.nord_person, consents[0].id), &[]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(s.list_consents(w.nord_person).await.unwrap()[0].withdrawn_at.is_some());
+    // someone outside her team cannot touch her consents
+    let mut syd = Client::login(&w.app, "cw-syd").await;
+    syd.get("/").await;
+    let p = syd
+        .post(
+            &format!("/people/{}/consents", w.nord_person),
+            &[("purpose", "contact"), ("text_version", "1"), ("language", "da")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.list_consents(w.nord_person).await.unwrap().len(), 1);
+    w.db.cleanup().await;
 }

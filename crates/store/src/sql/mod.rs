@@ -10,7 +10,7 @@ mod rows;
 use crate::records::*;
 use crate::{Result, Store, StoreError};
 use domain::audit::AuditRecord;
-use domain::org::{Area, Initiative, Locale, NewUser, Notification, Team, User};
+use domain::org::{Area, Consent, ContactAssignment, Initiative, Locale, NewUser, Notification, Team, User};
 use domain::person::{PersonDetails, Source};
 use rows::{fmt_ts, opt_uuid, parse_ts, parse_uuid};
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -586,6 +586,108 @@ impl Store for SqlStore {
 
     async fn set_contact_person(&self, person_id: Uuid, user_id: Uuid, by: Uuid, audit: &AuditRecord) -> Result<()> {
         people::set_contact_person(self, person_id, user_id, by, audit).await
+    }
+
+    async fn contact_history(&self, person_id: Uuid) -> Result<Vec<(ContactAssignment, String)>> {
+        let rows = sqlx::query(
+            "SELECT c.*, u.display_name FROM contact_assignments c JOIN users u ON u.id = c.user_id \
+             WHERE c.person_id = $1 ORDER BY c.until_at IS NOT NULL, c.from_at DESC",
+        )
+        .bind(person_id.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading contact persons"))?;
+        rows.iter()
+            .map(|r| {
+                let e = || db("reading a contact person");
+                Ok((
+                    ContactAssignment {
+                        person_id,
+                        user_id: parse_uuid(&r.try_get::<String, _>("user_id").map_err(e())?)?,
+                        from: parse_ts(&r.try_get::<String, _>("from_at").map_err(e())?)?,
+                        until: r
+                            .try_get::<Option<String>, _>("until_at")
+                            .map_err(e())?
+                            .map(|t| parse_ts(&t))
+                            .transpose()?,
+                        assigned_by: parse_uuid(&r.try_get::<String, _>("assigned_by").map_err(e())?)?,
+                    },
+                    r.try_get("display_name").map_err(e())?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn record_consent(&self, c: &Consent, audit: &AuditRecord) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO consents (id, person_id, purpose, text_version, language, recorded_by, recorded_at, withdrawn_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(c.id.to_string())
+        .bind(c.person_id.to_string())
+        .bind(&c.purpose)
+        .bind(&c.text_version)
+        .bind(&c.language)
+        .bind(c.recorded_by.to_string())
+        .bind(fmt_ts(c.recorded_at))
+        .bind(c.withdrawn_at.map(fmt_ts))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("recording a consent"))?;
+        write_audit(&mut tx, audit).await?;
+        tx.commit().await.map_err(db("committing a consent"))
+    }
+
+    async fn list_consents(&self, person_id: Uuid) -> Result<Vec<Consent>> {
+        let rows = sqlx::query("SELECT * FROM consents WHERE person_id = $1 ORDER BY recorded_at DESC")
+            .bind(person_id.to_string())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("reading consents"))?;
+        rows.iter()
+            .map(|r| {
+                let e = || db("reading a consent");
+                Ok(Consent {
+                    id: parse_uuid(&r.try_get::<String, _>("id").map_err(e())?)?,
+                    person_id,
+                    purpose: r.try_get("purpose").map_err(e())?,
+                    text_version: r.try_get("text_version").map_err(e())?,
+                    language: r.try_get("language").map_err(e())?,
+                    recorded_by: parse_uuid(&r.try_get::<String, _>("recorded_by").map_err(e())?)?,
+                    recorded_at: parse_ts(&r.try_get::<String, _>("recorded_at").map_err(e())?)?,
+                    withdrawn_at: r
+                        .try_get::<Option<String>, _>("withdrawn_at")
+                        .map_err(e())?
+                        .map(|t| parse_ts(&t))
+                        .transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    async fn withdraw_consent(
+        &self,
+        person_id: Uuid,
+        consent_id: Uuid,
+        at: OffsetDateTime,
+        audit: &AuditRecord,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let r = sqlx::query(
+            "UPDATE consents SET withdrawn_at = $1 WHERE id = $2 AND person_id = $3 AND withdrawn_at IS NULL",
+        )
+        .bind(fmt_ts(at))
+        .bind(consent_id.to_string())
+        .bind(person_id.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db("withdrawing a consent"))?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound("consent"));
+        }
+        write_audit(&mut tx, audit).await?;
+        tx.commit().await.map_err(db("committing a withdrawal"))
     }
 
     async fn record_event(&self, event: &NewEvent, audit: &AuditRecord) -> Result<EventRecord> {

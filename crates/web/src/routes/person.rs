@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::audit::AuditAction;
 use domain::do_not_contact::identity_hashes;
 use domain::funnel::{self, Channel, EventKind, TransitionInput};
+use domain::org::{Consent, ConsentPurpose};
 use domain::person::{DanishLevel, Education, Network, PersonDetails, PersonInput, Source, SourceKind, WorkExperience};
 use domain::policy::{self, Action, Field, PersonScope, Reach};
 use domain::reference::MotivationFactor;
@@ -66,8 +67,29 @@ pub struct EventView {
     pub may_void: bool,
 }
 
+pub struct ConsentView {
+    pub id: Uuid,
+    pub purpose: String,
+    pub version: String,
+    pub language: String,
+    pub when: String,
+    pub withdrawn: Option<String>,
+}
+
+/// Her contact person, who held the role before, and who may take it over.
+pub struct ContactView {
+    pub current: Option<String>,
+    pub history: Vec<String>,
+    pub staff: Vec<Opt>,
+    pub may_change: bool,
+}
+
 pub struct PersonView {
     pub id: Uuid,
+    pub contact: Option<ContactView>,
+    pub consents: Option<Vec<ConsentView>>,
+    pub consent_purposes: Vec<Opt>,
+    pub consent_languages: Vec<Opt>,
     pub name: String,
     pub safe_contact_only: bool,
     pub safety_note: Option<String>,
@@ -162,9 +184,6 @@ async fn view(
             d.motivation.iter().map(|f| l.t(&format!("motivation-{}", f.code().replace('_', "-")))).collect();
         fact("field-motivation", m.join(", "));
     }
-    if see(Field::Timeline) {
-        fact("field-contact-person", rec.contact_name.clone().unwrap_or_default());
-    }
     let cpr = if see(Field::MaskedCpr) {
         d.cpr.as_ref().map(|c| if full_cpr { c.expose() } else { c.masked() })
     } else {
@@ -257,15 +276,75 @@ async fn view(
     } else {
         Vec::new()
     };
+    let may_edit = policy::may(&actor, Action::EditPerson, Some(scope));
+    let contact = if see(Field::Timeline) {
+        let history = state.store.contact_history(rec.person.id).await?;
+        let staff = if may_edit {
+            state
+                .store
+                .list_users()
+                .await?
+                .into_iter()
+                .filter(|u| u.active && matches!(u.role, policy::Role::Caseworker | policy::Role::Ambassador))
+                .map(|u| {
+                    let label = format!("{} ({})", u.display_name, l.t(&format!("role-{}", u.role.code())));
+                    Opt::new(u.id.to_string(), label, Some(u.id) == rec.contact_user_id)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Some(ContactView {
+            current: rec.contact_name.clone(),
+            history: history
+                .iter()
+                .filter(|(a, _)| a.until.is_some())
+                .map(|(a, name)| {
+                    let until = a.until.map(time_fmt::local).unwrap_or_default();
+                    format!("{name}: {} – {until}", time_fmt::local(a.from))
+                })
+                .collect(),
+            staff,
+            may_change: may_edit,
+        })
+    } else {
+        None
+    };
+    let consents = if see(Field::Timeline) {
+        let list = state.store.list_consents(rec.person.id).await?;
+        Some(
+            list.into_iter()
+                .map(|c| ConsentView {
+                    id: c.id,
+                    purpose: l.t(&format!("consent-{}", c.purpose.replace('_', "-"))),
+                    version: c.text_version,
+                    language: language_label(l.locale, &c.language),
+                    when: time_fmt::local(c.recorded_at),
+                    withdrawn: c.withdrawn_at.map(time_fmt::local),
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    let consent_purposes = ConsentPurpose::ALL
+        .iter()
+        .map(|p| Opt::new(p.code(), l.t(&format!("consent-{}", p.code().replace('_', "-"))), false))
+        .collect();
+    let consent_languages = language_options(l.locale, d.letter_language().unwrap_or("da"));
     Ok(PersonView {
         id: rec.person.id,
+        contact,
+        consents,
+        consent_purposes,
+        consent_languages,
         name,
         safe_contact_only: d.safe_contact_only && see(Field::SafeContactFlag),
         safety_note: d.safety_note.clone().filter(|_| see(Field::SafetyNote)),
         facts,
         cpr,
         may_reveal_cpr: !full_cpr && d.cpr.is_some() && policy::may(&actor, Action::RevealFullCpr, Some(scope)),
-        may_edit: policy::may(&actor, Action::EditPerson, Some(scope)),
+        may_edit,
         sources,
         funnels,
         next_step,
@@ -434,6 +513,93 @@ pub async fn void_event(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ContactForm {
+    user: String,
+}
+
+/// G-8.6: she can change contact person when the chemistry is poor; the old
+/// assignment is closed, not erased, and the new contact person is told.
+pub async fn set_contact(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Path(id): Path<Uuid>,
+    CsrfForm(form): CsrfForm<ContactForm>,
+) -> AppResult<Response> {
+    const ORIGIN: &str = "POST /people/{id}/contact";
+    let scope = scoped(&state, &cu, id, Action::EditPerson, ORIGIN).await?;
+    let l = Layout::new(&state, &cu.ctx, "/people");
+    let chosen = match Uuid::parse_str(form.user.trim()) {
+        Ok(user_id) => match state.store.get_user(user_id).await {
+            Ok(u) if u.active && matches!(u.role, policy::Role::Caseworker | policy::Role::Ambassador) => Some(u),
+            Ok(_) | Err(StoreError::NotFound(_)) => None,
+            Err(e) => return Err(e.into()),
+        },
+        Err(_) => None,
+    };
+    let Some(user) = chosen else {
+        return page(&state, &cu, id, &scope, AuditAction::ViewPerson, ORIGIN, Some(l.t("error-contact-person"))).await;
+    };
+    let record = audit(&cu, AuditAction::UpdatePerson, ORIGIN, vec![id], format!("contact person {}", user.username));
+    state.store.set_contact_person(id, user.id, cu.user.id, &record).await?;
+    if user.id != cu.user.id {
+        state.store.notify(user.id, "notification-new-person", Some(id)).await?;
+    }
+    Ok(Redirect::to(&format!("/people/{id}")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ConsentForm {
+    purpose: String,
+    text_version: String,
+    language: String,
+}
+
+pub async fn record_consent(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Path(id): Path<Uuid>,
+    CsrfForm(form): CsrfForm<ConsentForm>,
+) -> AppResult<Response> {
+    const ORIGIN: &str = "POST /people/{id}/consents";
+    let scope = scoped(&state, &cu, id, Action::EditPerson, ORIGIN).await?;
+    let l = Layout::new(&state, &cu.ctx, "/people");
+    let purpose = ConsentPurpose::from_code(form.purpose.trim());
+    let language = domain::reference::language(form.language.trim());
+    let version = form.text_version.trim();
+    let (Some(purpose), Some(language), false) = (purpose, language, version.is_empty() || version.len() > 50) else {
+        return page(&state, &cu, id, &scope, AuditAction::ViewPerson, ORIGIN, Some(l.t("error-consent"))).await;
+    };
+    let consent = Consent {
+        id: Uuid::new_v4(),
+        person_id: id,
+        purpose: purpose.code().into(),
+        text_version: version.into(),
+        language: language.code.into(),
+        recorded_by: cu.user.id,
+        recorded_at: OffsetDateTime::now_utc(),
+        withdrawn_at: None,
+    };
+    let record = audit(&cu, AuditAction::UpdatePerson, ORIGIN, vec![id], format!("consent {}", purpose.code()));
+    state.store.record_consent(&consent, &record).await?;
+    Ok(Redirect::to(&format!("/people/{id}")).into_response())
+}
+
+pub async fn withdraw_consent(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Path((id, consent_id)): Path<(Uuid, Uuid)>,
+    CsrfForm(_): CsrfForm<super::auth::Empty>,
+) -> AppResult<Response> {
+    const ORIGIN: &str = "POST /people/{id}/consents/{consent}/withdraw";
+    scoped(&state, &cu, id, Action::EditPerson, ORIGIN).await?;
+    let record = audit(&cu, AuditAction::UpdatePerson, ORIGIN, vec![id], format!("withdraw consent {consent_id}"));
+    state.store.withdraw_consent(id, consent_id, OffsetDateTime::now_utc(), &record).await?;
+    Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }
 
 // ---------------------------------------------------------------- the person form

@@ -1,0 +1,260 @@
+//! The real `opsog` binary: the demo, user administration, migrations, configuration
+//! checks — and a kill -9 in the middle of writes, after which the database must be
+//! consistent.
+// Test code: helpers outside #[test] fns may unwrap too — a failed step must stop the test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use sqlx::Row;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use store::{SqlStore, Store};
+
+const BIN: &str = env!("CARGO_BIN_EXE_opsog");
+
+fn temp_dir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("opsog-cli-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Runs opsog with a clean OPSOG__ environment pointing at `data`.
+fn opsog(data: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).env("OPSOG__DATA_DIR", data).env_remove("OPSOG_CONFIG").env("RUST_LOG", "warn");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+#[test]
+fn demo_user_add_migrate_and_config_check() {
+    let dir = temp_dir();
+    let demo = opsog(&dir, &["demo", "--no-serve", "--size", "40", "--data-dir", dir.to_str().unwrap()], "", &[]);
+    assert!(demo.status.success(), "{}", text(&demo));
+    let out = text(&demo);
+    for login in ["koordinator", "sagsbehandler", "ambassador", "partner", "analytiker", "admin", "opsog-demo"] {
+        assert!(out.contains(login), "{login} in {out}");
+    }
+    assert!(dir.join("secrets/dnc.key").is_file(), "the do-not-contact key is created outside the database");
+    let again = opsog(&dir, &["demo", "--no-serve", "--data-dir", dir.to_str().unwrap()], "", &[]);
+    assert!(text(&again).contains("eksisterende"), "a second demo reuses the data: {}", text(&again));
+
+    // the CLI writes to the same database the demo made (OPSOG__DATA_DIR)
+    let data = dir.to_str().unwrap();
+    let add = opsog(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--username",
+            "ny.sagsbehandler",
+            "--name",
+            "Ny",
+            "--role",
+            "caseworker",
+            "--team",
+            "team nord",
+        ],
+        "en lang adgangskode\n",
+        &[("OPSOG__DATA_DIR", data)],
+    );
+    assert!(add.status.success(), "{}", text(&add));
+    assert!(!text(&add).contains("en lang adgangskode"), "the password is never printed");
+    let dup = opsog(
+        &dir,
+        &["user", "add", "--username", "ny.sagsbehandler", "--name", "Ny", "--role", "caseworker"],
+        "en lang adgangskode\n",
+        &[],
+    );
+    assert!(!dup.status.success());
+    let bad = opsog(&dir, &["user", "add", "--username", "x", "--name", "", "--role", "boss"], "kort\n", &[]);
+    assert!(!bad.status.success());
+    assert!(text(&bad).contains("username"), "{}", text(&bad));
+    let no_team = opsog(
+        &dir,
+        &["user", "add", "--username", "anden", "--name", "A", "--role", "caseworker", "--team", "Team Øst"],
+        "en lang adgangskode\n",
+        &[],
+    );
+    assert!(text(&no_team).contains("no team named"), "{}", text(&no_team));
+
+    let migrate = opsog(&dir, &["migrate"], "", &[]);
+    assert!(migrate.status.success() && text(&migrate).contains("up to date"), "{}", text(&migrate));
+
+    let ok = opsog(&dir, &["config", "check"], "", &[]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(text(&ok).contains("configuration OK"));
+    let secret =
+        opsog(&dir, &["config", "check"], "", &[("OPSOG__DATABASE_URL", "postgres://opsog:hemmelig@db/opsog")]);
+    assert!(!text(&secret).contains("hemmelig"), "secrets never printed: {}", text(&secret));
+    let bad_bind = opsog(&dir, &["config", "check"], "", &[("OPSOG__BIND", "not an address")]);
+    assert!(!bad_bind.status.success());
+    let bad_url = opsog(&dir, &["config", "check"], "", &[("OPSOG__DATABASE_URL", "mysql://x/y")]);
+    assert!(!bad_url.status.success() && text(&bad_url).contains("unsupported database URL"));
+    let unknown_key = opsog(&dir, &["config", "check"], "", &[("OPSOG__COLOUR", "blue")]);
+    assert!(!unknown_key.status.success(), "unknown keys are refused");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// One HTTP/1.1 exchange over a fresh connection.
+fn http(port: u16, method: &str, path: &str, cookie: &str, body: &str) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nCookie: {cookie}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes())?;
+    let mut raw = String::new();
+    s.read_to_string(&mut raw)?;
+    let status = raw.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    Ok((status, raw))
+}
+
+fn between<'a>(hay: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let i = hay.find(start)? + start.len();
+    let j = hay[i..].find(end)? + i;
+    Some(&hay[i..j])
+}
+
+fn session_cookie(raw: &str) -> String {
+    let v = between(raw, "opsog_session=", ";").unwrap();
+    format!("opsog_session={v}")
+}
+
+#[test]
+fn killed_during_writes_the_database_stays_consistent() {
+    let dir = temp_dir();
+    let data = dir.to_str().unwrap();
+    let prep = opsog(&dir, &["demo", "--no-serve", "--size", "60", "--data-dir", data], "", &[]);
+    assert!(prep.status.success(), "{}", text(&prep));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = Command::new(BIN)
+        .args(["demo", "--data-dir", data, "--bind", &format!("127.0.0.1:{port}")])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while http(port, "GET", "/health", "", "").map(|r| r.0).ok() != Some(200) {
+        assert!(start.elapsed() < Duration::from_secs(60), "server did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // log in as the caseworker, the way a browser does
+    let (_, login) = http(port, "GET", "/login", "", "").unwrap();
+    let anon = session_cookie(&login);
+    let csrf = between(&login, "name=\"csrf\" value=\"", "\"").unwrap().to_string();
+    let (status, done) =
+        http(port, "POST", "/login", &anon, &format!("username=sagsbehandler&password=opsog-demo&csrf={csrf}"))
+            .unwrap();
+    assert_eq!(status, 303);
+    let cookie = session_cookie(&done);
+    let (_, people) = http(port, "GET", "/people", &cookie, "").unwrap();
+    let csrf = between(&people, "name=\"csrf\" value=\"", "\"").unwrap().to_string();
+    let ids: Vec<String> = people
+        .split("href=\"/people/")
+        .skip(1)
+        .filter_map(|s| s.get(..36))
+        .filter(|s| uuid::Uuid::parse_str(s).is_ok())
+        .map(str::to_string)
+        .collect();
+    assert!(ids.len() >= 5, "{}", ids.len());
+    // women whose event form offers a note (everyone but the declined)
+    let mut targets = Vec::new();
+    for id in &ids {
+        let (_, page) = http(port, "GET", &format!("/people/{id}"), &cookie, "").unwrap();
+        if page.contains("value=\"note\"") {
+            let initiative = between(&page, "name=\"initiative\" value=\"", "\"").unwrap().to_string();
+            targets.push((id.clone(), initiative));
+        }
+    }
+    assert!(!targets.is_empty());
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(AtomicUsize::new(0));
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let (stop, written, cookie, csrf, targets) = (stop.clone(), written.clone(), cookie.clone(), csrf.clone(), targets.clone());
+            std::thread::spawn(move || {
+                let mut i = 0usize;
+                while !stop.load(Ordering::Relaxed) {
+                    let (id, initiative) = &targets[(i + w) % targets.len()];
+                    let body = format!("csrf={csrf}&initiative={initiative}&kind=note&channel=phone&language=da&note=crash-test-{w}-{i}");
+                    match http(port, "POST", &format!("/people/{id}/events"), &cookie, &body) {
+                        Ok((303, _)) => {
+                            written.fetch_add(1, Ordering::Relaxed);
+                        }
+                        _ => break,
+                    }
+                    i += 1;
+                }
+            })
+        })
+        .collect();
+    // let writes pile up, then pull the plug without warning
+    let until = Instant::now() + Duration::from_secs(5);
+    while written.load(Ordering::Relaxed) < 40 && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server.kill().unwrap(); // SIGKILL: no shutdown, no flush
+    server.wait().unwrap();
+    stop.store(true, Ordering::Relaxed);
+    for w in writers {
+        w.join().unwrap();
+    }
+    let acknowledged = written.load(Ordering::Relaxed);
+    assert!(acknowledged > 0, "no write happened before the kill");
+
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let url = format!("sqlite://{}?mode=rwc", dir.join("opsog.db").display());
+        let store = SqlStore::connect(&url).await.unwrap();
+        let integrity: String =
+            sqlx::query("PRAGMA integrity_check").fetch_one(store.pool()).await.unwrap().try_get(0).unwrap();
+        assert_eq!(integrity, "ok");
+        assert!(store.check_projections().await.unwrap().is_empty(), "every funnel matches its events");
+        let mismatched: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM funnels f WHERE f.event_count <> (SELECT COUNT(*) FROM events e \
+             WHERE e.person_id = f.person_id AND e.initiative_id = f.initiative_id AND e.voided_at IS NULL)",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+        assert_eq!(mismatched, 0);
+        // every stored event has its audit entry and no audit entry lacks its event
+        let events: i64 = sqlx::query("SELECT COUNT(*) FROM events WHERE note LIKE 'crash-test-%'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap();
+        let audited: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'record_event' AND origin = 'POST /people/{id}/events'",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+        assert_eq!(events, audited);
+        assert!(events as usize >= acknowledged, "an acknowledged write was lost: {events} < {acknowledged}");
+        store.close().await;
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}
