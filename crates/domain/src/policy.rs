@@ -165,9 +165,13 @@ pub fn covers(reach: Reach, actor: &Actor, person: Option<&PersonScope>) -> bool
         (Reach::All, _) => true,
         // Without a person the question is "may she do this to anyone at all?".
         (_, None) => true,
-        (Reach::Team, Some(p)) => {
-            (actor.team_id.is_some() && p.team_id == actor.team_id) || p.contact_user_id == Some(actor.user_id)
-        }
+        // Her team is the team of her contact person (a new contact person moves her),
+        // so "her team's women" is one comparison; a caseworker without a team has the
+        // women she is contact person for.
+        (Reach::Team, Some(p)) => match actor.team_id {
+            Some(team) => p.team_id == Some(team),
+            None => p.contact_user_id == Some(actor.user_id),
+        },
         (Reach::Assigned, Some(p)) => p.contact_user_id == Some(actor.user_id),
         (Reach::OwnRegistered, Some(p)) => p.registered_by.contains(&actor.user_id),
         (Reach::OwnReferrals, Some(p)) => actor.partner_org_id.is_some_and(|org| p.referred_by_orgs.contains(&org)),
@@ -254,8 +258,15 @@ mod tests {
         let cw = actor(Role::Caseworker);
         assert!(may(&cw, Action::ViewPerson, Some(&scope_team(10))));
         assert!(!may(&cw, Action::ViewPerson, Some(&scope_team(11))));
-        let assigned = PersonScope { contact_user_id: Some(cw.user_id), ..scope_team(11) };
+        let assigned = PersonScope { contact_user_id: Some(cw.user_id), ..scope_team(10) };
         assert!(may(&cw, Action::ViewPerson, Some(&assigned)));
+        let teamless = Actor { team_id: None, ..cw.clone() };
+        assert!(may(
+            &teamless,
+            Action::ViewPerson,
+            Some(&PersonScope { contact_user_id: Some(cw.user_id), ..Default::default() })
+        ));
+        assert!(!may(&teamless, Action::ViewPerson, Some(&scope_team(10))));
         // safety notes: the assigned caseworker only, not the whole team
         assert!(!may_see(&cw, Field::SafetyNote, &scope_team(10)));
         assert!(may_see(&cw, Field::SafetyNote, &assigned));

@@ -166,3 +166,9 @@ pub async fn seed(
     }
     Ok(DemoReport { people: done, logins })
 }
+
+/// After a bulk load the planner's statistics are stale; refresh them.
+pub async fn finish(store: &store::SqlStore) -> Result<(), JobError> {
+    store.analyze().await?;
+    Ok(())
+}

@@ -279,6 +279,7 @@ async fn demo(settings: &Settings, size: usize, seed: u64, reset: bool, no_serve
             &CliProgress,
         )
         .await?;
+        jobs::demo::finish(&store).await?;
         println!("Opsøg: {} kvinder oprettet i {}", report.people, settings.data_dir.display());
     } else {
         println!(

@@ -9,7 +9,7 @@ mod sql;
 pub mod testkit;
 
 pub use records::*;
-pub use sql::{Backend, SqlStore};
+pub use sql::{Backend, COUNT_CAP, SqlStore};
 
 use domain::audit::AuditRecord;
 use domain::org::{Area, Consent, ContactAssignment, Initiative, Locale, NewUser, Notification, Team, User};

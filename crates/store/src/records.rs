@@ -160,7 +160,10 @@ pub struct PersonListRow {
 #[derive(Debug, Clone)]
 pub struct PeoplePage {
     pub rows: Vec<PersonListRow>,
+    /// Matches, counted up to a cap.
     pub total: u64,
+    /// There are more matches than `total`.
+    pub capped: bool,
     pub page: u32,
     pub page_size: u32,
 }

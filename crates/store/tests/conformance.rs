@@ -497,3 +497,54 @@ async fn contact_persons_keep_their_history_and_consents_can_be_withdrawn() {
     ));
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn broad_lists_stop_counting_at_the_cap() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative(s).await;
+    let now = OffsetDateTime::now_utc();
+    let cap = usize::try_from(store::COUNT_CAP).unwrap();
+    let people: Vec<LoadPerson> = (0..=cap)
+        .map(|i| LoadPerson {
+            id: Uuid::new_v4(),
+            details: details("Ayan", &format!("N{i:05}"), "", ""),
+            team_id: None,
+            contact_user_id: None,
+            created_at: now,
+            sources: vec![],
+            initiative_id: init.id,
+            events: vec![LoadEvent {
+                input: TransitionInput {
+                    kind: EventKind::Entered,
+                    at: now,
+                    channel: Channel::RegisterSearch,
+                    new_contact_data: false,
+                },
+                actor: EventActor { user_id: None, name: "t".into() },
+                language: None,
+                interpreter_used: false,
+                note: String::new(),
+            }],
+        })
+        .collect();
+    s.load_people(&people, &audit(AuditAction::BatchJob)).await.unwrap();
+    let q = PeopleQuery {
+        scope: ListScope::Everyone,
+        filter: PeopleFilter::default(),
+        initiative_id: init.id,
+        page: 81,
+        page_size: 25,
+    };
+    let page = s.list_people(&q, &audit(AuditAction::ListPeople)).await.unwrap();
+    assert!(page.capped);
+    assert_eq!(page.total, store::COUNT_CAP as u64);
+    assert_eq!(page.rows.len(), 1, "the page itself is still served: row 2001 of 2001");
+    assert_eq!(page.rows[0].family_name, format!("N{cap:05}"));
+    let narrow =
+        PeopleQuery { filter: PeopleFilter { name: Some("N00007".into()), ..Default::default() }, page: 1, ..q };
+    let found = s.list_people(&narrow, &audit(AuditAction::SearchPeople)).await.unwrap();
+    assert!(!found.capped);
+    assert_eq!(found.total, 1);
+    db.cleanup().await;
+}

@@ -775,16 +775,23 @@ async fn changing_her_contact_person_keeps_history_and_tells_the_new_one() {
     // only caseworkers and ambassadors can be her contact person
     let p = nord.post(&format!("/people/{}/contact", w.nord_person), &[("user", &admin.id.to_string())]).await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let me = users.iter().find(|u| u.username == "cw-nord").unwrap();
+    let p = nord.post(&format!("/people/{}/contact", w.nord_person), &[("user", &me.id.to_string())]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
     let p = nord.post(&format!("/people/{}/contact", w.nord_person), &[("user", &syd.id.to_string())]).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
-    let page = nord.get(&format!("/people/{}", w.nord_person)).await;
-    assert!(page.body.contains("data-testid=\"contact-person\">Navn cw-syd<"), "{}", page.body);
-    // the new contact person is told, and now sees her although she is on another team
+    // her team follows her contact person: Team Nord handed her over and no longer sees her
+    assert_eq!(nord.get(&format!("/people/{}", w.nord_person)).await.status, StatusCode::NOT_FOUND);
+    // the new contact person is told, and her team now has her
     let mut other = Client::login(&w.app, "cw-syd").await;
     let home = other.get("/").await;
     assert!(home.body.contains("En ny borger er tildelt dig"));
     assert!(home.body.contains(&format!("/people/{}", w.nord_person)));
-    assert_eq!(other.get(&format!("/people/{}", w.nord_person)).await.status, StatusCode::OK);
+    let page = other.get(&format!("/people/{}", w.nord_person)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("data-testid=\"contact-person\">Navn cw-syd<"), "{}", page.body);
+    assert!(page.body.contains("Tidligere kontaktpersoner"), "the earlier contact person is kept");
+    assert!(page.body.contains("<li>Navn cw-nord: "), "{}", page.body);
     w.db.cleanup().await;
 }
 

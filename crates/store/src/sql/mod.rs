@@ -5,6 +5,7 @@
 //! backends differ only in their migration files and how a write transaction begins.
 
 mod people;
+pub use people::COUNT_CAP;
 mod rows;
 
 use crate::records::*;
@@ -45,16 +46,29 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sqlite: include_str!("../../migrations/sqlite/0001_foundation.sql"),
-    postgres: include_str!("../../migrations/postgres/0001_foundation.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sqlite: include_str!("../../migrations/sqlite/0001_foundation.sql"),
+        postgres: include_str!("../../migrations/postgres/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "list_indexes",
+        sqlite: include_str!("../../migrations/sqlite/0002_list_indexes.sql"),
+        postgres: include_str!("../../migrations/postgres/0002_list_indexes.sql"),
+    },
+];
 
 #[derive(Clone)]
 pub struct SqlStore {
     pool: AnyPool,
+    /// Where writes go. On SQLite a pool of one connection: writers then queue here, in
+    /// order and without sleeping, instead of in SQLite's busy handler, which backs off
+    /// with sleeps of up to 100 ms and made the slowest requests very slow under load.
+    /// On PostgreSQL the same pool as reads.
+    writer: AnyPool,
     backend: Backend,
 }
 
@@ -84,11 +98,14 @@ impl SqlStore {
     pub async fn connect_without_migrating(url: &str) -> Result<SqlStore> {
         let backend = Backend::from_url(url)?;
         sqlx::any::install_default_drivers();
-        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
-        if backend == Backend::Sqlite {
-            // WAL lets readers work while one writer writes; busy_timeout makes a second
-            // writer wait instead of failing; foreign keys are off in SQLite by default.
-            options = options.max_connections(8).after_connect(|conn, _| {
+        let options = |max: u32| {
+            let o = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30)).max_connections(max);
+            if backend != Backend::Sqlite {
+                return o;
+            }
+            // WAL lets readers work while one writer writes; busy_timeout covers other
+            // processes (the CLI); foreign keys are off in SQLite by default.
+            o.after_connect(|conn, _| {
                 Box::pin(async move {
                     sqlx::raw_sql(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
@@ -98,12 +115,20 @@ impl SqlStore {
                     .await
                     .map(|_| ())
                 })
-            });
-        } else {
-            options = options.max_connections(16);
-        }
-        let pool = options.connect(url).await.map_err(db("connecting to the database"))?;
-        Ok(SqlStore { pool, backend })
+            })
+        };
+        let (pool, writer) = match backend {
+            Backend::Sqlite => {
+                let pool = options(8).connect(url).await.map_err(db("connecting to the database"))?;
+                let writer = options(1).connect(url).await.map_err(db("connecting to the database"))?;
+                (pool, writer)
+            }
+            Backend::Postgres => {
+                let pool = options(16).connect(url).await.map_err(db("connecting to the database"))?;
+                (pool.clone(), pool)
+            }
+        };
+        Ok(SqlStore { pool, writer, backend })
     }
 
     /// Applies the embedded migrations that have not run yet.
@@ -111,7 +136,7 @@ impl SqlStore {
         sqlx::raw_sql(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
         )
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db("creating schema_migrations"))?;
         let mut applied = Vec::new();
@@ -157,8 +182,8 @@ impl SqlStore {
     /// that reads first can fail with "database is locked" when it later writes.
     pub(crate) async fn begin(&self) -> Result<Transaction<'static, Any>> {
         match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.writer.begin().await,
         }
         .map_err(db("starting a transaction"))
     }
@@ -170,6 +195,14 @@ impl SqlStore {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
+    }
+
+    /// Refreshes the query planner's statistics, after a bulk load changed the data's
+    /// shape (SQLite's planner otherwise guesses, and guesses badly at 100,000 rows).
+    pub async fn analyze(&self) -> Result<()> {
+        sqlx::raw_sql("ANALYZE").execute(&self.writer).await.map_err(db("analysing the database"))?;
+        Ok(())
     }
 }
 
@@ -282,7 +315,7 @@ impl Store for SqlStore {
     }
 
     async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db("pinging the database"))?;
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await.map_err(db("pinging the database"))?;
         Ok(())
     }
 
@@ -291,7 +324,7 @@ impl Store for SqlStore {
         sqlx::query("INSERT INTO teams (id, name) VALUES ($1, $2)")
             .bind(team.id.to_string())
             .bind(&team.name)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db("creating a team"))?;
         Ok(team)
@@ -320,7 +353,7 @@ impl Store for SqlStore {
             .bind(&area.code)
             .bind(&area.name)
             .bind(area.postcodes.join(","))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db("creating an area"))?;
         Ok(area)
@@ -350,7 +383,7 @@ impl Store for SqlStore {
         sqlx::query("INSERT INTO partner_orgs (id, name) VALUES ($1, $2)")
             .bind(id.to_string())
             .bind(name)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db("creating a partner organisation"))?;
         Ok(id)
@@ -412,7 +445,21 @@ impl Store for SqlStore {
     }
 
     async fn get_initiative(&self, id: Uuid) -> Result<Initiative> {
-        self.list_initiatives().await?.into_iter().find(|i| i.id == id).ok_or(StoreError::NotFound("initiative"))
+        let row = sqlx::query("SELECT * FROM initiatives WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db("reading an initiative"))?
+            .ok_or(StoreError::NotFound("initiative"))?;
+        let areas = sqlx::query("SELECT area_id FROM initiative_areas WHERE initiative_id = $1")
+            .bind(id.to_string())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("reading an initiative's areas"))?
+            .iter()
+            .map(|r| parse_uuid(&r.try_get::<String, _>(0).map_err(db("reading an initiative area"))?))
+            .collect::<Result<Vec<_>>>()?;
+        initiative_from_row(&row, areas)
     }
 
     async fn create_user(
@@ -484,7 +531,7 @@ impl Store for SqlStore {
         sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
             .bind(locale.code())
             .bind(id.to_string())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db("setting a user's language"))?;
         Ok(())
@@ -500,7 +547,7 @@ impl Store for SqlStore {
         .bind(fmt_ts(s.created_at))
         .bind(fmt_ts(s.last_seen_at))
         .bind(&s.data)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db("creating a session"))?;
         Ok(())
@@ -519,7 +566,7 @@ impl Store for SqlStore {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
             .bind(fmt_ts(at))
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db("touching a session"))?;
         Ok(())
@@ -529,7 +576,7 @@ impl Store for SqlStore {
         sqlx::query("UPDATE sessions SET data = $1 WHERE token_hash = $2")
             .bind(data)
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db("saving session data"))?;
         Ok(())
@@ -538,7 +585,7 @@ impl Store for SqlStore {
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db("deleting a session"))?;
         Ok(())
@@ -547,7 +594,7 @@ impl Store for SqlStore {
     async fn delete_idle_sessions(&self, idle_since: OffsetDateTime) -> Result<u64> {
         let r = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1")
             .bind(fmt_ts(idle_since))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db("deleting idle sessions"))?;
         Ok(r.rows_affected())
@@ -764,7 +811,7 @@ impl Store for SqlStore {
         .bind(message)
         .bind(person_id.map(|p| p.to_string()))
         .bind(fmt_ts(OffsetDateTime::now_utc()))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db("adding a notification"))?;
         Ok(())
@@ -802,7 +849,7 @@ impl Store for SqlStore {
             .bind(fmt_ts(OffsetDateTime::now_utc()))
             .bind(id.to_string())
             .bind(user_id.to_string())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db("marking a notification read"))?;
         if r.rows_affected() == 0 { Err(StoreError::NotFound("notification")) } else { Ok(()) }

@@ -342,12 +342,16 @@ pub(crate) async fn set_contact_person(
         .await
         .map_err(db("closing a contact person"))?;
     insert_assignment(&mut tx, person_id, user_id, by, now).await?;
-    let r = sqlx::query("UPDATE persons SET contact_user_id = $1 WHERE id = $2")
-        .bind(user_id.to_string())
-        .bind(person_id.to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(db("setting a contact person"))?;
+    // Her team follows her contact person, so the new caseworker's team sees her.
+    let r = sqlx::query(
+        "UPDATE persons SET contact_user_id = $1, \
+         team_id = COALESCE((SELECT u.team_id FROM users u WHERE u.id = $1), team_id) WHERE id = $2",
+    )
+    .bind(user_id.to_string())
+    .bind(person_id.to_string())
+    .execute(&mut *tx)
+    .await
+    .map_err(db("setting a contact person"))?;
     if r.rows_affected() == 0 {
         return Err(StoreError::NotFound("person"));
     }
@@ -520,6 +524,9 @@ pub(crate) async fn get_funnel(pool: &AnyPool, person_id: Uuid, initiative_id: U
     Ok(list_funnels(pool, person_id).await?.into_iter().find(|f| f.initiative_id == initiative_id))
 }
 
+/// Where counting stops (see `list_people`).
+pub const COUNT_CAP: i64 = 2000;
+
 pub(crate) async fn list_people(store: &SqlStore, q: &PeopleQuery, audit: &AuditRecord) -> Result<PeoplePage> {
     // The WHERE clause is assembled from fixed fragments only; every value is bound.
     let mut clauses: Vec<String> = Vec::new();
@@ -531,10 +538,13 @@ pub(crate) async fn list_people(store: &SqlStore, q: &PeopleQuery, audit: &Audit
     match &q.scope {
         ListScope::Nobody => clauses.push("1 = 0".into()),
         ListScope::Everyone => {}
-        ListScope::TeamOf { team_id, user_id } => {
-            let t = arg(team_id.map(|t| t.to_string()).unwrap_or_default(), &mut args);
+        ListScope::TeamOf { team_id: Some(team), .. } => {
+            let t = arg(team.to_string(), &mut args);
+            clauses.push(format!("p.team_id = {t}"));
+        }
+        ListScope::TeamOf { team_id: None, user_id } => {
             let u = arg(user_id.to_string(), &mut args);
-            clauses.push(format!("(p.team_id = {t} OR p.contact_user_id = {u})"));
+            clauses.push(format!("p.contact_user_id = {u}"));
         }
         ListScope::RegisteredBy(user) => {
             let u = arg(user.to_string(), &mut args);
@@ -584,13 +594,19 @@ pub(crate) async fn list_people(store: &SqlStore, q: &PeopleQuery, audit: &Audit
     let where_sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
     let from = "FROM persons p LEFT JOIN funnels f ON f.person_id = p.id AND f.initiative_id = $1 \
                 LEFT JOIN areas a ON a.id = p.area_id";
-    let count_sql = format!("SELECT COUNT(*) {from} {where_sql}");
+    // Counting every match of a broad filter over national-size data costs more than the
+    // page itself; past COUNT_CAP the page says "more than" and asks for a narrower search.
+    let count_from = "FROM persons p LEFT JOIN funnels f ON f.person_id = p.id AND f.initiative_id = $1";
+    let count_sql =
+        format!("SELECT COUNT(*) FROM (SELECT 1 {count_from} {where_sql} LIMIT {}) AS matches", COUNT_CAP + 1);
     let mut count_q = sqlx::query(sqlx::AssertSqlSafe(count_sql));
     for a in &args {
         count_q = count_q.bind(a.clone());
     }
-    let total: i64 =
+    let counted: i64 =
         count_q.fetch_one(store.pool()).await.and_then(|r| r.try_get(0)).map_err(db("counting persons"))?;
+    let capped = counted > COUNT_CAP;
+    let total = counted.min(COUNT_CAP);
     let page_size = q.page_size.clamp(1, 200);
     let page = q.page.max(1);
     let offset = i64::from(page - 1) * i64::from(page_size);
@@ -628,10 +644,10 @@ pub(crate) async fn list_people(store: &SqlStore, q: &PeopleQuery, audit: &Audit
     let mut audit = audit.clone();
     audit.persons = rows.iter().map(|r| r.id).collect();
     if audit.detail.is_empty() {
-        audit.detail = format!("{} page={page} total={total}", f.describe());
+        audit.detail = format!("{} page={page} total={total}{}", f.describe(), if capped { "+" } else { "" });
     }
     store.append_audit(&audit).await?;
-    Ok(PeoplePage { rows, total: u64::try_from(total).unwrap_or(0), page, page_size })
+    Ok(PeoplePage { rows, total: u64::try_from(total).unwrap_or(0), capped, page, page_size })
 }
 
 fn event_from_row(r: &AnyRow) -> Result<EventRecord> {

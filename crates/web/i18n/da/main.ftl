@@ -55,6 +55,7 @@ people-total = { $count ->
     [one] 1 borger
    *[other] { $count } borgere
 }
+people-total-capped = Mere end { $count } borgere – afgræns søgningen for at se dem alle
 people-none = Ingen borgere matcher søgningen.
 filter-all = Alle
 pagination-label = Sider

@@ -55,6 +55,7 @@ people-total = { $count ->
     [one] 1 resident
    *[other] { $count } residents
 }
+people-total-capped = More than { $count } residents – narrow the search to see them all
 people-none = No resident matches the search.
 filter-all = All
 pagination-label = Pages

@@ -79,6 +79,7 @@ struct PeoplePage {
     cpr_error: Option<&'static str>,
     rows: Vec<Row>,
     total: u64,
+    capped: bool,
     page: u32,
     page_count: u32,
 }
@@ -127,7 +128,7 @@ pub async fn list(State(state): State<AppState>, cu: CurrentUser, Query(q): Quer
     filter.area_id = Uuid::parse_str(&search.area).ok();
     filter.language = domain::reference::language(&search.language).map(|l| l.code.to_string());
 
-    let (rows, total, page, page_count) = match (selected, phone_error.or(cpr_error)) {
+    let (rows, total, capped, page, page_count) = match (selected, phone_error.or(cpr_error)) {
         (Some(initiative_id), None) => {
             let searching = filter.name.is_some() || filter.phone.is_some() || filter.cpr.is_some();
             let action = if searching { AuditAction::SearchPeople } else { AuditAction::ListPeople };
@@ -159,9 +160,9 @@ pub async fn list(State(state): State<AppState>, cu: CurrentUser, Query(q): Quer
                     safe_contact_only: r.safe_contact_only,
                 })
                 .collect();
-            (rows, result.total, result.page, result.page_count())
+            (rows, result.total, result.capped, result.page, result.page_count())
         }
-        _ => (Vec::new(), 0, 1, 1),
+        _ => (Vec::new(), 0, false, 1, 1),
     };
 
     let areas = state.store.list_areas().await?;
@@ -189,6 +190,7 @@ pub async fn list(State(state): State<AppState>, cu: CurrentUser, Query(q): Quer
         cpr_error,
         rows,
         total,
+        capped,
         page,
         page_count,
         l,
