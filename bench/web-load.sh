@@ -60,8 +60,11 @@ trap cleanup EXIT
 port="${PORT:-$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')}"
 base="http://127.0.0.1:$port"
 
-echo "starting $bin demo --size $SIZE on $base (log: $tmp/server.log)"
-"$bin" demo --data-dir "$tmp/data" --bind "127.0.0.1:$port" --size "$SIZE" >"$tmp/server.log" 2>&1 &
+# DATA_DIR reuses a demo data directory made by an earlier run (KEEP_TMP=1 keeps one);
+# by default every run generates its own.
+data_dir="${DATA_DIR:-$tmp/data}"
+echo "starting $bin demo --size $SIZE --data-dir $data_dir on $base (log: $tmp/server.log)"
+"$bin" demo --data-dir "$data_dir" --bind "127.0.0.1:$port" --size "$SIZE" >"$tmp/server.log" 2>&1 &
 server_pid=$!
 
 fail() {

@@ -30,6 +30,8 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    #[error("writing the audit log failed: {0}")]
+    AuditFailed(String),
     #[error("database error while {context}: {source}")]
     Database { context: &'static str, source: sqlx::Error },
 }
@@ -67,6 +69,11 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn set_user_locale(&self, id: Uuid, locale: Locale) -> impl Future<Output = Result<()>> + Send;
     fn create_session(&self, session: &Session) -> impl Future<Output = Result<()>> + Send;
     fn get_session(&self, token_hash: &str) -> impl Future<Output = Result<Option<Session>>> + Send;
+    /// The session and its user in one read (every request needs both).
+    fn session_with_user(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<(Session, Option<User>)>>> + Send;
     fn touch_session(&self, token_hash: &str, at: OffsetDateTime) -> impl Future<Output = Result<()>> + Send;
     fn set_session_data(&self, token_hash: &str, data: &str) -> impl Future<Output = Result<()>> + Send;
     fn delete_session(&self, token_hash: &str) -> impl Future<Output = Result<()>> + Send;
@@ -85,6 +92,9 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn load_people(&self, people: &[LoadPerson], audit: &AuditRecord) -> impl Future<Output = Result<()>> + Send;
     fn person_scope(&self, id: Uuid) -> impl Future<Output = Result<Option<PersonScopeRow>>> + Send;
     fn get_person(&self, id: Uuid, audit: &AuditRecord) -> impl Future<Output = Result<PersonRecord>> + Send;
+    /// Her record without an audit entry: for a handler that checks access on the
+    /// record itself and then audits the view (see `PersonRecord::scope`).
+    fn read_person(&self, id: Uuid) -> impl Future<Output = Result<Option<PersonRecord>>> + Send;
     fn list_people(&self, query: &PeopleQuery, audit: &AuditRecord) -> impl Future<Output = Result<PeoplePage>> + Send;
     fn add_source(
         &self,

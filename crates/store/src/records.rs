@@ -78,6 +78,8 @@ pub struct LoadPerson {
 pub struct FunnelRow {
     pub initiative_id: Uuid,
     pub initiative_name: String,
+    /// The initiative's rules, which deciding the next events needs.
+    pub rules: domain::funnel::FunnelRules,
     pub state: FunnelState,
     pub event_count: u64,
     pub updated_at: OffsetDateTime,
@@ -91,6 +93,21 @@ pub struct PersonRecord {
     pub area_name: Option<String>,
     pub sources: Vec<Source>,
     pub funnels: Vec<FunnelRow>,
+}
+
+impl PersonRecord {
+    /// What the row-level rules need, from the record itself.
+    pub fn scope(&self) -> PersonScopeRow {
+        let refs = |kind: SourceKind| -> Vec<Uuid> {
+            self.sources.iter().filter(|s| s.kind == kind).filter_map(|s| s.reference_id).collect()
+        };
+        PersonScopeRow {
+            team_id: self.person.team_id,
+            contact_user_id: self.contact_user_id,
+            registered_by: refs(SourceKind::Ambassador),
+            referred_by_orgs: refs(SourceKind::Partner),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]

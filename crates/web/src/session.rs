@@ -71,7 +71,7 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
 }
 
 async fn resolve(state: &AppState, hash: &str) -> Result<Ctx, store::StoreError> {
-    let Some(session) = state.store.get_session(hash).await? else {
+    let Some((session, user)) = state.store.session_with_user(hash).await? else {
         return Ok(Ctx::default());
     };
     let now = OffsetDateTime::now_utc();
@@ -80,16 +80,14 @@ async fn resolve(state: &AppState, hash: &str) -> Result<Ctx, store::StoreError>
         state.store.delete_session(hash).await?;
         return Ok(Ctx { expired: session.user_id.is_some(), ..Ctx::default() });
     }
-    let user = match session.user_id {
-        Some(id) => match state.store.get_user(id).await {
-            Ok(u) if u.active => Some(u),
-            Ok(_) | Err(store::StoreError::NotFound(_)) => {
-                state.store.delete_session(hash).await?;
-                return Ok(Ctx::default());
-            }
-            Err(e) => return Err(e),
-        },
-        None => None,
+    let user = match (session.user_id, user) {
+        (None, _) => None,
+        (Some(_), Some(u)) if u.active => Some(u),
+        // a deactivated or deleted user's session ends
+        (Some(_), _) => {
+            state.store.delete_session(hash).await?;
+            return Ok(Ctx::default());
+        }
     };
     if now - session.last_seen_at > TOUCH_AFTER {
         state.store.touch_session(hash, now).await?;

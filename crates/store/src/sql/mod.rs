@@ -61,9 +61,27 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// A view's audit entry on its way to the group-commit writer, and where to say it is
+/// written.
+type AuditJob = (AuditRecord, tokio::sync::oneshot::Sender<std::result::Result<(), String>>);
+
+/// Initiatives and areas: read on nearly every page, changed a few times a year.
+struct Reference {
+    initiatives: Vec<Initiative>,
+    areas: Vec<Area>,
+    loaded: std::time::Instant,
+}
+
+/// This process's own writes clear the cache at once; the age limit covers another
+/// process (the CLI) changing them.
+const REFERENCE_MAX_AGE: Duration = Duration::from_secs(30);
+
 #[derive(Clone)]
 pub struct SqlStore {
     pool: AnyPool,
+    reference: std::sync::Arc<std::sync::RwLock<Option<Reference>>>,
+    /// Audit entries of reads (page views, lists) go here; see `audit_writer`.
+    audits: tokio::sync::mpsc::Sender<AuditJob>,
     /// Where writes go. On SQLite a pool of one connection: writers then queue here, in
     /// order and without sleeping, instead of in SQLite's busy handler, which backs off
     /// with sleeps of up to 100 ms and made the slowest requests very slow under load.
@@ -104,12 +122,14 @@ impl SqlStore {
                 return o;
             }
             // WAL lets readers work while one writer writes; busy_timeout covers other
-            // processes (the CLI); foreign keys are off in SQLite by default.
+            // processes (the CLI); foreign keys are off in SQLite by default; a larger
+            // page cache (32 MB per connection) spares re-reading hot pages.
             o.after_connect(|conn, _| {
                 Box::pin(async move {
                     sqlx::raw_sql(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                         PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                         PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+                         PRAGMA cache_size = -32000;",
                     )
                     .execute(conn)
                     .await
@@ -128,7 +148,9 @@ impl SqlStore {
                 (pool.clone(), pool)
             }
         };
-        Ok(SqlStore { pool, writer, backend })
+        let (audits, queue) = tokio::sync::mpsc::channel(4096);
+        tokio::spawn(audit_writer(writer.clone(), backend, queue));
+        Ok(SqlStore { pool, reference: Default::default(), audits, writer, backend })
     }
 
     /// Applies the embedded migrations that have not run yet.
@@ -178,14 +200,90 @@ impl SqlStore {
         Ok(MIGRATIONS.iter().map(|m| m.version).filter(|v| !done.contains(v)).collect())
     }
 
-    /// A write transaction. SQLite's must take the write lock at once: a deferred one
-    /// that reads first can fail with "database is locked" when it later writes.
-    pub(crate) async fn begin(&self) -> Result<Transaction<'static, Any>> {
-        match self.backend {
-            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.writer.begin().await,
+    async fn load_areas(&self) -> Result<Vec<Area>> {
+        let rows = sqlx::query("SELECT id, code, name, postcodes FROM areas ORDER BY name")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("listing areas"))?;
+        rows.iter()
+            .map(|r| {
+                let e = || db("reading an area");
+                let postcodes: String = r.try_get("postcodes").map_err(e())?;
+                Ok(Area {
+                    id: parse_uuid(&r.try_get::<String, _>("id").map_err(e())?)?,
+                    code: r.try_get("code").map_err(e())?,
+                    name: r.try_get("name").map_err(e())?,
+                    postcodes: postcodes.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+                })
+            })
+            .collect()
+    }
+
+    async fn load_initiatives(&self) -> Result<Vec<Initiative>> {
+        let rows = sqlx::query("SELECT * FROM initiatives ORDER BY starts_on DESC, name")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("listing initiatives"))?;
+        let links = sqlx::query("SELECT initiative_id, area_id FROM initiative_areas")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("listing initiative areas"))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id: String = r.try_get("id").map_err(db("reading an initiative"))?;
+            let mut areas = Vec::new();
+            for l in &links {
+                let iid: String = l.try_get("initiative_id").map_err(db("reading an initiative area"))?;
+                if iid == id {
+                    areas.push(parse_uuid(
+                        &l.try_get::<String, _>("area_id").map_err(db("reading an initiative area"))?,
+                    )?);
+                }
+            }
+            out.push(initiative_from_row(r, areas)?);
         }
-        .map_err(db("starting a transaction"))
+        Ok(out)
+    }
+
+    fn forget_reference(&self) {
+        let mut guard = self.reference.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *guard = None;
+    }
+
+    async fn reference(&self) -> Result<(Vec<Initiative>, Vec<Area>)> {
+        {
+            let guard = self.reference.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(r) = guard.as_ref().filter(|r| r.loaded.elapsed() < REFERENCE_MAX_AGE) {
+                return Ok((r.initiatives.clone(), r.areas.clone()));
+            }
+        }
+        let initiatives = self.load_initiatives().await?;
+        let areas = self.load_areas().await?;
+        let mut guard = self.reference.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *guard = Some(Reference {
+            initiatives: initiatives.clone(),
+            areas: areas.clone(),
+            loaded: std::time::Instant::now(),
+        });
+        Ok((initiatives, areas))
+    }
+
+    pub(crate) async fn begin(&self) -> Result<Transaction<'static, Any>> {
+        begin_on(&self.writer, self.backend).await
+    }
+
+    /// Appends an audit entry through the group-commit writer and waits until it is
+    /// committed: the caller shows nothing before its entry is stored.
+    pub(crate) async fn append_audit_grouped(&self, audit: AuditRecord) -> Result<()> {
+        let (done, written) = tokio::sync::oneshot::channel();
+        self.audits
+            .send((audit, done))
+            .await
+            .map_err(|_| StoreError::AuditFailed("the audit writer has stopped".into()))?;
+        written
+            .await
+            .map_err(|_| StoreError::AuditFailed("the audit writer has stopped".into()))?
+            .map_err(StoreError::AuditFailed)
     }
 
     #[doc(hidden)]
@@ -206,6 +304,43 @@ impl SqlStore {
     }
 }
 
+/// A write transaction. SQLite's must take the write lock at once: a deferred one
+/// that reads first can fail with "database is locked" when it later writes.
+async fn begin_on(writer: &AnyPool, backend: Backend) -> Result<Transaction<'static, Any>> {
+    match backend {
+        Backend::Sqlite => writer.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => writer.begin().await,
+    }
+    .map_err(db("starting a transaction"))
+}
+
+/// Group commit for the audit entries of reads. Every page view and list writes one
+/// entry; one transaction each made the writer the bottleneck under load (about
+/// 900/s on SQLite). This task takes whatever entries are waiting, writes them in one
+/// transaction and then answers each caller, so an entry is stored before its page
+/// is shown, and a failed batch fails every page in it.
+async fn audit_writer(writer: AnyPool, backend: Backend, mut queue: tokio::sync::mpsc::Receiver<AuditJob>) {
+    const MAX_BATCH: usize = 256;
+    let mut batch: Vec<AuditJob> = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let result = async {
+            let mut tx = begin_on(&writer, backend).await?;
+            for (audit, _) in &batch {
+                write_audit(&mut tx, audit).await?;
+            }
+            tx.commit().await.map_err(db("committing the audit log"))
+        }
+        .await;
+        let answer = result.map_err(|e| e.to_string());
+        if let Err(e) = &answer {
+            tracing::error!(error = %e, entries = batch.len(), "audit batch failed");
+        }
+        for (_, done) in batch.drain(..) {
+            let _ = done.send(answer.clone());
+        }
+    }
+}
+
 /// Appends an audit entry inside the caller's transaction.
 pub(crate) async fn write_audit(tx: &mut Transaction<'static, Any>, audit: &AuditRecord) -> Result<()> {
     let row = sqlx::query(
@@ -223,13 +358,15 @@ pub(crate) async fn write_audit(tx: &mut Transaction<'static, Any>, audit: &Audi
     .await
     .map_err(db("writing the audit log"))?;
     let seq: i64 = row.try_get(0).map_err(db("reading the audit sequence"))?;
-    for person in &audit.persons {
-        sqlx::query("INSERT INTO audit_persons (audit_seq, person_id) VALUES ($1, $2)")
-            .bind(seq)
-            .bind(person.to_string())
-            .execute(&mut **tx)
-            .await
-            .map_err(db("writing the audit log's persons"))?;
+    // One statement for all the persons a list showed, not one per person.
+    for chunk in audit.persons.chunks(100) {
+        let values: Vec<String> = (0..chunk.len()).map(|i| format!("($1, ${})", i + 2)).collect();
+        let sql = format!("INSERT INTO audit_persons (audit_seq, person_id) VALUES {}", values.join(", "));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(seq);
+        for person in chunk {
+            q = q.bind(person.to_string());
+        }
+        q.execute(&mut **tx).await.map_err(db("writing the audit log's persons"))?;
     }
     Ok(())
 }
@@ -356,26 +493,33 @@ impl Store for SqlStore {
             .execute(&self.writer)
             .await
             .map_err(db("creating an area"))?;
+        self.forget_reference();
         Ok(area)
     }
 
     async fn list_areas(&self) -> Result<Vec<Area>> {
-        let rows = sqlx::query("SELECT id, code, name, postcodes FROM areas ORDER BY name")
-            .fetch_all(&self.pool)
+        Ok(self.reference().await?.1)
+    }
+
+    async fn list_initiatives(&self) -> Result<Vec<Initiative>> {
+        Ok(self.reference().await?.0)
+    }
+
+    async fn session_with_user(&self, token_hash: &str) -> Result<Option<(Session, Option<User>)>> {
+        let sql = format!(
+            "SELECT s.*, {} FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+            USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
             .await
-            .map_err(db("listing areas"))?;
-        rows.iter()
-            .map(|r| {
-                let e = || db("reading an area");
-                let postcodes: String = r.try_get("postcodes").map_err(e())?;
-                Ok(Area {
-                    id: parse_uuid(&r.try_get::<String, _>("id").map_err(e())?)?,
-                    code: r.try_get("code").map_err(e())?,
-                    name: r.try_get("name").map_err(e())?,
-                    postcodes: postcodes.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
-                })
-            })
-            .collect()
+            .map_err(db("reading a session"))?;
+        let Some(row) = row else { return Ok(None) };
+        let session = session_from_row(&row)?;
+        let has_user = row.try_get::<Option<String>, _>("id").map_err(db("reading a session's user"))?.is_some();
+        let user = if has_user { Some(user_from_row(&row)?) } else { None };
+        Ok(Some((session, user)))
     }
 
     async fn create_partner_org(&self, name: &str) -> Result<Uuid> {
@@ -415,33 +559,9 @@ impl Store for SqlStore {
                 .await
                 .map_err(db("linking an initiative to an area"))?;
         }
-        tx.commit().await.map_err(db("committing an initiative"))
-    }
-
-    async fn list_initiatives(&self) -> Result<Vec<Initiative>> {
-        let rows = sqlx::query("SELECT * FROM initiatives ORDER BY starts_on DESC, name")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db("listing initiatives"))?;
-        let links = sqlx::query("SELECT initiative_id, area_id FROM initiative_areas")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db("listing initiative areas"))?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let id: String = r.try_get("id").map_err(db("reading an initiative"))?;
-            let mut areas = Vec::new();
-            for l in &links {
-                let iid: String = l.try_get("initiative_id").map_err(db("reading an initiative area"))?;
-                if iid == id {
-                    areas.push(parse_uuid(
-                        &l.try_get::<String, _>("area_id").map_err(db("reading an initiative area"))?,
-                    )?);
-                }
-            }
-            out.push(initiative_from_row(r, areas)?);
-        }
-        Ok(out)
+        tx.commit().await.map_err(db("committing an initiative"))?;
+        self.forget_reference();
+        Ok(())
     }
 
     async fn get_initiative(&self, id: Uuid) -> Result<Initiative> {
@@ -618,6 +738,10 @@ impl Store for SqlStore {
 
     async fn get_person(&self, id: Uuid, audit: &AuditRecord) -> Result<PersonRecord> {
         people::get_person(self, id, audit).await
+    }
+
+    async fn read_person(&self, id: Uuid) -> Result<Option<PersonRecord>> {
+        people::read_person(self, id).await
     }
 
     async fn list_people(&self, query: &PeopleQuery, audit: &AuditRecord) -> Result<PeoplePage> {
@@ -856,9 +980,7 @@ impl Store for SqlStore {
     }
 
     async fn append_audit(&self, audit: &AuditRecord) -> Result<()> {
-        let mut tx = self.begin().await?;
-        write_audit(&mut tx, audit).await?;
-        tx.commit().await.map_err(db("committing the audit log"))
+        self.append_audit_grouped(audit.clone()).await
     }
 
     async fn list_audit(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {

@@ -438,6 +438,13 @@ fn person_from_row(r: &AnyRow) -> Result<Person> {
 }
 
 pub(crate) async fn get_person(store: &SqlStore, id: Uuid, audit: &AuditRecord) -> Result<PersonRecord> {
+    let rec = read_person(store, id).await?.ok_or(StoreError::NotFound("person"))?;
+    // The read is recorded before anything is shown: no audit entry, no page.
+    store.append_audit_for(audit, id).await?;
+    Ok(rec)
+}
+
+pub(crate) async fn read_person(store: &SqlStore, id: Uuid) -> Result<Option<PersonRecord>> {
     let pool = store.pool();
     let sql = format!(
         "SELECT {}, u.display_name AS contact_name, a.name AS area_name FROM persons p \
@@ -448,8 +455,8 @@ pub(crate) async fn get_person(store: &SqlStore, id: Uuid, audit: &AuditRecord) 
         .bind(id.to_string())
         .fetch_optional(pool)
         .await
-        .map_err(db("reading a person"))?
-        .ok_or(StoreError::NotFound("person"))?;
+        .map_err(db("reading a person"))?;
+    let Some(row) = row else { return Ok(None) };
     let person = person_from_row(&row)?;
     let sources = sqlx::query(
         "SELECT kind, reference_id, label, added_at FROM person_sources WHERE person_id = $1 ORDER BY added_at",
@@ -470,16 +477,14 @@ pub(crate) async fn get_person(store: &SqlStore, id: Uuid, audit: &AuditRecord) 
     })
     .collect::<Result<Vec<_>>>()?;
     let funnels = list_funnels(pool, id).await?;
-    // The read is recorded before anything is shown: no audit entry, no page.
-    store.append_audit_for(audit, id).await?;
-    Ok(PersonRecord {
+    Ok(Some(PersonRecord {
         contact_user_id: opt_uuid(row.try_get("contact_user_id").map_err(db("reading a person"))?)?,
         contact_name: row.try_get("contact_name").map_err(db("reading a person"))?,
         area_name: row.try_get("area_name").map_err(db("reading a person"))?,
         person,
         sources,
         funnels,
-    })
+    }))
 }
 
 impl SqlStore {
@@ -488,9 +493,7 @@ impl SqlStore {
         if !audit.persons.contains(&person) {
             audit.persons.push(person);
         }
-        let mut tx = self.begin().await?;
-        write_audit(&mut tx, &audit).await?;
-        tx.commit().await.map_err(db("committing the audit log"))
+        self.append_audit_grouped(audit).await
     }
 }
 
@@ -500,6 +503,7 @@ fn funnel_from_row(r: &AnyRow) -> Result<FunnelRow> {
     Ok(FunnelRow {
         initiative_id: parse_uuid(&r.try_get::<String, _>("initiative_id").map_err(e())?)?,
         initiative_name: r.try_get("initiative_name").map_err(e())?,
+        rules: FunnelRules { cool_off: time::Duration::days(r.try_get::<i64, _>("cool_off_days").map_err(e())?) },
         state: state_from_row(r)?,
         event_count: u64::try_from(n).unwrap_or(0),
         updated_at: parse_ts(&r.try_get::<String, _>("updated_at").map_err(e())?)?,
@@ -508,7 +512,7 @@ fn funnel_from_row(r: &AnyRow) -> Result<FunnelRow> {
 
 async fn list_funnels(pool: &AnyPool, person_id: Uuid) -> Result<Vec<FunnelRow>> {
     sqlx::query(
-        "SELECT f.*, i.name AS initiative_name FROM funnels f JOIN initiatives i ON i.id = f.initiative_id \
+        "SELECT f.*, i.name AS initiative_name, i.cool_off_days FROM funnels f JOIN initiatives i ON i.id = f.initiative_id \
          WHERE f.person_id = $1 ORDER BY f.updated_at DESC",
     )
     .bind(person_id.to_string())

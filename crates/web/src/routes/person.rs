@@ -26,17 +26,31 @@ use uuid::Uuid;
 
 /// Checks the action against the matrix for this person. A role that may never do it
 /// gets 403; a role that may, but not for her, gets 404 — it must not learn she exists.
-async fn scoped(state: &AppState, cu: &CurrentUser, id: Uuid, action: Action, origin: &str) -> AppResult<PersonScope> {
+async fn check(
+    state: &AppState,
+    cu: &CurrentUser,
+    id: Uuid,
+    scope: &PersonScope,
+    action: Action,
+    origin: &str,
+) -> AppResult<()> {
     let actor = cu.actor();
     if policy::action_reach(actor.role, action) == Reach::No {
         return Err(deny(state, cu, origin, Some(id), AppError::Forbidden).await);
     }
-    let Some(scope) = state.store.person_scope(id).await? else {
-        return Err(AppError::NotFound);
-    };
-    if !policy::may(&actor, action, Some(&scope)) {
+    if !policy::may(&actor, action, Some(scope)) {
         return Err(deny(state, cu, origin, Some(id), AppError::NotFound).await);
     }
+    Ok(())
+}
+
+/// `check` for handlers that change her and need only her scope, not her record.
+async fn scoped(state: &AppState, cu: &CurrentUser, id: Uuid, action: Action, origin: &str) -> AppResult<PersonScope> {
+    if policy::action_reach(cu.actor().role, action) == Reach::No {
+        return Err(deny(state, cu, origin, Some(id), AppError::Forbidden).await);
+    }
+    let scope = state.store.person_scope(id).await?.ok_or(AppError::NotFound)?;
+    check(state, cu, id, &scope, action, origin).await?;
     Ok(scope)
 }
 
@@ -230,8 +244,7 @@ async fn view(
         .map(|f| l.t(funnel::next_step(f.state.stage)));
     let event_form = match rec.funnels.first() {
         Some(f) if policy::may(&actor, Action::RecordEvent, Some(scope)) => {
-            let initiative = state.store.get_initiative(f.initiative_id).await?;
-            let kinds = funnel::allowed_events(Some(&f.state), OffsetDateTime::now_utc(), &initiative.funnel_rules());
+            let kinds = funnel::allowed_events(Some(&f.state), OffsetDateTime::now_utc(), &f.rules);
             let her_language = d.letter_language().unwrap_or("da");
             Some(EventFormView {
                 initiative_id: f.initiative_id,
@@ -354,6 +367,26 @@ async fn view(
     })
 }
 
+/// Her page, after the read is audited: no audit entry, no page.
+async fn render_page(
+    state: &AppState,
+    cu: &CurrentUser,
+    rec: &PersonRecord,
+    scope: &PersonScope,
+    action: AuditAction,
+    origin: &str,
+    message: Option<String>,
+) -> AppResult<Response> {
+    state.store.append_audit(&audit(cu, action, origin, vec![rec.person.id], String::new())).await?;
+    let l = Layout::new(state, &cu.ctx, "/people");
+    let v = view(state, cu, &l, rec, scope, action == AuditAction::RevealCpr).await?;
+    let status = if message.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let mut r = render(&PersonPage { l, v, message })?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+/// Her page for a handler that has already checked access (e.g. to show a refusal).
 async fn page(
     state: &AppState,
     cu: &CurrentUser,
@@ -363,18 +396,20 @@ async fn page(
     origin: &str,
     message: Option<String>,
 ) -> AppResult<Response> {
-    let rec = state.store.get_person(id, &audit(cu, action, origin, vec![id], String::new())).await?;
-    let l = Layout::new(state, &cu.ctx, "/people");
-    let v = view(state, cu, &l, &rec, scope, action == AuditAction::RevealCpr).await?;
-    let status = if message.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let mut r = render(&PersonPage { l, v, message })?;
-    *r.status_mut() = status;
-    Ok(r)
+    let rec = state.store.read_person(id).await?.ok_or(AppError::NotFound)?;
+    render_page(state, cu, &rec, scope, action, origin, message).await
 }
 
 pub async fn show(State(state): State<AppState>, cu: CurrentUser, Path(id): Path<Uuid>) -> AppResult<Response> {
-    let scope = scoped(&state, &cu, id, Action::ViewPerson, "GET /people/{id}").await?;
-    page(&state, &cu, id, &scope, AuditAction::ViewPerson, "GET /people/{id}", None).await
+    const ORIGIN: &str = "GET /people/{id}";
+    if policy::action_reach(cu.actor().role, Action::ViewPerson) == Reach::No {
+        return Err(deny(&state, &cu, ORIGIN, Some(id), AppError::Forbidden).await);
+    }
+    // One read serves both the access check and the page.
+    let rec = state.store.read_person(id).await?.ok_or(AppError::NotFound)?;
+    let scope = rec.scope();
+    check(&state, &cu, id, &scope, Action::ViewPerson, ORIGIN).await?;
+    render_page(&state, &cu, &rec, &scope, AuditAction::ViewPerson, ORIGIN, None).await
 }
 
 pub async fn reveal_cpr(
@@ -383,8 +418,9 @@ pub async fn reveal_cpr(
     Path(id): Path<Uuid>,
     CsrfForm(_): CsrfForm<super::auth::Empty>,
 ) -> AppResult<Response> {
-    let scope = scoped(&state, &cu, id, Action::RevealFullCpr, "POST /people/{id}/reveal-cpr").await?;
-    page(&state, &cu, id, &scope, AuditAction::RevealCpr, "POST /people/{id}/reveal-cpr", None).await
+    const ORIGIN: &str = "POST /people/{id}/reveal-cpr";
+    let scope = scoped(&state, &cu, id, Action::RevealFullCpr, ORIGIN).await?;
+    page(&state, &cu, id, &scope, AuditAction::RevealCpr, ORIGIN, None).await
 }
 
 #[derive(Deserialize, Default)]
