@@ -529,7 +529,7 @@ pub(crate) async fn get_funnel(pool: &AnyPool, person_id: Uuid, initiative_id: U
 }
 
 /// Where counting stops (see `list_people`).
-pub const COUNT_CAP: i64 = 2000;
+pub const COUNT_CAP: i64 = 1000;
 
 pub(crate) async fn list_people(store: &SqlStore, q: &PeopleQuery, audit: &AuditRecord) -> Result<PeoplePage> {
     // The WHERE clause is assembled from fixed fragments only; every value is bound.
