@@ -169,6 +169,9 @@ CREATE INDEX notifications_user ON notifications(user_id, read_at);
 -- Append-only. No references: entries outlive users and persons.
 CREATE TABLE audit_log (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    -- Made by the writer, so that a batch of entries and their persons can be written
+    -- in two statements instead of two per entry.
+    id TEXT NOT NULL UNIQUE,
     at TEXT NOT NULL,
     user_id TEXT,
     username TEXT NOT NULL,
@@ -178,10 +181,12 @@ CREATE TABLE audit_log (
     detail TEXT NOT NULL
 );
 CREATE INDEX audit_log_user ON audit_log(user_id, seq);
+-- Without a rowid the key is the table: one B-tree insert per person shown, not two
+-- (a list view writes one row for each person on the page).
 CREATE TABLE audit_persons (
-    audit_seq BIGINT NOT NULL,
+    audit_id TEXT NOT NULL,
     person_id TEXT NOT NULL,
-    PRIMARY KEY (person_id, audit_seq)
-);
+    PRIMARY KEY (person_id, audit_id)
+) WITHOUT ROWID;
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;

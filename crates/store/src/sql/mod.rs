@@ -325,9 +325,8 @@ async fn audit_writer(writer: AnyPool, backend: Backend, mut queue: tokio::sync:
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let result = async {
             let mut tx = begin_on(&writer, backend).await?;
-            for (audit, _) in &batch {
-                write_audit(&mut tx, audit).await?;
-            }
+            let entries: Vec<&AuditRecord> = batch.iter().map(|(audit, _)| audit).collect();
+            write_audits(&mut tx, &entries).await?;
             tx.commit().await.map_err(db("committing the audit log"))
         }
         .await;
@@ -343,28 +342,59 @@ async fn audit_writer(writer: AnyPool, backend: Backend, mut queue: tokio::sync:
 
 /// Appends an audit entry inside the caller's transaction.
 pub(crate) async fn write_audit(tx: &mut Transaction<'static, Any>, audit: &AuditRecord) -> Result<()> {
-    let row = sqlx::query(
-        "INSERT INTO audit_log (at, user_id, username, role, action, origin, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq",
-    )
-    .bind(fmt_ts(OffsetDateTime::now_utc()))
-    .bind(audit.actor.user_id.map(|u| u.to_string()))
-    .bind(&audit.actor.username)
-    .bind(&audit.actor.role)
-    .bind(audit.action.code())
-    .bind(&audit.origin)
-    .bind(&audit.detail)
-    .fetch_one(&mut **tx)
-    .await
-    .map_err(db("writing the audit log"))?;
-    let seq: i64 = row.try_get(0).map_err(db("reading the audit sequence"))?;
-    // One statement for all the persons a list showed, not one per person.
-    for chunk in audit.persons.chunks(100) {
-        let values: Vec<String> = (0..chunk.len()).map(|i| format!("($1, ${})", i + 2)).collect();
-        let sql = format!("INSERT INTO audit_persons (audit_seq, person_id) VALUES {}", values.join(", "));
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(seq);
-        for person in chunk {
-            q = q.bind(person.to_string());
+    write_audits(tx, &[audit]).await
+}
+
+/// Appends audit entries inside the caller's transaction: every entry in one
+/// statement, and every person they name in another (per chunk of bind parameters).
+pub(crate) async fn write_audits(tx: &mut Transaction<'static, Any>, audits: &[&AuditRecord]) -> Result<()> {
+    const ENTRIES_PER_STATEMENT: usize = 100;
+    const PERSONS_PER_STATEMENT: usize = 500;
+    let at = fmt_ts(OffsetDateTime::now_utc());
+    let ids: Vec<String> = audits.iter().map(|_| Uuid::new_v4().to_string()).collect();
+    for (chunk, chunk_ids) in audits.chunks(ENTRIES_PER_STATEMENT).zip(ids.chunks(ENTRIES_PER_STATEMENT)) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let b = i * 8;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit_log (id, at, user_id, username, role, action, origin, detail) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (audit, id) in chunk.iter().zip(chunk_ids) {
+            q = q
+                .bind(id.clone())
+                .bind(at.clone())
+                .bind(audit.actor.user_id.map(|u| u.to_string()))
+                .bind(audit.actor.username.clone())
+                .bind(audit.actor.role.clone())
+                .bind(audit.action.code())
+                .bind(audit.origin.clone())
+                .bind(audit.detail.clone());
+        }
+        q.execute(&mut **tx).await.map_err(db("writing the audit log"))?;
+    }
+    let pairs: Vec<(&String, &Uuid)> =
+        audits.iter().zip(&ids).flat_map(|(audit, id)| audit.persons.iter().map(move |p| (id, p))).collect();
+    for chunk in pairs.chunks(PERSONS_PER_STATEMENT) {
+        let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${})", i * 2 + 1, i * 2 + 2)).collect();
+        let sql = format!("INSERT INTO audit_persons (audit_id, person_id) VALUES {}", values.join(", "));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, person) in chunk {
+            q = q.bind((*id).clone()).bind(person.to_string());
         }
         q.execute(&mut **tx).await.map_err(db("writing the audit log's persons"))?;
     }
@@ -987,7 +1017,7 @@ impl Store for SqlStore {
         let limit = i64::from(if q.limit == 0 { 200 } else { q.limit });
         let (sql, arg) = match (q.person_id, q.user_id) {
             (Some(p), _) => (
-                "SELECT a.* FROM audit_log a JOIN audit_persons ap ON ap.audit_seq = a.seq WHERE ap.person_id = $1 ORDER BY a.seq DESC LIMIT $2",
+                "SELECT a.* FROM audit_log a JOIN audit_persons ap ON ap.audit_id = a.id WHERE ap.person_id = $1 ORDER BY a.seq DESC LIMIT $2",
                 Some(p.to_string()),
             ),
             (None, Some(u)) => {
@@ -1001,8 +1031,9 @@ impl Store for SqlStore {
         for r in &rows {
             let e = || db("reading an audit entry");
             let seq: i64 = r.try_get("seq").map_err(e())?;
-            let persons = sqlx::query("SELECT person_id FROM audit_persons WHERE audit_seq = $1 ORDER BY person_id")
-                .bind(seq)
+            let id: String = r.try_get("id").map_err(e())?;
+            let persons = sqlx::query("SELECT person_id FROM audit_persons WHERE audit_id = $1 ORDER BY person_id")
+                .bind(id)
                 .fetch_all(&self.pool)
                 .await
                 .map_err(e())?
