@@ -29,6 +29,7 @@ mod identity;
 mod names;
 mod origin;
 mod pick;
+pub mod population;
 mod walk;
 
 use domain::funnel::{Channel, EventKind, FunnelRules, Stage};
