@@ -351,7 +351,8 @@ pub(crate) async fn write_audits(tx: &mut Transaction<'static, Any>, audits: &[&
     const ENTRIES_PER_STATEMENT: usize = 100;
     const PERSONS_PER_STATEMENT: usize = 500;
     let at = fmt_ts(OffsetDateTime::now_utc());
-    let ids: Vec<String> = audits.iter().map(|_| Uuid::new_v4().to_string()).collect();
+    // Time-ordered, so that audit_persons is written at its end (see migration 0001).
+    let ids: Vec<String> = audits.iter().map(|_| Uuid::now_v7().to_string()).collect();
     for (chunk, chunk_ids) in audits.chunks(ENTRIES_PER_STATEMENT).zip(ids.chunks(ENTRIES_PER_STATEMENT)) {
         let values: Vec<String> = (0..chunk.len())
             .map(|i| {
@@ -1017,7 +1018,8 @@ impl Store for SqlStore {
         let limit = i64::from(if q.limit == 0 { 200 } else { q.limit });
         let (sql, arg) = match (q.person_id, q.user_id) {
             (Some(p), _) => (
-                "SELECT a.* FROM audit_log a JOIN audit_persons ap ON ap.audit_id = a.id WHERE ap.person_id = $1 ORDER BY a.seq DESC LIMIT $2",
+                "SELECT a.* FROM audit_log a WHERE a.id IN (SELECT ap.audit_id FROM audit_persons ap WHERE ap.person_id = $1) \
+                 ORDER BY a.seq DESC LIMIT $2",
                 Some(p.to_string()),
             ),
             (None, Some(u)) => {
