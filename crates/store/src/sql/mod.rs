@@ -121,6 +121,10 @@ impl SqlStore {
             if backend != Backend::Sqlite {
                 return o;
             }
+            // A pooled SQLite connection is a local file on a thread of its own: pinging
+            // it before each use (sqlx's default) only doubled the thread hand-offs of
+            // every query, which the profile showed as the largest cost left.
+            let o = o.test_before_acquire(false);
             // WAL lets readers work while one writer writes; busy_timeout covers other
             // processes (the CLI); foreign keys are off in SQLite by default; a larger
             // page cache (32 MB per connection) spares re-reading hot pages.
