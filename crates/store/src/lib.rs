@@ -95,6 +95,9 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// Her record without an audit entry: for a handler that checks access on the
     /// record itself and then audits the view (see `PersonRecord::scope`).
     fn read_person(&self, id: Uuid) -> impl Future<Output = Result<Option<PersonRecord>>> + Send;
+    /// Her record with her timeline, contact persons and consents, in one read, for
+    /// her page. Not audited, like `read_person`.
+    fn read_person_page(&self, id: Uuid) -> impl Future<Output = Result<Option<PersonPage>>> + Send;
     fn list_people(&self, query: &PeopleQuery, audit: &AuditRecord) -> impl Future<Output = Result<PeoplePage>> + Send;
     fn add_source(
         &self,

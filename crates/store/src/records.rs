@@ -95,6 +95,18 @@ pub struct PersonRecord {
     pub funnels: Vec<FunnelRow>,
 }
 
+/// What her page shows (see `Store::read_person_page`).
+#[derive(Debug, Clone)]
+pub struct PersonPage {
+    pub record: PersonRecord,
+    /// Newest first.
+    pub events: Vec<EventRecord>,
+    /// The current contact person first.
+    pub contacts: Vec<(domain::org::ContactAssignment, String)>,
+    /// Newest first.
+    pub consents: Vec<domain::org::Consent>,
+}
+
 impl PersonRecord {
     /// What the row-level rules need, from the record itself.
     pub fn scope(&self) -> PersonScopeRow {

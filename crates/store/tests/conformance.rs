@@ -549,3 +549,69 @@ async fn broad_lists_stop_counting_at_the_cap() {
     assert_eq!(found.total, 1);
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_one_read_page_equals_the_separate_reads() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative(s).await;
+    let nu = NewUser { username: "kb".into(), display_name: "KB".into(), role: Role::Caseworker, team_id: None };
+    let cw = s.create_user(&nu, "h", &UserExtra::default(), &audit(AuditAction::CreateUser)).await.unwrap().id;
+    let id = s
+        .create_person(
+            &new_person(
+                init.id,
+                None,
+                details("Hawa", "Jama", "070761-4286", "12345678"),
+                SourceKind::RegisterRun,
+                None,
+            ),
+            &audit(AuditAction::CreatePerson),
+        )
+        .await
+        .unwrap();
+    s.add_source(
+        id,
+        &Source {
+            kind: SourceKind::Ambassador,
+            reference_id: Some(cw),
+            label: "amb".into(),
+            added_at: OffsetDateTime::now_utc(),
+        },
+        &audit(AuditAction::UpdatePerson),
+    )
+    .await
+    .unwrap();
+    for kind in [EventKind::LetterSent, EventKind::Reached, EventKind::Note] {
+        s.record_event(&event(id, init.id, kind), &audit(AuditAction::RecordEvent)).await.unwrap();
+    }
+    s.set_contact_person(id, cw, cw, &audit(AuditAction::UpdatePerson)).await.unwrap();
+    let consent = domain::org::Consent {
+        id: Uuid::new_v4(),
+        person_id: id,
+        purpose: "contact".into(),
+        text_version: "1".into(),
+        language: "so".into(),
+        recorded_by: cw,
+        recorded_at: OffsetDateTime::now_utc(),
+        withdrawn_at: None,
+    };
+    s.record_consent(&consent, &audit(AuditAction::UpdatePerson)).await.unwrap();
+
+    let page = s.read_person_page(id).await.unwrap().unwrap();
+    let record = s.read_person(id).await.unwrap().unwrap();
+    assert_eq!(page.record.person, record.person);
+    assert_eq!(page.record.sources, record.sources);
+    assert_eq!(page.record.funnels, record.funnels);
+    assert_eq!(
+        (page.record.contact_name.clone(), page.record.contact_user_id),
+        (record.contact_name, record.contact_user_id)
+    );
+    assert_eq!(page.record.area_name, record.area_name);
+    assert_eq!(page.events, s.list_events(id).await.unwrap());
+    assert_eq!(page.events.len(), 4);
+    assert_eq!(page.contacts, s.contact_history(id).await.unwrap());
+    assert_eq!(page.consents, s.list_consents(id).await.unwrap());
+    assert!(s.read_person_page(Uuid::new_v4()).await.unwrap().is_none());
+    db.cleanup().await;
+}

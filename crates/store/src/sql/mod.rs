@@ -5,6 +5,7 @@
 //! backends differ only in their migration files and how a write transaction begins.
 
 mod people;
+mod person_page;
 pub use people::COUNT_CAP;
 mod rows;
 
@@ -270,6 +271,10 @@ impl SqlStore {
             loaded: std::time::Instant::now(),
         });
         Ok((initiatives, areas))
+    }
+
+    pub(crate) fn backend_kind(&self) -> Backend {
+        self.backend
     }
 
     pub(crate) async fn begin(&self) -> Result<Transaction<'static, Any>> {
@@ -773,6 +778,10 @@ impl Store for SqlStore {
 
     async fn get_person(&self, id: Uuid, audit: &AuditRecord) -> Result<PersonRecord> {
         people::get_person(self, id, audit).await
+    }
+
+    async fn read_person_page(&self, id: Uuid) -> Result<Option<PersonPage>> {
+        person_page::read_person_page(self, id).await
     }
 
     async fn read_person(&self, id: Uuid) -> Result<Option<PersonRecord>> {

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 type Tx = Transaction<'static, Any>;
 
-const PERSON_COLUMNS: &str = "id, given_name, family_name, search_key, birth_date, cpr, phone, phone_is_hers_alone, \
+pub(crate) const PERSON_COLUMNS: &str = "id, given_name, family_name, search_key, birth_date, cpr, phone, phone_is_hers_alone, \
     street, postcode, city, area_id, languages, first_language, country_of_origin, arrived_in_denmark, education, \
     work_experience, network, danish_level, motivation_note, motivation, safe_contact_only, safety_note, \
     interpreter_needed, team_id, contact_user_id, created_at, updated_at";
@@ -388,7 +388,7 @@ pub(crate) async fn person_scope(store: &SqlStore, id: Uuid) -> Result<Option<Pe
     Ok(Some(scope))
 }
 
-fn person_from_row(r: &AnyRow) -> Result<Person> {
+pub(crate) fn person_from_row(r: &AnyRow) -> Result<Person> {
     let e = || db("reading a person");
     let s = |c: &str| -> Result<Option<String>> { r.try_get::<Option<String>, _>(c).map_err(db("reading a person")) };
     let i = |c: &str| -> Result<bool> { Ok(r.try_get::<i64, _>(c).map_err(db("reading a person"))? != 0) };

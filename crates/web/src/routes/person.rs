@@ -140,10 +140,11 @@ async fn view(
     state: &AppState,
     cu: &CurrentUser,
     l: &Layout,
-    rec: &PersonRecord,
+    page: &store::PersonPage,
     scope: &PersonScope,
     full_cpr: bool,
 ) -> AppResult<PersonView> {
+    let rec = &page.record;
     let actor = cu.actor();
     let see = |f: Field| policy::may_see(&actor, f, scope);
     let d = &rec.person.details;
@@ -267,11 +268,9 @@ async fn view(
     };
     let may_void = policy::may(&actor, Action::VoidEvent, Some(scope));
     let timeline = if show_stage {
-        state
-            .store
-            .list_events(rec.person.id)
-            .await?
-            .into_iter()
+        page.events
+            .iter()
+            .cloned()
             .map(|e| EventView {
                 id: e.id,
                 label: event_label(l, e.kind),
@@ -291,7 +290,7 @@ async fn view(
     };
     let may_edit = policy::may(&actor, Action::EditPerson, Some(scope));
     let contact = if see(Field::Timeline) {
-        let history = state.store.contact_history(rec.person.id).await?;
+        let history = &page.contacts;
         let staff = if may_edit {
             state
                 .store
@@ -324,9 +323,10 @@ async fn view(
         None
     };
     let consents = if see(Field::Timeline) {
-        let list = state.store.list_consents(rec.person.id).await?;
         Some(
-            list.into_iter()
+            page.consents
+                .iter()
+                .cloned()
                 .map(|c| ConsentView {
                     id: c.id,
                     purpose: l.t(&format!("consent-{}", c.purpose.replace('_', "-"))),
@@ -371,15 +371,15 @@ async fn view(
 async fn render_page(
     state: &AppState,
     cu: &CurrentUser,
-    rec: &PersonRecord,
+    page: &store::PersonPage,
     scope: &PersonScope,
     action: AuditAction,
     origin: &str,
     message: Option<String>,
 ) -> AppResult<Response> {
-    state.store.append_audit(&audit(cu, action, origin, vec![rec.person.id], String::new())).await?;
+    state.store.append_audit(&audit(cu, action, origin, vec![page.record.person.id], String::new())).await?;
     let l = Layout::new(state, &cu.ctx, "/people");
-    let v = view(state, cu, &l, rec, scope, action == AuditAction::RevealCpr).await?;
+    let v = view(state, cu, &l, page, scope, action == AuditAction::RevealCpr).await?;
     let status = if message.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let mut r = render(&PersonPage { l, v, message })?;
     *r.status_mut() = status;
@@ -396,8 +396,8 @@ async fn page(
     origin: &str,
     message: Option<String>,
 ) -> AppResult<Response> {
-    let rec = state.store.read_person(id).await?.ok_or(AppError::NotFound)?;
-    render_page(state, cu, &rec, scope, action, origin, message).await
+    let page = state.store.read_person_page(id).await?.ok_or(AppError::NotFound)?;
+    render_page(state, cu, &page, scope, action, origin, message).await
 }
 
 pub async fn show(State(state): State<AppState>, cu: CurrentUser, Path(id): Path<Uuid>) -> AppResult<Response> {
@@ -406,10 +406,10 @@ pub async fn show(State(state): State<AppState>, cu: CurrentUser, Path(id): Path
         return Err(deny(&state, &cu, ORIGIN, Some(id), AppError::Forbidden).await);
     }
     // One read serves both the access check and the page.
-    let rec = state.store.read_person(id).await?.ok_or(AppError::NotFound)?;
-    let scope = rec.scope();
+    let page = state.store.read_person_page(id).await?.ok_or(AppError::NotFound)?;
+    let scope = page.record.scope();
     check(&state, &cu, id, &scope, Action::ViewPerson, ORIGIN).await?;
-    render_page(&state, &cu, &rec, &scope, AuditAction::ViewPerson, ORIGIN, None).await
+    render_page(&state, &cu, &page, &scope, AuditAction::ViewPerson, ORIGIN, None).await
 }
 
 pub async fn reveal_cpr(
