@@ -596,33 +596,41 @@ pub(crate) async fn list_people(store: &SqlStore, q: &PeopleQuery, audit: &Audit
         clauses.push(format!("p.first_language = {n}"));
     }
     let where_sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
-    let from = "FROM persons p LEFT JOIN funnels f ON f.person_id = p.id AND f.initiative_id = $1 \
-                LEFT JOIN areas a ON a.id = p.area_id";
+    let from = "FROM persons p LEFT JOIN funnels f ON f.person_id = p.id AND f.initiative_id = $1";
     // Counting every match of a broad filter over national-size data costs more than the
     // page itself; past COUNT_CAP the page says "more than" and asks for a narrower search.
-    let count_from = "FROM persons p LEFT JOIN funnels f ON f.person_id = p.id AND f.initiative_id = $1";
-    let count_sql =
-        format!("SELECT COUNT(*) FROM (SELECT 1 {count_from} {where_sql} LIMIT {}) AS matches", COUNT_CAP + 1);
-    let mut count_q = sqlx::query(sqlx::AssertSqlSafe(count_sql));
-    for a in &args {
-        count_q = count_q.bind(a.clone());
-    }
-    let counted: i64 =
-        count_q.fetch_one(store.pool()).await.and_then(|r| r.try_get(0)).map_err(db("counting persons"))?;
-    let capped = counted > COUNT_CAP;
-    let total = counted.min(COUNT_CAP);
+    // The count rides along with the page as an uncorrelated subquery (its aliases shadow
+    // the outer ones), so a page is one statement.
+    let count_sql = format!("SELECT COUNT(*) FROM (SELECT 1 {from} {where_sql} LIMIT {}) AS matches", COUNT_CAP + 1);
     let page_size = q.page_size.clamp(1, 200);
     let page = q.page.max(1);
     let offset = i64::from(page - 1) * i64::from(page_size);
     let list_sql = format!(
-        "SELECT p.id, p.given_name, p.family_name, p.phone, p.first_language, p.safe_contact_only, a.name AS area_name, \
-         f.stage {from} {where_sql} ORDER BY p.family_name, p.given_name, p.id LIMIT {page_size} OFFSET {offset}"
+        "SELECT p.id, p.given_name, p.family_name, p.phone, p.first_language, p.safe_contact_only, p.area_id, \
+         f.stage, ({count_sql}) AS matched {from} {where_sql} \
+         ORDER BY p.family_name, p.given_name, p.id LIMIT {page_size} OFFSET {offset}"
     );
     let mut list_q = sqlx::query(sqlx::AssertSqlSafe(list_sql));
     for a in &args {
         list_q = list_q.bind(a.clone());
     }
     let rows = list_q.fetch_all(store.pool()).await.map_err(db("listing persons"))?;
+    let counted: i64 = match rows.first() {
+        Some(r) => r.try_get("matched").map_err(db("counting persons"))?,
+        // Past the last page there is no row to carry the count: ask for it alone.
+        None => {
+            let mut count_q = sqlx::query(sqlx::AssertSqlSafe(count_sql));
+            for a in &args {
+                count_q = count_q.bind(a.clone());
+            }
+            count_q.fetch_one(store.pool()).await.and_then(|r| r.try_get(0)).map_err(db("counting persons"))?
+        }
+    };
+    let capped = counted > COUNT_CAP;
+    let total = counted.min(COUNT_CAP);
+    // Area names from the cached reference data rather than a join per row.
+    let areas = store.list_areas().await?;
+    let area_name = |id: Option<Uuid>| id.and_then(|id| areas.iter().find(|a| a.id == id)).map(|a| a.name.clone());
     let rows = rows
         .iter()
         .map(|r| {
@@ -637,7 +645,7 @@ pub(crate) async fn list_people(store: &SqlStore, q: &PeopleQuery, audit: &Audit
                     .try_get::<Option<String>, _>("phone")
                     .map_err(e())?
                     .and_then(|p| domain::PhoneNumber::parse(&p).ok()),
-                area_name: r.try_get("area_name").map_err(e())?,
+                area_name: area_name(opt_uuid(r.try_get("area_id").map_err(e())?)?),
                 first_language: r.try_get("first_language").map_err(e())?,
                 stage: stage.as_deref().and_then(Stage::from_code),
                 safe_contact_only: safe != 0,
