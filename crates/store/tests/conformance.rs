@@ -529,6 +529,10 @@ async fn broad_lists_stop_counting_at_the_cap() {
         })
         .collect();
     s.load_people(&people, &audit(AuditAction::BatchJob)).await.unwrap();
+    assert!(
+        audit_actions_of(s, people[cap].id).await.contains(&"batch_job".to_string()),
+        "a bulk load names each woman"
+    );
     let last_page = u32::try_from(cap / 25 + 1).unwrap();
     let q = PeopleQuery {
         scope: ListScope::Everyone,
@@ -614,4 +618,65 @@ async fn the_one_read_page_equals_the_separate_reads() {
     assert_eq!(page.consents, s.list_consents(id).await.unwrap());
     assert!(s.read_person_page(Uuid::new_v4()).await.unwrap().is_none());
     db.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_update_stores_every_detail_and_is_audited() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative(s).await;
+    let area = s.create_area("nord", "Nord", &["5800".into()]).await.unwrap();
+    let id = s
+        .create_person(
+            &new_person(init.id, None, details("Sara", "Ali", "", ""), SourceKind::Other, None),
+            &audit(AuditAction::CreatePerson),
+        )
+        .await
+        .unwrap();
+    let full = PersonInput {
+        given_name: "Sara Amal".into(),
+        family_name: "Al-Ali".into(),
+        cpr: "070761-4286".into(),
+        phone: "22 33 44 55".into(),
+        phone_is_hers_alone: Some("on".into()),
+        street: "Engvej 4".into(),
+        postcode: "5800".into(),
+        city: "Søby".into(),
+        area_id: area.id.to_string(),
+        languages: "ar, da".into(),
+        dialect: "levantinsk".into(),
+        country_of_origin: "SY".into(),
+        arrived_in_denmark: "2015-09-01".into(),
+        education: "higher".into(),
+        work_experience: "abroad".into(),
+        network: "family".into(),
+        danish_level: "basic".into(),
+        motivation_note: "Vil bruge sin uddannelse".into(),
+        motivation: vec!["use_education".into(), "economy".into()],
+        safe_contact_only: Some("on".into()),
+        safety_note: "Kun via kontaktperson".into(),
+        interpreter_needed: Some("on".into()),
+        ..Default::default()
+    }
+    .parse(date!(2026 - 11 - 25))
+    .unwrap();
+    s.update_person(id, &full, &audit(AuditAction::UpdatePerson)).await.unwrap();
+    let back = s.read_person(id).await.unwrap().unwrap();
+    assert_eq!(back.person.details, full);
+    assert_eq!(back.area_name.as_deref(), Some("Nord"));
+    assert!(audit_actions_of(s, id).await.contains(&"update_person".to_string()));
+    assert!(matches!(
+        s.update_person(Uuid::new_v4(), &full, &audit(AuditAction::UpdatePerson)).await,
+        Err(StoreError::NotFound(_))
+    ));
+    db.cleanup().await;
+}
+
+async fn audit_actions_of(s: &SqlStore, person: Uuid) -> Vec<String> {
+    s.list_audit(&AuditQuery { person_id: Some(person), ..Default::default() })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect()
 }

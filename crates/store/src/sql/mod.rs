@@ -349,6 +349,16 @@ async fn audit_writer(writer: AnyPool, backend: Backend, mut queue: tokio::sync:
     }
 }
 
+/// The audit record of a write about one woman always names her, whatever the
+/// caller passed: "who changed her data" must find every change.
+pub(crate) fn naming(audit: &AuditRecord, person: Uuid) -> AuditRecord {
+    let mut audit = audit.clone();
+    if !audit.persons.contains(&person) {
+        audit.persons.push(person);
+    }
+    audit
+}
+
 /// Appends an audit entry inside the caller's transaction.
 pub(crate) async fn write_audit(tx: &mut Transaction<'static, Any>, audit: &AuditRecord) -> Result<()> {
     write_audits(tx, &[audit]).await
@@ -795,7 +805,7 @@ impl Store for SqlStore {
     async fn add_source(&self, person_id: Uuid, source: &Source, audit: &AuditRecord) -> Result<()> {
         let mut tx = self.begin().await?;
         people::insert_source(&mut tx, person_id, source).await?;
-        write_audit(&mut tx, audit).await?;
+        write_audit(&mut tx, &naming(audit, person_id)).await?;
         tx.commit().await.map_err(db("committing a source"))
     }
 
@@ -850,7 +860,7 @@ impl Store for SqlStore {
         .execute(&mut *tx)
         .await
         .map_err(db("recording a consent"))?;
-        write_audit(&mut tx, audit).await?;
+        write_audit(&mut tx, &naming(audit, c.person_id)).await?;
         tx.commit().await.map_err(db("committing a consent"))
     }
 
@@ -901,7 +911,7 @@ impl Store for SqlStore {
         if r.rows_affected() == 0 {
             return Err(StoreError::NotFound("consent"));
         }
-        write_audit(&mut tx, audit).await?;
+        write_audit(&mut tx, &naming(audit, person_id)).await?;
         tx.commit().await.map_err(db("committing a withdrawal"))
     }
 

@@ -40,10 +40,24 @@ async fn insert_person(
          $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)"
     );
     let now = fmt_ts(at);
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id.to_string())
-        .bind(&d.given_name)
-        .bind(&d.family_name)
+    bind_details(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()), d)
+        .bind(team_id.map(|t| t.to_string()))
+        .bind(contact_user_id.map(|t| t.to_string()))
+        .bind(now.clone())
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(db("saving a person"))?;
+    Ok(())
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>;
+
+/// Binds her details in the one order both the insert and the update list them
+/// (given_name … interpreter_needed).
+fn bind_details<'q>(q: AnyQuery<'q>, d: &PersonDetails) -> AnyQuery<'q> {
+    q.bind(d.given_name.clone())
+        .bind(d.family_name.clone())
         .bind(d.search_key())
         .bind(d.birth_date.map(|b| b.to_string()))
         .bind(d.cpr.as_ref().map(|c| c.expose()))
@@ -66,14 +80,6 @@ async fn insert_person(
         .bind(flag(d.safe_contact_only))
         .bind(d.safety_note.clone())
         .bind(flag(d.interpreter_needed))
-        .bind(team_id.map(|t| t.to_string()))
-        .bind(contact_user_id.map(|t| t.to_string()))
-        .bind(now.clone())
-        .bind(now)
-        .execute(&mut **tx)
-        .await
-        .map_err(db("saving a person"))?;
-    Ok(())
 }
 
 pub(crate) async fn insert_source(tx: &mut Tx, person_id: Uuid, s: &Source) -> Result<()> {
@@ -222,46 +228,22 @@ pub(crate) async fn create_person(store: &SqlStore, new: &NewPerson, audit: &Aud
 
 pub(crate) async fn update_person(store: &SqlStore, id: Uuid, d: &PersonDetails, audit: &AuditRecord) -> Result<()> {
     let mut tx = store.begin().await?;
-    let r = sqlx::query(
+    let update = sqlx::query(
         "UPDATE persons SET given_name = $2, family_name = $3, search_key = $4, birth_date = $5, cpr = $6, phone = $7, \
          phone_is_hers_alone = $8, street = $9, postcode = $10, city = $11, area_id = $12, languages = $13, \
          first_language = $14, country_of_origin = $15, arrived_in_denmark = $16, education = $17, work_experience = $18, \
          network = $19, danish_level = $20, motivation_note = $21, motivation = $22, safe_contact_only = $23, \
          safety_note = $24, interpreter_needed = $25, updated_at = $26 WHERE id = $1",
-    )
-    .bind(id.to_string())
-    .bind(&d.given_name)
-    .bind(&d.family_name)
-    .bind(d.search_key())
-    .bind(d.birth_date.map(|b| b.to_string()))
-    .bind(d.cpr.as_ref().map(|c| c.expose()))
-    .bind(d.phone.as_ref().map(|p| p.as_e164().to_string()))
-    .bind(flag(d.phone_is_hers_alone))
-    .bind(d.address.as_ref().map(|a| a.street.clone()))
-    .bind(d.address.as_ref().map(|a| a.postcode.clone()))
-    .bind(d.address.as_ref().map(|a| a.city.clone()))
-    .bind(d.area_id.map(|a| a.to_string()))
-    .bind(languages_json(&d.languages))
-    .bind(d.letter_language().map(str::to_string))
-    .bind(d.country_of_origin.clone())
-    .bind(d.arrived_in_denmark.map(|a| a.to_string()))
-    .bind(d.segment.education.code())
-    .bind(d.segment.work_experience.code())
-    .bind(d.segment.network.code())
-    .bind(d.segment.danish_level.code())
-    .bind(d.segment.motivation_note.clone())
-    .bind(d.motivation.iter().map(|m| m.code()).collect::<Vec<_>>().join(","))
-    .bind(flag(d.safe_contact_only))
-    .bind(d.safety_note.clone())
-    .bind(flag(d.interpreter_needed))
-    .bind(fmt_ts(OffsetDateTime::now_utc()))
-    .execute(&mut *tx)
-    .await
-    .map_err(db("updating a person"))?;
+    );
+    let r = bind_details(update.bind(id.to_string()), d)
+        .bind(fmt_ts(OffsetDateTime::now_utc()))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("updating a person"))?;
     if r.rows_affected() == 0 {
         return Err(StoreError::NotFound("person"));
     }
-    write_audit(&mut tx, audit).await?;
+    write_audit(&mut tx, &super::naming(audit, id)).await?;
     tx.commit().await.map_err(db("committing a person"))
 }
 
@@ -307,7 +289,11 @@ pub(crate) async fn load_people(store: &SqlStore, people: &[LoadPerson], audit: 
             save_state(&mut tx, p.id, p.initiative_id, &state, n, false, last.input.at).await?;
         }
     }
-    write_audit(&mut tx, audit).await?;
+    // The batch's entry names every woman it loaded.
+    let mut audit = audit.clone();
+    let loaded: Vec<Uuid> = people.iter().map(|p| p.id).filter(|id| !audit.persons.contains(id)).collect();
+    audit.persons.extend(loaded);
+    write_audit(&mut tx, &audit).await?;
     tx.commit().await.map_err(db("committing a bulk load"))
 }
 
@@ -355,7 +341,7 @@ pub(crate) async fn set_contact_person(
     if r.rows_affected() == 0 {
         return Err(StoreError::NotFound("person"));
     }
-    write_audit(&mut tx, audit).await?;
+    write_audit(&mut tx, &super::naming(audit, person_id)).await?;
     tx.commit().await.map_err(db("committing a contact person"))
 }
 
