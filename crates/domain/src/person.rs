@@ -44,6 +44,21 @@ code_enum!(
     SourceKind { Other = "other", RegisterRun = "register_run", Ambassador = "ambassador", Partner = "partner", SelfReferral = "self_referral" }
 );
 
+impl SourceKind {
+    /// The channel a woman from this source enters the funnel through (product.md,
+    /// "Where each channel enters").
+    pub fn entry_channel(self) -> crate::funnel::Channel {
+        use crate::funnel::Channel;
+        match self {
+            SourceKind::RegisterRun => Channel::RegisterSearch,
+            SourceKind::Ambassador => Channel::Ambassador,
+            SourceKind::Partner => Channel::Partner,
+            SourceKind::SelfReferral => Channel::SelfReferral,
+            SourceKind::Other => Channel::Other,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Address {
     pub street: String,

@@ -63,13 +63,7 @@ fn new_person(
     source: SourceKind,
     reference: Option<Uuid>,
 ) -> NewPerson {
-    let channel = match source {
-        SourceKind::RegisterRun => Channel::RegisterSearch,
-        SourceKind::Ambassador => Channel::Ambassador,
-        SourceKind::Partner => Channel::Partner,
-        SourceKind::SelfReferral => Channel::SelfReferral,
-        SourceKind::Other => Channel::Other,
-    };
+    let channel = source.entry_channel();
     NewPerson {
         details: d,
         team_id: team,

@@ -32,7 +32,7 @@ mod pick;
 pub mod population;
 mod walk;
 
-use domain::funnel::{Channel, EventKind, FunnelRules, Stage};
+use domain::funnel::{EventKind, FunnelRules, Stage};
 use domain::person::{
     Address, DanishLevel, Education, Network, PersonDetails, Segment, Source, SourceKind, SpokenLanguage,
     WorkExperience,
@@ -239,16 +239,6 @@ fn steered_source(index: usize) -> Option<SourceKind> {
     (k % 173 == 0).then(|| KINDS.get(k / 173).copied())?
 }
 
-fn channel_of(kind: SourceKind) -> Channel {
-    match kind {
-        SourceKind::RegisterRun => Channel::RegisterSearch,
-        SourceKind::Ambassador => Channel::Ambassador,
-        SourceKind::Partner => Channel::Partner,
-        SourceKind::SelfReferral => Channel::SelfReferral,
-        SourceKind::Other => Channel::Other,
-    }
-}
-
 /// A woman before anything about her is written down.
 struct Latent {
     origin: &'static Origin,
@@ -406,7 +396,7 @@ impl People {
             via_ambassador: kind == SourceKind::Ambassador,
         };
         let walk = Walk { profile: &profile, clock: self.clock, rules: FunnelRules::default(), actor: &actor };
-        let events = walk.run(rng, entry, channel_of(kind), steer.map(walk::script));
+        let events = walk.run(rng, entry, kind.entry_channel(), steer.map(walk::script));
 
         // Motivation is learnt by talking with her, so only women someone talked to have it.
         let talked = !register

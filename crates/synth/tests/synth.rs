@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::too_many_arguments)]
 
 use domain::PhoneNumber;
-use domain::funnel::{Channel, EventKind, FunnelRules, Stage, TransitionInput, replay};
+use domain::funnel::{EventKind, FunnelRules, Stage, TransitionInput, replay};
 use domain::person::SourceKind;
 use domain::reference::is_non_western;
 use domain::text::normalise_name;
@@ -43,16 +43,6 @@ fn context(days: i64) -> Context {
         ambassadors: ambassador_specs().iter().map(|s| (id(), s.name.to_string())).collect(),
         partner_orgs: partner_org_names().iter().map(|s| (id(), (*s).to_string())).collect(),
         register_run_label: "Registersøgning efterår 2025".to_string(),
-    }
-}
-
-fn channel_for(kind: SourceKind) -> Channel {
-    match kind {
-        SourceKind::RegisterRun => Channel::RegisterSearch,
-        SourceKind::Ambassador => Channel::Ambassador,
-        SourceKind::Partner => Channel::Partner,
-        SourceKind::SelfReferral => Channel::SelfReferral,
-        SourceKind::Other => Channel::Other,
     }
 }
 
@@ -121,7 +111,7 @@ fn every_history_replays_through_the_funnel_in_time_order() {
         for p in people(SEED, 2_000, &ctx) {
             let first = &p.events[0];
             assert_eq!(first.input.kind, EventKind::Entered);
-            assert_eq!(first.input.channel, channel_for(p.sources[0].kind));
+            assert_eq!(first.input.channel, p.sources[0].kind.entry_channel());
             assert!(first.input.at >= ctx.initiative_start);
             assert_eq!(p.created_at, first.input.at);
             assert_eq!(p.sources[0].added_at, p.created_at);

@@ -73,11 +73,7 @@ async fn person(
     }
     .parse(date!(2026 - 11 - 25))
     .unwrap();
-    let channel = match source {
-        SourceKind::Ambassador => Channel::Ambassador,
-        SourceKind::Partner => Channel::Partner,
-        _ => Channel::RegisterSearch,
-    };
+    let channel = source.entry_channel();
     let new = NewPerson {
         details,
         team_id: team,
