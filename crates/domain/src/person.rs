@@ -59,6 +59,15 @@ impl SourceKind {
     }
 }
 
+/// The source of a woman recorded by hand, from how contact was made: she came
+/// herself, or staff met her some other way.
+pub fn manual_entry_source(channel: crate::funnel::Channel) -> SourceKind {
+    match channel {
+        crate::funnel::Channel::SelfReferral => SourceKind::SelfReferral,
+        _ => SourceKind::Other,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Address {
     pub street: String,

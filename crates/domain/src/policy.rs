@@ -192,6 +192,18 @@ pub fn sees_personal_data(role: Role) -> bool {
     action_reach(role, Action::ListPeople) != Reach::No
 }
 
+/// Her one named contact person (G-8.5) is a caseworker or an ambassador: someone who
+/// works with her, never an analyst, admin or partner organisation.
+pub fn may_be_contact_person(role: Role) -> bool {
+    matches!(role, Role::Caseworker | Role::Ambassador)
+}
+
+/// A caseworker who records a woman by hand becomes her contact person; a coordinator
+/// who does so leaves the choice to her team.
+pub fn becomes_contact_person_on_entry(role: Role) -> bool {
+    role == Role::Caseworker
+}
+
 /// Who may give a new login which role: only an admin creates admins, so that a
 /// coordinator cannot make herself an account that reads the audit export unwatched.
 pub fn may_grant(granter: Role, role: Role) -> bool {
@@ -298,6 +310,14 @@ mod tests {
         assert!(!may_see(&partner, Field::FullName, &theirs));
         let no_org = Actor { partner_org_id: None, ..partner };
         assert!(!may_see(&no_org, Field::FullName, &ours));
+    }
+
+    #[test]
+    fn contact_persons_are_caseworkers_or_ambassadors() {
+        let allowed: Vec<Role> = Role::ALL.into_iter().filter(|r| may_be_contact_person(*r)).collect();
+        assert_eq!(allowed, vec![Role::Caseworker, Role::Ambassador]);
+        assert!(becomes_contact_person_on_entry(Role::Caseworker));
+        assert!(!becomes_contact_person_on_entry(Role::Coordinator));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use domain::audit::AuditAction;
 use domain::do_not_contact::identity_hashes;
 use domain::funnel::{self, Channel, EventKind, TransitionInput};
 use domain::org::{Consent, ConsentPurpose};
-use domain::person::{DanishLevel, Education, Network, PersonDetails, PersonInput, Source, SourceKind, WorkExperience};
+use domain::person::{DanishLevel, Education, Network, PersonDetails, PersonInput, Source, WorkExperience};
 use domain::policy::{self, Action, Field, PersonScope, Reach};
 use domain::reference::MotivationFactor;
 use domain::validation::FieldErrors;
@@ -297,7 +297,7 @@ async fn view(
                 .list_users()
                 .await?
                 .into_iter()
-                .filter(|u| u.active && matches!(u.role, policy::Role::Caseworker | policy::Role::Ambassador))
+                .filter(|u| u.active && policy::may_be_contact_person(u.role))
                 .map(|u| {
                     let label = format!("{} ({})", u.display_name, l.t(&format!("role-{}", u.role.code())));
                     Opt::new(u.id.to_string(), label, Some(u.id) == rec.contact_user_id)
@@ -570,7 +570,7 @@ pub async fn set_contact(
     let l = Layout::new(&state, &cu.ctx, "/people");
     let chosen = match Uuid::parse_str(form.user.trim()) {
         Ok(user_id) => match state.store.get_user(user_id).await {
-            Ok(u) if u.active && matches!(u.role, policy::Role::Caseworker | policy::Role::Ambassador) => Some(u),
+            Ok(u) if u.active && policy::may_be_contact_person(u.role) => Some(u),
             Ok(_) | Err(StoreError::NotFound(_)) => None,
             Err(e) => return Err(e.into()),
         },
@@ -878,10 +878,10 @@ pub async fn create(
     if state.store.on_do_not_contact(&hashes).await? {
         return rerender(FieldErrors::default(), Some(l.t("error-do-not-contact"))).await;
     }
-    let source_kind = if channel == Channel::SelfReferral { SourceKind::SelfReferral } else { SourceKind::Other };
+    let source_kind = domain::person::manual_entry_source(channel);
     let new = NewPerson {
         team_id: cu.user.team_id,
-        contact_user_id: (cu.user.role == domain::policy::Role::Caseworker).then_some(cu.user.id),
+        contact_user_id: policy::becomes_contact_person_on_entry(cu.user.role).then_some(cu.user.id),
         source: Source {
             kind: source_kind,
             reference_id: Some(cu.user.id),
