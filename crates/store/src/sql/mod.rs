@@ -367,12 +367,11 @@ pub(crate) async fn write_audit(tx: &mut Transaction<'static, Any>, audit: &Audi
 /// Appends audit entries inside the caller's transaction: every entry in one
 /// statement, and every person they name in another (per chunk of bind parameters).
 pub(crate) async fn write_audits(tx: &mut Transaction<'static, Any>, audits: &[&AuditRecord]) -> Result<()> {
-    const ENTRIES_PER_STATEMENT: usize = 100;
-    const PERSONS_PER_STATEMENT: usize = 500;
     let at = fmt_ts(OffsetDateTime::now_utc());
     // Time-ordered, so that audit_persons is written at its end (see migration 0001).
     let ids: Vec<String> = audits.iter().map(|_| Uuid::now_v7().to_string()).collect();
-    for (chunk, chunk_ids) in audits.chunks(ENTRIES_PER_STATEMENT).zip(ids.chunks(ENTRIES_PER_STATEMENT)) {
+    let entries: Vec<(&String, &&AuditRecord)> = ids.iter().zip(audits).collect();
+    for chunk in fixed_chunks(&entries) {
         let values: Vec<String> = (0..chunk.len())
             .map(|i| {
                 let b = i * 8;
@@ -394,9 +393,9 @@ pub(crate) async fn write_audits(tx: &mut Transaction<'static, Any>, audits: &[&
             values.join(", ")
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (audit, id) in chunk.iter().zip(chunk_ids) {
+        for (id, audit) in chunk {
             q = q
-                .bind(id.clone())
+                .bind((*id).clone())
                 .bind(at.clone())
                 .bind(audit.actor.user_id.map(|u| u.to_string()))
                 .bind(audit.actor.username.clone())
@@ -409,7 +408,7 @@ pub(crate) async fn write_audits(tx: &mut Transaction<'static, Any>, audits: &[&
     }
     let pairs: Vec<(&String, &Uuid)> =
         audits.iter().zip(&ids).flat_map(|(audit, id)| audit.persons.iter().map(move |p| (id, p))).collect();
-    for chunk in pairs.chunks(PERSONS_PER_STATEMENT) {
+    for chunk in fixed_chunks(&pairs) {
         let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${})", i * 2 + 1, i * 2 + 2)).collect();
         let sql = format!("INSERT INTO audit_persons (audit_id, person_id) VALUES {}", values.join(", "));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -419,6 +418,22 @@ pub(crate) async fn write_audits(tx: &mut Transaction<'static, Any>, audits: &[&
         q.execute(&mut **tx).await.map_err(db("writing the audit log's persons"))?;
     }
     Ok(())
+}
+
+/// Splits rows into chunks of a few fixed sizes (largest first), so that a multi-row
+/// INSERT has one of a handful of texts and its prepared statement is reused, instead
+/// of a new text (parsed anew) for every batch size.
+fn fixed_chunks<T>(rows: &[T]) -> Vec<&[T]> {
+    const SIZES: [usize; 4] = [256, 64, 16, 4];
+    let mut chunks = Vec::new();
+    let mut rest = rows;
+    while !rest.is_empty() {
+        let size = SIZES.into_iter().find(|s| *s <= rest.len()).unwrap_or(1);
+        let (chunk, tail) = rest.split_at(size);
+        chunks.push(chunk);
+        rest = tail;
+    }
+    chunks
 }
 
 /// Adds hashes to the do-not-contact list; one already there stays as it was.
