@@ -270,6 +270,13 @@ pub struct FunnelRules {
     pub cool_off: Duration,
 }
 
+impl FunnelRules {
+    /// The rules of an initiative whose "not now" lasts this many days.
+    pub fn with_cool_off_days(days: i64) -> FunnelRules {
+        FunnelRules { cool_off: Duration::days(days) }
+    }
+}
+
 impl Default for FunnelRules {
     fn default() -> Self {
         FunnelRules { cool_off: Duration::days(90) }

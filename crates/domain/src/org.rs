@@ -4,7 +4,7 @@ use crate::funnel::FunnelRules;
 use crate::phone::PhoneNumber;
 use crate::policy::Role;
 use crate::validation::FieldErrors;
-use time::{Date, Duration, OffsetDateTime};
+use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 /// A district the municipality works in, made of postcodes (G-6.2).
@@ -116,7 +116,7 @@ pub struct Initiative {
 
 impl Initiative {
     pub fn funnel_rules(&self) -> FunnelRules {
-        FunnelRules { cool_off: Duration::days(i64::from(self.cool_off_days)) }
+        FunnelRules::with_cool_off_days(i64::from(self.cool_off_days))
     }
 }
 

@@ -198,6 +198,17 @@ pub fn may_be_contact_person(role: Role) -> bool {
     matches!(role, Role::Caseworker | Role::Ambassador)
 }
 
+/// Every figure shown below coordinator level passes the suppression rule (product.md).
+pub fn figures_suppressed(role: Role) -> bool {
+    role != Role::Coordinator
+}
+
+/// Her team follows her contact person: a caseworker of another team takes her over
+/// with her team. An ambassador (no team) as contact person leaves her team as it is.
+pub fn team_after_contact_change(current_team: Option<Uuid>, contact_team: Option<Uuid>) -> Option<Uuid> {
+    contact_team.or(current_team)
+}
+
 /// A caseworker who records a woman by hand becomes her contact person; a coordinator
 /// who does so leaves the choice to her team.
 pub fn becomes_contact_person_on_entry(role: Role) -> bool {
@@ -310,6 +321,13 @@ mod tests {
         assert!(!may_see(&partner, Field::FullName, &theirs));
         let no_org = Actor { partner_org_id: None, ..partner };
         assert!(!may_see(&no_org, Field::FullName, &ours));
+    }
+
+    #[test]
+    fn her_team_follows_a_caseworker_contact_but_not_an_ambassador() {
+        let (nord, syd) = (Some(Uuid::from_u128(10)), Some(Uuid::from_u128(11)));
+        assert_eq!(team_after_contact_change(nord, syd), syd);
+        assert_eq!(team_after_contact_change(nord, None), nord);
     }
 
     #[test]

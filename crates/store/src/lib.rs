@@ -53,7 +53,6 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn create_partner_org(&self, name: &str) -> impl Future<Output = Result<Uuid>> + Send;
     fn create_initiative(&self, initiative: &Initiative) -> impl Future<Output = Result<()>> + Send;
     fn list_initiatives(&self) -> impl Future<Output = Result<Vec<Initiative>>> + Send;
-    fn get_initiative(&self, id: Uuid) -> impl Future<Output = Result<Initiative>> + Send;
 
     // --- users and sessions
     fn create_user(
@@ -105,10 +104,13 @@ pub trait Store: Clone + Send + Sync + 'static {
         source: &Source,
         audit: &AuditRecord,
     ) -> impl Future<Output = Result<()>> + Send;
+    /// Makes `user_id` her contact person (closing the earlier assignment) and sets her
+    /// team to `team_id` (see `domain::policy::team_after_contact_change`).
     fn set_contact_person(
         &self,
         person_id: Uuid,
         user_id: Uuid,
+        team_id: Option<Uuid>,
         by: Uuid,
         audit: &AuditRecord,
     ) -> impl Future<Output = Result<()>> + Send;

@@ -6,8 +6,10 @@
 //! test on the spot, so panicking is the right answer here.
 #![allow(clippy::panic)]
 
-use crate::{SqlStore, Store};
+use crate::{EventActor, NewPerson, SqlStore, Store};
+use domain::person::{PersonDetails, Source, SourceKind};
 use std::path::PathBuf;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub struct TestDb {
@@ -66,5 +68,30 @@ impl TestDb {
                 sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE"))).execute(admin.pool()).await;
             admin.close().await;
         }
+    }
+}
+
+/// A woman entering now through her source's channel, recorded by "test".
+pub fn new_person(
+    initiative_id: Uuid,
+    team_id: Option<Uuid>,
+    details: PersonDetails,
+    source: SourceKind,
+    reference: Option<Uuid>,
+) -> NewPerson {
+    NewPerson {
+        details,
+        team_id,
+        contact_user_id: None,
+        source: Source {
+            kind: source,
+            reference_id: reference,
+            label: "test".into(),
+            added_at: OffsetDateTime::now_utc(),
+        },
+        initiative_id,
+        channel: source.entry_channel(),
+        actor: EventActor { user_id: None, name: "test".into() },
+        at: OffsetDateTime::now_utc(),
     }
 }

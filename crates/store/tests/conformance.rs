@@ -10,7 +10,7 @@ use domain::org::{Initiative, Locale, NewUser};
 use domain::person::{PersonInput, Source, SourceKind};
 use domain::policy::{ListScope, Role};
 use sqlx::Row;
-use store::testkit::TestDb;
+use store::testkit::{TestDb, new_person};
 use store::*;
 use time::OffsetDateTime;
 use time::macros::date;
@@ -54,31 +54,6 @@ fn details(given: &str, family: &str, cpr: &str, phone: &str) -> domain::person:
     }
     .parse(date!(2026 - 11 - 25))
     .unwrap()
-}
-
-fn new_person(
-    init: Uuid,
-    team: Option<Uuid>,
-    d: domain::person::PersonDetails,
-    source: SourceKind,
-    reference: Option<Uuid>,
-) -> NewPerson {
-    let channel = source.entry_channel();
-    NewPerson {
-        details: d,
-        team_id: team,
-        contact_user_id: None,
-        source: Source {
-            kind: source,
-            reference_id: reference,
-            label: "test".into(),
-            added_at: OffsetDateTime::now_utc(),
-        },
-        initiative_id: init,
-        channel,
-        actor: EventActor { user_id: None, name: "test".into() },
-        at: OffsetDateTime::now_utc(),
-    }
 }
 
 fn event(person: Uuid, init: Uuid, kind: EventKind) -> NewEvent {
@@ -463,8 +438,8 @@ async fn contact_persons_keep_their_history_and_consents_can_be_withdrawn() {
         )
         .await
         .unwrap();
-    s.set_contact_person(person, ids[0], ids[0], &audit(AuditAction::UpdatePerson)).await.unwrap();
-    s.set_contact_person(person, ids[1], ids[0], &audit(AuditAction::UpdatePerson)).await.unwrap();
+    s.set_contact_person(person, ids[0], None, ids[0], &audit(AuditAction::UpdatePerson)).await.unwrap();
+    s.set_contact_person(person, ids[1], None, ids[0], &audit(AuditAction::UpdatePerson)).await.unwrap();
     let history = s.contact_history(person).await.unwrap();
     assert_eq!(history.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>(), vec!["BERIT", "ANNA"]);
     assert!(history[0].0.until.is_none() && history[1].0.until.is_some(), "the old one is closed, not deleted");
@@ -583,7 +558,7 @@ async fn the_one_read_page_equals_the_separate_reads() {
     for kind in [EventKind::LetterSent, EventKind::Reached, EventKind::Note] {
         s.record_event(&event(id, init.id, kind), &audit(AuditAction::RecordEvent)).await.unwrap();
     }
-    s.set_contact_person(id, cw, cw, &audit(AuditAction::UpdatePerson)).await.unwrap();
+    s.set_contact_person(id, cw, None, cw, &audit(AuditAction::UpdatePerson)).await.unwrap();
     let consent = domain::org::Consent {
         id: Uuid::new_v4(),
         person_id: id,

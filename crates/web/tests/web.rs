@@ -10,10 +10,10 @@ use domain::audit::{AuditAction, AuditActor, AuditRecord};
 use domain::do_not_contact::DncKey;
 use domain::funnel::{Channel, Stage};
 use domain::org::{Initiative, NewUser};
-use domain::person::{PersonInput, Source, SourceKind};
+use domain::person::{PersonInput, SourceKind};
 use domain::policy::Role;
 use store::testkit::TestDb;
-use store::{AuditQuery, EventActor, NewPerson, SqlStore, Store, UserExtra};
+use store::{AuditQuery, SqlStore, Store, UserExtra};
 use time::OffsetDateTime;
 use time::macros::date;
 use tower::ServiceExt;
@@ -73,23 +73,7 @@ async fn person(
     }
     .parse(date!(2026 - 11 - 25))
     .unwrap();
-    let channel = source.entry_channel();
-    let new = NewPerson {
-        details,
-        team_id: team,
-        contact_user_id: None,
-        source: Source {
-            kind: source,
-            reference_id: reference,
-            label: "test".into(),
-            added_at: OffsetDateTime::now_utc(),
-        },
-        initiative_id: init,
-        channel,
-        actor: EventActor { user_id: None, name: "test".into() },
-        at: OffsetDateTime::now_utc(),
-    };
-    s.create_person(&new, &sys()).await.unwrap()
+    s.create_person(&store::testkit::new_person(init, team, details, source, reference), &sys()).await.unwrap()
 }
 
 async fn world() -> World {

@@ -629,24 +629,6 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn get_initiative(&self, id: Uuid) -> Result<Initiative> {
-        let row = sqlx::query("SELECT * FROM initiatives WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db("reading an initiative"))?
-            .ok_or(StoreError::NotFound("initiative"))?;
-        let areas = sqlx::query("SELECT area_id FROM initiative_areas WHERE initiative_id = $1")
-            .bind(id.to_string())
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db("reading an initiative's areas"))?
-            .iter()
-            .map(|r| parse_uuid(&r.try_get::<String, _>(0).map_err(db("reading an initiative area"))?))
-            .collect::<Result<Vec<_>>>()?;
-        initiative_from_row(&row, areas)
-    }
-
     async fn create_user(
         &self,
         user: &NewUser,
@@ -824,8 +806,15 @@ impl Store for SqlStore {
         tx.commit().await.map_err(db("committing a source"))
     }
 
-    async fn set_contact_person(&self, person_id: Uuid, user_id: Uuid, by: Uuid, audit: &AuditRecord) -> Result<()> {
-        people::set_contact_person(self, person_id, user_id, by, audit).await
+    async fn set_contact_person(
+        &self,
+        person_id: Uuid,
+        user_id: Uuid,
+        team_id: Option<Uuid>,
+        by: Uuid,
+        audit: &AuditRecord,
+    ) -> Result<()> {
+        people::set_contact_person(self, person_id, user_id, team_id, by, audit).await
     }
 
     async fn contact_history(&self, person_id: Uuid) -> Result<Vec<(ContactAssignment, String)>> {

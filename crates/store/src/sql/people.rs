@@ -104,7 +104,7 @@ async fn rules_for(tx: &mut Tx, initiative_id: Uuid) -> Result<FunnelRules> {
         .map_err(db("reading an initiative"))?
         .ok_or(StoreError::NotFound("initiative"))?;
     let days: i64 = row.try_get(0).map_err(db("reading an initiative"))?;
-    Ok(FunnelRules { cool_off: time::Duration::days(days) })
+    Ok(FunnelRules::with_cool_off_days(days))
 }
 
 async fn load_state(tx: &mut Tx, person_id: Uuid, initiative_id: Uuid) -> Result<Option<(FunnelState, i64)>> {
@@ -316,6 +316,7 @@ pub(crate) async fn set_contact_person(
     store: &SqlStore,
     person_id: Uuid,
     user_id: Uuid,
+    team_id: Option<Uuid>,
     by: Uuid,
     audit: &AuditRecord,
 ) -> Result<()> {
@@ -328,16 +329,13 @@ pub(crate) async fn set_contact_person(
         .await
         .map_err(db("closing a contact person"))?;
     insert_assignment(&mut tx, person_id, user_id, by, now).await?;
-    // Her team follows her contact person, so the new caseworker's team sees her.
-    let r = sqlx::query(
-        "UPDATE persons SET contact_user_id = $1, \
-         team_id = COALESCE((SELECT u.team_id FROM users u WHERE u.id = $1), team_id) WHERE id = $2",
-    )
-    .bind(user_id.to_string())
-    .bind(person_id.to_string())
-    .execute(&mut *tx)
-    .await
-    .map_err(db("setting a contact person"))?;
+    let r = sqlx::query("UPDATE persons SET contact_user_id = $1, team_id = $2 WHERE id = $3")
+        .bind(user_id.to_string())
+        .bind(team_id.map(|t| t.to_string()))
+        .bind(person_id.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db("setting a contact person"))?;
     if r.rows_affected() == 0 {
         return Err(StoreError::NotFound("person"));
     }
@@ -489,7 +487,7 @@ fn funnel_from_row(r: &AnyRow) -> Result<FunnelRow> {
     Ok(FunnelRow {
         initiative_id: parse_uuid(&r.try_get::<String, _>("initiative_id").map_err(e())?)?,
         initiative_name: r.try_get("initiative_name").map_err(e())?,
-        rules: FunnelRules { cool_off: time::Duration::days(r.try_get::<i64, _>("cool_off_days").map_err(e())?) },
+        rules: FunnelRules::with_cool_off_days(r.try_get::<i64, _>("cool_off_days").map_err(e())?),
         state: state_from_row(r)?,
         event_count: u64::try_from(n).unwrap_or(0),
         updated_at: parse_ts(&r.try_get::<String, _>("updated_at").map_err(e())?)?,

@@ -116,7 +116,7 @@ pub(crate) async fn read_person_page(store: &SqlStore, id: Uuid) -> Result<Optio
             Ok(FunnelRow {
                 initiative_id: parse_uuid(&text(cell(r, 0))?)?,
                 initiative_name: text(cell(r, 1))?,
-                rules: FunnelRules { cool_off: time::Duration::days(int(cell(r, 2))?) },
+                rules: FunnelRules::with_cool_off_days(int(cell(r, 2))?),
                 state: FunnelState {
                     stage: Stage::from_code(&stage).ok_or_else(|| corrupt("stage"))?,
                     paused_from: opt_text(cell(r, 4)).as_deref().and_then(Stage::from_code),

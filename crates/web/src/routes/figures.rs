@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use domain::funnel::Stage;
-use domain::policy::{self, Action, Reach, Role};
+use domain::policy::{self, Action, Reach};
 use domain::suppression::{THRESHOLD, suppress_row};
 use store::Store;
 
@@ -34,7 +34,7 @@ pub async fn show(State(state): State<AppState>, cu: CurrentUser) -> AppResult<R
         return Err(deny(&state, &cu, "GET /figures", None, AppError::Forbidden).await);
     }
     let l = Layout::new(&state, &cu.ctx, "/figures");
-    let suppressed = actor.role != Role::Coordinator;
+    let suppressed = policy::figures_suppressed(actor.role);
     let hidden = l.t1("figures-hidden", "threshold", THRESHOLD);
     let mut tables = Vec::new();
     for initiative in state.store.list_initiatives().await? {

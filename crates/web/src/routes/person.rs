@@ -580,7 +580,8 @@ pub async fn set_contact(
         return page(&state, &cu, id, &scope, AuditAction::ViewPerson, ORIGIN, Some(l.t("error-contact-person"))).await;
     };
     let record = audit(&cu, AuditAction::UpdatePerson, ORIGIN, vec![id], format!("contact person {}", user.username));
-    state.store.set_contact_person(id, user.id, cu.user.id, &record).await?;
+    let team = policy::team_after_contact_change(scope.team_id, user.team_id);
+    state.store.set_contact_person(id, user.id, team, cu.user.id, &record).await?;
     if user.id != cu.user.id {
         state.store.notify(user.id, "notification-new-person", Some(id)).await?;
     }
