@@ -130,14 +130,22 @@ check_200 "/people/$(head -n 1 "$tmp/ids.txt")"
 
 results="$tmp/results.txt"
 : >"$results"
+# The server's own CPU time (all threads, user + system) in clock ticks: the load tool
+# shares the two cores, so CPU per request is steadier across runs than latency.
+server_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
 run_wrk() {
-  local label="$1" path="$2" ids_file="${3:-}"
+  local label="$1" path="$2" ids_file="${3:-}" before after line requests
   echo
   echo "==== $label: GET $path ($DURATION, $THREADS threads, $CONNECTIONS connections)"
+  before="$(server_ticks)"
   OPSOG_COOKIE="$cookie" OPSOG_IDS_FILE="$ids_file" OPSOG_LABEL="$label" \
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$root/bench/wrk.lua" "$base$path" |
     tee "$tmp/wrk-$label.txt"
-  grep '^opsog-result ' "$tmp/wrk-$label.txt" >>"$results" || fail "wrk printed no result for $label"
+  after="$(server_ticks)"
+  line="$(grep '^opsog-result ' "$tmp/wrk-$label.txt")" || fail "wrk printed no result for $label"
+  requests="$(grep -o 'requests=[0-9]*' <<<"$line" | cut -d= -f2)"
+  ((requests > 0)) || fail "wrk made no requests for $label"
+  echo "$line cpu_us=$(((after - before) * 1000000 / $(getconf CLK_TCK) / requests))" >>"$results"
 }
 
 run_wrk static-ceiling "$static"
@@ -149,11 +157,11 @@ run_wrk person-page /people/ "$tmp/ids.txt"
 field() { grep -o "$1=[^ ]*" <<<"$2" | cut -d= -f2; }
 echo
 echo "Opsøg web load: SIZE=$SIZE, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $(nproc) cores shared by wrk and server, $(git rev-parse --short HEAD 2>/dev/null || echo 'no git')"
-printf '%-16s %-22s %9s %9s %9s %10s %8s\n' scenario path "p50 ms" "p95 ms" "p99 ms" "req/s" errors
+printf '%-16s %-22s %9s %9s %9s %10s %8s %12s\n' scenario path "p50 ms" "p95 ms" "p99 ms" "req/s" errors "server µs/req"
 declare -A paths=([static-ceiling]="/static/…/app.css" [people-page]="/people?page=3 ($FILTER)" [person-page]="/people/<id> x$ids")
 while read -r line; do
   label="$(field label "$line")"
-  printf '%-16s %-22s %9s %9s %9s %10s %8s\n' "$label" "${paths[$label]}" \
+  printf '%-16s %-22s %9s %9s %9s %10s %8s %12s\n' "$label" "${paths[$label]}" \
     "$(field p50_ms "$line")" "$(field p95_ms "$line")" "$(field p99_ms "$line")" \
-    "$(field rps "$line")" "$(field errors "$line")"
+    "$(field rps "$line")" "$(field errors "$line")" "$(field cpu_us "$line")"
 done <"$results"

@@ -120,12 +120,29 @@ async fn users_and_sessions_round_trip() {
         data: "{}".into(),
     };
     s.create_session(&session).await.unwrap();
+    // Read once so that any cached copy exists; every change below must still show at once.
+    let (_, user) = s.session_with_user("h1").await.unwrap().unwrap();
+    assert_eq!(user.map(|u| u.locale), Some(Locale::En));
     s.set_session_data("h1", "{\"page\":2}").await.unwrap();
     let got = s.get_session("h1").await.unwrap().unwrap();
     assert_eq!(got.data, "{\"page\":2}");
     assert_eq!(got.user_id, Some(u.id));
-    assert_eq!(s.delete_idle_sessions(now + time::Duration::hours(1)).await.unwrap(), 1);
+    let (cached, _) = s.session_with_user("h1").await.unwrap().unwrap();
+    assert_eq!(cached.data, "{\"page\":2}");
+    let later = now + time::Duration::minutes(5);
+    s.touch_session("h1", later).await.unwrap();
+    let (touched, _) = s.session_with_user("h1").await.unwrap().unwrap();
+    assert_eq!(touched.last_seen_at.unix_timestamp(), later.unix_timestamp());
+    s.set_user_locale(u.id, Locale::Da).await.unwrap();
+    let (_, user) = s.session_with_user("h1").await.unwrap().unwrap();
+    assert_eq!(user.map(|u| u.locale), Some(Locale::Da));
+    assert_eq!(s.delete_idle_sessions(later + time::Duration::hours(1)).await.unwrap(), 1);
     assert!(s.get_session("h1").await.unwrap().is_none());
+    assert!(s.session_with_user("h1").await.unwrap().is_none());
+    s.create_session(&session).await.unwrap();
+    assert!(s.session_with_user("h1").await.unwrap().is_some());
+    s.delete_session("h1").await.unwrap();
+    assert!(s.session_with_user("h1").await.unwrap().is_none());
     db.cleanup().await;
 }
 

@@ -8,6 +8,7 @@ mod people;
 mod person_page;
 pub use people::COUNT_CAP;
 mod rows;
+mod session_cache;
 
 use crate::records::*;
 use crate::{Result, Store, StoreError};
@@ -60,6 +61,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0002_list_indexes.sql"),
         postgres: include_str!("../../migrations/postgres/0002_list_indexes.sql"),
     },
+    Migration {
+        version: 3,
+        name: "funnel_stage_index",
+        sqlite: include_str!("../../migrations/sqlite/0003_funnel_stage_index.sql"),
+        postgres: include_str!("../../migrations/postgres/0003_funnel_stage_index.sql"),
+    },
 ];
 
 /// A view's audit entry on its way to the group-commit writer, and where to say it is
@@ -81,6 +88,7 @@ const REFERENCE_MAX_AGE: Duration = Duration::from_secs(30);
 pub struct SqlStore {
     pool: AnyPool,
     reference: std::sync::Arc<std::sync::RwLock<Option<Reference>>>,
+    sessions: std::sync::Arc<session_cache::SessionCache>,
     /// Audit entries of reads (page views, lists) go here; see `audit_writer`.
     audits: tokio::sync::mpsc::Sender<AuditJob>,
     /// Where writes go. On SQLite a pool of one connection: writers then queue here, in
@@ -155,7 +163,7 @@ impl SqlStore {
         };
         let (audits, queue) = tokio::sync::mpsc::channel(4096);
         tokio::spawn(audit_writer(writer.clone(), backend, queue));
-        Ok(SqlStore { pool, reference: Default::default(), audits, writer, backend })
+        Ok(SqlStore { pool, reference: Default::default(), sessions: Default::default(), audits, writer, backend })
     }
 
     /// Applies the embedded migrations that have not run yet.
@@ -571,6 +579,9 @@ impl Store for SqlStore {
     }
 
     async fn session_with_user(&self, token_hash: &str) -> Result<Option<(Session, Option<User>)>> {
+        if let Some(hit) = self.sessions.get(token_hash) {
+            return Ok(Some(hit));
+        }
         let sql = format!(
             "SELECT s.*, {} FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
             USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
@@ -584,6 +595,7 @@ impl Store for SqlStore {
         let session = session_from_row(&row)?;
         let has_user = row.try_get::<Option<String>, _>("id").map_err(db("reading a session's user"))?.is_some();
         let user = if has_user { Some(user_from_row(&row)?) } else { None };
+        self.sessions.put(token_hash, &session, &user);
         Ok(Some((session, user)))
     }
 
@@ -701,6 +713,7 @@ impl Store for SqlStore {
             .execute(&self.writer)
             .await
             .map_err(db("setting a user's language"))?;
+        self.sessions.forget_all();
         Ok(())
     }
 
@@ -736,6 +749,7 @@ impl Store for SqlStore {
             .execute(&self.writer)
             .await
             .map_err(db("touching a session"))?;
+        self.sessions.forget(token_hash);
         Ok(())
     }
 
@@ -746,6 +760,7 @@ impl Store for SqlStore {
             .execute(&self.writer)
             .await
             .map_err(db("saving session data"))?;
+        self.sessions.forget(token_hash);
         Ok(())
     }
 
@@ -755,6 +770,7 @@ impl Store for SqlStore {
             .execute(&self.writer)
             .await
             .map_err(db("deleting a session"))?;
+        self.sessions.forget(token_hash);
         Ok(())
     }
 
@@ -764,6 +780,7 @@ impl Store for SqlStore {
             .execute(&self.writer)
             .await
             .map_err(db("deleting idle sessions"))?;
+        self.sessions.forget_all();
         Ok(r.rows_affected())
     }
 
