@@ -4,6 +4,7 @@
 //! (UUID and time as text, flags as integers), so every query is written once; the
 //! backends differ only in their migration files and how a write transaction begins.
 
+mod audit;
 mod people;
 mod person_page;
 pub use people::COUNT_CAP;
@@ -12,6 +13,8 @@ mod session_cache;
 
 use crate::records::*;
 use crate::{Result, Store, StoreError};
+use audit::{AuditJob, audit_writer};
+pub(crate) use audit::{naming, write_audit};
 use domain::audit::AuditRecord;
 use domain::org::{Area, Consent, ContactAssignment, Initiative, Locale, NewUser, Notification, Team, User};
 use domain::person::{PersonDetails, Source};
@@ -69,10 +72,6 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
-/// A view's audit entry on its way to the group-commit writer, and where to say it is
-/// written.
-type AuditJob = (AuditRecord, tokio::sync::oneshot::Sender<std::result::Result<(), String>>);
-
 /// Initiatives and areas: read on nearly every page, changed a few times a year.
 struct Reference {
     initiatives: Vec<Initiative>,
@@ -125,6 +124,10 @@ impl SqlStore {
     pub async fn connect_without_migrating(url: &str) -> Result<SqlStore> {
         let backend = Backend::from_url(url)?;
         sqlx::any::install_default_drivers();
+        let access_log: std::sync::Arc<str> = match backend {
+            Backend::Sqlite => audit::access_log_path(url)?.into(),
+            Backend::Postgres => "".into(),
+        };
         let options = |max: u32| {
             let o = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30)).max_connections(max);
             if backend != Backend::Sqlite {
@@ -136,13 +139,21 @@ impl SqlStore {
             let o = o.test_before_acquire(false);
             // WAL lets readers work while one writer writes; busy_timeout covers other
             // processes (the CLI); foreign keys are off in SQLite by default; a larger
-            // page cache (32 MB per connection) spares re-reading hot pages.
-            o.after_connect(|conn, _| {
+            // page cache (32 MB per connection) spares re-reading hot pages. The access
+            // log's file is attached to every connection (see `audit`).
+            let access_log = access_log.clone();
+            o.after_connect(move |conn, _| {
+                let access_log = access_log.clone();
                 Box::pin(async move {
+                    sqlx::raw_sql("PRAGMA busy_timeout = 10000;").execute(&mut *conn).await?;
+                    sqlx::query("ATTACH DATABASE $1 AS access")
+                        .bind(access_log.to_string())
+                        .execute(&mut *conn)
+                        .await?;
                     sqlx::raw_sql(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                         PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
-                         PRAGMA cache_size = -32000;",
+                         PRAGMA access.journal_mode = WAL; PRAGMA access.synchronous = NORMAL; \
+                         PRAGMA foreign_keys = ON; PRAGMA cache_size = -32000;",
                     )
                     .execute(conn)
                     .await
@@ -201,6 +212,7 @@ impl SqlStore {
             tx.commit().await.map_err(db("committing a migration"))?;
             applied.push(m.version);
         }
+        audit::ensure_access_log(&self.writer, self.backend).await?;
         Ok(applied)
     }
 
@@ -329,119 +341,6 @@ async fn begin_on(writer: &AnyPool, backend: Backend) -> Result<Transaction<'sta
         Backend::Postgres => writer.begin().await,
     }
     .map_err(db("starting a transaction"))
-}
-
-/// Group commit for the audit entries of reads. Every page view and list writes one
-/// entry; one transaction each made the writer the bottleneck under load (about
-/// 900/s on SQLite). This task takes whatever entries are waiting, writes them in one
-/// transaction and then answers each caller, so an entry is stored before its page
-/// is shown, and a failed batch fails every page in it.
-async fn audit_writer(writer: AnyPool, backend: Backend, mut queue: tokio::sync::mpsc::Receiver<AuditJob>) {
-    const MAX_BATCH: usize = 256;
-    let mut batch: Vec<AuditJob> = Vec::with_capacity(MAX_BATCH);
-    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let result = async {
-            let mut tx = begin_on(&writer, backend).await?;
-            let entries: Vec<&AuditRecord> = batch.iter().map(|(audit, _)| audit).collect();
-            write_audits(&mut tx, &entries).await?;
-            tx.commit().await.map_err(db("committing the audit log"))
-        }
-        .await;
-        let answer = result.map_err(|e| e.to_string());
-        if let Err(e) = &answer {
-            tracing::error!(error = %e, entries = batch.len(), "audit batch failed");
-        }
-        for (_, done) in batch.drain(..) {
-            let _ = done.send(answer.clone());
-        }
-    }
-}
-
-/// The audit record of a write about one woman always names her, whatever the
-/// caller passed: "who changed her data" must find every change.
-pub(crate) fn naming(audit: &AuditRecord, person: Uuid) -> AuditRecord {
-    let mut audit = audit.clone();
-    if !audit.persons.contains(&person) {
-        audit.persons.push(person);
-    }
-    audit
-}
-
-/// Appends an audit entry inside the caller's transaction.
-pub(crate) async fn write_audit(tx: &mut Transaction<'static, Any>, audit: &AuditRecord) -> Result<()> {
-    write_audits(tx, &[audit]).await
-}
-
-/// Appends audit entries inside the caller's transaction: every entry in one
-/// statement, and every person they name in another (per chunk of bind parameters).
-pub(crate) async fn write_audits(tx: &mut Transaction<'static, Any>, audits: &[&AuditRecord]) -> Result<()> {
-    let at = fmt_ts(OffsetDateTime::now_utc());
-    // Time-ordered, so that audit_persons is written at its end (see migration 0001).
-    let ids: Vec<String> = audits.iter().map(|_| Uuid::now_v7().to_string()).collect();
-    let entries: Vec<(&String, &&AuditRecord)> = ids.iter().zip(audits).collect();
-    for chunk in fixed_chunks(&entries) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let b = i * 8;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7,
-                    b + 8
-                )
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO audit_log (id, at, user_id, username, role, action, origin, detail) VALUES {}",
-            values.join(", ")
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (id, audit) in chunk {
-            q = q
-                .bind((*id).clone())
-                .bind(at.clone())
-                .bind(audit.actor.user_id.map(|u| u.to_string()))
-                .bind(audit.actor.username.clone())
-                .bind(audit.actor.role.clone())
-                .bind(audit.action.code())
-                .bind(audit.origin.clone())
-                .bind(audit.detail.clone());
-        }
-        q.execute(&mut **tx).await.map_err(db("writing the audit log"))?;
-    }
-    let pairs: Vec<(&String, &Uuid)> =
-        audits.iter().zip(&ids).flat_map(|(audit, id)| audit.persons.iter().map(move |p| (id, p))).collect();
-    for chunk in fixed_chunks(&pairs) {
-        let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${})", i * 2 + 1, i * 2 + 2)).collect();
-        let sql = format!("INSERT INTO audit_persons (audit_id, person_id) VALUES {}", values.join(", "));
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (id, person) in chunk {
-            q = q.bind((*id).clone()).bind(person.to_string());
-        }
-        q.execute(&mut **tx).await.map_err(db("writing the audit log's persons"))?;
-    }
-    Ok(())
-}
-
-/// Splits rows into chunks of a few fixed sizes (largest first), so that a multi-row
-/// INSERT has one of a handful of texts and its prepared statement is reused, instead
-/// of a new text (parsed anew) for every batch size.
-fn fixed_chunks<T>(rows: &[T]) -> Vec<&[T]> {
-    const SIZES: [usize; 4] = [256, 64, 16, 4];
-    let mut chunks = Vec::new();
-    let mut rest = rows;
-    while !rest.is_empty() {
-        let size = SIZES.into_iter().find(|s| *s <= rest.len()).unwrap_or(1);
-        let (chunk, tail) = rest.split_at(size);
-        chunks.push(chunk);
-        rest = tail;
-    }
-    chunks
 }
 
 /// Adds hashes to the do-not-contact list; one already there stays as it was.
@@ -1059,45 +958,6 @@ impl Store for SqlStore {
     }
 
     async fn list_audit(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
-        let limit = i64::from(if q.limit == 0 { 200 } else { q.limit });
-        let (sql, arg) = match (q.person_id, q.user_id) {
-            (Some(p), _) => (
-                "SELECT a.* FROM audit_log a WHERE a.id IN (SELECT ap.audit_id FROM audit_persons ap WHERE ap.person_id = $1) \
-                 ORDER BY a.seq DESC LIMIT $2",
-                Some(p.to_string()),
-            ),
-            (None, Some(u)) => {
-                ("SELECT * FROM audit_log WHERE user_id = $1 ORDER BY seq DESC LIMIT $2", Some(u.to_string()))
-            }
-            (None, None) => ("SELECT * FROM audit_log WHERE $1 IS NULL ORDER BY seq DESC LIMIT $2", None),
-        };
-        let rows =
-            sqlx::query(sql).bind(arg).bind(limit).fetch_all(&self.pool).await.map_err(db("reading the audit log"))?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let e = || db("reading an audit entry");
-            let seq: i64 = r.try_get("seq").map_err(e())?;
-            let id: String = r.try_get("id").map_err(e())?;
-            let persons = sqlx::query("SELECT person_id FROM audit_persons WHERE audit_id = $1 ORDER BY person_id")
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(e())?
-                .iter()
-                .map(|p| parse_uuid(&p.try_get::<String, _>(0).map_err(db("reading an audit entry"))?))
-                .collect::<Result<Vec<_>>>()?;
-            out.push(AuditEntry {
-                seq,
-                at: parse_ts(&r.try_get::<String, _>("at").map_err(e())?)?,
-                user_id: opt_uuid(r.try_get("user_id").map_err(e())?)?,
-                username: r.try_get("username").map_err(e())?,
-                role: r.try_get("role").map_err(e())?,
-                action: r.try_get("action").map_err(e())?,
-                origin: r.try_get("origin").map_err(e())?,
-                detail: r.try_get("detail").map_err(e())?,
-                persons,
-            });
-        }
-        Ok(out)
+        audit::list_audit(&self.pool, self.backend, q).await
     }
 }
