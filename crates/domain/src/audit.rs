@@ -21,10 +21,16 @@ pub enum AuditAction {
     CliCommand,
     BatchJob,
     AddDoNotContact,
+    RegisterFromStreet,
+    LogConversation,
+    SaveAmbassadorProfile,
+    AcceptEthics,
+    RecordFollowUp,
+    SetEthicsFrame,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 18] = [
+    pub const ALL: [AuditAction; 24] = [
         AuditAction::ViewPerson,
         AuditAction::ListPeople,
         AuditAction::SearchPeople,
@@ -43,6 +49,12 @@ impl AuditAction {
         AuditAction::CliCommand,
         AuditAction::BatchJob,
         AuditAction::AddDoNotContact,
+        AuditAction::RegisterFromStreet,
+        AuditAction::LogConversation,
+        AuditAction::SaveAmbassadorProfile,
+        AuditAction::AcceptEthics,
+        AuditAction::RecordFollowUp,
+        AuditAction::SetEthicsFrame,
     ];
 
     pub fn code(self) -> &'static str {
@@ -65,6 +77,12 @@ impl AuditAction {
             AuditAction::CliCommand => "cli_command",
             AuditAction::BatchJob => "batch_job",
             AuditAction::AddDoNotContact => "add_do_not_contact",
+            AuditAction::RegisterFromStreet => "register_from_street",
+            AuditAction::LogConversation => "log_conversation",
+            AuditAction::SaveAmbassadorProfile => "save_ambassador_profile",
+            AuditAction::AcceptEthics => "accept_ethics",
+            AuditAction::RecordFollowUp => "record_follow_up",
+            AuditAction::SetEthicsFrame => "set_ethics_frame",
         }
     }
 

@@ -33,7 +33,16 @@ impl DncKey {
 /// Who to look for: by CPR when there is one, otherwise by name + birth date + phone.
 pub enum Identity<'a> {
     Cpr(&'a Cpr),
-    NameBirthPhone { name: &'a str, birth_date: Option<Date>, phone: Option<&'a PhoneNumber> },
+    NameBirthPhone {
+        name: &'a str,
+        birth_date: Option<Date>,
+        phone: Option<&'a PhoneNumber>,
+    },
+    /// Her phone alone. An ambassador or partner knows only a first name and a phone,
+    /// so "never contact again" must also hold for the number: a call to it may reach
+    /// her even when another woman of the household is registered (G-2.4). Blocking a
+    /// shared phone too often is the safe side.
+    Phone(&'a PhoneNumber),
 }
 
 /// The hex-encoded keyed hash stored on the list.
@@ -46,6 +55,7 @@ pub fn identity_hash(key: &DncKey, identity: &Identity<'_>) -> String {
             birth_date.map(|d| d.to_string()).unwrap_or_default(),
             phone.map(|p| p.as_e164()).unwrap_or_default()
         ),
+        Identity::Phone(phone) => format!("phone:{}", phone.as_e164()),
     };
     // HMAC accepts keys of any length, so this cannot fail; fall back to an empty hash
     // rather than panic should the library ever say otherwise.
@@ -69,6 +79,9 @@ pub fn identity_hashes(
         hashes.push(identity_hash(key, &Identity::Cpr(cpr)));
     }
     hashes.push(identity_hash(key, &Identity::NameBirthPhone { name, birth_date, phone }));
+    if let Some(phone) = phone {
+        hashes.push(identity_hash(key, &Identity::Phone(phone)));
+    }
     hashes
 }
 
@@ -103,6 +116,19 @@ mod tests {
         );
         assert_eq!(a, b);
         assert_eq!(a.len(), 64);
+    }
+
+    #[test]
+    fn a_woman_known_only_by_first_name_and_phone_is_still_found() {
+        let k = key(1);
+        let phone = PhoneNumber::parse("20 30 40 50").unwrap();
+        let full = identity_hashes(&k, None, "Amina Hassan", Some(time::macros::date!(1990 - 05 - 01)), Some(&phone));
+        let street = identity_hashes(&k, None, "Amina", None, Some(&phone));
+        assert!(street.iter().any(|h| full.contains(h)), "the phone hash links the two");
+        let other = PhoneNumber::parse("20 30 40 51").unwrap();
+        let elsewhere = identity_hashes(&k, None, "Amina", None, Some(&other));
+        assert!(!elsewhere.iter().any(|h| full.contains(h)));
+        assert_eq!(identity_hashes(&k, None, "Amina", None, None).len(), 1, "no phone, no phone hash");
     }
 
     #[test]

@@ -1,11 +1,14 @@
 //! Opsøg's domain: the rules, with no I/O. Every type that crosses a boundary is
 //! validated here once; handlers, storage and jobs take these types.
 
+pub mod ambassador;
 pub mod audit;
+pub mod consent_text;
 pub mod cpr;
 pub mod do_not_contact;
 pub mod funnel;
 pub mod org;
+pub mod partner;
 pub mod person;
 pub mod phone;
 pub mod policy;

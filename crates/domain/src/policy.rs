@@ -98,6 +98,15 @@ pub enum Action {
     ExportAudit,
     ManageUsers,
     ViewConfig,
+    /// Ambassadors' profiles, records and follow-up meetings (G-6.4–G-6.8).
+    ManageAmbassadors,
+    /// Street work: log conversations, register a woman who agrees (G-6). Only an
+    /// ambassador does it, and only once `ambassador::may_log_field_work` allows.
+    FieldWork,
+    /// Where the target group lives and where ambassadors work (G-6.2).
+    ViewAreas,
+    /// The initiative's plan, including its ethics frame (G-4).
+    EditPlan,
 }
 
 /// How far a role reaches for one kind of data.
@@ -138,6 +147,8 @@ pub fn action_reach(role: Role, action: Action) -> Reach {
     use Reach as R;
     match (role, action) {
         (Role::Coordinator, A::ManageUsers | A::ViewConfig) => R::All,
+        // Field work is logged by the ambassador who did it, never on her behalf.
+        (Role::Coordinator, A::FieldWork) => R::No,
         (Role::Coordinator, _) => R::All,
         (Role::Caseworker, A::ViewPerson | A::ListPeople | A::EditPerson | A::RecordEvent | A::RevealFullCpr) => {
             R::Team
@@ -147,6 +158,7 @@ pub fn action_reach(role: Role, action: Action) -> Reach {
         (Role::Caseworker, _) => R::No,
         (Role::Ambassador, A::ViewPerson | A::ListPeople) => R::OwnRegistered,
         (Role::Ambassador, A::ViewFigures) => R::OwnRegistered,
+        (Role::Ambassador, A::FieldWork) => R::OwnRegistered,
         (Role::Ambassador, _) => R::No,
         (Role::Partner, A::ViewPerson | A::ListPeople) => R::OwnReferrals,
         (Role::Partner, A::ViewFigures) => R::OwnReferrals,
@@ -274,6 +286,17 @@ mod tests {
         }
         assert!(may(&actor(Role::Admin), Action::ViewAudit, None));
         assert!(!may(&actor(Role::Analyst), Action::ViewAudit, None));
+    }
+
+    #[test]
+    fn only_ambassadors_do_field_work_and_only_coordinators_manage_it() {
+        for role in Role::ALL {
+            let a = actor(role);
+            assert_eq!(may(&a, Action::FieldWork, None), role == Role::Ambassador, "{role:?} field work");
+            for action in [Action::ManageAmbassadors, Action::ViewAreas, Action::EditPlan] {
+                assert_eq!(may(&a, action, None), role == Role::Coordinator, "{role:?} {action:?}");
+            }
+        }
     }
 
     #[test]
