@@ -357,6 +357,80 @@ test('accessibility (axe: no serious or critical violations)', async (t) => {
   assert(violations.length === 0, `axe violations:\n${violations.join('\n')}`);
 });
 
+// A phone in the street (issue 5): an ambassador with confidentiality and ethics
+// recorded (the demo's "ambassador") logs a conversation and registers a woman, who
+// then appears in the caseworker's list with the ambassador as her source.
+const PHONE = { viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true };
+
+async function noSidewaysScroll(page, label) {
+  const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert(scroll <= inner + 1, `${label}: the page is ${scroll}px wide on a ${inner}px phone screen`);
+}
+
+function randomLetters(n) {
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  let s = '';
+  for (let i = 0; i < n; i += 1) s += letters[Math.floor(Math.random() * letters.length)];
+  return s;
+}
+
+test('ambassador logs the street and registers a woman on a phone', async (t) => {
+  const page = await t.newPage({ ...PHONE, bypassCSP: true });
+  const problems = watchPageErrors(page);
+  await login(page, 'ambassador');
+  let res = await page.goto(`${baseUrl}/field`);
+  assert(res && res.status() === 200, `GET /field returned ${res && res.status()}`);
+  assert((await page.locator('[data-testid=field-blocked]').count()) === 0, 'the demo ambassador is blocked');
+  await noSidewaysScroll(page, '/field');
+  const violations = await axeCheck(page, '/field');
+
+  // an anonymous conversation: only where, when, language and outcome
+  await clickAndWaitForLoad(page, page.locator('[data-testid=field-log-conversation]'));
+  await page.locator('select[name=area_id]').selectOption({ index: 1 });
+  await page.locator('select[name=place]').selectOption('playground');
+  await page.locator('select[name=language]').selectOption('ar');
+  await page.locator('select[name=outcome]').selectOption('maybe');
+  await clickAndWaitForLoad(page, page.locator('[data-testid=submit]'));
+  assert((await page.locator('[data-testid=field-message]').count()) === 1, 'no confirmation after logging');
+  assert((await page.locator('[data-testid=field-conversations] li').count()) > 0, 'the conversation is not listed');
+
+  // her consent in her language, right to left, then the minimal fields
+  await clickAndWaitForLoad(page, page.locator('[data-testid=field-register-woman]'));
+  await page.locator('select[name=lang]').selectOption('ar');
+  await clickAndWaitForLoad(page, page.getByRole('button', { name: /Vis tekst/ }));
+  const dir = await page.locator('[data-testid=consent-text] [lang=ar]').getAttribute('dir');
+  assert(dir === 'rtl', `the Arabic consent text has dir="${dir}"`);
+  await noSidewaysScroll(page, '/field/register');
+  violations.push(...(await axeCheck(page, '/field/register')));
+  const name = `Fadumo${randomLetters(6)}`;
+  const phone = `2${Math.floor(1000000 + Math.random() * 8999999)}`;
+  await page.check('#consent');
+  await page.fill('#given_name', name);
+  await page.fill('#phone', phone);
+  await page.locator('select[name=language]').selectOption('so');
+  await page.locator('select[name=best_time_to_call]').selectOption('evening');
+  await page.locator('select[name=area_id]').selectOption({ index: 1 });
+  await page.check('#phone_hers_alone');
+  await clickAndWaitForLoad(page, page.locator('[data-testid=submit]'));
+  const women = (await page.locator('[data-testid=field-women]').innerText()).replace(/\s+/g, ' ');
+  assert(women.includes(name), `"${name}" is not in the ambassador's own list: "${women}"`);
+  assert(violations.length === 0, `axe violations:\n${violations.join('\n')}`);
+  assert(problems.length === 0, `errors in the page:\n${problems.join('\n')}`);
+  await logout(page, 'ambassador');
+
+  // the caseworker finds her, with the ambassador as her source
+  const desk = await t.newPage();
+  await login(desk, 'sagsbehandler');
+  res = await desk.goto(`${baseUrl}/people`);
+  await desk.fill('#name', name);
+  await clickAndWaitForLoad(desk, desk.locator('form[action="/people/search"] button[type=submit]').first());
+  const link = desk.locator('a[data-testid=person-link]', { hasText: name });
+  assert((await link.count()) === 1, `the caseworker's list does not show "${name}"`);
+  await clickAndWaitForLoad(desk, link);
+  const sources = (await desk.locator('[data-testid=sources]').innerText()).replace(/\s+/g, ' ');
+  assert(/ambassad/i.test(sources), `her sources do not name an ambassador: "${sources}"`);
+});
+
 // ---------------------------------------------------------------- runner
 
 async function runTest({ name, fn }) {

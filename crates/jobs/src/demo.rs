@@ -117,15 +117,24 @@ pub async fn seed(
         }
     }
     let mut ambassadors = Vec::new();
+    let mut ambassador_areas = Vec::new();
+    let caseworker_specs = synth::caseworker_specs();
     for (i, spec) in synth::ambassador_specs().iter().enumerate() {
         let username = if i == 0 { "ambassador" } else { spec.username };
-        let id = create(username, spec.name, Role::Ambassador, None, None, spec.languages).await?;
+        // Each ambassador works with a team, so the women she registers land in a
+        // caseworker's list (the first with the first caseworker, "sagsbehandler").
+        let team = caseworker_specs.get(i % caseworker_specs.len().max(1)).and_then(|c| team_id(c.team));
+        let id = create(username, spec.name, Role::Ambassador, team, None, spec.languages).await?;
         ambassadors.push((id, spec.name.to_string()));
+        let area = areas.iter().find(|a| a.code == spec.area).map(|a| a.id);
+        ambassador_areas.push((id, spec.languages, area));
     }
     let partner_org = partner_orgs.first().map(|(id, _)| *id);
     create("partner", "Birgit Sprogcenter", Role::Partner, None, partner_org, &["da"]).await?;
     create("analytiker", "Anders Analyse", Role::Analyst, None, None, &["da"]).await?;
     create("admin", "IT-drift", Role::Admin, None, None, &["da"]).await?;
+
+    ready_ambassadors(store, &initiative, &ambassador_areas, settings.now.date()).await?;
 
     let ctx = synth::Context {
         initiative_id: initiative.id,
@@ -165,6 +174,60 @@ pub async fn seed(
         progress.step("women", done, total);
     }
     Ok(DemoReport { people: done, logins })
+}
+
+/// The initiative's ethics frame (G-4.6, G-6.3, G-6.7), as a municipality might write it.
+const DEMO_ETHICS_FRAME: &str = "\
+Vi opsøger, vi presser ikke. Deltagelse er frivillig, og et nej er et gyldigt svar.
+Vi taler med kvinden alene eller siger tydeligt, at kontakten er på kommunens initiativ.
+Vi går ikke ind i private hjem og opsøger ikke kvinder i deres eget netværk.
+Ser vi tegn på negativ social kontrol, kontakter vi ikke kvinden igen, men går til sagsbehandleren.
+Vi fortæller aldrig andre, hvem vi har talt med.";
+
+/// Field work needs the initiative's ethics frame and, per ambassador, a signed duty
+/// of confidentiality and the frame accepted (G-6.7). The last ambassador has neither
+/// yet, so the demo also shows the gate.
+async fn ready_ambassadors(
+    store: &impl Store,
+    initiative: &Initiative,
+    ambassadors: &[(Uuid, &[&str], Option<Uuid>)],
+    today: time::Date,
+) -> Result<(), JobError> {
+    use domain::ambassador::{
+        AmbassadorBackground, Assessment, Employment, EthicsAcceptance, ProfileDetails, TrainingTopic,
+    };
+    let version = store.set_ethics_frame(initiative.id, DEMO_ETHICS_FRAME, &audit("demo ethics frame".into())).await?;
+    let ready = ambassadors.len().saturating_sub(1);
+    for (i, (user_id, languages, area)) in ambassadors.iter().enumerate() {
+        let signed = i < ready;
+        let details = ProfileDetails {
+            employment: if i % 2 == 0 { Employment::Volunteer } else { Employment::Employed },
+            languages: languages.iter().map(|l| (*l).to_string()).collect(),
+            area_ids: area.iter().copied().collect(),
+            expected_hours_per_week: Some(8),
+            background: if i % 2 == 0 {
+                AmbassadorBackground::FormerParticipant
+            } else {
+                AmbassadorBackground::NeighbourhoodMother
+            },
+            assessment: Assessment {
+                job_experience: "Har selv fundet job efter et forløb.".into(),
+                relational_skills: "Lyttende og rolig; kendt i boligområdet.".into(),
+                availability: "Eftermiddage og lørdage.".into(),
+                local_position: "Aktiv i forældregruppen; ikke i moskeforeningen.".into(),
+            },
+            training_done: if signed { TrainingTopic::ALL.to_vec() } else { vec![] },
+            confidentiality_signed_on: signed.then_some(today - Duration::days(30)),
+        };
+        let record = audit(format!("demo ambassador profile {i}"));
+        store.save_ambassador_profile(*user_id, &details, &record).await?;
+        if signed {
+            let acceptance =
+                EthicsAcceptance { initiative_id: initiative.id, version, accepted_on: today - Duration::days(29) };
+            store.accept_ethics(*user_id, &acceptance, &audit(format!("demo ethics accepted {i}"))).await?;
+        }
+    }
+    Ok(())
 }
 
 /// After a bulk load the planner's statistics are stale; refresh them.

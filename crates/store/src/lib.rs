@@ -11,6 +11,7 @@ pub mod testkit;
 pub use records::*;
 pub use sql::{Backend, COUNT_CAP, SqlStore};
 
+use domain::ambassador::{AmbassadorFollowUp, AmbassadorProfile, EthicsAcceptance, ProfileDetails, StreetConversation};
 use domain::audit::AuditRecord;
 use domain::org::{Area, Consent, ContactAssignment, Initiative, Locale, NewUser, Notification, Team, User};
 use domain::person::{PersonDetails, Source};
@@ -148,6 +149,89 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn notify(&self, user_id: Uuid, message: &str, person_id: Option<Uuid>) -> impl Future<Output = Result<()>> + Send;
     fn list_notifications(&self, user_id: Uuid) -> impl Future<Output = Result<Vec<Notification>>> + Send;
     fn mark_notification_read(&self, user_id: Uuid, id: Uuid) -> impl Future<Output = Result<()>> + Send;
+
+    // --- ambassadors (issue 5, G-6)
+    /// Sets the initiative's ethics frame (G-4.6, G-6.3, G-6.7) and returns its
+    /// version: one more than before when the text changed, the same when it did not
+    /// (so an unchanged save does not make every ambassador accept it again). `NotFound`
+    /// for an unknown initiative. Audited in the same transaction.
+    fn set_ethics_frame(
+        &self,
+        initiative_id: Uuid,
+        text: &str,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<u32>> + Send;
+    /// The initiative's ethics frame; `None` while it has none (version 0) or the
+    /// initiative is unknown.
+    fn ethics_frame(&self, initiative_id: Uuid) -> impl Future<Output = Result<Option<EthicsFrame>>> + Send;
+    /// Her profile, with her ethics acceptance; `None` when none has been saved.
+    fn ambassador_profile(&self, user_id: Uuid) -> impl Future<Output = Result<Option<AmbassadorProfile>>> + Send;
+    /// Creates or replaces her profile. Her ethics acceptance, which only she records
+    /// (`accept_ethics`), is kept. `NotFound` unless `user_id` is an ambassador and
+    /// every area exists.
+    fn save_ambassador_profile(
+        &self,
+        user_id: Uuid,
+        details: &ProfileDetails,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Records that she read and accepted a version of an initiative's ethics frame.
+    /// `NotFound` if she has no profile, or the initiative has no such version (1 up
+    /// to the current one).
+    fn accept_ethics(
+        &self,
+        user_id: Uuid,
+        acceptance: &EthicsAcceptance,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Every user with the ambassador role (active or not), by display name, with her
+    /// profile if one is saved.
+    fn list_ambassadors(&self) -> impl Future<Output = Result<Vec<(User, Option<AmbassadorProfile>)>>> + Send;
+    /// Logs anonymous street conversations (G-6). `NotFound` unless the user is an
+    /// ambassador and the area exists. Whether she may log field work at all
+    /// (`domain::ambassador::may_log_field_work`) is the caller's check.
+    fn record_conversation(
+        &self,
+        ambassador_user_id: Uuid,
+        conversation: &StreetConversation,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<Uuid>> + Send;
+    /// One ambassador's log or everyone's (`None`), newest first (by the day of the
+    /// conversation, then when it was logged). `limit` 0 means 200; at most 1,000.
+    fn list_conversations(
+        &self,
+        ambassador_user_id: Option<Uuid>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<ConversationRecord>>> + Send;
+    /// Records a follow-up meeting with an ambassador (G-6.8). `NotFound` unless
+    /// `follow_up.ambassador_user_id` is an ambassador.
+    fn record_ambassador_follow_up(
+        &self,
+        follow_up: &AmbassadorFollowUp,
+        recorded_by: Uuid,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<Uuid>> + Send;
+    /// One ambassador's follow-ups or everyone's (`None`), newest first (by the day
+    /// held, then when it was recorded).
+    fn list_ambassador_follow_ups(
+        &self,
+        ambassador_user_id: Option<Uuid>,
+    ) -> impl Future<Output = Result<Vec<FollowUpRecord>>> + Send;
+    /// Registers a consenting woman from the street, in one transaction: a known
+    /// woman (same phone, same normalised first name) gets the ambassador as a source,
+    /// the consent and a notification; anyone else becomes a new person at
+    /// `interested` with the ambassador as source, her consent, her best time to call,
+    /// and a notification to her team's caseworkers. Audited naming her. `NotFound`
+    /// for an unknown ambassador, area or initiative, and then nothing is written.
+    /// The do-not-contact check (keyed hashes) is the caller's, before this.
+    fn register_from_street(
+        &self,
+        write: &StreetRegistrationWrite,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<RegistrationOutcome>> + Send;
+    /// Every area with the number of known women living there and the ambassadors
+    /// working there (G-6.2).
+    fn area_overview(&self) -> impl Future<Output = Result<Vec<AreaOverview>>> + Send;
 
     // --- audit
     fn append_audit(&self, audit: &AuditRecord) -> impl Future<Output = Result<()>> + Send;

@@ -91,6 +91,8 @@ pub struct PersonRecord {
     pub contact_user_id: Option<Uuid>,
     pub contact_name: Option<String>,
     pub area_name: Option<String>,
+    /// When she would like to be called, as she told an ambassador (issue 5).
+    pub best_time_to_call: Option<domain::ambassador::BestTime>,
     pub sources: Vec<Source>,
     pub funnels: Vec<FunnelRow>,
 }
@@ -263,4 +265,79 @@ pub struct AuditEntry {
     pub origin: String,
     pub detail: String,
     pub persons: Vec<Uuid>,
+}
+
+// ---------------------------------------------------------------------------------
+// Ambassadors (issue 5, G-6)
+// ---------------------------------------------------------------------------------
+
+/// The current text of an initiative's ethics frame (G-4.6, G-6.3, G-6.7) and its
+/// version: the number of times the text has changed. An ambassador accepts one
+/// version (`domain::ambassador::EthicsAcceptance`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EthicsFrame {
+    pub initiative_id: Uuid,
+    pub text: String,
+    /// 1 or more: an initiative without a frame has none (`Store::ethics_frame`).
+    pub version: u32,
+}
+
+/// One line of an ambassador's street log: anonymous counts only (G-6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationRecord {
+    pub id: Uuid,
+    pub ambassador_user_id: Uuid,
+    pub conversation: domain::ambassador::StreetConversation,
+    pub recorded_at: OffsetDateTime,
+}
+
+/// A follow-up meeting with an ambassador (G-6.8), with who recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUpRecord {
+    pub id: Uuid,
+    pub follow_up: domain::ambassador::AmbassadorFollowUp,
+    pub recorded_by: Uuid,
+    pub recorded_at: OffsetDateTime,
+}
+
+/// One area for choosing where ambassadors work (G-6.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaOverview {
+    pub area: domain::org::Area,
+    /// Persons whose area is this one: the target group known so far. Register runs
+    /// add to it when they land.
+    pub known_women: u64,
+    /// Ambassadors whose profile names this area: (user id, display name), by name.
+    pub ambassadors: Vec<(Uuid, String)>,
+}
+
+/// A woman registered in the street by an ambassador, with her consent (issue 5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreetRegistrationWrite {
+    pub registration: domain::ambassador::StreetRegistration,
+    /// The registering ambassador: her id is the source's reference, her name its
+    /// label, her team the woman's team.
+    pub ambassador: domain::org::User,
+    pub initiative_id: Uuid,
+    /// `domain::ambassador::consent_text_version()`: what she was shown.
+    pub consent_text_version: String,
+    pub at: OffsetDateTime,
+}
+
+/// What a street registration did: one woman is one person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationOutcome {
+    /// A new person, at `interested`.
+    Created(Uuid),
+    /// She was known already (same phone and first name); the ambassador was added as
+    /// a source and her consent recorded.
+    AddedToKnown(Uuid),
+}
+
+impl RegistrationOutcome {
+    pub fn person_id(self) -> Uuid {
+        match self {
+            RegistrationOutcome::Created(id) | RegistrationOutcome::AddedToKnown(id) => id,
+        }
+    }
 }

@@ -6,8 +6,12 @@
 //! test on the spot, so panicking is the right answer here.
 #![allow(clippy::panic)]
 
-use crate::{EventActor, NewPerson, SqlStore, Store};
+use crate::{EventActor, NewPerson, SqlStore, Store, UserExtra};
+use domain::ambassador::{BestTime, StreetRegistration};
+use domain::audit::{AuditAction, AuditActor, AuditRecord};
+use domain::org::{NewUser, User};
 use domain::person::{PersonDetails, Source, SourceKind};
+use domain::policy::Role;
 use std::path::PathBuf;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -93,5 +97,40 @@ pub fn new_person(
         channel: source.entry_channel(),
         actor: EventActor { user_id: None, name: "test".into() },
         at: OffsetDateTime::now_utc(),
+    }
+}
+
+/// A login of the given role, in a team or in none; its display name is the username
+/// capitalised.
+pub async fn user(store: &SqlStore, username: &str, role: Role, team_id: Option<Uuid>) -> User {
+    let mut chars = username.chars();
+    let display_name = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+    let new = NewUser { username: username.into(), display_name, role, team_id };
+    let audit = AuditRecord {
+        actor: AuditActor::system("test"),
+        action: AuditAction::CreateUser,
+        persons: vec![],
+        origin: "test".into(),
+        detail: String::new(),
+    };
+    store
+        .create_user(&new, "hash", &UserExtra::default(), &audit)
+        .await
+        .unwrap_or_else(|e| panic!("creating user {username}: {e}"))
+}
+
+/// A consenting woman as an ambassador registers her in the street: Somali, call in
+/// the evening, the phone hers alone and letters at home ok (so not `safe contact
+/// only`), the consent text shown in Somali.
+pub fn street_registration(given_name: &str, phone: &str, area_id: Uuid) -> StreetRegistration {
+    StreetRegistration {
+        consent_language: "so".into(),
+        given_name: given_name.into(),
+        phone: domain::PhoneNumber::parse(phone).unwrap_or_else(|e| panic!("phone {phone}: {e:?}")),
+        language: "so".into(),
+        best_time_to_call: BestTime::Evening,
+        area_id,
+        letter_at_home_ok: true,
+        phone_hers_alone: true,
     }
 }

@@ -93,6 +93,15 @@ pub fn menu(actor: &Actor) -> Vec<(&'static str, &'static str, &'static str)> {
     if policy::may(actor, Action::CreatePerson, None) {
         items.push(("/people/new", "nav-new-person", "nav-new-person"));
     }
+    if policy::may(actor, Action::FieldWork, None) {
+        items.push(("/field", "nav-field", "nav-field"));
+    }
+    if policy::may(actor, Action::ManageAmbassadors, None) {
+        items.push(("/ambassadors", "nav-ambassadors", "nav-ambassadors"));
+    }
+    if policy::may(actor, Action::ViewAreas, None) {
+        items.push(("/areas", "nav-areas", "nav-areas"));
+    }
     if reach(Action::ViewFigures) == Reach::All {
         items.push(("/figures", "nav-figures", "nav-figures"));
     }

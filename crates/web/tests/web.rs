@@ -327,10 +327,18 @@ async fn errors_get_a_friendly_page_with_a_request_id() {
 async fn each_role_gets_its_own_menu_and_nothing_more() {
     let w = world().await;
     let expect: [(&str, &[&str], &[&str]); 7] = [
-        ("koordinator", &["nav-people", "nav-new-person", "nav-figures", "nav-audit", "nav-users"], &[]),
-        ("cw-nord", &["nav-people", "nav-new-person", "nav-figures"], &["nav-audit", "nav-users"]),
-        ("amb", &["nav-people"], &["nav-new-person", "nav-figures", "nav-audit", "nav-users"]),
-        ("partner", &["nav-people"], &["nav-new-person", "nav-figures", "nav-audit", "nav-users"]),
+        (
+            "koordinator",
+            &["nav-people", "nav-new-person", "nav-figures", "nav-audit", "nav-users", "nav-ambassadors", "nav-areas"],
+            &["nav-field"],
+        ),
+        ("cw-nord", &["nav-people", "nav-new-person", "nav-figures"], &["nav-audit", "nav-users", "nav-field"]),
+        ("amb", &["nav-people", "nav-field"], &["nav-new-person", "nav-figures", "nav-audit", "nav-ambassadors"]),
+        (
+            "partner",
+            &["nav-people"],
+            &["nav-new-person", "nav-figures", "nav-audit", "nav-users", "nav-field", "nav-areas"],
+        ),
         ("analytiker", &["nav-figures"], &["nav-people", "nav-new-person", "nav-audit", "nav-users"]),
         ("admin", &["nav-audit", "nav-users"], &["nav-people", "nav-new-person", "nav-figures"]),
         ("cw-syd", &["nav-people"], &["nav-audit"]),
@@ -713,6 +721,27 @@ fn both_locales_define_the_same_messages_and_every_key_used_exists() {
     for s in SourceKind::ALL {
         used.push(format!("source-{}", s.code().replace('_', "-")));
     }
+    {
+        use domain::ambassador::*;
+        let kebab = |prefix: &str, code: &str| format!("{prefix}-{}", code.replace('_', "-"));
+        used.extend(PlaceKind::ALL.iter().map(|v| kebab("place-kind", v.code())));
+        used.extend(Outcome::ALL.iter().map(|v| kebab("outcome", v.code())));
+        used.extend(BestTime::ALL.iter().map(|v| kebab("best-time", v.code())));
+        used.extend(Employment::ALL.iter().map(|v| kebab("employment", v.code())));
+        used.extend(AmbassadorBackground::ALL.iter().map(|v| kebab("ambassador-background", v.code())));
+        used.extend(TrainingTopic::ALL.iter().map(|v| kebab("training-topic", v.code())));
+        used.extend(FollowUpTopic::ALL.iter().map(|v| kebab("follow-up-topic", v.code())));
+        for b in [
+            FieldWorkBlocked::NoConfidentiality,
+            FieldWorkBlocked::NoEthicsFrame,
+            FieldWorkBlocked::NoEthics,
+            FieldWorkBlocked::EthicsOutdated,
+        ] {
+            used.push(b.message_id().to_string());
+        }
+        used.push("notification-new-woman-registered".into());
+        used.push("notification-known-woman-registered".into());
+    }
     for f in domain::reference::MotivationFactor::ALL {
         used.push(format!("motivation-{}", f.code().replace('_', "-")));
     }
@@ -814,5 +843,207 @@ async fn consents_are_recorded_and_withdrawn() {
         .await;
     assert_eq!(p.status, StatusCode::NOT_FOUND);
     assert_eq!(s.list_consents(w.nord_person).await.unwrap().len(), 1);
+    w.db.cleanup().await;
+}
+
+/// Makes the ambassador ready for field work the way a coordinator does it: her profile
+/// with the duty of confidentiality signed, and an ethics frame for the initiative.
+async fn ready_for_field_work(w: &World, area: Uuid) {
+    let mut coordinator = Client::login(&w.app, "koordinator").await;
+    coordinator.get(&format!("/ambassadors/{}", w.ambassador)).await;
+    let area = area.to_string();
+    let p = coordinator
+        .post(
+            &format!("/ambassadors/{}", w.ambassador),
+            &[
+                ("employment", "volunteer"),
+                ("background", "former_participant"),
+                ("languages", "ar, da"),
+                ("area_ids", &area),
+                ("training_done", "confidentiality"),
+                ("confidentiality_signed_on", "2026-11-01"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    coordinator.get("/plan/ethics").await;
+    let p = coordinator.post("/plan/ethics", &[("text", "Vi presser aldrig. Vi går ikke ind i hjem.")]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+}
+
+#[tokio::test]
+async fn an_ambassador_works_in_the_street_only_after_confidentiality_and_ethics() {
+    let w = world().await;
+    let s = &w.db.store;
+    let area = s.create_area("0101", "Vestbyen", &["5000".into()]).await.unwrap();
+    let mut amb = Client::login(&w.app, "amb").await;
+    let home = amb.get("/field").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("data-testid=\"field-blocked\""));
+    // G-6.7: no field work before the duty of confidentiality is recorded; nothing stored
+    let conversation = [
+        ("date", "2026-11-20"),
+        ("area_id", &*area.id.to_string()),
+        ("place", "playground"),
+        ("language", "ar"),
+        ("outcome", "interested"),
+        ("count", "2"),
+    ]
+    .map(|(k, v)| (k, v.to_string()));
+    let fields: Vec<(&str, &str)> = conversation.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = amb.post("/field/conversation", &fields).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(s.list_conversations(Some(w.ambassador), 10).await.unwrap().is_empty());
+
+    ready_for_field_work(&w, area.id).await;
+    // the frame exists now, but she has not accepted it
+    let home = amb.get("/field").await;
+    assert!(home.body.contains("data-testid=\"field-read-ethics\""), "{}", home.body);
+    assert_eq!(amb.post("/field/conversation", &fields).await.status, StatusCode::FORBIDDEN);
+    let ethics = amb.get("/field/ethics").await;
+    assert!(ethics.body.contains("Vi presser aldrig"));
+    let p = amb.post("/field/ethics", &[("version", "1")]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+
+    // a bad count is named at its field, and nothing is stored
+    let mut bad = fields.clone();
+    bad[5] = ("count", "0");
+    amb.get("/field/conversation").await;
+    let p = amb.post("/field/conversation", &bad).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("id=\"count-error\""));
+    assert!(s.list_conversations(Some(w.ambassador), 10).await.unwrap().is_empty());
+    let p = amb.post("/field/conversation", &fields).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let logged = s.list_conversations(Some(w.ambassador), 10).await.unwrap();
+    assert_eq!(logged.len(), 1);
+    assert_eq!(logged[0].conversation.count, 2);
+
+    // a changed frame must be accepted again before more field work
+    let mut coordinator = Client::login(&w.app, "koordinator").await;
+    coordinator.get("/plan/ethics").await;
+    coordinator.post("/plan/ethics", &[("text", "Ny ramme: vi presser aldrig.")]).await;
+    amb.get("/field/conversation").await;
+    assert_eq!(amb.post("/field/conversation", &fields).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(s.list_conversations(Some(w.ambassador), 10).await.unwrap().len(), 1);
+
+    // other roles do no field work, and the refusal is audited
+    let mut cw = Client::login(&w.app, "cw-nord").await;
+    assert_eq!(cw.get("/field").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(coordinator.get("/field/register").await.status, StatusCode::FORBIDDEN);
+    w.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_ambassador_registers_a_consenting_woman_once() {
+    let w = world().await;
+    let s = &w.db.store;
+    let area = s.create_area("0101", "Vestbyen", &["5000".into()]).await.unwrap();
+    ready_for_field_work(&w, area.id).await;
+    let mut amb = Client::login(&w.app, "amb").await;
+    amb.get("/field/ethics").await;
+    amb.post("/field/ethics", &[("version", "1")]).await;
+
+    // her language's consent text is shown right-to-left, marked for review, with the Danish
+    let form = amb.get("/field/register?lang=ar").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("lang=\"ar\" dir=\"rtl\""), "{}", form.body);
+    assert!(form.body.contains("data-testid=\"needs-review\""));
+    assert!(form.body.contains("Jeg siger ja til"));
+
+    let area_id = area.id.to_string();
+    let mut fields = vec![
+        ("consent_language", "ar"),
+        ("given_name", "Fadumo"),
+        ("phone", "61 23 45 67"),
+        ("language", "so"),
+        ("best_time_to_call", "evening"),
+        ("area_id", area_id.as_str()),
+        ("phone_hers_alone", "on"),
+    ];
+    let people = s.count_people().await.unwrap();
+    // no consent: nothing stored, the field named, the attempt audited
+    let p = amb.post("/field/register", &fields).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("id=\"consent-error\""));
+    assert_eq!(s.count_people().await.unwrap(), people);
+    // a phone that does not parse
+    fields.push(("consent", "on"));
+    fields[2] = ("phone", "12ab");
+    let p = amb.post("/field/register", &fields).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("id=\"phone-error\""));
+    assert_eq!(s.count_people().await.unwrap(), people);
+    let denied = s.list_audit(&AuditQuery { user_id: Some(w.ambassador), ..Default::default() }).await.unwrap();
+    assert!(denied.iter().filter(|e| e.action == "denied" && e.detail.starts_with("invalid=")).count() >= 2);
+
+    fields[2] = ("phone", "61 23 45 67");
+    let p = amb.post("/field/register", &fields).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(p.location.as_deref(), Some("/field?done=registered"));
+    assert_eq!(s.count_people().await.unwrap(), people + 1);
+    // she is in the ambassador's own list with her next step, not her case
+    let home = amb.get("/field").await;
+    assert!(home.body.contains("Fadumo"));
+    // one woman is one person: the same woman again adds no one
+    amb.get("/field/register").await;
+    let p = amb.post("/field/register", &fields).await;
+    assert_eq!(p.location.as_deref(), Some("/field?done=known"));
+    assert_eq!(s.count_people().await.unwrap(), people + 1);
+    // letters at home not allowed: she is safe-contact-only (G-2.4); shown on her page
+    let mut coordinator = Client::login(&w.app, "koordinator").await;
+    coordinator.post("/people/search", &[("name", "Fadumo")]).await;
+    let list = coordinator.get("/people").await;
+    assert!(list.body.contains("Fadumo"), "{}", list.body);
+    w.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn coordinators_keep_ambassador_records_and_follow_ups() {
+    let w = world().await;
+    let s = &w.db.store;
+    let mut coordinator = Client::login(&w.app, "koordinator").await;
+    let list = coordinator.get("/ambassadors").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("Navn amb"));
+    // a follow-up meeting with a bad number of hours is refused at the field
+    let path = format!("/ambassadors/{}/follow-ups", w.ambassador);
+    coordinator.get(&format!("/ambassadors/{}", w.ambassador)).await;
+    let p = coordinator.post(&path, &[("held_on", "2026-11-20"), ("hours", "mange"), ("notes", "God start")]).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("id=\"hours-error\""));
+    assert!(s.list_ambassador_follow_ups(Some(w.ambassador)).await.unwrap().is_empty());
+    let p = coordinator
+        .post(
+            &path,
+            &[
+                ("held_on", "2026-11-20"),
+                ("hours", "7,5"),
+                ("notes", "God start"),
+                ("agreed_actions", "Legepladsen tirsdag"),
+                ("topics_covered", "challenges"),
+                ("topics_covered", "confidentiality"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let f = s.list_ambassador_follow_ups(Some(w.ambassador)).await.unwrap();
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].follow_up.minutes_worked, 450);
+    assert_eq!(f[0].follow_up.topics_covered.len(), 2);
+    let page = coordinator.get(&format!("/ambassadors/{}", w.ambassador)).await;
+    assert!(page.body.contains("Legepladsen tirsdag"));
+    // a profile page for someone who is not an ambassador does not exist
+    let cw = s.find_login("cw-nord").await.unwrap().unwrap().0.id;
+    assert_eq!(coordinator.get(&format!("/ambassadors/{cw}")).await.status, StatusCode::NOT_FOUND);
+    // ambassadors and caseworkers keep out of the coordinator's pages
+    let mut amb = Client::login(&w.app, "amb").await;
+    assert_eq!(amb.get("/ambassadors").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(amb.get("/areas").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(amb.get("/plan/ethics").await.status, StatusCode::FORBIDDEN);
+    let mut cw_client = Client::login(&w.app, "cw-nord").await;
+    assert_eq!(cw_client.get(&format!("/ambassadors/{}", w.ambassador)).await.status, StatusCode::FORBIDDEN);
+    let areas = coordinator.get("/areas").await;
+    assert_eq!(areas.status, StatusCode::OK);
     w.db.cleanup().await;
 }

@@ -2,8 +2,12 @@
 //!
 //! Why one implementation for two backends: the schema is kept to types both share
 //! (UUID and time as text, flags as integers), so every query is written once; the
-//! backends differ only in their migration files and how a write transaction begins.
+//! backends differ only in their migration files, how a write transaction begins, the
+//! JSON aggregates of her page (`person_page`), and the advisory lock a street
+//! registration takes on PostgreSQL (`ambassadors::lock_phone`; SQLite's one writer
+//! needs none).
 
+mod ambassadors;
 mod audit;
 mod people;
 mod person_page;
@@ -15,6 +19,7 @@ use crate::records::*;
 use crate::{Result, Store, StoreError};
 use audit::{AuditJob, audit_writer};
 pub(crate) use audit::{naming, write_audit};
+use domain::ambassador::{AmbassadorFollowUp, AmbassadorProfile, EthicsAcceptance, ProfileDetails, StreetConversation};
 use domain::audit::AuditRecord;
 use domain::org::{Area, Consent, ContactAssignment, Initiative, Locale, NewUser, Notification, Team, User};
 use domain::person::{PersonDetails, Source};
@@ -69,6 +74,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "funnel_stage_index",
         sqlite: include_str!("../../migrations/sqlite/0003_funnel_stage_index.sql"),
         postgres: include_str!("../../migrations/postgres/0003_funnel_stage_index.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "ambassadors",
+        sqlite: include_str!("../../migrations/sqlite/0004_ambassadors.sql"),
+        postgres: include_str!("../../migrations/postgres/0004_ambassadors.sql"),
     },
 ];
 
@@ -362,6 +373,46 @@ pub(crate) async fn insert_do_not_contact(tx: &mut Transaction<'static, Any>, ha
                 .map_err(db("adding to the do-not-contact list"))?;
         }
     }
+    Ok(())
+}
+
+/// Records a consent inside the caller's transaction.
+pub(crate) async fn insert_consent(tx: &mut Transaction<'static, Any>, c: &Consent) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO consents (id, person_id, purpose, text_version, language, recorded_by, recorded_at, withdrawn_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(c.id.to_string())
+    .bind(c.person_id.to_string())
+    .bind(&c.purpose)
+    .bind(&c.text_version)
+    .bind(&c.language)
+    .bind(c.recorded_by.to_string())
+    .bind(fmt_ts(c.recorded_at))
+    .bind(c.withdrawn_at.map(fmt_ts))
+    .execute(&mut **tx)
+    .await
+    .map_err(db("recording a consent"))?;
+    Ok(())
+}
+
+/// Adds a notification on the given connection, which may be a transaction's: a
+/// registration's notifications are written with it or not at all.
+pub(crate) async fn insert_notification(
+    conn: &mut sqlx::AnyConnection,
+    user_id: Uuid,
+    message: &str,
+    person_id: Option<Uuid>,
+) -> Result<()> {
+    sqlx::query("INSERT INTO notifications (id, user_id, message, person_id, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(Uuid::new_v4().to_string())
+        .bind(user_id.to_string())
+        .bind(message)
+        .bind(person_id.map(|p| p.to_string()))
+        .bind(fmt_ts(OffsetDateTime::now_utc()))
+        .execute(conn)
+        .await
+        .map_err(db("adding a notification"))?;
     Ok(())
 }
 
@@ -765,21 +816,7 @@ impl Store for SqlStore {
 
     async fn record_consent(&self, c: &Consent, audit: &AuditRecord) -> Result<()> {
         let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO consents (id, person_id, purpose, text_version, language, recorded_by, recorded_at, withdrawn_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(c.id.to_string())
-        .bind(c.person_id.to_string())
-        .bind(&c.purpose)
-        .bind(&c.text_version)
-        .bind(&c.language)
-        .bind(c.recorded_by.to_string())
-        .bind(fmt_ts(c.recorded_at))
-        .bind(c.withdrawn_at.map(fmt_ts))
-        .execute(&mut *tx)
-        .await
-        .map_err(db("recording a consent"))?;
+        insert_consent(&mut tx, c).await?;
         write_audit(&mut tx, &naming(audit, c.person_id)).await?;
         tx.commit().await.map_err(db("committing a consent"))
     }
@@ -901,18 +938,8 @@ impl Store for SqlStore {
     }
 
     async fn notify(&self, user_id: Uuid, message: &str, person_id: Option<Uuid>) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO notifications (id, user_id, message, person_id, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(Uuid::new_v4().to_string())
-        .bind(user_id.to_string())
-        .bind(message)
-        .bind(person_id.map(|p| p.to_string()))
-        .bind(fmt_ts(OffsetDateTime::now_utc()))
-        .execute(&self.writer)
-        .await
-        .map_err(db("adding a notification"))?;
-        Ok(())
+        let mut conn = self.writer.acquire().await.map_err(db("connecting to the database"))?;
+        insert_notification(&mut conn, user_id, message, person_id).await
     }
 
     async fn list_notifications(&self, user_id: Uuid) -> Result<Vec<Notification>> {
@@ -951,6 +978,80 @@ impl Store for SqlStore {
             .await
             .map_err(db("marking a notification read"))?;
         if r.rows_affected() == 0 { Err(StoreError::NotFound("notification")) } else { Ok(()) }
+    }
+
+    async fn set_ethics_frame(&self, initiative_id: Uuid, text: &str, audit: &AuditRecord) -> Result<u32> {
+        let version = ambassadors::set_ethics_frame(self, initiative_id, text, audit).await?;
+        // Initiatives are cached (see `Reference`); the plan changed, so read it anew.
+        self.forget_reference();
+        Ok(version)
+    }
+
+    async fn ethics_frame(&self, initiative_id: Uuid) -> Result<Option<EthicsFrame>> {
+        ambassadors::ethics_frame(self, initiative_id).await
+    }
+
+    async fn ambassador_profile(&self, user_id: Uuid) -> Result<Option<AmbassadorProfile>> {
+        ambassadors::ambassador_profile(self, user_id).await
+    }
+
+    async fn save_ambassador_profile(
+        &self,
+        user_id: Uuid,
+        details: &ProfileDetails,
+        audit: &AuditRecord,
+    ) -> Result<()> {
+        ambassadors::save_ambassador_profile(self, user_id, details, audit).await
+    }
+
+    async fn accept_ethics(&self, user_id: Uuid, acceptance: &EthicsAcceptance, audit: &AuditRecord) -> Result<()> {
+        ambassadors::accept_ethics(self, user_id, acceptance, audit).await
+    }
+
+    async fn list_ambassadors(&self) -> Result<Vec<(User, Option<AmbassadorProfile>)>> {
+        ambassadors::list_ambassadors(self).await
+    }
+
+    async fn record_conversation(
+        &self,
+        ambassador_user_id: Uuid,
+        conversation: &StreetConversation,
+        audit: &AuditRecord,
+    ) -> Result<Uuid> {
+        ambassadors::record_conversation(self, ambassador_user_id, conversation, audit).await
+    }
+
+    async fn list_conversations(
+        &self,
+        ambassador_user_id: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<ConversationRecord>> {
+        ambassadors::list_conversations(self, ambassador_user_id, limit).await
+    }
+
+    async fn record_ambassador_follow_up(
+        &self,
+        follow_up: &AmbassadorFollowUp,
+        recorded_by: Uuid,
+        audit: &AuditRecord,
+    ) -> Result<Uuid> {
+        ambassadors::record_follow_up(self, follow_up, recorded_by, audit).await
+    }
+
+    async fn list_ambassador_follow_ups(&self, ambassador_user_id: Option<Uuid>) -> Result<Vec<FollowUpRecord>> {
+        ambassadors::list_follow_ups(self, ambassador_user_id).await
+    }
+
+    async fn register_from_street(
+        &self,
+        write: &StreetRegistrationWrite,
+        audit: &AuditRecord,
+    ) -> Result<RegistrationOutcome> {
+        ambassadors::register_from_street(self, write, audit).await
+    }
+
+    async fn area_overview(&self) -> Result<Vec<AreaOverview>> {
+        ambassadors::area_overview(self).await
     }
 
     async fn append_audit(&self, audit: &AuditRecord) -> Result<()> {

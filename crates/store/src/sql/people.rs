@@ -16,7 +16,7 @@ use sqlx::{Any, AnyPool, Row, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-type Tx = Transaction<'static, Any>;
+pub(crate) type Tx = Transaction<'static, Any>;
 
 pub(crate) const PERSON_COLUMNS: &str = "id, given_name, family_name, search_key, birth_date, cpr, phone, phone_is_hers_alone, \
     street, postcode, city, area_id, languages, first_language, country_of_origin, arrived_in_denmark, education, \
@@ -107,7 +107,11 @@ async fn rules_for(tx: &mut Tx, initiative_id: Uuid) -> Result<FunnelRules> {
     Ok(FunnelRules::with_cool_off_days(days))
 }
 
-async fn load_state(tx: &mut Tx, person_id: Uuid, initiative_id: Uuid) -> Result<Option<(FunnelState, i64)>> {
+pub(crate) async fn load_state(
+    tx: &mut Tx,
+    person_id: Uuid,
+    initiative_id: Uuid,
+) -> Result<Option<(FunnelState, i64)>> {
     let row = sqlx::query("SELECT * FROM funnels WHERE person_id = $1 AND initiative_id = $2")
         .bind(person_id.to_string())
         .bind(initiative_id.to_string())
@@ -209,21 +213,45 @@ async fn insert_event(
 pub(crate) async fn create_person(store: &SqlStore, new: &NewPerson, audit: &AuditRecord) -> Result<Uuid> {
     let id = Uuid::new_v4();
     let mut tx = store.begin().await?;
-    insert_person(&mut tx, id, &new.details, new.team_id, new.contact_user_id, new.at).await?;
-    insert_source(&mut tx, id, &new.source).await?;
-    if let Some(contact) = new.contact_user_id {
-        insert_assignment(&mut tx, id, contact, new.actor.user_id.unwrap_or(contact), new.at).await?;
-    }
-    let rules = rules_for(&mut tx, new.initiative_id).await?;
-    let input = TransitionInput { kind: EventKind::Entered, at: new.at, channel: new.channel, new_contact_data: false };
-    let state = funnel::transition(None, &input, &rules)?;
-    insert_event(&mut tx, Uuid::new_v4(), id, new.initiative_id, 1, &input, &new.actor, None, false, "").await?;
-    save_state(&mut tx, id, new.initiative_id, &state, 1, false, new.at).await?;
+    insert_new_person(&mut tx, id, new).await?;
     let mut audit = audit.clone();
     audit.persons = vec![id];
     write_audit(&mut tx, &audit).await?;
     tx.commit().await.map_err(db("committing a new person"))?;
     Ok(id)
+}
+
+/// A woman entering through a channel, inside the caller's transaction: her record,
+/// her first source, her contact person, and the entry event with the funnel it
+/// starts. Shared by `create_person` and the street registration, so that every way
+/// in makes the same rows. The caller writes the audit entry.
+pub(crate) async fn insert_new_person(tx: &mut Tx, id: Uuid, new: &NewPerson) -> Result<()> {
+    insert_person(tx, id, &new.details, new.team_id, new.contact_user_id, new.at).await?;
+    insert_source(tx, id, &new.source).await?;
+    if let Some(contact) = new.contact_user_id {
+        insert_assignment(tx, id, contact, new.actor.user_id.unwrap_or(contact), new.at).await?;
+    }
+    enter_funnel(tx, id, new.initiative_id, new.channel, &new.actor, new.at).await?;
+    Ok(())
+}
+
+/// Her `entered` event in an initiative she is not in yet, and the funnel it starts
+/// (at the channel's entry stage). `NotFound` for an unknown initiative; the funnel
+/// refuses a second entry.
+pub(crate) async fn enter_funnel(
+    tx: &mut Tx,
+    person_id: Uuid,
+    initiative_id: Uuid,
+    channel: Channel,
+    actor: &EventActor,
+    at: OffsetDateTime,
+) -> Result<FunnelState> {
+    let rules = rules_for(tx, initiative_id).await?;
+    let input = TransitionInput { kind: EventKind::Entered, at, channel, new_contact_data: false };
+    let state = funnel::transition(None, &input, &rules)?;
+    insert_event(tx, Uuid::new_v4(), person_id, initiative_id, 1, &input, actor, None, false, "").await?;
+    save_state(tx, person_id, initiative_id, &state, 1, false, at).await?;
+    Ok(state)
 }
 
 pub(crate) async fn update_person(store: &SqlStore, id: Uuid, d: &PersonDetails, audit: &AuditRecord) -> Result<()> {
@@ -421,6 +449,16 @@ pub(crate) fn person_from_row(r: &AnyRow) -> Result<Person> {
     })
 }
 
+/// Her best time to call (`p.best_time_to_call` in the row); unset for anyone not
+/// registered in the street.
+pub(crate) fn best_time_from_row(r: &AnyRow) -> Result<Option<domain::ambassador::BestTime>> {
+    let code: Option<String> = r.try_get("best_time_to_call").map_err(db("reading a person"))?;
+    code.map(|c| {
+        domain::ambassador::BestTime::from_code(&c).ok_or_else(|| StoreError::Corrupt(format!("best time to call {c}")))
+    })
+    .transpose()
+}
+
 pub(crate) async fn get_person(store: &SqlStore, id: Uuid, audit: &AuditRecord) -> Result<PersonRecord> {
     let rec = read_person(store, id).await?.ok_or(StoreError::NotFound("person"))?;
     // The read is recorded before anything is shown: no audit entry, no page.
@@ -431,7 +469,7 @@ pub(crate) async fn get_person(store: &SqlStore, id: Uuid, audit: &AuditRecord) 
 pub(crate) async fn read_person(store: &SqlStore, id: Uuid) -> Result<Option<PersonRecord>> {
     let pool = store.pool();
     let sql = format!(
-        "SELECT {}, u.display_name AS contact_name, a.name AS area_name FROM persons p \
+        "SELECT {}, p.best_time_to_call, u.display_name AS contact_name, a.name AS area_name FROM persons p \
          LEFT JOIN users u ON u.id = p.contact_user_id LEFT JOIN areas a ON a.id = p.area_id WHERE p.id = $1",
         PERSON_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ")
     );
@@ -465,6 +503,7 @@ pub(crate) async fn read_person(store: &SqlStore, id: Uuid) -> Result<Option<Per
         contact_user_id: opt_uuid(row.try_get("contact_user_id").map_err(db("reading a person"))?)?,
         contact_name: row.try_get("contact_name").map_err(db("reading a person"))?,
         area_name: row.try_get("area_name").map_err(db("reading a person"))?,
+        best_time_to_call: best_time_from_row(&row)?,
         person,
         sources,
         funnels,
@@ -518,7 +557,9 @@ pub const COUNT_CAP: i64 = 1000;
 pub(crate) async fn list_people(store: &SqlStore, q: &PeopleQuery, audit: &AuditRecord) -> Result<PeoplePage> {
     // The WHERE clause is assembled from fixed fragments only; every value is bound.
     let mut clauses: Vec<String> = Vec::new();
-    let mut args: Vec<Option<String>> = vec![Some(q.initiative_id.to_string())];
+    // Bound values in placeholder order. The filters only join her funnel when the stage
+    // is filtered on, so that a count or a page of a plain filter reads one index.
+    let mut args: Vec<Option<String>> = Vec::new();
     let arg = |v: String, args: &mut Vec<Option<String>>| {
         args.push(Some(v));
         format!("${}", args.len())
@@ -564,8 +605,11 @@ pub(crate) async fn list_people(store: &SqlStore, q: &PeopleQuery, audit: &Audit
         clauses.push(format!("p.cpr = {n}"));
     }
     if let Some(stage) = f.stage {
+        let i = arg(q.initiative_id.to_string(), &mut args);
         let n = arg(stage.code().to_string(), &mut args);
-        clauses.push(format!("f.stage = {n}"));
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM funnels fs WHERE fs.person_id = p.id AND fs.initiative_id = {i} AND fs.stage = {n})"
+        ));
     }
     if let Some(source) = f.source {
         let n = arg(source.code().to_string(), &mut args);
@@ -580,7 +624,7 @@ pub(crate) async fn list_people(store: &SqlStore, q: &PeopleQuery, audit: &Audit
         clauses.push(format!("p.first_language = {n}"));
     }
     let where_sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
-    let from = "FROM persons p LEFT JOIN funnels f ON f.person_id = p.id AND f.initiative_id = $1";
+    let from = "FROM persons p";
     // Counting every match of a broad filter over national-size data costs more than the
     // page itself; past COUNT_CAP the page says "more than" and asks for a narrower search.
     // The count rides along with the page as an uncorrelated subquery (its aliases shadow
@@ -589,21 +633,23 @@ pub(crate) async fn list_people(store: &SqlStore, q: &PeopleQuery, audit: &Audit
     let page_size = q.page_size.clamp(1, 200);
     let page = q.page.max(1);
     let offset = i64::from(page - 1) * i64::from(page_size);
-    // The page's ids come from the index alone (the funnel join drops out unless the
-    // stage is filtered); only those rows are then read. Reading whole rows while
-    // skipping the OFFSET read every skipped row and its funnel too (measured).
+    // The page's ids come from the index alone; only those rows, and their stage in
+    // this initiative, are then read. Reading whole rows while skipping the OFFSET read
+    // every skipped row and its funnel too (measured).
     let order = "ORDER BY p.family_name, p.given_name, p.id";
+    let initiative = format!("${}", args.len() + 1);
     let list_sql = format!(
         "SELECT p.id, p.given_name, p.family_name, p.phone, p.first_language, p.safe_contact_only, p.area_id, \
          f.stage, ({count_sql}) AS matched \
          FROM (SELECT p.id AS page_id {from} {where_sql} {order} LIMIT {page_size} OFFSET {offset}) AS page \
-         JOIN persons p ON p.id = page.page_id LEFT JOIN funnels f ON f.person_id = p.id AND f.initiative_id = $1 \
-         {order}"
+         JOIN persons p ON p.id = page.page_id \
+         LEFT JOIN funnels f ON f.person_id = p.id AND f.initiative_id = {initiative} {order}"
     );
     let mut list_q = sqlx::query(sqlx::AssertSqlSafe(list_sql));
     for a in &args {
         list_q = list_q.bind(a.clone());
     }
+    list_q = list_q.bind(Some(q.initiative_id.to_string()));
     let rows = list_q.fetch_all(store.pool()).await.map_err(db("listing persons"))?;
     let counted: i64 = match rows.first() {
         Some(r) => r.try_get("matched").map_err(db("counting persons"))?,

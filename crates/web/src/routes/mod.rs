@@ -1,8 +1,10 @@
 //! The pages, one module per area, and what they share.
 
 mod admin;
+mod ambassadors;
 mod audit;
 mod auth;
+mod field;
 mod figures;
 mod home;
 mod people;
@@ -48,6 +50,15 @@ pub fn routes() -> Router<AppState> {
         .route("/audit/filter", post(audit::filter))
         .route("/audit/export", post(audit::export))
         .route("/admin/users", get(admin::list).post(admin::create))
+        .route("/field", get(field::home))
+        .route("/field/conversation", get(field::conversation_page).post(field::log_conversation))
+        .route("/field/register", get(field::register_page).post(field::register))
+        .route("/field/ethics", get(field::ethics_page).post(field::accept_ethics))
+        .route("/ambassadors", get(ambassadors::list))
+        .route("/ambassadors/{id}", get(ambassadors::show).post(ambassadors::save))
+        .route("/ambassadors/{id}/follow-ups", post(ambassadors::record_follow_up))
+        .route("/plan/ethics", get(ambassadors::frame_page).post(ambassadors::save_frame))
+        .route("/areas", get(ambassadors::areas))
         .fallback(not_found)
 }
 
@@ -76,6 +87,11 @@ async fn logo(axum::extract::State(state): axum::extract::State<AppState>) -> Re
 
 async fn not_found() -> AppError {
     AppError::NotFound
+}
+
+/// Today in UTC: the date forms check against.
+pub fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
 }
 
 pub(crate) fn render(t: &impl Template) -> AppResult<Response> {
@@ -123,6 +139,32 @@ impl FormField {
             required: false,
         }
     }
+}
+
+impl FormField {
+    pub fn select(name: &'static str, label: String, options: Vec<Opt>) -> FormField {
+        FormField { options, ..FormField::new(name, label, "select", "") }
+    }
+
+    pub fn checkboxes(name: &'static str, label: String, options: Vec<Opt>) -> FormField {
+        FormField { options, ..FormField::new(name, label, "checkboxes", "") }
+    }
+}
+
+/// Marks the required fields and puts each error, translated, at its field.
+pub fn with_errors(
+    l: &Layout,
+    mut fields: Vec<FormField>,
+    errors: &domain::validation::FieldErrors,
+    required: &[&str],
+) -> Vec<FormField> {
+    for f in &mut fields {
+        f.required = required.contains(&f.name);
+        if let Some(key) = errors.for_field(f.name) {
+            f.error = Some(l.t(key));
+        }
+    }
+    fields
 }
 
 pub fn audit(cu: &CurrentUser, action: AuditAction, origin: &str, persons: Vec<Uuid>, detail: String) -> AuditRecord {

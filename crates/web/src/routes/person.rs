@@ -1,7 +1,7 @@
 //! One woman: her page, creating and editing her record, recording and voiding
 //! events, and the audited reveal of her full CPR number.
 
-use super::{FormField, Opt, audit, country_label, deny, language_label, language_options, render, stage_label};
+use super::{FormField, Opt, audit, country_label, deny, language_label, language_options, render, stage_label, today};
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::layout::Layout;
@@ -804,10 +804,6 @@ async fn person_fields(
         }
     }
     Ok(fields)
-}
-
-fn today() -> time::Date {
-    OffsetDateTime::now_utc().date()
 }
 
 pub async fn new_form(State(state): State<AppState>, cu: CurrentUser) -> AppResult<Response> {

@@ -1,0 +1,458 @@
+//! The ambassador in the street (G-6): her start page, logging conversations without
+//! registering anyone, registering a woman who agrees, and accepting the initiative's
+//! ethics frame. Made for a phone: one column, large buttons.
+//!
+//! Nothing here is possible before `ambassador::may_log_field_work` says so: her duty
+//! of confidentiality signed and the current ethics frame accepted (G-6.7, G-4.6).
+
+use super::{FormField, Opt, deny, language_label, render, today, with_errors};
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use crate::layout::Layout;
+use crate::session::{CsrfForm, CurrentUser};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::ambassador::{
+    self, BestTime, ConversationInput, EthicsAcceptance, FieldWorkBlocked, Outcome, PlaceKind, RegistrationInput,
+};
+use domain::audit::AuditAction;
+use domain::consent_text;
+use domain::do_not_contact::identity_hashes;
+use domain::org::{Initiative, Locale};
+use domain::policy::{self, Action};
+use domain::validation::FieldErrors;
+use serde::Deserialize;
+use store::{EthicsFrame, PeopleQuery, RegistrationOutcome, Store, StreetRegistrationWrite};
+
+/// The initiative field work is for: the newest (initiatives are listed newest first).
+async fn current_initiative(state: &AppState) -> AppResult<Option<Initiative>> {
+    Ok(state.store.list_initiatives().await?.into_iter().next())
+}
+
+/// Whether she may log field work now, and the frame she must accept if not.
+async fn gate(state: &AppState, cu: &CurrentUser) -> AppResult<(Result<(), FieldWorkBlocked>, Option<EthicsFrame>)> {
+    let initiative = current_initiative(state).await?;
+    let frame = match &initiative {
+        Some(i) => state.store.ethics_frame(i.id).await?,
+        None => None,
+    };
+    let profile = state.store.ambassador_profile(cu.user.id).await?;
+    let verdict = match &profile {
+        Some(p) => ambassador::may_log_field_work(p, frame.as_ref().map(|f| (f.initiative_id, f.version))),
+        None => Err(FieldWorkBlocked::NoConfidentiality),
+    };
+    Ok((verdict, frame))
+}
+
+/// Only ambassadors do field work; anyone else is refused, and the refusal audited.
+async fn require_field_work(state: &AppState, cu: &CurrentUser, origin: &str) -> AppResult<()> {
+    if !policy::may(&cu.actor(), Action::FieldWork, None) {
+        return Err(deny(state, cu, origin, None, AppError::Forbidden).await);
+    }
+    Ok(())
+}
+
+#[derive(Template)]
+#[template(path = "field.html")]
+struct FieldHome {
+    l: Layout,
+    blocked: Option<String>,
+    needs_ethics: bool,
+    message: Option<String>,
+    conversations: Vec<(String, String, String, String, u32)>,
+    women: Vec<(String, String)>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct Done {
+    done: Option<String>,
+}
+
+pub async fn home(State(state): State<AppState>, cu: CurrentUser, Query(q): Query<Done>) -> AppResult<Response> {
+    const ORIGIN: &str = "GET /field";
+    require_field_work(&state, &cu, ORIGIN).await?;
+    let l = Layout::new(&state, &cu.ctx, "/field");
+    let (verdict, _) = gate(&state, &cu).await?;
+    let needs_ethics = matches!(verdict, Err(FieldWorkBlocked::NoEthics) | Err(FieldWorkBlocked::EthicsOutdated));
+    let blocked = verdict.err().map(|b| l.t(b.message_id()));
+    let areas = state.store.list_areas().await?;
+    let area_name = |id| areas.iter().find(|a| a.id == id).map(|a| a.name.clone()).unwrap_or_default();
+    let conversations = state
+        .store
+        .list_conversations(Some(cu.user.id), 20)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let c = c.conversation;
+            (
+                c.date.to_string(),
+                area_name(c.area_id),
+                l.t(&format!("place-kind-{}", c.place.code().replace('_', "-"))),
+                l.t(&format!("outcome-{}", c.outcome.code().replace('_', "-"))),
+                c.count,
+            )
+        })
+        .collect();
+    // Her own women: first name and next step only, never their case (G-6, row-level).
+    let mut women = Vec::new();
+    if let Some(initiative) = current_initiative(&state).await? {
+        let query = PeopleQuery {
+            scope: policy::list_scope(&cu.actor()),
+            filter: Default::default(),
+            initiative_id: initiative.id,
+            page: 1,
+            page_size: 200,
+        };
+        let audit = super::audit(&cu, AuditAction::ListPeople, ORIGIN, vec![], String::new());
+        let page = state.store.list_people(&query, &audit).await?;
+        women = page
+            .rows
+            .iter()
+            .map(|r| {
+                let step = r.stage.map(domain::funnel::next_step).unwrap_or("next-step-none");
+                (r.given_name.clone(), l.t(step))
+            })
+            .collect();
+    }
+    let message = q.done.as_deref().and_then(|d| match d {
+        "conversation" => Some(l.t("field-conversation-saved")),
+        "registered" => Some(l.t("field-registered")),
+        "known" => Some(l.t("field-registered-known")),
+        "ethics" => Some(l.t("field-ethics-accepted")),
+        _ => None,
+    });
+    render(&FieldHome { l, blocked, needs_ethics, message, conversations, women })
+}
+
+#[derive(Template)]
+#[template(path = "field_form.html")]
+struct FieldForm {
+    l: Layout,
+    title: String,
+    action: &'static str,
+    intro: Option<String>,
+    consent: Option<ConsentBlock>,
+    fields: Vec<FormField>,
+    form_error: Option<String>,
+    submit: String,
+}
+
+/// The consent text in her language, with the Danish beside it when hers is another.
+struct ConsentBlock {
+    lang: &'static str,
+    rtl: bool,
+    text: &'static str,
+    needs_review: bool,
+    danish: Option<&'static str>,
+    languages: Vec<Opt>,
+}
+
+async fn area_options(state: &AppState, selected: &str) -> AppResult<Vec<Opt>> {
+    Ok(state
+        .store
+        .list_areas()
+        .await?
+        .into_iter()
+        .map(|a| Opt::new(a.id.to_string(), a.name, a.id.to_string() == selected))
+        .collect())
+}
+
+/// Her languages first: the letter languages, then the rest is not needed in the street.
+fn street_languages(locale: Locale, selected: &str) -> Vec<Opt> {
+    consent_text::languages(ambassador::consent_text_version())
+        .into_iter()
+        .map(|code| Opt::new(code, language_label(locale, code), code == selected))
+        .collect()
+}
+
+async fn conversation_form(
+    state: &AppState,
+    cu: &CurrentUser,
+    input: &ConversationInput,
+    errors: &FieldErrors,
+) -> AppResult<Response> {
+    let l = Layout::new(state, &cu.ctx, "/field");
+    let date = if input.date.is_empty() { today().to_string() } else { input.date.clone() };
+    let fields = vec![
+        FormField::new("date", l.t("field-date"), "date", date),
+        FormField::select("area_id", l.t("field-area"), area_options(state, &input.area_id).await?),
+        FormField::select(
+            "place",
+            l.t("field-place-kind"),
+            PlaceKind::ALL
+                .iter()
+                .map(|p| {
+                    Opt::new(
+                        p.code(),
+                        l.t(&format!("place-kind-{}", p.code().replace('_', "-"))),
+                        input.place == p.code(),
+                    )
+                })
+                .collect(),
+        ),
+        FormField::select("language", l.t("field-language"), street_languages(l.locale, &input.language)),
+        FormField::select(
+            "outcome",
+            l.t("field-outcome"),
+            Outcome::ALL
+                .iter()
+                .map(|o| {
+                    Opt::new(
+                        o.code(),
+                        l.t(&format!("outcome-{}", o.code().replace('_', "-"))),
+                        input.outcome == o.code(),
+                    )
+                })
+                .collect(),
+        ),
+        FormField::new("count", l.t("field-conversation-count"), "text", input.count.clone()),
+    ];
+    let fields = with_errors(&l, fields, errors, &["date", "area_id", "place", "language", "outcome"]);
+    let form_error = (!errors.is_empty()).then(|| l.t("error-form-summary"));
+    let page = FieldForm {
+        title: l.t("field-log-conversation"),
+        action: "/field/conversation",
+        intro: Some(l.t("field-conversation-intro")),
+        consent: None,
+        fields,
+        form_error,
+        submit: l.t("save"),
+        l,
+    };
+    let mut r = render(&page)?;
+    if !errors.is_empty() {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+/// Refuses field work with the reason, as the page she sees (nothing is stored).
+async fn blocked_page(state: &AppState, cu: &CurrentUser, origin: &str, b: FieldWorkBlocked) -> AppResult<Response> {
+    let record = super::audit(cu, AuditAction::Denied, origin, vec![], b.message_id().to_string());
+    state.store.append_audit(&record).await?;
+    let l = Layout::new(state, &cu.ctx, "/field");
+    let page = FieldForm {
+        title: l.t("field-title"),
+        action: "/field",
+        intro: None,
+        consent: None,
+        fields: vec![],
+        form_error: Some(l.t(b.message_id())),
+        submit: String::new(),
+        l,
+    };
+    let mut r = render(&page)?;
+    *r.status_mut() = StatusCode::FORBIDDEN;
+    Ok(r)
+}
+
+pub async fn conversation_page(State(state): State<AppState>, cu: CurrentUser) -> AppResult<Response> {
+    const ORIGIN: &str = "GET /field/conversation";
+    require_field_work(&state, &cu, ORIGIN).await?;
+    if let (Err(b), _) = gate(&state, &cu).await? {
+        return blocked_page(&state, &cu, ORIGIN, b).await;
+    }
+    conversation_form(&state, &cu, &ConversationInput::default(), &FieldErrors::default()).await
+}
+
+pub async fn log_conversation(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    CsrfForm(input): CsrfForm<ConversationInput>,
+) -> AppResult<Response> {
+    const ORIGIN: &str = "POST /field/conversation";
+    require_field_work(&state, &cu, ORIGIN).await?;
+    if let (Err(b), _) = gate(&state, &cu).await? {
+        return blocked_page(&state, &cu, ORIGIN, b).await;
+    }
+    match input.parse(today()) {
+        Err(errors) => conversation_form(&state, &cu, &input, &errors).await,
+        Ok(c) => {
+            let audit = super::audit(&cu, AuditAction::LogConversation, ORIGIN, vec![], String::new());
+            state.store.record_conversation(cu.user.id, &c, &audit).await?;
+            Ok(Redirect::to("/field?done=conversation").into_response())
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ConsentLanguage {
+    lang: Option<String>,
+}
+
+async fn registration_form(
+    state: &AppState,
+    cu: &CurrentUser,
+    input: &RegistrationInput,
+    errors: &FieldErrors,
+    form_error: Option<String>,
+) -> AppResult<Response> {
+    let l = Layout::new(state, &cu.ctx, "/field");
+    let version = ambassador::consent_text_version();
+    let lang = [input.consent_language.as_str(), input.language.as_str(), "da"]
+        .into_iter()
+        .find_map(|code| consent_text::consent_text(version, code))
+        .or_else(|| consent_text::consent_text(version, "da"));
+    let consent = lang.map(|t| ConsentBlock {
+        lang: t.language,
+        rtl: t.right_to_left,
+        text: t.text,
+        needs_review: !t.reviewed,
+        danish: (t.language != "da").then(|| consent_text::consent_text(version, "da").map(|d| d.text)).flatten(),
+        languages: street_languages(l.locale, t.language),
+    });
+    let on = |v: &Option<String>| if v.is_some() { "on" } else { "" };
+    let mut consent_box = FormField::new("consent", l.t("field-consent-given"), "checkbox", on(&input.consent));
+    consent_box.hint = Some(l.t("field-consent-hint"));
+    let fields = vec![
+        consent_box,
+        FormField::new("given_name", l.t("field-first-name"), "text", input.given_name.clone()),
+        FormField::new("phone", l.t("field-phone"), "text", input.phone.clone()),
+        FormField::select("language", l.t("field-language"), street_languages(l.locale, &input.language)),
+        FormField::select(
+            "best_time_to_call",
+            l.t("field-best-time"),
+            BestTime::ALL
+                .iter()
+                .map(|b| {
+                    Opt::new(b.code(), l.t(&format!("best-time-{}", b.code())), input.best_time_to_call == b.code())
+                })
+                .collect(),
+        ),
+        FormField::select("area_id", l.t("field-area"), area_options(state, &input.area_id).await?),
+        FormField::new("letter_at_home_ok", l.t("field-letter-at-home-ok"), "checkbox", on(&input.letter_at_home_ok)),
+        FormField::new("phone_hers_alone", l.t("field-phone-hers-alone"), "checkbox", on(&input.phone_hers_alone)),
+    ];
+    let fields = with_errors(&l, fields, errors, &["consent", "given_name", "phone", "language", "area_id"]);
+    let form_error = form_error.or_else(|| (!errors.is_empty()).then(|| l.t("error-form-summary")));
+    let failed = form_error.is_some();
+    let page = FieldForm {
+        title: l.t("field-register-woman"),
+        action: "/field/register",
+        intro: Some(l.t("field-register-intro")),
+        consent,
+        fields,
+        form_error,
+        submit: l.t("field-register-submit"),
+        l,
+    };
+    let mut r = render(&page)?;
+    if failed {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+pub async fn register_page(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Query(q): Query<ConsentLanguage>,
+) -> AppResult<Response> {
+    const ORIGIN: &str = "GET /field/register";
+    require_field_work(&state, &cu, ORIGIN).await?;
+    if let (Err(b), _) = gate(&state, &cu).await? {
+        return blocked_page(&state, &cu, ORIGIN, b).await;
+    }
+    // The consent language is a choice on the page (not personal data), so it may be
+    // in the URL: the ambassador picks it before the woman reads.
+    let input = RegistrationInput { consent_language: q.lang.unwrap_or_default(), ..Default::default() };
+    registration_form(&state, &cu, &input, &FieldErrors::default(), None).await
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    CsrfForm(input): CsrfForm<RegistrationInput>,
+) -> AppResult<Response> {
+    const ORIGIN: &str = "POST /field/register";
+    require_field_work(&state, &cu, ORIGIN).await?;
+    if let (Err(b), _) = gate(&state, &cu).await? {
+        return blocked_page(&state, &cu, ORIGIN, b).await;
+    }
+    let reg = match input.parse(today()) {
+        Ok(reg) => reg,
+        Err(errors) => {
+            // A refused registration is recorded too (issue 5: "the attempt audited"),
+            // with the fields that failed and none of her data.
+            let failed: Vec<&str> = errors.0.iter().map(|e| e.field).collect();
+            let record =
+                super::audit(&cu, AuditAction::Denied, ORIGIN, vec![], format!("invalid={}", failed.join(",")));
+            state.store.append_audit(&record).await?;
+            return registration_form(&state, &cu, &input, &errors, None).await;
+        }
+    };
+    let Some(initiative) = current_initiative(&state).await? else {
+        let l = Layout::new(&state, &cu.ctx, "/field");
+        return registration_form(&state, &cu, &input, &FieldErrors::default(), Some(l.t("error-no-initiative"))).await;
+    };
+    let hashes = identity_hashes(&state.dnc_key, None, &reg.given_name, None, Some(&reg.phone));
+    if state.store.on_do_not_contact(&hashes).await? {
+        let record = super::audit(&cu, AuditAction::Denied, ORIGIN, vec![], "do_not_contact".into());
+        state.store.append_audit(&record).await?;
+        let l = Layout::new(&state, &cu.ctx, "/field");
+        return registration_form(&state, &cu, &input, &FieldErrors::default(), Some(l.t("error-do-not-contact")))
+            .await;
+    }
+    let write = StreetRegistrationWrite {
+        registration: reg,
+        ambassador: cu.user.clone(),
+        initiative_id: initiative.id,
+        consent_text_version: ambassador::consent_text_version().to_string(),
+        at: time::OffsetDateTime::now_utc(),
+    };
+    let audit = super::audit(&cu, AuditAction::RegisterFromStreet, ORIGIN, vec![], String::new());
+    let done = match state.store.register_from_street(&write, &audit).await? {
+        RegistrationOutcome::Created(_) => "registered",
+        RegistrationOutcome::AddedToKnown(_) => "known",
+    };
+    Ok(Redirect::to(&format!("/field?done={done}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "field_ethics.html")]
+struct EthicsPage {
+    l: Layout,
+    frame: Option<EthicsFrame>,
+    accepted: bool,
+}
+
+pub async fn ethics_page(State(state): State<AppState>, cu: CurrentUser) -> AppResult<Response> {
+    const ORIGIN: &str = "GET /field/ethics";
+    require_field_work(&state, &cu, ORIGIN).await?;
+    let l = Layout::new(&state, &cu.ctx, "/field");
+    let (verdict, frame) = gate(&state, &cu).await?;
+    let accepted =
+        !matches!(verdict, Err(FieldWorkBlocked::NoEthics | FieldWorkBlocked::EthicsOutdated)) && frame.is_some();
+    render(&EthicsPage { l, frame, accepted })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AcceptForm {
+    version: String,
+}
+
+pub async fn accept_ethics(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    CsrfForm(form): CsrfForm<AcceptForm>,
+) -> AppResult<Response> {
+    const ORIGIN: &str = "POST /field/ethics";
+    require_field_work(&state, &cu, ORIGIN).await?;
+    let (_, frame) = gate(&state, &cu).await?;
+    // She accepts the version she read: if the frame changed meanwhile, she reads again.
+    let Some(frame) = frame.filter(|f| f.version.to_string() == form.version.trim()) else {
+        return Ok(Redirect::to("/field/ethics").into_response());
+    };
+    let acceptance =
+        EthicsAcceptance { initiative_id: frame.initiative_id, version: frame.version, accepted_on: today() };
+    let audit = super::audit(&cu, AuditAction::AcceptEthics, ORIGIN, vec![], format!("version={}", frame.version));
+    match state.store.accept_ethics(cu.user.id, &acceptance, &audit).await {
+        Ok(()) => Ok(Redirect::to("/field?done=ethics").into_response()),
+        // No profile yet: the coordinator records her first (confidentiality included).
+        Err(store::StoreError::NotFound(_)) => Ok(Redirect::to("/field").into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
