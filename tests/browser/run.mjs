@@ -431,6 +431,79 @@ test('ambassador logs the street and registers a woman on a phone', async (t) =>
   assert(/ambassad/i.test(sources), `her sources do not name an ambassador: "${sources}"`);
 });
 
+// A partner refers a woman through a one-time link on a phone, with her consent to
+// share a status; the coordinator meets her and records the partner's follow-up
+// meeting; the partner's own page then says "contacted" (issue 5).
+test('partner refers through a one-time link and later sees contacted', async (t) => {
+  const desk = await t.newPage();
+  await login(desk, 'koordinator');
+  let res = await desk.goto(`${baseUrl}/partners`);
+  assert(res && res.status() === 200, `GET /partners returned ${res && res.status()}`);
+  await clickAndWaitForLoad(desk, desk.locator('a[data-testid=partner-link]', { hasText: 'Sprogcenter Søby' }));
+  const partnerPath = new URL(desk.url()).pathname;
+  await clickAndWaitForLoad(desk, desk.locator('[data-testid=create-link]'));
+  const link = (await desk.locator('[data-testid=referral-link]').innerText()).trim();
+  assert(/\/r\/[0-9a-f]{64}$/.test(link), `no one-time link shown: "${link}"`);
+
+  const phone = await t.newPage({ ...PHONE, bypassCSP: true });
+  const problems = watchPageErrors(phone);
+  res = await phone.goto(`${link}?lang=so`);
+  assert(res && res.status() === 200, `the link answered ${res && res.status()}`);
+  await noSidewaysScroll(phone, 'referral link');
+  const violations = await axeCheck(phone, 'referral link');
+  const name = `Hibo${randomLetters(6)}`;
+  await phone.check('#consent');
+  await phone.check('#status_consent');
+  await phone.fill('#given_name', name);
+  await phone.fill('#phone', `3${Math.floor(1000000 + Math.random() * 8999999)}`);
+  await phone.locator('select[name=language]').selectOption('so');
+  await phone.locator('select[name=contact_preference]').selectOption('phone');
+  await clickAndWaitForLoad(phone, phone.locator('[data-testid=submit]'));
+  assert((await phone.locator('[data-testid=referral-message]').count()) === 1, 'no receipt after referring');
+  res = await phone.goto(link);
+  assert(res && res.status() === 410, `a used link answered ${res && res.status()}, not 410`);
+  assert(violations.length === 0, `axe violations:\n${violations.join('\n')}`);
+  assert(problems.length === 0, `errors in the page:\n${problems.join('\n')}`);
+
+  // the coordinator meets her
+  await desk.goto(`${baseUrl}/people`);
+  await desk.fill('#name', name);
+  await clickAndWaitForLoad(desk, desk.locator('form[action="/people/search"] button[type=submit]').first());
+  await clickAndWaitForLoad(desk, desk.locator('a[data-testid=person-link]', { hasText: name }));
+  const form = desk.locator('form[data-testid=event-form]');
+  await form.locator('select[name=kind]').selectOption('intro_meeting_held');
+  await clickAndWaitForLoad(desk, form.locator('button[type=submit]').first());
+  const stage = (await desk.locator('[data-testid=funnel-stage]').first().innerText()).trim();
+  assert(/mødt/i.test(stage), `after the intro meeting her stage is "${stage}"`);
+
+  // the follow-up meeting with the partner (G-7.6)
+  await desk.goto(`${baseUrl}${partnerPath}`);
+  const followUp = desk.locator('form[data-testid=follow-up-form]');
+  await followUp.locator('#women_talked_to').fill('4');
+  await followUp.locator('#support_note').fill('Flere foldere på somali');
+  await clickAndWaitForLoad(desk, followUp.locator('button[type=submit]'));
+  const meetings = await desk.locator('[data-testid=follow-ups]').innerText();
+  assert(meetings.includes('Flere foldere på somali'), `the follow-up meeting is not listed: "${meetings}"`);
+
+  // and a follow-up meeting with an ambassador (G-6.8)
+  await desk.goto(`${baseUrl}/ambassadors`);
+  await clickAndWaitForLoad(desk, desk.locator('a[data-testid=ambassador-link]').first());
+  const ambFollowUp = desk.locator('form[data-testid=follow-up-form]');
+  await ambFollowUp.locator('#notes').fill('Godt i gang på legepladsen');
+  await ambFollowUp.locator('#hours').fill('6,5');
+  await clickAndWaitForLoad(desk, ambFollowUp.locator('button[type=submit]'));
+  const ambMeetings = await desk.locator('[data-testid=follow-ups]').innerText();
+  assert(ambMeetings.includes('Godt i gang'), `the ambassador's follow-up is not listed: "${ambMeetings}"`);
+
+  // the partner's own page shows her as contacted
+  const partner = await t.newPage(PHONE);
+  await login(partner, 'partner');
+  res = await partner.goto(`${baseUrl}/referrals`);
+  assert(res && res.status() === 200, `GET /referrals returned ${res && res.status()}`);
+  const row = (await partner.locator('[data-testid=referrals-table] tr', { hasText: name }).innerText()).replace(/\s+/g, ' ');
+  assert(/kontaktet/i.test(row), `the partner sees "${row}" for ${name}`);
+});
+
 // ---------------------------------------------------------------- runner
 
 async function runTest({ name, fn }) {

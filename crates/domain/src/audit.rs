@@ -27,10 +27,13 @@ pub enum AuditAction {
     AcceptEthics,
     RecordFollowUp,
     SetEthicsFrame,
+    SavePartner,
+    CreateReferralLink,
+    Refer,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 24] = [
+    pub const ALL: [AuditAction; 27] = [
         AuditAction::ViewPerson,
         AuditAction::ListPeople,
         AuditAction::SearchPeople,
@@ -55,6 +58,9 @@ impl AuditAction {
         AuditAction::AcceptEthics,
         AuditAction::RecordFollowUp,
         AuditAction::SetEthicsFrame,
+        AuditAction::SavePartner,
+        AuditAction::CreateReferralLink,
+        AuditAction::Refer,
     ];
 
     pub fn code(self) -> &'static str {
@@ -83,6 +89,9 @@ impl AuditAction {
             AuditAction::AcceptEthics => "accept_ethics",
             AuditAction::RecordFollowUp => "record_follow_up",
             AuditAction::SetEthicsFrame => "set_ethics_frame",
+            AuditAction::SavePartner => "save_partner",
+            AuditAction::CreateReferralLink => "create_referral_link",
+            AuditAction::Refer => "refer",
         }
     }
 

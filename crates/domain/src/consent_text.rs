@@ -31,6 +31,9 @@ fn all() -> impl Iterator<Item = ConsentText> {
     })
 }
 
+/// The extra sentence a woman agrees to when her referrer may see a coarse status.
+pub const PARTNER_STATUS_VERSION: &str = "partner-status-1";
+
 /// The text of `version` in `language`, if it has been written in that language.
 pub fn consent_text(version: &str, language: &str) -> Option<ConsentText> {
     all().find(|t| t.version == version && t.language == language)
@@ -56,6 +59,16 @@ mod tests {
             assert!(reference::language(lang).is_some(), "{lang} is not a known language");
         }
         assert_eq!(languages(version).first(), Some(&"da"));
+    }
+
+    #[test]
+    fn the_referral_consents_exist_in_every_letter_language() {
+        for version in [crate::partner::consent_text_version(), PARTNER_STATUS_VERSION] {
+            for lang in LETTER_LANGUAGES {
+                let t = consent_text(version, lang).unwrap_or_else(|| panic!("no {lang} text of {version}"));
+                assert!(t.text.chars().count() > 40, "{lang} text of {version} too short");
+            }
+        }
     }
 
     #[test]

@@ -107,6 +107,10 @@ pub enum Action {
     ViewAreas,
     /// The initiative's plan, including its ethics frame (G-4).
     EditPlan,
+    /// The partner register, agreements, referral links and follow-ups (G-7).
+    ManagePartners,
+    /// Refer a woman, with her consent, from a partner's own account (G-7).
+    Refer,
 }
 
 /// How far a role reaches for one kind of data.
@@ -148,7 +152,7 @@ pub fn action_reach(role: Role, action: Action) -> Reach {
     match (role, action) {
         (Role::Coordinator, A::ManageUsers | A::ViewConfig) => R::All,
         // Field work is logged by the ambassador who did it, never on her behalf.
-        (Role::Coordinator, A::FieldWork) => R::No,
+        (Role::Coordinator, A::FieldWork | A::Refer) => R::No,
         (Role::Coordinator, _) => R::All,
         (Role::Caseworker, A::ViewPerson | A::ListPeople | A::EditPerson | A::RecordEvent | A::RevealFullCpr) => {
             R::Team
@@ -162,6 +166,7 @@ pub fn action_reach(role: Role, action: Action) -> Reach {
         (Role::Ambassador, _) => R::No,
         (Role::Partner, A::ViewPerson | A::ListPeople) => R::OwnReferrals,
         (Role::Partner, A::ViewFigures) => R::OwnReferrals,
+        (Role::Partner, A::Refer) => R::OwnReferrals,
         (Role::Partner, _) => R::No,
         (Role::Analyst, A::ViewFigures) => R::All,
         (Role::Analyst, _) => R::No,
@@ -289,11 +294,12 @@ mod tests {
     }
 
     #[test]
-    fn only_ambassadors_do_field_work_and_only_coordinators_manage_it() {
+    fn only_ambassadors_do_field_work_only_partners_refer_and_coordinators_manage_both() {
         for role in Role::ALL {
             let a = actor(role);
             assert_eq!(may(&a, Action::FieldWork, None), role == Role::Ambassador, "{role:?} field work");
-            for action in [Action::ManageAmbassadors, Action::ViewAreas, Action::EditPlan] {
+            assert_eq!(may(&a, Action::Refer, None), role == Role::Partner, "{role:?} refer");
+            for action in [Action::ManageAmbassadors, Action::ViewAreas, Action::EditPlan, Action::ManagePartners] {
                 assert_eq!(may(&a, action, None), role == Role::Coordinator, "{role:?} {action:?}");
             }
         }

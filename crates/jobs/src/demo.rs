@@ -66,6 +66,7 @@ pub async fn seed(
     for name in synth::partner_org_names() {
         partner_orgs.push((store.create_partner_org(name).await?, (*name).to_string()));
     }
+    describe_partners(store, &partner_orgs, settings.now.date()).await?;
     let start = settings.now - Duration::days(540);
     let initiative = Initiative {
         id: Uuid::new_v4(),
@@ -225,6 +226,49 @@ async fn ready_ambassadors(
             let acceptance =
                 EthicsAcceptance { initiative_id: initiative.id, version, accepted_on: today - Duration::days(29) };
             store.accept_ethics(*user_id, &acceptance, &audit(format!("demo ethics accepted {i}"))).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The demo's partners with their kind (G-7.2–7.3), and the language school's
+/// agreement (G-7.5), so that the register and an agreement can be looked at.
+async fn describe_partners(store: &impl Store, orgs: &[(Uuid, String)], today: time::Date) -> Result<(), JobError> {
+    use domain::partner::{Agreement, PartnerDetails, PartnerKind};
+    let kind_of = |name: &str| {
+        let n = name.to_lowercase();
+        if n.contains("sprog") {
+            PartnerKind::LanguageSchool
+        } else if n.contains("sundhed") {
+            PartnerKind::HealthVisitor
+        } else if n.contains("frivillig") {
+            PartnerKind::VolunteerCentre
+        } else if n.contains("boligsocial") {
+            PartnerKind::HousingSocialWork
+        } else if n.contains("kvinde") {
+            PartnerKind::MothersGroup
+        } else {
+            PartnerKind::Association
+        }
+    };
+    for (i, (id, name)) in orgs.iter().enumerate() {
+        let details = PartnerDetails {
+            name: name.clone(),
+            kind: kind_of(name),
+            area_id: None,
+            contact_persons: vec![format!("Kontakt {} · 7030{:04}", i + 1, i + 1)],
+            active: true,
+        };
+        store.update_partner(*id, &details, &audit(format!("demo partner {name}"))).await?;
+        if i == 0 {
+            let agreement = Agreement {
+                guidelines: "Vi henviser kun med kvindens samtykke og giver kun navn, telefon og sprog videre.".into(),
+                core_task_benefit: "Kursisterne får et næste skridt mod job, og fraværet falder.".into(),
+                ethics: "Lærerne presser ikke; relationen i klassen går forud for henvisningen.".into(),
+                confidentiality: "Intet om helbred, familie eller sag gives videre.".into(),
+                review_on: today + Duration::days(180),
+            };
+            store.save_agreement(*id, &agreement, &audit(format!("demo agreement {name}"))).await?;
         }
     }
     Ok(())

@@ -21,6 +21,9 @@ pub struct Settings {
     /// `text` or `json`.
     pub log_format: String,
     pub page_size: u32,
+    /// The address partners reach Opsøg at, for one-time referral links; by default
+    /// `http://<bind>`.
+    pub public_url: Option<String>,
     pub municipality: Municipality,
 }
 
@@ -35,6 +38,7 @@ impl Default for Settings {
             secure_cookies: true,
             log_format: "text".into(),
             page_size: 25,
+            public_url: None,
             municipality: Municipality::default(),
         }
     }
@@ -51,6 +55,7 @@ impl std::fmt::Debug for Settings {
             .field("secure_cookies", &self.secure_cookies)
             .field("log_format", &self.log_format)
             .field("page_size", &self.page_size)
+            .field("public_url", &self.public_url())
             .field("municipality", &self.municipality)
             .finish()
     }
@@ -88,12 +93,17 @@ impl Settings {
         self.dnc_key_file.clone().unwrap_or_else(|| self.data_dir.join("secrets").join("dnc.key"))
     }
 
+    pub fn public_url(&self) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.bind))
+    }
+
     pub fn web_config(&self) -> web::WebConfig {
         web::WebConfig {
             municipality: self.municipality.clone(),
             session_idle: std::time::Duration::from_secs(self.session_idle_minutes.max(1) * 60),
             secure_cookies: self.secure_cookies,
             page_size: self.page_size.clamp(5, 200),
+            public_base_url: self.public_url(),
         }
     }
 }

@@ -14,6 +14,7 @@ pub use sql::{Backend, COUNT_CAP, SqlStore};
 use domain::ambassador::{AmbassadorFollowUp, AmbassadorProfile, EthicsAcceptance, ProfileDetails, StreetConversation};
 use domain::audit::AuditRecord;
 use domain::org::{Area, Consent, ContactAssignment, Initiative, Locale, NewUser, Notification, Team, User};
+use domain::partner::{Agreement, PartnerDetails, PartnerFollowUp, ReferralLink};
 use domain::person::{PersonDetails, Source};
 use std::future::Future;
 use time::OffsetDateTime;
@@ -33,6 +34,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("writing the audit log failed: {0}")]
     AuditFailed(String),
+    /// A one-time referral link that is unknown, used or expired (or names another
+    /// partner): the referral wrote nothing.
+    #[error("referral link refused: {0:?}")]
+    LinkRefused(domain::partner::LinkRefused),
     #[error("database error while {context}: {source}")]
     Database { context: &'static str, source: sqlx::Error },
 }
@@ -232,6 +237,80 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// Every area with the number of known women living there and the ambassadors
     /// working there (G-6.2).
     fn area_overview(&self) -> impl Future<Output = Result<Vec<AreaOverview>>> + Send;
+
+    // --- partners (issue 5, G-7)
+    /// Adds a partner to the register (G-7.1–G-7.4). `NotFound("area")` for an
+    /// unknown area; `Conflict` for a name already registered. Audited.
+    fn create_partner(
+        &self,
+        details: &PartnerDetails,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<Uuid>> + Send;
+    /// Replaces a partner's register entry; its agreement is kept. `NotFound` for an
+    /// unknown partner or area. Audited.
+    fn update_partner(
+        &self,
+        id: Uuid,
+        details: &PartnerDetails,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Every partner, by name, active or not, including the ones `create_partner_org`
+    /// made (active associations without an area).
+    fn list_partners(&self) -> impl Future<Output = Result<Vec<PartnerRecord>>> + Send;
+    fn get_partner(&self, id: Uuid) -> impl Future<Output = Result<Option<PartnerRecord>>> + Send;
+    /// Creates or replaces the partner's agreement (G-7.5). `NotFound` for an unknown
+    /// partner. Audited.
+    fn save_agreement(
+        &self,
+        partner_id: Uuid,
+        agreement: &Agreement,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Stores a one-time referral link (its token's hash only). `NotFound("partner")`
+    /// unless the partner exists and is active. Audited.
+    fn create_referral_link(&self, link: &ReferralLink, audit: &AuditRecord)
+    -> impl Future<Output = Result<()>> + Send;
+    fn referral_link(&self, token_hash: &str) -> impl Future<Output = Result<Option<ReferralLink>>> + Send;
+    /// Records a referral made with her consent, in one transaction: the link (if
+    /// any) is checked and used up, a known woman (same phone, same normalised first
+    /// name) gets the partner as a source, her consents, her contact preference and a
+    /// notification; anyone else becomes a new person at `interested` with the partner
+    /// as source and the coordinators are told. Audited naming her.
+    /// `LinkRefused` for a link that is unknown, used, expired or another partner's,
+    /// and for a referral with neither link nor account; `NotFound` for an unknown or
+    /// inactive partner, an unknown initiative, or a referring account that is not
+    /// active or is another partner's. Refused, nothing is written (the caller audits
+    /// the refusal). The do-not-contact check is the caller's, before this.
+    fn refer(&self, write: &ReferralWrite, audit: &AuditRecord)
+    -> impl Future<Output = Result<ReferralOutcome>> + Send;
+    /// Every woman with this partner as a source, newest referral first, with the
+    /// coarse status the partner may see in the initiative. Not audited: the caller
+    /// audits the list with the women it shows.
+    fn list_referrals(
+        &self,
+        partner_org_id: Uuid,
+        initiative_id: Uuid,
+    ) -> impl Future<Output = Result<Vec<ReferralStatusRow>>> + Send;
+    /// Records a follow-up meeting with a partner (G-7.6). `NotFound("partner")` for
+    /// an unknown partner. Audited.
+    fn record_partner_follow_up(
+        &self,
+        follow_up: &PartnerFollowUp,
+        recorded_by: Uuid,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<Uuid>> + Send;
+    /// A partner's follow-up meetings, newest first (by the day held, then when it
+    /// was recorded).
+    fn list_partner_follow_ups(
+        &self,
+        partner_org_id: Uuid,
+    ) -> impl Future<Output = Result<Vec<PartnerFollowUpRecord>>> + Send;
+    /// Women the partner brought in, by the month its source was added to her, oldest
+    /// first: the yield over time beside the follow-ups' talked-to counts (G-7.6).
+    fn referrals_per_month(
+        &self,
+        partner_org_id: Uuid,
+    ) -> impl Future<Output = Result<Vec<(i32, time::Month, u32)>>> + Send;
 
     // --- audit
     fn append_audit(&self, audit: &AuditRecord) -> impl Future<Output = Result<()>> + Send;

@@ -93,6 +93,8 @@ pub struct PersonRecord {
     pub area_name: Option<String>,
     /// When she would like to be called, as she told an ambassador (issue 5).
     pub best_time_to_call: Option<domain::ambassador::BestTime>,
+    /// How she prefers to be contacted, as she told a referring partner (issue 5).
+    pub contact_preference: Option<domain::partner::ContactPreference>,
     pub sources: Vec<Source>,
     pub funnels: Vec<FunnelRow>,
 }
@@ -340,4 +342,72 @@ impl RegistrationOutcome {
             RegistrationOutcome::Created(id) | RegistrationOutcome::AddedToKnown(id) => id,
         }
     }
+}
+
+// ---------------------------------------------------------------------------------
+// Partners (issue 5, G-7)
+// ---------------------------------------------------------------------------------
+
+/// A partner organisation in the register (G-7.1–G-7.4) with its agreement (G-7.5),
+/// `None` until one is saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerRecord {
+    pub id: Uuid,
+    pub details: domain::partner::PartnerDetails,
+    pub agreement: Option<domain::partner::Agreement>,
+}
+
+/// A follow-up meeting with a partner (G-7.6), with who recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerFollowUpRecord {
+    pub id: Uuid,
+    pub follow_up: domain::partner::PartnerFollowUp,
+    pub recorded_by: Uuid,
+    pub recorded_at: OffsetDateTime,
+}
+
+/// A woman referred by a partner with her consent (issue 5, "Referral").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralWrite {
+    pub referral: domain::partner::Referral,
+    pub partner_org_id: Uuid,
+    /// The partner account that referred her, or None for a one-time link.
+    pub referred_by: Option<domain::org::User>,
+    /// The one-time link used (its stored hash), checked and used up in the same transaction.
+    pub link_token_hash: Option<String>,
+    pub initiative_id: Uuid,
+    pub at: OffsetDateTime,
+}
+
+/// What a referral did: one woman is one person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferralOutcome {
+    /// A new person, at `interested`.
+    Created(Uuid),
+    /// She was known already (same phone and first name); the partner was added as a
+    /// source and her consents recorded.
+    AddedToKnown(Uuid),
+}
+
+impl ReferralOutcome {
+    pub fn person_id(self) -> Uuid {
+        match self {
+            ReferralOutcome::Created(id) | ReferralOutcome::AddedToKnown(id) => id,
+        }
+    }
+}
+
+/// One of a partner's referrals as the partner may see it: her first name, when it
+/// referred her, and a coarse status only with her consent (product.md, "Who sees
+/// what").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralStatusRow {
+    pub person_id: Uuid,
+    pub given_name: String,
+    pub referred_at: OffsetDateTime,
+    /// She agreed that this partner may see her status (an unwithdrawn consent).
+    pub status_consent: bool,
+    /// `domain::partner::partner_sees_status`: `None` without her consent, for the
+    /// stages kept private, or when she is not in the initiative's funnel.
+    pub status: Option<domain::funnel::CoarseStatus>,
 }

@@ -10,6 +10,7 @@ use crate::{EventActor, NewPerson, SqlStore, Store, UserExtra};
 use domain::ambassador::{BestTime, StreetRegistration};
 use domain::audit::{AuditAction, AuditActor, AuditRecord};
 use domain::org::{NewUser, User};
+use domain::partner::{ContactPreference, PartnerDetails, PartnerKind, Referral};
 use domain::person::{PersonDetails, Source, SourceKind};
 use domain::policy::Role;
 use std::path::PathBuf;
@@ -133,4 +134,53 @@ pub fn street_registration(given_name: &str, phone: &str, area_id: Uuid) -> Stre
         letter_at_home_ok: true,
         phone_hers_alone: true,
     }
+}
+
+/// A partner in the register: an active language school without an area, with one
+/// contact person.
+pub fn partner_details(name: &str) -> PartnerDetails {
+    PartnerDetails {
+        name: name.into(),
+        kind: PartnerKind::LanguageSchool,
+        area_id: None,
+        contact_persons: vec!["Lene Holm, 12 34 56 78".into()],
+        active: true,
+    }
+}
+
+/// A consenting woman as a partner refers her: Persian, to be called on her own
+/// phone (when one is given; else met in person), the partner may not see her
+/// status, no note.
+pub fn referral(given_name: &str, phone: Option<&str>) -> Referral {
+    let phone = phone.map(|p| domain::PhoneNumber::parse(p).unwrap_or_else(|e| panic!("phone {p}: {e:?}")));
+    Referral {
+        given_name: given_name.into(),
+        family_name: String::new(),
+        contact_preference: if phone.is_some() { ContactPreference::Phone } else { ContactPreference::Meeting },
+        phone_hers_alone: phone.is_some(),
+        phone,
+        language: "fa".into(),
+        status_consent: false,
+        note: String::new(),
+    }
+}
+
+/// A partner account of an organisation; its display name is the username
+/// capitalised.
+pub async fn partner_user(store: &SqlStore, username: &str, partner_org_id: Uuid) -> User {
+    let mut chars = username.chars();
+    let display_name = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+    let new = NewUser { username: username.into(), display_name, role: Role::Partner, team_id: None };
+    let audit = AuditRecord {
+        actor: AuditActor::system("test"),
+        action: AuditAction::CreateUser,
+        persons: vec![],
+        origin: "test".into(),
+        detail: String::new(),
+    };
+    let extra = UserExtra { partner_org_id: Some(partner_org_id), ..Default::default() };
+    store
+        .create_user(&new, "hash", &extra, &audit)
+        .await
+        .unwrap_or_else(|e| panic!("creating partner user {username}: {e}"))
 }

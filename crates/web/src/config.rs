@@ -37,6 +37,8 @@ pub struct WebConfig {
     /// Send the session cookie only over HTTPS. Off only for the local demo.
     pub secure_cookies: bool,
     pub page_size: u32,
+    /// Where partners open one-time referral links, e.g. `https://opsoeg.kommune.dk`.
+    pub public_base_url: String,
 }
 
 impl Default for WebConfig {
@@ -46,6 +48,7 @@ impl Default for WebConfig {
             session_idle: Duration::from_secs(30 * 60),
             secure_cookies: true,
             page_size: 25,
+            public_base_url: "http://127.0.0.1:8080".into(),
         }
     }
 }

@@ -82,10 +82,13 @@ impl Layout {
 pub fn menu(actor: &Actor) -> Vec<(&'static str, &'static str, &'static str)> {
     let reach = |a: Action| policy::action_reach(actor.role, a);
     let mut items = vec![("/", "nav-home", "nav-home")];
-    if policy::may(actor, Action::ListPeople, None) {
+    // A partner's referrals have a page of their own, which shows a status only where
+    // she agreed to it; the people list is for the roles that work with the women.
+    if policy::may(actor, Action::Refer, None) {
+        items.push(("/referrals", "nav-my-referrals", "nav-referrals"));
+    } else if policy::may(actor, Action::ListPeople, None) {
         let key = match reach(Action::ListPeople) {
             Reach::OwnRegistered => "nav-my-women",
-            Reach::OwnReferrals => "nav-my-referrals",
             _ => "nav-people",
         };
         items.push(("/people", key, "nav-people"));
@@ -98,6 +101,9 @@ pub fn menu(actor: &Actor) -> Vec<(&'static str, &'static str, &'static str)> {
     }
     if policy::may(actor, Action::ManageAmbassadors, None) {
         items.push(("/ambassadors", "nav-ambassadors", "nav-ambassadors"));
+    }
+    if policy::may(actor, Action::ManagePartners, None) {
+        items.push(("/partners", "nav-partners", "nav-partners"));
     }
     if policy::may(actor, Action::ViewAreas, None) {
         items.push(("/areas", "nav-areas", "nav-areas"));

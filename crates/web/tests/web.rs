@@ -329,15 +329,24 @@ async fn each_role_gets_its_own_menu_and_nothing_more() {
     let expect: [(&str, &[&str], &[&str]); 7] = [
         (
             "koordinator",
-            &["nav-people", "nav-new-person", "nav-figures", "nav-audit", "nav-users", "nav-ambassadors", "nav-areas"],
-            &["nav-field"],
+            &[
+                "nav-people",
+                "nav-new-person",
+                "nav-figures",
+                "nav-audit",
+                "nav-users",
+                "nav-ambassadors",
+                "nav-areas",
+                "nav-partners",
+            ],
+            &["nav-field", "nav-referrals"],
         ),
         ("cw-nord", &["nav-people", "nav-new-person", "nav-figures"], &["nav-audit", "nav-users", "nav-field"]),
         ("amb", &["nav-people", "nav-field"], &["nav-new-person", "nav-figures", "nav-audit", "nav-ambassadors"]),
         (
             "partner",
-            &["nav-people"],
-            &["nav-new-person", "nav-figures", "nav-audit", "nav-users", "nav-field", "nav-areas"],
+            &["nav-referrals"],
+            &["nav-people", "nav-new-person", "nav-figures", "nav-audit", "nav-users", "nav-field", "nav-partners"],
         ),
         ("analytiker", &["nav-figures"], &["nav-people", "nav-new-person", "nav-audit", "nav-users"]),
         ("admin", &["nav-audit", "nav-users"], &["nav-people", "nav-new-person", "nav-figures"]),
@@ -740,6 +749,14 @@ fn both_locales_define_the_same_messages_and_every_key_used_exists() {
             used.push(b.message_id().to_string());
         }
         used.push("notification-new-woman-registered".into());
+        used.push("notification-new-woman-referred".into());
+        used.push("notification-known-woman-referred".into());
+        use domain::partner::{ContactPreference, LinkRefused, PartnerKind};
+        used.extend(PartnerKind::ALL.iter().map(|v| kebab("partner-kind", v.code())));
+        used.extend(ContactPreference::ALL.iter().map(|v| kebab("contact-preference", v.code())));
+        for r in [LinkRefused::Unknown, LinkRefused::Used, LinkRefused::Expired] {
+            used.push(r.message_id().to_string());
+        }
         used.push("notification-known-woman-registered".into());
     }
     for f in domain::reference::MotivationFactor::ALL {
@@ -1045,5 +1062,202 @@ async fn coordinators_keep_ambassador_records_and_follow_ups() {
     assert_eq!(cw_client.get(&format!("/ambassadors/{}", w.ambassador)).await.status, StatusCode::FORBIDDEN);
     let areas = coordinator.get("/areas").await;
     assert_eq!(areas.status, StatusCode::OK);
+    w.db.cleanup().await;
+}
+
+fn link_in(body: &str) -> String {
+    let start = body.find("data-testid=\"referral-link\">").expect("the new link is shown") + 28;
+    let rest = &body[start..];
+    let url = &rest[..rest.find('<').unwrap()];
+    url[url.find("/r/").unwrap()..].to_string()
+}
+
+#[tokio::test]
+async fn coordinators_keep_a_partner_register_with_agreements_and_follow_ups() {
+    let w = world().await;
+    let s = &w.db.store;
+    let mut c = Client::login(&w.app, "koordinator").await;
+    c.get("/partners").await;
+    let before = s.list_partners().await.unwrap().len();
+    // a partner without a name or kind is refused at its fields, and nothing is stored
+    let p = c.post("/partners", &[("name", ""), ("kind", "nonsense")]).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("id=\"name-error\"") && p.body.contains("id=\"kind-error\""));
+    assert_eq!(s.list_partners().await.unwrap().len(), before);
+    let p = c
+        .post(
+            "/partners",
+            &[
+                ("name", "Sundhedsplejen Vest"),
+                ("kind", "health_visitor"),
+                ("contact_persons", "Ida 11223344"),
+                ("active", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let path = p.location.unwrap();
+    c.get(&path).await;
+    // G-7.5: an agreement whose review date has passed is refused
+    let agreement = |review: &'static str| {
+        [
+            ("guidelines", "Vi henviser kun med samtykke."),
+            ("core_task_benefit", "Mødrene får hjælp til sprog og job."),
+            ("ethics", "Vi presser ikke; relationen til sundhedsplejen går først."),
+            ("confidentiality", "Kun navn, telefon og sprog gives videre."),
+            ("review_on", review),
+        ]
+    };
+    let p = c.post(&format!("{path}/agreement"), &agreement("2020-01-01")).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("id=\"review_on-error\""));
+    let p = c.post(&format!("{path}/agreement"), &agreement("2099-06-01")).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let record =
+        s.list_partners().await.unwrap().into_iter().find(|p| p.details.name == "Sundhedsplejen Vest").unwrap();
+    assert_eq!(record.agreement.unwrap().review_on, date!(2099 - 06 - 01));
+    // G-7.6: the four questions, with the count kept
+    c.get(&path).await;
+    let p = c.post(&format!("{path}/follow-ups"), &[("held_on", "2026-11-20"), ("women_talked_to", "mange")]).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("id=\"women_talked_to-error\""));
+    let p = c
+        .post(
+            &format!("{path}/follow-ups"),
+            &[
+                ("held_on", "2026-11-20"),
+                ("women_talked_to", "6"),
+                ("presentation_note", "Det virker at nævne danskundervisning"),
+                ("support_note", "Flere foldere på somali"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let page = c.get(&path).await;
+    assert!(page.body.contains("data-testid=\"partner-yield\"") && page.body.contains("Flere foldere på somali"));
+    // no one else manages partners
+    let mut amb = Client::login(&w.app, "amb").await;
+    assert_eq!(amb.get("/partners").await.status, StatusCode::FORBIDDEN);
+    let mut partner = Client::login(&w.app, "partner").await;
+    assert_eq!(partner.get(&path).await.status, StatusCode::FORBIDDEN);
+    w.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_one_time_link_refers_one_woman_and_then_refuses() {
+    let w = world().await;
+    let s = &w.db.store;
+    let org = s.list_partners().await.unwrap().into_iter().find(|p| p.details.name == "Sprogcenter").unwrap().id;
+    let mut c = Client::login(&w.app, "koordinator").await;
+    c.get(&format!("/partners/{org}")).await;
+    let p = c.post(&format!("/partners/{org}/links"), &[]).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let link = link_in(&p.body);
+
+    // no account needed; her consent text in her language, right to left
+    let mut visitor = Client::new(&w.app);
+    let form = visitor.get(&format!("{link}?lang=ar")).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(form.body.contains("lang=\"ar\" dir=\"rtl\""));
+    assert!(form.body.contains("Sprogcenter"));
+    let people = s.count_people().await.unwrap();
+    let mut fields =
+        vec![("given_name", "Hibo"), ("phone", "31 22 33 44"), ("language", "so"), ("contact_preference", "phone")];
+    let p = visitor.post(&link, &fields).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "no consent");
+    assert!(p.body.contains("id=\"consent-error\""));
+    assert_eq!(s.count_people().await.unwrap(), people);
+    fields.push(("consent", "on"));
+    fields.push(("status_consent", "on"));
+    let p = visitor.post(&link, &fields).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("data-testid=\"referral-message\""));
+    assert!(!p.body.contains("Modtaget"), "a link gets a receipt, no status");
+    assert_eq!(s.count_people().await.unwrap(), people + 1);
+    // the link is used up: a second referral is refused and nothing is stored
+    let again = visitor.get(&link).await;
+    assert_eq!(again.status, StatusCode::GONE);
+    let p = visitor.post(&link, &fields).await;
+    assert_eq!(p.status, StatusCode::GONE);
+    assert_eq!(s.count_people().await.unwrap(), people + 1);
+    assert_eq!(visitor.get("/r/not-a-real-token").await.status, StatusCode::NOT_FOUND);
+    let refusals = s.list_audit(&AuditQuery::default()).await.unwrap();
+    assert!(refusals.iter().filter(|e| e.action == "denied" && e.detail.starts_with("link=")).count() >= 3);
+
+    // the partner's account sees her, with the status she agreed to share
+    let mut partner = Client::login(&w.app, "partner").await;
+    let list = partner.get("/referrals").await;
+    assert!(list.body.contains("Hibo") && list.body.contains("Modtaget"), "{}", list.body);
+    w.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_partner_sees_its_own_referrals_and_a_status_only_with_her_consent() {
+    let w = world().await;
+    let s = &w.db.store;
+    let mut partner = Client::login(&w.app, "partner").await;
+    partner.get("/referrals/new").await;
+    let base = [("consent", "on"), ("language", "ar"), ("contact_preference", "through_partner")];
+    let with = [&base[..], &[("given_name", "Asha"), ("status_consent", "on")]].concat();
+    let without = [&base[..], &[("given_name", "Warda")]].concat();
+    assert_eq!(partner.post("/referrals/new", &with).await.status, StatusCode::SEE_OTHER);
+    partner.get("/referrals/new").await;
+    assert_eq!(partner.post("/referrals/new", &without).await.status, StatusCode::SEE_OTHER);
+    // a phone is needed when she wants to be called
+    partner.get("/referrals/new").await;
+    let call_me = [("consent", "on"), ("language", "ar"), ("contact_preference", "phone"), ("given_name", "Nimo")];
+    let p = partner.post("/referrals/new", &call_me).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("id=\"phone-error\""));
+
+    let list = partner.get("/referrals").await;
+    assert!(list.body.contains("Asha") && list.body.contains("Warda"), "{}", list.body);
+    assert!(list.body.contains("Modtaget"));
+    assert!(list.body.contains("Deles ikke"));
+
+    // the coordinator meets Asha: the partner then sees "contacted", and no more
+    let asha = s
+        .list_referrals(
+            s.list_partners().await.unwrap().into_iter().find(|p| p.details.name == "Sprogcenter").unwrap().id,
+            w.initiative,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.given_name == "Asha")
+        .unwrap()
+        .person_id;
+    let mut c = Client::login(&w.app, "koordinator").await;
+    c.get(&format!("/people/{asha}")).await;
+    let initiative = w.initiative.to_string();
+    let p = c
+        .post(
+            &format!("/people/{asha}/events"),
+            &[
+                ("initiative", initiative.as_str()),
+                ("kind", "intro_meeting_held"),
+                ("channel", "in_person"),
+                ("language", "ar"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let list = partner.get("/referrals").await;
+    assert!(list.body.contains("Kontaktet"), "{}", list.body);
+    assert!(!list.body.contains("Mødt"), "no stage beyond the coarse status");
+
+    // another partner sees none of them
+    let other_org = s.create_partner_org("Beboerhuset").await.unwrap();
+    let hash = web::auth::hash_password(PASSWORD).unwrap();
+    let nu = NewUser { username: "partner2".into(), display_name: "P2".into(), role: Role::Partner, team_id: None };
+    let extra = UserExtra { partner_org_id: Some(other_org), ..Default::default() };
+    s.create_user(&nu, &hash, &extra, &sys()).await.unwrap();
+    let mut other = Client::login(&w.app, "partner2").await;
+    let theirs = other.get("/referrals").await;
+    assert!(!theirs.body.contains("Asha") && !theirs.body.contains("Warda"));
+    assert_eq!(other.get(&format!("/people/{asha}")).await.status, StatusCode::NOT_FOUND);
+    // ambassadors and caseworkers do not refer through the partner pages
+    let mut amb = Client::login(&w.app, "amb").await;
+    assert_eq!(amb.get("/referrals/new").await.status, StatusCode::FORBIDDEN);
     w.db.cleanup().await;
 }

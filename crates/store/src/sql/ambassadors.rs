@@ -117,7 +117,7 @@ async fn require_ambassador(tx: &mut Tx, user_id: Uuid) -> Result<()> {
     }
 }
 
-async fn require_area(tx: &mut Tx, area_id: Uuid) -> Result<()> {
+pub(crate) async fn require_area(tx: &mut Tx, area_id: Uuid) -> Result<()> {
     let n: i64 = sqlx::query("SELECT COUNT(*) FROM areas WHERE id = $1")
         .bind(area_id.to_string())
         .fetch_one(&mut **tx)
@@ -128,7 +128,7 @@ async fn require_area(tx: &mut Tx, area_id: Uuid) -> Result<()> {
 }
 
 /// The caller's audit detail, or ours when it gave none: ids only, never content.
-fn with_detail(audit: &AuditRecord, detail: impl FnOnce() -> String) -> AuditRecord {
+pub(crate) fn with_detail(audit: &AuditRecord, detail: impl FnOnce() -> String) -> AuditRecord {
     let mut audit = audit.clone();
     if audit.detail.is_empty() {
         audit.detail = detail();
@@ -468,16 +468,16 @@ pub(crate) async fn list_follow_ups(store: &SqlStore, ambassador_user_id: Option
 // ---------------------------------------------------------------------------------
 
 /// A person already known with this phone and first name.
-struct Known {
-    id: Uuid,
-    team_id: Option<Uuid>,
-    contact_user_id: Option<Uuid>,
+pub(crate) struct Known {
+    pub(crate) id: Uuid,
+    pub(crate) team_id: Option<Uuid>,
+    pub(crate) contact_user_id: Option<Uuid>,
 }
 
 /// One woman is one person: the same phone number (as stored, E.164) and the same
 /// normalised first name is the same woman. A phone alone is not enough — a shared
 /// family phone is common (G-2.4) — so a sister on the same number is a new person.
-async fn find_known(tx: &mut Tx, phone_e164: &str, given_name: &str) -> Result<Option<Known>> {
+pub(crate) async fn find_known(tx: &mut Tx, phone_e164: &str, given_name: &str) -> Result<Option<Known>> {
     let wanted = domain::text::normalise_name(given_name);
     let rows = sqlx::query(
         "SELECT id, given_name, team_id, contact_user_id FROM persons WHERE phone = $1 ORDER BY created_at, id",
@@ -500,11 +500,11 @@ async fn find_known(tx: &mut Tx, phone_e164: &str, given_name: &str) -> Result<O
     Ok(None)
 }
 
-/// Serialises registrations of one phone number on PostgreSQL, so that two
-/// ambassadors registering the same woman at the same moment cannot both miss the
-/// other and make her two persons. On SQLite every write transaction already holds
+/// Serialises registrations and referrals of one phone number on PostgreSQL, so that
+/// two ambassadors (or an ambassador and a partner) bringing in the same woman at the
+/// same moment cannot both miss the other and make her two persons. On SQLite every write transaction already holds
 /// the one write lock (`BEGIN IMMEDIATE`).
-async fn lock_phone(tx: &mut Tx, backend: Backend, phone_e164: &str) -> Result<()> {
+pub(crate) async fn lock_phone(tx: &mut Tx, backend: Backend, phone_e164: &str) -> Result<()> {
     if backend != Backend::Postgres {
         return Ok(());
     }
@@ -523,7 +523,7 @@ async fn lock_phone(tx: &mut Tx, backend: Backend, phone_e164: &str) -> Result<(
 }
 
 /// The active users of a role, in a team or (with `None`) in any team, by name.
-async fn active_users(tx: &mut Tx, role: Role, team_id: Option<Uuid>) -> Result<Vec<Uuid>> {
+pub(crate) async fn active_users(tx: &mut Tx, role: Role, team_id: Option<Uuid>) -> Result<Vec<Uuid>> {
     let rows = match team_id {
         Some(team) => {
             sqlx::query(
@@ -558,7 +558,7 @@ async fn is_active_user(tx: &mut Tx, user_id: Uuid) -> Result<bool> {
 /// Who hears of a registration: her contact person if she has an active one; else
 /// the active caseworkers of her team; else, so that she is never left unseen, the
 /// active coordinators (who assign the work).
-async fn recipients(tx: &mut Tx, contact_user_id: Option<Uuid>, team_id: Option<Uuid>) -> Result<Vec<Uuid>> {
+pub(crate) async fn recipients(tx: &mut Tx, contact_user_id: Option<Uuid>, team_id: Option<Uuid>) -> Result<Vec<Uuid>> {
     if let Some(contact) = contact_user_id
         && is_active_user(tx, contact).await?
     {
@@ -573,7 +573,7 @@ async fn recipients(tx: &mut Tx, contact_user_id: Option<Uuid>, team_id: Option<
     active_users(tx, Role::Coordinator, None).await
 }
 
-async fn has_source(tx: &mut Tx, person_id: Uuid, kind: SourceKind, reference_id: Uuid) -> Result<bool> {
+pub(crate) async fn has_source(tx: &mut Tx, person_id: Uuid, kind: SourceKind, reference_id: Uuid) -> Result<bool> {
     let n: i64 =
         sqlx::query("SELECT COUNT(*) FROM person_sources WHERE person_id = $1 AND kind = $2 AND reference_id = $3")
             .bind(person_id.to_string())

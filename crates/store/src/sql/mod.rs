@@ -3,12 +3,13 @@
 //! Why one implementation for two backends: the schema is kept to types both share
 //! (UUID and time as text, flags as integers), so every query is written once; the
 //! backends differ only in their migration files, how a write transaction begins, the
-//! JSON aggregates of her page (`person_page`), and the advisory lock a street
-//! registration takes on PostgreSQL (`ambassadors::lock_phone`; SQLite's one writer
-//! needs none).
+//! JSON aggregates of her page (`person_page`), and the locks a street registration or
+//! a referral takes on PostgreSQL (`ambassadors::lock_phone`, and `SELECT … FOR UPDATE`
+//! on a referral link in `partners`; SQLite's one writer needs neither).
 
 mod ambassadors;
 mod audit;
+mod partners;
 mod people;
 mod person_page;
 pub use people::COUNT_CAP;
@@ -22,6 +23,7 @@ pub(crate) use audit::{naming, write_audit};
 use domain::ambassador::{AmbassadorFollowUp, AmbassadorProfile, EthicsAcceptance, ProfileDetails, StreetConversation};
 use domain::audit::AuditRecord;
 use domain::org::{Area, Consent, ContactAssignment, Initiative, Locale, NewUser, Notification, Team, User};
+use domain::partner::{Agreement, PartnerDetails, PartnerFollowUp, ReferralLink};
 use domain::person::{PersonDetails, Source};
 use rows::{fmt_ts, opt_uuid, parse_ts, parse_uuid};
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -80,6 +82,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "ambassadors",
         sqlite: include_str!("../../migrations/sqlite/0004_ambassadors.sql"),
         postgres: include_str!("../../migrations/postgres/0004_ambassadors.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "partners",
+        sqlite: include_str!("../../migrations/sqlite/0005_partners.sql"),
+        postgres: include_str!("../../migrations/postgres/0005_partners.sql"),
     },
 ];
 
@@ -1052,6 +1060,59 @@ impl Store for SqlStore {
 
     async fn area_overview(&self) -> Result<Vec<AreaOverview>> {
         ambassadors::area_overview(self).await
+    }
+
+    async fn create_partner(&self, details: &PartnerDetails, audit: &AuditRecord) -> Result<Uuid> {
+        partners::create_partner(self, details, audit).await
+    }
+
+    async fn update_partner(&self, id: Uuid, details: &PartnerDetails, audit: &AuditRecord) -> Result<()> {
+        partners::update_partner(self, id, details, audit).await
+    }
+
+    async fn list_partners(&self) -> Result<Vec<PartnerRecord>> {
+        partners::list_partners(self).await
+    }
+
+    async fn get_partner(&self, id: Uuid) -> Result<Option<PartnerRecord>> {
+        partners::get_partner(self, id).await
+    }
+
+    async fn save_agreement(&self, partner_id: Uuid, agreement: &Agreement, audit: &AuditRecord) -> Result<()> {
+        partners::save_agreement(self, partner_id, agreement, audit).await
+    }
+
+    async fn create_referral_link(&self, link: &ReferralLink, audit: &AuditRecord) -> Result<()> {
+        partners::create_referral_link(self, link, audit).await
+    }
+
+    async fn referral_link(&self, token_hash: &str) -> Result<Option<ReferralLink>> {
+        partners::referral_link(self, token_hash).await
+    }
+
+    async fn refer(&self, write: &ReferralWrite, audit: &AuditRecord) -> Result<ReferralOutcome> {
+        partners::refer(self, write, audit).await
+    }
+
+    async fn list_referrals(&self, partner_org_id: Uuid, initiative_id: Uuid) -> Result<Vec<ReferralStatusRow>> {
+        partners::list_referrals(self, partner_org_id, initiative_id).await
+    }
+
+    async fn record_partner_follow_up(
+        &self,
+        follow_up: &PartnerFollowUp,
+        recorded_by: Uuid,
+        audit: &AuditRecord,
+    ) -> Result<Uuid> {
+        partners::record_follow_up(self, follow_up, recorded_by, audit).await
+    }
+
+    async fn list_partner_follow_ups(&self, partner_org_id: Uuid) -> Result<Vec<PartnerFollowUpRecord>> {
+        partners::list_follow_ups(self, partner_org_id).await
+    }
+
+    async fn referrals_per_month(&self, partner_org_id: Uuid) -> Result<Vec<(i32, time::Month, u32)>> {
+        partners::referrals_per_month(self, partner_org_id).await
     }
 
     async fn append_audit(&self, audit: &AuditRecord) -> Result<()> {

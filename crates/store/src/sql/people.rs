@@ -459,6 +459,17 @@ pub(crate) fn best_time_from_row(r: &AnyRow) -> Result<Option<domain::ambassador
     .transpose()
 }
 
+/// How she prefers to be contacted (`p.contact_preference` in the row); unset for
+/// anyone not referred by a partner.
+pub(crate) fn contact_preference_from_row(r: &AnyRow) -> Result<Option<domain::partner::ContactPreference>> {
+    let code: Option<String> = r.try_get("contact_preference").map_err(db("reading a person"))?;
+    code.map(|c| {
+        domain::partner::ContactPreference::from_code(&c)
+            .ok_or_else(|| StoreError::Corrupt(format!("contact preference {c}")))
+    })
+    .transpose()
+}
+
 pub(crate) async fn get_person(store: &SqlStore, id: Uuid, audit: &AuditRecord) -> Result<PersonRecord> {
     let rec = read_person(store, id).await?.ok_or(StoreError::NotFound("person"))?;
     // The read is recorded before anything is shown: no audit entry, no page.
@@ -469,7 +480,8 @@ pub(crate) async fn get_person(store: &SqlStore, id: Uuid, audit: &AuditRecord) 
 pub(crate) async fn read_person(store: &SqlStore, id: Uuid) -> Result<Option<PersonRecord>> {
     let pool = store.pool();
     let sql = format!(
-        "SELECT {}, p.best_time_to_call, u.display_name AS contact_name, a.name AS area_name FROM persons p \
+        "SELECT {}, p.best_time_to_call, p.contact_preference, u.display_name AS contact_name, a.name AS area_name \
+         FROM persons p \
          LEFT JOIN users u ON u.id = p.contact_user_id LEFT JOIN areas a ON a.id = p.area_id WHERE p.id = $1",
         PERSON_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ")
     );
@@ -504,6 +516,7 @@ pub(crate) async fn read_person(store: &SqlStore, id: Uuid) -> Result<Option<Per
         contact_name: row.try_get("contact_name").map_err(db("reading a person"))?,
         area_name: row.try_get("area_name").map_err(db("reading a person"))?,
         best_time_to_call: best_time_from_row(&row)?,
+        contact_preference: contact_preference_from_row(&row)?,
         person,
         sources,
         funnels,
@@ -751,33 +764,7 @@ fn as_input(e: &EventRecord) -> TransitionInput {
 
 pub(crate) async fn record_event(store: &SqlStore, ev: &NewEvent, audit: &AuditRecord) -> Result<EventRecord> {
     let mut tx = store.begin().await?;
-    let rules = rules_for(&mut tx, ev.initiative_id).await?;
-    let current = load_state(&mut tx, ev.person_id, ev.initiative_id).await?;
-    let next = funnel::transition(current.as_ref().map(|(s, _)| s), &ev.input, &rules)?;
-    let max_seq: Option<i64> = sqlx::query("SELECT MAX(seq) FROM events WHERE person_id = $1 AND initiative_id = $2")
-        .bind(ev.person_id.to_string())
-        .bind(ev.initiative_id.to_string())
-        .fetch_one(&mut *tx)
-        .await
-        .and_then(|r| r.try_get(0))
-        .map_err(db("numbering an event"))?;
-    let seq = max_seq.unwrap_or(0) + 1;
-    let id = Uuid::new_v4();
-    insert_event(
-        &mut tx,
-        id,
-        ev.person_id,
-        ev.initiative_id,
-        seq,
-        &ev.input,
-        &ev.actor,
-        ev.language.as_deref(),
-        ev.interpreter_used,
-        &ev.note,
-    )
-    .await?;
-    let count = current.as_ref().map(|(_, n)| *n).unwrap_or(0) + 1;
-    save_state(&mut tx, ev.person_id, ev.initiative_id, &next, count, current.is_some(), ev.input.at).await?;
+    let (id, seq) = append_event(&mut tx, ev).await?;
     super::insert_do_not_contact(&mut tx, &ev.do_not_contact).await?;
     let mut audit = audit.clone();
     audit.persons = vec![ev.person_id];
@@ -799,6 +786,41 @@ pub(crate) async fn record_event(store: &SqlStore, ev: &NewEvent, audit: &AuditR
         voided_at: None,
         void_reason: None,
     })
+}
+
+/// One event and the funnel it moves, inside the caller's transaction: the funnel
+/// decides (`Funnel` error when it refuses), the event gets the next number. Returns
+/// the event's id and number. The do-not-contact hashes and the audit entry are the
+/// caller's.
+pub(crate) async fn append_event(tx: &mut Tx, ev: &NewEvent) -> Result<(Uuid, i64)> {
+    let rules = rules_for(tx, ev.initiative_id).await?;
+    let current = load_state(tx, ev.person_id, ev.initiative_id).await?;
+    let next = funnel::transition(current.as_ref().map(|(s, _)| s), &ev.input, &rules)?;
+    let max_seq: Option<i64> = sqlx::query("SELECT MAX(seq) FROM events WHERE person_id = $1 AND initiative_id = $2")
+        .bind(ev.person_id.to_string())
+        .bind(ev.initiative_id.to_string())
+        .fetch_one(&mut **tx)
+        .await
+        .and_then(|r| r.try_get(0))
+        .map_err(db("numbering an event"))?;
+    let seq = max_seq.unwrap_or(0) + 1;
+    let id = Uuid::new_v4();
+    insert_event(
+        tx,
+        id,
+        ev.person_id,
+        ev.initiative_id,
+        seq,
+        &ev.input,
+        &ev.actor,
+        ev.language.as_deref(),
+        ev.interpreter_used,
+        &ev.note,
+    )
+    .await?;
+    let count = current.as_ref().map(|(_, n)| *n).unwrap_or(0) + 1;
+    save_state(tx, ev.person_id, ev.initiative_id, &next, count, current.is_some(), ev.input.at).await?;
+    Ok((id, seq))
 }
 
 pub(crate) async fn void_event(store: &SqlStore, v: &VoidEvent, audit: &AuditRecord) -> Result<()> {

@@ -53,7 +53,7 @@ fn sql(backend: Backend) -> String {
         "FROM consents k WHERE k.person_id = p.id",
     );
     format!(
-        "SELECT {}, p.best_time_to_call, u.display_name AS contact_name, a.name AS area_name, {sources} AS sources_json, \
+        "SELECT {}, p.best_time_to_call, p.contact_preference, u.display_name AS contact_name, a.name AS area_name, {sources} AS sources_json, \
          {funnels} AS funnels_json, {events} AS events_json, {contacts} AS contacts_json, {consents} AS consents_json \
          FROM persons p LEFT JOIN users u ON u.id = p.contact_user_id LEFT JOIN areas a ON a.id = p.area_id \
          WHERE p.id = $1",
@@ -197,6 +197,7 @@ pub(crate) async fn read_person_page(store: &SqlStore, id: Uuid) -> Result<Optio
         contact_name: row.try_get("contact_name").map_err(e())?,
         area_name: row.try_get("area_name").map_err(e())?,
         best_time_to_call: super::people::best_time_from_row(&row)?,
+        contact_preference: super::people::contact_preference_from_row(&row)?,
         person,
         sources,
         funnels,

@@ -33,7 +33,7 @@ pub struct LoginQuery {
     expired: Option<String>,
 }
 
-async fn new_session(state: &AppState, user_id: Option<uuid::Uuid>) -> AppResult<(String, Session)> {
+pub(super) async fn new_session(state: &AppState, user_id: Option<uuid::Uuid>) -> AppResult<(String, Session)> {
     let token = auth::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
     let now = OffsetDateTime::now_utc();
     let session = Session {
@@ -48,7 +48,7 @@ async fn new_session(state: &AppState, user_id: Option<uuid::Uuid>) -> AppResult
     Ok((token, session))
 }
 
-fn with_cookie(mut response: Response, token: &str, secure: bool) -> Response {
+pub(super) fn with_cookie(mut response: Response, token: &str, secure: bool) -> Response {
     if let Some(v) = session::set_cookie(token, secure) {
         response.headers_mut().append(header::SET_COOKIE, v);
     }

@@ -5,7 +5,7 @@
 //! Nothing here is possible before `ambassador::may_log_field_work` says so: her duty
 //! of confidentiality signed and the current ethics frame accepted (G-6.7, G-4.6).
 
-use super::{FormField, Opt, deny, language_label, render, today, with_errors};
+use super::{ConsentView, FormField, Opt, deny, language_label, render, today, with_errors};
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::layout::Layout;
@@ -133,20 +133,10 @@ struct FieldForm {
     title: String,
     action: &'static str,
     intro: Option<String>,
-    consent: Option<ConsentBlock>,
+    consent: Option<ConsentView>,
     fields: Vec<FormField>,
     form_error: Option<String>,
     submit: String,
-}
-
-/// The consent text in her language, with the Danish beside it when hers is another.
-struct ConsentBlock {
-    lang: &'static str,
-    rtl: bool,
-    text: &'static str,
-    needs_review: bool,
-    danish: Option<&'static str>,
-    languages: Vec<Opt>,
 }
 
 async fn area_options(state: &AppState, selected: &str) -> AppResult<Vec<Opt>> {
@@ -290,19 +280,9 @@ async fn registration_form(
     form_error: Option<String>,
 ) -> AppResult<Response> {
     let l = Layout::new(state, &cu.ctx, "/field");
-    let version = ambassador::consent_text_version();
-    let lang = [input.consent_language.as_str(), input.language.as_str(), "da"]
-        .into_iter()
-        .find_map(|code| consent_text::consent_text(version, code))
-        .or_else(|| consent_text::consent_text(version, "da"));
-    let consent = lang.map(|t| ConsentBlock {
-        lang: t.language,
-        rtl: t.right_to_left,
-        text: t.text,
-        needs_review: !t.reviewed,
-        danish: (t.language != "da").then(|| consent_text::consent_text(version, "da").map(|d| d.text)).flatten(),
-        languages: street_languages(l.locale, t.language),
-    });
+    let lang = if input.consent_language.is_empty() { &input.language } else { &input.consent_language };
+    let versions = [ambassador::consent_text_version()];
+    let consent = ConsentView::new(l.locale, "/field/register".into(), &versions, lang);
     let on = |v: &Option<String>| if v.is_some() { "on" } else { "" };
     let mut consent_box = FormField::new("consent", l.t("field-consent-given"), "checkbox", on(&input.consent));
     consent_box.hint = Some(l.t("field-consent-hint"));

@@ -7,8 +7,10 @@ mod auth;
 mod field;
 mod figures;
 mod home;
+mod partners;
 mod people;
 mod person;
+mod referrals;
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
@@ -59,6 +61,14 @@ pub fn routes() -> Router<AppState> {
         .route("/ambassadors/{id}/follow-ups", post(ambassadors::record_follow_up))
         .route("/plan/ethics", get(ambassadors::frame_page).post(ambassadors::save_frame))
         .route("/areas", get(ambassadors::areas))
+        .route("/partners", get(partners::list).post(partners::create))
+        .route("/partners/{id}", get(partners::show).post(partners::update))
+        .route("/partners/{id}/agreement", post(partners::save_agreement))
+        .route("/partners/{id}/follow-ups", post(partners::record_follow_up))
+        .route("/partners/{id}/links", post(partners::create_link))
+        .route("/referrals", get(referrals::list))
+        .route("/referrals/new", get(referrals::new_form).post(referrals::create))
+        .route("/r/{token}", get(referrals::link_form).post(referrals::link_submit))
         .fallback(not_found)
 }
 
@@ -148,6 +158,42 @@ impl FormField {
 
     pub fn checkboxes(name: &'static str, label: String, options: Vec<Opt>) -> FormField {
         FormField { options, ..FormField::new(name, label, "checkboxes", "") }
+    }
+}
+
+/// A consent text as the woman reads it (templates/consent_block.html): in her
+/// language and script direction, marked when it is a machine draft, with the Danish
+/// beside it, and a picker for another language that reloads `action`.
+pub struct ConsentView {
+    pub action: String,
+    pub lang: &'static str,
+    pub rtl: bool,
+    pub paragraphs: Vec<&'static str>,
+    pub needs_review: bool,
+    pub danish: Vec<&'static str>,
+    pub languages: Vec<Opt>,
+}
+
+impl ConsentView {
+    /// The texts `versions` (paragraph by paragraph) in `lang`, or in Danish when
+    /// the first version has not been written in that language.
+    pub fn new(locale: Locale, action: String, versions: &[&str], lang: &str) -> Option<ConsentView> {
+        use domain::consent_text::{consent_text, languages};
+        let first = *versions.first()?;
+        let text = consent_text(first, lang).or_else(|| consent_text(first, "da"))?;
+        let in_lang = |code: &str| versions.iter().filter_map(|v| consent_text(v, code).map(|t| t.text)).collect();
+        Some(ConsentView {
+            action,
+            lang: text.language,
+            rtl: text.right_to_left,
+            paragraphs: in_lang(text.language),
+            needs_review: !text.reviewed,
+            danish: if text.language == "da" { Vec::new() } else { in_lang("da") },
+            languages: languages(first)
+                .into_iter()
+                .map(|code| Opt::new(code, language_label(locale, code), code == text.language))
+                .collect(),
+        })
     }
 }
 

@@ -75,6 +75,8 @@ struct PeoplePage {
     languages: Vec<Opt>,
     show_phone: bool,
     show_cpr: bool,
+    /// Area, language and stage; roles without them see the next step only.
+    show_details: bool,
     phone_error: Option<&'static str>,
     cpr_error: Option<&'static str>,
     rows: Vec<Row>,
@@ -105,6 +107,10 @@ pub async fn list(State(state): State<AppState>, cu: CurrentUser, Query(q): Quer
     let show_phone = policy::field_reach(actor.role, Field::Phone) != Reach::No;
     let show_cpr = policy::field_reach(actor.role, Field::FullCpr) != Reach::No;
     let full_name = policy::field_reach(actor.role, Field::FullName) != Reach::No;
+    // An ambassador sees her women's next step, a partner nothing of their case here
+    // (its referral page shows a coarse status, and only with her consent).
+    let show_details = policy::field_reach(actor.role, Field::Timeline) != Reach::No;
+    let show_next_step = policy::field_reach(actor.role, Field::NextStep) != Reach::No;
 
     let mut filter = PeopleFilter::default();
     let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
@@ -156,7 +162,11 @@ pub async fn list(State(state): State<AppState>, cu: CurrentUser, Query(q): Quer
                     phone: r.phone.as_ref().map(PhoneNumber::display).unwrap_or_default(),
                     area: r.area_name.clone().unwrap_or_default(),
                     language: r.first_language.as_deref().map(|c| language_label(l.locale, c)).unwrap_or_default(),
-                    stage: r.stage.map(|s| stage_label(&l, s)).unwrap_or_default(),
+                    stage: match r.stage {
+                        Some(s) if show_details => stage_label(&l, s),
+                        Some(s) if show_next_step => l.t(domain::funnel::next_step(s)),
+                        _ => String::new(),
+                    },
                     safe_contact_only: r.safe_contact_only,
                 })
                 .collect();
@@ -186,6 +196,7 @@ pub async fn list(State(state): State<AppState>, cu: CurrentUser, Query(q): Quer
         filter: search,
         show_phone,
         show_cpr,
+        show_details,
         phone_error,
         cpr_error,
         rows,

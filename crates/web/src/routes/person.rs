@@ -220,6 +220,9 @@ async fn view(
         Vec::new()
     };
     let show_stage = see(Field::Timeline);
+    // A referrer sees her coarse status only if she agreed to that (issue 5, G-7).
+    let status_consent =
+        page.consents.iter().any(|c| c.purpose == ConsentPurpose::PartnerStatus.code() && c.withdrawn_at.is_none());
     let funnels: Vec<FunnelView> = rec
         .funnels
         .iter()
@@ -227,7 +230,8 @@ async fn view(
             let stage = if show_stage {
                 stage_label(l, f.state.stage)
             } else if see(Field::CoarseStatus) {
-                l.t(&format!("coarse-{}", funnel::coarse_status(f.state.stage)?.code()))
+                let status = domain::partner::partner_sees_status(status_consent, f.state.stage)?;
+                l.t(&format!("coarse-{}", status.code()))
             } else {
                 return None;
             };

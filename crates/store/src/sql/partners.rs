@@ -1,0 +1,701 @@
+//! Partners (issue 5, G-7): the partner register (G-7.1–G-7.4), the agreement
+//! (G-7.5), one-time referral links, a referral made with her consent, what a partner
+//! may see of the women it referred, and the follow-up meetings with the guide's four
+//! questions (G-7.6).
+//!
+//! Writes about a partner are not about a woman: their audit entries name no person,
+//! but are written in the write's own transaction like every change. A referral is
+//! about a woman, and its entry names her.
+
+use super::ambassadors::{active_users, find_known, has_source, lock_phone, recipients, require_area, with_detail};
+use super::people::{self, Tx};
+use super::rows::{flag, fmt_ts, parse_date, parse_ts, parse_uuid};
+use super::{Backend, SqlStore, db, insert_consent, insert_notification, naming, write_audit};
+use crate::records::*;
+use crate::{Result, StoreError};
+use domain::audit::AuditRecord;
+use domain::funnel::{Channel, EventKind, Stage, TransitionInput};
+use domain::org::{Consent, ConsentPurpose};
+use domain::partner::{
+    Agreement, ContactPreference, LinkRefused, PartnerDetails, PartnerFollowUp, PartnerKind, Referral, ReferralLink,
+    check_link, consent_text_version, partner_sees_status,
+};
+use domain::person::{Source, SourceKind};
+use domain::policy::Role;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use time::{Month, OffsetDateTime};
+use uuid::Uuid;
+
+/// The message ids of the notifications a referral sends (Fluent, web's locales).
+pub(crate) const NOTIFY_NEW_WOMAN: &str = "notification-new-woman-referred";
+pub(crate) const NOTIFY_KNOWN_WOMAN: &str = "notification-known-woman-referred";
+
+/// Who recorded a referral made through a one-time link: nobody has an account, so
+/// her timeline names the partner and the way in.
+fn link_actor_name(org_name: &str) -> String {
+    format!("{org_name} (henvisningslink)")
+}
+
+const PARTNER_COLUMNS: &str = "id, name, kind, area_id, contact_persons, active, guidelines, core_task_benefit, \
+    agreement_ethics, confidentiality, review_on";
+
+fn partner_from_row(r: &AnyRow) -> Result<PartnerRecord> {
+    let e = || db("reading a partner");
+    let text = |c: &str| -> Result<String> { r.try_get::<String, _>(c).map_err(db("reading a partner")) };
+    let opt_text = |c: &str| -> Result<Option<String>> { r.try_get(c).map_err(db("reading a partner")) };
+    let kind = text("kind")?;
+    let active: i64 = r.try_get("active").map_err(e())?;
+    let contact_persons = text("contact_persons")?;
+    // The agreement's parts are written together (`save_agreement`); a partial one
+    // was not written by this code.
+    let agreement = match (
+        opt_text("guidelines")?,
+        opt_text("core_task_benefit")?,
+        opt_text("agreement_ethics")?,
+        opt_text("confidentiality")?,
+        opt_text("review_on")?,
+    ) {
+        (None, None, None, None, None) => None,
+        (Some(guidelines), Some(core_task_benefit), Some(ethics), Some(confidentiality), Some(review_on)) => {
+            Some(Agreement {
+                guidelines,
+                core_task_benefit,
+                ethics,
+                confidentiality,
+                review_on: parse_date(&review_on)?,
+            })
+        }
+        _ => return Err(StoreError::Corrupt("a partner agreement with parts missing".into())),
+    };
+    Ok(PartnerRecord {
+        id: parse_uuid(&text("id")?)?,
+        details: PartnerDetails {
+            name: text("name")?,
+            kind: PartnerKind::from_code(&kind).ok_or_else(|| StoreError::Corrupt(format!("partner kind {kind}")))?,
+            area_id: opt_text("area_id")?.map(|a| parse_uuid(&a)).transpose()?,
+            contact_persons: contact_persons
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect(),
+            active: active != 0,
+        },
+        agreement,
+    })
+}
+
+/// One contact person per line, as the form gives them (`PartnerInput::parse` has
+/// already split on lines, so no entry holds a line break).
+fn contact_persons_text(d: &PartnerDetails) -> String {
+    d.contact_persons.join("\n")
+}
+
+/// The partner's name and whether it is active; `None` for an unknown partner.
+async fn partner_state(tx: &mut Tx, id: Uuid) -> Result<Option<(String, bool)>> {
+    let row = sqlx::query("SELECT name, active FROM partner_orgs WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db("reading a partner"))?;
+    row.map(|r| {
+        let name: String = r.try_get("name").map_err(db("reading a partner"))?;
+        let active: i64 = r.try_get("active").map_err(db("reading a partner"))?;
+        Ok((name, active != 0))
+    })
+    .transpose()
+}
+
+/// The name of a partner that may take referrals now: one that exists and is active.
+/// G-7.4: the partners not chosen stay on the map, but do not refer.
+async fn active_partner_name(tx: &mut Tx, id: Uuid) -> Result<String> {
+    match partner_state(tx, id).await? {
+        Some((name, true)) => Ok(name),
+        _ => Err(StoreError::NotFound("partner")),
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// The partner register (G-7.1–G-7.4) and the agreement (G-7.5)
+// ---------------------------------------------------------------------------------
+
+pub(crate) async fn create_partner(store: &SqlStore, d: &PartnerDetails, audit: &AuditRecord) -> Result<Uuid> {
+    let id = Uuid::new_v4();
+    let mut tx = store.begin().await?;
+    // The area id comes from a form: say which one is missing rather than a bare
+    // foreign-key conflict.
+    if let Some(area) = d.area_id {
+        require_area(&mut tx, area).await?;
+    }
+    sqlx::query(
+        "INSERT INTO partner_orgs (id, name, kind, area_id, contact_persons, active) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id.to_string())
+    .bind(&d.name)
+    .bind(d.kind.code())
+    .bind(d.area_id.map(|a| a.to_string()))
+    .bind(contact_persons_text(d))
+    .bind(flag(d.active))
+    .execute(&mut *tx)
+    .await
+    .map_err(db("creating a partner"))?;
+    write_audit(&mut tx, &with_detail(audit, || format!("partner={id}"))).await?;
+    tx.commit().await.map_err(db("committing a partner"))?;
+    Ok(id)
+}
+
+pub(crate) async fn update_partner(store: &SqlStore, id: Uuid, d: &PartnerDetails, audit: &AuditRecord) -> Result<()> {
+    let mut tx = store.begin().await?;
+    if let Some(area) = d.area_id {
+        require_area(&mut tx, area).await?;
+    }
+    // The agreement's columns are left alone: it is saved on its own form.
+    let r = sqlx::query(
+        "UPDATE partner_orgs SET name = $1, kind = $2, area_id = $3, contact_persons = $4, active = $5 WHERE id = $6",
+    )
+    .bind(&d.name)
+    .bind(d.kind.code())
+    .bind(d.area_id.map(|a| a.to_string()))
+    .bind(contact_persons_text(d))
+    .bind(flag(d.active))
+    .bind(id.to_string())
+    .execute(&mut *tx)
+    .await
+    .map_err(db("updating a partner"))?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::NotFound("partner"));
+    }
+    write_audit(&mut tx, &with_detail(audit, || format!("partner={id} active={}", d.active))).await?;
+    tx.commit().await.map_err(db("committing a partner"))
+}
+
+pub(crate) async fn list_partners(store: &SqlStore) -> Result<Vec<PartnerRecord>> {
+    let sql = format!("SELECT {PARTNER_COLUMNS} FROM partner_orgs ORDER BY name, id");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(store.pool())
+        .await
+        .map_err(db("listing partners"))?
+        .iter()
+        .map(partner_from_row)
+        .collect()
+}
+
+pub(crate) async fn get_partner(store: &SqlStore, id: Uuid) -> Result<Option<PartnerRecord>> {
+    let sql = format!("SELECT {PARTNER_COLUMNS} FROM partner_orgs WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.to_string())
+        .fetch_optional(store.pool())
+        .await
+        .map_err(db("reading a partner"))?;
+    row.as_ref().map(partner_from_row).transpose()
+}
+
+pub(crate) async fn save_agreement(
+    store: &SqlStore,
+    partner_id: Uuid,
+    a: &Agreement,
+    audit: &AuditRecord,
+) -> Result<()> {
+    let mut tx = store.begin().await?;
+    // Every part in one statement (G-7.5: the agreement is one written whole).
+    let r = sqlx::query(
+        "UPDATE partner_orgs SET guidelines = $1, core_task_benefit = $2, agreement_ethics = $3, confidentiality = $4, \
+         review_on = $5, agreement_updated_at = $6 WHERE id = $7",
+    )
+    .bind(&a.guidelines)
+    .bind(&a.core_task_benefit)
+    .bind(&a.ethics)
+    .bind(&a.confidentiality)
+    .bind(a.review_on.to_string())
+    .bind(fmt_ts(OffsetDateTime::now_utc()))
+    .bind(partner_id.to_string())
+    .execute(&mut *tx)
+    .await
+    .map_err(db("saving a partner agreement"))?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::NotFound("partner"));
+    }
+    write_audit(&mut tx, &with_detail(audit, || format!("partner={partner_id} review_on={}", a.review_on))).await?;
+    tx.commit().await.map_err(db("committing a partner agreement"))
+}
+
+// ---------------------------------------------------------------------------------
+// One-time referral links
+// ---------------------------------------------------------------------------------
+
+fn link_from_row(r: &AnyRow) -> Result<ReferralLink> {
+    let e = || db("reading a referral link");
+    let ts = |c: &str| -> Result<OffsetDateTime> {
+        parse_ts(&r.try_get::<String, _>(c).map_err(db("reading a referral link"))?)
+    };
+    Ok(ReferralLink {
+        token_hash: r.try_get("token_hash").map_err(e())?,
+        partner_org_id: parse_uuid(&r.try_get::<String, _>("partner_org_id").map_err(e())?)?,
+        created_by: parse_uuid(&r.try_get::<String, _>("created_by").map_err(e())?)?,
+        created_at: ts("created_at")?,
+        expires_at: ts("expires_at")?,
+        used_at: r.try_get::<Option<String>, _>("used_at").map_err(e())?.map(|t| parse_ts(&t)).transpose()?,
+    })
+}
+
+const LINK_COLUMNS: &str = "token_hash, partner_org_id, created_by, created_at, expires_at, used_at";
+
+pub(crate) async fn create_referral_link(store: &SqlStore, link: &ReferralLink, audit: &AuditRecord) -> Result<()> {
+    let mut tx = store.begin().await?;
+    // A link for a partner that may not refer would only fail later, in front of the
+    // woman and the partner; refuse it now.
+    active_partner_name(&mut tx, link.partner_org_id).await?;
+    sqlx::query(
+        "INSERT INTO referral_links (token_hash, partner_org_id, created_by, created_at, expires_at, used_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&link.token_hash)
+    .bind(link.partner_org_id.to_string())
+    .bind(link.created_by.to_string())
+    .bind(fmt_ts(link.created_at))
+    .bind(fmt_ts(link.expires_at))
+    .bind(link.used_at.map(fmt_ts))
+    .execute(&mut *tx)
+    .await
+    .map_err(db("creating a referral link"))?;
+    // Neither the token nor its hash goes in the log: the entry says for whom and
+    // until when, which is what an auditor asks.
+    let audit =
+        with_detail(audit, || format!("partner={} expires_at={}", link.partner_org_id, fmt_ts(link.expires_at)));
+    write_audit(&mut tx, &audit).await?;
+    tx.commit().await.map_err(db("committing a referral link"))
+}
+
+pub(crate) async fn referral_link(store: &SqlStore, token_hash: &str) -> Result<Option<ReferralLink>> {
+    let sql = format!("SELECT {LINK_COLUMNS} FROM referral_links WHERE token_hash = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(token_hash)
+        .fetch_optional(store.pool())
+        .await
+        .map_err(db("reading a referral link"))?;
+    row.as_ref().map(link_from_row).transpose()
+}
+
+/// Reads the link for this referral and checks it (`domain::partner::check_link`),
+/// inside the referral's transaction. On PostgreSQL the row stays locked until the
+/// referral commits, so a second referral through the same link waits and then finds
+/// it used; on SQLite the one writer (`BEGIN IMMEDIATE`) already orders them. A link
+/// of another partner than the referral names is refused as unknown: it says nothing
+/// about whether such a link exists.
+async fn take_link(tx: &mut Tx, backend: Backend, token_hash: &str, w: &ReferralWrite) -> Result<ReferralLink> {
+    let lock = match backend {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    };
+    let sql = format!("SELECT {LINK_COLUMNS} FROM referral_links WHERE token_hash = $1{lock}");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(token_hash)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db("reading a referral link"))?;
+    let link = row.as_ref().map(link_from_row).transpose()?;
+    check_link(link.as_ref(), w.at).map_err(StoreError::LinkRefused)?;
+    match link {
+        Some(link) if link.partner_org_id == w.partner_org_id => Ok(link),
+        _ => Err(StoreError::LinkRefused(LinkRefused::Unknown)),
+    }
+}
+
+/// Uses the link up, naming the woman it brought in. The `used_at IS NULL` guard
+/// repeats `take_link`'s check, so that a link can never be used twice even if the
+/// two were ever separated.
+async fn use_link(tx: &mut Tx, token_hash: &str, person_id: Uuid, at: OffsetDateTime) -> Result<()> {
+    let r =
+        sqlx::query("UPDATE referral_links SET used_at = $1, person_id = $2 WHERE token_hash = $3 AND used_at IS NULL")
+            .bind(fmt_ts(at))
+            .bind(person_id.to_string())
+            .bind(token_hash)
+            .execute(&mut **tx)
+            .await
+            .map_err(db("using a referral link"))?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::LinkRefused(LinkRefused::Used));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------
+// A referral made with her consent (issue 5, "Referral")
+// ---------------------------------------------------------------------------------
+
+/// Only a partner's own account refers for it (`domain::policy`: only partners
+/// refer), and only while the account is active: the store checks what it holds
+/// rather than trusting the user the caller passed.
+async fn require_partner_account(tx: &mut Tx, user_id: Uuid, partner_org_id: Uuid) -> Result<()> {
+    let row = sqlx::query("SELECT role, partner_org_id, active FROM users WHERE id = $1")
+        .bind(user_id.to_string())
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db("reading a partner account"))?;
+    let Some(row) = row else { return Err(StoreError::NotFound("partner account")) };
+    let e = || db("reading a partner account");
+    let role: String = row.try_get("role").map_err(e())?;
+    let org: Option<String> = row.try_get("partner_org_id").map_err(e())?;
+    let active: i64 = row.try_get("active").map_err(e())?;
+    let own = org.as_deref() == Some(partner_org_id.to_string().as_str());
+    if role == Role::Partner.code() && own && active != 0 {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound("partner account"))
+    }
+}
+
+/// What she told the partner about reaching her, on a woman already known. Her
+/// contact preference is the newest word. Safety only ever tightens (G-2.4): asking to
+/// be reached through the partner only, or a phone that is not hers alone, makes her
+/// `safe contact only` / clears the phone flag; an answer the other way does not lift
+/// a flag a caseworker may have set for a reason the partner does not know.
+async fn update_known_contact(tx: &mut Tx, person_id: Uuid, r: &Referral, at: OffsetDateTime) -> Result<()> {
+    sqlx::query(
+        "UPDATE persons SET contact_preference = $1, \
+         safe_contact_only = CASE WHEN $2 = 1 THEN 1 ELSE safe_contact_only END, \
+         phone_is_hers_alone = CASE WHEN $3 = 0 THEN 0 ELSE phone_is_hers_alone END, \
+         updated_at = $4 WHERE id = $5",
+    )
+    .bind(r.contact_preference.code())
+    .bind(flag(r.safe_contact_only()))
+    .bind(flag(r.phone.is_some() && r.phone_hers_alone))
+    .bind(fmt_ts(at))
+    .bind(person_id.to_string())
+    .execute(&mut **tx)
+    .await
+    .map_err(db("updating a known person's contact"))?;
+    Ok(())
+}
+
+async fn set_contact_preference(tx: &mut Tx, person_id: Uuid, preference: ContactPreference) -> Result<()> {
+    sqlx::query("UPDATE persons SET contact_preference = $1 WHERE id = $2")
+        .bind(preference.code())
+        .bind(person_id.to_string())
+        .execute(&mut **tx)
+        .await
+        .map_err(db("saving her contact preference"))?;
+    Ok(())
+}
+
+/// The partner's note about her goes on her timeline, where her caseworker reads
+/// before calling: on the `entered` event when the referral brings her into the
+/// initiative, else as a `note` event. A funnel that takes no note (she declined:
+/// `never contact again`) keeps the note out rather than refusing the referral; her
+/// caseworker is told of the referral all the same.
+async fn keep_note(
+    tx: &mut Tx,
+    person_id: Uuid,
+    initiative_id: Uuid,
+    entered_now: bool,
+    note: &str,
+    actor: &EventActor,
+    at: OffsetDateTime,
+) -> Result<()> {
+    if note.is_empty() {
+        return Ok(());
+    }
+    if entered_now {
+        sqlx::query("UPDATE events SET note = $1 WHERE person_id = $2 AND initiative_id = $3 AND seq = 1")
+            .bind(note)
+            .bind(person_id.to_string())
+            .bind(initiative_id.to_string())
+            .execute(&mut **tx)
+            .await
+            .map_err(db("saving a referral's note"))?;
+        return Ok(());
+    }
+    if let Some((state, _)) = people::load_state(tx, person_id, initiative_id).await?
+        && state.stage == Stage::Declined
+    {
+        return Ok(());
+    }
+    let event = NewEvent {
+        person_id,
+        initiative_id,
+        input: TransitionInput { kind: EventKind::Note, at, channel: Channel::Partner, new_contact_data: false },
+        actor: actor.clone(),
+        language: None,
+        interpreter_used: false,
+        note: note.to_string(),
+        do_not_contact: Vec::new(),
+    };
+    people::append_event(tx, &event).await?;
+    Ok(())
+}
+
+/// Her consents, each in her language, each naming the partner that asked her: her
+/// consent that "the partner" may see her status is for this partner only
+/// (`list_referrals`).
+async fn insert_referral_consents(tx: &mut Tx, person_id: Uuid, w: &ReferralWrite, recorded_by: Uuid) -> Result<()> {
+    for purpose in w.referral.consent_purposes() {
+        let id = Uuid::new_v4();
+        insert_consent(
+            tx,
+            &Consent {
+                id,
+                person_id,
+                purpose: purpose.code().to_string(),
+                text_version: consent_text_version().to_string(),
+                language: w.referral.language.clone(),
+                recorded_by,
+                recorded_at: w.at,
+                withdrawn_at: None,
+            },
+        )
+        .await?;
+        sqlx::query("UPDATE consents SET partner_org_id = $1 WHERE id = $2")
+            .bind(w.partner_org_id.to_string())
+            .bind(id.to_string())
+            .execute(&mut **tx)
+            .await
+            .map_err(db("recording a consent's partner"))?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn refer(store: &SqlStore, w: &ReferralWrite, audit: &AuditRecord) -> Result<ReferralOutcome> {
+    let r = &w.referral;
+    // Somebody must answer for her consent: the partner's account, or the coordinator
+    // who sent the link. With neither there is no link to refer through.
+    if w.referred_by.is_none() && w.link_token_hash.is_none() {
+        return Err(StoreError::LinkRefused(LinkRefused::Unknown));
+    }
+    let mut tx = store.begin().await?;
+    // 1. The link, first: a used or expired link is refused before anything else is
+    //    looked at, and nothing is written (issue 5, "Bad input").
+    let link = match &w.link_token_hash {
+        Some(hash) => Some(take_link(&mut tx, store.backend_kind(), hash, w).await?),
+        None => None,
+    };
+    // 2. The partner, which must be one that refers now (G-7.4).
+    let org_name = active_partner_name(&mut tx, w.partner_org_id).await?;
+    let (actor, recorded_by) = match (&w.referred_by, &link) {
+        (Some(user), _) => {
+            require_partner_account(&mut tx, user.id, w.partner_org_id).await?;
+            (EventActor { user_id: Some(user.id), name: user.display_name.clone() }, user.id)
+        }
+        (None, Some(link)) => (EventActor { user_id: None, name: link_actor_name(&org_name) }, link.created_by),
+        (None, None) => return Err(StoreError::LinkRefused(LinkRefused::Unknown)),
+    };
+    let source =
+        Source { kind: SourceKind::Partner, reference_id: Some(w.partner_org_id), label: org_name, added_at: w.at };
+    // She enters where the partner channel enters: at `interested` (product.md).
+    let channel = SourceKind::Partner.entry_channel();
+    // 3. One woman, one person: only a phone can tell that she is known (a first name
+    //    alone is not her), and the lock keeps a simultaneous registration of the
+    //    same number from making her twice.
+    let known = match &r.phone {
+        Some(phone) => {
+            lock_phone(&mut tx, store.backend_kind(), phone.as_e164()).await?;
+            find_known(&mut tx, phone.as_e164(), &r.given_name).await?
+        }
+        None => None,
+    };
+    let (outcome, entered_now, notify, message) = match known {
+        Some(known) => {
+            if !has_source(&mut tx, known.id, SourceKind::Partner, w.partner_org_id).await? {
+                people::insert_source(&mut tx, known.id, &source).await?;
+            }
+            // Known from elsewhere but not in this initiative: she enters it as a new
+            // woman would. Already in it: her funnel is her caseworker's to move.
+            let entered_now = people::load_state(&mut tx, known.id, w.initiative_id).await?.is_none();
+            if entered_now {
+                people::enter_funnel(&mut tx, known.id, w.initiative_id, channel, &actor, w.at).await?;
+            }
+            update_known_contact(&mut tx, known.id, r, w.at).await?;
+            let notify = recipients(&mut tx, known.contact_user_id, known.team_id).await?;
+            (ReferralOutcome::AddedToKnown(known.id), entered_now, notify, NOTIFY_KNOWN_WOMAN)
+        }
+        // 4. A new woman: no team and no contact person yet; the coordinators, who
+        //    assign the work, hear of her.
+        None => {
+            let id = Uuid::new_v4();
+            let new = NewPerson {
+                details: r.person_details(),
+                team_id: None,
+                contact_user_id: None,
+                source,
+                initiative_id: w.initiative_id,
+                channel,
+                actor: actor.clone(),
+                at: w.at,
+            };
+            people::insert_new_person(&mut tx, id, &new).await?;
+            set_contact_preference(&mut tx, id, r.contact_preference).await?;
+            let notify = active_users(&mut tx, Role::Coordinator, None).await?;
+            (ReferralOutcome::Created(id), true, notify, NOTIFY_NEW_WOMAN)
+        }
+    };
+    let person_id = outcome.person_id();
+    keep_note(&mut tx, person_id, w.initiative_id, entered_now, &r.note, &actor, w.at).await?;
+    insert_referral_consents(&mut tx, person_id, w, recorded_by).await?;
+    if let Some(link) = &link {
+        use_link(&mut tx, &link.token_hash, person_id, w.at).await?;
+    }
+    for user_id in notify {
+        insert_notification(&mut tx, user_id, message, Some(person_id)).await?;
+    }
+    let audit = with_detail(audit, || {
+        let what = match outcome {
+            ReferralOutcome::Created(_) => "created",
+            ReferralOutcome::AddedToKnown(_) => "added_to_known",
+        };
+        let by = if link.is_some() { "link" } else { "account" };
+        format!("referral={what} partner={} by={by}", w.partner_org_id)
+    });
+    write_audit(&mut tx, &naming(&audit, person_id)).await?;
+    tx.commit().await.map_err(db("committing a referral"))?;
+    Ok(outcome)
+}
+
+/// Her first name, when the partner referred her and the coarse status the partner
+/// may see. The status consent counts if it names this partner, or no partner (one a
+/// caseworker recorded on her page); another partner's does not.
+pub(crate) async fn list_referrals(
+    store: &SqlStore,
+    partner_org_id: Uuid,
+    initiative_id: Uuid,
+) -> Result<Vec<ReferralStatusRow>> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.given_name, s.referred_at, f.stage, \
+         (SELECT COUNT(*) FROM consents c WHERE c.person_id = p.id AND c.purpose = $1 AND c.withdrawn_at IS NULL \
+          AND (c.partner_org_id IS NULL OR c.partner_org_id = $2)) AS status_consents \
+         FROM (SELECT person_id, MIN(added_at) AS referred_at FROM person_sources \
+               WHERE kind = $3 AND reference_id = $4 GROUP BY person_id) s \
+         JOIN persons p ON p.id = s.person_id \
+         LEFT JOIN funnels f ON f.person_id = p.id AND f.initiative_id = $5 \
+         ORDER BY s.referred_at DESC, p.id",
+    )
+    .bind(ConsentPurpose::PartnerStatus.code())
+    .bind(partner_org_id.to_string())
+    .bind(SourceKind::Partner.code())
+    .bind(partner_org_id.to_string())
+    .bind(initiative_id.to_string())
+    .fetch_all(store.pool())
+    .await
+    .map_err(db("listing a partner's referrals"))?;
+    rows.iter()
+        .map(|r| {
+            let e = || db("reading a referral");
+            let consents: i64 = r.try_get("status_consents").map_err(e())?;
+            let status_consent = consents > 0;
+            let stage = r
+                .try_get::<Option<String>, _>("stage")
+                .map_err(e())?
+                .map(|s| Stage::from_code(&s).ok_or_else(|| StoreError::Corrupt(format!("stage {s}"))))
+                .transpose()?;
+            Ok(ReferralStatusRow {
+                person_id: parse_uuid(&r.try_get::<String, _>("id").map_err(e())?)?,
+                given_name: r.try_get("given_name").map_err(e())?,
+                referred_at: parse_ts(&r.try_get::<String, _>("referred_at").map_err(e())?)?,
+                status_consent,
+                status: stage.and_then(|s| partner_sees_status(status_consent, s)),
+            })
+        })
+        .collect()
+}
+
+/// Women the partner brought in per month (the month her partner source was added),
+/// oldest first. Counted by woman, so a source added to her twice counts once.
+pub(crate) async fn referrals_per_month(store: &SqlStore, partner_org_id: Uuid) -> Result<Vec<(i32, Month, u32)>> {
+    // Times are fixed-width UTC text (`rows::fmt_ts`): the first seven characters are
+    // the year and month on both backends.
+    let rows = sqlx::query(
+        "SELECT SUBSTR(added_at, 1, 7) AS month, COUNT(DISTINCT person_id) AS n FROM person_sources \
+         WHERE kind = $1 AND reference_id = $2 GROUP BY SUBSTR(added_at, 1, 7) ORDER BY month",
+    )
+    .bind(SourceKind::Partner.code())
+    .bind(partner_org_id.to_string())
+    .fetch_all(store.pool())
+    .await
+    .map_err(db("counting a partner's referrals"))?;
+    rows.iter()
+        .map(|r| {
+            let e = || db("reading referrals per month");
+            let month: String = r.try_get("month").map_err(e())?;
+            let n: i64 = r.try_get("n").map_err(e())?;
+            let corrupt = || StoreError::Corrupt(format!("month '{month}'"));
+            let (y, m) = month.split_once('-').ok_or_else(corrupt)?;
+            let year: i32 = y.parse().map_err(|_| corrupt())?;
+            let month = m.parse::<u8>().ok().and_then(|m| Month::try_from(m).ok()).ok_or_else(corrupt)?;
+            Ok((year, month, u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("count {n}")))?))
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------
+// Follow-up meetings (G-7.6)
+// ---------------------------------------------------------------------------------
+
+pub(crate) async fn record_follow_up(
+    store: &SqlStore,
+    f: &PartnerFollowUp,
+    recorded_by: Uuid,
+    audit: &AuditRecord,
+) -> Result<Uuid> {
+    let id = Uuid::new_v4();
+    let mut tx = store.begin().await?;
+    // A meeting with a partner no longer chosen is still a meeting held: any partner
+    // in the register, active or not.
+    if partner_state(&mut tx, f.partner_org_id).await?.is_none() {
+        return Err(StoreError::NotFound("partner"));
+    }
+    sqlx::query(
+        "INSERT INTO partner_follow_ups (id, partner_org_id, held_on, women_talked_to, talked_to_note, \
+         presentation_note, how_often_note, support_note, recorded_by, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(id.to_string())
+    .bind(f.partner_org_id.to_string())
+    .bind(f.held_on.to_string())
+    .bind(i64::from(f.women_talked_to))
+    .bind(&f.talked_to_note)
+    .bind(&f.presentation_note)
+    .bind(&f.how_often_note)
+    .bind(&f.support_note)
+    .bind(recorded_by.to_string())
+    .bind(fmt_ts(OffsetDateTime::now_utc()))
+    .execute(&mut *tx)
+    .await
+    .map_err(db("recording a partner follow-up meeting"))?;
+    let audit = with_detail(audit, || {
+        format!("partner={} follow_up={id} women_talked_to={}", f.partner_org_id, f.women_talked_to)
+    });
+    write_audit(&mut tx, &audit).await?;
+    tx.commit().await.map_err(db("committing a partner follow-up meeting"))?;
+    Ok(id)
+}
+
+fn follow_up_from_row(r: &AnyRow) -> Result<PartnerFollowUpRecord> {
+    let e = || db("reading a partner follow-up meeting");
+    let n: i64 = r.try_get("women_talked_to").map_err(e())?;
+    Ok(PartnerFollowUpRecord {
+        id: parse_uuid(&r.try_get::<String, _>("id").map_err(e())?)?,
+        follow_up: PartnerFollowUp {
+            held_on: parse_date(&r.try_get::<String, _>("held_on").map_err(e())?)?,
+            partner_org_id: parse_uuid(&r.try_get::<String, _>("partner_org_id").map_err(e())?)?,
+            women_talked_to: u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("women talked to {n}")))?,
+            talked_to_note: r.try_get("talked_to_note").map_err(e())?,
+            presentation_note: r.try_get("presentation_note").map_err(e())?,
+            how_often_note: r.try_get("how_often_note").map_err(e())?,
+            support_note: r.try_get("support_note").map_err(e())?,
+        },
+        recorded_by: parse_uuid(&r.try_get::<String, _>("recorded_by").map_err(e())?)?,
+        recorded_at: parse_ts(&r.try_get::<String, _>("recorded_at").map_err(e())?)?,
+    })
+}
+
+pub(crate) async fn list_follow_ups(store: &SqlStore, partner_org_id: Uuid) -> Result<Vec<PartnerFollowUpRecord>> {
+    sqlx::query(
+        "SELECT * FROM partner_follow_ups WHERE partner_org_id = $1 ORDER BY held_on DESC, recorded_at DESC, id DESC",
+    )
+    .bind(partner_org_id.to_string())
+    .fetch_all(store.pool())
+    .await
+    .map_err(db("listing partner follow-up meetings"))?
+    .iter()
+    .map(follow_up_from_row)
+    .collect()
+}
