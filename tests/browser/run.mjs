@@ -382,6 +382,8 @@ test('ambassador logs the street and registers a woman on a phone', async (t) =>
   assert(res && res.status() === 200, `GET /field returned ${res && res.status()}`);
   assert((await page.locator('[data-testid=field-blocked]').count()) === 0, 'the demo ambassador is blocked');
   await noSidewaysScroll(page, '/field');
+  const meetings = await page.locator('[data-testid=meetings] li').count();
+  assert(meetings > 0, 'no intro meetings ahead are shown to invite women to');
   const violations = await axeCheck(page, '/field');
 
   // an anonymous conversation: only where, when, language and outcome

@@ -30,10 +30,11 @@ pub enum AuditAction {
     SavePartner,
     CreateReferralLink,
     Refer,
+    PlanMeeting,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 27] = [
+    pub const ALL: [AuditAction; 28] = [
         AuditAction::ViewPerson,
         AuditAction::ListPeople,
         AuditAction::SearchPeople,
@@ -61,6 +62,7 @@ impl AuditAction {
         AuditAction::SavePartner,
         AuditAction::CreateReferralLink,
         AuditAction::Refer,
+        AuditAction::PlanMeeting,
     ];
 
     pub fn code(self) -> &'static str {
@@ -92,6 +94,7 @@ impl AuditAction {
             AuditAction::SavePartner => "save_partner",
             AuditAction::CreateReferralLink => "create_referral_link",
             AuditAction::Refer => "refer",
+            AuditAction::PlanMeeting => "plan_meeting",
         }
     }
 

@@ -7,6 +7,7 @@ pub mod consent_text;
 pub mod cpr;
 pub mod do_not_contact;
 pub mod funnel;
+pub mod meeting;
 pub mod org;
 pub mod partner;
 pub mod person;

@@ -111,6 +111,8 @@ pub enum Action {
     ManagePartners,
     /// Refer a woman, with her consent, from a partner's own account (G-7).
     Refer,
+    /// Plan the initiative's intro meetings.
+    PlanMeetings,
 }
 
 /// How far a role reaches for one kind of data.
@@ -157,7 +159,7 @@ pub fn action_reach(role: Role, action: Action) -> Reach {
         (Role::Caseworker, A::ViewPerson | A::ListPeople | A::EditPerson | A::RecordEvent | A::RevealFullCpr) => {
             R::Team
         }
-        (Role::Caseworker, A::CreatePerson | A::ViewFigures) => R::All,
+        (Role::Caseworker, A::CreatePerson | A::ViewFigures | A::PlanMeetings) => R::All,
         (Role::Caseworker, A::VoidEvent) => R::Team,
         (Role::Caseworker, _) => R::No,
         (Role::Ambassador, A::ViewPerson | A::ListPeople) => R::OwnRegistered,
@@ -299,6 +301,8 @@ mod tests {
             let a = actor(role);
             assert_eq!(may(&a, Action::FieldWork, None), role == Role::Ambassador, "{role:?} field work");
             assert_eq!(may(&a, Action::Refer, None), role == Role::Partner, "{role:?} refer");
+            let plans = matches!(role, Role::Coordinator | Role::Caseworker);
+            assert_eq!(may(&a, Action::PlanMeetings, None), plans, "{role:?} plan meetings");
             for action in [Action::ManageAmbassadors, Action::ViewAreas, Action::EditPlan, Action::ManagePartners] {
                 assert_eq!(may(&a, action, None), role == Role::Coordinator, "{role:?} {action:?}");
             }

@@ -136,6 +136,7 @@ pub async fn seed(
     create("admin", "IT-drift", Role::Admin, None, None, &["da"]).await?;
 
     ready_ambassadors(store, &initiative, &ambassador_areas, settings.now.date()).await?;
+    plan_meetings(store, &initiative, &areas, settings.now.date()).await?;
 
     let ctx = synth::Context {
         initiative_id: initiative.id,
@@ -270,6 +271,36 @@ async fn describe_partners(store: &impl Store, orgs: &[(Uuid, String)], today: t
             };
             store.save_agreement(*id, &agreement, &audit(format!("demo agreement {name}"))).await?;
         }
+    }
+    Ok(())
+}
+
+/// Two intro meetings ahead, so that ambassadors have something to invite women to.
+async fn plan_meetings(
+    store: &impl Store,
+    initiative: &Initiative,
+    areas: &[domain::org::Area],
+    today: time::Date,
+) -> Result<(), JobError> {
+    use domain::meeting::IntroMeeting;
+    let planned = [
+        (7, 10, "Beboerhuset, Nørrevang", vec!["ar".to_string(), "da".to_string()]),
+        (14, 13, "Biblioteket, mødelokale 2", vec!["so".to_string(), "ti".to_string(), "da".to_string()]),
+    ];
+    for (i, (days, hour, place, languages)) in planned.into_iter().enumerate() {
+        let meeting = IntroMeeting {
+            date: today + Duration::days(days),
+            time: time::Time::from_hms(hour, 0, 0)
+                .map_err(|e| JobError::Invalid { field: "time".into(), message: e.to_string() })?,
+            place: place.into(),
+            area_id: areas.get(i).map(|a| a.id),
+            languages,
+            spouse_welcome: i == 0,
+            capacity: Some(12),
+            note: "Kaffe og te. Børn må gerne komme med.".into(),
+        };
+        let by = Uuid::nil();
+        store.plan_intro_meeting(initiative.id, &meeting, by, &audit(format!("demo intro meeting {i}"))).await?;
     }
     Ok(())
 }

@@ -312,6 +312,22 @@ pub trait Store: Clone + Send + Sync + 'static {
         partner_org_id: Uuid,
     ) -> impl Future<Output = Result<Vec<(i32, time::Month, u32)>>> + Send;
 
+    // --- intro meetings
+    /// Plans an intro meeting of the initiative; `NotFound("area")` for an unknown area.
+    fn plan_intro_meeting(
+        &self,
+        initiative_id: Uuid,
+        meeting: &domain::meeting::IntroMeeting,
+        planned_by: Uuid,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<Uuid>> + Send;
+    /// The initiative's meetings on or after `from`, soonest first.
+    fn upcoming_intro_meetings(
+        &self,
+        initiative_id: Uuid,
+        from: time::Date,
+    ) -> impl Future<Output = Result<Vec<IntroMeetingRecord>>> + Send;
+
     // --- audit
     fn append_audit(&self, audit: &AuditRecord) -> impl Future<Output = Result<()>> + Send;
     fn list_audit(&self, query: &AuditQuery) -> impl Future<Output = Result<Vec<AuditEntry>>> + Send;

@@ -411,3 +411,10 @@ pub struct ReferralStatusRow {
     /// stages kept private, or when she is not in the initiative's funnel.
     pub status: Option<domain::funnel::CoarseStatus>,
 }
+
+/// A planned intro meeting (issue 5: ambassadors invite the women they know).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntroMeetingRecord {
+    pub id: Uuid,
+    pub meeting: domain::meeting::IntroMeeting,
+}

@@ -1880,3 +1880,37 @@ async fn referrals_are_counted_per_month() {
     assert!(s.referrals_per_month(Uuid::new_v4()).await.unwrap().is_empty());
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn intro_meetings_are_planned_and_listed_soonest_first() {
+    use domain::meeting::IntroMeeting;
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative(s).await;
+    let area = s.create_area("0101", "Vestbyen", &["5000".into()]).await.unwrap();
+    let meeting = |d: time::Date, hour: u8| IntroMeeting {
+        date: d,
+        time: time::Time::from_hms(hour, 30, 0).unwrap(),
+        place: "Beboerhuset".into(),
+        area_id: Some(area.id),
+        languages: vec!["ar".into(), "da".into()],
+        spouse_welcome: true,
+        capacity: Some(12),
+        note: String::new(),
+    };
+    let by = Uuid::new_v4();
+    let plan = async |m: IntroMeeting| s.plan_intro_meeting(init.id, &m, by, &audit(AuditAction::CliCommand)).await;
+    let late = plan(meeting(date!(2026 - 12 - 10), 10)).await.unwrap();
+    let early = plan(meeting(date!(2026 - 12 - 01), 9)).await.unwrap();
+    plan(meeting(date!(2026 - 11 - 01), 9)).await.unwrap();
+    let upcoming = s.upcoming_intro_meetings(init.id, date!(2026 - 11 - 25)).await.unwrap();
+    assert_eq!(upcoming.iter().map(|m| m.id).collect::<Vec<_>>(), vec![early, late]);
+    assert_eq!(upcoming[0].meeting, meeting(date!(2026 - 12 - 01), 9));
+    // an unknown area is refused and nothing is stored
+    let mut lost = meeting(date!(2026 - 12 - 05), 9);
+    lost.area_id = Some(Uuid::new_v4());
+    let r = plan(lost).await;
+    assert!(matches!(r, Err(StoreError::NotFound("area"))), "{r:?}");
+    assert_eq!(s.upcoming_intro_meetings(init.id, date!(2026 - 11 - 25)).await.unwrap().len(), 2);
+    db.cleanup().await;
+}

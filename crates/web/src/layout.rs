@@ -102,6 +102,9 @@ pub fn menu(actor: &Actor) -> Vec<(&'static str, &'static str, &'static str)> {
     if policy::may(actor, Action::ManageAmbassadors, None) {
         items.push(("/ambassadors", "nav-ambassadors", "nav-ambassadors"));
     }
+    if policy::may(actor, Action::PlanMeetings, None) {
+        items.push(("/meetings", "nav-meetings", "nav-meetings"));
+    }
     if policy::may(actor, Action::ManagePartners, None) {
         items.push(("/partners", "nav-partners", "nav-partners"));
     }

@@ -341,7 +341,11 @@ async fn each_role_gets_its_own_menu_and_nothing_more() {
             ],
             &["nav-field", "nav-referrals"],
         ),
-        ("cw-nord", &["nav-people", "nav-new-person", "nav-figures"], &["nav-audit", "nav-users", "nav-field"]),
+        (
+            "cw-nord",
+            &["nav-people", "nav-new-person", "nav-figures", "nav-meetings"],
+            &["nav-audit", "nav-users", "nav-field", "nav-partners"],
+        ),
         ("amb", &["nav-people", "nav-field"], &["nav-new-person", "nav-figures", "nav-audit", "nav-ambassadors"]),
         (
             "partner",
@@ -1259,5 +1263,35 @@ async fn a_partner_sees_its_own_referrals_and_a_status_only_with_her_consent() {
     // ambassadors and caseworkers do not refer through the partner pages
     let mut amb = Client::login(&w.app, "amb").await;
     assert_eq!(amb.get("/referrals/new").await.status, StatusCode::FORBIDDEN);
+    w.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn intro_meetings_are_planned_and_shown_to_ambassadors() {
+    let w = world().await;
+    let mut cw = Client::login(&w.app, "cw-nord").await;
+    let page = cw.get("/meetings").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let ahead = (OffsetDateTime::now_utc().date() + time::Duration::days(7)).to_string();
+    let mut fields =
+        vec![("date", ahead.as_str()), ("time", "25.00"), ("place", "Beboerhuset"), ("languages", "so, da")];
+    let p = cw.post("/meetings", &fields).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("id=\"time-error\""));
+    assert!(
+        w.db.store.upcoming_intro_meetings(w.initiative, OffsetDateTime::now_utc().date()).await.unwrap().is_empty()
+    );
+    fields[1] = ("time", "10.30");
+    fields.push(("spouse_welcome", "on"));
+    let p = cw.post("/meetings", &fields).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    // the ambassador sees it among the meetings ahead, to invite her women
+    let mut amb = Client::login(&w.app, "amb").await;
+    let field = amb.get("/field").await;
+    assert!(field.body.contains("data-testid=\"meetings\"") && field.body.contains("Beboerhuset"), "{}", field.body);
+    assert!(field.body.contains("somali"));
+    assert_eq!(amb.get("/meetings").await.status, StatusCode::FORBIDDEN);
+    let mut partner = Client::login(&w.app, "partner").await;
+    assert_eq!(partner.post("/meetings", &fields).await.status, StatusCode::FORBIDDEN);
     w.db.cleanup().await;
 }

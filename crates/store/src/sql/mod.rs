@@ -9,6 +9,7 @@
 
 mod ambassadors;
 mod audit;
+mod meetings;
 mod partners;
 mod people;
 mod person_page;
@@ -88,6 +89,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "partners",
         sqlite: include_str!("../../migrations/sqlite/0005_partners.sql"),
         postgres: include_str!("../../migrations/postgres/0005_partners.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "intro_meetings",
+        sqlite: include_str!("../../migrations/sqlite/0006_intro_meetings.sql"),
+        postgres: include_str!("../../migrations/postgres/0006_intro_meetings.sql"),
     },
 ];
 
@@ -1113,6 +1120,20 @@ impl Store for SqlStore {
 
     async fn referrals_per_month(&self, partner_org_id: Uuid) -> Result<Vec<(i32, time::Month, u32)>> {
         partners::referrals_per_month(self, partner_org_id).await
+    }
+
+    async fn plan_intro_meeting(
+        &self,
+        initiative_id: Uuid,
+        meeting: &domain::meeting::IntroMeeting,
+        planned_by: Uuid,
+        audit: &AuditRecord,
+    ) -> Result<Uuid> {
+        meetings::plan(self, initiative_id, meeting, planned_by, audit).await
+    }
+
+    async fn upcoming_intro_meetings(&self, initiative_id: Uuid, from: time::Date) -> Result<Vec<IntroMeetingRecord>> {
+        meetings::upcoming(self, initiative_id, from).await
     }
 
     async fn append_audit(&self, audit: &AuditRecord) -> Result<()> {

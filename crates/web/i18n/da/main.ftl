@@ -488,3 +488,21 @@ partner-kind-housing-social-work = Boligsocialt arbejde
 partner-kind-association = Forening
 notification-new-woman-referred = En samarbejdspartner har henvist en ny kvinde.
 notification-known-woman-referred = En samarbejdspartner har henvist en kvinde, I kender.
+
+## Intro meetings
+nav-meetings = Intromøder
+meetings-title = Intromøder
+meetings-intro = Møder, som sagsbehandlere og ambassadører kan invitere kvinderne til. Ambassadørerne ser de kommende på deres telefon.
+meetings-none = Ingen kommende intromøder.
+meeting-new = Planlæg et intromøde
+meeting-spouse-welcome = ægtefælle velkommen
+meeting-capacity = plads til { $count }
+meeting-languages-hint = ISO 639-koder adskilt med komma, fx ar, da (tolk tæller med).
+field-time = Klokkeslæt (fx 10.00)
+field-place = Sted
+field-spouse-welcome = Ægtefællen er velkommen til at komme med i starten
+field-capacity = Pladser
+field-intro-meetings = Kommende intromøder
+error-date-past = Datoen er allerede passeret.
+error-time-format = Skriv klokkeslættet som TT.MM, fx 10.00.
+error-capacity = Skriv et antal pladser fra 1 til 200.

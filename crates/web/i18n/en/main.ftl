@@ -488,3 +488,21 @@ partner-kind-housing-social-work = Housing social work
 partner-kind-association = Association
 notification-new-woman-referred = A partner has referred a new woman.
 notification-known-woman-referred = A partner has referred a woman you know.
+
+## Intro meetings
+nav-meetings = Intro meetings
+meetings-title = Intro meetings
+meetings-intro = Meetings caseworkers and ambassadors can invite the women to. Ambassadors see the coming ones on their phone.
+meetings-none = No intro meetings ahead.
+meeting-new = Plan an intro meeting
+meeting-spouse-welcome = spouse welcome
+meeting-capacity = room for { $count }
+meeting-languages-hint = ISO 639 codes separated by commas, e.g. ar, da (an interpreter counts).
+field-time = Time (e.g. 10.00)
+field-place = Place
+field-spouse-welcome = Her spouse is welcome to come along at the start
+field-capacity = Places
+field-intro-meetings = Intro meetings ahead
+error-date-past = The date has already passed.
+error-time-format = Write the time as HH.MM, e.g. 10.00.
+error-capacity = Enter a number of places from 1 to 200.

@@ -63,6 +63,8 @@ struct FieldHome {
     message: Option<String>,
     conversations: Vec<(String, String, String, String, u32)>,
     women: Vec<(String, String)>,
+    /// Intro meetings ahead, to invite her women to.
+    meetings: Vec<super::meetings::MeetingView>,
 }
 
 #[derive(Deserialize, Default)]
@@ -123,7 +125,8 @@ pub async fn home(State(state): State<AppState>, cu: CurrentUser, Query(q): Quer
         "ethics" => Some(l.t("field-ethics-accepted")),
         _ => None,
     });
-    render(&FieldHome { l, blocked, needs_ethics, message, conversations, women })
+    let meetings = super::meetings::upcoming(&state, l.locale).await?;
+    render(&FieldHome { l, blocked, needs_ethics, message, conversations, women, meetings })
 }
 
 #[derive(Template)]

@@ -7,6 +7,7 @@ mod auth;
 mod field;
 mod figures;
 mod home;
+mod meetings;
 mod partners;
 mod people;
 mod person;
@@ -66,6 +67,7 @@ pub fn routes() -> Router<AppState> {
         .route("/partners/{id}/agreement", post(partners::save_agreement))
         .route("/partners/{id}/follow-ups", post(partners::record_follow_up))
         .route("/partners/{id}/links", post(partners::create_link))
+        .route("/meetings", get(meetings::list).post(meetings::plan))
         .route("/referrals", get(referrals::list))
         .route("/referrals/new", get(referrals::new_form).post(referrals::create))
         .route("/r/{token}", get(referrals::link_form).post(referrals::link_submit))
