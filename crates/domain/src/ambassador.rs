@@ -688,6 +688,26 @@ pub(crate) fn parse_whole(s: &str) -> Option<u32> {
 }
 
 /// Trimmed text, required, at most `max` characters. Empty on error.
+/// A whole number within `range`: missing is `error-required`, anything else outside
+/// it is `message`.
+pub(crate) fn required_count(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    input: &str,
+    range: RangeInclusive<u32>,
+    message: &'static str,
+) -> Option<u32> {
+    let Some(text) = optional(input) else {
+        errors.add(field, "error-required");
+        return None;
+    };
+    let n = parse_whole(&text).filter(|n| range.contains(n));
+    if n.is_none() {
+        errors.add(field, message);
+    }
+    n
+}
+
 pub(crate) fn required_text(errors: &mut FieldErrors, field: &'static str, input: &str, max: usize) -> String {
     let text = input.trim().to_string();
     if text.is_empty() {

@@ -3,8 +3,8 @@
 //! with the guide's four questions, and what a partner may see of her.
 
 use crate::ambassador::{
-    MAX_NOTE, MAX_TEXT, checkbox, code_enum, optional, optional_text, optional_uuid, parse_whole, past_date,
-    required_choice, required_date, required_language, required_text, required_uuid,
+    MAX_NOTE, MAX_TEXT, checkbox, code_enum, optional, optional_text, optional_uuid, past_date, required_choice,
+    required_count, required_date, required_language, required_text, required_uuid,
 };
 use crate::funnel::{CoarseStatus, Stage, coarse_status};
 use crate::org::ConsentPurpose;
@@ -456,19 +456,13 @@ impl PartnerFollowUpInput {
             Some(text) => past_date(&mut errors, "held_on", &text, today),
         };
         let partner_org_id = required_uuid(&mut errors, "partner_org_id", &self.partner_org_id);
-        let women_talked_to = match optional(&self.women_talked_to) {
-            None => {
-                errors.add("women_talked_to", "error-required");
-                None
-            }
-            Some(text) => match parse_whole(&text) {
-                Some(n) if WOMEN_TALKED_TO.contains(&n) => Some(n),
-                _ => {
-                    errors.add("women_talked_to", "error-women-talked-to");
-                    None
-                }
-            },
-        };
+        let women_talked_to = required_count(
+            &mut errors,
+            "women_talked_to",
+            &self.women_talked_to,
+            WOMEN_TALKED_TO,
+            "error-women-talked-to",
+        );
         let talked_to_note = optional_text(&mut errors, "talked_to_note", &self.talked_to_note, MAX_NOTE);
         let presentation_note = optional_text(&mut errors, "presentation_note", &self.presentation_note, MAX_NOTE);
         let how_often_note = optional_text(&mut errors, "how_often_note", &self.how_often_note, MAX_NOTE);

@@ -7,7 +7,7 @@
 //! the web and from the CLI alike.
 
 use crate::ambassador::{
-    MAX_NOTE, MAX_TEXT, checkbox, code_enum, optional, optional_text, parse_whole, past_date, required_date,
+    MAX_NOTE, MAX_TEXT, checkbox, code_enum, optional, optional_text, past_date, required_count, required_date,
     required_text, required_uuid,
 };
 use crate::policy::{Action, Actor, may};
@@ -157,19 +157,8 @@ impl PlanInput {
         let methods_why = required_text(&mut errors, "methods_why", &self.methods_why, MAX_PLAN_TEXT);
         let ethics_frame = required_text(&mut errors, "ethics_frame", &self.ethics_frame, MAX_PLAN_TEXT);
         let resources = required_text(&mut errors, "resources", &self.resources, MAX_PLAN_TEXT);
-        let programme_seats = match optional(&self.programme_seats) {
-            None => {
-                errors.add("programme_seats", "error-required");
-                None
-            }
-            Some(text) => match parse_whole(&text) {
-                Some(n) if PROGRAMME_SEATS.contains(&n) => Some(n),
-                _ => {
-                    errors.add("programme_seats", "error-plan-seats");
-                    None
-                }
-            },
-        };
+        let programme_seats =
+            required_count(&mut errors, "programme_seats", &self.programme_seats, PROGRAMME_SEATS, "error-plan-seats");
         let capacity_note = optional_text(&mut errors, "capacity_note", &self.capacity_note, MAX_PLAN_TEXT);
         let legal_frame = required_text(&mut errors, "legal_frame", &self.legal_frame, MAX_PLAN_TEXT);
         let area_ids = parse_area_ids(&mut errors, &self.area_ids);
