@@ -506,6 +506,26 @@ test('partner refers through a one-time link and later sees contacted', async (t
   assert(/kontaktet/i.test(row), `the partner sees "${row}" for ${name}`);
 });
 
+// The plan's legal basis (issue 3, G-5.3): the demo's plan is written by
+// "koordinator", so a register search is refused until "leder" approves it.
+test('a second coordinator approves the plan and the gate opens', async (t) => {
+  const author = await t.newPage({ bypassCSP: true });
+  await login(author, 'koordinator');
+  let res = await author.goto(`${baseUrl}/plan`);
+  assert(res && res.status() === 200, `GET /plan returned ${res && res.status()}`);
+  assert((await author.locator('[data-testid=plan-gate-closed]').count()) === 1, 'the gate is open before approval');
+  assert((await author.locator('[data-testid=approve-form]').count()) === 0, 'the author is offered to approve');
+  const violations = await axeCheck(author, '/plan');
+  assert(violations.length === 0, `axe violations:\n${violations.join('\n')}`);
+
+  const approver = await t.newPage();
+  await login(approver, 'leder');
+  await approver.goto(`${baseUrl}/plan`);
+  await approver.fill('#note', 'Gennemgået med juristen');
+  await clickAndWaitForLoad(approver, approver.locator('[data-testid=approve]'));
+  assert((await approver.locator('[data-testid=plan-gate-open]').count()) === 1, 'the gate is still closed');
+});
+
 // ---------------------------------------------------------------- runner
 
 async function runTest({ name, fn }) {

@@ -31,10 +31,12 @@ pub enum AuditAction {
     CreateReferralLink,
     Refer,
     PlanMeeting,
+    SavePlan,
+    ApprovePlan,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 28] = [
+    pub const ALL: [AuditAction; 30] = [
         AuditAction::ViewPerson,
         AuditAction::ListPeople,
         AuditAction::SearchPeople,
@@ -63,6 +65,8 @@ impl AuditAction {
         AuditAction::CreateReferralLink,
         AuditAction::Refer,
         AuditAction::PlanMeeting,
+        AuditAction::SavePlan,
+        AuditAction::ApprovePlan,
     ];
 
     pub fn code(self) -> &'static str {
@@ -95,6 +99,8 @@ impl AuditAction {
             AuditAction::CreateReferralLink => "create_referral_link",
             AuditAction::Refer => "refer",
             AuditAction::PlanMeeting => "plan_meeting",
+            AuditAction::SavePlan => "save_plan",
+            AuditAction::ApprovePlan => "approve_plan",
         }
     }
 

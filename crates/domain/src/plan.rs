@@ -135,6 +135,21 @@ pub struct PlanInput {
     pub review_on: String,
 }
 
+/// The answers a plan cannot be saved without (the form marks them).
+pub const REQUIRED_FIELDS: [&str; 11] = [
+    "target_group",
+    "challenges",
+    "why",
+    "how",
+    "methods",
+    "methods_why",
+    "ethics_frame",
+    "resources",
+    "programme_seats",
+    "legal_frame",
+    "review_on",
+];
+
 /// The planning answers are paragraphs, not lines.
 pub const MAX_PLAN_TEXT: usize = 4000;
 /// A law reference, a journal number, a rules file name with its checksum.
@@ -748,19 +763,7 @@ mod tests {
     #[test]
     fn every_missing_answer_is_named() {
         let e = PlanInput::default().parse(TODAY).unwrap_err();
-        for field in [
-            "target_group",
-            "challenges",
-            "why",
-            "how",
-            "methods",
-            "methods_why",
-            "ethics_frame",
-            "resources",
-            "programme_seats",
-            "legal_frame",
-            "review_on",
-        ] {
+        for field in REQUIRED_FIELDS {
             assert_eq!(e.for_field(field), Some("error-required"), "{field}");
         }
         // Optional parts of an empty form are no error.

@@ -101,7 +101,10 @@ pub async fn seed(
         logins.push(DemoLogin { username: username.into(), role, who: name.into() });
         Ok(user.id)
     };
-    create("koordinator", "Karen Holm", Role::Coordinator, team_id(synth::teams()[0]), None, &["da", "en"]).await?;
+    let coordinator =
+        create("koordinator", "Karen Holm", Role::Coordinator, team_id(synth::teams()[0]), None, &["da", "en"]).await?;
+    // A second coordinator approves the plan's legal basis: never its author (G-5.3).
+    create("leder", "Lene Lund", Role::Coordinator, team_id(synth::teams()[0]), None, &["da"]).await?;
     let mut caseworkers = Vec::new();
     for (i, spec) in synth::caseworker_specs().iter().enumerate() {
         // The first caseworker logs in as "sagsbehandler", so the demo's logins name roles.
@@ -136,6 +139,7 @@ pub async fn seed(
     create("admin", "IT-drift", Role::Admin, None, None, &["da"]).await?;
 
     ready_ambassadors(store, &initiative, &ambassador_areas, settings.now.date()).await?;
+    write_plan(store, &initiative, coordinator, settings.now).await?;
     plan_meetings(store, &initiative, &areas, settings.now.date()).await?;
 
     let ctx = synth::Context {
@@ -272,6 +276,46 @@ async fn describe_partners(store: &impl Store, orgs: &[(Uuid, String)], today: t
             store.save_agreement(*id, &agreement, &audit(format!("demo agreement {name}"))).await?;
         }
     }
+    Ok(())
+}
+
+/// The initiative's plan, version 1, written by the coordinator and not yet approved:
+/// the demo shows the gate, and `leder` can approve it.
+async fn write_plan(
+    store: &impl Store,
+    initiative: &Initiative,
+    author: Uuid,
+    now: OffsetDateTime,
+) -> Result<(), JobError> {
+    use domain::plan::{Dpia, LegalBasis, Method, Plan, next_version};
+    let today = now.date();
+    let plan = Plan {
+        target_group: initiative.target_group.clone(),
+        segments: "Kort uddannelse; lille netværk uden for familien; dansk på begynderniveau.".into(),
+        challenges: "Mange er isolerede og kender ikke kommunens tilbud; nogle lever under social kontrol.".into(),
+        why: "Et job giver egen indkomst, kolleger og et forbillede for børnene.".into(),
+        how: "Breve på hendes sprog, telefonopfølgning, ambassadører i boligområderne og partnere.".into(),
+        methods: vec![Method::RegisterSearch, Method::Ambassadors, Method::Partners],
+        methods_why: "Registrene finder de isolerede; ambassadører og partnere når dem, brevet ikke når.".into(),
+        ethics_frame: DEMO_ETHICS_FRAME.into(),
+        resources: "To jobkonsulenter, seks ambassadører og sprogcentret.".into(),
+        programme_seats: initiative.capacity.unwrap_or(120),
+        capacity_note: "Op til 40 nye kvinder pr. halvår.".into(),
+        legal_frame: "Lov om en aktiv beskæftigelsesindsats; databeskyttelsesreglerne.".into(),
+        area_ids: initiative.area_ids.clone(),
+        sources: vec!["Folkeregister (CPR-udtræk)".into(), "Indkomstregister".into(), "Ydelsesudbetalinger".into()],
+        rules_ref: "udsoegning-2026.toml".into(),
+        legal_basis: Some(LegalBasis {
+            text: "Udsøgningen sker som led i kommunens myndighedsudøvelse på beskæftigelsesområdet.".into(),
+            reference: "Databeskyttelseslovens § 6, jf. databeskyttelsesforordningens art. 6, stk. 1, litra e".into(),
+            recorded_by: author,
+            recorded_on: today - Duration::days(20),
+        }),
+        dpia: Some(Dpia { reference: "DPIA 2026-14".into(), date: today - Duration::days(30) }),
+        review_on: today + Duration::days(180),
+    };
+    let version = next_version(None, plan, author, now);
+    store.save_plan_version(initiative.id, &version, &audit("demo plan version 1".into())).await?;
     Ok(())
 }
 

@@ -328,6 +328,37 @@ pub trait Store: Clone + Send + Sync + 'static {
         from: time::Date,
     ) -> impl Future<Output = Result<Vec<IntroMeetingRecord>>> + Send;
 
+    // --- the initiative plan (issue 3, G-4, G-5.3)
+    /// Stores a new version; `Conflict` if that version number exists (someone saved
+    /// first), and then nothing is written. The version is stored as given, with its
+    /// approval when it has one (`domain::plan::next_version` carries an approval over
+    /// when nothing it covers changed). `NotFound("initiative")` for an unknown
+    /// initiative. A register extract's name must be one non-empty line (as
+    /// `PlanInput::parse` makes them; they are stored one per line); another is refused
+    /// as `Corrupt` before anything is written. Times are kept to the microsecond, like
+    /// every time in the store. Audited in the same transaction.
+    fn save_plan_version(
+        &self,
+        initiative_id: Uuid,
+        v: &domain::plan::PlanVersion,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Every version, oldest first; none for an unknown initiative.
+    fn plan_versions(&self, initiative_id: Uuid)
+    -> impl Future<Output = Result<Vec<domain::plan::PlanVersion>>> + Send;
+    /// Approves one version once; `NotFound` for no such version, `Conflict` if it is
+    /// approved already (the first approval stays). Versions are otherwise never
+    /// changed (append-only, see `sql/plans.rs`). Who may approve — a second
+    /// coordinator, never the author, a complete plan — is `domain::plan::approve`'s
+    /// question, asked by the caller. Audited in the same transaction.
+    fn approve_plan_version(
+        &self,
+        initiative_id: Uuid,
+        version: u32,
+        approval: &domain::plan::Approval,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<()>> + Send;
+
     // --- audit
     fn append_audit(&self, audit: &AuditRecord) -> impl Future<Output = Result<()>> + Send;
     fn list_audit(&self, query: &AuditQuery) -> impl Future<Output = Result<Vec<AuditEntry>>> + Send;

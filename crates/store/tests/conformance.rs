@@ -1914,3 +1914,238 @@ async fn intro_meetings_are_planned_and_listed_soonest_first() {
     assert_eq!(s.upcoming_intro_meetings(init.id, date!(2026 - 11 - 25)).await.unwrap().len(), 2);
     db.cleanup().await;
 }
+
+// --- the initiative plan (issue 3)
+
+mod plan_versions {
+    use super::*;
+    use domain::plan::{Approval, Dpia, LegalBasis, Method, Plan, PlanVersion, next_version};
+    use time::macros::datetime;
+
+    const ANNA: Uuid = Uuid::from_u128(0xa11a);
+    const BIRGIT: Uuid = Uuid::from_u128(0xb1b1);
+
+    /// A complete plan: every field set, the legal basis and the DPIA recorded, text
+    /// with Danish letters, commas and semicolons where the columns join lists.
+    fn full_plan(areas: Vec<Uuid>) -> Plan {
+        Plan {
+            target_group: "Selvforsørgende kvinder 18–64 med ikke-vestlig oprindelse".into(),
+            segments: "Gifte med forsørgelsespligt; sprogskoleelever uden indkomst".into(),
+            challenges: "Kendes ikke af jobcentret, flere sprog".into(),
+            why: "Mange står uden for arbejdsmarkedet".into(),
+            how: "Registersøgning, så ambassadører og partnere".into(),
+            methods: vec![Method::RegisterSearch, Method::Partners],
+            methods_why: "Registret finder dem, partnerne når dem".into(),
+            ethics_frame: "Vi kontakter hende højst tre gange.\nAldrig via ægtefællen.".into(),
+            resources: "To jobkonsulenter, sprogskolen".into(),
+            programme_seats: 40,
+            capacity_note: "40 pladser i forløbet, 1 af 3 siger ja".into(),
+            legal_frame: "LAB-loven, integrationsloven".into(),
+            area_ids: areas,
+            sources: vec!["Befolkningsudtræk".into(), "eIndkomst 12 mdr., 2025".into(), " Sprogskole; hold 3 ".into()],
+            rules_ref: "selvforsorgende.toml sha256:ab12".into(),
+            legal_basis: Some(LegalBasis {
+                text: "Behandlingen er nødvendig for kommunens myndighedsudøvelse".into(),
+                reference: "Databeskyttelseslovens § 6, jf. art. 6, stk. 1, litra e".into(),
+                recorded_by: ANNA,
+                recorded_on: date!(2026 - 03 - 01),
+            }),
+            dpia: Some(Dpia { reference: "KK-2026-0042".into(), date: date!(2026 - 02 - 27) }),
+            review_on: date!(2026 - 09 - 01),
+        }
+    }
+
+    /// A draft: no legal basis, no DPIA, no areas (the whole municipality), no
+    /// extracts, and the optional texts empty.
+    fn draft_plan() -> Plan {
+        Plan {
+            segments: String::new(),
+            methods: vec![Method::Ambassadors],
+            capacity_note: String::new(),
+            area_ids: vec![],
+            sources: vec![],
+            rules_ref: String::new(),
+            legal_basis: None,
+            dpia: None,
+            ..full_plan(vec![])
+        }
+    }
+
+    fn version(n: u32, plan: Plan, author: Uuid, approval: Option<Approval>) -> PlanVersion {
+        PlanVersion { version: n, plan, author, written_at: datetime!(2026-03-10 09:15:30.123456 UTC), approval }
+    }
+
+    fn approval(by: Uuid, note: &str) -> Approval {
+        Approval { approved_by: by, approved_at: datetime!(2026-03-11 14:00:00.5 UTC), note: note.into() }
+    }
+
+    fn planning() -> AuditRecord {
+        AuditRecord { detail: "plan".into(), ..audit(AuditAction::CliCommand) }
+    }
+
+    #[tokio::test]
+    async fn versions_round_trip_exactly_oldest_first() {
+        let db = TestDb::new().await;
+        let s = &db.store;
+        let init = initiative(s).await;
+        let other = initiative(s).await;
+        let a1 = s.create_area("0101", "Vestbyen", &["5000".into()]).await.unwrap();
+        let a2 = s.create_area("0102", "Østbyen", &["5220".into()]).await.unwrap();
+        let v1 = version(1, draft_plan(), ANNA, None);
+        let mut v2 = version(2, full_plan(vec![a2.id, a1.id]), BIRGIT, None);
+        v2.written_at = datetime!(2026-03-12 08:00:00 +02:00);
+        let v3 = version(3, full_plan(vec![a1.id]), ANNA, Some(approval(BIRGIT, "")));
+        let before = audit_count(s).await;
+        for v in [&v1, &v2, &v3] {
+            s.save_plan_version(init.id, v, &planning()).await.unwrap();
+        }
+        s.save_plan_version(other.id, &version(1, full_plan(vec![]), BIRGIT, None), &planning()).await.unwrap();
+        let stored = s.plan_versions(init.id).await.unwrap();
+        assert_eq!(stored, vec![v1.clone(), v2.clone(), v3.clone()]);
+        // Field by field where a mistake would hide: the lists and the absent parts.
+        assert_eq!(stored[0].plan.legal_basis, None);
+        assert_eq!(stored[0].plan.dpia, None);
+        assert!(stored[0].plan.area_ids.is_empty() && stored[0].plan.sources.is_empty());
+        assert_eq!(stored[0].plan.methods, vec![Method::Ambassadors]);
+        assert_eq!(stored[1].plan.area_ids, vec![a2.id, a1.id]);
+        assert_eq!(stored[1].plan.sources[2], " Sprogskole; hold 3 ");
+        assert_eq!(stored[1].written_at, datetime!(2026-03-12 06:00:00 UTC));
+        assert_eq!(stored[2].approval, Some(approval(BIRGIT, "")));
+        assert_eq!(s.plan_versions(other.id).await.unwrap().len(), 1);
+        assert!(s.plan_versions(Uuid::new_v4()).await.unwrap().is_empty());
+        // Each save wrote its audit entry, saying which version.
+        assert_eq!(audit_count(s).await, before + 4);
+        let newest = s.list_audit(&AuditQuery { limit: 1, ..Default::default() }).await.unwrap();
+        assert_eq!((newest[0].action.as_str(), newest[0].detail.as_str()), ("cli_command", "plan"));
+        db.cleanup().await;
+    }
+
+    #[tokio::test]
+    async fn a_version_number_is_saved_once_and_the_first_stays() {
+        let db = TestDb::new().await;
+        let s = &db.store;
+        let init = initiative(s).await;
+        let first = version(1, full_plan(vec![]), ANNA, None);
+        s.save_plan_version(init.id, &first, &planning()).await.unwrap();
+        let before = (audit_count(s).await, count_rows(s, "plan_versions").await);
+        let mut second = version(1, draft_plan(), BIRGIT, Some(approval(ANNA, "")));
+        second.plan.target_group = "Alle kvinder".into();
+        let r = s.save_plan_version(init.id, &second, &planning()).await;
+        assert!(matches!(r, Err(StoreError::Conflict { .. })), "{r:?}");
+        assert_eq!(s.plan_versions(init.id).await.unwrap(), vec![first.clone()]);
+        // An unknown initiative, and an extract name that would not come back as it
+        // went in, are refused too; none of the refusals wrote anything.
+        let r = s.save_plan_version(Uuid::new_v4(), &version(1, full_plan(vec![]), ANNA, None), &planning()).await;
+        assert!(matches!(r, Err(StoreError::NotFound("initiative"))), "{r:?}");
+        let mut broken = version(2, full_plan(vec![]), ANNA, None);
+        broken.plan.sources = vec!["To\nlinjer".into()];
+        let r = s.save_plan_version(init.id, &broken, &planning()).await;
+        assert!(matches!(r, Err(StoreError::Corrupt(_))), "{r:?}");
+        assert_eq!((audit_count(s).await, count_rows(s, "plan_versions").await), before);
+        assert_eq!(s.plan_versions(init.id).await.unwrap(), vec![first]);
+        db.cleanup().await;
+    }
+
+    #[tokio::test]
+    async fn two_saves_of_one_version_at_once_store_one() {
+        let db = TestDb::new().await;
+        let s = &db.store;
+        let init = initiative(s).await;
+        let a = version(1, full_plan(vec![]), ANNA, None);
+        let b = version(1, draft_plan(), BIRGIT, None);
+        let audit = planning();
+        let (ra, rb) = tokio::join!(s.save_plan_version(init.id, &a, &audit), s.save_plan_version(init.id, &b, &audit));
+        let stored = s.plan_versions(init.id).await.unwrap();
+        match (ra, rb) {
+            (Ok(()), Err(StoreError::Conflict { .. })) => assert_eq!(stored, vec![a]),
+            (Err(StoreError::Conflict { .. }), Ok(())) => assert_eq!(stored, vec![b]),
+            other => panic!("one save must win, the other conflict: {other:?}"),
+        }
+        db.cleanup().await;
+    }
+
+    #[tokio::test]
+    async fn a_version_is_approved_once() {
+        let db = TestDb::new().await;
+        let s = &db.store;
+        let init = initiative(s).await;
+        let v1 = version(1, full_plan(vec![]), ANNA, None);
+        s.save_plan_version(init.id, &v1, &planning()).await.unwrap();
+        let before = audit_count(s).await;
+        let first = approval(BIRGIT, "Set af juristen");
+        s.approve_plan_version(init.id, 1, &first, &planning()).await.unwrap();
+        assert_eq!(audit_count(s).await, before + 1);
+        let stored = s.plan_versions(init.id).await.unwrap();
+        assert_eq!(stored, vec![PlanVersion { approval: Some(first.clone()), ..v1.clone() }]);
+        // A second approval is refused and the first stays as it was.
+        let again = Approval { approved_by: ANNA, approved_at: datetime!(2026-03-12 10:00 UTC), note: "Igen".into() };
+        let r = s.approve_plan_version(init.id, 1, &again, &planning()).await;
+        assert!(matches!(r, Err(StoreError::Conflict { .. })), "{r:?}");
+        assert_eq!(s.plan_versions(init.id).await.unwrap(), stored);
+        // No such version, or no such initiative.
+        let r = s.approve_plan_version(init.id, 2, &again, &planning()).await;
+        assert!(matches!(r, Err(StoreError::NotFound("plan version"))), "{r:?}");
+        let r = s.approve_plan_version(Uuid::new_v4(), 1, &again, &planning()).await;
+        assert!(matches!(r, Err(StoreError::NotFound("plan version"))), "{r:?}");
+        assert_eq!(audit_count(s).await, before + 1, "refusals write no audit entry");
+        db.cleanup().await;
+    }
+
+    #[tokio::test]
+    async fn two_approvals_at_once_store_one() {
+        let db = TestDb::new().await;
+        let s = &db.store;
+        let init = initiative(s).await;
+        s.save_plan_version(init.id, &version(1, full_plan(vec![]), ANNA, None), &planning()).await.unwrap();
+        let (a, b) = (approval(BIRGIT, "B"), approval(Uuid::from_u128(0xc1c1), "C"));
+        let audit = planning();
+        let (ra, rb) = tokio::join!(
+            s.approve_plan_version(init.id, 1, &a, &audit),
+            s.approve_plan_version(init.id, 1, &b, &audit)
+        );
+        let stored = s.plan_versions(init.id).await.unwrap()[0].approval.clone();
+        match (ra, rb) {
+            (Ok(()), Err(StoreError::Conflict { .. })) => assert_eq!(stored, Some(a)),
+            (Err(StoreError::Conflict { .. }), Ok(())) => assert_eq!(stored, Some(b)),
+            other => panic!("one approval must win, the other conflict: {other:?}"),
+        }
+        db.cleanup().await;
+    }
+
+    #[tokio::test]
+    async fn an_approval_carried_to_the_next_version_round_trips() {
+        let db = TestDb::new().await;
+        let s = &db.store;
+        let init = initiative(s).await;
+        s.save_plan_version(
+            init.id,
+            &next_version(None, full_plan(vec![]), ANNA, datetime!(2026-03-10 09:00 UTC)),
+            &planning(),
+        )
+        .await
+        .unwrap();
+        s.approve_plan_version(init.id, 1, &approval(BIRGIT, "Set af juristen"), &planning()).await.unwrap();
+        let v1 = s.plan_versions(init.id).await.unwrap().remove(0);
+        // A change the approval does not cover keeps it.
+        let mut p = full_plan(vec![]);
+        p.resources = "Tre jobkonsulenter".into();
+        let v2 = next_version(Some(&v1), p, BIRGIT, datetime!(2026-03-20 12:30:15.000001 UTC));
+        assert_eq!((v2.version, v2.approval.clone()), (2, v1.approval.clone()));
+        s.save_plan_version(init.id, &v2, &planning()).await.unwrap();
+        // One it covers withdraws it; that version waits for its own approval.
+        let mut p = full_plan(vec![]);
+        p.target_group = "Alle kvinder 18–64".into();
+        let v3 = next_version(Some(&v2), p, ANNA, datetime!(2026-03-21 08:00 UTC));
+        assert_eq!(v3.approval, None);
+        s.save_plan_version(init.id, &v3, &planning()).await.unwrap();
+        assert_eq!(s.plan_versions(init.id).await.unwrap(), vec![v1.clone(), v2.clone(), v3.clone()]);
+        // The carried approval is the version's own: approving it again is refused.
+        let r = s.approve_plan_version(init.id, 2, &approval(ANNA, ""), &planning()).await;
+        assert!(matches!(r, Err(StoreError::Conflict { .. })), "{r:?}");
+        s.approve_plan_version(init.id, 3, &approval(BIRGIT, "Ny målgruppe set"), &planning()).await.unwrap();
+        let stored = s.plan_versions(init.id).await.unwrap();
+        assert_eq!(stored[..2], [v1, v2]);
+        assert_eq!(stored[2].approval, Some(approval(BIRGIT, "Ny målgruppe set")));
+        db.cleanup().await;
+    }
+}

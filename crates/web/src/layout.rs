@@ -102,6 +102,9 @@ pub fn menu(actor: &Actor) -> Vec<(&'static str, &'static str, &'static str)> {
     if policy::may(actor, Action::ManageAmbassadors, None) {
         items.push(("/ambassadors", "nav-ambassadors", "nav-ambassadors"));
     }
+    if policy::may(actor, Action::EditPlan, None) {
+        items.push(("/plan", "nav-plan", "nav-plan"));
+    }
     if policy::may(actor, Action::PlanMeetings, None) {
         items.push(("/meetings", "nav-meetings", "nav-meetings"));
     }

@@ -338,13 +338,14 @@ async fn each_role_gets_its_own_menu_and_nothing_more() {
                 "nav-ambassadors",
                 "nav-areas",
                 "nav-partners",
+                "nav-plan",
             ],
             &["nav-field", "nav-referrals"],
         ),
         (
             "cw-nord",
             &["nav-people", "nav-new-person", "nav-figures", "nav-meetings"],
-            &["nav-audit", "nav-users", "nav-field", "nav-partners"],
+            &["nav-audit", "nav-users", "nav-field", "nav-partners", "nav-plan"],
         ),
         ("amb", &["nav-people", "nav-field"], &["nav-new-person", "nav-figures", "nav-audit", "nav-ambassadors"]),
         (
@@ -1293,5 +1294,82 @@ async fn intro_meetings_are_planned_and_shown_to_ambassadors() {
     assert_eq!(amb.get("/meetings").await.status, StatusCode::FORBIDDEN);
     let mut partner = Client::login(&w.app, "partner").await;
     assert_eq!(partner.post("/meetings", &fields).await.status, StatusCode::FORBIDDEN);
+    w.db.cleanup().await;
+}
+
+fn plan_form<'a>(target: &'a str, resources: &'a str, review: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("target_group", target),
+        ("challenges", "Mange er isolerede og kender ikke tilbuddene."),
+        ("why", "Flere kvinder i job giver økonomisk selvstændighed."),
+        ("how", "Breve, ambassadører og samarbejdspartnere."),
+        ("methods", "register_search"),
+        ("methods", "ambassadors"),
+        ("methods_why", "Registre finder de isolerede; ambassadører når dem, brevet ikke når."),
+        ("ethics_frame", "Vi presser aldrig."),
+        ("resources", resources),
+        ("programme_seats", "40"),
+        ("legal_frame", "Lov om aktiv beskæftigelsesindsats."),
+        ("sources", "Folkeregister (CPR-udtræk)\nIndkomstregister"),
+        ("rules_ref", "udsøgning-2026.toml sha256:ab12"),
+        ("legal_basis_text", "Kommunen må behandle oplysningerne som led i myndighedsudøvelse."),
+        ("legal_basis_reference", "Databeskyttelseslovens § 6, jf. forordningens art. 6, stk. 1, litra e"),
+        ("dpia_exists", "on"),
+        ("dpia_reference", "DPIA 2026-14"),
+        ("dpia_date", "2026-10-01"),
+        ("review_on", review),
+    ]
+}
+
+#[tokio::test]
+async fn a_plan_is_versioned_and_its_legal_basis_approved_by_a_second_coordinator() {
+    let w = world().await;
+    let s = &w.db.store;
+    let hash = web::auth::hash_password(PASSWORD).unwrap();
+    let nu =
+        NewUser { username: "koordinator2".into(), display_name: "K2".into(), role: Role::Coordinator, team_id: None };
+    s.create_user(&nu, &hash, &UserExtra::default(), &sys()).await.unwrap();
+    let review = (OffsetDateTime::now_utc().date() + time::Duration::days(180)).to_string();
+
+    let mut author = Client::login(&w.app, "koordinator").await;
+    assert!(author.get("/plan").await.body.contains("data-testid=\"plan-gate-closed\""));
+    // a plan without a target group is refused at the field, and nothing is stored
+    let p = author.post("/plan", &plan_form("", "To konsulenter", &review)).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("id=\"target_group-error\""));
+    assert!(s.plan_versions(w.initiative).await.unwrap().is_empty());
+    let p = author.post("/plan", &plan_form("Kvinder 18–64", "To konsulenter", &review)).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    // G-5.3: no search before a second coordinator approves; the author cannot
+    let page = author.get("/plan").await;
+    assert!(page.body.contains("data-testid=\"plan-gate-closed\""));
+    assert!(!page.body.contains("data-testid=\"approve-form\""));
+    let p = author.post("/plan/approve", &[("version", "1"), ("note", "")]).await;
+    assert!(p.location.as_deref().unwrap_or_default().contains("refused=error-plan-approve-own-version"));
+    assert!(s.plan_versions(w.initiative).await.unwrap()[0].approval.is_none());
+
+    let mut second = Client::login(&w.app, "koordinator2").await;
+    assert!(second.get("/plan").await.body.contains("data-testid=\"approve-form\""));
+    let p = second.post("/plan/approve", &[("version", "1"), ("note", "Set af jurist")]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(second.get("/plan").await.body.contains("data-testid=\"plan-gate-open\""));
+
+    // a change to resources keeps the approval; a change of target group withdraws it
+    let p = second.post("/plan", &plan_form("Kvinder 18–64", "Tre konsulenter", &review)).await;
+    assert_eq!(p.location.as_deref(), Some("/plan?saved=1"));
+    assert!(second.get("/plan").await.body.contains("data-testid=\"plan-gate-open\""));
+    let p = second.post("/plan", &plan_form("Kvinder 25–64", "Tre konsulenter", &review)).await;
+    assert!(p.location.as_deref().unwrap_or_default().starts_with("/plan?withdrawn=target_group"));
+    let page = second.get(p.location.as_deref().unwrap()).await;
+    assert!(page.body.contains("data-testid=\"plan-gate-closed\"") && page.body.contains("Målgruppen"));
+    let versions = s.plan_versions(w.initiative).await.unwrap();
+    assert_eq!(versions.len(), 3, "every save keeps the earlier versions");
+    assert_eq!(versions[0].plan.target_group, "Kvinder 18–64");
+    assert!(versions[1].approval.is_some() && versions[2].approval.is_none());
+
+    // the ethics frame in the plan is the one ambassadors accept
+    assert_eq!(s.ethics_frame(w.initiative).await.unwrap().unwrap().text, "Vi presser aldrig.");
+    let mut cw = Client::login(&w.app, "cw-nord").await;
+    assert_eq!(cw.get("/plan").await.status, StatusCode::FORBIDDEN);
     w.db.cleanup().await;
 }

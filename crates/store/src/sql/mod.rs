@@ -13,6 +13,7 @@ mod meetings;
 mod partners;
 mod people;
 mod person_page;
+mod plans;
 pub use people::COUNT_CAP;
 mod rows;
 mod session_cache;
@@ -95,6 +96,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "intro_meetings",
         sqlite: include_str!("../../migrations/sqlite/0006_intro_meetings.sql"),
         postgres: include_str!("../../migrations/postgres/0006_intro_meetings.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "plan_versions",
+        sqlite: include_str!("../../migrations/sqlite/0007_plan_versions.sql"),
+        postgres: include_str!("../../migrations/postgres/0007_plan_versions.sql"),
     },
 ];
 
@@ -1134,6 +1141,29 @@ impl Store for SqlStore {
 
     async fn upcoming_intro_meetings(&self, initiative_id: Uuid, from: time::Date) -> Result<Vec<IntroMeetingRecord>> {
         meetings::upcoming(self, initiative_id, from).await
+    }
+
+    async fn save_plan_version(
+        &self,
+        initiative_id: Uuid,
+        v: &domain::plan::PlanVersion,
+        audit: &AuditRecord,
+    ) -> Result<()> {
+        plans::save(self, initiative_id, v, audit).await
+    }
+
+    async fn plan_versions(&self, initiative_id: Uuid) -> Result<Vec<domain::plan::PlanVersion>> {
+        plans::versions(self, initiative_id).await
+    }
+
+    async fn approve_plan_version(
+        &self,
+        initiative_id: Uuid,
+        version: u32,
+        approval: &domain::plan::Approval,
+        audit: &AuditRecord,
+    ) -> Result<()> {
+        plans::approve(self, initiative_id, version, approval, audit).await
     }
 
     async fn append_audit(&self, audit: &AuditRecord) -> Result<()> {

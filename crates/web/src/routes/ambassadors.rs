@@ -397,6 +397,17 @@ pub async fn save_frame(
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(r);
     }
+    // The frame is part of the plan (G-4.6): with a plan, a changed frame is a new
+    // version of it (which keeps its approval: the frame is not what is approved).
+    let versions = state.store.plan_versions(initiative.id).await?;
+    if let Some(last) = versions.last().filter(|v| v.plan.ethics_frame != text) {
+        let mut plan = last.plan.clone();
+        plan.ethics_frame = text.to_string();
+        let version = domain::plan::next_version(Some(last), plan, cu.user.id, time::OffsetDateTime::now_utc());
+        let detail = format!("initiative={} version={}", initiative.id, version.version);
+        let audit = super::audit(&cu, AuditAction::SavePlan, ORIGIN, vec![], detail);
+        state.store.save_plan_version(initiative.id, &version, &audit).await?;
+    }
     let audit = super::audit(&cu, AuditAction::SetEthicsFrame, ORIGIN, vec![], format!("initiative={}", initiative.id));
     state.store.set_ethics_frame(initiative.id, text, &audit).await?;
     Ok(Redirect::to("/plan/ethics").into_response())

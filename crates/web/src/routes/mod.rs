@@ -11,6 +11,7 @@ mod meetings;
 mod partners;
 mod people;
 mod person;
+mod plan;
 mod referrals;
 
 use crate::AppState;
@@ -60,6 +61,8 @@ pub fn routes() -> Router<AppState> {
         .route("/ambassadors", get(ambassadors::list))
         .route("/ambassadors/{id}", get(ambassadors::show).post(ambassadors::save))
         .route("/ambassadors/{id}/follow-ups", post(ambassadors::record_follow_up))
+        .route("/plan", get(plan::show).post(plan::save))
+        .route("/plan/approve", post(plan::approve))
         .route("/plan/ethics", get(ambassadors::frame_page).post(ambassadors::save_frame))
         .route("/areas", get(ambassadors::areas))
         .route("/partners", get(partners::list).post(partners::create))
