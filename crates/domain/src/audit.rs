@@ -33,10 +33,11 @@ pub enum AuditAction {
     PlanMeeting,
     SavePlan,
     ApprovePlan,
+    SaveLetterTemplate,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 30] = [
+    pub const ALL: [AuditAction; 31] = [
         AuditAction::ViewPerson,
         AuditAction::ListPeople,
         AuditAction::SearchPeople,
@@ -67,6 +68,7 @@ impl AuditAction {
         AuditAction::PlanMeeting,
         AuditAction::SavePlan,
         AuditAction::ApprovePlan,
+        AuditAction::SaveLetterTemplate,
     ];
 
     pub fn code(self) -> &'static str {
@@ -101,6 +103,7 @@ impl AuditAction {
             AuditAction::PlanMeeting => "plan_meeting",
             AuditAction::SavePlan => "save_plan",
             AuditAction::ApprovePlan => "approve_plan",
+            AuditAction::SaveLetterTemplate => "save_letter_template",
         }
     }
 

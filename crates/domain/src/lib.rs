@@ -8,6 +8,7 @@ pub mod cpr;
 pub mod do_not_contact;
 pub mod funnel;
 pub mod letter_check;
+pub mod letter_template;
 pub mod meeting;
 pub mod org;
 pub mod partner;

@@ -113,6 +113,8 @@ pub enum Action {
     Refer,
     /// Plan the initiative's intro meetings.
     PlanMeetings,
+    /// The initiative's letter templates and their review (G-5.6).
+    EditLetters,
 }
 
 /// How far a role reaches for one kind of data.
@@ -303,7 +305,13 @@ mod tests {
             assert_eq!(may(&a, Action::Refer, None), role == Role::Partner, "{role:?} refer");
             let plans = matches!(role, Role::Coordinator | Role::Caseworker);
             assert_eq!(may(&a, Action::PlanMeetings, None), plans, "{role:?} plan meetings");
-            for action in [Action::ManageAmbassadors, Action::ViewAreas, Action::EditPlan, Action::ManagePartners] {
+            for action in [
+                Action::ManageAmbassadors,
+                Action::ViewAreas,
+                Action::EditPlan,
+                Action::ManagePartners,
+                Action::EditLetters,
+            ] {
                 assert_eq!(may(&a, action, None), role == Role::Coordinator, "{role:?} {action:?}");
             }
         }

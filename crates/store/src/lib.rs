@@ -312,6 +312,26 @@ pub trait Store: Clone + Send + Sync + 'static {
         partner_org_id: Uuid,
     ) -> impl Future<Output = Result<Vec<(i32, time::Month, u32)>>> + Send;
 
+    // --- letter templates (issue 4)
+    /// Saves an initiative's template for one language, replacing an earlier one.
+    fn save_letter_template(
+        &self,
+        initiative_id: Uuid,
+        template: &domain::letter_template::LetterTemplate,
+        updated_by: Uuid,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// The initiative's saved templates, by language.
+    fn letter_templates(&self, initiative_id: Uuid) -> impl Future<Output = Result<Vec<StoredLetterTemplate>>> + Send;
+    /// Marks a saved template reviewed by a qualified translator; `NotFound` if none is saved.
+    fn mark_letter_template_reviewed(
+        &self,
+        initiative_id: Uuid,
+        language: &str,
+        by: Uuid,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<()>> + Send;
+
     // --- intro meetings
     /// Plans an intro meeting of the initiative; `NotFound("area")` for an unknown area.
     fn plan_intro_meeting(

@@ -418,3 +418,13 @@ pub struct IntroMeetingRecord {
     pub id: Uuid,
     pub meeting: domain::meeting::IntroMeeting,
 }
+
+/// A letter template as saved, with who changed and who reviewed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredLetterTemplate {
+    pub template: domain::letter_template::LetterTemplate,
+    pub updated_by: Uuid,
+    pub updated_at: OffsetDateTime,
+    pub reviewed_by: Option<Uuid>,
+    pub reviewed_at: Option<OffsetDateTime>,
+}

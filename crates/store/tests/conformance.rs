@@ -2149,3 +2149,34 @@ mod plan_versions {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn letter_templates_are_saved_per_language_and_a_change_asks_for_review_again() {
+    use domain::letter_template::LetterTemplate;
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative(s).await;
+    let by = Uuid::new_v4();
+    let template = |headline: &str| LetterTemplate {
+        language: "so".into(),
+        headline: headline.into(),
+        body: "Salaan {name}".into(),
+        offer: "Kulan".into(),
+        reviewed: false,
+    };
+    let missing = s.mark_letter_template_reviewed(init.id, "so", by, &audit(AuditAction::CliCommand)).await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
+    s.save_letter_template(init.id, &template("Fursad shaqo"), by, &audit(AuditAction::CliCommand)).await.unwrap();
+    s.mark_letter_template_reviewed(init.id, "so", by, &audit(AuditAction::CliCommand)).await.unwrap();
+    let saved = s.letter_templates(init.id).await.unwrap();
+    assert_eq!(saved.len(), 1);
+    assert!(saved[0].template.reviewed && saved[0].reviewed_by == Some(by));
+    assert_eq!(saved[0].template.headline, "Fursad shaqo");
+    // a changed text is a new draft: the review no longer holds
+    s.save_letter_template(init.id, &template("Fursad cusub"), by, &audit(AuditAction::CliCommand)).await.unwrap();
+    let saved = s.letter_templates(init.id).await.unwrap();
+    assert_eq!(saved.len(), 1, "one template per language");
+    assert!(!saved[0].template.reviewed && saved[0].reviewed_by.is_none());
+    assert_eq!(saved[0].template.headline, "Fursad cusub");
+    db.cleanup().await;
+}

@@ -69,6 +69,10 @@ impl Layout {
         self.i18n.t_args(self.locale, key, &[(name, value.to_string())])
     }
 
+    pub fn t_many(&self, key: &str, args: &[(&str, String)]) -> String {
+        self.i18n.t_args(self.locale, key, args)
+    }
+
     pub fn t_args2(&self, key: &str, a: (&str, String), b: (&str, String)) -> String {
         self.i18n.t_args(self.locale, key, &[a, b])
     }
@@ -104,6 +108,9 @@ pub fn menu(actor: &Actor) -> Vec<(&'static str, &'static str, &'static str)> {
     }
     if policy::may(actor, Action::EditPlan, None) {
         items.push(("/plan", "nav-plan", "nav-plan"));
+    }
+    if policy::may(actor, Action::EditLetters, None) {
+        items.push(("/letters", "nav-letters", "nav-letters"));
     }
     if policy::may(actor, Action::PlanMeetings, None) {
         items.push(("/meetings", "nav-meetings", "nav-meetings"));

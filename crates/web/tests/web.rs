@@ -339,6 +339,7 @@ async fn each_role_gets_its_own_menu_and_nothing_more() {
                 "nav-areas",
                 "nav-partners",
                 "nav-plan",
+                "nav-letters",
             ],
             &["nav-field", "nav-referrals"],
         ),
@@ -1371,5 +1372,53 @@ async fn a_plan_is_versioned_and_its_legal_basis_approved_by_a_second_coordinato
     assert_eq!(s.ethics_frame(w.initiative).await.unwrap().unwrap().text, "Vi presser aldrig.");
     let mut cw = Client::login(&w.app, "cw-nord").await;
     assert_eq!(cw.get("/plan").await.status, StatusCode::FORBIDDEN);
+    w.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn letter_templates_are_checked_as_she_would_read_them_and_translations_reviewed() {
+    let w = world().await;
+    let s = &w.db.store;
+    let mut c = Client::login(&w.app, "koordinator").await;
+    let list = c.get("/letters").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("href=\"/letters/ar\"") && list.body.contains("href=\"/letters/da\""));
+    // the shipped Danish letter passes the check; the preview has her sample name filled in
+    let da = c.get("/letters/da").await;
+    assert!(da.body.contains("data-testid=\"letter-clean\""), "{}", da.body);
+    assert!(!da.body.contains("{contact_phone}</p>"));
+    // a text without the contact person's phone cannot be saved, and nothing is stored
+    let p = c
+        .post(
+            "/letters/da",
+            &[("headline", "Et tilbud til dig"), ("body", "Kære {name}\n\nVi skriver til dig."), ("offer", "Kom.")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("id=\"body-error\""));
+    assert!(s.letter_templates(w.initiative).await.unwrap().is_empty());
+    // a letter that does not say it is voluntary is saved, but the check names the rule
+    let body = "Kære {name}\n\n{municipality} skriver til dig. Ring til {contact_name} på {contact_phone}. Din kode er {response_code}.";
+    let p = c
+        .post(
+            "/letters/da",
+            &[("headline", "Et tilbud om job til dig"), ("body", body), ("offer", "Vi mødes {meeting}.")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let page = c.get("/letters/da").await;
+    assert!(page.body.contains("opsog-finding-error") && page.body.contains("G-5.6"), "{}", page.body);
+    assert!(page.body.contains("frivilligt"));
+    // a machine-drafted translation needs review, is shown right to left, and is marked reviewed
+    let ar = c.get("/letters/ar").await;
+    assert!(ar.body.contains("data-testid=\"needs-review\"") && ar.body.contains("dir=\"rtl\""));
+    let p = c.post("/letters/ar/reviewed", &[]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert!(c.get("/letters/ar").await.body.contains("data-testid=\"letter-reviewed\""));
+    let saved = s.letter_templates(w.initiative).await.unwrap();
+    assert!(saved.iter().any(|t| t.template.language == "ar" && t.template.reviewed));
+    assert_eq!(c.get("/letters/xx").await.status, StatusCode::NOT_FOUND);
+    let mut cw = Client::login(&w.app, "cw-nord").await;
+    assert_eq!(cw.get("/letters").await.status, StatusCode::FORBIDDEN);
     w.db.cleanup().await;
 }

@@ -9,6 +9,7 @@
 
 mod ambassadors;
 mod audit;
+mod letters;
 mod meetings;
 mod partners;
 mod people;
@@ -102,6 +103,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "plan_versions",
         sqlite: include_str!("../../migrations/sqlite/0007_plan_versions.sql"),
         postgres: include_str!("../../migrations/postgres/0007_plan_versions.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "letter_templates",
+        sqlite: include_str!("../../migrations/sqlite/0008_letter_templates.sql"),
+        postgres: include_str!("../../migrations/postgres/0008_letter_templates.sql"),
     },
 ];
 
@@ -1137,6 +1144,30 @@ impl Store for SqlStore {
         audit: &AuditRecord,
     ) -> Result<Uuid> {
         meetings::plan(self, initiative_id, meeting, planned_by, audit).await
+    }
+
+    async fn save_letter_template(
+        &self,
+        initiative_id: Uuid,
+        template: &domain::letter_template::LetterTemplate,
+        updated_by: Uuid,
+        audit: &AuditRecord,
+    ) -> Result<()> {
+        letters::save(self, initiative_id, template, updated_by, audit).await
+    }
+
+    async fn letter_templates(&self, initiative_id: Uuid) -> Result<Vec<StoredLetterTemplate>> {
+        letters::list(self, initiative_id).await
+    }
+
+    async fn mark_letter_template_reviewed(
+        &self,
+        initiative_id: Uuid,
+        language: &str,
+        by: Uuid,
+        audit: &AuditRecord,
+    ) -> Result<()> {
+        letters::mark_reviewed(self, initiative_id, language, by, audit).await
     }
 
     async fn upcoming_intro_meetings(&self, initiative_id: Uuid, from: time::Date) -> Result<Vec<IntroMeetingRecord>> {

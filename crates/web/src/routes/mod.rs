@@ -7,6 +7,7 @@ mod auth;
 mod field;
 mod figures;
 mod home;
+mod letters;
 mod meetings;
 mod partners;
 mod people;
@@ -71,6 +72,9 @@ pub fn routes() -> Router<AppState> {
         .route("/partners/{id}/follow-ups", post(partners::record_follow_up))
         .route("/partners/{id}/links", post(partners::create_link))
         .route("/meetings", get(meetings::list).post(meetings::plan))
+        .route("/letters", get(letters::list))
+        .route("/letters/{lang}", get(letters::show).post(letters::save))
+        .route("/letters/{lang}/reviewed", post(letters::mark_reviewed))
         .route("/referrals", get(referrals::list))
         .route("/referrals/new", get(referrals::new_form).post(referrals::create))
         .route("/r/{token}", get(referrals::link_form).post(referrals::link_submit))

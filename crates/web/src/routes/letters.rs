@@ -1,0 +1,262 @@
+//! Letter templates per language (issue 4, G-5.6, G-8.4): the coordinator edits the
+//! initiative's letter in Danish and in the letter languages, sees the letter check's
+//! findings on a letter rendered with sample values, and marks a translation reviewed
+//! once a qualified translator has checked it. Until then it says it needs review.
+
+use super::{FormField, deny, language_label, render, with_errors};
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use crate::layout::Layout;
+use crate::session::{CsrfForm, CurrentUser};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::audit::AuditAction;
+use domain::letter_check::{self, CheckContext, Finding, Severity};
+use domain::letter_template::{self, LetterTemplate, TemplateInput};
+use domain::org::Initiative;
+use domain::policy::{self, Action};
+use domain::validation::FieldErrors;
+use serde::Deserialize;
+use store::Store;
+
+async fn require(state: &AppState, cu: &CurrentUser, origin: &str) -> AppResult<Initiative> {
+    if !policy::may(&cu.actor(), Action::EditLetters, None) {
+        return Err(deny(state, cu, origin, None, AppError::Forbidden).await);
+    }
+    state.store.list_initiatives().await?.into_iter().next().ok_or(AppError::NotFound)
+}
+
+/// The saved template of `language`, else the shipped one.
+async fn current(
+    state: &AppState,
+    initiative: &Initiative,
+    language: &str,
+) -> AppResult<Option<(LetterTemplate, bool)>> {
+    let saved = state.store.letter_templates(initiative.id).await?;
+    if let Some(s) = saved.into_iter().find(|s| s.template.language == language) {
+        return Ok(Some((s.template, true)));
+    }
+    Ok(letter_template::shipped(language).map(|t| (t, false)))
+}
+
+/// The DPO's contact as a letter gives it: the e-mail, else the phone.
+fn dpo_contact(state: &AppState) -> String {
+    let m = &state.config.municipality;
+    if m.dpo_email.is_empty() { m.dpo_phone.clone() } else { m.dpo_email.clone() }
+}
+
+/// The check runs on the letter as she would read it, with sample values filled in.
+fn findings(state: &AppState, t: &LetterTemplate) -> Vec<Finding> {
+    let m = &state.config.municipality;
+    let dpo = dpo_contact(state);
+    let letter = letter_template::render(t, &letter_template::sample_fill(&m.name, &dpo));
+    let ctx =
+        CheckContext { motivation_factors: &[], municipality_name: &m.name, dpo_contact: &dpo, data_from_her: false };
+    letter_check::check(&letter, &ctx)
+}
+
+pub struct FindingView {
+    pub error: bool,
+    pub rule: String,
+    pub text: String,
+}
+
+fn finding_views(l: &Layout, found: &[Finding]) -> Vec<FindingView> {
+    found
+        .iter()
+        .map(|f| FindingView {
+            error: f.severity == Severity::Error,
+            rule: f.rule.guide_ref().to_string(),
+            text: l.t_many(f.message_id, &f.args),
+        })
+        .collect()
+}
+
+struct LanguageRow {
+    code: String,
+    name: String,
+    saved: bool,
+    reviewed: bool,
+    errors: usize,
+}
+
+#[derive(Template)]
+#[template(path = "letters.html")]
+struct ListPage {
+    l: Layout,
+    rows: Vec<LanguageRow>,
+}
+
+pub async fn list(State(state): State<AppState>, cu: CurrentUser) -> AppResult<Response> {
+    let initiative = require(&state, &cu, "GET /letters").await?;
+    let l = Layout::new(&state, &cu.ctx, "/letters");
+    let saved = state.store.letter_templates(initiative.id).await?;
+    let mut codes: Vec<String> = letter_template::shipped_languages().into_iter().map(str::to_string).collect();
+    codes.extend(saved.iter().map(|s| s.template.language.clone()).filter(|c| !codes.contains(c)).collect::<Vec<_>>());
+    let mut rows = Vec::new();
+    for code in codes {
+        if let Some((t, is_saved)) = current(&state, &initiative, &code).await? {
+            let errors = findings(&state, &t).iter().filter(|f| f.severity == Severity::Error).count();
+            rows.push(LanguageRow {
+                name: language_label(l.locale, &code),
+                saved: is_saved,
+                reviewed: t.reviewed,
+                errors,
+                code,
+            });
+        }
+    }
+    render(&ListPage { l, rows })
+}
+
+#[derive(Template)]
+#[template(path = "letter.html")]
+struct EditPage {
+    l: Layout,
+    code: String,
+    name: String,
+    rtl: bool,
+    saved: bool,
+    reviewed: bool,
+    fields: Vec<FormField>,
+    findings: Vec<FindingView>,
+    preview: letter_check::Letter,
+    danish: Option<letter_check::Letter>,
+    form_error: Option<String>,
+}
+
+fn is_known(code: &str) -> bool {
+    domain::reference::language(code).is_some()
+}
+
+async fn edit_page(
+    state: &AppState,
+    cu: &CurrentUser,
+    initiative: &Initiative,
+    code: &str,
+    input: Option<(TemplateInput, FieldErrors)>,
+) -> AppResult<Response> {
+    let l = Layout::new(state, &cu.ctx, "/letters");
+    let stored = current(state, initiative, code).await?;
+    let (saved, reviewed) = stored.as_ref().map(|(t, s)| (*s, t.reviewed)).unwrap_or((false, false));
+    let (input, errors) = match input {
+        Some(given) => given,
+        None => {
+            let t = stored.map(|(t, _)| t);
+            let input = TemplateInput {
+                headline: t.as_ref().map(|t| t.headline.clone()).unwrap_or_default(),
+                body: t.as_ref().map(|t| t.body.clone()).unwrap_or_default(),
+                offer: t.as_ref().map(|t| t.offer.clone()).unwrap_or_default(),
+            };
+            (input, FieldErrors::default())
+        }
+    };
+    // The findings and the preview are of the text on the page, saved or not.
+    let shown = input.parse(code).ok();
+    let findings = shown.as_ref().map(|t| findings(state, t)).unwrap_or_default();
+    let m = &state.config.municipality;
+    let fill = letter_template::sample_fill(&m.name, &dpo_contact(state));
+    let preview = shown
+        .as_ref()
+        .map(|t| letter_template::render(t, &fill))
+        .unwrap_or_else(|| letter_check::Letter { language: code.to_string(), ..Default::default() });
+    // The letter goes out in her language and in Danish.
+    let danish = if code == "da" {
+        None
+    } else {
+        current(state, initiative, "da").await?.map(|(t, _)| letter_template::render(&t, &fill))
+    };
+    let mut hint = FormField::new("body", l.t("letter-body"), "textarea", &input.body);
+    hint.hint = Some(l.t("letter-placeholders"));
+    let fields = with_errors(
+        &l,
+        vec![
+            FormField::new("headline", l.t("letter-headline"), "text", &input.headline),
+            hint,
+            FormField::new("offer", l.t("letter-offer"), "textarea", &input.offer),
+        ],
+        &errors,
+        &["headline", "body", "offer"],
+    );
+    let failed = !errors.is_empty();
+    let page = EditPage {
+        code: code.to_string(),
+        name: language_label(l.locale, code),
+        rtl: domain::reference::language(code).is_some_and(|x| x.right_to_left),
+        saved,
+        reviewed,
+        findings: finding_views(&l, &findings),
+        preview,
+        danish,
+        form_error: failed.then(|| l.t("error-form-summary")),
+        fields,
+        l,
+    };
+    let mut r = render(&page)?;
+    if failed {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+pub async fn show(State(state): State<AppState>, cu: CurrentUser, Path(code): Path<String>) -> AppResult<Response> {
+    let initiative = require(&state, &cu, "GET /letters/{lang}").await?;
+    if !is_known(&code) {
+        return Err(AppError::NotFound);
+    }
+    edit_page(&state, &cu, &initiative, &code, None).await
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Path(code): Path<String>,
+    CsrfForm(input): CsrfForm<TemplateInput>,
+) -> AppResult<Response> {
+    const ORIGIN: &str = "POST /letters/{lang}";
+    let initiative = require(&state, &cu, ORIGIN).await?;
+    if !is_known(&code) {
+        return Err(AppError::NotFound);
+    }
+    match input.parse(&code) {
+        Err(errors) => edit_page(&state, &cu, &initiative, &code, Some((input, errors))).await,
+        Ok(mut template) => {
+            // Danish is the municipality's own text; any other language changed here is
+            // a new draft until a qualified translator has checked it.
+            template.reviewed = code == "da";
+            let detail = format!("initiative={} language={code}", initiative.id);
+            let audit = super::audit(&cu, AuditAction::SaveLetterTemplate, ORIGIN, vec![], detail);
+            state.store.save_letter_template(initiative.id, &template, cu.user.id, &audit).await?;
+            Ok(Redirect::to(&format!("/letters/{code}")).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct NoFields {}
+
+pub async fn mark_reviewed(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Path(code): Path<String>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> AppResult<Response> {
+    const ORIGIN: &str = "POST /letters/{lang}/reviewed";
+    let initiative = require(&state, &cu, ORIGIN).await?;
+    // A shipped draft is saved first, so that what was reviewed is what is kept.
+    let saved = state.store.letter_templates(initiative.id).await?;
+    if !saved.iter().any(|s| s.template.language == code) {
+        let Some(shipped) = letter_template::shipped(&code) else {
+            return Err(AppError::NotFound);
+        };
+        let detail = format!("initiative={} language={code}", initiative.id);
+        let audit = super::audit(&cu, AuditAction::SaveLetterTemplate, ORIGIN, vec![], detail);
+        state.store.save_letter_template(initiative.id, &shipped, cu.user.id, &audit).await?;
+    }
+    let detail = format!("initiative={} language={code} reviewed", initiative.id);
+    let audit = super::audit(&cu, AuditAction::SaveLetterTemplate, ORIGIN, vec![], detail);
+    state.store.mark_letter_template_reviewed(initiative.id, &code, cu.user.id, &audit).await?;
+    Ok(Redirect::to(&format!("/letters/{code}")).into_response())
+}
