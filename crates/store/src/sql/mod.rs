@@ -53,7 +53,9 @@ impl Backend {
     }
 }
 
-/// One embedded migration: applied in order, each in its own transaction.
+/// One embedded migration: applied in order, each in its own transaction. Since 0003
+/// the schema uses only what both backends share, so both fields name the one file in
+/// `migrations/common/`; the first two differ (AUTOINCREMENT vs BIGSERIAL, triggers).
 struct Migration {
     version: i64,
     name: &'static str,
@@ -77,38 +79,38 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 3,
         name: "funnel_stage_index",
-        sqlite: include_str!("../../migrations/sqlite/0003_funnel_stage_index.sql"),
-        postgres: include_str!("../../migrations/postgres/0003_funnel_stage_index.sql"),
+        sqlite: include_str!("../../migrations/common/0003_funnel_stage_index.sql"),
+        postgres: include_str!("../../migrations/common/0003_funnel_stage_index.sql"),
     },
     Migration {
         version: 4,
         name: "ambassadors",
-        sqlite: include_str!("../../migrations/sqlite/0004_ambassadors.sql"),
-        postgres: include_str!("../../migrations/postgres/0004_ambassadors.sql"),
+        sqlite: include_str!("../../migrations/common/0004_ambassadors.sql"),
+        postgres: include_str!("../../migrations/common/0004_ambassadors.sql"),
     },
     Migration {
         version: 5,
         name: "partners",
-        sqlite: include_str!("../../migrations/sqlite/0005_partners.sql"),
-        postgres: include_str!("../../migrations/postgres/0005_partners.sql"),
+        sqlite: include_str!("../../migrations/common/0005_partners.sql"),
+        postgres: include_str!("../../migrations/common/0005_partners.sql"),
     },
     Migration {
         version: 6,
         name: "intro_meetings",
-        sqlite: include_str!("../../migrations/sqlite/0006_intro_meetings.sql"),
-        postgres: include_str!("../../migrations/postgres/0006_intro_meetings.sql"),
+        sqlite: include_str!("../../migrations/common/0006_intro_meetings.sql"),
+        postgres: include_str!("../../migrations/common/0006_intro_meetings.sql"),
     },
     Migration {
         version: 7,
         name: "plan_versions",
-        sqlite: include_str!("../../migrations/sqlite/0007_plan_versions.sql"),
-        postgres: include_str!("../../migrations/postgres/0007_plan_versions.sql"),
+        sqlite: include_str!("../../migrations/common/0007_plan_versions.sql"),
+        postgres: include_str!("../../migrations/common/0007_plan_versions.sql"),
     },
     Migration {
         version: 8,
         name: "letter_templates",
-        sqlite: include_str!("../../migrations/sqlite/0008_letter_templates.sql"),
-        postgres: include_str!("../../migrations/postgres/0008_letter_templates.sql"),
+        sqlite: include_str!("../../migrations/common/0008_letter_templates.sql"),
+        postgres: include_str!("../../migrations/common/0008_letter_templates.sql"),
     },
 ];
 

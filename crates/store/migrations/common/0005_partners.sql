@@ -1,4 +1,4 @@
--- Partners (issue 5, G-7). Kept column-for-column equal to the PostgreSQL file:
+-- Partners (issue 5, G-7). One text for both backends:
 -- ids are UUID text, times fixed-width UTC text, dates YYYY-MM-DD text, flags and
 -- numbers BIGINT, lists one per line.
 

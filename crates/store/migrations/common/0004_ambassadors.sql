@@ -1,4 +1,4 @@
--- Ambassadors (issue 5, G-6). Kept column-for-column equal to the SQLite file:
+-- Ambassadors (issue 5, G-6). One text for both backends:
 -- ids are UUID text, times fixed-width UTC text, dates YYYY-MM-DD text, flags and
 -- numbers BIGINT, lists comma-joined text.
 
