@@ -54,7 +54,7 @@ struct ListPage {
 
 /// The current initiative's frame as (initiative, version), as the gate wants it.
 async fn current_frame(state: &AppState) -> AppResult<Option<EthicsFrame>> {
-    match state.store.list_initiatives().await?.into_iter().next() {
+    match super::current_initiative(state).await? {
         Some(i) => Ok(state.store.ethics_frame(i.id).await?),
         None => Ok(None),
     }
@@ -360,7 +360,7 @@ pub struct FrameForm {
 pub async fn frame_page(State(state): State<AppState>, cu: CurrentUser) -> AppResult<Response> {
     require(&state, &cu, Action::EditPlan, "GET /plan/ethics").await?;
     let l = Layout::new(&state, &cu.ctx, "/plan/ethics");
-    let Some(initiative) = state.store.list_initiatives().await?.into_iter().next() else {
+    let Some(initiative) = super::current_initiative(&state).await? else {
         return Err(AppError::NotFound);
     };
     let frame = state.store.ethics_frame(initiative.id).await?;
@@ -378,7 +378,7 @@ pub async fn save_frame(
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /plan/ethics";
     require(&state, &cu, Action::EditPlan, ORIGIN).await?;
-    let Some(initiative) = state.store.list_initiatives().await?.into_iter().next() else {
+    let Some(initiative) = super::current_initiative(&state).await? else {
         return Err(AppError::NotFound);
     };
     let text = form.text.trim();

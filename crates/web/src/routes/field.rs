@@ -20,20 +20,15 @@ use domain::ambassador::{
 use domain::audit::AuditAction;
 use domain::consent_text;
 use domain::do_not_contact::identity_hashes;
-use domain::org::{Initiative, Locale};
+use domain::org::Locale;
 use domain::policy::{self, Action};
 use domain::validation::FieldErrors;
 use serde::Deserialize;
 use store::{EthicsFrame, PeopleQuery, RegistrationOutcome, Store, StreetRegistrationWrite};
 
-/// The initiative field work is for: the newest (initiatives are listed newest first).
-async fn current_initiative(state: &AppState) -> AppResult<Option<Initiative>> {
-    Ok(state.store.list_initiatives().await?.into_iter().next())
-}
-
 /// Whether she may log field work now, and the frame she must accept if not.
 async fn gate(state: &AppState, cu: &CurrentUser) -> AppResult<(Result<(), FieldWorkBlocked>, Option<EthicsFrame>)> {
-    let initiative = current_initiative(state).await?;
+    let initiative = super::current_initiative(state).await?;
     let frame = match &initiative {
         Some(i) => state.store.ethics_frame(i.id).await?,
         None => None,
@@ -99,7 +94,7 @@ pub async fn home(State(state): State<AppState>, cu: CurrentUser, Query(q): Quer
         .collect();
     // Her own women: first name and next step only, never their case (G-6, row-level).
     let mut women = Vec::new();
-    if let Some(initiative) = current_initiative(&state).await? {
+    if let Some(initiative) = super::current_initiative(&state).await? {
         let query = PeopleQuery {
             scope: policy::list_scope(&cu.actor()),
             filter: Default::default(),
@@ -366,7 +361,7 @@ pub async fn register(
             return registration_form(&state, &cu, &input, &errors, None).await;
         }
     };
-    let Some(initiative) = current_initiative(&state).await? else {
+    let Some(initiative) = super::current_initiative(&state).await? else {
         let l = Layout::new(&state, &cu.ctx, "/field");
         return registration_form(&state, &cu, &input, &FieldErrors::default(), Some(l.t("error-no-initiative"))).await;
     };

@@ -25,7 +25,7 @@ async fn require(state: &AppState, cu: &CurrentUser, origin: &str) -> AppResult<
     if !policy::may(&cu.actor(), Action::EditLetters, None) {
         return Err(deny(state, cu, origin, None, AppError::Forbidden).await);
     }
-    state.store.list_initiatives().await?.into_iter().next().ok_or(AppError::NotFound)
+    super::current_initiative(state).await?.ok_or(AppError::NotFound)
 }
 
 /// The saved template of `language`, else the shipped one.
@@ -222,10 +222,9 @@ pub async fn save(
     }
     match input.parse(&code) {
         Err(errors) => edit_page(&state, &cu, &initiative, &code, Some((input, errors))).await,
-        Ok(mut template) => {
-            // Danish is the municipality's own text; any other language changed here is
-            // a new draft until a qualified translator has checked it.
-            template.reviewed = code == "da";
+        // `parse` marks any language but Danish unreviewed: a changed translation is a
+        // new draft until a qualified translator has checked it.
+        Ok(template) => {
             let detail = format!("initiative={} language={code}", initiative.id);
             let audit = super::audit(&cu, AuditAction::SaveLetterTemplate, ORIGIN, vec![], detail);
             state.store.save_letter_template(initiative.id, &template, cu.user.id, &audit).await?;

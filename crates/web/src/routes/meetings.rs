@@ -42,7 +42,7 @@ pub fn view(locale: Locale, areas: &[Area], m: &IntroMeeting) -> MeetingView {
 
 /// The meetings ahead in the current (newest) initiative.
 pub async fn upcoming(state: &AppState, locale: Locale) -> AppResult<Vec<MeetingView>> {
-    let Some(initiative) = state.store.list_initiatives().await?.into_iter().next() else {
+    let Some(initiative) = super::current_initiative(state).await? else {
         return Ok(Vec::new());
     };
     let areas = state.store.list_areas().await?;
@@ -112,7 +112,7 @@ pub async fn plan(
     if !policy::may(&cu.actor(), Action::PlanMeetings, None) {
         return Err(deny(&state, &cu, ORIGIN, None, AppError::Forbidden).await);
     }
-    let Some(initiative) = state.store.list_initiatives().await?.into_iter().next() else {
+    let Some(initiative) = super::current_initiative(&state).await? else {
         return Err(AppError::NotFound);
     };
     match input.parse(today()) {

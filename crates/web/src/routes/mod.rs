@@ -108,6 +108,12 @@ async fn not_found() -> AppError {
     AppError::NotFound
 }
 
+/// The initiative the work is for now: the newest (the store lists them newest first).
+/// Field work, referrals, meetings, the plan and letters all belong to it.
+pub async fn current_initiative(state: &AppState) -> AppResult<Option<domain::org::Initiative>> {
+    Ok(state.store.list_initiatives().await?.into_iter().next())
+}
+
 /// Today in UTC: the date forms check against.
 pub fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()

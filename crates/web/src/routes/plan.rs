@@ -26,7 +26,7 @@ async fn require(state: &AppState, cu: &CurrentUser, origin: &str) -> AppResult<
     if !policy::may(&cu.actor(), Action::EditPlan, None) {
         return Err(deny(state, cu, origin, None, AppError::Forbidden).await);
     }
-    state.store.list_initiatives().await?.into_iter().next().ok_or(AppError::NotFound)
+    super::current_initiative(state).await?.ok_or(AppError::NotFound)
 }
 
 struct VersionRow {

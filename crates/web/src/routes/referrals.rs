@@ -51,7 +51,7 @@ pub async fn list(State(state): State<AppState>, cu: CurrentUser, Query(q): Quer
     let org = require(&state, &cu, ORIGIN).await?;
     let l = Layout::new(&state, &cu.ctx, "/referrals");
     let mut rows = Vec::new();
-    if let Some(initiative) = state.store.list_initiatives().await?.into_iter().next() {
+    if let Some(initiative) = super::current_initiative(&state).await? {
         let referrals = state.store.list_referrals(org, initiative.id).await?;
         // The list names women: it is audited like any list, with every woman shown.
         let shown = referrals.iter().map(|r| r.person_id).collect();
@@ -171,7 +171,7 @@ async fn refer(
             return Ok(Err((errors, None)));
         }
     };
-    let Some(initiative) = state.store.list_initiatives().await?.into_iter().next() else {
+    let Some(initiative) = super::current_initiative(state).await? else {
         return Ok(Err((FieldErrors::default(), Some("error-no-initiative"))));
     };
     let name = referral.given_name.clone() + " " + &referral.family_name;
