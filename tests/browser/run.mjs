@@ -508,7 +508,7 @@ test('partner refers through a one-time link and later sees contacted', async (t
 
 // The plan's legal basis (issue 3, G-5.3): the demo's plan is written by
 // "koordinator", so a register search is refused until "leder" approves it.
-test('a second coordinator approves the plan and the gate opens', async (t) => {
+test('the plan is approved by a second coordinator; letters are checked as typed', async (t) => {
   const author = await t.newPage({ bypassCSP: true });
   await login(author, 'koordinator');
   let res = await author.goto(`${baseUrl}/plan`);
@@ -516,6 +516,16 @@ test('a second coordinator approves the plan and the gate opens', async (t) => {
   assert((await author.locator('[data-testid=plan-gate-closed]').count()) === 1, 'the gate is open before approval');
   assert((await author.locator('[data-testid=approve-form]').count()) === 0, 'the author is offered to approve');
   const violations = await axeCheck(author, '/plan');
+
+  // the letter check follows the text as it is typed (issue 4)
+  res = await author.goto(`${baseUrl}/letters/da`);
+  assert(res && res.status() === 200, `GET /letters/da returned ${res && res.status()}`);
+  assert((await author.locator('[data-testid=letter-clean]').count()) === 1, 'the shipped Danish letter has findings');
+  violations.push(...(await axeCheck(author, '/letters/da')));
+  const body = author.locator('#body');
+  // a CPR number in clear is an error the check must catch before anything is saved
+  await body.fill(`${await body.inputValue()}\n\nDit CPR-nummer er 070761-4286.`);
+  await author.locator('[data-testid=letter-findings] .opsog-finding-error').first().waitFor({ timeout: 10_000 });
   assert(violations.length === 0, `axe violations:\n${violations.join('\n')}`);
 
   const approver = await t.newPage();

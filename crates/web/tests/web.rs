@@ -1417,6 +1417,18 @@ async fn letter_templates_are_checked_as_she_would_read_them_and_translations_re
     assert!(c.get("/letters/ar").await.body.contains("data-testid=\"letter-reviewed\""));
     let saved = s.letter_templates(w.initiative).await.unwrap();
     assert!(saved.iter().any(|t| t.template.language == "ar" && t.template.reviewed));
+    // the live check answers with the findings for the text as typed, and stores nothing
+    let before = s.letter_templates(w.initiative).await.unwrap();
+    c.get("/letters/da").await;
+    let live = c
+        .post("/letters/da/check", &[("headline", "Et tilbud om job til dig"), ("body", body), ("offer", "Vi mødes.")])
+        .await;
+    assert_eq!(live.status, StatusCode::OK);
+    assert!(live.body.contains("opsog-finding-error") && !live.body.contains("<html"), "{}", live.body);
+    let typo =
+        c.post("/letters/da/check", &[("headline", "Et tilbud"), ("body", "Kære {navn}"), ("offer", "Kom.")]).await;
+    assert!(typo.body.contains("data-testid=\"letter-field-errors\""), "{}", typo.body);
+    assert_eq!(s.letter_templates(w.initiative).await.unwrap(), before);
     assert_eq!(c.get("/letters/xx").await.status, StatusCode::NOT_FOUND);
     let mut cw = Client::login(&w.app, "cw-nord").await;
     assert_eq!(cw.get("/letters").await.status, StatusCode::FORBIDDEN);

@@ -122,9 +122,42 @@ struct EditPage {
     reviewed: bool,
     fields: Vec<FormField>,
     findings: Vec<FindingView>,
+    field_errors: Vec<String>,
     preview: letter_check::Letter,
     danish: Option<letter_check::Letter>,
     form_error: Option<String>,
+}
+
+/// The check and the preview alone, for the live check while she types.
+#[derive(Template)]
+#[template(path = "letter_check_part.html")]
+struct CheckPart {
+    l: Layout,
+    code: String,
+    rtl: bool,
+    findings: Vec<FindingView>,
+    field_errors: Vec<String>,
+    preview: letter_check::Letter,
+}
+
+/// What the check says of the text on the page, saved or not: its findings on the
+/// letter rendered with sample values, or, while the placeholders are wrong, those
+/// errors; and the preview.
+fn checked(
+    state: &AppState,
+    l: &Layout,
+    code: &str,
+    input: &TemplateInput,
+) -> (Vec<FindingView>, Vec<String>, letter_check::Letter) {
+    let m = &state.config.municipality;
+    let fill = letter_template::sample_fill(&m.name, &dpo_contact(state));
+    match input.parse(code) {
+        Ok(t) => (finding_views(l, &findings(state, &t)), Vec::new(), letter_template::render(&t, &fill)),
+        Err(errors) => {
+            let messages = errors.0.iter().map(|e| l.t(e.message)).collect();
+            (Vec::new(), messages, letter_check::Letter { language: code.to_string(), ..Default::default() })
+        }
+    }
 }
 
 fn is_known(code: &str) -> bool {
@@ -153,15 +186,9 @@ async fn edit_page(
             (input, FieldErrors::default())
         }
     };
-    // The findings and the preview are of the text on the page, saved or not.
-    let shown = input.parse(code).ok();
-    let findings = shown.as_ref().map(|t| findings(state, t)).unwrap_or_default();
+    let (findings, field_errors, preview) = checked(state, &l, code, &input);
     let m = &state.config.municipality;
     let fill = letter_template::sample_fill(&m.name, &dpo_contact(state));
-    let preview = shown
-        .as_ref()
-        .map(|t| letter_template::render(t, &fill))
-        .unwrap_or_else(|| letter_check::Letter { language: code.to_string(), ..Default::default() });
     // The letter goes out in her language and in Danish.
     let danish = if code == "da" {
         None
@@ -187,7 +214,8 @@ async fn edit_page(
         rtl: domain::reference::language(code).is_some_and(|x| x.right_to_left),
         saved,
         reviewed,
-        findings: finding_views(&l, &findings),
+        findings,
+        field_errors,
         preview,
         danish,
         form_error: failed.then(|| l.t("error-form-summary")),
@@ -258,4 +286,23 @@ pub async fn mark_reviewed(
     let audit = super::audit(&cu, AuditAction::SaveLetterTemplate, ORIGIN, vec![], detail);
     state.store.mark_letter_template_reviewed(initiative.id, &code, cu.user.id, &audit).await?;
     Ok(Redirect::to(&format!("/letters/{code}")).into_response())
+}
+
+/// The live check (issue 4: "shown live while editing"): the page posts the text as
+/// it is typed and shows what comes back. Nothing is stored and nothing is audited,
+/// as no woman's data is involved.
+pub async fn check_live(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Path(code): Path<String>,
+    CsrfForm(input): CsrfForm<TemplateInput>,
+) -> AppResult<Response> {
+    require(&state, &cu, "POST /letters/{lang}/check").await?;
+    if !is_known(&code) {
+        return Err(AppError::NotFound);
+    }
+    let l = Layout::new(&state, &cu.ctx, "/letters");
+    let (findings, field_errors, preview) = checked(&state, &l, &code, &input);
+    let rtl = domain::reference::language(&code).is_some_and(|x| x.right_to_left);
+    render(&CheckPart { l, code, rtl, findings, field_errors, preview })
 }

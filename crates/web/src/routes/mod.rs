@@ -75,6 +75,7 @@ pub fn routes() -> Router<AppState> {
         .route("/letters", get(letters::list))
         .route("/letters/{lang}", get(letters::show).post(letters::save))
         .route("/letters/{lang}/reviewed", post(letters::mark_reviewed))
+        .route("/letters/{lang}/check", post(letters::check_live))
         .route("/referrals", get(referrals::list))
         .route("/referrals/new", get(referrals::new_form).post(referrals::create))
         .route("/r/{token}", get(referrals::link_form).post(referrals::link_submit))
