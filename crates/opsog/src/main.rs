@@ -289,7 +289,11 @@ async fn demo(settings: &Settings, size: usize, seed: u64, reset: bool, no_serve
     }
     let users = store.list_users().await?;
     println!();
-    println!("Opsøg kører på http://{}", settings.bind);
+    if no_serve {
+        println!("Opsøg er klar; `opsog demo --data-dir {}` viser den igen", settings.data_dir.display());
+    } else {
+        println!("Opsøg kører på http://{}", settings.bind);
+    }
     println!("Log ind som (adgangskode: {}):", jobs::demo::DEMO_PASSWORD);
     for role in domain::policy::Role::ALL {
         let names: Vec<&str> = users.iter().filter(|u| u.role == role).map(|u| u.username.as_str()).collect();
