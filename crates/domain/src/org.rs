@@ -142,6 +142,9 @@ pub struct Consent {
     pub recorded_by: Uuid,
     pub recorded_at: OffsetDateTime,
     pub withdrawn_at: Option<OffsetDateTime>,
+    /// The partner she gave it to, for a consent given through a referral: her
+    /// consent that "the partner" may see her status is for that partner only.
+    pub partner_org_id: Option<Uuid>,
 }
 
 /// What a consent covers. Partners see a referral's status only with her consent

@@ -7,7 +7,7 @@ use crate::ambassador::{
     required_count, required_date, required_language, required_text, required_uuid,
 };
 use crate::funnel::{CoarseStatus, Stage, coarse_status};
-use crate::org::ConsentPurpose;
+use crate::org::{Consent, ConsentPurpose};
 use crate::person::{PersonDetails, Segment, SpokenLanguage};
 use crate::phone::PhoneNumber;
 use crate::validation::FieldErrors;
@@ -500,6 +500,17 @@ pub fn talked_to_per_month(meetings: &[PartnerFollowUp]) -> Vec<(i32, Month, u32
 
 /// The coarse status the referring partner may see: nothing unless she consented to
 /// it, and nothing for the stages `coarse_status` keeps private.
+/// Whether she lets partner `org` see her status: an unwithdrawn consent of that
+/// purpose given to `org`, or to no partner in particular (recorded on her page).
+/// Another partner's consent does not count.
+pub fn status_consent_given(consents: &[Consent], org: Uuid) -> bool {
+    consents.iter().any(|c| {
+        c.purpose == ConsentPurpose::PartnerStatus.code()
+            && c.withdrawn_at.is_none()
+            && c.partner_org_id.is_none_or(|p| p == org)
+    })
+}
+
 pub fn partner_sees_status(status_consent_given: bool, stage: Stage) -> Option<CoarseStatus> {
     if status_consent_given { coarse_status(stage) } else { None }
 }
@@ -832,6 +843,28 @@ mod tests {
             vec![(2025, Month::December, 2), (2026, Month::January, 0), (2026, Month::February, 7)]
         );
         assert!(talked_to_per_month(&[]).is_empty());
+    }
+
+    #[test]
+    fn her_status_consent_counts_for_the_partner_she_gave_it_to() {
+        let ours = Uuid::from_u128(1);
+        let theirs = Uuid::from_u128(2);
+        let consent = |purpose: ConsentPurpose, partner: Option<Uuid>, withdrawn: bool| Consent {
+            id: Uuid::new_v4(),
+            person_id: Uuid::nil(),
+            purpose: purpose.code().into(),
+            text_version: "v".into(),
+            language: "ar".into(),
+            recorded_by: Uuid::nil(),
+            recorded_at: time::OffsetDateTime::UNIX_EPOCH,
+            withdrawn_at: withdrawn.then_some(time::OffsetDateTime::UNIX_EPOCH),
+            partner_org_id: partner,
+        };
+        assert!(status_consent_given(&[consent(ConsentPurpose::PartnerStatus, Some(ours), false)], ours));
+        assert!(status_consent_given(&[consent(ConsentPurpose::PartnerStatus, None, false)], ours));
+        assert!(!status_consent_given(&[consent(ConsentPurpose::PartnerStatus, Some(theirs), false)], ours));
+        assert!(!status_consent_given(&[consent(ConsentPurpose::PartnerStatus, Some(ours), true)], ours));
+        assert!(!status_consent_given(&[consent(ConsentPurpose::Contact, Some(ours), false)], ours));
     }
 
     #[test]

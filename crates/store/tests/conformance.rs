@@ -485,6 +485,7 @@ async fn contact_persons_keep_their_history_and_consents_can_be_withdrawn() {
         recorded_by: ids[0],
         recorded_at: OffsetDateTime::now_utc(),
         withdrawn_at: None,
+        partner_org_id: None,
     };
     s.record_consent(&consent, &audit(AuditAction::UpdatePerson)).await.unwrap();
     s.withdraw_consent(person, consent.id, OffsetDateTime::now_utc(), &audit(AuditAction::UpdatePerson)).await.unwrap();
@@ -599,6 +600,7 @@ async fn the_one_read_page_equals_the_separate_reads() {
         recorded_by: cw,
         recorded_at: OffsetDateTime::now_utc(),
         withdrawn_at: None,
+        partner_org_id: None,
     };
     s.record_consent(&consent, &audit(AuditAction::UpdatePerson)).await.unwrap();
 

@@ -681,6 +681,7 @@ pub(crate) async fn register_from_street(
             recorded_by: amb.id,
             recorded_at: w.at,
             withdrawn_at: None,
+            partner_org_id: None,
         },
     )
     .await?;

@@ -410,8 +410,8 @@ pub(crate) async fn insert_do_not_contact(tx: &mut Transaction<'static, Any>, ha
 /// Records a consent inside the caller's transaction.
 pub(crate) async fn insert_consent(tx: &mut Transaction<'static, Any>, c: &Consent) -> Result<()> {
     sqlx::query(
-        "INSERT INTO consents (id, person_id, purpose, text_version, language, recorded_by, recorded_at, withdrawn_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO consents (id, person_id, purpose, text_version, language, recorded_by, recorded_at, withdrawn_at, \
+         partner_org_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(c.id.to_string())
     .bind(c.person_id.to_string())
@@ -421,6 +421,7 @@ pub(crate) async fn insert_consent(tx: &mut Transaction<'static, Any>, c: &Conse
     .bind(c.recorded_by.to_string())
     .bind(fmt_ts(c.recorded_at))
     .bind(c.withdrawn_at.map(fmt_ts))
+    .bind(c.partner_org_id.map(|p| p.to_string()))
     .execute(&mut **tx)
     .await
     .map_err(db("recording a consent"))?;
@@ -874,6 +875,7 @@ impl Store for SqlStore {
                         .map_err(e())?
                         .map(|t| parse_ts(&t))
                         .transpose()?,
+                    partner_org_id: opt_uuid(r.try_get("partner_org_id").map_err(e())?)?,
                 })
             })
             .collect()

@@ -9,7 +9,7 @@
 
 use super::ambassadors::{active_users, find_known, has_source, lock_phone, recipients, require_area, with_detail};
 use super::people::{self, Tx};
-use super::rows::{flag, fmt_ts, parse_date, parse_ts, parse_uuid};
+use super::rows::{flag, fmt_ts, opt_uuid, parse_date, parse_ts, parse_uuid};
 use super::{Backend, SqlStore, db, insert_consent, insert_notification, naming, write_audit};
 use crate::records::*;
 use crate::{Result, StoreError};
@@ -18,7 +18,7 @@ use domain::funnel::{Channel, EventKind, Stage, TransitionInput};
 use domain::org::{Consent, ConsentPurpose};
 use domain::partner::{
     Agreement, ContactPreference, LinkRefused, PartnerDetails, PartnerFollowUp, PartnerKind, Referral, ReferralLink,
-    check_link, consent_text_version, partner_sees_status,
+    check_link, consent_text_version, partner_sees_status, status_consent_given,
 };
 use domain::person::{Source, SourceKind};
 use domain::policy::Role;
@@ -442,15 +442,10 @@ async fn insert_referral_consents(tx: &mut Tx, person_id: Uuid, w: &ReferralWrit
                 recorded_by,
                 recorded_at: w.at,
                 withdrawn_at: None,
+                partner_org_id: Some(w.partner_org_id),
             },
         )
         .await?;
-        sqlx::query("UPDATE consents SET partner_org_id = $1 WHERE id = $2")
-            .bind(w.partner_org_id.to_string())
-            .bind(id.to_string())
-            .execute(&mut **tx)
-            .await
-            .map_err(db("recording a consent's partner"))?;
     }
     Ok(())
 }
@@ -551,43 +546,68 @@ pub(crate) async fn refer(store: &SqlStore, w: &ReferralWrite, audit: &AuditReco
 }
 
 /// Her first name, when the partner referred her and the coarse status the partner
-/// may see. The status consent counts if it names this partner, or no partner (one a
-/// caseworker recorded on her page); another partner's does not.
+/// may see: whether her consent lets this partner see it is
+/// `domain::partner::status_consent_given`.
 pub(crate) async fn list_referrals(
     store: &SqlStore,
     partner_org_id: Uuid,
     initiative_id: Uuid,
 ) -> Result<Vec<ReferralStatusRow>> {
-    let rows = sqlx::query(
-        "SELECT p.id, p.given_name, s.referred_at, f.stage, \
-         (SELECT COUNT(*) FROM consents c WHERE c.person_id = p.id AND c.purpose = $1 AND c.withdrawn_at IS NULL \
-          AND (c.partner_org_id IS NULL OR c.partner_org_id = $2)) AS status_consents \
-         FROM (SELECT person_id, MIN(added_at) AS referred_at FROM person_sources \
-               WHERE kind = $3 AND reference_id = $4 GROUP BY person_id) s \
+    let referred = "SELECT person_id, MIN(added_at) AS referred_at FROM person_sources \
+                    WHERE kind = $1 AND reference_id = $2 GROUP BY person_id";
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT p.id, p.given_name, s.referred_at, f.stage FROM ({referred}) s \
          JOIN persons p ON p.id = s.person_id \
-         LEFT JOIN funnels f ON f.person_id = p.id AND f.initiative_id = $5 \
-         ORDER BY s.referred_at DESC, p.id",
-    )
-    .bind(ConsentPurpose::PartnerStatus.code())
-    .bind(partner_org_id.to_string())
+         LEFT JOIN funnels f ON f.person_id = p.id AND f.initiative_id = $3 \
+         ORDER BY s.referred_at DESC, p.id"
+    )))
     .bind(SourceKind::Partner.code())
     .bind(partner_org_id.to_string())
     .bind(initiative_id.to_string())
     .fetch_all(store.pool())
     .await
     .map_err(db("listing a partner's referrals"))?;
+    // The status consents of the women it referred, read once for the whole list.
+    let consents = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT c.person_id, c.partner_org_id, c.withdrawn_at FROM consents c \
+         WHERE c.purpose = $3 AND c.person_id IN (SELECT person_id FROM ({referred}) r)"
+    )))
+    .bind(SourceKind::Partner.code())
+    .bind(partner_org_id.to_string())
+    .bind(ConsentPurpose::PartnerStatus.code())
+    .fetch_all(store.pool())
+    .await
+    .map_err(db("reading referrals' consents"))?
+    .iter()
+    .map(|r| {
+        let e = || db("reading a referral's consent");
+        let withdrawn = r.try_get::<Option<String>, _>("withdrawn_at").map_err(e())?;
+        Ok(Consent {
+            id: Uuid::nil(),
+            person_id: parse_uuid(&r.try_get::<String, _>("person_id").map_err(e())?)?,
+            purpose: ConsentPurpose::PartnerStatus.code().to_string(),
+            text_version: String::new(),
+            language: String::new(),
+            recorded_by: Uuid::nil(),
+            recorded_at: OffsetDateTime::UNIX_EPOCH,
+            withdrawn_at: withdrawn.map(|t| parse_ts(&t)).transpose()?,
+            partner_org_id: opt_uuid(r.try_get("partner_org_id").map_err(e())?)?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
     rows.iter()
         .map(|r| {
             let e = || db("reading a referral");
-            let consents: i64 = r.try_get("status_consents").map_err(e())?;
-            let status_consent = consents > 0;
+            let person = parse_uuid(&r.try_get::<String, _>("id").map_err(e())?)?;
+            let hers: Vec<Consent> = consents.iter().filter(|c| c.person_id == person).cloned().collect();
+            let status_consent = status_consent_given(&hers, partner_org_id);
             let stage = r
                 .try_get::<Option<String>, _>("stage")
                 .map_err(e())?
                 .map(|s| Stage::from_code(&s).ok_or_else(|| StoreError::Corrupt(format!("stage {s}"))))
                 .transpose()?;
             Ok(ReferralStatusRow {
-                person_id: parse_uuid(&r.try_get::<String, _>("id").map_err(e())?)?,
+                person_id: person,
                 given_name: r.try_get("given_name").map_err(e())?,
                 referred_at: parse_ts(&r.try_get::<String, _>("referred_at").map_err(e())?)?,
                 status_consent,

@@ -49,7 +49,7 @@ fn sql(backend: Backend) -> String {
     );
     let consents = agg(
         backend,
-        "k.id, k.purpose, k.text_version, k.language, k.recorded_by, k.recorded_at, k.withdrawn_at",
+        "k.id, k.purpose, k.text_version, k.language, k.recorded_by, k.recorded_at, k.withdrawn_at, k.partner_org_id",
         "FROM consents k WHERE k.person_id = p.id",
     );
     format!(
@@ -187,6 +187,7 @@ pub(crate) async fn read_person_page(store: &SqlStore, id: Uuid) -> Result<Optio
                 recorded_by: parse_uuid(&text(cell(r, 4))?)?,
                 recorded_at: parse_ts(&text(cell(r, 5))?)?,
                 withdrawn_at: opt_text(cell(r, 6)).map(|t| parse_ts(&t)).transpose()?,
+                partner_org_id: opt_text(cell(r, 7)).map(|t| parse_uuid(&t)).transpose()?,
             })
         })
         .collect::<Result<Vec<_>>>()?;

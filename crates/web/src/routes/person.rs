@@ -220,9 +220,10 @@ async fn view(
         Vec::new()
     };
     let show_stage = see(Field::Timeline);
-    // A referrer sees her coarse status only if she agreed to that (issue 5, G-7).
+    // A referrer sees her coarse status only if she agreed to that, for that referrer
+    // (issue 5, G-7).
     let status_consent =
-        page.consents.iter().any(|c| c.purpose == ConsentPurpose::PartnerStatus.code() && c.withdrawn_at.is_none());
+        actor.partner_org_id.is_some_and(|org| domain::partner::status_consent_given(&page.consents, org));
     let funnels: Vec<FunnelView> = rec
         .funnels
         .iter()
@@ -624,6 +625,7 @@ pub async fn record_consent(
         recorded_by: cu.user.id,
         recorded_at: OffsetDateTime::now_utc(),
         withdrawn_at: None,
+        partner_org_id: None,
     };
     let record = audit(&cu, AuditAction::UpdatePerson, ORIGIN, vec![id], format!("consent {}", purpose.code()));
     state.store.record_consent(&consent, &record).await?;
