@@ -93,21 +93,29 @@ pub async fn list(State(state): State<AppState>, cu: CurrentUser) -> AppResult<R
     let initiative = require(&state, &cu, "GET /letters").await?;
     let l = Layout::new(&state, &cu.ctx, "/letters");
     let saved = state.store.letter_templates(initiative.id).await?;
-    let mut codes: Vec<String> = letter_template::shipped_languages().into_iter().map(str::to_string).collect();
-    codes.extend(saved.iter().map(|s| s.template.language.clone()).filter(|c| !codes.contains(c)).collect::<Vec<_>>());
-    let mut rows = Vec::new();
-    for code in codes {
-        if let Some((t, is_saved)) = current(&state, &initiative, &code).await? {
-            let errors = findings(&state, &t).iter().filter(|f| f.severity == Severity::Error).count();
-            rows.push(LanguageRow {
-                name: language_label(l.locale, &code),
-                saved: is_saved,
-                reviewed: t.reviewed,
-                errors,
-                code,
-            });
+    // Every shipped language, then any other saved one; a saved text replaces the shipped.
+    let mut templates: Vec<(LetterTemplate, bool)> = letter_template::shipped_languages()
+        .into_iter()
+        .filter_map(|code| match saved.iter().find(|s| s.template.language == code) {
+            Some(s) => Some((s.template.clone(), true)),
+            None => letter_template::shipped(code).map(|t| (t, false)),
+        })
+        .collect();
+    for s in &saved {
+        if !templates.iter().any(|(t, _)| t.language == s.template.language) {
+            templates.push((s.template.clone(), true));
         }
     }
+    let rows = templates
+        .into_iter()
+        .map(|(t, saved)| LanguageRow {
+            name: language_label(l.locale, &t.language),
+            saved,
+            reviewed: t.reviewed,
+            errors: findings(&state, &t).iter().filter(|f| f.severity == Severity::Error).count(),
+            code: t.language,
+        })
+        .collect();
     render(&ListPage { l, rows })
 }
 
