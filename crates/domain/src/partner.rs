@@ -500,6 +500,19 @@ pub fn talked_to_per_month(meetings: &[PartnerFollowUp]) -> Vec<(i32, Month, u32
 
 /// The coarse status the referring partner may see: nothing unless she consented to
 /// it, and nothing for the stages `coarse_status` keeps private.
+/// A partner's yield over time (G-7.6): per month, the women its staff talked to (from
+/// the follow-up meetings) beside the women it referred, oldest first; a month with
+/// only one of the two shows 0 for the other.
+pub fn yield_by_month(talked: &[(i32, Month, u32)], referred: &[(i32, Month, u32)]) -> Vec<(i32, Month, u32, u32)> {
+    let mut months: Vec<(i32, Month)> = talked.iter().chain(referred).map(|(y, m, _)| (*y, *m)).collect();
+    months.sort_by_key(|(y, m)| (*y, u8::from(*m)));
+    months.dedup();
+    let count = |list: &[(i32, Month, u32)], y: i32, m: Month| {
+        list.iter().filter(|(ly, lm, _)| (*ly, *lm) == (y, m)).map(|(_, _, n)| n).sum()
+    };
+    months.into_iter().map(|(y, m)| (y, m, count(talked, y, m), count(referred, y, m))).collect()
+}
+
 /// Whether she lets partner `org` see her status: an unwithdrawn consent of that
 /// purpose given to `org`, or to no partner in particular (recorded on her page).
 /// Another partner's consent does not count.
@@ -843,6 +856,17 @@ mod tests {
             vec![(2025, Month::December, 2), (2026, Month::January, 0), (2026, Month::February, 7)]
         );
         assert!(talked_to_per_month(&[]).is_empty());
+    }
+
+    #[test]
+    fn the_yield_puts_talks_and_referrals_side_by_side_by_month() {
+        let talked = [(2026, Month::January, 5), (2026, Month::March, 2)];
+        let referred = [(2025, Month::December, 1), (2026, Month::March, 1)];
+        assert_eq!(
+            yield_by_month(&talked, &referred),
+            vec![(2025, Month::December, 0, 1), (2026, Month::January, 5, 0), (2026, Month::March, 2, 1)]
+        );
+        assert!(yield_by_month(&[], &[]).is_empty());
     }
 
     #[test]

@@ -249,17 +249,9 @@ async fn partner_page(state: &AppState, cu: &CurrentUser, id: Uuid, forms: Forms
     let meetings: Vec<_> = follow_up_records.iter().map(|r| r.follow_up.clone()).collect();
     let talked = partner::talked_to_per_month(&meetings);
     let referred = state.store.referrals_per_month(id).await?;
-    let mut months: Vec<(i32, time::Month)> =
-        talked.iter().map(|(y, m, _)| (*y, *m)).chain(referred.iter().map(|(y, m, _)| (*y, *m))).collect();
-    months.sort_by_key(|(y, m)| (*y, u8::from(*m)));
-    months.dedup();
-    let yield_rows = months
+    let yield_rows = partner::yield_by_month(&talked, &referred)
         .into_iter()
-        .map(|(y, m)| {
-            let t = talked.iter().find(|(ty, tm, _)| (*ty, *tm) == (y, m)).map(|x| x.2).unwrap_or(0);
-            let r = referred.iter().find(|(ry, rm, _)| (*ry, *rm) == (y, m)).map(|x| x.2).unwrap_or(0);
-            (format!("{y}-{:02}", u8::from(m)), t, r)
-        })
+        .map(|(y, m, t, r)| (format!("{y}-{:02}", u8::from(m)), t, r))
         .collect();
     let follow_ups = follow_up_records
         .into_iter()
