@@ -278,6 +278,15 @@ impl FieldWorkBlocked {
     }
 }
 
+/// The same for an ambassador who may have no profile yet: without one, nothing is
+/// recorded, not even her duty of confidentiality.
+pub fn may_do_field_work(
+    profile: Option<&AmbassadorProfile>,
+    current_ethics_version: Option<(Uuid, u32)>,
+) -> Result<(), FieldWorkBlocked> {
+    profile.map_or(Err(FieldWorkBlocked::NoConfidentiality), |p| may_log_field_work(p, current_ethics_version))
+}
+
 /// Whether she may log conversations and register women. `current_ethics_version` is
 /// the initiative's id and the version of its ethics frame, `None` when the plan has no
 /// frame yet: then nobody may go out, for there is nothing agreed on how far to go
@@ -927,6 +936,12 @@ mod tests {
         let mut p = ready_profile();
         p.details.confidentiality_signed_on = None;
         assert_eq!(may_log_field_work(&p, Some((INITIATIVE, 2))), Err(FieldWorkBlocked::NoConfidentiality));
+    }
+
+    #[test]
+    fn without_a_profile_nothing_is_recorded_so_field_work_is_blocked() {
+        assert_eq!(may_do_field_work(None, Some((INITIATIVE, 2))), Err(FieldWorkBlocked::NoConfidentiality));
+        assert_eq!(may_do_field_work(Some(&ready_profile()), Some((INITIATIVE, 2))), Ok(()));
     }
 
     #[test]

@@ -53,18 +53,11 @@ struct ListPage {
 }
 
 /// The current initiative's frame as (initiative, version), as the gate wants it.
-async fn current_frame(state: &AppState) -> AppResult<Option<EthicsFrame>> {
-    match super::current_initiative(state).await? {
-        Some(i) => Ok(state.store.ethics_frame(i.id).await?),
-        None => Ok(None),
-    }
-}
-
 pub async fn list(State(state): State<AppState>, cu: CurrentUser) -> AppResult<Response> {
     require(&state, &cu, Action::ManageAmbassadors, "GET /ambassadors").await?;
     let l = Layout::new(&state, &cu.ctx, "/ambassadors");
     let areas = state.store.list_areas().await?;
-    let frame = current_frame(&state).await?;
+    let frame = super::current_ethics_frame(&state).await?;
     let missing = l.t("missing");
     let rows = state
         .store
@@ -72,9 +65,9 @@ pub async fn list(State(state): State<AppState>, cu: CurrentUser) -> AppResult<R
         .await?
         .into_iter()
         .map(|(user, profile)| {
-            let may_work = profile.as_ref().is_some_and(|p| {
-                ambassador::may_log_field_work(p, frame.as_ref().map(|f| (f.initiative_id, f.version))).is_ok()
-            });
+            let may_work =
+                ambassador::may_do_field_work(profile.as_ref(), frame.as_ref().map(|f| (f.initiative_id, f.version)))
+                    .is_ok();
             let (employment, area_names, confidentiality, ethics, training) = match &profile {
                 None => (missing.clone(), String::new(), missing.clone(), missing.clone(), String::new()),
                 Some(p) => (

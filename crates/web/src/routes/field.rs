@@ -28,16 +28,9 @@ use store::{EthicsFrame, PeopleQuery, RegistrationOutcome, Store, StreetRegistra
 
 /// Whether she may log field work now, and the frame she must accept if not.
 async fn gate(state: &AppState, cu: &CurrentUser) -> AppResult<(Result<(), FieldWorkBlocked>, Option<EthicsFrame>)> {
-    let initiative = super::current_initiative(state).await?;
-    let frame = match &initiative {
-        Some(i) => state.store.ethics_frame(i.id).await?,
-        None => None,
-    };
+    let frame = super::current_ethics_frame(state).await?;
     let profile = state.store.ambassador_profile(cu.user.id).await?;
-    let verdict = match &profile {
-        Some(p) => ambassador::may_log_field_work(p, frame.as_ref().map(|f| (f.initiative_id, f.version))),
-        None => Err(FieldWorkBlocked::NoConfidentiality),
-    };
+    let verdict = ambassador::may_do_field_work(profile.as_ref(), frame.as_ref().map(|f| (f.initiative_id, f.version)));
     Ok((verdict, frame))
 }
 

@@ -115,6 +115,14 @@ pub async fn current_initiative(state: &AppState) -> AppResult<Option<domain::or
     Ok(state.store.list_initiatives().await?.into_iter().next())
 }
 
+/// The current initiative's ethics frame (G-4.6), if it has one.
+pub async fn current_ethics_frame(state: &AppState) -> AppResult<Option<store::EthicsFrame>> {
+    match current_initiative(state).await? {
+        Some(i) => Ok(state.store.ethics_frame(i.id).await?),
+        None => Ok(None),
+    }
+}
+
 /// Today in UTC: the date forms check against.
 pub fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
