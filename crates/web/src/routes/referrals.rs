@@ -174,8 +174,8 @@ async fn refer(
     let Some(initiative) = super::current_initiative(state).await? else {
         return Ok(Err((FieldErrors::default(), Some("error-no-initiative"))));
     };
-    let name = referral.given_name.clone() + " " + &referral.family_name;
-    let hashes = identity_hashes(&state.dnc_key, None, name.trim(), None, referral.phone.as_ref());
+    let name = referral.person_details().full_name();
+    let hashes = identity_hashes(&state.dnc_key, None, &name, None, referral.phone.as_ref());
     if state.store.on_do_not_contact(&hashes).await? {
         state.store.append_audit(&record(AuditAction::Denied, "do_not_contact".into())).await?;
         return Ok(Err((FieldErrors::default(), Some("error-do-not-contact"))));
