@@ -536,6 +536,57 @@ test('the plan is approved by a second coordinator; letters are checked as typed
   assert((await approver.locator('[data-testid=plan-gate-open]').count()) === 1, 'the gate is still closed');
 });
 
+// Register search (issue 3): the plan was approved in the test above, so the
+// coordinator uploads the demo's synthetic extracts — Windows-1252 and UTF-8 CSV and
+// an XLSX — maps their columns, dry-runs and runs the search, and reads the overview.
+test('a coordinator uploads and maps the extracts, then runs the register search', async (t) => {
+  const page = await t.newPage({ bypassCSP: true });
+  await login(page, 'koordinator');
+  let res = await page.goto(`${baseUrl}/register`);
+  assert(res && res.status() === 200, `GET /register returned ${res && res.status()}`);
+  assert((await page.locator('[data-testid=register-gate-open]').count()) === 1, 'the gate is closed after approval');
+  const violations = await axeCheck(page, '/register');
+  const extracts = path.join(tmpDir, 'data', 'udtraek');
+  const uploads = [
+    ['population', 'befolkning.csv'],
+    ['income', 'eindkomst.csv'],
+    ['benefits', 'ydelser.csv'],
+    ['language_school', 'sprogskole.xlsx'],
+  ];
+  for (const [kind, file] of uploads) {
+    await page.goto(`${baseUrl}/register`);
+    await page.selectOption('#kind', kind);
+    await page.setInputFiles('#file', path.join(extracts, file));
+    await page.locator('[data-testid=upload]').click();
+    await page.waitForURL(/\/register\/uploads\//, { timeout: NAV_TIMEOUT_MS });
+    const sample = await page.locator('[data-testid=mapping-sample]').innerText();
+    assert(!/\d{6}-?\d{4}/.test(sample.replace(/\d{6}-XXXX/g, '')), `${file}: a CPR number is shown in clear`);
+    if (kind === 'population') violations.push(...(await axeCheck(page, 'mapping page')));
+    await clickAndWaitForLoad(page, page.locator('[data-testid=import]'));
+    const message = await page.locator('[data-testid=register-message]').innerText().catch(() => '');
+    assert(/indlæst/.test(message), `${file} was not imported: "${message}" at ${page.url()}`);
+  }
+  await clickAndWaitForLoad(page, page.locator('[data-testid=dry-run]'));
+  const dry = await page.locator('[data-testid=dry-run-candidates]').innerText();
+  const found = Number((dry.match(/\d+/) || ['0'])[0]);
+  assert(found > 0, `the dry run found "${dry}"`);
+  await clickAndWaitForLoad(page, page.locator('[data-testid=run]'));
+  assert(/\/register\/runs\//.test(page.url()), `the run did not open its page: ${page.url()}`);
+  const record = await page.locator('[data-testid=run-record]').innerText();
+  assert(/Databeskyttelseslovens/.test(record), `the run does not name its legal basis: "${record}"`);
+  violations.push(...(await axeCheck(page, 'run page')));
+  const tables = await page.locator('[data-testid=overview-table]').count();
+  assert(tables === 4, `the overview has ${tables} tables`);
+  // The extracts are deleted once the run is accepted (G-5.5).
+  await page.goto(`${baseUrl}/register`);
+  const sources = await page.locator('[data-testid=register-sources]').innerText();
+  assert((sources.match(/Slettet/g) || []).length >= 3, `the used extracts are not marked deleted:\n${sources}`);
+  // The candidates are in the people list, at "identified".
+  await page.goto(`${baseUrl}/people`);
+  assert(/[Ii]dentificeret/.test(await page.locator('main').innerText()), 'no identified women in the people list');
+  assert(violations.length === 0, `axe violations:\n${violations.join('\n')}`);
+});
+
 // ---------------------------------------------------------------- runner
 
 async function runTest({ name, fn }) {

@@ -34,10 +34,17 @@ pub enum AuditAction {
     SavePlan,
     ApprovePlan,
     SaveLetterTemplate,
+    UploadExtract,
+    SaveSelectionRules,
+    DryRun,
+    RegisterRun,
+    ReviewLink,
+    DeleteExtracts,
+    ViewRunOverview,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 31] = [
+    pub const ALL: [AuditAction; 38] = [
         AuditAction::ViewPerson,
         AuditAction::ListPeople,
         AuditAction::SearchPeople,
@@ -69,6 +76,13 @@ impl AuditAction {
         AuditAction::SavePlan,
         AuditAction::ApprovePlan,
         AuditAction::SaveLetterTemplate,
+        AuditAction::UploadExtract,
+        AuditAction::SaveSelectionRules,
+        AuditAction::DryRun,
+        AuditAction::RegisterRun,
+        AuditAction::ReviewLink,
+        AuditAction::DeleteExtracts,
+        AuditAction::ViewRunOverview,
     ];
 
     pub fn code(self) -> &'static str {
@@ -104,6 +118,13 @@ impl AuditAction {
             AuditAction::SavePlan => "save_plan",
             AuditAction::ApprovePlan => "approve_plan",
             AuditAction::SaveLetterTemplate => "save_letter_template",
+            AuditAction::UploadExtract => "upload_extract",
+            AuditAction::SaveSelectionRules => "save_selection_rules",
+            AuditAction::DryRun => "register_dry_run",
+            AuditAction::RegisterRun => "register_run",
+            AuditAction::ReviewLink => "review_link",
+            AuditAction::DeleteExtracts => "delete_extracts",
+            AuditAction::ViewRunOverview => "view_run_overview",
         }
     }
 

@@ -115,6 +115,13 @@ pub enum Action {
     PlanMeetings,
     /// The initiative's letter templates and their review (G-5.6).
     EditLetters,
+    /// Register search: upload extracts, map columns, write the selection rules, dry
+    /// run and run (G-5.1–G-5.3). Coordinators only.
+    RegisterSearch,
+    /// Confirm or reject an uncertain link of a list without CPR (G-5.1).
+    ReviewLinks,
+    /// A run's overview (G-5.4); below coordinator level through the suppression rule.
+    ViewRunOverview,
 }
 
 /// How far a role reaches for one kind of data.
@@ -161,7 +168,10 @@ pub fn action_reach(role: Role, action: Action) -> Reach {
         (Role::Caseworker, A::ViewPerson | A::ListPeople | A::EditPerson | A::RecordEvent | A::RevealFullCpr) => {
             R::Team
         }
-        (Role::Caseworker, A::CreatePerson | A::ViewFigures | A::PlanMeetings) => R::All,
+        (
+            Role::Caseworker,
+            A::CreatePerson | A::ViewFigures | A::PlanMeetings | A::ReviewLinks | A::ViewRunOverview,
+        ) => R::All,
         (Role::Caseworker, A::VoidEvent) => R::Team,
         (Role::Caseworker, _) => R::No,
         (Role::Ambassador, A::ViewPerson | A::ListPeople) => R::OwnRegistered,
@@ -172,7 +182,7 @@ pub fn action_reach(role: Role, action: Action) -> Reach {
         (Role::Partner, A::ViewFigures) => R::OwnReferrals,
         (Role::Partner, A::Refer) => R::OwnReferrals,
         (Role::Partner, _) => R::No,
-        (Role::Analyst, A::ViewFigures) => R::All,
+        (Role::Analyst, A::ViewFigures | A::ViewRunOverview) => R::All,
         (Role::Analyst, _) => R::No,
         (Role::Admin, A::ViewAudit | A::ExportAudit | A::ManageUsers | A::ViewConfig) => R::All,
         (Role::Admin, _) => R::No,
@@ -305,12 +315,16 @@ mod tests {
             assert_eq!(may(&a, Action::Refer, None), role == Role::Partner, "{role:?} refer");
             let plans = matches!(role, Role::Coordinator | Role::Caseworker);
             assert_eq!(may(&a, Action::PlanMeetings, None), plans, "{role:?} plan meetings");
+            assert_eq!(may(&a, Action::ReviewLinks, None), plans, "{role:?} review links");
+            let overview = plans || role == Role::Analyst;
+            assert_eq!(may(&a, Action::ViewRunOverview, None), overview, "{role:?} run overview");
             for action in [
                 Action::ManageAmbassadors,
                 Action::ViewAreas,
                 Action::EditPlan,
                 Action::ManagePartners,
                 Action::EditLetters,
+                Action::RegisterSearch,
             ] {
                 assert_eq!(may(&a, action, None), role == Role::Coordinator, "{role:?} {action:?}");
             }

@@ -279,6 +279,35 @@ async fn describe_partners(store: &impl Store, orgs: &[(Uuid, String)], today: t
     Ok(())
 }
 
+/// Residents of the demo municipality whose register extracts the coordinator uploads.
+pub const DEMO_RESIDENTS: usize = 20_000;
+
+/// The synthetic register extracts of the demo municipality (G-5.1), written as the
+/// municipality's systems would export them (mixed encodings, separators and date
+/// forms; the language school's list also as XLSX), for the coordinator to upload
+/// from the web or with `opsog register import`. Written once; the truth beside them
+/// in `truth/` is what the search should find.
+pub fn write_demo_extracts(dir: &std::path::Path, seed: u64, today: time::Date) -> Result<Vec<String>, JobError> {
+    use synth::registers::{ExtractOptions, IncomeRows, Style};
+    let io =
+        |e: std::io::Error| JobError::Invalid { field: "extracts".into(), message: format!("{}: {e}", dir.display()) };
+    if !dir.join("befolkning.csv").exists() {
+        let population = synth::population::population(seed, DEMO_RESIDENTS, today);
+        let options =
+            ExtractOptions { seed, today, style: Style::Municipal, income_rows: IncomeRows::EarnersOnly, xlsx: true };
+        synth::registers::write_extracts(&population, &options, dir).map_err(io)?;
+        synth::registers::write_truth(&population, &options, dir).map_err(io)?;
+    }
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
 /// The initiative's plan, version 1, written by the coordinator and not yet approved:
 /// the demo shows the gate, and `leder` can approve it.
 async fn write_plan(
@@ -289,6 +318,15 @@ async fn write_plan(
 ) -> Result<(), JobError> {
     use domain::plan::{Dpia, LegalBasis, Method, Plan, next_version};
     let today = now.date();
+    // The guide's first example selection (G-5.2), saved as version 1; the plan names
+    // it by checksum, so that an approval covers exactly this file (G-5.3).
+    let rules = domain::selection::template("self_supporting_women")
+        .ok_or_else(|| JobError::Invalid { field: "rules".into(), message: "missing template".into() })?;
+    let toml = rules.to_toml().map_err(|e| JobError::Invalid { field: "rules".into(), message: e.to_string() })?;
+    let saved = store
+        .save_selection_rules(initiative.id, &rules.name, &toml, author, &audit("demo selection rules".into()))
+        .await?;
+    let rules_ref = format!("udvaelgelse-v{}.toml {}", saved.version, domain::selection::Rules::reference(&toml));
     let plan = Plan {
         target_group: initiative.target_group.clone(),
         segments: "Kort uddannelse; lille netværk uden for familien; dansk på begynderniveau.".into(),
@@ -304,7 +342,7 @@ async fn write_plan(
         legal_frame: "Lov om en aktiv beskæftigelsesindsats; databeskyttelsesreglerne.".into(),
         area_ids: initiative.area_ids.clone(),
         sources: vec!["Folkeregister (CPR-udtræk)".into(), "Indkomstregister".into(), "Ydelsesudbetalinger".into()],
-        rules_ref: "udsoegning-2026.toml".into(),
+        rules_ref,
         legal_basis: Some(LegalBasis {
             text: "Udsøgningen sker som led i kommunens myndighedsudøvelse på beskæftigelsesområdet.".into(),
             reference: "Databeskyttelseslovens § 6, jf. databeskyttelsesforordningens art. 6, stk. 1, litra e".into(),

@@ -1,5 +1,6 @@
 //! `opsog`: one binary for the municipality's outreach work.
 
+mod register_cli;
 mod settings;
 
 use clap::{Parser, Subcommand};
@@ -55,6 +56,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Register search: import extracts, save rules, dry-run and run (G-5).
+    Register {
+        #[command(subcommand)]
+        command: register_cli::RegisterCommand,
+    },
     /// Check the configuration and print it with secrets hidden.
     Config {
         #[command(subcommand)]
@@ -84,7 +90,7 @@ enum ConfigCommand {
 }
 
 #[derive(Debug, thiserror::Error)]
-enum CliError {
+pub(crate) enum CliError {
     #[error(transparent)]
     Settings(#[from] settings::SettingsError),
     #[error(transparent)]
@@ -99,7 +105,7 @@ enum CliError {
     Config(String),
 }
 
-fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> CliError {
+pub(crate) fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> CliError {
     let context = context.into();
     move |source| CliError::Io { context, source }
 }
@@ -187,6 +193,11 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             let user = jobs::users::add_user(&store, &req, "opsog user add").await?;
             println!("created {} ({})", user.username, user.role.code());
         }
+        Command::Register { command } => {
+            init_logging(&settings.log_format);
+            let (store, key) = open(&settings).await?;
+            register_cli::run(&settings, &store, &key, command).await?;
+        }
         Command::Config { command: ConfigCommand::Check } => return config_check(&settings).await,
     }
     Ok(ExitCode::SUCCESS)
@@ -247,6 +258,25 @@ async fn serve_store(settings: &Settings, store: SqlStore, key: DncKey) -> Resul
             }
         }
     });
+    // Uploaded extracts are deleted on their date even when no run used them (G-5.5).
+    let sweep_store = state.store.clone();
+    let extract_dir = register::search::ExtractDir(settings.extract_dir());
+    tokio::spawn(async move {
+        loop {
+            let record = AuditRecord {
+                actor: AuditActor::system("retention"),
+                action: AuditAction::DeleteExtracts,
+                persons: vec![],
+                origin: "opsog serve: daily extract sweep".into(),
+                detail: String::new(),
+            };
+            let today = time::OffsetDateTime::now_utc().date();
+            if let Err(e) = register::search::delete_due(&sweep_store, &extract_dir, today, &record).await {
+                tracing::warn!(error = %e, "deleting extracts whose date has come failed");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
+        }
+    });
     tracing::info!(bind = %settings.bind, "serving");
     web::serve(listener, state).await.map_err(io("serving"))
 }
@@ -287,6 +317,9 @@ async fn demo(settings: &Settings, size: usize, seed: u64, reset: bool, no_serve
             settings.data_dir.display()
         );
     }
+    let extracts = settings.data_dir.join("udtraek");
+    let files = jobs::demo::write_demo_extracts(&extracts, seed, time::OffsetDateTime::now_utc().date())?;
+    println!("Registerudtræk til registersøgningen ({} filer): {}", files.len(), extracts.display());
     let users = store.list_users().await?;
     println!();
     if no_serve {

@@ -97,6 +97,11 @@ impl Settings {
         self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.bind))
     }
 
+    /// Uploaded register extracts live here until a run deletes them (G-5.5).
+    pub fn extract_dir(&self) -> PathBuf {
+        self.data_dir.join("extracts")
+    }
+
     pub fn web_config(&self) -> web::WebConfig {
         web::WebConfig {
             municipality: self.municipality.clone(),
@@ -104,6 +109,7 @@ impl Settings {
             secure_cookies: self.secure_cookies,
             page_size: self.page_size.clamp(5, 200),
             public_base_url: self.public_url(),
+            extract_dir: self.extract_dir(),
         }
     }
 }

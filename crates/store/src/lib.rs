@@ -379,6 +379,76 @@ pub trait Store: Clone + Send + Sync + 'static {
         audit: &AuditRecord,
     ) -> impl Future<Output = Result<()>> + Send;
 
+    // --- register search (issue 3, G-5.1–G-5.5)
+    /// Saves the next version of the initiative's selection rules (the TOML text as
+    /// given, with its SHA-256). Audited.
+    fn save_selection_rules(
+        &self,
+        initiative_id: Uuid,
+        name: &str,
+        toml: &str,
+        by: Uuid,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<SelectionRulesRecord>> + Send;
+    /// Every version, newest first.
+    fn selection_rules(&self, initiative_id: Uuid) -> impl Future<Output = Result<Vec<SelectionRulesRecord>>> + Send;
+    /// Keeps the mapping (JSON) for the next upload of that kind. Audited.
+    fn save_column_mapping(
+        &self,
+        kind: &str,
+        mapping: &str,
+        by: Uuid,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// `(kind, mapping JSON)`.
+    fn column_mappings(&self) -> impl Future<Output = Result<Vec<(String, String)>>> + Send;
+    /// Records an uploaded extract (the file is already in the extract folder). Audited.
+    fn add_register_source(
+        &self,
+        source: &RegisterSourceRecord,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Newest first, deleted ones included.
+    fn register_sources(&self, initiative_id: Uuid) -> impl Future<Output = Result<Vec<RegisterSourceRecord>>> + Send;
+    /// Extracts not yet deleted whose deletion date is `today` or earlier.
+    fn sources_due_for_deletion(
+        &self,
+        today: time::Date,
+    ) -> impl Future<Output = Result<Vec<RegisterSourceRecord>>> + Send;
+    /// Records that these extracts' files were deleted (G-5.5). Audited.
+    fn mark_sources_deleted(
+        &self,
+        ids: &[Uuid],
+        by: Option<Uuid>,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Writes an accepted run whole, or nothing: the run, every candidate (left out if
+    /// on the do-not-contact list; a known woman by CPR gets a source, never a second
+    /// record; a new one enters at `identified`) and the links for review. Audited,
+    /// naming every woman it touched.
+    fn accept_register_run(
+        &self,
+        run: &RegisterRunRecord,
+        candidates: &[RunCandidate],
+        reviews: &[LinkReviewWrite],
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<RunOutcome>> + Send;
+    /// Newest first.
+    fn register_runs(&self, initiative_id: Uuid) -> impl Future<Output = Result<Vec<RegisterRunRecord>>> + Send;
+    /// Pending uncertain links, most likely first.
+    fn pending_link_reviews(&self, initiative_id: Uuid) -> impl Future<Output = Result<Vec<LinkReviewRecord>>> + Send;
+    /// Confirms (admitting her as the run would) or rejects a pending link, and clears
+    /// the compared data. `Conflict` if already decided. Audited.
+    fn decide_link_review(
+        &self,
+        id: Uuid,
+        initiative_id: Uuid,
+        decision: LinkDecision,
+        dnc_hashes: &[String],
+        actor: &EventActor,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<Option<Uuid>>> + Send;
+
     // --- audit
     fn append_audit(&self, audit: &AuditRecord) -> impl Future<Output = Result<()>> + Send;
     fn list_audit(&self, query: &AuditQuery) -> impl Future<Output = Result<Vec<AuditEntry>>> + Send;

@@ -428,3 +428,112 @@ pub struct StoredLetterTemplate {
     pub reviewed_by: Option<Uuid>,
     pub reviewed_at: Option<OffsetDateTime>,
 }
+
+// --- register search (issue 3)
+
+/// A saved version of an initiative's selection rules (the TOML file as written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectionRulesRecord {
+    pub id: Uuid,
+    pub initiative_id: Uuid,
+    pub version: u32,
+    pub name: String,
+    pub toml: String,
+    pub checksum: String,
+    pub created_by: Uuid,
+    pub created_at: OffsetDateTime,
+}
+
+/// An uploaded register extract; the file is in the extract folder until deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterSourceRecord {
+    pub id: Uuid,
+    pub initiative_id: Uuid,
+    /// `register::SourceKind` code.
+    pub kind: String,
+    /// As the coordinator's file was called.
+    pub file_name: String,
+    /// Its name in the extract folder.
+    pub stored_name: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub rows: u64,
+    /// `register::Mapping` as JSON.
+    pub mapping: String,
+    pub uploaded_by: Uuid,
+    pub uploaded_at: OffsetDateTime,
+    pub delete_on: time::Date,
+    pub deleted_at: Option<OffsetDateTime>,
+}
+
+/// An accepted run as recorded (G-5.3: who, under which legal basis, which files and
+/// rules). `sources`, `counts` and `overview` are JSON written by `jobs`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegisterRunRecord {
+    pub id: Uuid,
+    pub initiative_id: Uuid,
+    pub plan_version: u32,
+    pub legal_basis: String,
+    pub rules_id: Uuid,
+    pub rules_checksum: String,
+    pub sources: String,
+    pub counts: String,
+    pub overview: String,
+    pub run_by: Uuid,
+    pub run_by_name: String,
+    pub run_at: OffsetDateTime,
+}
+
+/// A woman a run found, with the keyed hashes the do-not-contact list is checked by.
+#[derive(Debug, Clone)]
+pub struct RunCandidate {
+    pub candidate: domain::selection::Candidate,
+    pub dnc_hashes: Vec<String>,
+}
+
+/// An uncertain link for the review queue.
+#[derive(Debug, Clone)]
+pub struct LinkReviewWrite {
+    pub list_kind: String,
+    pub list_file: String,
+    pub list_row: u64,
+    pub probability: f64,
+    /// The name as the list writes it.
+    pub list_name: String,
+    pub list_birth_date: Option<time::Date>,
+    pub list_phone: Option<String>,
+    pub candidate: RunCandidate,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkReviewRecord {
+    pub id: Uuid,
+    pub run_id: Uuid,
+    pub list_kind: String,
+    pub list_file: String,
+    pub list_row: u64,
+    pub probability: f64,
+    pub list_name: String,
+    pub list_birth_date: Option<time::Date>,
+    pub list_phone: Option<String>,
+    /// `None` once decided (cleared, G-5.5).
+    pub candidate: Option<domain::selection::Candidate>,
+    pub status: String,
+}
+
+/// What accepting a run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RunOutcome {
+    pub created: u64,
+    pub added_to_known: u64,
+    pub already_in_initiative: u64,
+    pub on_do_not_contact: u64,
+    pub for_review: u64,
+}
+
+/// The caseworker's decision on a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkDecision {
+    Confirm,
+    Reject,
+}

@@ -2182,3 +2182,245 @@ async fn letter_templates_are_saved_per_language_and_a_change_asks_for_review_ag
     assert_eq!(saved[0].template.headline, "Fursad cusub");
     db.cleanup().await;
 }
+
+// --- register search (issue 3)
+
+fn candidate(given: &str, cpr: &str, area: Option<&str>) -> domain::selection::Candidate {
+    domain::selection::Candidate {
+        given_name: given.into(),
+        family_name: "Hassan".into(),
+        cpr: cpr.into(),
+        birth_date: domain::Cpr::parse(cpr).unwrap().birth_date(),
+        country_of_origin: "SY".into(),
+        arrived_in_denmark: Some(date!(2015 - 03 - 01)),
+        street: Some("Vestervej 4".into()),
+        postcode: Some("5820".into()),
+        city: Some("Søby".into()),
+        area_code: area.map(str::to_string),
+        phone: None,
+    }
+}
+
+fn run_record(init: Uuid, rules: &SelectionRulesRecord, by: &domain::org::User) -> RegisterRunRecord {
+    RegisterRunRecord {
+        id: Uuid::new_v4(),
+        initiative_id: init,
+        plan_version: 1,
+        legal_basis: "Databeskyttelseslovens § 6".into(),
+        rules_id: rules.id,
+        rules_checksum: rules.checksum.clone(),
+        sources: "[]".into(),
+        counts: "{}".into(),
+        overview: "{}".into(),
+        run_by: by.id,
+        run_by_name: by.display_name.clone(),
+        run_at: OffsetDateTime::now_utc(),
+    }
+}
+
+#[tokio::test]
+async fn a_run_writes_every_candidate_once_and_skips_the_do_not_contact_list() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative(s).await;
+    let area = s.create_area("vestparken", "Vestparken", &["5820".into()]).await.unwrap();
+    let coordinator = user(s, "koord", Role::Coordinator, None).await;
+    let rules = s
+        .save_selection_rules(
+            init.id,
+            "Udvælgelse",
+            "name = \"x\"",
+            coordinator.id,
+            &audit(AuditAction::SaveSelectionRules),
+        )
+        .await
+        .unwrap();
+    assert_eq!(rules.version, 1);
+    assert_eq!(rules.checksum, domain::selection::Rules::checksum("name = \"x\""));
+    let second = s
+        .save_selection_rules(
+            init.id,
+            "Udvælgelse",
+            "name = \"y\"",
+            coordinator.id,
+            &audit(AuditAction::SaveSelectionRules),
+        )
+        .await
+        .unwrap();
+    assert_eq!(second.version, 2);
+    assert_eq!(s.selection_rules(init.id).await.unwrap().iter().map(|r| r.version).collect::<Vec<_>>(), vec![2, 1]);
+
+    // Known already (by CPR, from another way in): she gets a source, not a second record.
+    let known = s
+        .create_person(
+            &new_person(init.id, None, details("Amina", "Hassan", "070761-4286", ""), SourceKind::Ambassador, None),
+            &audit(AuditAction::CreatePerson),
+        )
+        .await
+        .unwrap();
+    let people_before = s.count_people().await.unwrap();
+    s.add_do_not_contact(&["hash-of-leila".into()], &audit(AuditAction::AddDoNotContact)).await.unwrap();
+    let candidates = vec![
+        RunCandidate { candidate: candidate("Amina", "0707614286", Some("vestparken")), dnc_hashes: vec!["a".into()] },
+        RunCandidate { candidate: candidate("Fatma", "1203854312", Some("vestparken")), dnc_hashes: vec!["b".into()] },
+        RunCandidate {
+            candidate: candidate("Leila", "0101904128", None),
+            dnc_hashes: vec!["x".into(), "hash-of-leila".into()],
+        },
+    ];
+    let review = LinkReviewWrite {
+        list_kind: "language_school".into(),
+        list_file: "sprogskole.csv".into(),
+        list_row: 7,
+        probability: 0.8,
+        list_name: "Mariam Yusuf".into(),
+        list_birth_date: Some(date!(1988 - 04 - 02)),
+        list_phone: Some("22334455".into()),
+        candidate: RunCandidate { candidate: candidate("Mariam", "0204884320", None), dnc_hashes: vec!["c".into()] },
+    };
+    let run = run_record(init.id, &rules, &coordinator);
+    let outcome = s
+        .accept_register_run(&run, &candidates, std::slice::from_ref(&review), &audit(AuditAction::RegisterRun))
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        RunOutcome { created: 1, added_to_known: 0, already_in_initiative: 1, on_do_not_contact: 1, for_review: 1 }
+    );
+    assert_eq!(s.count_people().await.unwrap(), people_before + 1);
+    let known_rec = s.read_person(known).await.unwrap().unwrap();
+    assert!(
+        known_rec.sources.iter().any(|src| src.kind == SourceKind::RegisterRun && src.reference_id == Some(run.id))
+    );
+    // The new woman: at identified, in her area, the run as her source.
+    let page = s
+        .list_people(
+            &PeopleQuery {
+                scope: ListScope::Everyone,
+                filter: PeopleFilter::default(),
+                initiative_id: init.id,
+                page: 1,
+                page_size: 50,
+            },
+            &audit(AuditAction::ListPeople),
+        )
+        .await
+        .unwrap();
+    let fatma = page.rows.iter().find(|r| r.given_name == "Fatma").expect("Fatma is a person now");
+    let fatma = s.read_person(fatma.id).await.unwrap().unwrap();
+    assert_eq!(fatma.person.details.area_id, Some(area.id));
+    assert_eq!(fatma.funnels[0].state.stage, Stage::Identified);
+    assert_eq!(fatma.sources[0].reference_id, Some(run.id));
+    assert!(!fatma.person.details.phone_is_hers_alone);
+    assert_eq!(s.register_runs(init.id).await.unwrap()[0].run_by_name, coordinator.display_name);
+
+    // The review queue: confirm admits her; a second decision is a conflict; data cleared.
+    let pending = s.pending_link_reviews(init.id).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].list_name, "Mariam Yusuf");
+    assert_eq!(pending[0].candidate.as_ref().unwrap().given_name, "Mariam");
+    let actor = EventActor { user_id: Some(coordinator.id), name: coordinator.display_name.clone() };
+    let person = s
+        .decide_link_review(
+            pending[0].id,
+            init.id,
+            LinkDecision::Confirm,
+            &["c".into()],
+            &actor,
+            &audit(AuditAction::ReviewLink),
+        )
+        .await
+        .unwrap();
+    assert!(person.is_some());
+    let again = s
+        .decide_link_review(pending[0].id, init.id, LinkDecision::Reject, &[], &actor, &audit(AuditAction::ReviewLink))
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict { .. })));
+    assert!(s.pending_link_reviews(init.id).await.unwrap().is_empty());
+    assert_eq!(s.count_people().await.unwrap(), people_before + 2);
+    // The run's audit entry names every woman it touched.
+    let entries = s.list_audit(&AuditQuery { person_id: Some(known), ..Default::default() }).await.unwrap();
+    assert!(entries.iter().any(|e| e.action == "register_run"));
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_failed_run_writes_nothing() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative(s).await;
+    let coordinator = user(s, "koord", Role::Coordinator, None).await;
+    let rules = s
+        .save_selection_rules(init.id, "U", "name = \"x\"", coordinator.id, &audit(AuditAction::SaveSelectionRules))
+        .await
+        .unwrap();
+    let before = s.count_people().await.unwrap();
+    // The second candidate's CPR is not a CPR number, so she fails after the first
+    // was written: the whole run must roll back.
+    let mut bad = candidate("Bad", "0707614286", None);
+    bad.cpr = "not a cpr".into();
+    let candidates = vec![
+        RunCandidate { candidate: candidate("Fatma", "1203854312", None), dnc_hashes: vec![] },
+        RunCandidate { candidate: bad, dnc_hashes: vec![] },
+    ];
+    let run = run_record(init.id, &rules, &coordinator);
+    assert!(s.accept_register_run(&run, &candidates, &[], &audit(AuditAction::RegisterRun)).await.is_err());
+    assert_eq!(s.count_people().await.unwrap(), before);
+    assert!(s.register_runs(init.id).await.unwrap().is_empty());
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn uploaded_extracts_are_recorded_and_their_deletion_logged() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative(s).await;
+    let coordinator = user(s, "koord", Role::Coordinator, None).await;
+    let source = RegisterSourceRecord {
+        id: Uuid::new_v4(),
+        initiative_id: init.id,
+        kind: "population".into(),
+        file_name: "befolkning.csv".into(),
+        stored_name: "x.csv".into(),
+        sha256: "ab".repeat(32),
+        bytes: 1234,
+        rows: 10,
+        mapping: "{}".into(),
+        uploaded_by: coordinator.id,
+        uploaded_at: OffsetDateTime::now_utc(),
+        delete_on: date!(2026 - 12 - 25),
+        deleted_at: None,
+    };
+    s.add_register_source(&source, &audit(AuditAction::UploadExtract)).await.unwrap();
+    let listed = s.register_sources(init.id).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].rows, 10);
+    assert!(s.sources_due_for_deletion(date!(2026 - 12 - 24)).await.unwrap().is_empty());
+    assert_eq!(s.sources_due_for_deletion(date!(2026 - 12 - 25)).await.unwrap().len(), 1);
+    s.mark_sources_deleted(&[source.id], None, &audit(AuditAction::DeleteExtracts)).await.unwrap();
+    assert!(s.register_sources(init.id).await.unwrap()[0].deleted_at.is_some());
+    assert!(s.sources_due_for_deletion(date!(2027 - 01 - 01)).await.unwrap().is_empty());
+    let log = s.list_audit(&AuditQuery { limit: 1000, ..Default::default() }).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "delete_extracts" && e.detail.contains(&source.id.to_string())));
+    s.save_column_mapping(
+        "population",
+        "{\"kind\":\"population\"}",
+        coordinator.id,
+        &audit(AuditAction::UploadExtract),
+    )
+    .await
+    .unwrap();
+    s.save_column_mapping(
+        "population",
+        "{\"kind\":\"population\",\"v\":2}",
+        coordinator.id,
+        &audit(AuditAction::UploadExtract),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.column_mappings().await.unwrap(),
+        vec![("population".to_string(), "{\"kind\":\"population\",\"v\":2}".to_string())]
+    );
+    db.cleanup().await;
+}

@@ -30,6 +30,7 @@ mod names;
 mod origin;
 mod pick;
 pub mod population;
+pub mod registers;
 mod walk;
 
 use domain::funnel::{EventKind, FunnelRules, Stage};

@@ -114,7 +114,18 @@ impl Resident {
         age_on(self.birth_date, on)
     }
 
-    /// Whole years lived in Denmark (G-5.2 selects on more than three).
+    /// Came to Denmark (or was born here) more than `years` years before `on`, to the
+    /// day: the G-5.2 example's "more than three years in Denmark".
+    pub fn in_denmark_more_than(&self, years: i32, on: Date) -> bool {
+        let since = self.arrived_in_denmark.unwrap_or(self.birth_date);
+        let year = since.year() + years;
+        // 29 February in a year without one counts from 1 March.
+        let anniversary = Date::from_calendar_date(year, since.month(), since.day())
+            .or_else(|_| Date::from_calendar_date(year, Month::March, 1));
+        anniversary.is_ok_and(|a| a < on)
+    }
+
+    /// Whole years lived in Denmark.
     pub fn years_in_denmark(&self, on: Date) -> i32 {
         match self.arrived_in_denmark {
             Some(arrived) => age_on(arrived, on).max(0),
@@ -415,7 +426,7 @@ impl Gen {
         // They met as adults, most before fifty.
         let foreign_age = if foreign_wife { wife_age } else { husband_age };
         let earliest = (foreign_age - 50).max(0);
-        let candidate = self.range(earliest, (foreign_age - 20).clamp(earliest, 35));
+        let candidate = self.range(earliest, (foreign_age - 20).min(35).max(earliest));
         // EU partners come under EU rules, not Danish family reunification.
         let Some(arrived) = self.arrival_as_adult(if foreign_wife { wb } else { hb }, candidate, non_western) else {
             return self.danish();

@@ -34,3 +34,42 @@ document.addEventListener('DOMContentLoaded', function () {
     }, 500);
   });
 });
+
+// Upload progress for register extracts (issue 3): a national extract is gigabytes,
+// so the form is sent with XMLHttpRequest, whose upload events drive the progress bar.
+// The server's answer is then followed as the browser would: a redirect to the mapping
+// page, or the page with the error. Without script the form posts as usual.
+document.addEventListener('DOMContentLoaded', function () {
+  var form = document.querySelector('form[data-upload-progress]');
+  if (!form || !window.XMLHttpRequest || !window.FormData) {
+    return;
+  }
+  var bar = form.querySelector('progress');
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    var xhr = new XMLHttpRequest();
+    xhr.open('POST', form.getAttribute('action'));
+    if (bar) {
+      bar.hidden = false;
+      bar.value = 0;
+      xhr.upload.addEventListener('progress', function (e) {
+        if (e.lengthComputable) {
+          bar.value = Math.round((e.loaded / e.total) * 100);
+        }
+      });
+    }
+    xhr.addEventListener('load', function () {
+      if (xhr.status < 400 && xhr.responseURL) {
+        window.location.assign(xhr.responseURL);
+      } else {
+        document.open();
+        document.write(xhr.responseText);
+        document.close();
+      }
+    });
+    xhr.addEventListener('error', function () {
+      form.submit();
+    });
+    xhr.send(new FormData(form));
+  });
+});

@@ -39,6 +39,8 @@ pub struct WebConfig {
     pub page_size: u32,
     /// Where partners open one-time referral links, e.g. `https://opsoeg.kommune.dk`.
     pub public_base_url: String,
+    /// Where uploaded register extracts are kept until a run deletes them (G-5.5).
+    pub extract_dir: std::path::PathBuf,
 }
 
 impl Default for WebConfig {
@@ -49,6 +51,7 @@ impl Default for WebConfig {
             secure_cookies: true,
             page_size: 25,
             public_base_url: "http://127.0.0.1:8080".into(),
+            extract_dir: std::path::PathBuf::from("data/extracts"),
         }
     }
 }

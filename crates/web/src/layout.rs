@@ -109,6 +109,11 @@ pub fn menu(actor: &Actor) -> Vec<(&'static str, &'static str, &'static str)> {
     if policy::may(actor, Action::EditPlan, None) {
         items.push(("/plan", "nav-plan", "nav-plan"));
     }
+    if policy::may(actor, Action::RegisterSearch, None) {
+        items.push(("/register", "nav-register", "nav-register"));
+    } else if policy::may(actor, Action::ReviewLinks, None) {
+        items.push(("/register/review", "nav-link-review", "nav-link-review"));
+    }
     if policy::may(actor, Action::EditLetters, None) {
         items.push(("/letters", "nav-letters", "nav-letters"));
     }

@@ -170,6 +170,15 @@ async fn checked_body(req: Request, state: &AppState) -> Result<Bytes, AppError>
     Ok(bytes)
 }
 
+/// The CSRF check for a body read some other way (a multipart upload).
+pub fn check_csrf(ctx: &Ctx, token: &str) -> Result<(), AppError> {
+    let expected = ctx.session.as_ref().map(|s| s.csrf_token.as_str()).unwrap_or("");
+    if expected.is_empty() || !auth::same_token(expected, token) {
+        return Err(AppError::Csrf);
+    }
+    Ok(())
+}
+
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     serde_html_form::from_bytes(bytes).map_err(|e| {
         tracing::info!(error = %e, "form did not deserialize");

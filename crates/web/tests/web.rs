@@ -786,6 +786,50 @@ fn both_locales_define_the_same_messages_and_every_key_used_exists() {
     for c in ["received", "contacted", "started"] {
         used.push(format!("coarse-{c}"));
     }
+    // Register search: keys built from codes.
+    for k in register::kinds::SourceKind::ALL {
+        used.push(format!("register-kind-{}", k.code().replace('_', "-")));
+        for spec in k.fields() {
+            used.push(format!("register-field-{}", spec.field.code().replace('_', "-")));
+        }
+    }
+    {
+        use register::error::ReadErrorKind as K;
+        for kind in [
+            K::Empty,
+            K::NotAWorkbook,
+            K::NoSuchSheet(String::new()),
+            K::Encoding,
+            K::Ragged { expected: 0, found: 0 },
+            K::MissingColumn(String::new()),
+            K::Mapping(Vec::new()),
+            K::Date,
+            K::Month,
+            K::Amount,
+            K::Cpr,
+            K::Sex,
+            K::RequiredEmpty,
+            K::TooManyRows,
+            K::Io(String::new()),
+        ] {
+            used.push(format!("read-error-{}", kind.code()));
+        }
+    }
+    for t in domain::selection::TEMPLATES {
+        used.push(format!("rules-template-{}", t.replace('_', "-")));
+    }
+    for k in ["rules-action-require", "rules-action-exclude", "rules-in-force-no", "rules-in-force-yes"] {
+        used.push(k.into());
+    }
+    for part in ["source", "within-months", "amount-above", "reason", "types"] {
+        used.push(format!("rules-step-{part}"));
+    }
+    for e in ["auto", "utf8", "windows1252"] {
+        used.push(format!("register-encoding-{e}"));
+    }
+    for t in ["overview-by-country", "overview-by-area", "overview-by-age", "overview-by-years"] {
+        used.push(t.into());
+    }
     used.retain(|k| !k.is_empty() && !k.contains('{'));
     assert!(used.len() > 150, "the scan found the keys ({})", used.len());
     for key in &used {
@@ -1432,5 +1476,281 @@ async fn letter_templates_are_checked_as_she_would_read_them_and_translations_re
     assert_eq!(c.get("/letters/xx").await.status, StatusCode::NOT_FOUND);
     let mut cw = Client::login(&w.app, "cw-nord").await;
     assert_eq!(cw.get("/letters").await.status, StatusCode::FORBIDDEN);
+    w.db.cleanup().await;
+}
+
+// --- register search (issue 3)
+
+fn multipart(csrf: &str, kind: &str, file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----opsogtestboundary7MA4YWxk";
+    let mut body = Vec::new();
+    for (name, value) in [("csrf", csrf), ("kind", kind)] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl Client {
+    async fn upload(&mut self, kind: &str, file_name: &str, content: &[u8]) -> Page {
+        let (content_type, body) = multipart(&self.csrf.clone(), kind, file_name, content);
+        let req = self
+            .request("POST", "/register/upload")
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+}
+
+/// Windows-1252, `;`, Danish dates: as a municipal system exports the population.
+fn population_csv() -> Vec<u8> {
+    let text = "CPR-nr;Fornavn;Efternavn;Køn;Fødselsdato;Oprindelsesland;Adresse;Postnr;By;Distrikt;Indrejsedato\r\n\
+        120385-4312;Fatma;Yilmaz;K;12-03-1985;TR;Vestervej 4;5820;Søby;vestparken;01-02-2010\r\n\
+        010190-4128;Leila;Ahmadi;K;01-01-1990;IR;Nørregade 2;5810;Søby;noerrevang;15-06-2012\r\n\
+        020488-4320;Mariam;Yusuf;K;02-04-1988;SO;Østergade 9;5840;Søby;oestbyen;01-09-2024\r\n\
+        030375-4311;Ali;Hassan;M;03-03-1975;SY;Vestervej 4;5820;Søby;vestparken;01-02-2010\r\n\
+        050580-4128;Karen;Jensen;K;05-05-1980;DK;Strandvej 1;5860;Søby;strandby;\r\n";
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+    bytes.into_owned()
+}
+
+fn income_csv(bad_date: bool) -> Vec<u8> {
+    let month = if bad_date { "2026-13" } else { "2026-05" };
+    format!("\u{feff}CPR;Måned;Beløb;Indkomsttype\r\n0101904128;2026-04;21.500,00;Løn\r\n0101904128;{month};21.500,00;Løn\r\n").into_bytes()
+}
+
+fn mapping_form(page: &Page) -> Vec<(String, String)> {
+    // The selects as the page chose them: every `<option … selected>` of each select.
+    let mut fields = Vec::new();
+    for part in page.body.split("<select class=\"form-select\" id=\"").skip(1) {
+        let name = &part[part.find("name=\"").unwrap() + 6..];
+        let name = &name[..name.find('"').unwrap()];
+        let chosen = part[..part.find("</select>").unwrap()]
+            .split("<option value=\"")
+            .skip(1)
+            .find(|o| o.contains(" selected>"))
+            .map(|o| o[..o.find('"').unwrap()].to_string())
+            .unwrap_or_default();
+        fields.push((name.to_string(), chosen.replace("&#x20;", " ")));
+    }
+    fields
+}
+
+#[tokio::test]
+async fn a_coordinator_uploads_maps_dry_runs_and_runs_a_register_search_under_an_approved_plan() {
+    let w = world().await;
+    let s = &w.db.store;
+    let extract_dir = std::env::temp_dir().join(format!("opsog-web-extracts-{}", Uuid::new_v4()));
+    let config = web::WebConfig { secure_cookies: false, extract_dir: extract_dir.clone(), ..Default::default() };
+    let app = web::router(web::AppState::new(s.clone(), config, key()).unwrap());
+    s.create_area("vestparken", "Vestparken", &["5820".into()]).await.unwrap();
+    let hash = web::auth::hash_password(PASSWORD).unwrap();
+    let nu =
+        NewUser { username: "koordinator2".into(), display_name: "K2".into(), role: Role::Coordinator, team_id: None };
+    s.create_user(&nu, &hash, &UserExtra::default(), &sys()).await.unwrap();
+
+    let mut c = Client::login(&app, "koordinator").await;
+    let hub = c.get("/register").await;
+    assert_eq!(hub.status, StatusCode::OK);
+    assert!(hub.body.contains("data-testid=\"register-gate-closed\""));
+
+    // Upload the population: the mapping page suggests every column and hides CPR numbers.
+    let p = c.upload("population", "befolkning.csv", &population_csv()).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let mapping_url = p.location.unwrap();
+    let page = c.get(&mapping_url).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Oprindelsesland") && page.body.contains("Søby"), "Windows-1252 read: {}", page.body);
+    assert!(!page.body.contains("120385-4312") && !page.body.contains("1203854312"), "CPR masked in the sample");
+    let fields = mapping_form(&page);
+    assert!(fields.iter().any(|(k, v)| k == "cpr" && v == "CPR-nr"), "{fields:?}");
+    let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let p = c.post(&mapping_url, &form).await;
+    assert_eq!(p.location.as_deref(), Some("/register?imported=5"), "{}", p.body);
+
+    // An income extract with an impossible month: file, row and column named, nothing kept.
+    let p = c.upload("income", "eindkomst.csv", &income_csv(true)).await;
+    let url = p.location.unwrap();
+    let fields = mapping_form(&c.get(&url).await);
+    let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let p = c.post(&url, &form).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("eindkomst.csv") && p.body.contains("Række 3") && p.body.contains("Måned"), "{}", p.body);
+    assert!(p.body.contains("Intet fra filen er indlæst"));
+    assert_eq!(s.register_sources(w.initiative).await.unwrap().len(), 1);
+    assert_eq!(std::fs::read_dir(extract_dir.join("pending")).unwrap().count(), 0, "the failed upload is gone");
+    // The file fixed is read (a failed import saved nothing, not even its mapping).
+    let p = c.upload("income", "eindkomst.csv", &income_csv(false)).await;
+    let url = p.location.unwrap();
+    let fields = mapping_form(&c.get(&url).await);
+    let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(c.post(&url, &form).await.location.as_deref(), Some("/register?imported=2"));
+    // Benefits: `,`-separated UTF-8 with quoted Danish amounts.
+    let benefits = "CPR,Måned,Ydelsestype,Beløb\r\n010190-4128,01.03.2026,Kontanthjælp,\"6.820,00\"\r\n";
+    let p = c.upload("benefits", "ydelser.csv", benefits.as_bytes()).await;
+    let url = p.location.unwrap();
+    let fields = mapping_form(&c.get(&url).await);
+    let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(c.post(&url, &form).await.location.as_deref(), Some("/register?imported=1"));
+
+    // Rules: the guide's template, saved; a missing reason is refused at its row.
+    c.get("/register/rules?template=self_supporting_women").await;
+    let rules = domain::selection::template("self_supporting_women").unwrap();
+    let input = rules.to_input(0);
+    let mut form: Vec<(&str, String)> = vec![
+        ("name", input.name.clone()),
+        ("female_only", "on".into()),
+        ("min_age", input.min_age.clone()),
+        ("max_age", input.max_age.clone()),
+        ("non_western_only", "on".into()),
+        ("more_than_years_in_denmark", input.more_than_years_in_denmark.clone()),
+    ];
+    for i in 0..input.step_source.len() {
+        form.push(("step_action", input.step_action[i].clone()));
+        form.push(("step_source", input.step_source[i].clone()));
+        form.push(("step_within_months", input.step_within_months[i].clone()));
+        form.push(("step_amount_above", input.step_amount_above[i].clone()));
+        form.push(("step_types", input.step_types[i].clone()));
+        form.push(("step_in_force", input.step_in_force[i].clone()));
+        form.push(("step_reason", if i == 1 { String::new() } else { input.step_reason[i].clone() }));
+    }
+    let bad: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = c.post("/register/rules", &bad).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(s.selection_rules(w.initiative).await.unwrap().is_empty());
+    let missing = form.iter().rposition(|(k, v)| *k == "step_reason" && v.is_empty()).unwrap();
+    form[missing].1 = input.step_reason[1].clone();
+    let good: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = c.post("/register/rules", &good).await;
+    assert_eq!(p.location.as_deref(), Some("/register?rules_saved=1"), "{}", p.body);
+    let saved = s.selection_rules(w.initiative).await.unwrap();
+    assert_eq!(domain::selection::Rules::from_toml(&saved[0].toml).unwrap(), rules);
+
+    // Dry run: counts per step, nothing written.
+    let people_before = s.count_people().await.unwrap();
+    let p = c.post("/register/dry-run", &[]).await;
+    assert!(p.body.contains("data-testid=\"dry-run-counts\""), "{}", p.body);
+    // Women, non-Western, more than 3 years here: Fatma, Leila (Mariam came 2024); Leila has income.
+    assert!(p.body.contains("1 kandidater"), "{}", p.body);
+    assert_eq!(s.count_people().await.unwrap(), people_before);
+
+    // Without an approved plan naming these rules the run is refused, and the refusal logged.
+    let p = c.post("/register/run", &[]).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(s.count_people().await.unwrap(), people_before);
+    let log = s.list_audit(&AuditQuery { limit: 1000, ..Default::default() }).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "denied" && e.origin == "POST /register/run"));
+    let review = (OffsetDateTime::now_utc().date() + time::Duration::days(180)).to_string();
+    let reference = format!("udvaelgelse.toml {}", domain::selection::Rules::reference(&saved[0].toml));
+    let mut plan = plan_form("Kvinder 18–64", "To konsulenter", &review);
+    plan.retain(|(k, _)| *k != "rules_ref");
+    plan.push(("rules_ref", &reference));
+    c.get("/plan").await;
+    assert_eq!(c.post("/plan", &plan).await.status, StatusCode::SEE_OTHER);
+    let mut second = Client::login(&app, "koordinator2").await;
+    second.get("/plan").await;
+    assert_eq!(second.post("/plan/approve", &[("version", "1"), ("note", "")]).await.status, StatusCode::SEE_OTHER);
+
+    c.get("/register").await;
+    let p = c.post("/register/run", &[]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let run_url = p.location.unwrap();
+    assert_eq!(s.count_people().await.unwrap(), people_before + 1);
+    // The extracts are gone from disk, and the deletion is recorded.
+    assert!(s.register_sources(w.initiative).await.unwrap().iter().all(|x| x.deleted_at.is_some()));
+    assert_eq!(std::fs::read_dir(&extract_dir).unwrap().filter(|e| e.as_ref().unwrap().path().is_file()).count(), 0);
+    let run = c.get(&run_url).await;
+    assert!(run.body.contains("befolkning.csv") && run.body.contains("Databeskyttelseslovens"), "{}", run.body);
+    // Fatma is in the people list, at "identified", with the run as her source.
+    let list = c.get("/people").await;
+    assert!(list.body.contains("Fatma"));
+    // Below coordinator level the overview goes through the suppression rule: one woman is hidden.
+    let mut analyst = Client::login(&app, "analytiker").await;
+    let page = analyst.get(&run_url).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("data-testid=\"overview-suppressed\""));
+    assert!(!page.body.contains("befolkning.csv"), "no file details below coordinator level");
+    assert!(page.body.contains("skjult"));
+    let mut cw = Client::login(&app, "cw-nord").await;
+    assert_eq!(cw.get("/register").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(cw.post("/register/run", &[]).await.status, StatusCode::FORBIDDEN);
+    let _ = std::fs::remove_dir_all(&extract_dir);
+    w.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_caseworker_confirms_or_rejects_an_uncertain_link() {
+    let w = world().await;
+    let s = &w.db.store;
+    let coordinator = s.list_users().await.unwrap().into_iter().find(|u| u.username == "koordinator").unwrap();
+    let rules = s.save_selection_rules(w.initiative, "U", "name = \"x\"", coordinator.id, &sys()).await.unwrap();
+    let candidate = |given: &str, cpr: &str| domain::selection::Candidate {
+        given_name: given.into(),
+        family_name: "Yusuf".into(),
+        cpr: cpr.into(),
+        birth_date: domain::Cpr::parse(cpr).unwrap().birth_date(),
+        country_of_origin: "SO".into(),
+        arrived_in_denmark: None,
+        street: None,
+        postcode: None,
+        city: None,
+        area_code: None,
+        phone: Some("22334455".into()),
+    };
+    let review = |given: &str, cpr: &str, row: u64| store::LinkReviewWrite {
+        list_kind: "language_school".into(),
+        list_file: "sprogskole.csv".into(),
+        list_row: row,
+        probability: 0.7,
+        list_name: format!("{given} Yussuf"),
+        list_birth_date: None,
+        list_phone: None,
+        candidate: store::RunCandidate { candidate: candidate(given, cpr), dnc_hashes: vec![] },
+    };
+    let run = store::RegisterRunRecord {
+        id: Uuid::new_v4(),
+        initiative_id: w.initiative,
+        plan_version: 1,
+        legal_basis: "x".into(),
+        rules_id: rules.id,
+        rules_checksum: rules.checksum.clone(),
+        sources: "[]".into(),
+        counts: "{}".into(),
+        overview: "{}".into(),
+        run_by: coordinator.id,
+        run_by_name: coordinator.display_name.clone(),
+        run_at: OffsetDateTime::now_utc(),
+    };
+    s.accept_register_run(&run, &[], &[review("Mariam", "0204884320", 4), review("Hodan", "0305914322", 9)], &sys())
+        .await
+        .unwrap();
+    let before = s.count_people().await.unwrap();
+    let mut cw = Client::login(&w.app, "cw-nord").await;
+    let page = cw.get("/register/review").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Mariam Yussuf") && page.body.contains("Mariam Yusuf"), "{}", page.body);
+    assert!(!page.body.contains("020488-4320"), "the CPR number is masked");
+    let ids: Vec<String> =
+        page.body.split("action=\"/register/review/").skip(1).map(|p| p[..p.find('"').unwrap()].to_string()).collect();
+    assert_eq!(ids.len(), 2);
+    let p = cw.post(&format!("/register/review/{}", ids[0]), &[("decision", "confirm")]).await;
+    assert_eq!(p.location.as_deref(), Some("/register/review?decided=confirm"));
+    cw.get("/register/review").await;
+    let p = cw.post(&format!("/register/review/{}", ids[1]), &[("decision", "reject")]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(s.count_people().await.unwrap(), before + 1, "a confirmed link becomes a person, a rejected one not");
+    assert!(cw.get("/register/review").await.body.contains("data-testid=\"review-empty\""));
+    let mut amb = Client::login(&w.app, "amb").await;
+    assert_eq!(amb.get("/register/review").await.status, StatusCode::FORBIDDEN);
     w.db.cleanup().await;
 }

@@ -15,6 +15,7 @@ mod partners;
 mod people;
 mod person_page;
 mod plans;
+mod register;
 pub use people::COUNT_CAP;
 mod rows;
 mod session_cache;
@@ -111,6 +112,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "letter_templates",
         sqlite: include_str!("../../migrations/common/0008_letter_templates.sql"),
         postgres: include_str!("../../migrations/common/0008_letter_templates.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "register_search",
+        sqlite: include_str!("../../migrations/common/0009_register_search.sql"),
+        postgres: include_str!("../../migrations/common/0009_register_search.sql"),
     },
 ];
 
@@ -1176,6 +1183,75 @@ impl Store for SqlStore {
 
     async fn upcoming_intro_meetings(&self, initiative_id: Uuid, from: time::Date) -> Result<Vec<IntroMeetingRecord>> {
         meetings::upcoming(self, initiative_id, from).await
+    }
+
+    async fn save_selection_rules(
+        &self,
+        initiative_id: Uuid,
+        name: &str,
+        toml: &str,
+        by: Uuid,
+        audit: &AuditRecord,
+    ) -> Result<SelectionRulesRecord> {
+        register::save_selection_rules(self, initiative_id, name, toml, by, audit).await
+    }
+
+    async fn selection_rules(&self, initiative_id: Uuid) -> Result<Vec<SelectionRulesRecord>> {
+        register::selection_rules(self, initiative_id).await
+    }
+
+    async fn save_column_mapping(&self, kind: &str, mapping: &str, by: Uuid, audit: &AuditRecord) -> Result<()> {
+        register::save_column_mapping(self, kind, mapping, by, audit).await
+    }
+
+    async fn column_mappings(&self) -> Result<Vec<(String, String)>> {
+        register::column_mappings(self).await
+    }
+
+    async fn add_register_source(&self, source: &RegisterSourceRecord, audit: &AuditRecord) -> Result<()> {
+        register::add_register_source(self, source, audit).await
+    }
+
+    async fn register_sources(&self, initiative_id: Uuid) -> Result<Vec<RegisterSourceRecord>> {
+        register::register_sources(self, initiative_id).await
+    }
+
+    async fn sources_due_for_deletion(&self, today: time::Date) -> Result<Vec<RegisterSourceRecord>> {
+        register::sources_due_for_deletion(self, today).await
+    }
+
+    async fn mark_sources_deleted(&self, ids: &[Uuid], by: Option<Uuid>, audit: &AuditRecord) -> Result<()> {
+        register::mark_sources_deleted(self, ids, by, audit).await
+    }
+
+    async fn accept_register_run(
+        &self,
+        run: &RegisterRunRecord,
+        candidates: &[RunCandidate],
+        reviews: &[LinkReviewWrite],
+        audit: &AuditRecord,
+    ) -> Result<RunOutcome> {
+        register::accept_register_run(self, run, candidates, reviews, audit).await
+    }
+
+    async fn register_runs(&self, initiative_id: Uuid) -> Result<Vec<RegisterRunRecord>> {
+        register::register_runs(self, initiative_id).await
+    }
+
+    async fn pending_link_reviews(&self, initiative_id: Uuid) -> Result<Vec<LinkReviewRecord>> {
+        register::pending_link_reviews(self, initiative_id).await
+    }
+
+    async fn decide_link_review(
+        &self,
+        id: Uuid,
+        initiative_id: Uuid,
+        decision: LinkDecision,
+        dnc_hashes: &[String],
+        actor: &EventActor,
+        audit: &AuditRecord,
+    ) -> Result<Option<Uuid>> {
+        register::decide_link_review(self, id, initiative_id, decision, dnc_hashes, actor, audit).await
     }
 
     async fn save_plan_version(

@@ -14,6 +14,7 @@ mod people;
 mod person;
 mod plan;
 mod referrals;
+mod register;
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
@@ -76,6 +77,20 @@ pub fn routes() -> Router<AppState> {
         .route("/letters/{lang}", get(letters::show).post(letters::save))
         .route("/letters/{lang}/reviewed", post(letters::mark_reviewed))
         .route("/letters/{lang}/check", post(letters::check_live))
+        .route("/register", get(register::home))
+        .route("/register/dry-run", post(register::dry_run))
+        .route("/register/run", post(register::run))
+        .route(
+            "/register/upload",
+            // National extracts are large; the upload streams to disk (G-5.1).
+            post(register::upload).layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024 * 1024)),
+        )
+        .route("/register/uploads/{id}", get(register::mapping_show).post(register::mapping_save))
+        .route("/register/rules", get(register::rules_show).post(register::rules_save))
+        .route("/register/rules.toml", get(register::rules_file))
+        .route("/register/review", get(register::review))
+        .route("/register/review/{id}", post(register::decide))
+        .route("/register/runs/{id}", get(register::run_page))
         .route("/referrals", get(referrals::list))
         .route("/referrals/new", get(referrals::new_form).post(referrals::create))
         .route("/r/{token}", get(referrals::link_form).post(referrals::link_submit))

@@ -1,0 +1,797 @@
+//! Reading an extract: sniff its format, look at its headers, then stream typed rows.
+//!
+//! CSV is streamed through one reused `csv::ByteRecord`; only the mapped columns are
+//! decoded and parsed, and a row's values live in slots reused from row to row, so
+//! reading a row allocates nothing for CPR, date, month, amount or sex cells (text cells
+//! reuse their `String`'s buffer). XLSX sheets are loaded whole (Excel caps them at
+//! 1,048,576 rows). The first bad cell stops the file with an error naming file, row and
+//! column; callers run [`validate`] over the whole file before importing any of it.
+
+mod csv_file;
+mod xlsx_file;
+
+use crate::error::{ReadError, ReadErrorKind};
+use crate::kinds::{Field, Need, SourceKind, ValueType};
+use crate::mapping::{EncodingChoice, Mapping, MappingProblem};
+use crate::value::{self, Sex, Value, YearMonth};
+use calamine::Data;
+use csv_file::{CsvSource, Decoding, SNIFF_BYTES, UTF8_BOM};
+use domain::Cpr;
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Cursor, Read};
+use std::path::{Path, PathBuf};
+use time::Date;
+use xlsx_file::XlsxSource;
+
+/// A CSV file's text encoding as found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    Utf8,
+    Utf8Bom,
+    Windows1252,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Csv {
+        separator: u8,
+        encoding: Encoding,
+    },
+    /// A workbook (XLSX; XLS and ODS are read as well).
+    Xlsx,
+}
+
+/// What the mapping page shows: the headers and the first rows.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Inspection {
+    pub format: Format,
+    pub headers: Vec<String>,
+    /// The first [`SAMPLE_ROWS`] data rows, every column as text.
+    pub sample: Vec<Vec<String>>,
+    /// XLSX only: the workbook's sheets in order.
+    pub sheets: Vec<String>,
+}
+
+pub const SAMPLE_ROWS: usize = 5;
+
+/// How much of an in-memory CSV [`inspect`] looks at.
+const INSPECT_BYTES: usize = 4 * 1024 * 1024;
+
+// The sample is personal data (names, CPR numbers): `Debug` shows its size only.
+impl fmt::Debug for Inspection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Inspection")
+            .field("format", &self.format)
+            .field("headers", &self.headers)
+            .field("sample", &format_args!("<{} rows>", self.sample.len()))
+            .field("sheets", &self.sheets)
+            .finish()
+    }
+}
+
+/// Where a file comes from: a path on disk or bytes in memory (an upload).
+#[derive(Debug, Clone, Copy)]
+pub enum Input<'a> {
+    Path(&'a Path),
+    Bytes(&'a [u8]),
+}
+
+impl<'a> From<&'a Path> for Input<'a> {
+    fn from(p: &'a Path) -> Self {
+        Input::Path(p)
+    }
+}
+impl<'a> From<&'a PathBuf> for Input<'a> {
+    fn from(p: &'a PathBuf) -> Self {
+        Input::Path(p)
+    }
+}
+impl<'a> From<&'a [u8]> for Input<'a> {
+    fn from(b: &'a [u8]) -> Self {
+        Input::Bytes(b)
+    }
+}
+impl<'a> From<&'a Vec<u8>> for Input<'a> {
+    fn from(b: &'a Vec<u8>) -> Self {
+        Input::Bytes(b)
+    }
+}
+
+/// Sniffs the file and reads its headers and first rows. `sheet` picks a workbook's
+/// sheet (`None` = the first); CSV ignores it. With `EncodingChoice::Auto`: a UTF-8 BOM
+/// means UTF-8, valid UTF-8 in the first 64 KiB means UTF-8, anything else Windows-1252;
+/// a UTF-16 BOM or NUL bytes are an encoding error.
+pub fn inspect<'a>(input: impl Into<Input<'a>>, file_name: &str, sheet: Option<&str>) -> Result<Inspection, ReadError> {
+    let err = |kind| ReadError::new(file_name, kind);
+    let opened = match input.into() {
+        Input::Path(p) => Opened::from_path(p, file_name, sheet, EncodingChoice::Auto, false),
+        Input::Bytes(b) => Opened::from_bytes(Bytes::Borrowed(b), file_name, sheet, EncodingChoice::Auto, false),
+    }?;
+    let Opened { mut source, headers, format, .. } = opened;
+    let mut sample = Vec::new();
+    match &mut source {
+        Source::Csv(csv) => {
+            while sample.len() < SAMPLE_ROWS {
+                let Some(line) = csv.next_record().map_err(err)? else { break };
+                let mut row = Vec::with_capacity(csv.record.len());
+                for i in 0..csv.record.len() {
+                    let bytes = csv.record.get(i).unwrap_or_default().trim_ascii();
+                    let text = csv_file::decode(&mut csv.decoding, bytes, &mut csv.scratch)
+                        .map_err(|k| err(k).at_row(line).in_column(headers.get(i).map_or("", String::as_str)))?;
+                    row.push(text.trim().to_owned());
+                }
+                sample.push(row);
+            }
+        }
+        Source::Xlsx(x) => {
+            let mut text = String::new();
+            while sample.len() < SAMPLE_ROWS {
+                let Some((i, _)) = x.next_row() else { break };
+                let row = (0..x.width())
+                    .map(|j| {
+                        xlsx_file::cell_text(x.cell(i, j), &mut text);
+                        text.clone()
+                    })
+                    .collect();
+                sample.push(row);
+            }
+        }
+    }
+    let sheets = match &source {
+        Source::Xlsx(x) => x.sheets.clone(),
+        Source::Csv(_) => Vec::new(),
+    };
+    Ok(Inspection { format, headers, sample, sheets })
+}
+
+/// Counts and hashes the bytes read through it.
+pub(crate) struct HashingRead<R> {
+    inner: R,
+    hasher: Option<Sha256>,
+    bytes: u64,
+    /// Bytes to hash and count but not pass on (a byte order mark).
+    skip: usize,
+}
+
+impl<R: Read> Read for HashingRead<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let n = self.inner.read(buf)?;
+            if let Some(h) = self.hasher.as_mut() {
+                h.update(&buf[..n]);
+            }
+            self.bytes += n as u64;
+            if self.skip == 0 || n == 0 {
+                return Ok(n);
+            }
+            let dropped = self.skip.min(n);
+            self.skip -= dropped;
+            buf.copy_within(dropped..n, 0);
+            if n > dropped {
+                return Ok(n - dropped);
+            }
+        }
+    }
+}
+
+enum Source {
+    // Boxed: the CSV state (reader buffers, record) is much larger than the sheet's.
+    Csv(Box<CsvSource>),
+    Xlsx(XlsxSource),
+}
+
+enum Bytes<'a> {
+    Owned(Vec<u8>),
+    Borrowed(&'a [u8]),
+}
+
+impl Bytes<'_> {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(v) => v,
+            Bytes::Borrowed(b) => b,
+        }
+    }
+}
+
+/// A file opened up to and including its header row.
+struct Opened {
+    source: Source,
+    headers: Vec<String>,
+    header_row: u64,
+    format: Format,
+    /// XLSX: the whole file's size and hash, known at once.
+    xlsx_summary: Option<(u64, String)>,
+}
+
+impl Opened {
+    fn from_path(
+        path: &Path,
+        file_name: &str,
+        sheet: Option<&str>,
+        encoding: EncodingChoice,
+        hash: bool,
+    ) -> Result<Opened, ReadError> {
+        let io_err = |e: io::Error| ReadError::new(file_name, ReadErrorKind::Io(e.kind().to_string()));
+        let mut file = File::open(path).map_err(io_err)?;
+        let mut prefix = Vec::with_capacity(SNIFF_BYTES);
+        (&mut file).take(SNIFF_BYTES as u64).read_to_end(&mut prefix).map_err(io_err)?;
+        let complete = prefix.len() < SNIFF_BYTES;
+        if xlsx_file::is_workbook(&prefix) {
+            file.read_to_end(&mut prefix).map_err(io_err)?;
+            return Opened::workbook(Bytes::Owned(prefix), file_name, sheet, hash);
+        }
+        let rest: Box<dyn Read + Send> = if complete { Box::new(io::empty()) } else { Box::new(file) };
+        Opened::csv(prefix, rest, complete, file_name, encoding, hash)
+    }
+
+    fn from_bytes(
+        bytes: Bytes<'_>,
+        file_name: &str,
+        sheet: Option<&str>,
+        encoding: EncodingChoice,
+        hash: bool,
+    ) -> Result<Opened, ReadError> {
+        if xlsx_file::is_workbook(bytes.as_slice()) {
+            return Opened::workbook(bytes, file_name, sheet, hash);
+        }
+        let (owned, complete) = match bytes {
+            Bytes::Owned(v) => (v, true),
+            // Only `inspect` borrows, and it needs the header and a few rows: copying a
+            // multi-gigabyte upload for that would be waste.
+            Bytes::Borrowed(b) if b.len() > INSPECT_BYTES => (b[..INSPECT_BYTES].to_vec(), false),
+            Bytes::Borrowed(b) => (b.to_vec(), true),
+        };
+        Opened::csv(owned, Box::new(io::empty()), complete, file_name, encoding, hash)
+    }
+
+    fn workbook(bytes: Bytes<'_>, file_name: &str, sheet: Option<&str>, hash: bool) -> Result<Opened, ReadError> {
+        let err = |kind| ReadError::new(file_name, kind);
+        let slice = bytes.as_slice();
+        let xlsx_summary = hash.then(|| (slice.len() as u64, hex(&Sha256::digest(slice))));
+        let mut source = XlsxSource::open(slice, sheet).map_err(err)?;
+        let Some((i, header_row)) = source.next_row() else { return Err(err(ReadErrorKind::Empty)) };
+        let mut text = String::new();
+        let headers = (0..source.width())
+            .map(|j| {
+                xlsx_file::cell_text(source.cell(i, j), &mut text);
+                text.trim().to_owned()
+            })
+            .collect();
+        Ok(Opened { source: Source::Xlsx(source), headers, header_row, format: Format::Xlsx, xlsx_summary })
+    }
+
+    fn csv(
+        prefix: Vec<u8>,
+        rest: Box<dyn Read + Send>,
+        complete: bool,
+        file_name: &str,
+        choice: EncodingChoice,
+        hash: bool,
+    ) -> Result<Opened, ReadError> {
+        let err = |kind| ReadError::new(file_name, kind);
+        if xlsx_file::named_like_workbook(file_name) {
+            return Err(err(ReadErrorKind::NotAWorkbook));
+        }
+        // In-memory files are sniffed like files on disk, by their first 64 KiB only.
+        let sniff_len = prefix.len().min(SNIFF_BYTES);
+        let sniffed = csv_file::sniff(&prefix[..sniff_len], complete && sniff_len == prefix.len()).map_err(err)?;
+        let skip = if prefix.starts_with(UTF8_BOM) { UTF8_BOM.len() } else { 0 };
+        let chained: Box<dyn Read + Send> = Box::new(Cursor::new(prefix).chain(rest));
+        let stream = HashingRead { inner: chained, hasher: hash.then(Sha256::new), bytes: 0, skip };
+        let crlf = sniffed.crlf;
+        let mut csv = CsvSource::new(stream, sniffed.separator, Decoding::choose(sniffed, choice), crlf);
+        let Some(header_row) = csv.next_record().map_err(err)? else { return Err(err(ReadErrorKind::Empty)) };
+        let mut headers = Vec::with_capacity(csv.record.len());
+        for i in 0..csv.record.len() {
+            let bytes = csv.record.get(i).unwrap_or_default().trim_ascii();
+            let text =
+                csv_file::decode(&mut csv.decoding, bytes, &mut csv.scratch).map_err(|k| err(k).at_row(header_row))?;
+            headers.push(text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}').to_owned());
+        }
+        let encoding = match (sniffed.encoding, csv.decoding) {
+            (Encoding::Utf8Bom, _) => Encoding::Utf8Bom,
+            (_, Decoding::Windows1252) => Encoding::Windows1252,
+            _ => Encoding::Utf8,
+        };
+        let format = Format::Csv { separator: sniffed.separator, encoding };
+        Ok(Opened { source: Source::Csv(Box::new(csv)), headers, header_row, format, xlsx_summary: None })
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    s
+}
+
+/// One mapped column.
+#[derive(Debug, Clone)]
+struct Planned {
+    field: Field,
+    column: usize,
+    header: String,
+    required: bool,
+    ty: ValueType,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+struct Slot {
+    present: bool,
+    value: Value,
+}
+
+const UNMAPPED: u8 = u8::MAX;
+
+/// One data row: its number and the mapped fields' values. Unmapped columns are never
+/// parsed or kept (data minimisation, G-5.5).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Row {
+    number: u64,
+    index: [u8; Field::COUNT],
+    slots: Vec<Slot>,
+    /// The sex the CPR number's last digit gives (`Cpr` does not expose its digits).
+    cpr_sex: Option<Sex>,
+}
+
+// Rows hold personal data: `Debug` names the fields present, not their values.
+impl fmt::Debug for Row {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let present: Vec<&str> = Field::ALL.iter().filter(|&&fl| self.get(fl).is_some()).map(|fl| fl.code()).collect();
+        f.debug_struct("Row").field("number", &self.number).field("fields", &present).finish()
+    }
+}
+
+impl Row {
+    fn new(plan: &[Planned]) -> Row {
+        let mut index = [UNMAPPED; Field::COUNT];
+        let slots = plan
+            .iter()
+            .enumerate()
+            .map(|(k, p)| {
+                index[p.field.index()] = u8::try_from(k).unwrap_or(UNMAPPED);
+                let value = match p.ty {
+                    ValueType::Text => Value::Text(String::new()),
+                    _ => Value::Amount(0),
+                };
+                Slot { present: false, value }
+            })
+            .collect();
+        Row { number: 0, index, slots, cpr_sex: None }
+    }
+
+    /// The row as a spreadsheet user counts it (the header is row 1; for CSV, the line
+    /// the record starts on).
+    pub fn number(&self) -> u64 {
+        self.number
+    }
+
+    /// The field's value; `None` when unmapped or the cell is empty.
+    pub fn get(&self, f: Field) -> Option<&Value> {
+        let k = self.index[f.index()];
+        self.slots.get(usize::from(k)).filter(|s| s.present).map(|s| &s.value)
+    }
+
+    pub fn cpr(&self) -> Option<&Cpr> {
+        match self.get(Field::Cpr) {
+            Some(Value::Cpr(c)) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub fn supporter_cpr(&self) -> Option<&Cpr> {
+        match self.get(Field::SupporterCpr) {
+            Some(Value::Cpr(c)) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub fn text(&self, f: Field) -> Option<&str> {
+        match self.get(f) {
+            Some(Value::Text(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn date(&self, f: Field) -> Option<Date> {
+        match self.get(f) {
+            Some(Value::Date(d)) => Some(*d),
+            _ => None,
+        }
+    }
+
+    pub fn month(&self) -> Option<YearMonth> {
+        match self.get(Field::Month) {
+            Some(Value::Month(m)) => Some(*m),
+            _ => None,
+        }
+    }
+
+    /// `Amount` or `HouseholdIncome`, in øre.
+    pub fn amount(&self, f: Field) -> Option<i64> {
+        match self.get(f) {
+            Some(Value::Amount(a)) => Some(*a),
+            _ => None,
+        }
+    }
+
+    /// The `Sex` column, else the CPR number's last digit (even = female).
+    pub fn sex(&self) -> Option<Sex> {
+        match self.get(Field::Sex) {
+            Some(Value::Sex(s)) => Some(*s),
+            _ => self.cpr_sex,
+        }
+    }
+
+    /// The `BirthDate` column, else the CPR number's date.
+    pub fn birth_date(&self) -> Option<Date> {
+        self.date(Field::BirthDate).or_else(|| self.cpr().map(Cpr::birth_date))
+    }
+
+    /// `Name`, else `GivenName` and `FamilyName` joined by a space (allocates).
+    pub fn full_name(&self) -> Option<String> {
+        if let Some(n) = self.text(Field::Name) {
+            return Some(n.to_owned());
+        }
+        match (self.text(Field::GivenName), self.text(Field::FamilyName)) {
+            (Some(g), Some(f)) => Some(format!("{g} {f}")),
+            (Some(one), None) | (None, Some(one)) => Some(one.to_owned()),
+            (None, None) => None,
+        }
+    }
+}
+
+/// Puts a non-empty, trimmed text cell into its slot. Text reuses the slot's buffer.
+fn parse_text(
+    slot: &mut Slot,
+    text: &str,
+    ty: ValueType,
+    cpr_sex: Option<&mut Option<Sex>>,
+) -> Result<(), ReadErrorKind> {
+    let value = match ty {
+        ValueType::Text => {
+            if let Value::Text(buf) = &mut slot.value {
+                buf.clear();
+                buf.push_str(text);
+            } else {
+                slot.value = Value::Text(text.to_owned());
+            }
+            slot.present = true;
+            return Ok(());
+        }
+        ValueType::Cpr => {
+            let (cpr, sex) = value::parse_cpr_and_sex(text).ok_or(ReadErrorKind::Cpr)?;
+            if let Some(out) = cpr_sex {
+                *out = Some(sex);
+            }
+            Value::Cpr(cpr)
+        }
+        ValueType::Date => Value::Date(value::parse_date(text).ok_or(ReadErrorKind::Date)?),
+        ValueType::Month => Value::Month(value::parse_month(text).ok_or(ReadErrorKind::Month)?),
+        ValueType::Amount => Value::Amount(value::parse_amount(text).ok_or(ReadErrorKind::Amount)?),
+        ValueType::Sex => Value::Sex(value::parse_sex(text).ok_or(ReadErrorKind::Sex)?),
+    };
+    slot.value = value;
+    slot.present = true;
+    Ok(())
+}
+
+fn type_error(ty: ValueType) -> ReadErrorKind {
+    match ty {
+        ValueType::Cpr => ReadErrorKind::Cpr,
+        ValueType::Date => ReadErrorKind::Date,
+        ValueType::Month => ReadErrorKind::Month,
+        ValueType::Amount => ReadErrorKind::Amount,
+        ValueType::Sex => ReadErrorKind::Sex,
+        // A text cell can always be read; only an error cell (#N/A) fails, see below.
+        ValueType::Text => ReadErrorKind::RequiredEmpty,
+    }
+}
+
+/// Puts a workbook cell into its slot; `Ok(false)` when the cell is empty.
+fn parse_cell(
+    slot: &mut Slot,
+    cell: &Data,
+    ty: ValueType,
+    cpr_sex: Option<&mut Option<Sex>>,
+    scratch: &mut String,
+) -> Result<bool, ReadErrorKind> {
+    match cell {
+        Data::Empty => Ok(false),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
+            let t = s.trim();
+            if t.is_empty() {
+                return Ok(false);
+            }
+            parse_text(slot, t, ty, cpr_sex).map(|()| true)
+        }
+        Data::Int(i) => match ty {
+            ValueType::Amount => {
+                slot.value = Value::Amount(i.checked_mul(100).ok_or(ReadErrorKind::Amount)?);
+                slot.present = true;
+                Ok(true)
+            }
+            ValueType::Date | ValueType::Month => serial_cell(slot, *i, ty).map(|()| true),
+            _ => {
+                scratch.clear();
+                use std::fmt::Write as _;
+                let _ = write!(scratch, "{i}");
+                parse_text(slot, scratch, ty, cpr_sex).map(|()| true)
+            }
+        },
+        Data::Float(f) => match ty {
+            ValueType::Amount => {
+                let ore = (f * 100.0).round();
+                // i64 holds ±9.2e18; stay well inside so the cast is exact.
+                if !ore.is_finite() || ore.abs() > 9.0e18 {
+                    return Err(ReadErrorKind::Amount);
+                }
+                slot.value = Value::Amount(ore as i64);
+                slot.present = true;
+                Ok(true)
+            }
+            ValueType::Date | ValueType::Month => {
+                if !f.is_finite() || f.fract() != 0.0 || f.abs() > 1e9 {
+                    return Err(type_error(ty));
+                }
+                serial_cell(slot, *f as i64, ty).map(|()| true)
+            }
+            _ => {
+                xlsx_file::write_number(scratch, *f);
+                parse_text(slot, scratch, ty, cpr_sex).map(|()| true)
+            }
+        },
+        Data::DateTime(dt) => match ty {
+            ValueType::Date | ValueType::Month => {
+                let date = xlsx_file::cell_date(dt).ok_or(type_error(ty))?;
+                slot.value = if ty == ValueType::Month { Value::Month(YearMonth::of(date)) } else { Value::Date(date) };
+                slot.present = true;
+                Ok(true)
+            }
+            ValueType::Text => {
+                xlsx_file::cell_text(cell, scratch);
+                parse_text(slot, scratch, ty, cpr_sex).map(|()| true)
+            }
+            _ => Err(type_error(ty)),
+        },
+        Data::Bool(_) => match ty {
+            ValueType::Text => {
+                xlsx_file::cell_text(cell, scratch);
+                parse_text(slot, scratch, ty, cpr_sex).map(|()| true)
+            }
+            _ => Err(type_error(ty)),
+        },
+        // #N/A, #REF! …: no value. A text field treats it as empty, so a required one
+        // fails as empty rather than importing "#N/A" as a name.
+        Data::Error(_) => match ty {
+            ValueType::Text => Ok(false),
+            _ => Err(type_error(ty)),
+        },
+    }
+}
+
+fn serial_cell(slot: &mut Slot, serial: i64, ty: ValueType) -> Result<(), ReadErrorKind> {
+    let date = value::excel_serial_date(serial).ok_or(type_error(ty))?;
+    slot.value = if ty == ValueType::Month { Value::Month(YearMonth::of(date)) } else { Value::Date(date) };
+    slot.present = true;
+    Ok(())
+}
+
+/// Streaming typed rows of one file read with one mapping.
+pub struct Reader {
+    file: String,
+    kind: SourceKind,
+    source: Source,
+    plan: Vec<Planned>,
+    headers: Vec<String>,
+    format: Format,
+    row: Row,
+    rows: u64,
+    scratch: String,
+    xlsx_summary: Option<(u64, String)>,
+    done: bool,
+    /// The kind needs a name and a name column is mapped: each row must have one.
+    needs_name: bool,
+}
+
+impl fmt::Debug for Reader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reader")
+            .field("file", &self.file)
+            .field("kind", &self.kind)
+            .field("format", &self.format)
+            .field("rows", &self.rows)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What [`validate`] learnt about a whole file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileSummary {
+    /// Data rows (blank rows not counted).
+    pub rows: u64,
+    /// SHA-256 of the file's bytes, lower-case hex.
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+impl Reader {
+    /// Opens a file on disk. CSV is streamed; a workbook is read whole.
+    pub fn open(path: &Path, file_name: &str, mapping: &Mapping) -> Result<Reader, ReadError> {
+        Reader::open_inner(path, file_name, mapping, false)
+    }
+
+    /// Reads a file held in memory (an upload).
+    pub fn from_bytes(bytes: Vec<u8>, file_name: &str, mapping: &Mapping) -> Result<Reader, ReadError> {
+        Reader::from_bytes_inner(bytes, file_name, mapping, false)
+    }
+
+    fn open_inner(path: &Path, file_name: &str, mapping: &Mapping, hash: bool) -> Result<Reader, ReadError> {
+        let opened = Opened::from_path(path, file_name, mapping.sheet.as_deref(), mapping.encoding, hash)?;
+        Reader::with(opened, file_name, mapping)
+    }
+
+    fn from_bytes_inner(bytes: Vec<u8>, file_name: &str, mapping: &Mapping, hash: bool) -> Result<Reader, ReadError> {
+        let opened =
+            Opened::from_bytes(Bytes::Owned(bytes), file_name, mapping.sheet.as_deref(), mapping.encoding, hash)?;
+        Reader::with(opened, file_name, mapping)
+    }
+
+    fn with(opened: Opened, file_name: &str, mapping: &Mapping) -> Result<Reader, ReadError> {
+        let Opened { source, headers, header_row, format, xlsx_summary } = opened;
+        let resolved = mapping.resolve(&headers).map_err(|problems| {
+            let err = ReadError::new(file_name, ReadErrorKind::Mapping(Vec::new())).at_row(header_row);
+            let missing = problems.iter().find_map(|p| match p {
+                MappingProblem::NotInFile { header, .. } => Some(header.clone()),
+                _ => None,
+            });
+            match missing {
+                Some(h) => ReadError { kind: ReadErrorKind::MissingColumn(h.clone()), ..err }.in_column(&h),
+                None => ReadError { kind: ReadErrorKind::Mapping(problems), ..err },
+            }
+        })?;
+        let plan: Vec<Planned> = resolved
+            .into_iter()
+            .map(|(field, column)| Planned {
+                field,
+                column,
+                header: headers.get(column).cloned().unwrap_or_default(),
+                required: mapping.kind.spec(field).is_some_and(|s| s.need == Need::Required),
+                ty: field.value_type(),
+            })
+            .collect();
+        let row = Row::new(&plan);
+        Ok(Reader {
+            file: file_name.to_owned(),
+            kind: mapping.kind,
+            source,
+            plan,
+            headers,
+            format,
+            row,
+            rows: 0,
+            scratch: String::new(),
+            xlsx_summary,
+            done: false,
+            needs_name: mapping.kind.needs_name(),
+        })
+    }
+
+    /// The file's headers as written.
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// Data rows returned so far.
+    pub fn rows_read(&self) -> u64 {
+        self.rows
+    }
+
+    /// The next data row; `Ok(None)` at the end. Blank rows are skipped. The row is
+    /// borrowed and overwritten by the next call (its buffers are reused).
+    pub fn next_row(&mut self) -> Result<Option<&Row>, ReadError> {
+        if self.done {
+            return Ok(None);
+        }
+        let file = self.file.as_str();
+        let err = |kind, row: u64| ReadError::new(file, kind).at_row(row);
+        let number = match &mut self.source {
+            Source::Csv(csv) => {
+                let Some(line) = csv.next_record().map_err(|k| ReadError::new(file, k))? else {
+                    self.done = true;
+                    return Ok(None);
+                };
+                let found = csv.record.len();
+                if found != self.headers.len() {
+                    return Err(err(ReadErrorKind::Ragged { expected: self.headers.len(), found }, line));
+                }
+                self.row.cpr_sex = None;
+                for (p, slot) in self.plan.iter().zip(self.row.slots.iter_mut()) {
+                    let bytes = csv.record.get(p.column).unwrap_or_default().trim_ascii();
+                    slot.present = false;
+                    if bytes.is_empty() {
+                        continue;
+                    }
+                    let in_column = |k| err(k, line).in_column(&p.header);
+                    let text = csv_file::decode(&mut csv.decoding, bytes, &mut csv.scratch).map_err(in_column)?;
+                    let text = text.trim();
+                    if text.is_empty() {
+                        continue;
+                    }
+                    let sex = (p.field == Field::Cpr).then_some(&mut self.row.cpr_sex);
+                    parse_text(slot, text, p.ty, sex).map_err(in_column)?;
+                }
+                line
+            }
+            Source::Xlsx(x) => {
+                let Some((i, number)) = x.next_row() else {
+                    self.done = true;
+                    return Ok(None);
+                };
+                self.row.cpr_sex = None;
+                for (p, slot) in self.plan.iter().zip(self.row.slots.iter_mut()) {
+                    let sex = (p.field == Field::Cpr).then_some(&mut self.row.cpr_sex);
+                    slot.present = parse_cell(slot, x.cell(i, p.column), p.ty, sex, &mut self.scratch)
+                        .map_err(|k| err(k, number).in_column(&p.header))?;
+                }
+                number
+            }
+        };
+        self.row.number = number;
+        // Required cells, and the name when the kind needs one, must not be empty.
+        if let Some(p) = self.plan.iter().zip(&self.row.slots).find(|(p, s)| p.required && !s.present).map(|(p, _)| p) {
+            return Err(err(ReadErrorKind::RequiredEmpty, number).in_column(&p.header));
+        }
+        if self.needs_name {
+            let mut names = self.plan.iter().zip(&self.row.slots).filter(|(p, _)| p.field.is_name());
+            if !names.clone().any(|(_, s)| s.present)
+                && let Some((p, _)) = names.next()
+            {
+                return Err(err(ReadErrorKind::RequiredEmpty, number).in_column(&p.header));
+            }
+        }
+        self.rows += 1;
+        Ok(Some(&self.row))
+    }
+
+    /// Reads to the end and returns the file's summary. The hash is only known when the
+    /// reader was opened by [`validate`]/[`validate_bytes`]; otherwise it is empty.
+    pub fn finish(mut self) -> Result<FileSummary, ReadError> {
+        while self.next_row()?.is_some() {}
+        if self.rows == 0 {
+            return Err(ReadError::new(&self.file, ReadErrorKind::Empty));
+        }
+        let (bytes, sha256) = match (self.xlsx_summary.take(), &mut self.source) {
+            (Some(summary), _) => summary,
+            (None, Source::Csv(csv)) => {
+                let stream = csv.reader.get_mut();
+                let sha = stream.hasher.take().map(|h| hex(&h.finalize())).unwrap_or_default();
+                (stream.bytes, sha)
+            }
+            (None, Source::Xlsx(_)) => (0, String::new()),
+        };
+        Ok(FileSummary { rows: self.rows, sha256, bytes })
+    }
+}
+
+/// A full pass over the file with the mapping: every row parsed, the first problem
+/// returned. Callers import nothing from a file that fails. A file with a header but no
+/// data rows is [`ReadErrorKind::Empty`].
+pub fn validate(path: &Path, file_name: &str, mapping: &Mapping) -> Result<FileSummary, ReadError> {
+    Reader::open_inner(path, file_name, mapping, true)?.finish()
+}
+
+/// [`validate`] for a file held in memory.
+pub fn validate_bytes(bytes: Vec<u8>, file_name: &str, mapping: &Mapping) -> Result<FileSummary, ReadError> {
+    Reader::from_bytes_inner(bytes, file_name, mapping, true)?.finish()
+}
