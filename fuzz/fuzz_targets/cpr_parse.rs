@@ -19,7 +19,8 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = register::value::parse_month(s);
     if let Some(ore) = register::value::parse_amount(s) {
-        let text = format!("{}{}.{:02}", if ore < 0 { "-" } else { "" }, ore.unsigned_abs() / 100, ore.unsigned_abs() % 100);
+        let text =
+            format!("{}{}.{:02}", if ore < 0 { "-" } else { "" }, ore.unsigned_abs() / 100, ore.unsigned_abs() % 100);
         assert_eq!(register::value::parse_amount(&text), Some(ore));
     }
     let _ = register::value::parse_sex(s);

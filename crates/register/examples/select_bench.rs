@@ -1,7 +1,7 @@
 //! The register search benchmark's Opsøg side (bench/register/run.sh). Not a test.
 //!
 //! ```text
-//! select_bench generate --persons N --out DIR [--style plain|municipal] [--every-adult] [--seed S]
+//! select_bench generate --persons N --out DIR [--style plain|municipal] [--every-adult|--every-resident] [--seed S]
 //! select_bench select --dir DIR [--template self_supporting_women] [--today 2026-11-25]
 //! ```
 //! `generate` writes the synthetic municipality's extracts and truth (synth::registers).
@@ -76,7 +76,9 @@ fn main() {
                 Some("municipal") => Style::Municipal,
                 _ => Style::Plain,
             };
-            let income_rows = if args.iter().any(|a| a == "--every-adult") {
+            let income_rows = if args.iter().any(|a| a == "--every-resident") {
+                IncomeRows::EveryResident
+            } else if args.iter().any(|a| a == "--every-adult") {
                 IncomeRows::EveryAdult
             } else {
                 IncomeRows::EarnersOnly

@@ -15,6 +15,7 @@ pub mod kinds;
 mod link_lists;
 pub mod mapping;
 pub mod read;
+#[cfg(feature = "search")]
 pub mod search;
 pub mod select;
 pub mod value;

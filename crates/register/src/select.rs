@@ -17,7 +17,7 @@ use crate::error::ReadError;
 use crate::kinds::Need;
 use crate::kinds::{Field, SourceKind};
 use crate::mapping::Mapping;
-use crate::read::{Reader, Row};
+use crate::read::{Chunk, Reader, Row};
 use crate::value::Sex;
 use domain::selection::{Action, Candidate, Resident, Rules, SourceRow, Step, StepSource};
 use std::collections::{HashMap, HashSet};
@@ -69,6 +69,8 @@ pub enum SelectError {
     Read(#[from] ReadError),
     #[error("linking {file}: {message}")]
     Linkage { file: String, message: String },
+    #[error("a reader thread stopped unexpectedly")]
+    Worker,
 }
 
 impl SelectError {
@@ -79,6 +81,7 @@ impl SelectError {
             SelectError::MissingSource(_) => "select-missing-source",
             SelectError::Read(e) => e.code(),
             SelectError::Linkage { .. } => "select-linkage",
+            SelectError::Worker => "select-worker",
         }
     }
 }
@@ -148,6 +151,17 @@ impl Pool {
 /// Runs the rules over the extracts. Nothing is written anywhere: the caller decides
 /// whether this was a dry run.
 pub fn select(rules: &Rules, files: &[SourceFile], run_date: Date) -> Result<Selection, SelectError> {
+    select_in_ranges(rules, files, run_date, CHUNK_BYTES)
+}
+
+/// [`select`], reading each CSV extract in ranges of about `chunk_bytes` (tests use
+/// small ranges to show that the result does not depend on them).
+pub fn select_in_ranges(
+    rules: &Rules,
+    files: &[SourceFile],
+    run_date: Date,
+    chunk_bytes: u64,
+) -> Result<Selection, SelectError> {
     let population = files.iter().find(|f| f.kind == SourceKind::Population).ok_or(SelectError::NoPopulation)?;
     for source in rules.sources() {
         let kind = kind_of(source);
@@ -156,7 +170,7 @@ pub fn select(rules: &Rules, files: &[SourceFile], run_date: Date) -> Result<Sel
         }
     }
     let mut counts = Counts::default();
-    let mut pool = read_population(rules, population, run_date, &mut counts)?;
+    let mut pool = read_population(rules, population, run_date, chunk_bytes, &mut counts)?;
     counts.after_base = pool.remaining();
     let steps = &rules.steps;
     let mut at = 0;
@@ -190,7 +204,7 @@ pub fn select(rules: &Rules, files: &[SourceFile], run_date: Date) -> Result<Sel
         let end =
             steps[at..].iter().position(|s| s.source == StepSource::LanguageSchool).map_or(steps.len(), |p| at + p);
         let batch = &steps[at..end];
-        let matched = match_batch(batch, files, run_date, &pool)?;
+        let matched = match_batch(batch, files, run_date, chunk_bytes, &pool)?;
         for (step, hits) in batch.iter().zip(matched) {
             finish_step(step, &hits, &HashSet::new(), &mut pool, &mut counts);
         }
@@ -222,16 +236,66 @@ fn kind_of(source: StepSource) -> SourceKind {
     }
 }
 
-fn read_population(rules: &Rules, file: &SourceFile, run_date: Date, counts: &mut Counts) -> Result<Pool, SelectError> {
-    let mut reader = Reader::open(&file.path, &file.file_name, &file.mapping)?;
-    let mut pool = Pool { women: Vec::new(), by_cpr: ByCpr::default(), alive: Vec::new(), review: HashMap::new() };
+/// Bytes per range when an extract is read on several cores (`read::csv_chunks`).
+const CHUNK_BYTES: u64 = 8 << 20;
+
+/// The extract's ranges: CSV in ranges of whole records, a workbook whole.
+fn chunks_of(file: &SourceFile, chunk_bytes: u64) -> Result<Vec<Chunk>, SelectError> {
+    let io = |e: std::io::Error| {
+        SelectError::Read(ReadError::new(&file.file_name, crate::error::ReadErrorKind::Io(e.kind().to_string())))
+    };
+    let mut magic = [0u8; 4];
+    let n = std::io::Read::read(&mut std::fs::File::open(&file.path).map_err(io)?, &mut magic).map_err(io)?;
+    if magic[..n] == *b"PK\x03\x04" {
+        let len = std::fs::metadata(&file.path).map_err(io)?.len();
+        return Ok(vec![Chunk { start: 0, end: len, first_line: 1 }]);
+    }
+    crate::read::csv_chunks(&file.path, chunk_bytes).map_err(io)
+}
+
+/// Runs `job(0..n)` on as many threads as there are cores; results in job order.
+fn parallel<T: Send>(n: usize, job: impl Fn(usize) -> Result<T, SelectError> + Sync) -> Result<Vec<T>, SelectError> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism().map_or(1, |c| c.get()).min(n).max(1);
+    let mut done: Vec<(usize, T)> = Vec::with_capacity(n);
+    let results: Vec<Result<Vec<(usize, T)>, SelectError>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= n {
+                            return Ok(mine);
+                        }
+                        mine.push((i, job(i)?));
+                    }
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap_or(Err(SelectError::Worker))).collect()
+    });
+    for r in results {
+        done.extend(r?);
+    }
+    done.sort_by_key(|(i, _)| *i);
+    Ok(done.into_iter().map(|(_, t)| t).collect())
+}
+
+/// The women of one range of the population extract whom the base filter admits, in
+/// file order, and the rows read.
+fn admitted_in(
+    rules: &Rules,
+    file: &SourceFile,
+    chunk: &Chunk,
+    run_date: Date,
+) -> Result<(Vec<(u64, Candidate)>, u64), SelectError> {
+    let mut reader = Reader::open_chunk(&file.path, &file.file_name, &file.mapping, chunk)?;
+    let mut admitted = Vec::new();
+    let mut rows = 0u64;
     while let Some(row) = reader.next_row()? {
-        counts.population_rows += 1;
+        rows += 1;
         let Some(cpr) = row.cpr() else { continue };
-        if pool.by_cpr.contains_key(&cpr.key()) {
-            counts.population_duplicates += 1;
-            continue;
-        }
         let Some(birth_date) = row.birth_date() else { continue };
         let origin = row.text(Field::CountryOfOrigin).unwrap_or("");
         let resident = Resident {
@@ -245,22 +309,48 @@ fn read_population(rules: &Rules, file: &SourceFile, run_date: Date, counts: &mu
             continue;
         }
         let (given_name, family_name) = names(row);
-        let woman = Candidate {
-            given_name,
-            family_name,
-            cpr: cpr.expose(),
-            birth_date,
-            country_of_origin: origin.to_ascii_uppercase(),
-            arrived_in_denmark: resident.arrived_in_denmark,
-            street: row.text(Field::Street).map(str::to_string),
-            postcode: row.text(Field::Postcode).map(str::to_string),
-            city: row.text(Field::City).map(str::to_string),
-            area_code: row.text(Field::Area).map(str::to_string),
-            phone: None,
-        };
-        pool.by_cpr.insert(cpr.key(), pool.women.len());
-        pool.women.push(woman);
-        pool.alive.push(true);
+        admitted.push((
+            cpr.key(),
+            Candidate {
+                given_name,
+                family_name,
+                cpr: cpr.expose(),
+                birth_date,
+                country_of_origin: origin.to_ascii_uppercase(),
+                arrived_in_denmark: resident.arrived_in_denmark,
+                street: row.text(Field::Street).map(str::to_string),
+                postcode: row.text(Field::Postcode).map(str::to_string),
+                city: row.text(Field::City).map(str::to_string),
+                area_code: row.text(Field::Area).map(str::to_string),
+                phone: None,
+            },
+        ));
+    }
+    Ok((admitted, rows))
+}
+
+fn read_population(
+    rules: &Rules,
+    file: &SourceFile,
+    run_date: Date,
+    chunk_bytes: u64,
+    counts: &mut Counts,
+) -> Result<Pool, SelectError> {
+    let chunks = chunks_of(file, chunk_bytes)?;
+    let parts = parallel(chunks.len(), |i| admitted_in(rules, file, &chunks[i], run_date))?;
+    let mut pool = Pool { women: Vec::new(), by_cpr: ByCpr::default(), alive: Vec::new(), review: HashMap::new() };
+    // In file order: the first row of a CPR that is there twice counts.
+    for (admitted, rows) in parts {
+        counts.population_rows += rows;
+        for (key, woman) in admitted {
+            if pool.by_cpr.contains_key(&key) {
+                counts.population_duplicates += 1;
+                continue;
+            }
+            pool.by_cpr.insert(key, pool.women.len());
+            pool.women.push(woman);
+            pool.alive.push(true);
+        }
     }
     Ok(pool)
 }
@@ -310,11 +400,12 @@ fn reading_mapping(step: &Step, file: &SourceFile) -> Mapping {
 fn match_rows(
     step: &Step,
     file: &SourceFile,
+    chunk: &Chunk,
     run_date: Date,
     pool: &Pool,
     hits: &mut [bool],
 ) -> Result<(), SelectError> {
-    let mut reader = Reader::open(&file.path, &file.file_name, &reading_mapping(step, file))?;
+    let mut reader = Reader::open_chunk(&file.path, &file.file_name, &reading_mapping(step, file), chunk)?;
     while let Some(row) = reader.next_row()? {
         let Some(cpr) = row.cpr() else { continue };
         let Some(&i) = pool.by_cpr.get(&cpr.key()) else { continue };
@@ -325,53 +416,31 @@ fn match_rows(
     Ok(())
 }
 
-/// Every (step, extract) pair of the batch on as many threads as there are cores.
+/// Every range of every extract of the batch's steps, on as many threads as there are
+/// cores; per step, the women any of its rows matched.
 fn match_batch(
     batch: &[Step],
     files: &[SourceFile],
     run_date: Date,
+    chunk_bytes: u64,
     pool: &Pool,
 ) -> Result<Vec<Vec<bool>>, SelectError> {
-    let jobs: Vec<(usize, &SourceFile)> = batch
-        .iter()
-        .enumerate()
-        .flat_map(|(i, step)| files.iter().filter(move |f| f.kind == kind_of(step.source)).map(move |f| (i, f)))
-        .collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len()).max(1);
-    // Per worker: the (step, hits) pairs it finished.
-    type Done = Result<Vec<(usize, Vec<bool>)>, SelectError>;
-    let results: Vec<Done> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let j = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(&(step, file)) = jobs.get(j) else { break };
-                        let mut hits = vec![false; pool.women.len()];
-                        match_rows(&batch[step], file, run_date, pool, &mut hits)?;
-                        done.push((step, hits));
-                    }
-                    Ok(done)
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| {
-                w.join().unwrap_or_else(|_| {
-                    Err(SelectError::Linkage { file: String::new(), message: "a reader thread failed".into() })
-                })
-            })
-            .collect()
-    });
+    let mut jobs: Vec<(usize, &SourceFile, Chunk)> = Vec::new();
+    for (i, step) in batch.iter().enumerate() {
+        for file in files.iter().filter(|f| f.kind == kind_of(step.source)) {
+            jobs.extend(chunks_of(file, chunk_bytes)?.into_iter().map(|c| (i, file, c)));
+        }
+    }
+    let found = parallel(jobs.len(), |j| {
+        let (step, file, chunk) = &jobs[j];
+        let mut hits = vec![false; pool.women.len()];
+        match_rows(&batch[*step], file, chunk, run_date, pool, &mut hits)?;
+        Ok(hits)
+    })?;
     let mut per_step: Vec<Vec<bool>> = vec![vec![false; pool.women.len()]; batch.len()];
-    for result in results {
-        for (step, hits) in result? {
-            for (acc, hit) in per_step[step].iter_mut().zip(hits) {
-                *acc |= hit;
-            }
+    for ((step, _, _), hits) in jobs.iter().zip(found) {
+        for (acc, hit) in per_step[*step].iter_mut().zip(hits) {
+            *acc |= hit;
         }
     }
     Ok(per_step)

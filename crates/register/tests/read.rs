@@ -482,5 +482,13 @@ fn windows_line_endings_number_rows_as_lf_files_do() {
         let m = suggest(SourceKind::Income, &headers(file.as_bytes(), "i.csv"));
         let e = read_err(file.as_bytes(), "i.csv", &m);
         assert_eq!((e.kind, e.row), (ReadErrorKind::Month, Some(3)), "{ending:?}");
+        // Blank lines and a cell spanning two lines still count as the lines they are.
+        let file = ["", "CPR;Måned;Beløb", "", "0101901234;\"2024-01\";\"5", "\"", "", "", "0101901234;2024-13;5"]
+            .join(ending);
+        let e = read_err(file.as_bytes(), "i.csv", &m_without_type(&m));
+        assert_eq!((e.kind, e.row), (ReadErrorKind::Month, Some(8)), "{ending:?}");
+        let file = file.replace("\"5", "5").replace(&format!("{ending}\"{ending}"), ending);
+        let e = read_err(file.as_bytes(), "i.csv", &m_without_type(&m));
+        assert_eq!((e.kind, e.row), (ReadErrorKind::Month, Some(7)), "{ending:?} {file:?}");
     }
 }

@@ -244,3 +244,52 @@ fn rules_that_need_a_missing_extract_say_which() {
     let base = Rules { steps: Vec::new(), ..template("self_supporting_women").unwrap() };
     assert!(select(&base, &population_only, TODAY).unwrap().counts.candidates > 0);
 }
+
+#[test]
+fn reading_in_ranges_gives_the_same_selection() {
+    // Small ranges make every extract several ranges, read on every core.
+    let e = extracts();
+    for name in domain::selection::TEMPLATES {
+        let rules = template(name).unwrap();
+        let whole = select(&rules, &e.files, TODAY).unwrap();
+        let ranged = register::select::select_in_ranges(&rules, &e.files, TODAY, 16 * 1024).unwrap();
+        assert_eq!(whole.candidates, ranged.candidates, "{name}");
+        assert_eq!(whole.counts, ranged.counts, "{name}");
+    }
+}
+
+#[test]
+fn a_bad_row_in_a_later_range_is_named_by_its_row_in_the_file() {
+    let dir = std::env::temp_dir().join(format!("opsog-register-ranges-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("eindkomst.csv");
+    let mut text = String::from("CPR;Måned;Beløb\r\n");
+    for i in 0..5_000 {
+        text.push_str(&format!("0101901234;2026-{:02};{i},00\r\n", i % 12 + 1));
+    }
+    text.push_str("0101901234;2026-13;5,00\r\n");
+    std::fs::write(&path, &text).unwrap();
+    let chunks = register::read::csv_chunks(&path, 4096).unwrap();
+    assert!(chunks.len() > 10);
+    let inspection = register::read::inspect(path.as_path(), "eindkomst.csv", None).unwrap();
+    let mapping = register::mapping::suggest(SourceKind::Income, &inspection.headers);
+    let mut rows = 0;
+    let mut error = None;
+    for chunk in &chunks {
+        let mut reader = register::read::Reader::open_chunk(&path, "eindkomst.csv", &mapping, chunk).unwrap();
+        loop {
+            match reader.next_row() {
+                Ok(Some(_)) => rows += 1,
+                Ok(None) => break,
+                Err(e) => {
+                    error = Some(e);
+                    break;
+                }
+            }
+        }
+    }
+    assert_eq!(rows, 5_000, "every row read once across the ranges");
+    let e = error.expect("the bad month is found");
+    assert_eq!((e.row, e.column.as_deref(), e.code()), (Some(5_002), Some("Måned"), "bad-month"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

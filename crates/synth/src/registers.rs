@@ -70,8 +70,11 @@ pub enum IncomeRows {
     /// Twelve months for each resident with income.
     EarnersOnly,
     /// Twelve months for every resident 15 or older, 0 for those without income
-    /// (eIndkomst's zero reports): ~72 million rows for 6 million residents.
+    /// (eIndkomst's zero reports): ~59 million rows for 6 million residents.
     EveryAdult,
+    /// Twelve months for every resident, children too: the national benchmark
+    /// size (6 million residents × 12 months = 72 million rows).
+    EveryResident,
 }
 
 #[derive(Debug, Clone)]
@@ -762,11 +765,16 @@ fn write_income(ctx: &Ctx<'_>, dir: &Path) -> io::Result<u64> {
     };
     let amount_form = if ctx.municipal() { AmountForm::Danish } else { AmountForm::Dot };
     let mut rows = MonthRows { out: &mut out, month_form, amount_form, hyphen: false, repeat: Vec::new() };
-    let every_adult = ctx.income_rows == IncomeRows::EveryAdult;
+    let former_zero_reports = ctx.income_rows != IncomeRows::EarnersOnly;
     for (i, r) in ctx.population.iter().enumerate() {
         let t = Traits::of(r, ctx.today);
         let plan = income(&mut stream(ctx.seed, SALT_INCOME, i as u64), &t);
-        if plan.is_some() || (every_adult && t.age >= 15) {
+        let zero_reports = match ctx.income_rows {
+            IncomeRows::EarnersOnly => false,
+            IncomeRows::EveryAdult => t.age >= 15,
+            IncomeRows::EveryResident => true,
+        };
+        if plan.is_some() || zero_reports {
             let mut noise = Noise::new(ctx, SALT_INCOME_ROWS, i as u64);
             let cpr = digits(&r.cpr);
             let (kind, amounts) = plan.map_or(("Løn", [0; 12]), |p| (p.kind, p.amounts));
@@ -776,7 +784,7 @@ fn write_income(ctx: &Ctx<'_>, dir: &Path) -> io::Result<u64> {
         }
         if let Some(f) = ctx.former_after(i) {
             let mut noise = Noise::new(ctx, SALT_INCOME_ROWS, (ctx.population.len() + i) as u64);
-            if f.income.is_some() || every_adult {
+            if f.income.is_some() || former_zero_reports {
                 let (kind, amounts) = f.income.as_ref().map_or(("Løn", [0; 12]), |p| (p.kind, p.amounts));
                 for (month, amount) in ctx.months.iter().zip(amounts).take(f.months) {
                     rows.income_row(&mut noise, &f.cpr, *month, amount, kind)?;

@@ -19,10 +19,6 @@ pub(super) struct Sniffed {
     pub encoding: Encoding,
     /// Every byte of the prefix is ASCII, so the encoding is still open.
     pub ascii_only: bool,
-    /// Lines end in CR LF (Windows exports): the `csv` crate then reports each record
-    /// after the first on the line before its own (its start is the LF that ends the
-    /// previous line), so `next_record` adds one.
-    pub crlf: bool,
 }
 
 /// `prefix` is the file's beginning; `complete` when it is the whole file.
@@ -50,8 +46,7 @@ pub(super) fn sniff(prefix: &[u8], complete: bool) -> Result<Sniffed, ReadErrorK
             Err(_) => Encoding::Windows1252,
         }
     };
-    let crlf = body.iter().position(|b| *b == b'\n').is_some_and(|i| i > 0 && body[i - 1] == b'\r');
-    Ok(Sniffed { separator: separator_of(body), encoding, ascii_only, crlf })
+    Ok(Sniffed { separator: separator_of(body), encoding, ascii_only })
 }
 
 /// The separator of the first non-blank line, counted outside quotes. The most frequent
@@ -151,12 +146,12 @@ pub(super) struct CsvSource {
     pub record: ByteRecord,
     pub decoding: Decoding,
     pub scratch: String,
-    crlf: bool,
-    records: u64,
+    /// Line feeds before the last record read (see [`super::HashingRead`]).
+    lines_before: u64,
 }
 
 impl CsvSource {
-    pub fn new(stream: Stream, separator: u8, decoding: Decoding, crlf: bool) -> CsvSource {
+    pub fn new(stream: Stream, separator: u8, decoding: Decoding) -> CsvSource {
         let reader = csv::ReaderBuilder::new()
             .delimiter(separator)
             .has_headers(false)
@@ -164,7 +159,7 @@ impl CsvSource {
             .flexible(true)
             .buffer_capacity(64 * 1024)
             .from_reader(stream);
-        CsvSource { reader, record: ByteRecord::new(), decoding, scratch: String::new(), crlf, records: 0 }
+        CsvSource { reader, record: ByteRecord::new(), decoding, scratch: String::new(), lines_before: 0 }
     }
 
     /// The next record that has any content, and the line it starts on.
@@ -175,13 +170,21 @@ impl CsvSource {
                 Ok(true) => {}
                 Err(e) => return Err(ReadErrorKind::Io(io_message(&e))),
             }
+            // The csv crate's own line numbers skip blank lines and lag one behind on
+            // CR LF files, and its byte position may point into the line break before
+            // the record. Only line breaks lie between that position and the record, so
+            // the record's line is one more than every line feed in the runs of CR/LF
+            // that start at or before it.
+            let at = self.record.position().map_or(0, csv::Position::byte);
+            let runs = &mut self.reader.get_mut().breaks;
+            while let Some(run) = runs.front().filter(|r| r.start <= at) {
+                self.lines_before += run.line_feeds;
+                runs.pop_front();
+            }
             if self.record.iter().all(|f| f.trim_ascii().is_empty()) {
                 continue;
             }
-            let line = self.record.position().map_or(0, csv::Position::line);
-            let shift = u64::from(self.crlf && self.records > 0);
-            self.records += 1;
-            return Ok(Some(line + shift));
+            return Ok(Some(self.lines_before + 1));
         }
     }
 }

@@ -7,6 +7,7 @@
 //! 1,048,576 rows). The first bad cell stops the file with an error naming file, row and
 //! column; callers run [`validate`] over the whole file before importing any of it.
 
+mod chunks;
 mod csv_file;
 mod xlsx_file;
 
@@ -18,12 +19,15 @@ use calamine::Data;
 use csv_file::{CsvSource, Decoding, SNIFF_BYTES, UTF8_BOM};
 use domain::Cpr;
 use sha2::{Digest, Sha256};
+use std::collections::VecDeque;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Cursor, Read};
 use std::path::{Path, PathBuf};
 use time::Date;
 use xlsx_file::XlsxSource;
+
+pub use chunks::{Chunk, csv_chunks};
 
 /// A CSV file's text encoding as found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -146,13 +150,47 @@ pub fn inspect<'a>(input: impl Into<Input<'a>>, file_name: &str, sheet: Option<&
     Ok(Inspection { format, headers, sample, sheets })
 }
 
-/// Counts and hashes the bytes read through it.
+/// Counts and hashes the bytes read through it, and notes where its line breaks are
+/// (for row numbers: see `CsvSource::next_record`).
 pub(crate) struct HashingRead<R> {
     inner: R,
     hasher: Option<Sha256>,
     bytes: u64,
     /// Bytes to hash and count but not pass on (a byte order mark).
     skip: usize,
+    /// Bytes passed on so far (the csv reader's byte positions count these).
+    passed: u64,
+    /// Runs of CR/LF bytes not yet behind a record; bounded by the csv read-ahead.
+    breaks: VecDeque<Breaks>,
+}
+
+/// A run of CR and LF bytes at `start..end` (offsets among the bytes passed on).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Breaks {
+    start: u64,
+    end: u64,
+    line_feeds: u64,
+}
+
+impl<R> HashingRead<R> {
+    fn new(inner: R, hash: bool, skip: usize) -> HashingRead<R> {
+        HashingRead { inner, hasher: hash.then(Sha256::new), bytes: 0, skip, passed: 0, breaks: VecDeque::new() }
+    }
+
+    fn note_breaks(&mut self, out: &[u8]) {
+        for i in memchr::memchr2_iter(b'\n', b'\r', out) {
+            let at = self.passed + i as u64;
+            let lf = u64::from(out[i] == b'\n');
+            match self.breaks.back_mut() {
+                Some(run) if run.end == at => {
+                    run.end += 1;
+                    run.line_feeds += lf;
+                }
+                _ => self.breaks.push_back(Breaks { start: at, end: at + 1, line_feeds: lf }),
+            }
+        }
+        self.passed += out.len() as u64;
+    }
 }
 
 impl<R: Read> Read for HashingRead<R> {
@@ -163,14 +201,15 @@ impl<R: Read> Read for HashingRead<R> {
                 h.update(&buf[..n]);
             }
             self.bytes += n as u64;
-            if self.skip == 0 || n == 0 {
-                return Ok(n);
-            }
             let dropped = self.skip.min(n);
-            self.skip -= dropped;
-            buf.copy_within(dropped..n, 0);
-            if n > dropped {
-                return Ok(n - dropped);
+            if dropped > 0 {
+                self.skip -= dropped;
+                buf.copy_within(dropped..n, 0);
+            }
+            let out = n - dropped;
+            self.note_breaks(&buf[..out]);
+            if out > 0 || n == 0 {
+                return Ok(out);
             }
         }
     }
@@ -280,9 +319,8 @@ impl Opened {
         let sniffed = csv_file::sniff(&prefix[..sniff_len], complete && sniff_len == prefix.len()).map_err(err)?;
         let skip = if prefix.starts_with(UTF8_BOM) { UTF8_BOM.len() } else { 0 };
         let chained: Box<dyn Read + Send> = Box::new(Cursor::new(prefix).chain(rest));
-        let stream = HashingRead { inner: chained, hasher: hash.then(Sha256::new), bytes: 0, skip };
-        let crlf = sniffed.crlf;
-        let mut csv = CsvSource::new(stream, sniffed.separator, Decoding::choose(sniffed, choice), crlf);
+        let stream = HashingRead::new(chained, hash, skip);
+        let mut csv = CsvSource::new(stream, sniffed.separator, Decoding::choose(sniffed, choice));
         let Some(header_row) = csv.next_record().map_err(err)? else { return Err(err(ReadErrorKind::Empty)) };
         let mut headers = Vec::with_capacity(csv.record.len());
         for i in 0..csv.record.len() {
@@ -598,6 +636,8 @@ pub struct Reader {
     done: bool,
     /// The kind needs a name and a name column is mapped: each row must have one.
     needs_name: bool,
+    /// Lines before this reader's first record (a range of the file; 0 otherwise).
+    line_offset: u64,
 }
 
 impl fmt::Debug for Reader {
@@ -680,7 +720,36 @@ impl Reader {
             xlsx_summary,
             done: false,
             needs_name: mapping.kind.needs_name(),
+            line_offset: 0,
         })
+    }
+
+    /// Reads only `chunk` of a CSV file (see [`csv_chunks`]), with the headers,
+    /// encoding and separator of the whole file; rows keep their numbers in the file.
+    /// A workbook is read whole (workbooks are small).
+    pub fn open_chunk(path: &Path, file_name: &str, mapping: &Mapping, chunk: &Chunk) -> Result<Reader, ReadError> {
+        let mut reader = Reader::open(path, file_name, mapping)?;
+        let (Source::Csv(csv), Format::Csv { separator, .. }) = (&reader.source, reader.format) else {
+            return Ok(reader);
+        };
+        let io_err = |e: io::Error| ReadError::new(file_name, ReadErrorKind::Io(e.kind().to_string()));
+        let mut file = File::open(path).map_err(io_err)?;
+        let mut skip = 0;
+        if chunk.start == 0 {
+            let mut bom = [0u8; 3];
+            let n = (&mut file).take(3).read(&mut bom).map_err(io_err)?;
+            skip = if bom[..n] == UTF8_BOM[..] { UTF8_BOM.len() } else { 0 };
+        }
+        io::Seek::seek(&mut file, io::SeekFrom::Start(chunk.start)).map_err(io_err)?;
+        let limited: Box<dyn Read + Send> = Box::new(file.take(chunk.end - chunk.start));
+        let mut source = CsvSource::new(HashingRead::new(limited, false, skip), separator, csv.decoding);
+        if chunk.start == 0 {
+            // The header row, which `open` has read already.
+            source.next_record().map_err(|k| ReadError::new(file_name, k))?;
+        }
+        reader.source = Source::Csv(Box::new(source));
+        reader.line_offset = chunk.first_line.saturating_sub(1);
+        Ok(reader)
     }
 
     /// The file's headers as written.
@@ -711,6 +780,7 @@ impl Reader {
                     self.done = true;
                     return Ok(None);
                 };
+                let line = line + self.line_offset;
                 let found = csv.record.len();
                 if found != self.headers.len() {
                     return Err(err(ReadErrorKind::Ragged { expected: self.headers.len(), found }, line));
