@@ -258,3 +258,45 @@ fn killed_during_writes_the_database_stays_consistent() {
     });
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_register_search_from_the_command_line_is_gated_checked_and_audited() {
+    let dir = temp_dir();
+    let data = dir.to_str().unwrap();
+    let demo = opsog(&dir, &["demo", "--no-serve", "--size", "20", "--data-dir", data], "", &[]);
+    assert!(demo.status.success(), "{}", text(&demo));
+    let extracts = dir.join("udtraek");
+    let file = |name: &str| extracts.join(name).to_str().unwrap().to_string();
+    for (kind, name) in [("population", "befolkning.csv"), ("income", "eindkomst.csv"), ("benefits", "ydelser.csv")] {
+        let out =
+            opsog(&dir, &["register", "import", "--kind", kind, "--file", &file(name), "--as", "koordinator"], "", &[]);
+        assert!(out.status.success(), "{name}: {}", text(&out));
+        assert!(text(&out).contains("imported"), "{}", text(&out));
+    }
+    // A bad file: named with its row and column, and nothing kept.
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "CPR;Måned;Beløb\n0101901234;2026-01;5\n0101901234;2026-13;5\n").unwrap();
+    let out = opsog(
+        &dir,
+        &["register", "import", "--kind", "income", "--file", bad.to_str().unwrap(), "--as", "koordinator"],
+        "",
+        &[],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("bad.csv, row 3, column Måned"), "{}", text(&out));
+    // Only a coordinator may run it.
+    let out = opsog(&dir, &["register", "dry-run", "--as", "sagsbehandler"], "", &[]);
+    assert!(!out.status.success() && text(&out).contains("coordinators only"), "{}", text(&out));
+    let out = opsog(&dir, &["register", "dry-run", "--as", "koordinator"], "", &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let found: u64 = text(&out).lines().find_map(|l| l.strip_prefix("candidates: ")).unwrap().trim().parse().unwrap();
+    assert!(found > 0);
+    // The demo's plan is not approved yet: the run is refused and writes nothing.
+    let out = opsog(&dir, &["register", "run", "--as", "koordinator"], "", &[]);
+    assert!(!out.status.success() && text(&out).contains("not approved"), "{}", text(&out));
+    assert_eq!(
+        std::fs::read_dir(dir.join("extracts")).unwrap().filter(|e| e.as_ref().unwrap().path().is_file()).count(),
+        3
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
