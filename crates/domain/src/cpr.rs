@@ -85,6 +85,18 @@ impl Cpr {
         self.digits.iter().fold(0u64, |k, d| k * 10 + u64::from(*d))
     }
 
+    /// The key ([`Cpr::key`]) of a number written `DDMMYY-SSSS` or `DDMMYYSSSS`,
+    /// without checking its date: for looking up, among numbers already parsed, the
+    /// rows of an extract that was checked whole before. `None` if it is not ten digits.
+    pub fn key_of(written: &[u8]) -> Option<u64> {
+        let (head, tail) = match written.len() {
+            10 => (&written[..6], &written[6..]),
+            11 if written[6] == b'-' => (&written[..6], &written[7..]),
+            _ => return None,
+        };
+        head.iter().chain(tail).try_fold(0u64, |k, b| b.is_ascii_digit().then(|| k * 10 + u64::from(b - b'0')))
+    }
+
     /// `DDMMYY-XXXX`: safe for logs and pages.
     pub fn masked(&self) -> String {
         let mut s: String = self.digits[..6].iter().map(|d| char::from(b'0' + d)).collect();
@@ -133,6 +145,21 @@ fn birth_date_of(d: &[u8; 10]) -> Option<Date> {
     let year = century(d[6], yy) + yy;
     let month = Month::try_from(month).ok()?;
     Date::from_calendar_date(year, month, day).ok()
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::*;
+
+    #[test]
+    fn the_key_of_a_written_number_is_the_key_of_the_parsed_one() {
+        for written in ["070761-4286", "0707614286", "0101901234"] {
+            assert_eq!(Cpr::key_of(written.as_bytes()), Some(Cpr::parse(written).unwrap().key()));
+        }
+        for bad in ["070761-428", "07076142861", "0707a14286", "070761+4286"] {
+            assert_eq!(Cpr::key_of(bad.as_bytes()), None, "{bad}");
+        }
+    }
 }
 
 #[cfg(test)]

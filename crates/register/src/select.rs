@@ -406,10 +406,11 @@ fn match_rows(
     hits: &mut [bool],
 ) -> Result<(), SelectError> {
     let mut reader = Reader::open_chunk(&file.path, &file.file_name, &reading_mapping(step, file), chunk)?;
-    while let Some(row) = reader.next_row()? {
-        let Some(cpr) = row.cpr() else { continue };
-        let Some(&i) = pool.by_cpr.get(&cpr.key()) else { continue };
-        if !hits[i] && (pool.alive[i] || pool.review.contains_key(&i)) && step.matches(&source_row(row), run_date) {
+    // Only rows of women still in the running are parsed beyond their CPR.
+    let wanted = |key: u64| pool.by_cpr.get(&key).is_some_and(|&i| pool.alive[i] || pool.review.contains_key(&i));
+    while let Some(row) = reader.next_row_where(&wanted)? {
+        let Some(&i) = row.cpr().and_then(|cpr| pool.by_cpr.get(&cpr.key())) else { continue };
+        if !hits[i] && step.matches(&source_row(row), run_date) {
             hits[i] = true;
         }
     }

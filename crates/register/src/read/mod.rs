@@ -621,6 +621,29 @@ fn serial_cell(slot: &mut Slot, serial: i64, ty: ValueType) -> Result<(), ReadEr
     Ok(())
 }
 
+/// Decodes and parses one CSV cell into its slot (empty: not present).
+fn csv_cell(
+    csv: &mut CsvSource,
+    p: &Planned,
+    slot: &mut Slot,
+    sex: Option<&mut Option<Sex>>,
+    file: &str,
+    line: u64,
+) -> Result<(), ReadError> {
+    let bytes = csv.record.get(p.column).unwrap_or_default().trim_ascii();
+    slot.present = false;
+    if bytes.is_empty() {
+        return Ok(());
+    }
+    let in_column = |k| ReadError::new(file, k).at_row(line).in_column(&p.header);
+    let text = csv_file::decode(&mut csv.decoding, bytes, &mut csv.scratch).map_err(in_column)?;
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(());
+    }
+    parse_text(slot, text, p.ty, sex).map_err(in_column)
+}
+
 /// Streaming typed rows of one file read with one mapping.
 pub struct Reader {
     file: String,
@@ -769,13 +792,35 @@ impl Reader {
     /// The next data row; `Ok(None)` at the end. Blank rows are skipped. The row is
     /// borrowed and overwritten by the next call (its buffers are reused).
     pub fn next_row(&mut self) -> Result<Option<&Row>, ReadError> {
+        self.next_row_inner(None)
+    }
+
+    /// The next data row whose CPR number `keep` accepts; the other cells are parsed
+    /// only for those rows. A run reads extracts that were checked whole at import,
+    /// and most of their rows are of people not in the running (a national income
+    /// extract has 72 million rows for a few hundred thousand women), so their months
+    /// and amounts need not be parsed. Rows without a CPR are skipped; a workbook is
+    /// filtered after parsing.
+    /// `keep` is given the number's key (`Cpr::key`), read from the cell's digits.
+    pub fn next_row_where(&mut self, keep: &dyn Fn(u64) -> bool) -> Result<Option<&Row>, ReadError> {
+        loop {
+            let gate = matches!(self.source, Source::Csv(_)).then_some(keep);
+            let Some(row) = self.next_row_inner(gate)? else { return Ok(None) };
+            if gate.is_some() || row.cpr().is_some_and(|c| keep(c.key())) {
+                // Re-borrow: the loop may not hold `row` across iterations.
+                return Ok(Some(&self.row));
+            }
+        }
+    }
+
+    fn next_row_inner(&mut self, gate: Option<&dyn Fn(u64) -> bool>) -> Result<Option<&Row>, ReadError> {
         if self.done {
             return Ok(None);
         }
         let file = self.file.as_str();
         let err = |kind, row: u64| ReadError::new(file, kind).at_row(row);
         let number = match &mut self.source {
-            Source::Csv(csv) => {
+            Source::Csv(csv) => loop {
                 let Some(line) = csv.next_record().map_err(|k| ReadError::new(file, k))? else {
                     self.done = true;
                     return Ok(None);
@@ -786,23 +831,20 @@ impl Reader {
                     return Err(err(ReadErrorKind::Ragged { expected: self.headers.len(), found }, line));
                 }
                 self.row.cpr_sex = None;
-                for (p, slot) in self.plan.iter().zip(self.row.slots.iter_mut()) {
-                    let bytes = csv.record.get(p.column).unwrap_or_default().trim_ascii();
-                    slot.present = false;
-                    if bytes.is_empty() {
+                let cpr_at = if gate.is_some() { self.plan.iter().position(|p| p.field == Field::Cpr) } else { None };
+                if let (Some(keep), Some(k)) = (gate, cpr_at) {
+                    // The digits alone decide; the cell is parsed below if she is kept.
+                    let bytes = csv.record.get(self.plan[k].column).unwrap_or_default().trim_ascii();
+                    if !Cpr::key_of(bytes).is_some_and(keep) {
                         continue;
                     }
-                    let in_column = |k| err(k, line).in_column(&p.header);
-                    let text = csv_file::decode(&mut csv.decoding, bytes, &mut csv.scratch).map_err(in_column)?;
-                    let text = text.trim();
-                    if text.is_empty() {
-                        continue;
-                    }
-                    let sex = (p.field == Field::Cpr).then_some(&mut self.row.cpr_sex);
-                    parse_text(slot, text, p.ty, sex).map_err(in_column)?;
                 }
-                line
-            }
+                for (p, slot) in self.plan.iter().zip(self.row.slots.iter_mut()) {
+                    let sex = (p.field == Field::Cpr).then_some(&mut self.row.cpr_sex);
+                    csv_cell(csv, p, slot, sex, file, line)?;
+                }
+                break line;
+            },
             Source::Xlsx(x) => {
                 let Some((i, number)) = x.next_row() else {
                     self.done = true;
