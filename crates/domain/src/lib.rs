@@ -17,6 +17,7 @@ pub mod phone;
 pub mod plan;
 pub mod policy;
 pub mod reference;
+pub mod response;
 pub mod selection;
 pub mod suppression;
 pub mod text;

@@ -449,6 +449,26 @@ pub trait Store: Clone + Send + Sync + 'static {
         audit: &AuditRecord,
     ) -> impl Future<Output = Result<Option<Uuid>>> + Send;
 
+    // --- response codes (issue 4)
+    /// Stores a letter's code (by its hash). Audited, naming her.
+    fn issue_response_code(
+        &self,
+        code: &ResponseCodeRecord,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<()>> + Send;
+    fn response_code(&self, code_hash: &str) -> impl Future<Output = Result<Option<ResponseCodeRecord>>> + Send;
+    /// Her answer, in one transaction: the code used (`Conflict` if it was already),
+    /// the event in her funnel — or, when the funnel does not allow it from her stage,
+    /// a note with what she said —, the do-not-contact hashes, and a notification to
+    /// her contact person (else her team, else the coordinators). Audited.
+    fn answer_response_code(
+        &self,
+        code_hash: &str,
+        answer: &str,
+        event: &NewEvent,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<AnswerOutcome>> + Send;
+
     // --- audit
     fn append_audit(&self, audit: &AuditRecord) -> impl Future<Output = Result<()>> + Send;
     fn list_audit(&self, query: &AuditQuery) -> impl Future<Output = Result<Vec<AuditEntry>>> + Send;

@@ -537,3 +537,26 @@ pub enum LinkDecision {
     Confirm,
     Reject,
 }
+
+// --- response codes (issue 4)
+
+/// A letter's response code, by its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseCodeRecord {
+    pub code_hash: String,
+    pub person_id: Uuid,
+    pub initiative_id: Uuid,
+    pub issued_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub used_at: Option<OffsetDateTime>,
+}
+
+/// What her answer did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerOutcome {
+    /// The answer moved her funnel.
+    Moved,
+    /// Her stage did not allow it (she was further along, or already declined): kept
+    /// as a note for her caseworker.
+    Noted,
+}

@@ -9,6 +9,7 @@ mod config;
 mod error;
 pub mod i18n;
 mod layout;
+mod rate_limit;
 mod routes;
 mod security;
 mod session;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub dummy_hash: Arc<String>,
     pub dnc_key: Arc<DncKey>,
     pub logo: Option<Arc<(String, Vec<u8>)>>,
+    /// Failed guesses at the public answer page.
+    pub answer_limiter: Arc<rate_limit::Limiter>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +65,9 @@ impl AppState {
             dummy_hash: Arc::new(auth::hash_password("opsog dummy password for timing")?),
             dnc_key: Arc::new(dnc_key),
             logo,
+            // 30 failed guesses a minute in all, 5 per visitor: a mistyped code is
+            // retyped, a guesser waits.
+            answer_limiter: Arc::new(rate_limit::Limiter::new(std::time::Duration::from_secs(60), 30, 5)),
         })
     }
 }

@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use domain::audit::{AuditAction, AuditActor, AuditRecord};
 use domain::do_not_contact::DncKey;
-use domain::funnel::{Channel, Stage};
+use domain::funnel::{Channel, EventKind, Stage};
 use domain::org::{Initiative, NewUser};
 use domain::person::{PersonInput, SourceKind};
 use domain::policy::Role;
@@ -764,6 +764,7 @@ fn both_locales_define_the_same_messages_and_every_key_used_exists() {
             used.push(r.message_id().to_string());
         }
         used.push("notification-known-woman-registered".into());
+        used.push("notification-letter-answered".into());
     }
     for f in domain::reference::MotivationFactor::ALL {
         used.push(format!("motivation-{}", f.code().replace('_', "-")));
@@ -1752,5 +1753,123 @@ async fn a_caseworker_confirms_or_rejects_an_uncertain_link() {
     assert!(cw.get("/register/review").await.body.contains("data-testid=\"review-empty\""));
     let mut amb = Client::login(&w.app, "amb").await;
     assert_eq!(amb.get("/register/review").await.status, StatusCode::FORBIDDEN);
+    w.db.cleanup().await;
+}
+
+// --- her answer (issue 4, item 4)
+
+async fn issue_code(s: &SqlStore, person: Uuid, initiative: Uuid, random: u8, issued: OffsetDateTime) -> String {
+    let code = domain::response::new_code(&[random; 16]);
+    let record = store::ResponseCodeRecord {
+        code_hash: domain::response::code_hash(&code),
+        person_id: person,
+        initiative_id: initiative,
+        issued_at: issued,
+        expires_at: domain::response::expires_at(issued),
+        used_at: None,
+    };
+    s.issue_response_code(&record, &sys()).await.unwrap();
+    domain::response::display(&code)
+}
+
+#[tokio::test]
+async fn she_answers_her_letter_in_her_language_once_without_a_login() {
+    let w = world().await;
+    let s = &w.db.store;
+    let now = OffsetDateTime::now_utc();
+    // Her letter was sent: she is at "contacted".
+    let sent = store::NewEvent {
+        person_id: w.nord_person,
+        initiative_id: w.initiative,
+        input: domain::funnel::TransitionInput {
+            kind: EventKind::LetterSent,
+            at: now,
+            channel: Channel::Letter,
+            new_contact_data: false,
+        },
+        actor: store::EventActor { user_id: None, name: "brev".into() },
+        language: None,
+        interpreter_used: false,
+        note: String::new(),
+        do_not_contact: vec![],
+    };
+    s.record_event(&sent, &sys()).await.unwrap();
+    let code = issue_code(s, w.nord_person, w.initiative, 1, now).await;
+
+    let mut her = Client::new(&w.app);
+    let page = her.get("/svar?lang=ar").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("dir=\"rtl\"") && page.body.contains("lang=\"ar\""), "{}", page.body);
+    assert!(page.body.contains("data-testid=\"needs-review\""), "a machine draft says so");
+    assert!(!page.body.contains("Amina") && !page.body.contains("Hassan"), "nothing about her on the page");
+    let p = her
+        .post(
+            "/svar",
+            &[
+                ("code", &code.to_lowercase()),
+                ("choice", "call_me"),
+                ("best_time", "evening"),
+                ("language", "ar"),
+                ("page_lang", "ar"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("data-testid=\"answer-done\"") && p.body.contains("سنتصل"), "{}", p.body);
+    let funnel = s.get_funnel(w.nord_person, w.initiative).await.unwrap().unwrap();
+    assert_eq!(funnel.state.stage, Stage::Interested);
+    let events = s.list_events(w.nord_person).await.unwrap();
+    let answer = events.iter().find(|e| e.kind == EventKind::Interested).expect("her answer is an event");
+    assert!(answer.note.contains("evening"));
+    assert_eq!(answer.channel, Channel::Letter);
+    // Her caseworker is told.
+    let cw = s.list_users().await.unwrap().into_iter().find(|u| u.username == "cw-nord").unwrap();
+    assert!(s.list_notifications(cw.id).await.unwrap().iter().any(|n| n.message == "notification-letter-answered"));
+    // The code answers once.
+    her.get("/svar?lang=ar").await;
+    let again = her.post("/svar", &[("code", &code), ("choice", "not_now"), ("page_lang", "ar")]).await;
+    assert_eq!(again.status, StatusCode::GONE);
+    assert_eq!(s.get_funnel(w.nord_person, w.initiative).await.unwrap().unwrap().state.stage, Stage::Interested);
+    // An expired code does not answer.
+    let old = issue_code(s, w.syd_person, w.initiative, 2, now - time::Duration::days(100)).await;
+    let p = her.post("/svar", &[("code", &old), ("choice", "not_now"), ("page_lang", "da")]).await;
+    assert_eq!(p.status, StatusCode::GONE);
+    assert!(p.body.contains("udløbet"));
+    w.db.cleanup().await;
+}
+
+#[tokio::test]
+async fn never_again_puts_her_on_the_list_and_guessing_is_stopped() {
+    let w = world().await;
+    let s = &w.db.store;
+    let code = issue_code(s, w.syd_person, w.initiative, 3, OffsetDateTime::now_utc()).await;
+    let mut her = Client::new(&w.app);
+    her.get("/svar").await;
+    let p = her.post("/svar", &[("code", &code), ("choice", "never"), ("page_lang", "da")]).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(s.get_funnel(w.syd_person, w.initiative).await.unwrap().unwrap().state.stage, Stage::Declined);
+    let rec = s.read_person(w.syd_person).await.unwrap().unwrap();
+    let hashes = domain::do_not_contact::identity_hashes(
+        &key(),
+        rec.person.details.cpr.as_ref(),
+        &rec.person.details.full_name(),
+        rec.person.details.birth_date,
+        rec.person.details.phone.as_ref(),
+    );
+    assert!(s.on_do_not_contact(&hashes).await.unwrap(), "never again is on the do-not-contact list");
+
+    // Guesses: a few are answered "no such code", then the visitor must wait.
+    let mut guesser = Client::new(&w.app);
+    guesser.get("/svar").await;
+    let mut statuses = Vec::new();
+    for i in 0..7 {
+        let guess = domain::response::display(&domain::response::new_code(&[100 + i; 16]));
+        statuses
+            .push(guesser.post("/svar", &[("code", &guess), ("choice", "not_now"), ("page_lang", "da")]).await.status);
+    }
+    assert_eq!(statuses[0], StatusCode::NOT_FOUND);
+    assert_eq!(*statuses.last().unwrap(), StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
+    let log = s.list_audit(&AuditQuery { limit: 1000, ..Default::default() }).await.unwrap();
+    assert!(log.iter().filter(|e| e.origin == "POST /svar" && e.action == "denied").count() >= 5);
     w.db.cleanup().await;
 }

@@ -16,6 +16,7 @@ mod people;
 mod person_page;
 mod plans;
 mod register;
+mod responses;
 pub use people::COUNT_CAP;
 mod rows;
 mod session_cache;
@@ -118,6 +119,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "register_search",
         sqlite: include_str!("../../migrations/common/0009_register_search.sql"),
         postgres: include_str!("../../migrations/common/0009_register_search.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "response_codes",
+        sqlite: include_str!("../../migrations/common/0010_response_codes.sql"),
+        postgres: include_str!("../../migrations/common/0010_response_codes.sql"),
     },
 ];
 
@@ -1252,6 +1259,24 @@ impl Store for SqlStore {
         audit: &AuditRecord,
     ) -> Result<Option<Uuid>> {
         register::decide_link_review(self, id, initiative_id, decision, dnc_hashes, actor, audit).await
+    }
+
+    async fn issue_response_code(&self, code: &ResponseCodeRecord, audit: &AuditRecord) -> Result<()> {
+        responses::issue(self, code, audit).await
+    }
+
+    async fn response_code(&self, code_hash: &str) -> Result<Option<ResponseCodeRecord>> {
+        responses::find(self, code_hash).await
+    }
+
+    async fn answer_response_code(
+        &self,
+        code_hash: &str,
+        answer: &str,
+        event: &NewEvent,
+        audit: &AuditRecord,
+    ) -> Result<AnswerOutcome> {
+        responses::answer(self, code_hash, answer, event, audit).await
     }
 
     async fn save_plan_version(

@@ -804,3 +804,4 @@ overview-by-years = Efter år i Danmark
 overview-hidden = skjult
 overview-total = I alt
 overview-suppression-note = Tal under 5 er skjult, og så mange andre, at de skjulte ikke kan regnes ud.
+notification-letter-answered = En kvinde har svaret på sit brev.

@@ -804,3 +804,4 @@ overview-by-years = By years in Denmark
 overview-hidden = hidden
 overview-total = Total
 overview-suppression-note = Counts under 5 are hidden, and as many others as needed so that the hidden ones cannot be worked out.
+notification-letter-answered = A woman has answered her letter.

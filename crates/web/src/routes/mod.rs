@@ -2,6 +2,7 @@
 
 mod admin;
 mod ambassadors;
+mod answer;
 mod audit;
 mod auth;
 mod field;
@@ -94,6 +95,7 @@ pub fn routes() -> Router<AppState> {
         .route("/referrals", get(referrals::list))
         .route("/referrals/new", get(referrals::new_form).post(referrals::create))
         .route("/r/{token}", get(referrals::link_form).post(referrals::link_submit))
+        .route("/svar", get(answer::form).post(answer::submit))
         .fallback(not_found)
 }
 

@@ -1,0 +1,125 @@
+//! Response codes (issue 4, item 4): issued with a letter, answered once on the public
+//! page. What an answer means is `domain::response`'s; here it is written whole.
+
+use super::ambassadors::{recipients, with_detail};
+use super::audit::naming;
+use super::people::{self, Tx};
+use super::rows::{fmt_ts, parse_ts, parse_uuid};
+use super::{SqlStore, db, insert_do_not_contact, insert_notification, write_audit};
+use crate::records::{AnswerOutcome, NewEvent, ResponseCodeRecord};
+use crate::{Result, StoreError};
+use domain::audit::AuditRecord;
+use domain::funnel::{EventKind, TransitionInput};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use time::OffsetDateTime;
+
+pub(crate) const NOTIFY_ANSWERED: &str = "notification-letter-answered";
+
+pub(crate) async fn issue(store: &SqlStore, c: &ResponseCodeRecord, audit: &AuditRecord) -> Result<()> {
+    let mut tx = store.begin().await?;
+    sqlx::query(
+        "INSERT INTO response_codes (code_hash, person_id, initiative_id, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&c.code_hash)
+    .bind(c.person_id.to_string())
+    .bind(c.initiative_id.to_string())
+    .bind(fmt_ts(c.issued_at))
+    .bind(fmt_ts(c.expires_at))
+    .execute(&mut *tx)
+    .await
+    .map_err(db("saving a response code"))?;
+    write_audit(&mut tx, &naming(&with_detail(audit, || "response_code issued".into()), c.person_id)).await?;
+    tx.commit().await.map_err(db("committing a response code"))?;
+    Ok(())
+}
+
+fn row(r: &AnyRow) -> Result<ResponseCodeRecord> {
+    let e = || db("reading a response code");
+    let used: Option<String> = r.try_get("used_at").map_err(e())?;
+    Ok(ResponseCodeRecord {
+        code_hash: r.try_get("code_hash").map_err(e())?,
+        person_id: parse_uuid(&r.try_get::<String, _>("person_id").map_err(e())?)?,
+        initiative_id: parse_uuid(&r.try_get::<String, _>("initiative_id").map_err(e())?)?,
+        issued_at: parse_ts(&r.try_get::<String, _>("issued_at").map_err(e())?)?,
+        expires_at: parse_ts(&r.try_get::<String, _>("expires_at").map_err(e())?)?,
+        used_at: used.as_deref().map(parse_ts).transpose()?,
+    })
+}
+
+const COLUMNS: &str = "code_hash, person_id, initiative_id, issued_at, expires_at, used_at";
+
+pub(crate) async fn find(store: &SqlStore, code_hash: &str) -> Result<Option<ResponseCodeRecord>> {
+    let r = sqlx::query("SELECT code_hash, person_id, initiative_id, issued_at, expires_at, used_at FROM response_codes WHERE code_hash = $1")
+        .bind(code_hash)
+        .fetch_optional(store.pool())
+        .await
+        .map_err(db("reading a response code"))?;
+    r.as_ref().map(row).transpose()
+}
+
+async fn contact_and_team(tx: &mut Tx, person: uuid::Uuid) -> Result<(Option<uuid::Uuid>, Option<uuid::Uuid>)> {
+    let r = sqlx::query("SELECT contact_user_id, team_id FROM persons WHERE id = $1")
+        .bind(person.to_string())
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db("reading her contact person"))?;
+    let contact: Option<String> = r.try_get("contact_user_id").map_err(db("reading her contact person"))?;
+    let team: Option<String> = r.try_get("team_id").map_err(db("reading her team"))?;
+    Ok((contact.as_deref().map(parse_uuid).transpose()?, team.as_deref().map(parse_uuid).transpose()?))
+}
+
+pub(crate) async fn answer(
+    store: &SqlStore,
+    code_hash: &str,
+    answer: &str,
+    event: &NewEvent,
+    audit: &AuditRecord,
+) -> Result<AnswerOutcome> {
+    let mut tx = store.begin().await?;
+    let lock = if store.backend_kind() == crate::Backend::Postgres { " FOR UPDATE" } else { "" };
+    let r =
+        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM response_codes WHERE code_hash = $1{lock}")))
+            .bind(code_hash)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db("reading a response code"))?
+            .ok_or(StoreError::NotFound("response code"))?;
+    let code = row(&r)?;
+    if code.used_at.is_some() || code.person_id != event.person_id {
+        return Err(StoreError::Conflict { constraint: "response_codes.used_at".into() });
+    }
+    let now = OffsetDateTime::now_utc();
+    sqlx::query("UPDATE response_codes SET used_at = $1, answer = $2 WHERE code_hash = $3 AND used_at IS NULL")
+        .bind(fmt_ts(now))
+        .bind(answer)
+        .bind(code_hash)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("using a response code"))?;
+    // Her answer always reaches her caseworker: as the event when her stage allows it,
+    // else as a note beside her stage.
+    // (`append_event` asks the funnel before it writes anything, so a refusal leaves
+    // the transaction as it was.)
+    let outcome = {
+        match people::append_event(&mut tx, event).await {
+            Ok(_) => AnswerOutcome::Moved,
+            Err(StoreError::Funnel(_)) => {
+                let note =
+                    NewEvent { input: TransitionInput { kind: EventKind::Note, ..event.input }, ..event.clone() };
+                people::append_event(&mut tx, &note).await?;
+                AnswerOutcome::Noted
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    insert_do_not_contact(&mut tx, &event.do_not_contact).await?;
+    let (contact, team) = contact_and_team(&mut tx, event.person_id).await?;
+    for user in recipients(&mut tx, contact, team).await? {
+        insert_notification(&mut tx, user, NOTIFY_ANSWERED, Some(event.person_id)).await?;
+    }
+    let audit = with_detail(audit, || format!("response_code answered={answer}"));
+    write_audit(&mut tx, &naming(&audit, event.person_id)).await?;
+    tx.commit().await.map_err(db("committing her answer"))?;
+    Ok(outcome)
+}

@@ -1,0 +1,244 @@
+//! Her answer to a letter (issue 4, item 4): a public page, in her language and
+//! right-to-left where her script is, with no login and nothing about her on it. The
+//! code from the letter answers once; failed guesses are limited (`rate_limit`).
+
+use super::render;
+use crate::AppState;
+use crate::error::AppResult;
+use crate::layout::Layout;
+use crate::session::Ctx;
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use domain::ambassador::BestTime;
+use domain::audit::{AuditAction, AuditActor, AuditRecord};
+use domain::funnel::{Channel, TransitionInput};
+use domain::response::{self, AnswerInput, Choice, CodeRefused};
+use store::{EventActor, NewEvent, Store, StoreError};
+
+const PAGE: &str = "/svar";
+
+/// The page's texts in one language.
+struct Texts {
+    lang: &'static str,
+    rtl: bool,
+    draft: bool,
+}
+
+impl Texts {
+    fn new(lang: &str) -> Texts {
+        let t = response::text("title", lang);
+        Texts {
+            lang: t.map_or("da", |t| t.language),
+            rtl: t.is_some_and(|t| t.right_to_left),
+            draft: t.is_some_and(|t| !t.reviewed),
+        }
+    }
+
+    fn get(&self, key: &str) -> &'static str {
+        response::text(key, self.lang).map_or("", |t| t.text)
+    }
+}
+
+struct Option2 {
+    value: &'static str,
+    label: &'static str,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "answer.html")]
+struct AnswerPage {
+    l: Layout,
+    t: Texts,
+    code: String,
+    choices: Vec<Option2>,
+    times: Vec<Option2>,
+    languages: Vec<(String, String, bool)>,
+    page_languages: Vec<(String, String, bool)>,
+    error: Option<&'static str>,
+    done: Option<&'static str>,
+}
+
+fn language_name(code: &str) -> String {
+    response::endonym(code).to_string()
+}
+
+fn page(
+    l: Layout,
+    lang: &str,
+    input: &AnswerInput,
+    error: Option<&'static str>,
+    done: Option<&'static str>,
+) -> AnswerPage {
+    let t = Texts::new(lang);
+    let choices = Choice::ALL
+        .iter()
+        .map(|c| Option2 {
+            value: c.code(),
+            label: t.get(&format!("choice_{}", c.code())),
+            selected: input.choice == c.code(),
+        })
+        .collect();
+    let times = BestTime::ALL
+        .iter()
+        .map(|b| Option2 {
+            value: b.code(),
+            label: t.get(&format!("time_{}", b.code())),
+            selected: input.best_time == b.code(),
+        })
+        .collect();
+    let spoken = if input.language.is_empty() { t.lang } else { input.language.as_str() };
+    let languages = response::LANGUAGES.iter().map(|c| (c.to_string(), language_name(c), *c == spoken)).collect();
+    let page_languages = response::LANGUAGES.iter().map(|c| (c.to_string(), language_name(c), *c == t.lang)).collect();
+    AnswerPage { l, t, code: input.code.clone(), choices, times, languages, page_languages, error, done }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct Lang {
+    lang: Option<String>,
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<Lang>,
+) -> AppResult<Response> {
+    // The form needs a CSRF token, so a visitor gets an anonymous session (as at login).
+    let (ctx, cookie) = match &ctx.session {
+        Some(_) => (ctx.clone(), None),
+        None => {
+            let (token, s) = super::auth::new_session(&state, None).await?;
+            (Ctx { session: Some(s), ..ctx.clone() }, Some(token))
+        }
+    };
+    let lang = q.lang.unwrap_or_else(|| "da".into());
+    let input = AnswerInput { language: lang.clone(), ..Default::default() };
+    let response = render(&page(Layout::new(&state, &ctx, PAGE), &lang, &input, None, None))?;
+    Ok(match cookie {
+        Some(t) => super::auth::with_cookie(response, &t, state.config.secure_cookies),
+        None => response,
+    })
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct PageLang {
+    #[serde(default)]
+    page_lang: String,
+}
+
+fn answered(
+    state: &AppState,
+    ctx: &Ctx,
+    lang: &str,
+    input: &AnswerInput,
+    error: Option<&'static str>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let mut r = render(&page(Layout::new(state, ctx, PAGE), lang, input, error, None))?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    crate::session::CsrfForms(input, PageLang { page_lang }): crate::session::CsrfForms<AnswerInput, PageLang>,
+) -> AppResult<Response> {
+    const ORIGIN: &str = "POST /svar";
+    let session = ctx.session.as_ref().map(|s| s.token_hash.clone()).unwrap_or_default();
+    let lang = if page_lang.is_empty() { "da".to_string() } else { page_lang };
+    if !state.answer_limiter.allows(&session) {
+        let key = CodeRefused::TooManyTries.text_key();
+        return answered(&state, &ctx, &lang, &input, Some(key), StatusCode::TOO_MANY_REQUESTS);
+    }
+    let (code, answer) = match input.parse() {
+        Ok(parsed) => parsed,
+        Err(errors) => {
+            if errors.for_field("code").is_some() {
+                state.answer_limiter.failed(&session);
+            }
+            let key = errors.for_field("code").or_else(|| errors.for_field("choice"));
+            return answered(&state, &ctx, &lang, &input, key, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
+    let hash = response::code_hash(&code);
+    let now = time::OffsetDateTime::now_utc();
+    let stored = state.store.response_code(&hash).await?;
+    let refused = match &stored {
+        None => Some(CodeRefused::Unknown),
+        Some(c) => response::may_answer(c.expires_at, c.used_at, now).err(),
+    };
+    let public = AuditActor::public();
+    if let Some(reason) = refused {
+        if reason == CodeRefused::Unknown {
+            state.answer_limiter.failed(&session);
+        }
+        let record = AuditRecord {
+            actor: public,
+            action: AuditAction::Denied,
+            persons: stored.iter().map(|c| c.person_id).collect(),
+            origin: ORIGIN.into(),
+            detail: format!("response code refused: {}", reason.text_key()),
+        };
+        state.store.append_audit(&record).await?;
+        let status = if reason == CodeRefused::Unknown { StatusCode::NOT_FOUND } else { StatusCode::GONE };
+        return answered(&state, &ctx, &lang, &input, Some(reason.text_key()), status);
+    }
+    let Some(code_record) = stored else {
+        return answered(&state, &ctx, &lang, &input, Some("refused_unknown"), StatusCode::NOT_FOUND);
+    };
+    // "Never again" puts her identity on the do-not-contact list (G-2.2): it is read
+    // here, server-side, and never shown.
+    let audit = AuditRecord {
+        actor: public,
+        action: AuditAction::RecordEvent,
+        persons: vec![code_record.person_id],
+        origin: ORIGIN.into(),
+        detail: String::new(),
+    };
+    let mut do_not_contact = Vec::new();
+    if answer.choice == Choice::NeverAgain
+        && let Some(p) = state.store.read_person(code_record.person_id).await?
+    {
+        let d = &p.person.details;
+        do_not_contact = domain::do_not_contact::identity_hashes(
+            &state.dnc_key,
+            d.cpr.as_ref(),
+            &d.full_name(),
+            d.birth_date,
+            d.phone.as_ref(),
+        );
+    }
+    let event = NewEvent {
+        person_id: code_record.person_id,
+        initiative_id: code_record.initiative_id,
+        input: TransitionInput {
+            kind: answer.event_kind(),
+            at: now,
+            channel: Channel::Letter,
+            new_contact_data: false,
+        },
+        actor: EventActor { user_id: None, name: "Svar på brev".into() },
+        language: answer.language.clone(),
+        interpreter_used: false,
+        note: answer.note(),
+        do_not_contact,
+    };
+    match state.store.answer_response_code(&hash, answer.choice.code(), &event, &audit).await {
+        Ok(_) => {}
+        Err(StoreError::Conflict { .. }) => {
+            return answered(&state, &ctx, &lang, &input, Some("refused_used"), StatusCode::GONE);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let done = match answer.choice {
+        Choice::CallMe => "thanks_call_me",
+        Choice::NotNow => "thanks_not_now",
+        Choice::NeverAgain => "thanks_never",
+    };
+    let cleared = AnswerInput { language: input.language.clone(), ..Default::default() };
+    render(&page(Layout::new(&state, &ctx, PAGE), &lang, &cleared, None, Some(done)))
+}
