@@ -3,6 +3,7 @@
 
 pub mod ambassador;
 pub mod audit;
+pub mod calls;
 pub mod consent_text;
 pub mod cpr;
 pub mod do_not_contact;

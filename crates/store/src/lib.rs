@@ -449,6 +449,18 @@ pub trait Store: Clone + Send + Sync + 'static {
         audit: &AuditRecord,
     ) -> impl Future<Output = Result<Option<Uuid>>> + Send;
 
+    // --- calls (issue 4)
+    /// The women of `scope` at `contacted` or `interested` in the initiative, with their
+    /// latest event; `domain::calls::due` says who is due. Not audited here: the caller
+    /// audits what it shows.
+    fn call_list(
+        &self,
+        initiative_id: Uuid,
+        scope: &domain::policy::ListScope,
+    ) -> impl Future<Output = Result<Vec<CallRow>>> + Send;
+    /// Events of one call in one transaction, all or none. Audited.
+    fn record_events(&self, events: &[NewEvent], audit: &AuditRecord) -> impl Future<Output = Result<()>> + Send;
+
     // --- response codes (issue 4)
     /// Stores a letter's code (by its hash). Audited, naming her.
     fn issue_response_code(

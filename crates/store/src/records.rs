@@ -560,3 +560,21 @@ pub enum AnswerOutcome {
     /// as a note for her caseworker.
     Noted,
 }
+
+/// A woman on the call list's way: her reach and her funnel's last step.
+#[derive(Debug, Clone)]
+pub struct CallRow {
+    pub person_id: Uuid,
+    pub given_name: String,
+    pub family_name: String,
+    pub phone: Option<PhoneNumber>,
+    pub phone_hers_alone: bool,
+    pub safe_contact_only: bool,
+    pub first_language: Option<String>,
+    pub interpreter_needed: bool,
+    pub stage: Stage,
+    pub attempts: u32,
+    pub last_event_at: OffsetDateTime,
+    pub last_event: EventKind,
+    pub last_channel: Channel,
+}

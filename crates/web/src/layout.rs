@@ -117,6 +117,9 @@ pub fn menu(actor: &Actor) -> Vec<(&'static str, &'static str, &'static str)> {
     if policy::may(actor, Action::EditLetters, None) {
         items.push(("/letters", "nav-letters", "nav-letters"));
     }
+    if policy::may(actor, Action::RecordEvent, None) && reach(Action::ListPeople) != Reach::OwnRegistered {
+        items.push(("/calls", "nav-calls", "nav-calls"));
+    }
     if policy::may(actor, Action::PlanMeetings, None) {
         items.push(("/meetings", "nav-meetings", "nav-meetings"));
     }

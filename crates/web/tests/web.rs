@@ -825,6 +825,12 @@ fn both_locales_define_the_same_messages_and_every_key_used_exists() {
     for part in ["source", "within-months", "amount-above", "reason", "types"] {
         used.push(format!("rules-step-{part}"));
     }
+    for o in domain::calls::CallOutcome::ALL {
+        used.push(format!("call-outcome-{}", o.code().replace('_', "-")));
+    }
+    for k in ["calls-note-required", "calls-note-too-long", "calls-stage-changed"] {
+        used.push(k.into());
+    }
     for e in ["auto", "utf8", "windows1252"] {
         used.push(format!("register-encoding-{e}"));
     }
@@ -1871,5 +1877,89 @@ async fn never_again_puts_her_on_the_list_and_guessing_is_stopped() {
     assert_eq!(*statuses.last().unwrap(), StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
     let log = s.list_audit(&AuditQuery { limit: 1000, ..Default::default() }).await.unwrap();
     assert!(log.iter().filter(|e| e.origin == "POST /svar" && e.action == "denied").count() >= 5);
+    w.db.cleanup().await;
+}
+
+// --- the call list (issue 4, items 5–7)
+
+async fn letter_sent(s: &SqlStore, person: Uuid, initiative: Uuid, days_ago: i64) {
+    let ev = store::NewEvent {
+        person_id: person,
+        initiative_id: initiative,
+        input: domain::funnel::TransitionInput {
+            kind: EventKind::LetterSent,
+            at: OffsetDateTime::now_utc() - time::Duration::days(days_ago),
+            channel: Channel::Letter,
+            new_contact_data: false,
+        },
+        actor: store::EventActor { user_id: None, name: "brev".into() },
+        language: None,
+        interpreter_used: false,
+        note: String::new(),
+        do_not_contact: vec![],
+    };
+    s.record_event(&ev, &sys()).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_call_list_follows_the_cadence_skips_safe_contact_and_records_in_one_click() {
+    let w = world().await;
+    let s = &w.db.store;
+    letter_sent(s, w.nord_person, w.initiative, 8).await;
+    // Samira (team Nord) is safe contact only on a shared phone: never on the list.
+    let mut d = s.read_person(w.ambassador_person).await.unwrap().unwrap().person.details;
+    d.safe_contact_only = true;
+    d.phone_is_hers_alone = false;
+    s.update_person(w.ambassador_person, &d, &sys()).await.unwrap();
+    s.get_funnel(w.ambassador_person, w.initiative).await.unwrap();
+    let mut cw = Client::login(&w.app, "cw-nord").await;
+    let list = cw.get("/calls").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("Amina") && list.body.contains("data-testid=\"call-row\""), "{}", list.body);
+    assert!(!list.body.contains("Zahra"), "another team's woman is not on her list");
+    // A stage-changing outcome needs a note; nothing is recorded without one.
+    let p = cw.post(&format!("/calls/{}", w.nord_person), &[("outcome", "interested"), ("note", "")]).await;
+    assert_eq!(p.location.as_deref(), Some("/calls?error=calls-note-required"));
+    assert_eq!(s.get_funnel(w.nord_person, w.initiative).await.unwrap().unwrap().state.stage, Stage::Contacted);
+    // The letter and two calls without an answer are three attempts: unreachable
+    // (G-5.7), each attempt an event.
+    for _ in 0..2 {
+        cw.get("/calls").await;
+        let p = cw.post(&format!("/calls/{}", w.nord_person), &[("outcome", "no_answer")]).await;
+        assert_eq!(p.location.as_deref(), Some("/calls?done=1"));
+    }
+    let f = s.get_funnel(w.nord_person, w.initiative).await.unwrap().unwrap();
+    assert_eq!(f.state.stage, Stage::Unreachable);
+    let kinds: Vec<EventKind> = s.list_events(w.nord_person).await.unwrap().iter().map(|e| e.kind).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == EventKind::CallNoAnswer).count(), 2);
+    assert!(kinds.contains(&EventKind::MarkedUnreachable));
+    // Zahra's caseworker reaches her after her letter: reached and interested, in one step.
+    letter_sent(s, w.syd_person, w.initiative, 10).await;
+    let mut syd = Client::login(&w.app, "cw-syd").await;
+    let list = syd.get("/calls").await;
+    assert!(list.body.contains("Zahra"), "{}", list.body);
+    let p = syd
+        .post(
+            &format!("/calls/{}", w.syd_person),
+            &[("outcome", "interested"), ("note", "Vil gerne høre om sprogpraktik.")],
+        )
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/calls?done=1"));
+    let events = s.list_events(w.syd_person).await.unwrap();
+    assert!(
+        events.iter().any(|e| e.kind == EventKind::Reached) && events.iter().any(|e| e.kind == EventKind::Interested)
+    );
+    assert!(events.iter().any(|e| e.note.contains("sprogpraktik")));
+    assert!(syd.get("/calls").await.body.contains("data-testid=\"calls-empty\""));
+    // The list is audited, naming the women shown; other roles do not get it.
+    let log = s.list_audit(&AuditQuery { person_id: Some(w.syd_person), ..Default::default() }).await.unwrap();
+    assert!(log.iter().any(|e| e.origin == "GET /calls"));
+    let mut amb = Client::login(&w.app, "amb").await;
+    assert_eq!(amb.get("/calls").await.status, StatusCode::FORBIDDEN);
+    let mut partner = Client::login(&w.app, "partner").await;
+    assert_eq!(
+        partner.post(&format!("/calls/{}", w.syd_person), &[("outcome", "never")]).await.status,
+        StatusCode::FORBIDDEN
+    );
     w.db.cleanup().await;
 }

@@ -9,6 +9,7 @@
 
 mod ambassadors;
 mod audit;
+mod calls;
 mod letters;
 mod meetings;
 mod partners;
@@ -1259,6 +1260,14 @@ impl Store for SqlStore {
         audit: &AuditRecord,
     ) -> Result<Option<Uuid>> {
         register::decide_link_review(self, id, initiative_id, decision, dnc_hashes, actor, audit).await
+    }
+
+    async fn call_list(&self, initiative_id: Uuid, scope: &domain::policy::ListScope) -> Result<Vec<CallRow>> {
+        calls::call_list(self, initiative_id, scope).await
+    }
+
+    async fn record_events(&self, events: &[NewEvent], audit: &AuditRecord) -> Result<()> {
+        calls::record_events(self, events, audit).await
     }
 
     async fn issue_response_code(&self, code: &ResponseCodeRecord, audit: &AuditRecord) -> Result<()> {

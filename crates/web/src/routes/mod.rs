@@ -5,6 +5,7 @@ mod ambassadors;
 mod answer;
 mod audit;
 mod auth;
+mod calls;
 mod field;
 mod figures;
 mod home;
@@ -96,6 +97,8 @@ pub fn routes() -> Router<AppState> {
         .route("/referrals/new", get(referrals::new_form).post(referrals::create))
         .route("/r/{token}", get(referrals::link_form).post(referrals::link_submit))
         .route("/svar", get(answer::form).post(answer::submit))
+        .route("/calls", get(calls::list))
+        .route("/calls/{id}", post(calls::record))
         .fallback(not_found)
 }
 

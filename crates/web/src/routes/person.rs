@@ -45,7 +45,13 @@ async fn check(
 }
 
 /// `check` for handlers that change her and need only her scope, not her record.
-async fn scoped(state: &AppState, cu: &CurrentUser, id: Uuid, action: Action, origin: &str) -> AppResult<PersonScope> {
+pub(super) async fn scoped(
+    state: &AppState,
+    cu: &CurrentUser,
+    id: Uuid,
+    action: Action,
+    origin: &str,
+) -> AppResult<PersonScope> {
     if policy::action_reach(cu.actor().role, action) == Reach::No {
         return Err(deny(state, cu, origin, Some(id), AppError::Forbidden).await);
     }
