@@ -1784,22 +1784,7 @@ async fn she_answers_her_letter_in_her_language_once_without_a_login() {
     let s = &w.db.store;
     let now = OffsetDateTime::now_utc();
     // Her letter was sent: she is at "contacted".
-    let sent = store::NewEvent {
-        person_id: w.nord_person,
-        initiative_id: w.initiative,
-        input: domain::funnel::TransitionInput {
-            kind: EventKind::LetterSent,
-            at: now,
-            channel: Channel::Letter,
-            new_contact_data: false,
-        },
-        actor: store::EventActor { user_id: None, name: "brev".into() },
-        language: None,
-        interpreter_used: false,
-        note: String::new(),
-        do_not_contact: vec![],
-    };
-    s.record_event(&sent, &sys()).await.unwrap();
+    letter_sent(s, w.nord_person, w.initiative, 0).await;
     let code = issue_code(s, w.nord_person, w.initiative, 1, now).await;
 
     let mut her = Client::new(&w.app);
