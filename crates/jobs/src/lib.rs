@@ -1,6 +1,7 @@
 //! Batch work as plain library functions: `fn(&Store, settings, progress) -> Result`.
 //! The CLI and the web call the same functions, and each audits what it does.
 
+pub mod contact;
 pub mod demo;
 pub mod users;
 

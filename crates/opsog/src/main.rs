@@ -61,6 +61,12 @@ enum Command {
         #[command(subcommand)]
         command: register_cli::RegisterCommand,
     },
+    /// The contact cadence (G-5.7): tell caseworkers of calls that fell due in the
+    /// last day (also done daily by `serve`) and print how many are due.
+    Contact {
+        #[command(subcommand)]
+        command: ContactCommand,
+    },
     /// Check the configuration and print it with secrets hidden.
     Config {
         #[command(subcommand)]
@@ -82,6 +88,11 @@ enum UserCommand {
         #[arg(long)]
         team: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum ContactCommand {
+    Due,
 }
 
 #[derive(Subcommand)]
@@ -198,6 +209,16 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             let (store, key) = open(&settings).await?;
             register_cli::run(&settings, &store, &key, command).await?;
         }
+        Command::Contact { command: ContactCommand::Due } => {
+            init_logging(&settings.log_format);
+            let (store, _) = open(&settings).await?;
+            let now = time::OffsetDateTime::now_utc();
+            let r = jobs::contact::post_due_calls(&store, now, "opsog contact due").await?;
+            println!(
+                "calls due: {} (told today: {}); not to be called (safe contact only or no phone): {}",
+                r.due, r.newly_due, r.skipped
+            );
+        }
         Command::Config { command: ConfigCommand::Check } => return config_check(&settings).await,
     }
     Ok(ExitCode::SUCCESS)
@@ -273,6 +294,17 @@ async fn serve_store(settings: &Settings, store: SqlStore, key: DncKey) -> Resul
             let today = time::OffsetDateTime::now_utc().date();
             if let Err(e) = register::search::delete_due(&sweep_store, &extract_dir, today, &record).await {
                 tracing::warn!(error = %e, "deleting extracts whose date has come failed");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
+        }
+    });
+    // The contact cadence (G-5.7): calls that fell due are put before the caseworkers.
+    let contact_store = state.store.clone();
+    tokio::spawn(async move {
+        loop {
+            let now = time::OffsetDateTime::now_utc();
+            if let Err(e) = jobs::contact::post_due_calls(&contact_store, now, "opsog serve: daily calls due").await {
+                tracing::warn!(error = %e, "announcing the calls due failed");
             }
             tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
         }

@@ -458,6 +458,9 @@ pub trait Store: Clone + Send + Sync + 'static {
         initiative_id: Uuid,
         scope: &domain::policy::ListScope,
     ) -> impl Future<Output = Result<Vec<CallRow>>> + Send;
+    /// Notifies her contact person, else her team's caseworkers, else the
+    /// coordinators; returns how many were told.
+    fn notify_responsible(&self, person_id: Uuid, message: &str) -> impl Future<Output = Result<usize>> + Send;
     /// Events of one call in one transaction, all or none. Audited.
     fn record_events(&self, events: &[NewEvent], audit: &AuditRecord) -> impl Future<Output = Result<()>> + Send;
 

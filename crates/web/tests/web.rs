@@ -765,6 +765,7 @@ fn both_locales_define_the_same_messages_and_every_key_used_exists() {
         }
         used.push("notification-known-woman-registered".into());
         used.push("notification-letter-answered".into());
+        used.push("notification-call-due".into());
     }
     for f in domain::reference::MotivationFactor::ALL {
         used.push(format!("motivation-{}", f.code().replace('_', "-")));

@@ -1266,6 +1266,10 @@ impl Store for SqlStore {
         calls::call_list(self, initiative_id, scope).await
     }
 
+    async fn notify_responsible(&self, person_id: Uuid, message: &str) -> Result<usize> {
+        calls::notify_responsible(self, person_id, message).await
+    }
+
     async fn record_events(&self, events: &[NewEvent], audit: &AuditRecord) -> Result<()> {
         calls::record_events(self, events, audit).await
     }

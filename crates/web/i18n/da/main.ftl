@@ -831,3 +831,4 @@ call-outcome-interested = Truffet – interesseret
 call-outcome-wants-meeting = Truffet – vil gerne mødes
 call-outcome-not-now = Ikke nu
 call-outcome-never = Aldrig kontakt igen
+notification-call-due = En kvinde skal ringes op (se opkaldslisten).

@@ -831,3 +831,4 @@ call-outcome-interested = Reached – interested
 call-outcome-wants-meeting = Reached – wants a meeting
 call-outcome-not-now = Not now
 call-outcome-never = Never contact again
+notification-call-due = A woman is due for a call (see the call list).

@@ -1,0 +1,64 @@
+//! The daily contact job (issue 4, item 6; G-5.7): every woman whose call fell due in
+//! the last day is put before whoever answers for her (a notification; the call list
+//! shows her). `opsog serve` runs it once a day and `opsog contact due` on demand.
+
+use crate::JobError;
+use domain::audit::{AuditAction, AuditActor, AuditRecord};
+use domain::calls::{self, CallCandidate};
+use domain::policy::ListScope;
+use store::Store;
+use time::{Duration, OffsetDateTime};
+
+pub const NOTIFY_CALL_DUE: &str = "notification-call-due";
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DueReport {
+    /// Due in the last day, and told.
+    pub newly_due: usize,
+    /// Due now in all (the call lists).
+    pub due: usize,
+    /// Due but not to be called (safe contact only, no phone).
+    pub skipped: usize,
+}
+
+/// Looks at every initiative's women; a woman whose call fell due in `(now - 1 day,
+/// now]` is announced once, so a daily run tells each due call once.
+pub async fn post_due_calls(store: &impl Store, now: OffsetDateTime, origin: &str) -> Result<DueReport, JobError> {
+    let mut report = DueReport::default();
+    let mut told = Vec::new();
+    for initiative in store.list_initiatives().await? {
+        for r in store.call_list(initiative.id, &ListScope::Everyone).await? {
+            let c = CallCandidate {
+                stage: r.stage,
+                attempts: r.attempts,
+                last_event_at: r.last_event_at,
+                last_event: r.last_event,
+                last_channel: r.last_channel,
+                has_phone: r.phone.is_some(),
+                phone_hers_alone: r.phone_hers_alone,
+                safe_contact_only: r.safe_contact_only,
+            };
+            match calls::due(&c) {
+                Some(Ok(at)) if at <= now => {
+                    report.due += 1;
+                    if at > now - Duration::days(1) {
+                        store.notify_responsible(r.person_id, NOTIFY_CALL_DUE).await?;
+                        report.newly_due += 1;
+                        told.push(r.person_id);
+                    }
+                }
+                Some(Err(_)) => report.skipped += 1,
+                _ => {}
+            }
+        }
+    }
+    let record = AuditRecord {
+        actor: AuditActor::system("contact"),
+        action: AuditAction::BatchJob,
+        persons: told,
+        origin: origin.to_string(),
+        detail: format!("calls due: {} now, {} newly, {} skipped", report.due, report.newly_due, report.skipped),
+    };
+    store.append_audit(&record).await?;
+    Ok(report)
+}
