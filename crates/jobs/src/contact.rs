@@ -4,7 +4,7 @@
 
 use crate::JobError;
 use domain::audit::{AuditAction, AuditActor, AuditRecord};
-use domain::calls::{self, CallCandidate};
+use domain::calls;
 use domain::policy::ListScope;
 use store::Store;
 use time::{Duration, OffsetDateTime};
@@ -28,17 +28,7 @@ pub async fn post_due_calls(store: &impl Store, now: OffsetDateTime, origin: &st
     let mut told = Vec::new();
     for initiative in store.list_initiatives().await? {
         for r in store.call_list(initiative.id, &ListScope::Everyone).await? {
-            let c = CallCandidate {
-                stage: r.stage,
-                attempts: r.attempts,
-                last_event_at: r.last_event_at,
-                last_event: r.last_event,
-                last_channel: r.last_channel,
-                has_phone: r.phone.is_some(),
-                phone_hers_alone: r.phone_hers_alone,
-                safe_contact_only: r.safe_contact_only,
-            };
-            match calls::due(&c) {
+            match calls::due(&r.candidate()) {
                 Some(Ok(at)) if at <= now => {
                     report.due += 1;
                     if at > now - Duration::days(1) {

@@ -578,3 +578,19 @@ pub struct CallRow {
     pub last_event: EventKind,
     pub last_channel: Channel,
 }
+
+impl CallRow {
+    /// What `domain::calls::due` asks about her.
+    pub fn candidate(&self) -> domain::calls::CallCandidate {
+        domain::calls::CallCandidate {
+            stage: self.stage,
+            attempts: self.attempts,
+            last_event_at: self.last_event_at,
+            last_event: self.last_event,
+            last_channel: self.last_channel,
+            has_phone: self.phone.is_some(),
+            phone_hers_alone: self.phone_hers_alone,
+            safe_contact_only: self.safe_contact_only,
+        }
+    }
+}

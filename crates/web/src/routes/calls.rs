@@ -13,7 +13,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::audit::AuditAction;
-use domain::calls::{self, CallCandidate, CallOutcome, NotCalled};
+use domain::calls::{self, CallOutcome, NotCalled};
 use domain::do_not_contact::identity_hashes;
 use domain::funnel::{Channel, TransitionInput};
 use domain::policy::{self, Action};
@@ -53,19 +53,6 @@ struct CallsPage {
     error: Option<String>,
 }
 
-fn candidate(r: &CallRow) -> CallCandidate {
-    CallCandidate {
-        stage: r.stage,
-        attempts: r.attempts,
-        last_event_at: r.last_event_at,
-        last_event: r.last_event,
-        last_channel: r.last_channel,
-        has_phone: r.phone.is_some(),
-        phone_hers_alone: r.phone_hers_alone,
-        safe_contact_only: r.safe_contact_only,
-    }
-}
-
 #[derive(Deserialize, Default)]
 pub struct Done {
     done: Option<String>,
@@ -86,7 +73,7 @@ pub async fn list(State(state): State<AppState>, cu: CurrentUser, Query(q): Quer
     let (mut skipped_safe, mut skipped_no_phone) = (0, 0);
     let mut due: Vec<(OffsetDateTime, &CallRow)> = Vec::new();
     for r in &rows {
-        match calls::due(&candidate(r)) {
+        match calls::due(&r.candidate()) {
             Some(Ok(at)) => due.push((at, r)),
             Some(Err(NotCalled::SafeContactOnly)) => skipped_safe += 1,
             Some(Err(NotCalled::NoPhone)) => skipped_no_phone += 1,
