@@ -55,6 +55,29 @@ pub fn language(code: &str) -> Option<&'static Language> {
     languages().iter().find(|l| l.code.eq_ignore_ascii_case(code))
 }
 
+/// The language a letter to a woman from `country_code` is most likely read in, where
+/// one language is clearly the most spoken among people from there in Denmark; `None`
+/// where that is not clear (Iraq: Arabic or Kurdish). Only ever an inference: a record
+/// whose language came from here is marked "inferred" until someone confirms it.
+pub fn likely_language(country_code: &str) -> Option<&'static str> {
+    let lang = match country_code.to_ascii_uppercase().as_str() {
+        "SY" | "LB" | "PS" | "MA" | "EG" | "JO" | "SD" | "YE" | "DZ" | "TN" | "LY" | "SA" | "KW" => "ar",
+        "TR" => "tr",
+        "PK" => "ur",
+        "IR" => "fa",
+        "AF" => "fa",
+        "SO" => "so",
+        "ER" => "ti",
+        "ET" => "am",
+        "BA" => "bs",
+        "VN" => "vi",
+        "TH" => "th",
+        "LK" => "ta",
+        _ => return None,
+    };
+    Some(lang)
+}
+
 /// Danmarks Statistik counts every country not on its Western list as non-Western,
 /// including ones missing from our name table.
 pub fn is_non_western(country_code: &str) -> bool {

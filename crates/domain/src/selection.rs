@@ -427,7 +427,11 @@ impl Candidate {
             phone_is_hers_alone: false,
             address,
             area_id,
-            languages: Vec::new(),
+            // Inferred only (the store marks it so): a register knows no language.
+            languages: crate::reference::likely_language(&self.country_of_origin)
+                .filter(|code| crate::reference::language(code).is_some())
+                .map(|code| vec![crate::person::SpokenLanguage { code: code.to_string(), dialect: None }])
+                .unwrap_or_default(),
             country_of_origin: Some(self.country_of_origin.to_ascii_uppercase()),
             arrived_in_denmark: self.arrived_in_denmark,
             segment: Segment::default(),

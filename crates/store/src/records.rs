@@ -95,6 +95,9 @@ pub struct PersonRecord {
     pub best_time_to_call: Option<domain::ambassador::BestTime>,
     /// How she prefers to be contacted, as she told a referring partner (issue 5).
     pub contact_preference: Option<domain::partner::ContactPreference>,
+    /// Her languages were only inferred from her country of origin (a register run);
+    /// cleared when staff save her record.
+    pub languages_inferred: bool,
     pub sources: Vec<Source>,
     pub funnels: Vec<FunnelRow>,
 }

@@ -2312,6 +2312,14 @@ async fn a_run_writes_every_candidate_once_and_skips_the_do_not_contact_list() {
     assert_eq!(fatma.funnels[0].state.stage, Stage::Identified);
     assert_eq!(fatma.sources[0].reference_id, Some(run.id));
     assert!(!fatma.person.details.phone_is_hers_alone);
+    // Her letter language is inferred from her country of origin, and marked so until
+    // staff save her record (issue 4, item 1).
+    assert_eq!(fatma.person.details.letter_language(), Some("ar"));
+    assert!(fatma.languages_inferred);
+    s.update_person(fatma.person.id, &fatma.person.details, &audit(AuditAction::UpdatePerson)).await.unwrap();
+    assert!(!s.read_person(fatma.person.id).await.unwrap().unwrap().languages_inferred);
+    let known_page = s.read_person_page(known).await.unwrap().unwrap();
+    assert!(!known_page.record.languages_inferred, "a known woman keeps the languages she gave");
     assert_eq!(s.register_runs(init.id).await.unwrap()[0].run_by_name, coordinator.display_name);
 
     // The review queue: confirm admits her; a second decision is a conflict; data cleared.

@@ -1679,9 +1679,15 @@ async fn a_coordinator_uploads_maps_dry_runs_and_runs_a_register_search_under_an
     assert_eq!(std::fs::read_dir(&extract_dir).unwrap().filter(|e| e.as_ref().unwrap().path().is_file()).count(), 0);
     let run = c.get(&run_url).await;
     assert!(run.body.contains("befolkning.csv") && run.body.contains("Databeskyttelseslovens"), "{}", run.body);
-    // Fatma is in the people list, at "identified", with the run as her source.
+    // Fatma is in the people list, at "identified", with the run as her source, and her
+    // letter language is Turkish, marked as only inferred from her country of origin.
     let list = c.get("/people").await;
     assert!(list.body.contains("Fatma"));
+    let at = list.body.find(">Fatma").unwrap();
+    let start = list.body[..at].rfind("href=\"").unwrap() + 6;
+    let href = &list.body[start..start + list.body[start..].find('"').unwrap()];
+    let fatma = c.get(href).await;
+    assert!(fatma.body.contains("tyrkisk") && fatma.body.contains("udledt af oprindelsesland"), "{}", fatma.body);
     // Below coordinator level the overview goes through the suppression rule: one woman is hidden.
     let mut analyst = Client::login(&app, "analytiker").await;
     let page = analyst.get(&run_url).await;

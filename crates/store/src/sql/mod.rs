@@ -127,6 +127,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/common/0010_response_codes.sql"),
         postgres: include_str!("../../migrations/common/0010_response_codes.sql"),
     },
+    Migration {
+        version: 11,
+        name: "languages_inferred",
+        sqlite: include_str!("../../migrations/common/0011_languages_inferred.sql"),
+        postgres: include_str!("../../migrations/common/0011_languages_inferred.sql"),
+    },
 ];
 
 /// Initiatives and areas: read on nearly every page, changed a few times a year.

@@ -261,7 +261,7 @@ pub(crate) async fn update_person(store: &SqlStore, id: Uuid, d: &PersonDetails,
          phone_is_hers_alone = $8, street = $9, postcode = $10, city = $11, area_id = $12, languages = $13, \
          first_language = $14, country_of_origin = $15, arrived_in_denmark = $16, education = $17, work_experience = $18, \
          network = $19, danish_level = $20, motivation_note = $21, motivation = $22, safe_contact_only = $23, \
-         safety_note = $24, interpreter_needed = $25, updated_at = $26 WHERE id = $1",
+         safety_note = $24, interpreter_needed = $25, updated_at = $26, languages_inferred = 0 WHERE id = $1",
     );
     let r = bind_details(update.bind(id.to_string()), d)
         .bind(fmt_ts(OffsetDateTime::now_utc()))
@@ -480,7 +480,7 @@ pub(crate) async fn get_person(store: &SqlStore, id: Uuid, audit: &AuditRecord) 
 pub(crate) async fn read_person(store: &SqlStore, id: Uuid) -> Result<Option<PersonRecord>> {
     let pool = store.pool();
     let sql = format!(
-        "SELECT {}, p.best_time_to_call, p.contact_preference, u.display_name AS contact_name, a.name AS area_name \
+        "SELECT {}, p.best_time_to_call, p.contact_preference, p.languages_inferred, u.display_name AS contact_name, a.name AS area_name \
          FROM persons p \
          LEFT JOIN users u ON u.id = p.contact_user_id LEFT JOIN areas a ON a.id = p.area_id WHERE p.id = $1",
         PERSON_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ")
@@ -516,6 +516,7 @@ pub(crate) async fn read_person(store: &SqlStore, id: Uuid) -> Result<Option<Per
         contact_name: row.try_get("contact_name").map_err(db("reading a person"))?,
         area_name: row.try_get("area_name").map_err(db("reading a person"))?,
         best_time_to_call: best_time_from_row(&row)?,
+        languages_inferred: row.try_get::<i64, _>("languages_inferred").map_err(db("reading a person"))? != 0,
         contact_preference: contact_preference_from_row(&row)?,
         person,
         sources,

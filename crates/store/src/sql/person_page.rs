@@ -53,7 +53,7 @@ fn sql(backend: Backend) -> String {
         "FROM consents k WHERE k.person_id = p.id",
     );
     format!(
-        "SELECT {}, p.best_time_to_call, p.contact_preference, u.display_name AS contact_name, a.name AS area_name, {sources} AS sources_json, \
+        "SELECT {}, p.best_time_to_call, p.contact_preference, p.languages_inferred, u.display_name AS contact_name, a.name AS area_name, {sources} AS sources_json, \
          {funnels} AS funnels_json, {events} AS events_json, {contacts} AS contacts_json, {consents} AS consents_json \
          FROM persons p LEFT JOIN users u ON u.id = p.contact_user_id LEFT JOIN areas a ON a.id = p.area_id \
          WHERE p.id = $1",
@@ -198,6 +198,7 @@ pub(crate) async fn read_person_page(store: &SqlStore, id: Uuid) -> Result<Optio
         contact_name: row.try_get("contact_name").map_err(e())?,
         area_name: row.try_get("area_name").map_err(e())?,
         best_time_to_call: super::people::best_time_from_row(&row)?,
+        languages_inferred: row.try_get::<i64, _>("languages_inferred").map_err(e())? != 0,
         contact_preference: super::people::contact_preference_from_row(&row)?,
         person,
         sources,

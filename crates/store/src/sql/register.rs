@@ -342,7 +342,16 @@ async fn admit(tx: &mut Tx, c: &RunCandidate, ctx: &RunContext<'_>) -> Result<Ad
         actor: ctx.actor.clone(),
         at: ctx.at,
     };
+    let inferred = !new.details.languages.is_empty();
     people::insert_new_person(tx, id, &new).await?;
+    if inferred {
+        // A register knows no language: hers was inferred from her country of origin.
+        sqlx::query("UPDATE persons SET languages_inferred = 1 WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&mut **tx)
+            .await
+            .map_err(db("marking her language inferred"))?;
+    }
     Ok(Admitted::Created(id))
 }
 

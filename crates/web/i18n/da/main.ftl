@@ -832,3 +832,4 @@ call-outcome-wants-meeting = Truffet – vil gerne mødes
 call-outcome-not-now = Ikke nu
 call-outcome-never = Aldrig kontakt igen
 notification-call-due = En kvinde skal ringes op (se opkaldslisten).
+field-languages-inferred = udledt af oprindelsesland – bekræft, og gem hendes oplysninger

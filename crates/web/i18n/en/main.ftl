@@ -832,3 +832,4 @@ call-outcome-wants-meeting = Reached – wants a meeting
 call-outcome-not-now = Not now
 call-outcome-never = Never contact again
 notification-call-due = A woman is due for a call (see the call list).
+field-languages-inferred = inferred from country of origin – confirm it and save her details

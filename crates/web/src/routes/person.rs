@@ -185,7 +185,11 @@ async fn view(
                 None => language_label(l.locale, &lang.code),
             })
             .collect();
-        fact("field-languages", langs.join(", "));
+        let mut shown = langs.join(", ");
+        if rec.languages_inferred && !shown.is_empty() {
+            shown = format!("{shown} ({})", l.t("field-languages-inferred"));
+        }
+        fact("field-languages", shown);
         fact("field-interpreter-needed", l.t(if d.interpreter_needed { "yes" } else { "no" }));
     }
     if see(Field::CountryOfOrigin) {
