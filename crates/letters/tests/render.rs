@@ -1,0 +1,217 @@
+//! PDF letters: every language renders with no warning and no missing glyph, the text
+//! comes back out of the PDF (read by poppler, not typst), print files, refusals.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use letters::fonts::{FONT_FILES, NASKH, SANS};
+use letters::{FontError, Fonts, RenderError};
+
+#[test]
+fn every_letter_language_renders_with_fonts_embedded() {
+    let mut r = renderer();
+    for code in LANGUAGES {
+        let letter = letter(code, "Fatima");
+        let pdf = r.render_letter(&letter).unwrap_or_else(|e| panic!("{code}: {e}"));
+        assert!(pdf.starts_with(b"%PDF-"), "{code}");
+        let pages = pages_of(&pdf, &format!("{code}.pdf"));
+        let expected = if code == "da" { 1..=2 } else { 2..=4 };
+        assert!(expected.contains(&pages), "{code}: {pages} pages");
+        let fonts = fonts_of(&pdf, &format!("{code}-fonts.pdf"));
+        assert!(!fonts.is_empty(), "{code}: no fonts listed");
+        assert!(fonts.iter().all(|(_, embedded)| *embedded), "{code}: a font is not embedded: {fonts:?}");
+        let want = match code {
+            "ar" | "fa" | "ckb" => Some("NotoNaskhArabic"),
+            "ur" => Some("NotoNastaliqUrdu"),
+            "ti" => Some("NotoSansEthiopic"),
+            _ => None,
+        };
+        assert!(fonts.iter().any(|(n, _)| n.contains("NotoSans-")), "{code}: {fonts:?}");
+        if let Some(w) = want {
+            assert!(fonts.iter().any(|(n, _)| n.contains(w)), "{code}: no {w} in {fonts:?}");
+        }
+    }
+}
+
+/// Headline, her name and the answer code come back out of the PDF as written, in
+/// logical order — for Arabic script too. (Not Urdu: Nastaliq text does not extract
+/// cleanly; the test above covers it.)
+#[test]
+fn extracted_text_matches_per_script() {
+    let mut r = renderer();
+    for (code, name) in [
+        ("da", "Fatima"),
+        ("ar", "فاطمة"),
+        ("ar", "Fatima"),
+        ("fa", "Fatima"),
+        ("so", "Faadumo"),
+        ("tr", "Fatma Şükrü"),
+        ("ti", "Fatima"),
+    ] {
+        let letter = letter(code, name);
+        let pdf = r.render_letter(&letter).unwrap_or_else(|e| panic!("{code}: {e}"));
+        let text = normalise(&text_of(&pdf, &format!("{code}-text.pdf")));
+        let own = letter.own.as_ref().unwrap_or(&letter.danish);
+        for (what, expected) in [
+            ("headline", own.headline.as_str()),
+            ("Danish headline", letter.danish.headline.as_str()),
+            ("name", name),
+            ("answer code", "K7M-4QX"),
+            ("answer page", "https://opsog.soeby.dk/svar"),
+            ("municipality", "Søby Kommune"),
+            ("case number", "2026-00042"),
+        ] {
+            let expected = normalise(expected);
+            assert!(text.contains(&expected), "{code}: {what} {expected:?} not in the PDF's text:\n{text}");
+        }
+        // The greeting (her name filled in) comes back in logical order. Spaces are
+        // left out of this comparison: poppler drops the one where the direction
+        // changes ("Fatimaعزیز").
+        let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+        let greeting = squeeze(&normalise(&own.paragraphs[0]));
+        assert!(squeeze(&text).contains(&greeting), "{code}: greeting {greeting:?} not in:\n{text}");
+    }
+}
+
+#[test]
+fn arabic_keeps_latin_runs_in_order() {
+    let mut r = renderer();
+    let mut letter = letter("ar", "Fatima");
+    let own = letter.own.as_mut().unwrap();
+    own.paragraphs.push("رقم القضية 2025-00123 مع Mette Hansen.".into());
+    let pdf = r.render_letter(&letter).unwrap();
+    let text = normalise(&text_of(&pdf, "ar-runs.pdf"));
+    assert!(text.contains("2025-00123"), "{text}");
+    assert!(text.contains("Mette Hansen"), "{text}");
+    assert!(!text.contains("00123-2025"), "{text}");
+}
+
+#[test]
+fn markup_characters_in_her_name_print_as_written() {
+    let mut r = renderer();
+    let name = r#"Ay#sha *B_ $x$ @ref <lbl> \n "q" // [c] {d}"#;
+    let mut l = letter("da", name);
+    l.address_block[0] = name.into();
+    let pdf = r.render_letter(&l).unwrap();
+    let text = normalise(&text_of(&pdf, "markup.pdf"));
+    assert!(text.contains(&normalise(name)), "{text}");
+}
+
+#[test]
+fn a_cpr_number_in_the_address_block_is_refused() {
+    let mut r = renderer();
+    for line in ["010203-1234", "0102031234", "Fatima 01 02 03 12 34"] {
+        let mut l = letter("da", "Fatima");
+        l.address_block.insert(1, line.into());
+        match r.render_letter(&l) {
+            Err(RenderError::Invalid { index: 0, reason }) => {
+                assert!(reason.contains("address line 2"), "{reason}");
+                assert!(!reason.contains("1234"), "the error repeats the number: {reason}");
+            }
+            other => panic!("{line}: expected a refusal, got {:?}", other.map(|p| p.len())),
+        }
+    }
+    let mut l = letter("da", "Fatima");
+    l.reference = "0102031234".into();
+    assert!(matches!(r.render_letter(&l), Err(RenderError::Invalid { index: 0, .. })));
+}
+
+#[test]
+fn a_character_no_font_has_is_refused() {
+    let mut r = renderer();
+    let l = letter("da", "Fatima 漢");
+    match r.render_letter(&l) {
+        Err(RenderError::MissingGlyph { index: Some(0), codepoint, .. }) => assert_eq!(codepoint, u32::from('漢')),
+        other => panic!("expected a missing glyph, got {:?}", other.map(|p| p.len())),
+    }
+}
+
+#[test]
+fn print_files_hold_the_letters_each_on_an_odd_page() {
+    let mut r = renderer();
+    let letters = [letter("ar", "Fatima"), letter("da", "Amina"), letter("ti", "Selam")];
+    let single: Vec<usize> = letters
+        .iter()
+        .enumerate()
+        .map(|(i, l)| pages_of(&r.render_letter(l).unwrap(), &format!("single-{i}.pdf")))
+        .collect();
+    let files = r.render_batch(&letters, 2).unwrap();
+    assert_eq!(files.len(), 2);
+    let even = |n: usize| n + n % 2;
+    assert_eq!(pages_of(&files[0], "batch-0.pdf"), even(single[0]) + single[1]);
+    assert_eq!(pages_of(&files[1], "batch-1.pdf"), single[2]);
+    let text = normalise(&text_of(&files[0], "batch-0-text.pdf"));
+    assert!(text.contains("Fatima") && text.contains("Amina") && !text.contains("Selam"), "{text}");
+
+    assert_eq!(r.render_batch(&letters, 3).unwrap().len(), 1);
+    assert!(matches!(r.render_batch(&letters, 0), Err(RenderError::BatchSize)));
+    assert!(r.render_batch(&[], 5).unwrap().is_empty());
+}
+
+#[test]
+fn a_failing_letter_in_a_batch_is_named_and_nothing_is_returned() {
+    let mut r = renderer();
+    let letters = [letter("da", "Amina"), letter("ar", "Fatima"), letter("da", "Ali 漢")];
+    match r.render_batch(&letters, 2) {
+        Err(e) => assert_eq!(e.index(), Some(2), "{e}"),
+        Ok(files) => panic!("expected a failure, got {} files", files.len()),
+    }
+    let mut bad = letters.clone();
+    bad[1].address_block[1] = "0102031234".into();
+    match r.render_batch(&bad, 2) {
+        Err(RenderError::Invalid { index, .. }) => assert_eq!(index, 1),
+        other => panic!("expected a refusal, got {:?}", other.map(|f| f.len())),
+    }
+}
+
+#[test]
+fn the_same_letter_renders_to_the_same_bytes() {
+    let mut r = renderer();
+    let l = letter("fa", "Fatima");
+    let a = r.render_letter(&l).unwrap();
+    let _other = r.render_letter(&letter("ti", "Selam")).unwrap();
+    let b = r.render_letter(&l).unwrap();
+    assert!(a == b, "output differs between two renderings");
+    // The free function uses its own renderer with the same fonts.
+    assert!(letters::render_letter(&l).unwrap() == a);
+}
+
+#[test]
+fn missing_fonts_are_refused_naming_the_family() {
+    let base = std::env::temp_dir().join(format!("opsog-letters-fonts-{}", std::process::id()));
+    let empty = base.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    match Fonts::load(&empty) {
+        Err(e @ FontError::Missing { .. }) => {
+            assert_eq!(e.family(), SANS);
+            assert!(e.to_string().contains("Noto Sans") && e.to_string().contains("install-fonts"), "{e}");
+        }
+        other => panic!("expected Missing, got {other:?}"),
+    }
+
+    // Only the Latin files: the first missing family is Naskh.
+    let source = letters::fonts::default_dir();
+    let partial = base.join("partial");
+    std::fs::create_dir_all(&partial).unwrap();
+    for (file, family) in FONT_FILES {
+        if family == SANS {
+            std::fs::copy(source.join(file), partial.join(file)).unwrap();
+        }
+    }
+    match Fonts::load(&partial) {
+        Err(e) => assert_eq!(e.family(), NASKH, "{e}"),
+        Ok(f) => panic!("loaded {f:?} without Arabic fonts"),
+    }
+
+    // A file that is no font (as a WOFF2 is to typst) is refused, not skipped.
+    std::fs::write(partial.join(FONT_FILES[3].0), b"wOF2 not a font").unwrap();
+    match Fonts::load(&partial) {
+        Err(e @ FontError::Unreadable { .. }) => assert_eq!(e.family(), NASKH),
+        other => panic!("expected Unreadable, got {other:?}"),
+    }
+    let _ = std::fs::remove_dir_all(&base);
+
+    let all = Fonts::load(&source).unwrap();
+    assert!(all.len() >= FONT_FILES.len());
+}
