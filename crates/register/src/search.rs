@@ -344,7 +344,9 @@ pub async fn delete_extracts(
     Ok(done.len())
 }
 
-/// The daily sweep: extracts whose date has come are deleted, and the deletion logged.
+/// The daily sweep: extracts whose date has come are deleted, and the deletion logged;
+/// so are uploads left unmapped for a day (a coordinator who went away from the mapping
+/// page leaves a file of personal data that no record names).
 pub async fn delete_due(
     store: &impl Store,
     dir: &ExtractDir,
@@ -352,7 +354,31 @@ pub async fn delete_due(
     audit: &AuditRecord,
 ) -> Result<usize, SearchError> {
     let due = store.sources_due_for_deletion(today).await?;
-    delete_extracts(store, dir, &due, None, audit).await
+    let deleted = delete_extracts(store, dir, &due, None, audit).await?;
+    let abandoned = delete_abandoned_uploads(dir, std::time::Duration::from_secs(24 * 3600))?;
+    if abandoned > 0 {
+        let mut record = audit.clone();
+        record.detail = format!("abandoned uploads deleted: {abandoned}");
+        store.append_audit(&record).await?;
+    }
+    Ok(deleted + abandoned)
+}
+
+/// Pending uploads older than `age`; returns how many were deleted.
+pub fn delete_abandoned_uploads(dir: &ExtractDir, age: std::time::Duration) -> Result<usize, SearchError> {
+    let pending = dir.pending();
+    let Ok(entries) = std::fs::read_dir(&pending) else { return Ok(0) };
+    let mut n = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let old =
+            entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|e| e >= age);
+        if old && path.is_file() {
+            std::fs::remove_file(&path).map_err(io(format!("deleting {}", path.display())))?;
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 /// A caseworker's decision on an uncertain link.
