@@ -7,7 +7,7 @@
 
 use crate::kinds::{Field, SourceKind};
 use crate::read::Reader;
-use crate::select::{Counts, PoolView, ReviewLink, SelectError, SourceFile, names, source_row_of};
+use crate::select::{Counts, PoolView, ReviewLink, SelectError, SourceFile, names, source_row};
 use domain::selection::Step;
 use linkage::{Certainty, Config, FieldKind, FieldValue, Record, Schema};
 use std::collections::{HashMap, HashSet};
@@ -56,7 +56,7 @@ pub(crate) fn match_list(
     let mut rows: Vec<ListRow> = Vec::new();
     let mut seen: HashSet<(String, Option<Date>, Option<String>)> = HashSet::new();
     while let Some(row) = reader.next_row()? {
-        if !step.matches(&source_row_of(row), run_date) {
+        if !step.matches(&source_row(row), run_date) {
             continue;
         }
         if let Some(cpr) = row.cpr() {

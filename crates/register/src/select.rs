@@ -371,7 +371,7 @@ pub(crate) fn names(row: &Row) -> (String, String) {
     }
 }
 
-fn source_row(row: &Row) -> SourceRow<'_> {
+pub(crate) fn source_row(row: &Row) -> SourceRow<'_> {
     SourceRow {
         month: row.month().map(|m| m.first_day()),
         date: row.date(Field::Date).or_else(|| row.date(Field::StartDate)),
@@ -490,8 +490,4 @@ pub(crate) struct PoolView<'a> {
 
 fn pool_view(pool: &mut Pool) -> PoolView<'_> {
     PoolView { women: &mut pool.women, by_cpr: &pool.by_cpr, alive: &pool.alive, review: &mut pool.review }
-}
-
-pub(crate) fn source_row_of(row: &Row) -> SourceRow<'_> {
-    source_row(row)
 }

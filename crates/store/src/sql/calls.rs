@@ -84,24 +84,29 @@ pub(crate) async fn record_events(store: &SqlStore, events: &[NewEvent], audit: 
     Ok(())
 }
 
-/// Notifies whoever answers for her: her contact person, else her team's caseworkers,
-/// else the coordinators.
-pub(crate) async fn notify_responsible(store: &SqlStore, person_id: Uuid, message: &str) -> Result<usize> {
-    let mut tx: Tx = store.begin().await?;
+/// Whoever answers for her: her contact person, else her team's caseworkers, else the
+/// coordinators.
+pub(crate) async fn responsible(tx: &mut Tx, person_id: Uuid) -> Result<Vec<Uuid>> {
     let r = sqlx::query("SELECT contact_user_id, team_id FROM persons WHERE id = $1")
         .bind(person_id.to_string())
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await
         .map_err(db("reading her contact person"))?
         .ok_or(StoreError::NotFound("person"))?;
     let contact: Option<String> = r.try_get("contact_user_id").map_err(db("reading her contact person"))?;
     let team: Option<String> = r.try_get("team_id").map_err(db("reading her team"))?;
-    let users = super::ambassadors::recipients(
-        &mut tx,
+    super::ambassadors::recipients(
+        tx,
         contact.as_deref().map(parse_uuid).transpose()?,
         team.as_deref().map(parse_uuid).transpose()?,
     )
-    .await?;
+    .await
+}
+
+/// Notifies whoever answers for her (`responsible`); returns how many were told.
+pub(crate) async fn notify_responsible(store: &SqlStore, person_id: Uuid, message: &str) -> Result<usize> {
+    let mut tx: Tx = store.begin().await?;
+    let users = responsible(&mut tx, person_id).await?;
     for u in &users {
         super::insert_notification(&mut tx, *u, message, Some(person_id)).await?;
     }

@@ -451,6 +451,23 @@ pub(crate) async fn insert_consent(tx: &mut Transaction<'static, Any>, c: &Conse
 
 /// Adds a notification on the given connection, which may be a transaction's: a
 /// registration's notifications are written with it or not at all.
+/// Whether any of the hashes is on the do-not-contact list (inside the caller's
+/// transaction or on a connection of its own).
+pub(crate) async fn dnc_contains(conn: &mut sqlx::AnyConnection, hashes: &[String]) -> Result<bool> {
+    for h in hashes {
+        let n: i64 = sqlx::query("SELECT COUNT(*) FROM do_not_contact WHERE identity_hash = $1")
+            .bind(h)
+            .fetch_one(&mut *conn)
+            .await
+            .and_then(|r| r.try_get(0))
+            .map_err(db("reading the do-not-contact list"))?;
+        if n > 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 pub(crate) async fn insert_notification(
     conn: &mut sqlx::AnyConnection,
     user_id: Uuid,
@@ -977,18 +994,8 @@ impl Store for SqlStore {
     }
 
     async fn on_do_not_contact(&self, hashes: &[String]) -> Result<bool> {
-        for h in hashes {
-            let n: i64 = sqlx::query("SELECT COUNT(*) FROM do_not_contact WHERE identity_hash = $1")
-                .bind(h)
-                .fetch_one(&self.pool)
-                .await
-                .and_then(|r| r.try_get(0))
-                .map_err(db("reading the do-not-contact list"))?;
-            if n > 0 {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+        let mut conn = self.pool.acquire().await.map_err(db("connecting to the database"))?;
+        dnc_contains(&mut conn, hashes).await
     }
 
     async fn notify(&self, user_id: Uuid, message: &str, person_id: Option<Uuid>) -> Result<()> {

@@ -253,18 +253,7 @@ pub(crate) async fn mark_sources_deleted(
 // --- runs
 
 async fn on_do_not_contact(tx: &mut Tx, hashes: &[String]) -> Result<bool> {
-    for h in hashes {
-        let n: i64 = sqlx::query("SELECT COUNT(*) FROM do_not_contact WHERE identity_hash = $1")
-            .bind(h)
-            .fetch_one(&mut **tx)
-            .await
-            .and_then(|r| r.try_get(0))
-            .map_err(db("checking the do-not-contact list"))?;
-        if n > 0 {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    super::dnc_contains(tx, hashes).await
 }
 
 async fn area_ids(tx: &mut Tx) -> Result<HashMap<String, Uuid>> {

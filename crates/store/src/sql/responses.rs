@@ -1,9 +1,9 @@
 //! Response codes (issue 4, item 4): issued with a letter, answered once on the public
 //! page. What an answer means is `domain::response`'s; here it is written whole.
 
-use super::ambassadors::{recipients, with_detail};
+use super::ambassadors::with_detail;
 use super::audit::naming;
-use super::people::{self, Tx};
+use super::people;
 use super::rows::{fmt_ts, parse_ts, parse_uuid};
 use super::{SqlStore, db, insert_do_not_contact, insert_notification, write_audit};
 use crate::records::{AnswerOutcome, NewEvent, ResponseCodeRecord};
@@ -58,17 +58,6 @@ pub(crate) async fn find(store: &SqlStore, code_hash: &str) -> Result<Option<Res
     r.as_ref().map(row).transpose()
 }
 
-async fn contact_and_team(tx: &mut Tx, person: uuid::Uuid) -> Result<(Option<uuid::Uuid>, Option<uuid::Uuid>)> {
-    let r = sqlx::query("SELECT contact_user_id, team_id FROM persons WHERE id = $1")
-        .bind(person.to_string())
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(db("reading her contact person"))?;
-    let contact: Option<String> = r.try_get("contact_user_id").map_err(db("reading her contact person"))?;
-    let team: Option<String> = r.try_get("team_id").map_err(db("reading her team"))?;
-    Ok((contact.as_deref().map(parse_uuid).transpose()?, team.as_deref().map(parse_uuid).transpose()?))
-}
-
 pub(crate) async fn answer(
     store: &SqlStore,
     code_hash: &str,
@@ -114,8 +103,7 @@ pub(crate) async fn answer(
         }
     };
     insert_do_not_contact(&mut tx, &event.do_not_contact).await?;
-    let (contact, team) = contact_and_team(&mut tx, event.person_id).await?;
-    for user in recipients(&mut tx, contact, team).await? {
+    for user in super::calls::responsible(&mut tx, event.person_id).await? {
         insert_notification(&mut tx, user, NOTIFY_ANSWERED, Some(event.person_id)).await?;
     }
     let audit = with_detail(audit, || format!("response_code answered={answer}"));
