@@ -475,6 +475,7 @@ impl StreetRegistration {
             safe_contact_only: self.safe_contact_only(),
             safety_note: None,
             interpreter_needed: false,
+            digital_post_exempt: false,
         }
     }
 }

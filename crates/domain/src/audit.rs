@@ -41,10 +41,14 @@ pub enum AuditAction {
     ReviewLink,
     DeleteExtracts,
     ViewRunOverview,
+    SendLetterBatch,
+    DownloadLetters,
+    SetCadence,
+    SelfReferral,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 38] = [
+    pub const ALL: [AuditAction; 42] = [
         AuditAction::ViewPerson,
         AuditAction::ListPeople,
         AuditAction::SearchPeople,
@@ -83,6 +87,10 @@ impl AuditAction {
         AuditAction::ReviewLink,
         AuditAction::DeleteExtracts,
         AuditAction::ViewRunOverview,
+        AuditAction::SendLetterBatch,
+        AuditAction::DownloadLetters,
+        AuditAction::SetCadence,
+        AuditAction::SelfReferral,
     ];
 
     pub fn code(self) -> &'static str {
@@ -125,6 +133,10 @@ impl AuditAction {
             AuditAction::ReviewLink => "review_link",
             AuditAction::DeleteExtracts => "delete_extracts",
             AuditAction::ViewRunOverview => "view_run_overview",
+            AuditAction::SendLetterBatch => "send_letter_batch",
+            AuditAction::DownloadLetters => "download_letters",
+            AuditAction::SetCadence => "set_cadence",
+            AuditAction::SelfReferral => "self_referral",
         }
     }
 

@@ -1,21 +1,77 @@
 //! The phone follow-up (issue 4, items 5–7; G-5.7, G-2.4): who is due for a call and
 //! when, who must not be called, and what each outcome of a call is in her funnel.
 //!
-//! The cadence (G-5.7): a call a week after her letter; after a call without an answer,
-//! another two days later; after the third attempt without reaching her (the letter
-//! counts, as the funnel counts it), she is marked unreachable. A woman who answered
-//! her letter "yes, call me" is due at once.
+//! The cadence (G-5.7) is the initiative's ([`Cadence`]); by default a call a week after
+//! her letter; after a call without an answer, another two days later; a second letter
+//! three weeks after the first when no one has reached her; after the third attempt
+//! without reaching her (letters count, as the funnel counts them), she is marked
+//! unreachable. A woman who answered her letter "yes, call me" is due at once.
 
 use crate::funnel::{Channel, EventKind, Stage};
+use crate::validation::FieldErrors;
 use time::{Duration, OffsetDateTime};
 
-/// Days from her letter to the first call.
-pub const CALL_AFTER_LETTER_DAYS: i64 = 7;
-/// Days between calls she did not answer.
-pub const CALL_AGAIN_DAYS: i64 = 2;
-/// Attempts without reaching her (letters and calls, `FunnelState::attempts`) before
-/// she is marked unreachable.
-pub const MAX_ATTEMPTS: u32 = 3;
+/// An initiative's contact cadence (G-5.7: contact her several times, in writing and by
+/// phone). Set by the coordinator on the letters page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cadence {
+    /// Days from her letter to the first call.
+    pub call_after_letter_days: u32,
+    /// Days between calls she did not answer.
+    pub call_again_days: u32,
+    /// Days from her last letter to a second one, while no one has reached her.
+    pub second_letter_after_days: u32,
+    /// Attempts without reaching her (letters and calls, `FunnelState::attempts`)
+    /// before she is marked unreachable.
+    pub max_attempts: u32,
+}
+
+impl Default for Cadence {
+    fn default() -> Self {
+        Cadence { call_after_letter_days: 7, call_again_days: 2, second_letter_after_days: 21, max_attempts: 3 }
+    }
+}
+
+/// The cadence form as typed.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct CadenceInput {
+    pub call_after_letter_days: String,
+    pub call_again_days: String,
+    pub second_letter_after_days: String,
+    pub max_attempts: String,
+}
+
+impl CadenceInput {
+    pub fn from_cadence(c: &Cadence) -> CadenceInput {
+        CadenceInput {
+            call_after_letter_days: c.call_after_letter_days.to_string(),
+            call_again_days: c.call_again_days.to_string(),
+            second_letter_after_days: c.second_letter_after_days.to_string(),
+            max_attempts: c.max_attempts.to_string(),
+        }
+    }
+
+    /// Each field a whole number in its range; errors name the field.
+    pub fn parse(&self) -> Result<Cadence, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let mut number = |field: &'static str, raw: &str, min: u32, max: u32| -> u32 {
+            match raw.trim().parse::<u32>() {
+                Ok(n) if (min..=max).contains(&n) => n,
+                _ => {
+                    errors.add(field, "error-cadence-number");
+                    0
+                }
+            }
+        };
+        let c = Cadence {
+            call_after_letter_days: number("call_after_letter_days", &self.call_after_letter_days, 1, 90),
+            call_again_days: number("call_again_days", &self.call_again_days, 1, 30),
+            second_letter_after_days: number("second_letter_after_days", &self.second_letter_after_days, 7, 180),
+            max_attempts: number("max_attempts", &self.max_attempts, 1, 10),
+        };
+        errors.into_result(|| c)
+    }
+}
 
 /// What the call list needs to know about her.
 #[derive(Debug, Clone, Copy)]
@@ -49,11 +105,12 @@ impl NotCalled {
 }
 
 /// When she is due for a call, if at all; `Err` when she is due but must not be called.
-pub fn due(c: &CallCandidate) -> Option<Result<OffsetDateTime, NotCalled>> {
+pub fn due(c: &CallCandidate, cadence: &Cadence) -> Option<Result<OffsetDateTime, NotCalled>> {
+    let days = |d: u32| Duration::days(i64::from(d));
     let at = match (c.stage, c.last_event) {
         (Stage::Interested, EventKind::Interested) if c.last_channel == Channel::Letter => c.last_event_at,
-        (Stage::Contacted, EventKind::LetterSent) => c.last_event_at + Duration::days(CALL_AFTER_LETTER_DAYS),
-        (Stage::Contacted, EventKind::CallNoAnswer) => c.last_event_at + Duration::days(CALL_AGAIN_DAYS),
+        (Stage::Contacted, EventKind::LetterSent) => c.last_event_at + days(cadence.call_after_letter_days),
+        (Stage::Contacted, EventKind::CallNoAnswer) => c.last_event_at + days(cadence.call_again_days),
         _ => return None,
     };
     if c.safe_contact_only && !c.phone_hers_alone {
@@ -111,10 +168,11 @@ impl CallOutcome {
     }
 
     /// The events the outcome is, in order, for a woman at `stage` with `attempts`
-    /// unanswered so far. The third unanswered attempt also marks her unreachable.
-    pub fn events(self, stage: Stage, attempts: u32) -> Vec<EventKind> {
+    /// unanswered so far. The cadence's last unanswered attempt also marks her
+    /// unreachable.
+    pub fn events(self, stage: Stage, attempts: u32, cadence: &Cadence) -> Vec<EventKind> {
         match self {
-            CallOutcome::NoAnswer if attempts + 1 >= MAX_ATTEMPTS => {
+            CallOutcome::NoAnswer if attempts + 1 >= cadence.max_attempts => {
                 vec![EventKind::CallNoAnswer, EventKind::MarkedUnreachable]
             }
             CallOutcome::NoAnswer => vec![EventKind::CallNoAnswer],
@@ -152,44 +210,68 @@ mod tests {
     #[test]
     fn the_cadence_puts_her_on_the_list() {
         let letter = her(Stage::Contacted, EventKind::LetterSent, Channel::Letter);
-        assert_eq!(due(&letter), Some(Ok(datetime!(2026-11-08 10:00 UTC))));
+        let d = Cadence::default();
+        assert_eq!(due(&letter, &d), Some(Ok(datetime!(2026-11-08 10:00 UTC))));
         let missed = her(Stage::Contacted, EventKind::CallNoAnswer, Channel::Phone);
-        assert_eq!(due(&missed), Some(Ok(datetime!(2026-11-03 10:00 UTC))));
+        assert_eq!(due(&missed, &d), Some(Ok(datetime!(2026-11-03 10:00 UTC))));
         let answered = her(Stage::Interested, EventKind::Interested, Channel::Letter);
-        assert_eq!(due(&answered), Some(Ok(datetime!(2026-11-01 10:00 UTC))));
-        assert_eq!(due(&her(Stage::Interested, EventKind::Interested, Channel::Ambassador)), None);
-        assert_eq!(due(&her(Stage::Identified, EventKind::Entered, Channel::RegisterSearch)), None);
-        assert_eq!(due(&her(Stage::Declined, EventKind::NeverContactAgain, Channel::Letter)), None);
+        assert_eq!(due(&answered, &d), Some(Ok(datetime!(2026-11-01 10:00 UTC))));
+        assert_eq!(due(&her(Stage::Interested, EventKind::Interested, Channel::Ambassador), &d), None);
+        assert_eq!(due(&her(Stage::Identified, EventKind::Entered, Channel::RegisterSearch), &d), None);
+        assert_eq!(due(&her(Stage::Declined, EventKind::NeverContactAgain, Channel::Letter), &d), None);
     }
 
     #[test]
     fn safe_contact_only_is_never_called_on_a_shared_phone() {
         let mut c = her(Stage::Contacted, EventKind::LetterSent, Channel::Letter);
         c.safe_contact_only = true;
+        let d = Cadence::default();
         c.phone_hers_alone = false;
-        assert_eq!(due(&c), Some(Err(NotCalled::SafeContactOnly)));
+        assert_eq!(due(&c, &d), Some(Err(NotCalled::SafeContactOnly)));
         c.phone_hers_alone = true;
-        assert!(matches!(due(&c), Some(Ok(_))), "a number confirmed as hers alone may be called");
+        assert!(matches!(due(&c, &d), Some(Ok(_))), "a number confirmed as hers alone may be called");
         c.has_phone = false;
-        assert_eq!(due(&c), Some(Err(NotCalled::NoPhone)));
+        assert_eq!(due(&c, &d), Some(Err(NotCalled::NoPhone)));
     }
 
     #[test]
     fn outcomes_are_the_funnel_s_events() {
-        assert_eq!(CallOutcome::NoAnswer.events(Stage::Contacted, 0), vec![EventKind::CallNoAnswer]);
+        let d = Cadence::default();
+        assert_eq!(CallOutcome::NoAnswer.events(Stage::Contacted, 0, &d), vec![EventKind::CallNoAnswer]);
         assert_eq!(
-            CallOutcome::NoAnswer.events(Stage::Contacted, MAX_ATTEMPTS - 1),
+            CallOutcome::NoAnswer.events(Stage::Contacted, d.max_attempts - 1, &d),
             vec![EventKind::CallNoAnswer, EventKind::MarkedUnreachable]
         );
         assert_eq!(
-            CallOutcome::Interested.events(Stage::Contacted, 1),
+            CallOutcome::Interested.events(Stage::Contacted, 1, &d),
             vec![EventKind::Reached, EventKind::Interested]
         );
-        assert_eq!(CallOutcome::WantsMeeting.events(Stage::Interested, 0), vec![EventKind::Note]);
-        assert_eq!(CallOutcome::NeverAgain.events(Stage::Interested, 0), vec![EventKind::NeverContactAgain]);
+        assert_eq!(CallOutcome::WantsMeeting.events(Stage::Interested, 0, &d), vec![EventKind::Note]);
+        assert_eq!(CallOutcome::NeverAgain.events(Stage::Interested, 0, &d), vec![EventKind::NeverContactAgain]);
         assert!(CallOutcome::NotNow.note_required() && !CallOutcome::NoAnswer.note_required());
         for o in CallOutcome::ALL {
             assert_eq!(CallOutcome::from_code(o.code()), Some(o));
         }
+        let patient = Cadence { max_attempts: 5, ..d };
+        assert_eq!(CallOutcome::NoAnswer.events(Stage::Contacted, 2, &patient), vec![EventKind::CallNoAnswer]);
+    }
+
+    #[test]
+    fn the_cadence_is_the_initiative_s() {
+        let slow = Cadence { call_after_letter_days: 10, call_again_days: 3, ..Cadence::default() };
+        let letter = her(Stage::Contacted, EventKind::LetterSent, Channel::Letter);
+        assert_eq!(due(&letter, &slow), Some(Ok(datetime!(2026-11-11 10:00 UTC))));
+        let missed = her(Stage::Contacted, EventKind::CallNoAnswer, Channel::Phone);
+        assert_eq!(due(&missed, &slow), Some(Ok(datetime!(2026-11-04 10:00 UTC))));
+    }
+
+    #[test]
+    fn a_cadence_form_names_the_field_it_refuses() {
+        let ok = CadenceInput::from_cadence(&Cadence::default()).parse();
+        assert_eq!(ok, Ok(Cadence::default()));
+        let bad = CadenceInput { max_attempts: "0".into(), call_again_days: "to".into(), ..CadenceInput::from_cadence(&Cadence::default()) };
+        let errors = bad.parse().unwrap_err();
+        assert!(errors.for_field("max_attempts").is_some() && errors.for_field("call_again_days").is_some(), "{errors:?}");
+        assert!(errors.for_field("call_after_letter_days").is_none());
     }
 }

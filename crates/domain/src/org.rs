@@ -112,6 +112,8 @@ pub struct Initiative {
     pub area_ids: Vec<Uuid>,
     pub capacity: Option<u32>,
     pub cool_off_days: u32,
+    /// How often and how she is contacted (G-5.7).
+    pub cadence: crate::calls::Cadence,
 }
 
 impl Initiative {

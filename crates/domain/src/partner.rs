@@ -257,6 +257,7 @@ impl Referral {
             safe_contact_only: self.safe_contact_only(),
             safety_note: None,
             interpreter_needed: false,
+            digital_post_exempt: false,
         }
     }
 }

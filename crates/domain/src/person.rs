@@ -114,6 +114,8 @@ pub struct PersonDetails {
     pub safe_contact_only: bool,
     pub safety_note: Option<String>,
     pub interpreter_needed: bool,
+    /// Exempt from Digital Post (fritaget): her letters go on paper.
+    pub digital_post_exempt: bool,
 }
 
 impl std::fmt::Debug for PersonDetails {
@@ -175,6 +177,7 @@ pub struct PersonInput {
     pub safe_contact_only: Option<String>,
     pub safety_note: String,
     pub interpreter_needed: Option<String>,
+    pub digital_post_exempt: Option<String>,
 }
 
 const MAX_TEXT: usize = 200;
@@ -364,6 +367,7 @@ impl PersonInput {
             safe_contact_only: checkbox(&self.safe_contact_only),
             safety_note,
             interpreter_needed: checkbox(&self.interpreter_needed),
+            digital_post_exempt: checkbox(&self.digital_post_exempt),
         })
     }
 }

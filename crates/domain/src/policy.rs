@@ -115,6 +115,10 @@ pub enum Action {
     PlanMeetings,
     /// The initiative's letter templates and their review (G-5.6).
     EditLetters,
+    /// Send a letter batch to a register run's women, and set the contact cadence
+    /// (G-5.6, G-5.7). Coordinators only: a batch reaches across teams, and only a
+    /// coordinator may override the letter check.
+    SendLetters,
     /// Register search: upload extracts, map columns, write the selection rules, dry
     /// run and run (G-5.1–G-5.3). Coordinators only.
     RegisterSearch,
@@ -324,6 +328,7 @@ mod tests {
                 Action::EditPlan,
                 Action::ManagePartners,
                 Action::EditLetters,
+                Action::SendLetters,
                 Action::RegisterSearch,
             ] {
                 assert_eq!(may(&a, action, None), role == Role::Coordinator, "{role:?} {action:?}");

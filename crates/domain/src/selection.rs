@@ -439,6 +439,7 @@ impl Candidate {
             safe_contact_only: false,
             safety_note: None,
             interpreter_needed: false,
+            digital_post_exempt: false,
         }
     }
 }

@@ -28,7 +28,7 @@ pub async fn post_due_calls(store: &impl Store, now: OffsetDateTime, origin: &st
     let mut told = Vec::new();
     for initiative in store.list_initiatives().await? {
         for r in store.call_list(initiative.id, &ListScope::Everyone).await? {
-            match calls::due(&r.candidate()) {
+            match calls::due(&r.candidate(), &initiative.cadence) {
                 Some(Ok(at)) if at <= now => {
                     report.due += 1;
                     if at > now - Duration::days(1) {

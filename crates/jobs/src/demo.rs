@@ -78,6 +78,7 @@ pub async fn seed(
         area_ids: areas.iter().map(|a| a.id).collect(),
         capacity: Some(120),
         cool_off_days: 90,
+        cadence: Default::default(),
     };
     store.create_initiative(&initiative).await?;
 

@@ -35,6 +35,7 @@ async fn calls_that_fell_due_today_are_announced_once() {
         area_ids: vec![],
         capacity: None,
         cool_off_days: 90,
+        cadence: Default::default(),
     };
     s.create_initiative(&init).await.unwrap();
     let team = s.create_team("Team Nord").await.unwrap();

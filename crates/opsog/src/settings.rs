@@ -102,6 +102,11 @@ impl Settings {
         self.data_dir.join("extracts")
     }
 
+    /// Letter batches: print files, one PDF per letter, Digital Post (MeMo) files.
+    pub fn letters_dir(&self) -> PathBuf {
+        self.data_dir.join("letters")
+    }
+
     pub fn web_config(&self) -> web::WebConfig {
         web::WebConfig {
             municipality: self.municipality.clone(),
@@ -110,6 +115,7 @@ impl Settings {
             page_size: self.page_size.clamp(5, 200),
             public_base_url: self.public_url(),
             extract_dir: self.extract_dir(),
+            letters_dir: self.letters_dir(),
         }
     }
 }

@@ -464,6 +464,38 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// Events of one call in one transaction, all or none. Audited.
     fn record_events(&self, events: &[NewEvent], audit: &AuditRecord) -> impl Future<Output = Result<()>> + Send;
 
+    // --- letter batches and the cadence (issue 4)
+    /// The women `run_id` found who are at `identified` or `contacted` in the
+    /// initiative, with their records; `domain::letter_batch` decides who gets a
+    /// letter. Not audited here: the caller audits what it shows or sends.
+    fn letter_batch_candidates(
+        &self,
+        initiative_id: Uuid,
+        run_id: Uuid,
+    ) -> impl Future<Output = Result<Vec<BatchCandidate>>> + Send;
+    /// A sent batch, in one transaction: the batch, each letter's response code, its
+    /// `letter_sent` event with the MeMo messageUUID, a contact person for a woman who
+    /// had none. All or nothing: a `Funnel` error (someone moved her meanwhile) or any
+    /// other writes no letter of it. Audited, naming every woman.
+    fn record_letter_batch(
+        &self,
+        batch: &LetterBatchWrite,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// The initiative's batches, newest first.
+    fn letter_batches(&self, initiative_id: Uuid) -> impl Future<Output = Result<Vec<LetterBatchRecord>>> + Send;
+    fn letter_batch(&self, id: Uuid) -> impl Future<Output = Result<Option<LetterBatchRecord>>> + Send;
+    /// A batch's letters in order. Not audited: the caller audits the women it shows.
+    fn batch_letters(&self, batch_id: Uuid) -> impl Future<Output = Result<Vec<BatchLetterRecord>>> + Send;
+    /// Sets the initiative's contact cadence (G-5.7). `NotFound` for an unknown
+    /// initiative. Audited.
+    fn set_cadence(
+        &self,
+        initiative_id: Uuid,
+        cadence: &domain::calls::Cadence,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<()>> + Send;
+
     // --- response codes (issue 4)
     /// Stores a letter's code (by its hash). Audited, naming her.
     fn issue_response_code(

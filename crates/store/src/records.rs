@@ -597,3 +597,75 @@ impl CallRow {
         }
     }
 }
+
+// --- letter batches (issue 4, items 2, 3 and 7)
+
+/// A woman of a register run whom a letter batch weighs (`domain::letter_batch`): her
+/// record, her contact person's direct number, and where her funnel stands.
+#[derive(Debug, Clone)]
+pub struct BatchCandidate {
+    pub record: PersonRecord,
+    pub contact_phone: Option<String>,
+    pub state: domain::funnel::FunnelState,
+    pub last_event: Option<EventKind>,
+    pub last_letter_at: Option<OffsetDateTime>,
+}
+
+/// A batch to write whole: the batch, and per letter her response code, the
+/// `letter_sent` event and, where she had none, her new contact person.
+#[derive(Debug, Clone)]
+pub struct LetterBatchWrite {
+    pub id: Uuid,
+    pub initiative_id: Uuid,
+    pub run_id: Option<Uuid>,
+    pub actor: EventActor,
+    pub created_at: OffsetDateTime,
+    /// `(Skip::code, count)` of the women left out.
+    pub skipped: Vec<(String, u32)>,
+    pub check_errors: u32,
+    pub override_reason: Option<String>,
+    pub print_files: u32,
+    pub letters: Vec<BatchLetterWrite>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BatchLetterWrite {
+    pub person_id: Uuid,
+    pub delivery: domain::letter_batch::Delivery,
+    pub language: String,
+    /// The MeMo messageUUID of a Digital Post letter, kept on the event.
+    pub message_uuid: Option<Uuid>,
+    pub code: ResponseCodeRecord,
+    /// `(contact person, her team)` for a woman who had no contact person.
+    pub new_contact: Option<(Uuid, Option<Uuid>)>,
+    pub note: String,
+}
+
+/// A sent batch, as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetterBatchRecord {
+    pub id: Uuid,
+    pub initiative_id: Uuid,
+    pub run_id: Option<Uuid>,
+    pub created_by_name: String,
+    pub created_at: OffsetDateTime,
+    pub letters: u32,
+    pub digital_post: u32,
+    pub paper: u32,
+    pub skipped: Vec<(String, u32)>,
+    pub check_errors: u32,
+    pub override_reason: Option<String>,
+    pub print_files: u32,
+}
+
+/// One letter of a sent batch. `message_uuid` is read from her `letter_sent` event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchLetterRecord {
+    pub seq: u32,
+    pub person_id: Uuid,
+    pub name: String,
+    pub delivery: domain::letter_batch::Delivery,
+    pub language: String,
+    pub message_uuid: Option<Uuid>,
+    pub event_id: Uuid,
+}

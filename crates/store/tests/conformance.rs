@@ -36,6 +36,7 @@ async fn initiative(s: &SqlStore) -> Initiative {
         area_ids: vec![],
         capacity: Some(40),
         cool_off_days: 90,
+        cadence: Default::default(),
     };
     s.create_initiative(&i).await.unwrap();
     i

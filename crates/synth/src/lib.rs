@@ -406,6 +406,9 @@ impl People {
                 .any(|e| matches!(e.input.kind, EventKind::Reached | EventKind::Interested | EventKind::GotInTouch));
         let (motivation, motivation_note) = if talked { motivation(rng, &latent) } else { (Vec::new(), None) };
 
+        // About one in fifty with a CPR number is exempt from Digital Post; taken from
+        // her id, not the RNG, so every other draw stays as it was.
+        let exempt = cpr.is_some() && id.as_u128() % 50 == 0;
         let details = PersonDetails {
             given_name,
             family_name,
@@ -423,6 +426,7 @@ impl People {
             safe_contact_only,
             safety_note,
             interpreter_needed,
+            digital_post_exempt: exempt,
         };
         LoadPerson {
             id,

@@ -41,6 +41,9 @@ pub struct WebConfig {
     pub public_base_url: String,
     /// Where uploaded register extracts are kept until a run deletes them (G-5.5).
     pub extract_dir: std::path::PathBuf,
+    /// Where letter batches are written, one folder per batch (print files, one PDF
+    /// per letter, MeMo files).
+    pub letters_dir: std::path::PathBuf,
 }
 
 impl Default for WebConfig {
@@ -52,6 +55,7 @@ impl Default for WebConfig {
             page_size: 25,
             public_base_url: "http://127.0.0.1:8080".into(),
             extract_dir: std::path::PathBuf::from("data/extracts"),
+            letters_dir: std::path::PathBuf::from("data/letters"),
         }
     }
 }

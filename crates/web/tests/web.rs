@@ -108,6 +108,7 @@ async fn world() -> World {
         area_ids: vec![],
         capacity: None,
         cool_off_days: 90,
+        cadence: Default::default(),
     };
     s.create_initiative(&initiative).await.unwrap();
     let init = initiative.id;

@@ -9,6 +9,7 @@
 
 mod ambassadors;
 mod audit;
+mod batches;
 mod calls;
 mod letters;
 mod meetings;
@@ -132,6 +133,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "languages_inferred",
         sqlite: include_str!("../../migrations/common/0011_languages_inferred.sql"),
         postgres: include_str!("../../migrations/common/0011_languages_inferred.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "letter_batches",
+        sqlite: include_str!("../../migrations/common/0012_letter_batches.sql"),
+        postgres: include_str!("../../migrations/common/0012_letter_batches.sql"),
     },
 ];
 
@@ -536,6 +543,21 @@ fn initiative_from_row(r: &AnyRow, area_ids: Vec<Uuid>) -> Result<Initiative> {
         area_ids,
         capacity: capacity.and_then(|c| u32::try_from(c).ok()),
         cool_off_days: u32::try_from(cool).unwrap_or(90),
+        cadence: cadence_from_row(r)?,
+    })
+}
+
+/// The initiative's contact cadence (migration 0012).
+fn cadence_from_row(r: &AnyRow) -> Result<domain::calls::Cadence> {
+    let n = |column: &'static str| -> Result<u32> {
+        let v: i64 = r.try_get(column).map_err(db("reading an initiative's cadence"))?;
+        u32::try_from(v).map_err(|_| StoreError::Corrupt(format!("initiatives.{column} = {v}")))
+    };
+    Ok(domain::calls::Cadence {
+        call_after_letter_days: n("call_after_letter_days")?,
+        call_again_days: n("call_again_days")?,
+        second_letter_after_days: n("second_letter_after_days")?,
+        max_attempts: n("max_attempts")?,
     })
 }
 
@@ -633,8 +655,9 @@ impl Store for SqlStore {
     async fn create_initiative(&self, i: &Initiative) -> Result<()> {
         let mut tx = self.begin().await?;
         sqlx::query(
-            "INSERT INTO initiatives (id, name, starts_on, ends_on, target_group, methods, capacity, cool_off_days, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO initiatives (id, name, starts_on, ends_on, target_group, methods, capacity, cool_off_days, created_at, \
+             call_after_letter_days, call_again_days, second_letter_after_days, max_attempts) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(i.id.to_string())
         .bind(&i.name)
@@ -645,6 +668,10 @@ impl Store for SqlStore {
         .bind(i.capacity.map(i64::from))
         .bind(i64::from(i.cool_off_days))
         .bind(fmt_ts(OffsetDateTime::now_utc()))
+        .bind(i64::from(i.cadence.call_after_letter_days))
+        .bind(i64::from(i.cadence.call_again_days))
+        .bind(i64::from(i.cadence.second_letter_after_days))
+        .bind(i64::from(i.cadence.max_attempts))
         .execute(&mut *tx)
         .await
         .map_err(db("creating an initiative"))?;
@@ -1281,6 +1308,30 @@ impl Store for SqlStore {
 
     async fn notify_responsible(&self, person_id: Uuid, message: &str) -> Result<usize> {
         calls::notify_responsible(self, person_id, message).await
+    }
+
+    async fn letter_batch_candidates(&self, initiative_id: Uuid, run_id: Uuid) -> Result<Vec<BatchCandidate>> {
+        batches::candidates(self, initiative_id, run_id).await
+    }
+
+    async fn record_letter_batch(&self, batch: &LetterBatchWrite, audit: &AuditRecord) -> Result<()> {
+        batches::record(self, batch, audit).await
+    }
+
+    async fn letter_batches(&self, initiative_id: Uuid) -> Result<Vec<LetterBatchRecord>> {
+        batches::list(self, initiative_id).await
+    }
+
+    async fn letter_batch(&self, id: Uuid) -> Result<Option<LetterBatchRecord>> {
+        batches::get(self, id).await
+    }
+
+    async fn batch_letters(&self, batch_id: Uuid) -> Result<Vec<BatchLetterRecord>> {
+        batches::letters(self, batch_id).await
+    }
+
+    async fn set_cadence(&self, initiative_id: Uuid, cadence: &domain::calls::Cadence, audit: &AuditRecord) -> Result<()> {
+        batches::set_cadence(self, initiative_id, cadence, audit).await
     }
 
     async fn record_events(&self, events: &[NewEvent], audit: &AuditRecord) -> Result<()> {

@@ -21,7 +21,7 @@ pub(crate) type Tx = Transaction<'static, Any>;
 pub(crate) const PERSON_COLUMNS: &str = "id, given_name, family_name, search_key, birth_date, cpr, phone, phone_is_hers_alone, \
     street, postcode, city, area_id, languages, first_language, country_of_origin, arrived_in_denmark, education, \
     work_experience, network, danish_level, motivation_note, motivation, safe_contact_only, safety_note, \
-    interpreter_needed, team_id, contact_user_id, created_at, updated_at";
+    interpreter_needed, digital_post_exempt, team_id, contact_user_id, created_at, updated_at";
 
 fn languages_json(langs: &[SpokenLanguage]) -> String {
     serde_json::to_string(langs).unwrap_or_else(|_| "[]".into())
@@ -37,7 +37,7 @@ async fn insert_person(
 ) -> Result<()> {
     let sql = format!(
         "INSERT INTO persons ({PERSON_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)"
+         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)"
     );
     let now = fmt_ts(at);
     bind_details(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()), d)
@@ -54,7 +54,7 @@ async fn insert_person(
 type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>;
 
 /// Binds her details in the one order both the insert and the update list them
-/// (given_name … interpreter_needed).
+/// (given_name … digital_post_exempt).
 fn bind_details<'q>(q: AnyQuery<'q>, d: &PersonDetails) -> AnyQuery<'q> {
     q.bind(d.given_name.clone())
         .bind(d.family_name.clone())
@@ -80,6 +80,7 @@ fn bind_details<'q>(q: AnyQuery<'q>, d: &PersonDetails) -> AnyQuery<'q> {
         .bind(flag(d.safe_contact_only))
         .bind(d.safety_note.clone())
         .bind(flag(d.interpreter_needed))
+        .bind(flag(d.digital_post_exempt))
 }
 
 pub(crate) async fn insert_source(tx: &mut Tx, person_id: Uuid, s: &Source) -> Result<()> {
@@ -261,7 +262,8 @@ pub(crate) async fn update_person(store: &SqlStore, id: Uuid, d: &PersonDetails,
          phone_is_hers_alone = $8, street = $9, postcode = $10, city = $11, area_id = $12, languages = $13, \
          first_language = $14, country_of_origin = $15, arrived_in_denmark = $16, education = $17, work_experience = $18, \
          network = $19, danish_level = $20, motivation_note = $21, motivation = $22, safe_contact_only = $23, \
-         safety_note = $24, interpreter_needed = $25, updated_at = $26, languages_inferred = 0 WHERE id = $1",
+         safety_note = $24, interpreter_needed = $25, digital_post_exempt = $26, updated_at = $27, \
+         languages_inferred = 0 WHERE id = $1",
     );
     let r = bind_details(update.bind(id.to_string()), d)
         .bind(fmt_ts(OffsetDateTime::now_utc()))
@@ -350,25 +352,38 @@ pub(crate) async fn set_contact_person(
 ) -> Result<()> {
     let now = OffsetDateTime::now_utc();
     let mut tx = store.begin().await?;
+    assign_contact(&mut tx, person_id, user_id, team_id, by, now).await?;
+    write_audit(&mut tx, &super::naming(audit, person_id)).await?;
+    tx.commit().await.map_err(db("committing a contact person"))
+}
+
+/// Makes `user_id` her contact person inside `tx`, closing the earlier assignment.
+pub(crate) async fn assign_contact(
+    tx: &mut Tx,
+    person_id: Uuid,
+    user_id: Uuid,
+    team_id: Option<Uuid>,
+    by: Uuid,
+    now: OffsetDateTime,
+) -> Result<()> {
     sqlx::query("UPDATE contact_assignments SET until_at = $1 WHERE person_id = $2 AND until_at IS NULL")
         .bind(fmt_ts(now))
         .bind(person_id.to_string())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(db("closing a contact person"))?;
-    insert_assignment(&mut tx, person_id, user_id, by, now).await?;
+    insert_assignment(tx, person_id, user_id, by, now).await?;
     let r = sqlx::query("UPDATE persons SET contact_user_id = $1, team_id = $2 WHERE id = $3")
         .bind(user_id.to_string())
         .bind(team_id.map(|t| t.to_string()))
         .bind(person_id.to_string())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(db("setting a contact person"))?;
     if r.rows_affected() == 0 {
         return Err(StoreError::NotFound("person"));
     }
-    write_audit(&mut tx, &super::naming(audit, person_id)).await?;
-    tx.commit().await.map_err(db("committing a contact person"))
+    Ok(())
 }
 
 pub(crate) async fn person_scope(store: &SqlStore, id: Uuid) -> Result<Option<PersonScopeRow>> {
@@ -442,6 +457,7 @@ pub(crate) fn person_from_row(r: &AnyRow) -> Result<Person> {
             safe_contact_only: i("safe_contact_only")?,
             safety_note: s("safety_note")?,
             interpreter_needed: i("interpreter_needed")?,
+            digital_post_exempt: i("digital_post_exempt")?,
         },
         team_id: opt_uuid(s("team_id")?)?,
         created_at: parse_ts(&code("created_at")?)?,

@@ -73,7 +73,7 @@ pub async fn list(State(state): State<AppState>, cu: CurrentUser, Query(q): Quer
     let (mut skipped_safe, mut skipped_no_phone) = (0, 0);
     let mut due: Vec<(OffsetDateTime, &CallRow)> = Vec::new();
     for r in &rows {
-        match calls::due(&r.candidate()) {
+        match calls::due(&r.candidate(), &initiative.cadence) {
             Some(Ok(at)) => due.push((at, r)),
             Some(Err(NotCalled::SafeContactOnly)) => skipped_safe += 1,
             Some(Err(NotCalled::NoPhone)) => skipped_no_phone += 1,
@@ -160,7 +160,7 @@ pub async fn record(
         Vec::new()
     };
     let now = OffsetDateTime::now_utc();
-    let kinds = outcome.events(funnel.state.stage, funnel.state.attempts);
+    let kinds = outcome.events(funnel.state.stage, funnel.state.attempts, &initiative.cadence);
     let last = kinds.len().saturating_sub(1);
     let events: Vec<NewEvent> = kinds
         .iter()

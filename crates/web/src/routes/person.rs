@@ -191,6 +191,7 @@ async fn view(
         }
         fact("field-languages", shown);
         fact("field-interpreter-needed", l.t(if d.interpreter_needed { "yes" } else { "no" }));
+        fact("field-digital-post-exempt", l.t(if d.digital_post_exempt { "yes" } else { "no" }));
     }
     if see(Field::CountryOfOrigin) {
         fact("field-country", d.country_of_origin.as_deref().map(|c| country_label(l.locale, c)).unwrap_or_default());
@@ -803,6 +804,12 @@ async fn person_fields(
         "checkbox",
         if input.interpreter_needed.is_some() { "on" } else { "" },
     ));
+    fields.push(FormField::new(
+        "digital_post_exempt",
+        l.t("field-digital-post-exempt"),
+        "checkbox",
+        if input.digital_post_exempt.is_some() { "on" } else { "" },
+    ));
     let mut safe = FormField::new(
         "safe_contact_only",
         l.t("safe-contact-only"),
@@ -945,6 +952,7 @@ fn as_input(d: &PersonDetails) -> PersonInput {
         safe_contact_only: on(d.safe_contact_only),
         safety_note: d.safety_note.clone().unwrap_or_default(),
         interpreter_needed: on(d.interpreter_needed),
+        digital_post_exempt: on(d.digital_post_exempt),
     }
 }
 
