@@ -269,9 +269,16 @@ mod tests {
     fn a_cadence_form_names_the_field_it_refuses() {
         let ok = CadenceInput::from_cadence(&Cadence::default()).parse();
         assert_eq!(ok, Ok(Cadence::default()));
-        let bad = CadenceInput { max_attempts: "0".into(), call_again_days: "to".into(), ..CadenceInput::from_cadence(&Cadence::default()) };
+        let bad = CadenceInput {
+            max_attempts: "0".into(),
+            call_again_days: "to".into(),
+            ..CadenceInput::from_cadence(&Cadence::default())
+        };
         let errors = bad.parse().unwrap_err();
-        assert!(errors.for_field("max_attempts").is_some() && errors.for_field("call_again_days").is_some(), "{errors:?}");
+        assert!(
+            errors.for_field("max_attempts").is_some() && errors.for_field("call_again_days").is_some(),
+            "{errors:?}"
+        );
         assert!(errors.for_field("call_after_letter_days").is_none());
     }
 }

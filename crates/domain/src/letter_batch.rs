@@ -312,7 +312,10 @@ mod tests {
     fn women_without_a_contact_person_need_one_with_a_direct_number() {
         let g = Gate { letters: 2, without_contact: 1, ..Gate::default() };
         assert_eq!(may_send(&g), Err(Refused::NoContactPerson { women: 1 }));
-        assert_eq!(may_send(&Gate { chosen_contact_has_phone: Some(false), ..g.clone() }), Err(Refused::ContactWithoutPhone));
+        assert_eq!(
+            may_send(&Gate { chosen_contact_has_phone: Some(false), ..g.clone() }),
+            Err(Refused::ContactWithoutPhone)
+        );
         assert_eq!(may_send(&Gate { chosen_contact_has_phone: Some(true), ..g }), Ok(None));
     }
 
@@ -320,7 +323,10 @@ mod tests {
     fn findings_are_counted_per_language_and_rule() {
         let letter = crate::letter_template::render(
             &crate::letter_template::shipped("da").unwrap_or_else(|| unreachable!()),
-            &crate::letter_template::Fill { contact_phone: String::new(), ..crate::letter_template::sample_fill("Søby Kommune", "dpo@soeby.dk") },
+            &crate::letter_template::Fill {
+                contact_phone: String::new(),
+                ..crate::letter_template::sample_fill("Søby Kommune", "dpo@soeby.dk")
+            },
         );
         let ctx = crate::letter_check::CheckContext {
             motivation_factors: &[],

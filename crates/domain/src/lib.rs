@@ -12,6 +12,7 @@ pub mod letter_batch;
 pub mod letter_check;
 pub mod letter_template;
 pub mod meeting;
+pub mod open_door;
 pub mod org;
 pub mod partner;
 pub mod person;

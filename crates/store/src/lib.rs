@@ -464,6 +464,19 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// Events of one call in one transaction, all or none. Audited.
     fn record_events(&self, events: &[NewEvent], audit: &AuditRecord) -> impl Future<Output = Result<()>> + Send;
 
+    // --- the open door (issue 4, G-8.5)
+    /// Her own request to be contacted, in one transaction: a known woman (same phone,
+    /// same normalised first name) gets herself as a source, a `got_in_touch` event
+    /// where her funnel allows it (else a note) and her best time; anyone else becomes
+    /// a new person at `interested` with herself as source and a note. Whoever answers
+    /// for her (for a new woman: the coordinators) is told. Audited naming her. The
+    /// do-not-contact check is the caller's (`declined_earlier`).
+    fn self_referral(
+        &self,
+        write: &SelfReferralWrite,
+        audit: &AuditRecord,
+    ) -> impl Future<Output = Result<RegistrationOutcome>> + Send;
+
     // --- letter batches and the cadence (issue 4)
     /// The women `run_id` found who are at `identified` or `contacted` in the
     /// initiative, with their records; `domain::letter_batch` decides who gets a

@@ -669,3 +669,14 @@ pub struct BatchLetterRecord {
     pub message_uuid: Option<Uuid>,
     pub event_id: Uuid,
 }
+
+/// Her own request to be contacted (G-8.5), to write whole.
+#[derive(Debug, Clone)]
+pub struct SelfReferralWrite {
+    pub request: domain::open_door::SelfReferral,
+    pub initiative_id: Uuid,
+    /// Her identity is on the do-not-contact list: she is let in all the same, and
+    /// whoever answers for her is told (product.md). The list entry stays.
+    pub declined_earlier: bool,
+    pub at: OffsetDateTime,
+}

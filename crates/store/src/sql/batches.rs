@@ -171,7 +171,8 @@ fn batch_row(r: &AnyRow) -> Result<LetterBatchRecord> {
         letters: n("letters")?,
         digital_post: n("digital_post")?,
         paper: n("paper")?,
-        skipped: serde_json::from_str(&skipped).map_err(|e| StoreError::Corrupt(format!("letter_batches.skipped: {e}")))?,
+        skipped: serde_json::from_str(&skipped)
+            .map_err(|e| StoreError::Corrupt(format!("letter_batches.skipped: {e}")))?,
         check_errors: n("check_errors")?,
         override_reason: r.try_get("override_reason").map_err(e())?,
         print_files: n("print_files")?,

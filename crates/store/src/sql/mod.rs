@@ -13,6 +13,7 @@ mod batches;
 mod calls;
 mod letters;
 mod meetings;
+mod open_door;
 mod partners;
 mod people;
 mod person_page;
@@ -1310,6 +1311,10 @@ impl Store for SqlStore {
         calls::notify_responsible(self, person_id, message).await
     }
 
+    async fn self_referral(&self, write: &SelfReferralWrite, audit: &AuditRecord) -> Result<RegistrationOutcome> {
+        open_door::self_referral(self, write, audit).await
+    }
+
     async fn letter_batch_candidates(&self, initiative_id: Uuid, run_id: Uuid) -> Result<Vec<BatchCandidate>> {
         batches::candidates(self, initiative_id, run_id).await
     }
@@ -1330,7 +1335,12 @@ impl Store for SqlStore {
         batches::letters(self, batch_id).await
     }
 
-    async fn set_cadence(&self, initiative_id: Uuid, cadence: &domain::calls::Cadence, audit: &AuditRecord) -> Result<()> {
+    async fn set_cadence(
+        &self,
+        initiative_id: Uuid,
+        cadence: &domain::calls::Cadence,
+        audit: &AuditRecord,
+    ) -> Result<()> {
         batches::set_cadence(self, initiative_id, cadence, audit).await
     }
 
