@@ -1,11 +1,20 @@
 //! The letters benchmark (bench/letters/run.sh): N personalised bilingual letters in
-//! mixed languages, a third of them in Arabic script, rendered to print files of 500
-//! and, each on its own, to a PDF wrapped in a MeMo message. Prints the time and the
-//! peak memory. Run in release: `cargo run --release -p letters --example bench -- 10000`.
+//! mixed languages, a third of them in Arabic script, each rendered once
+//! ([`letters::render_set_parallel`]) into print files of 500 and a PDF of its own, which
+//! is wrapped in a MeMo message. Prints the time and the peak memory. Run in release:
+//! `cargo run --release -p letters --example bench -- 10000 2 [output dir] [--per-call N]`.
+//!
+//! The letters go to `render_set_parallel` 500 at a time (one print file), and each
+//! group's PDFs are dropped once its MeMo files are written. `--per-call N` sends N at a
+//! time (a multiple of 500 keeps the print files the same); `--per-call 0` sends all N
+//! in one call, so that every PDF is in memory at the end, as for a caller holding the
+//! whole set.
 
 use domain::cpr::Cpr;
 use domain::letter_template::{self, Fill};
-use letters::{Fonts, Identity, Letter, MemoMessage, Part, Renderer, Sender, write_memo};
+use letters::{Fonts, Identity, Letter, MemoMessage, Part, Sender, render_set_parallel, write_memo};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 /// Four of twelve in Arabic script (ar, fa, ur, ckb).
@@ -15,102 +24,137 @@ const PER_FILE: usize = 500;
 
 #[derive(Default)]
 struct Tally {
-    letters: usize,
     print_files: usize,
     print_bytes: usize,
+    single_bytes: usize,
     memo_bytes: usize,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut positional = Vec::new();
+    let mut per_call = None;
     let mut args = std::env::args().skip(1);
-    let count: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(10_000);
-    let threads: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(2).max(1);
-    let out_dir = args.next().map(std::path::PathBuf::from);
+    while let Some(arg) = args.next() {
+        if arg == "--per-call" {
+            per_call = Some(args.next().ok_or("--per-call needs a number")?.parse::<usize>()?);
+        } else {
+            positional.push(arg);
+        }
+    }
+    let mut positional = positional.into_iter();
+    let count: usize = positional.next().map(|a| a.parse()).transpose()?.unwrap_or(10_000);
+    let threads: usize = positional.next().map(|a| a.parse()).transpose()?.unwrap_or(2).max(1);
+    let out_dir = positional.next().map(std::path::PathBuf::from);
     if let Some(dir) = &out_dir {
         std::fs::create_dir_all(dir)?;
     }
+    let per_call = match per_call {
+        None => PER_FILE,
+        Some(0) => count.max(1),
+        Some(n) => n,
+    };
 
     let started = Instant::now();
     let fonts = Fonts::load_default()?;
-    let batches = count.div_ceil(PER_FILE);
-    let results: Vec<Result<Tally, String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let fonts = fonts.clone();
-                let out_dir = out_dir.clone();
-                scope.spawn(move || worker(t, threads, batches, count, fonts, out_dir.as_deref()))
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("worker panicked".into()))).collect()
-    });
-    let mut total = Tally::default();
-    for r in results {
-        let t = r?;
-        total.letters += t.letters;
-        total.print_files += t.print_files;
-        total.print_bytes += t.print_bytes;
-        total.memo_bytes += t.memo_bytes;
+    let letters: Vec<Letter> = (0..count).map(letter).collect::<Result<_, _>>()?;
+
+    let done_before = AtomicUsize::new(0);
+    let shown = AtomicUsize::new(0);
+    let step = (count / 10).max(1);
+    let progress = |n: usize| {
+        let n = done_before.load(Ordering::Relaxed) + n;
+        if n / step > shown.load(Ordering::Relaxed) / step {
+            shown.store(n, Ordering::Relaxed);
+            eprintln!("letters: {n} of {count} rendered, {:.1} s", started.elapsed().as_secs_f64());
+        }
+    };
+    let sender = Sender { myndigheds_id: None, cvr: "29189900".into(), label: "Søby Kommune".into() };
+    let mut tally = Tally::default();
+    let mut render_seconds = 0.0;
+    for (g, group) in letters.chunks(per_call).enumerate() {
+        let first = g * per_call;
+        done_before.store(first, Ordering::Relaxed);
+        let render_started = Instant::now();
+        let rendered = render_set_parallel(&fonts, group, PER_FILE, threads, &progress)?;
+        render_seconds += render_started.elapsed().as_secs_f64();
+        for pdf in &rendered.print_files {
+            if let Some(dir) = &out_dir {
+                std::fs::write(dir.join(format!("print-{:04}.pdf", tally.print_files)), pdf)?;
+            }
+            tally.print_files += 1;
+            tally.print_bytes += pdf.len();
+        }
+        tally.single_bytes += rendered.letters.iter().map(Vec::len).sum::<usize>();
+        tally.memo_bytes += memos_parallel(first, group, &rendered.letters, threads, &sender, out_dir.as_deref())?;
     }
     let seconds = started.elapsed().as_secs_f64();
     println!(
-        "letters: {} letters ({} threads): {} print files ({:.1} MB), {} MeMo files ({:.1} MB)",
-        total.letters,
-        threads,
-        total.print_files,
-        total.print_bytes as f64 / 1e6,
-        total.letters,
-        total.memo_bytes as f64 / 1e6
+        "letters: {count} letters ({threads} threads, {per_call} per call), each rendered once: {} print files \
+         ({:.1} MB), {count} single PDFs ({:.1} MB), {count} MeMo files ({:.1} MB)",
+        tally.print_files,
+        tally.print_bytes as f64 / 1e6,
+        tally.single_bytes as f64 / 1e6,
+        tally.memo_bytes as f64 / 1e6
     );
-    println!("letters: {seconds:.1} s, {:.2} ms per letter", seconds * 1000.0 / total.letters.max(1) as f64);
+    println!(
+        "letters: {seconds:.1} s ({render_seconds:.1} s rendering), {:.2} ms per letter",
+        seconds * 1000.0 / count.max(1) as f64
+    );
     println!("letters: peak RSS (VmHWM) {}", peak_rss().unwrap_or_else(|| "unknown".into()));
     Ok(())
 }
 
-fn worker(
-    t: usize,
+/// [`memos`] on `threads` threads: the total size.
+fn memos_parallel(
+    first: usize,
+    letters: &[Letter],
+    pdfs: &[Vec<u8>],
     threads: usize,
-    batches: usize,
-    count: usize,
-    fonts: Fonts,
-    out_dir: Option<&std::path::Path>,
-) -> Result<Tally, String> {
-    let mut renderer = Renderer::new(fonts).map_err(|e| e.to_string())?;
-    let mut tally = Tally::default();
-    let sender = Sender { myndigheds_id: None, cvr: "29189900".into(), label: "Søby Kommune".into() };
-    for b in (t..batches).step_by(threads) {
-        let first = b * PER_FILE;
-        let letters: Vec<Letter> = (first..count.min(first + PER_FILE)).map(letter).collect::<Result<_, _>>()?;
-        let files = renderer.render_batch(&letters, PER_FILE).map_err(|e| format!("batch {b}: {e}"))?;
-        for (k, pdf) in files.iter().enumerate() {
-            tally.print_bytes += pdf.len();
-            if let Some(dir) = out_dir {
-                std::fs::write(dir.join(format!("print-{b:04}-{k}.pdf")), pdf).map_err(|e| e.to_string())?;
-            }
+    sender: &Sender,
+    out_dir: Option<&Path>,
+) -> Result<usize, String> {
+    let chunk = letters.len().div_ceil(threads).max(1);
+    let sizes: Vec<Result<usize, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = letters
+            .chunks(chunk)
+            .zip(pdfs.chunks(chunk))
+            .enumerate()
+            .map(|(t, (letters, pdfs))| scope.spawn(move || memos(first + t * chunk, letters, pdfs, sender, out_dir)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("MeMo thread panicked".into()))).collect()
+    });
+    sizes.into_iter().sum()
+}
+
+/// MeMo messages for `letters` (the first is letter `first`): their total size.
+fn memos(
+    first: usize,
+    letters: &[Letter],
+    pdfs: &[Vec<u8>],
+    sender: &Sender,
+    out_dir: Option<&Path>,
+) -> Result<usize, String> {
+    let mut bytes = 0;
+    for (k, (l, pdf)) in letters.iter().zip(pdfs).enumerate() {
+        let n = first + k;
+        let cpr = Cpr::parse(&format!("{:02}0185{:04}", 1 + n % 28, n % 10_000)).map_err(|e| e.to_string())?;
+        let memo = write_memo(&MemoMessage {
+            uuid: uuid::Uuid::from_u128(n as u128 + 1),
+            label: "Vil du have hjælp til at finde arbejde?".into(),
+            sender: sender.clone(),
+            recipient_cpr: cpr,
+            language: l.own.as_ref().unwrap_or(&l.danish).language.clone(),
+            pdf,
+            file_name: "brev.pdf".into(),
+            created: time::macros::datetime!(2026-03-02 09:00:00 UTC),
+        })
+        .map_err(|e| format!("letter {n}: {e}"))?;
+        bytes += memo.len();
+        if let Some(dir) = out_dir {
+            std::fs::write(dir.join(format!("memo-{n:05}.xml")), memo).map_err(|e| e.to_string())?;
         }
-        tally.print_files += files.len();
-        for (k, l) in letters.iter().enumerate() {
-            let n = first + k;
-            let pdf = renderer.render_letter(l).map_err(|e| format!("letter {n}: {e}"))?;
-            let cpr = Cpr::parse(&format!("{:02}0185{:04}", 1 + n % 28, n % 10_000)).map_err(|e| e.to_string())?;
-            let memo = write_memo(&MemoMessage {
-                uuid: uuid::Uuid::from_u128(n as u128 + 1),
-                label: "Vil du have hjælp til at finde arbejde?".into(),
-                sender: sender.clone(),
-                recipient_cpr: cpr,
-                language: l.own.as_ref().unwrap_or(&l.danish).language.clone(),
-                pdf: &pdf,
-                file_name: "brev.pdf".into(),
-                created: time::macros::datetime!(2026-03-02 09:00:00 UTC),
-            })
-            .map_err(|e| format!("letter {n}: {e}"))?;
-            tally.memo_bytes += memo.len();
-            if let Some(dir) = out_dir {
-                std::fs::write(dir.join(format!("memo-{n:05}.xml")), memo).map_err(|e| e.to_string())?;
-            }
-        }
-        tally.letters += letters.len();
     }
-    Ok(tally)
+    Ok(bytes)
 }
 
 fn letter(n: usize) -> Result<Letter, String> {

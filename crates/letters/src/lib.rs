@@ -12,4 +12,6 @@ pub mod render;
 
 pub use fonts::{FontError, Fonts};
 pub use memo::{MemoError, MemoMessage, Sender, write_memo};
-pub use render::{Identity, Letter, Part, RenderError, Renderer, render_batch, render_letter};
+pub use render::{
+    Identity, Letter, Part, RenderError, Rendered, Renderer, render_batch, render_letter, render_set_parallel,
+};

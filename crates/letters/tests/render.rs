@@ -215,3 +215,113 @@ fn missing_fonts_are_refused_naming_the_family() {
     let all = Fonts::load(&source).unwrap();
     assert!(all.len() >= FONT_FILES.len());
 }
+
+/// Five letters to five women with distinct names, in three scripts.
+fn five() -> Vec<letters::Letter> {
+    [("ar", "Fatima"), ("da", "Amina"), ("ti", "Selam"), ("so", "Hodan"), ("tr", "Zeynep")]
+        .into_iter()
+        .map(|(code, name)| letter(code, name))
+        .collect()
+}
+
+const FIVE_NAMES: [&str; 5] = ["Fatima", "Amina", "Selam", "Hodan", "Zeynep"];
+
+/// Which of the five names the PDF's text holds.
+fn names_in(pdf: &[u8], file: &str) -> Vec<&'static str> {
+    let text = normalise(&text_of(pdf, file));
+    FIVE_NAMES.into_iter().filter(|n| text.contains(n)).collect()
+}
+
+#[test]
+fn a_set_gives_print_files_and_each_letter_alone() {
+    let mut r = renderer();
+    let letters = five();
+    let set = r.render_set(&letters, 2).unwrap();
+    assert_eq!(set.letters.len(), 5);
+    assert_eq!(set.print_files.len(), 3);
+
+    let mut single_pages = Vec::new();
+    for (i, pdf) in set.letters.iter().enumerate() {
+        assert_eq!(names_in(pdf, &format!("set-single-{i}.pdf")), [FIVE_NAMES[i]], "letter {i}");
+        // Cut from a document of several letters, yet the same as the letter laid out
+        // alone, to the byte.
+        let alone = r.render_letter(&letters[i]).unwrap();
+        assert!(*pdf == alone, "letter {i} differs from the letter rendered alone");
+        let pages = pages_of(pdf, &format!("set-single-{i}-pages.pdf"));
+        // Tagged, as a letter rendered alone is.
+        let tagged = |p: &[u8]| p.windows(16).any(|w| w == b"/StructTreeRoot ");
+        assert_eq!(tagged(pdf), tagged(&alone), "letter {i}");
+        assert!(tagged(pdf), "letter {i} is not a tagged PDF");
+        single_pages.push(pages);
+    }
+    let even = |n: usize| n + n % 2;
+    for (k, file) in set.print_files.iter().enumerate() {
+        let members: Vec<usize> = (2 * k..(2 * k + 2).min(5)).collect();
+        let expected: Vec<&str> = members.iter().map(|&i| FIVE_NAMES[i]).collect();
+        assert_eq!(names_in(file, &format!("set-print-{k}.pdf")), expected, "print file {k}");
+        let pages: usize = members
+            .iter()
+            .enumerate()
+            .map(|(j, &i)| if j + 1 < members.len() { even(single_pages[i]) } else { single_pages[i] })
+            .sum();
+        assert_eq!(pages_of(file, &format!("set-print-{k}-pages.pdf")), pages, "print file {k}");
+    }
+
+    // The print files are the same as render_batch makes, and threads change nothing.
+    let batch = r.render_batch(&letters, 2).unwrap();
+    assert!(batch == set.print_files, "render_batch differs from render_set");
+    let seen = std::sync::Mutex::new(Vec::new());
+    let fonts = Fonts::load_default().unwrap();
+    let parallel = letters::render_set_parallel(&fonts, &letters, 2, 2, &|n| seen.lock().unwrap().push(n)).unwrap();
+    assert!(parallel.letters == set.letters, "single PDFs differ between one and two threads");
+    assert!(parallel.print_files == set.print_files, "print files differ between one and two threads");
+    let seen = seen.into_inner().unwrap();
+    assert!(seen.windows(2).all(|w| w[0] < w[1]) && seen.last() == Some(&5), "progress {seen:?}");
+}
+
+#[test]
+fn a_set_fails_whole_naming_its_first_failing_letter() {
+    let mut r = renderer();
+    let fonts = Fonts::load_default().unwrap();
+    let quiet = |_: usize| {};
+
+    let mut letters = five();
+    letters[3].address_block[0] = "Hodan 漢".into();
+    for (what, result) in [
+        ("render_set", r.render_set(&letters, 2)),
+        ("parallel", letters::render_set_parallel(&fonts, &letters, 2, 2, &quiet)),
+    ] {
+        match result {
+            Err(e @ RenderError::MissingGlyph { .. }) => assert_eq!(e.index(), Some(3), "{what}: {e}"),
+            other => panic!("{what}: expected a missing glyph, got {other:?}"),
+        }
+    }
+
+    // Two failing letters: the earlier is named, whether typst or the check refuses it.
+    letters[4].address_block[1] = "0102031234".into();
+    letters[1].address_block[0] = "Amina 漢".into();
+    for threads in [1, 2, 3] {
+        match letters::render_set_parallel(&fonts, &letters, 1, threads, &quiet) {
+            Err(e) => assert_eq!(e.index(), Some(1), "{threads} threads: {e}"),
+            Ok(set) => panic!("{threads} threads: expected a failure, got {set:?}"),
+        }
+    }
+    let mut refused_first = five();
+    refused_first[1].address_block[1] = "0102031234".into();
+    refused_first[2].address_block[0] = "Selam 漢".into();
+    match r.render_set(&refused_first, 5) {
+        Err(RenderError::Invalid { index, .. }) => assert_eq!(index, 1),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_set_needs_at_least_one_letter_per_file() {
+    let mut r = renderer();
+    let fonts = Fonts::load_default().unwrap();
+    let letters = five();
+    assert!(matches!(r.render_set(&letters, 0), Err(RenderError::BatchSize)));
+    assert!(matches!(letters::render_set_parallel(&fonts, &letters, 0, 2, &|_| {}), Err(RenderError::BatchSize)));
+    let empty = r.render_set(&[], 3).unwrap();
+    assert!(empty.letters.is_empty() && empty.print_files.is_empty());
+}
