@@ -416,6 +416,24 @@ code_enum!(
     BestTime { Morning = "morning", Midday = "midday", Afternoon = "afternoon", Evening = "evening", Any = "any" }
 );
 
+impl BestTime {
+    /// As a note in her record says it: the staff read the timeline in Danish.
+    pub fn danish(self) -> &'static str {
+        match self {
+            BestTime::Morning => "formiddag",
+            BestTime::Midday => "middag",
+            BestTime::Afternoon => "eftermiddag",
+            BestTime::Evening => "aften",
+            BestTime::Any => "når som helst",
+        }
+    }
+}
+
+/// A language as a note in her record names it: its Danish name, else its code.
+pub fn language_in_danish(code: &str) -> String {
+    crate::reference::language(code).map_or_else(|| code.to_string(), |l| l.name_da.to_lowercase())
+}
+
 /// A woman registered in the street. Valid by construction; she enters the funnel at
 /// `interested` with the ambassador as source.
 #[derive(Clone, PartialEq, Eq)]

@@ -105,8 +105,8 @@ impl SelfReferral {
     pub fn note(&self, declined_earlier: bool) -> String {
         let mut note = format!(
             "Har selv bedt om at blive kontaktet (kontaktsiden). Bedst: {}. Sprog: {}.",
-            self.best_time.code(),
-            self.language
+            self.best_time.danish(),
+            crate::ambassador::language_in_danish(&self.language)
         );
         if declined_earlier {
             note.push_str(" Har tidligere bedt om aldrig at blive kontaktet – har nu selv henvendt sig.");

@@ -124,6 +124,12 @@ pub struct Answer {
     pub best_time: BestTime,
     /// "Yes, call me": the language she wants to speak (ISO 639).
     pub language: Option<String>,
+    /// "Yes, call me": the number to call, when she gives one. A woman found in the
+    /// registers often has none on record, and without it no call list reaches her.
+    pub phone: Option<crate::PhoneNumber>,
+    /// She says the phone is hers alone (G-2.4: only such a number may be called for a
+    /// woman who is safe contact only).
+    pub phone_hers_alone: bool,
 }
 
 /// The page's form, as sent.
@@ -134,6 +140,8 @@ pub struct AnswerInput {
     pub choice: String,
     pub best_time: String,
     pub language: String,
+    pub phone: String,
+    pub own_phone: String,
 }
 
 impl AnswerInput {
@@ -150,8 +158,22 @@ impl AnswerInput {
         }
         let best_time = BestTime::from_code(self.best_time.trim()).unwrap_or(BestTime::Any);
         let language = crate::reference::language(self.language.trim()).map(|l| l.code.to_string());
+        // Only "yes, call me" keeps a number: she asked to be called on it.
+        let phone = match (choice, self.phone.trim()) {
+            (Some(Choice::CallMe), raw) if !raw.is_empty() => match crate::PhoneNumber::parse(raw) {
+                Ok(p) => Some(p),
+                Err(_) => {
+                    errors.add("phone", "door_error_phone");
+                    None
+                }
+            },
+            _ => None,
+        };
+        let phone_hers_alone = phone.is_some() && !self.own_phone.trim().is_empty();
         match (code, choice) {
-            (Some(code), Some(choice)) if errors.is_empty() => Ok((code, Answer { choice, best_time, language })),
+            (Some(code), Some(choice)) if errors.is_empty() => {
+                Ok((code, Answer { choice, best_time, language, phone, phone_hers_alone }))
+            }
             _ => Err(errors),
         }
     }
@@ -173,8 +195,10 @@ impl Answer {
         match self.choice {
             Choice::CallMe => format!(
                 "Svar på brev: ja, ring til mig. Bedst: {}. Sprog: {}.",
-                self.best_time.code(),
-                self.language.as_deref().unwrap_or("ikke oplyst")
+                self.best_time.danish(),
+                self.language
+                    .as_deref()
+                    .map_or_else(|| "ikke oplyst".to_string(), crate::ambassador::language_in_danish)
             ),
             Choice::NotNow => "Svar på brev: ikke nu.".into(),
             Choice::NeverAgain => "Svar på brev: nej, kontakt mig aldrig igen.".into(),
@@ -268,11 +292,20 @@ mod tests {
             choice: choice.into(),
             best_time: "evening".into(),
             language: "ar".into(),
+            ..Default::default()
         };
         let (_, call) = input("call_me").parse().unwrap();
         assert_eq!(call.event_kind(), EventKind::Interested);
+        assert_eq!(call.phone, None);
+        let with_phone = AnswerInput { phone: "61 23 45 67".into(), own_phone: "on".into(), ..input("call_me") };
+        let (_, call_on) = with_phone.parse().unwrap();
+        assert!(call_on.phone.is_some() && call_on.phone_hers_alone);
+        let (_, never) = AnswerInput { choice: "never".into(), ..with_phone.clone() }.parse().unwrap();
+        assert_eq!(never.phone, None, "a number is kept only to call her");
+        let bad = AnswerInput { phone: "12".into(), ..input("call_me") }.parse().unwrap_err();
+        assert_eq!(bad.for_field("phone"), Some("door_error_phone"));
         assert_eq!(call.best_time, BestTime::Evening);
-        assert!(call.note().contains("evening") && call.note().contains("ar"));
+        assert!(call.note().contains("aften") && call.note().contains("arabisk"), "{}", call.note());
         assert_eq!(input("not_now").parse().unwrap().1.event_kind(), EventKind::NotNow);
         assert_eq!(input("never").parse().unwrap().1.event_kind(), EventKind::NeverContactAgain);
         let errors = AnswerInput { code: "nope".into(), ..input("maybe") }.parse().unwrap_err();

@@ -1,5 +1,6 @@
 //! `opsog`: one binary for the municipality's outreach work.
 
+mod letters_cli;
 mod register_cli;
 mod settings;
 
@@ -60,6 +61,11 @@ enum Command {
     Register {
         #[command(subcommand)]
         command: register_cli::RegisterCommand,
+    },
+    /// Letter batches (G-5.6): preview and send letters to a register run's women.
+    Letters {
+        #[command(subcommand)]
+        command: letters_cli::LettersCommand,
     },
     /// The contact cadence (G-5.7): tell caseworkers of calls that fell due in the
     /// last day (also done daily by `serve`) and print how many are due.
@@ -208,6 +214,11 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             init_logging(&settings.log_format);
             let (store, key) = open(&settings).await?;
             register_cli::run(&settings, &store, &key, command).await?;
+        }
+        Command::Letters { command } => {
+            init_logging(&settings.log_format);
+            let (store, key) = open(&settings).await?;
+            letters_cli::run(&settings, &store, &key, command).await?;
         }
         Command::Contact { command: ContactCommand::Due } => {
             init_logging(&settings.log_format);

@@ -54,7 +54,8 @@ pub enum RegisterCommand {
     Sweep,
 }
 
-fn audit(user: &User, action: AuditAction, command: &str) -> AuditRecord {
+/// The audit entry of a command run as `user`.
+pub(crate) fn audit(user: &User, action: AuditAction, command: &str) -> AuditRecord {
     AuditRecord {
         actor: AuditActor {
             user_id: Some(user.id),

@@ -300,3 +300,99 @@ fn a_register_search_from_the_command_line_is_gated_checked_and_audited() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_letter_batch_from_the_command_line_is_checked_sent_whole_and_audited() {
+    let dir = temp_dir();
+    let data = dir.to_str().unwrap();
+    let demo = opsog(&dir, &["demo", "--no-serve", "--size", "20", "--data-dir", data], "", &[]);
+    assert!(demo.status.success(), "{}", text(&demo));
+    // The demo's plan, approved by the second coordinator as on the web.
+    let store = SqlStore::connect(&format!("sqlite://{}", dir.join("opsog.db").display())).await.unwrap();
+    let initiative = store.list_initiatives().await.unwrap().remove(0);
+    let users = store.list_users().await.unwrap();
+    let leder = users.iter().find(|u| u.username == "leder").unwrap();
+    let actor =
+        domain::policy::Actor { user_id: leder.id, role: leder.role, team_id: leder.team_id, partner_org_id: None };
+    let versions = store.plan_versions(initiative.id).await.unwrap();
+    let current = versions.last().unwrap();
+    let approval = domain::plan::approve(current, &actor, time::OffsetDateTime::now_utc(), "godkendt").unwrap();
+    let audit = domain::audit::AuditRecord {
+        actor: domain::audit::AuditActor::system("test"),
+        action: domain::audit::AuditAction::ApprovePlan,
+        persons: vec![],
+        origin: "test".into(),
+        detail: String::new(),
+    };
+    store.approve_plan_version(initiative.id, current.version, &approval, &audit).await.unwrap();
+    drop(store);
+    let extracts = dir.join("udtraek");
+    for (kind, name) in [("population", "befolkning.csv"), ("income", "eindkomst.csv"), ("benefits", "ydelser.csv")] {
+        let file = extracts.join(name);
+        let out = opsog(
+            &dir,
+            &["register", "import", "--kind", kind, "--file", file.to_str().unwrap(), "--as", "koordinator"],
+            "",
+            &[],
+        );
+        assert!(out.status.success(), "{name}: {}", text(&out));
+    }
+    let out = opsog(&dir, &["register", "run", "--as", "koordinator"], "", &[]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    let meeting = "tirsdag den 12. januar kl. 10 i Beboerhuset";
+    // Only a coordinator sends letters; a bad contact person is named.
+    let out = opsog(&dir, &["letters", "preview", "--meeting", meeting, "--as", "sagsbehandler"], "", &[]);
+    assert!(!out.status.success() && text(&out).contains("coordinators only"), "{}", text(&out));
+    let out = opsog(
+        &dir,
+        &["letters", "preview", "--meeting", meeting, "--contact", "admin", "--as", "koordinator"],
+        "",
+        &[],
+    );
+    assert!(!out.status.success() && text(&out).contains("--contact: admin"), "{}", text(&out));
+
+    let base = ["letters", "send", "--meeting", meeting, "--contact", "sagsbehandler", "--as", "koordinator"];
+    let out = opsog(
+        &dir,
+        &["letters", "preview", "--meeting", meeting, "--contact", "sagsbehandler", "--as", "koordinator"],
+        "",
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let letters: usize = text(&out)
+        .lines()
+        .find_map(|l| l.strip_prefix("letters: "))
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(letters > 0, "{}", text(&out));
+    // The demo's translations are machine drafts: without a reason nothing is sent.
+    let out = opsog(&dir, &base, "", &[]);
+    assert!(!out.status.success() && text(&out).contains("nothing was sent"), "{}", text(&out));
+    assert!(!dir.join("letters").exists() || std::fs::read_dir(dir.join("letters")).unwrap().count() == 0);
+    let mut with_reason = base.to_vec();
+    with_reason.extend(["--reason", "Tolkeservicen har læst oversættelserne igennem"]);
+    let out = opsog(&dir, &with_reason, "", &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let line = text(&out).lines().find(|l| l.starts_with("sent batch ")).unwrap().to_string();
+    assert!(line.contains(&format!("{letters} letters")), "{line}");
+    let batch_id: uuid::Uuid = line["sent batch ".len()..].split(':').next().unwrap().parse().unwrap();
+    let folder = dir.join("letters").join(batch_id.to_string());
+    let pdfs = std::fs::read_dir(folder.join("letters")).unwrap().count();
+    assert_eq!(pdfs, letters, "one PDF per letter");
+    // Sent is sent: the same batch again finds no one due.
+    let out = opsog(&dir, &with_reason, "", &[]);
+    assert!(!out.status.success() && text(&out).contains("Empty"), "{}", text(&out));
+    let store = SqlStore::connect(&format!("sqlite://{}", dir.join("opsog.db").display())).await.unwrap();
+    let batch = store.letter_batch(batch_id).await.unwrap().unwrap();
+    assert_eq!(batch.letters as usize, letters);
+    assert!(batch.override_reason.is_some());
+    let sent = store.batch_letters(batch_id).await.unwrap();
+    let memos = std::fs::read_dir(folder.join("memo")).unwrap().count();
+    assert_eq!(memos, sent.iter().filter(|l| l.message_uuid.is_some()).count());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -520,12 +520,14 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// Her answer, in one transaction: the code used (`Conflict` if it was already),
     /// the event in her funnel — or, when the funnel does not allow it from her stage,
     /// a note with what she said —, the do-not-contact hashes, and a notification to
-    /// her contact person (else her team, else the coordinators). Audited.
+    /// her contact person (else her team, else the coordinators). A phone number she
+    /// gave to be called on (`(number, hers alone)`) becomes her number. Audited.
     fn answer_response_code(
         &self,
         code_hash: &str,
         answer: &str,
         event: &NewEvent,
+        phone: Option<(&domain::PhoneNumber, bool)>,
         audit: &AuditRecord,
     ) -> impl Future<Output = Result<AnswerOutcome>> + Send;
 

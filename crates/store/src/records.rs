@@ -607,6 +607,8 @@ pub struct BatchCandidate {
     pub record: PersonRecord,
     pub contact_phone: Option<String>,
     pub state: domain::funnel::FunnelState,
+    /// Events in her funnel now (`BatchLetterWrite::seen_events`).
+    pub event_count: u64,
     pub last_event: Option<EventKind>,
     pub last_letter_at: Option<OffsetDateTime>,
 }
@@ -639,6 +641,9 @@ pub struct BatchLetterWrite {
     /// `(contact person, her team)` for a woman who had no contact person.
     pub new_contact: Option<(Uuid, Option<Uuid>)>,
     pub note: String,
+    /// The number of events in her funnel when the batch was planned: if anyone added
+    /// one since (another batch, a call), the batch is refused whole.
+    pub seen_events: u64,
 }
 
 /// A sent batch, as its page shows it.

@@ -2433,3 +2433,216 @@ async fn uploaded_extracts_are_recorded_and_their_deletion_logged() {
     );
     db.cleanup().await;
 }
+
+// --- letter batches, the cadence and the open door (issue 4)
+
+async fn run_of(s: &SqlStore, init: Uuid, by: Uuid) -> Uuid {
+    let rules = s.save_selection_rules(init, "r", "# r\n", by, &audit(AuditAction::SaveSelectionRules)).await.unwrap();
+    let run = RegisterRunRecord {
+        id: Uuid::new_v4(),
+        initiative_id: init,
+        plan_version: 1,
+        legal_basis: "LAB".into(),
+        rules_id: rules.id,
+        rules_checksum: rules.checksum,
+        sources: "[]".into(),
+        counts: "[]".into(),
+        overview: "{}".into(),
+        run_by: by,
+        run_by_name: "K".into(),
+        run_at: OffsetDateTime::now_utc(),
+    };
+    s.accept_register_run(&run, &[], &[], &audit(AuditAction::RegisterRun)).await.unwrap();
+    run.id
+}
+
+fn batch_letter(person: Uuid, init: Uuid, code: &str, contact: Option<Uuid>, seen_events: u64) -> BatchLetterWrite {
+    let now = OffsetDateTime::now_utc();
+    BatchLetterWrite {
+        person_id: person,
+        delivery: domain::letter_batch::Delivery::DigitalPost,
+        language: "ar".into(),
+        message_uuid: Some(Uuid::new_v4()),
+        code: ResponseCodeRecord {
+            code_hash: domain::response::code_hash(code),
+            person_id: person,
+            initiative_id: init,
+            issued_at: now,
+            expires_at: domain::response::expires_at(now),
+            used_at: None,
+        },
+        new_contact: contact.map(|c| (c, None)),
+        note: "Brev på arabisk og dansk (Digital Post).".into(),
+        seen_events,
+    }
+}
+
+fn batch_write(init: Uuid, run: Uuid, by: &User, letters: Vec<BatchLetterWrite>) -> LetterBatchWrite {
+    LetterBatchWrite {
+        id: Uuid::now_v7(),
+        initiative_id: init,
+        run_id: Some(run),
+        actor: EventActor { user_id: Some(by.id), name: by.display_name.clone() },
+        created_at: OffsetDateTime::now_utc(),
+        skipped: vec![("safe_contact_only".into(), 2)],
+        check_errors: 0,
+        override_reason: None,
+        print_files: 0,
+        letters,
+    }
+}
+
+#[tokio::test]
+async fn a_letter_batch_is_written_whole_or_not_at_all() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative(s).await;
+    let coordinator = user(s, "koordinator", Role::Coordinator, None).await;
+    let mette = user(s, "mette", Role::Caseworker, None).await;
+    let run = run_of(s, init.id, coordinator.id).await;
+    let found = |given: &str, cpr: &str| {
+        new_person(init.id, None, details(given, "Run", cpr, ""), SourceKind::RegisterRun, Some(run))
+    };
+    let a = s.create_person(&found("Amina", "120385-4312"), &audit(AuditAction::CreatePerson)).await.unwrap();
+    let b = s.create_person(&found("Hodan", "010190-1234"), &audit(AuditAction::CreatePerson)).await.unwrap();
+    // Someone not from this run is not among its candidates.
+    s.create_person(
+        &new_person(init.id, None, details("Zahra", "X", "", ""), SourceKind::RegisterRun, None),
+        &audit(AuditAction::CreatePerson),
+    )
+    .await
+    .unwrap();
+    let candidates = s.letter_batch_candidates(init.id, run).await.unwrap();
+    assert_eq!(candidates.iter().map(|c| c.record.person.id).collect::<Vec<_>>().len(), 2);
+    assert!(candidates.iter().all(|c| c.state.stage == Stage::Identified && c.last_letter_at.is_none()));
+
+    // B was reached meanwhile: a letter_sent from `reached` is refused, and the whole
+    // batch with it — A's code, event, contact person and the batch are not written.
+    s.record_event(&event(b, init.id, EventKind::LetterSent), &audit(AuditAction::RecordEvent)).await.unwrap();
+    s.record_event(&event(b, init.id, EventKind::Reached), &audit(AuditAction::RecordEvent)).await.unwrap();
+    let failing = batch_write(
+        init.id,
+        run,
+        &coordinator,
+        vec![
+            batch_letter(a, init.id, "AAAAABBBBB", Some(mette.id), 1),
+            batch_letter(b, init.id, "CCCCCDDDDD", Some(mette.id), 3),
+        ],
+    );
+    let before = audit_count(s).await;
+    assert!(matches!(
+        s.record_letter_batch(&failing, &audit(AuditAction::SendLetterBatch)).await,
+        Err(StoreError::Funnel(_))
+    ));
+    assert!(s.letter_batches(init.id).await.unwrap().is_empty());
+    assert!(s.response_code(&domain::response::code_hash("AAAAABBBBB")).await.unwrap().is_none());
+    assert_eq!(s.get_funnel(a, init.id).await.unwrap().unwrap().state.stage, Stage::Identified);
+    assert_eq!(s.read_person(a).await.unwrap().unwrap().contact_user_id, None);
+    assert_eq!(audit_count(s).await, before);
+
+    // A batch planned before someone else wrote to her is refused whole.
+    let stale =
+        batch_write(init.id, run, &coordinator, vec![batch_letter(a, init.id, "AAAAABBBBB", Some(mette.id), 0)]);
+    assert!(matches!(
+        s.record_letter_batch(&stale, &audit(AuditAction::SendLetterBatch)).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(s.letter_batches(init.id).await.unwrap().is_empty());
+    let ok = batch_write(init.id, run, &coordinator, vec![batch_letter(a, init.id, "AAAAABBBBB", Some(mette.id), 1)]);
+    let uuid = ok.letters[0].message_uuid;
+    s.record_letter_batch(&ok, &audit(AuditAction::SendLetterBatch)).await.unwrap();
+    let stored = s.letter_batch(ok.id).await.unwrap().unwrap();
+    assert_eq!((stored.letters, stored.digital_post, stored.paper), (1, 1, 0));
+    assert_eq!(stored.skipped, vec![("safe_contact_only".to_string(), 2)]);
+    assert_eq!(s.letter_batches(init.id).await.unwrap(), vec![stored]);
+    let letters = s.batch_letters(ok.id).await.unwrap();
+    assert_eq!(letters.len(), 1);
+    assert_eq!(letters[0].message_uuid, uuid, "read back from her letter_sent event");
+    assert_eq!(letters[0].name, "Amina Run");
+    let events = s.list_events(a).await.unwrap(); // newest first
+    assert_eq!(events.first().unwrap().kind, EventKind::LetterSent);
+    assert_eq!(events.first().unwrap().id, letters[0].event_id);
+    assert!(s.response_code(&domain::response::code_hash("AAAAABBBBB")).await.unwrap().is_some());
+    assert_eq!(s.read_person(a).await.unwrap().unwrap().contact_user_id, Some(mette.id));
+    assert!(audit_actions_of(s, a).await.contains(&"send_letter_batch".to_string()));
+    // After the letter, her candidate row knows it.
+    let after = s.letter_batch_candidates(init.id, run).await.unwrap();
+    let her = after.iter().find(|c| c.record.person.id == a).unwrap();
+    assert_eq!((her.state.stage, her.last_event), (Stage::Contacted, Some(EventKind::LetterSent)));
+    assert!(her.last_letter_at.is_some());
+    assert_eq!(her.contact_phone, None, "mette has no direct number");
+}
+
+#[tokio::test]
+async fn the_cadence_is_the_initiative_s_and_survives_a_reload() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative(s).await;
+    assert_eq!(s.list_initiatives().await.unwrap()[0].cadence, domain::calls::Cadence::default());
+    let c = domain::calls::Cadence {
+        call_after_letter_days: 5,
+        call_again_days: 1,
+        second_letter_after_days: 14,
+        max_attempts: 4,
+    };
+    s.set_cadence(init.id, &c, &audit(AuditAction::SetCadence)).await.unwrap();
+    assert_eq!(s.list_initiatives().await.unwrap()[0].cadence, c);
+    assert!(matches!(
+        s.set_cadence(Uuid::new_v4(), &c, &audit(AuditAction::SetCadence)).await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn her_own_request_makes_one_person_and_moves_a_known_woman_back_to_interested() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative(s).await;
+    let coordinator = user(s, "koordinator", Role::Coordinator, None).await;
+    let request = |name: &str, phone: &str| {
+        domain::open_door::OpenDoorInput {
+            name: name.into(),
+            phone: phone.into(),
+            language: "ar".into(),
+            best_time: "evening".into(),
+        }
+        .parse()
+        .unwrap()
+    };
+    let write = |name: &str, phone: &str, declined_earlier: bool| SelfReferralWrite {
+        request: request(name, phone),
+        initiative_id: init.id,
+        declined_earlier,
+        at: OffsetDateTime::now_utc(),
+    };
+    let new = s.self_referral(&write("Fatima", "61234567", false), &audit(AuditAction::SelfReferral)).await.unwrap();
+    let RegistrationOutcome::Created(id) = new else { panic!("{new:?}") };
+    let rec = s.read_person(id).await.unwrap().unwrap();
+    assert_eq!(rec.best_time_to_call, Some(domain::ambassador::BestTime::Evening));
+    assert!(rec.sources.iter().any(|x| x.kind == SourceKind::SelfReferral));
+    assert_eq!(s.get_funnel(id, init.id).await.unwrap().unwrap().state.stage, Stage::Interested);
+    let told = s.list_notifications(coordinator.id).await.unwrap();
+    assert_eq!(messages(&told), vec![("notification-self-referral", Some(id))]);
+
+    // She said "not now" since; asking again herself brings her back to interested.
+    s.record_event(&event(id, init.id, EventKind::NotNow), &audit(AuditAction::RecordEvent)).await.unwrap();
+    let again =
+        s.self_referral(&write("fatima", "+45 61 23 45 67", true), &audit(AuditAction::SelfReferral)).await.unwrap();
+    assert_eq!(again, RegistrationOutcome::AddedToKnown(id));
+    let f = s.get_funnel(id, init.id).await.unwrap().unwrap();
+    assert_eq!(f.state.stage, Stage::Interested);
+    let events = s.list_events(id).await.unwrap();
+    assert!(events.first().unwrap().note.contains("tidligere bedt om aldrig"));
+    assert!(
+        s.list_notifications(coordinator.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|n| n.message == "notification-self-referral-declined-earlier")
+    );
+    // At `interested` already, a third request is a note.
+    s.self_referral(&write("Fatima", "61234567", false), &audit(AuditAction::SelfReferral)).await.unwrap();
+    assert_eq!(s.list_events(id).await.unwrap().first().unwrap().kind, EventKind::Note);
+    assert_eq!(s.count_people().await.unwrap(), 1);
+    assert!(s.check_projections().await.unwrap().is_empty());
+}

@@ -408,7 +408,7 @@ impl People {
 
         // About one in fifty with a CPR number is exempt from Digital Post; taken from
         // her id, not the RNG, so every other draw stays as it was.
-        let exempt = cpr.is_some() && id.as_u128() % 50 == 0;
+        let exempt = cpr.is_some() && id.as_u128().is_multiple_of(50);
         let details = PersonDetails {
             given_name,
             family_name,

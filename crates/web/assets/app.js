@@ -73,3 +73,39 @@ document.addEventListener('DOMContentLoaded', function () {
     xhr.send(new FormData(form));
   });
 });
+
+// Progress of a letter batch (issue 4): the form posts as usual, and while the server
+// renders, the page asks how far it has come. Counts only; nothing about a woman.
+document.addEventListener('DOMContentLoaded', function () {
+  var form = document.querySelector('form[data-batch-progress]');
+  if (!form || !window.fetch) {
+    return;
+  }
+  form.addEventListener('submit', function () {
+    var box = form.querySelector('[data-testid=batch-progress]');
+    var bar = box && box.querySelector('progress');
+    var text = box && box.querySelector('[data-progress-text]');
+    var button = form.querySelector('button[type=submit]');
+    if (button) {
+      // A second click would only wait for the first batch.
+      window.setTimeout(function () { button.disabled = true; }, 0);
+    }
+    if (!box) {
+      return;
+    }
+    box.hidden = false;
+    window.setInterval(function () {
+      fetch('/letters/batch/progress', { credentials: 'same-origin' })
+        .then(function (r) { return r.json(); })
+        .then(function (p) {
+          if (p.total > 0) {
+            bar.max = p.total;
+            bar.value = p.done;
+            text.textContent = text.getAttribute('data-progress-text')
+              .replace('{done}', p.done).replace('{total}', p.total);
+          }
+        })
+        .catch(function () { /* the post's answer comes all the same */ });
+    }, 500);
+  });
+});

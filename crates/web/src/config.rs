@@ -30,6 +30,34 @@ impl Default for Municipality {
     }
 }
 
+impl Municipality {
+    /// How a letter names the data protection officer (GDPR Art. 14(1)(b)): the
+    /// e-mail, else the phone.
+    pub fn dpo_contact(&self) -> String {
+        if self.dpo_email.is_empty() { self.dpo_phone.clone() } else { self.dpo_email.clone() }
+    }
+}
+
+/// What every letter of a batch shares, from configuration: the municipality's
+/// identity (with its logo when that is SVG), the answer page on `public_base_url`
+/// (printed and as the QR code), and where batches are written. The web's batch page
+/// and `opsog letters` both use it.
+pub fn letter_settings(config: &WebConfig, logo_svg: Option<&[u8]>) -> letters::batch::Settings {
+    let m = &config.municipality;
+    letters::batch::Settings {
+        identity: letters::Identity {
+            name: m.name.clone(),
+            cvr: m.cvr.clone(),
+            myndigheds_id: Some(m.myndigheds_id.clone()).filter(|s| !s.trim().is_empty()),
+            logo_svg: logo_svg.map(<[u8]>::to_vec),
+            dpo: m.dpo_contact(),
+        },
+        answer_url: format!("{}/svar", config.public_base_url.trim_end_matches('/')),
+        out_dir: config.letters_dir.clone(),
+        threads: std::thread::available_parallelism().map_or(1, usize::from),
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct WebConfig {
     pub municipality: Municipality,

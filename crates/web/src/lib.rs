@@ -15,7 +15,7 @@ mod security;
 mod session;
 mod time_fmt;
 
-pub use config::{Municipality, WebConfig};
+pub use config::{Municipality, WebConfig, letter_settings};
 pub use error::AppError;
 
 use axum::Router;
@@ -36,6 +36,18 @@ pub struct AppState {
     pub logo: Option<Arc<(String, Vec<u8>)>>,
     /// Failed guesses at the public answer page.
     pub answer_limiter: Arc<rate_limit::Limiter>,
+    /// Requests on the public open-door page: a flood is refused.
+    pub open_door_limiter: Arc<rate_limit::Limiter>,
+    /// The letter batch being sent, if one is: one at a time, and its progress.
+    pub batch_progress: Arc<std::sync::Mutex<BatchProgress>>,
+}
+
+/// How far the letter batch being sent has come (`/letters/batch/progress`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct BatchProgress {
+    pub running: bool,
+    pub done: usize,
+    pub total: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +80,8 @@ impl AppState {
             // 30 failed guesses a minute in all, 5 per visitor: a mistyped code is
             // retyped, a guesser waits.
             answer_limiter: Arc::new(rate_limit::Limiter::new(std::time::Duration::from_secs(60), 30, 5)),
+            open_door_limiter: Arc::new(rate_limit::Limiter::new(std::time::Duration::from_secs(60), 20, 3)),
+            batch_progress: Arc::default(),
         })
     }
 }

@@ -44,7 +44,9 @@ pub(crate) async fn candidates(store: &SqlStore, initiative_id: Uuid, run_id: Uu
         let Some(record) = people::read_person(store, id).await? else { continue };
         let Some(funnel) = record.funnels.iter().find(|f| f.initiative_id == initiative_id) else { continue };
         let state = funnel.state;
+        let event_count = funnel.event_count;
         out.push(BatchCandidate {
+            event_count,
             // As the letter prints it; a number that no longer parses is no number.
             contact_phone: r
                 .try_get::<Option<String>, _>("direct_phone")
@@ -63,8 +65,9 @@ pub(crate) async fn candidates(store: &SqlStore, initiative_id: Uuid, run_id: Uu
     Ok(out)
 }
 
-/// The batch whole, or nothing: a letter whose event the funnel refuses (someone moved
-/// her since the preview) fails the batch, and no letter of it counts as sent.
+/// The batch whole, or nothing: a letter whose event the funnel refuses, or whose funnel
+/// has events the batch did not see (another batch or a call since it was planned),
+/// fails the batch, and no letter of it counts as sent.
 pub(crate) async fn record(store: &SqlStore, b: &LetterBatchWrite, audit: &AuditRecord) -> Result<()> {
     let mut tx: Tx = store.begin().await?;
     let count = |d: Delivery| i64::try_from(b.letters.iter().filter(|l| l.delivery == d).count()).unwrap_or(i64::MAX);
@@ -92,6 +95,10 @@ pub(crate) async fn record(store: &SqlStore, b: &LetterBatchWrite, audit: &Audit
     .map_err(db("saving a letter batch"))?;
     let by = b.actor.user_id.ok_or(StoreError::NotFound("user"))?;
     for (seq, l) in b.letters.iter().enumerate() {
+        let now_seen = people::load_state(&mut tx, l.person_id, b.initiative_id).await?.map(|(_, n)| n);
+        if now_seen != i64::try_from(l.seen_events).ok() {
+            return Err(StoreError::Conflict { constraint: "her funnel changed since the batch was planned".into() });
+        }
         if let Some((contact, team)) = l.new_contact {
             people::assign_contact(&mut tx, l.person_id, contact, team, by, b.created_at).await?;
         }

@@ -1361,9 +1361,10 @@ impl Store for SqlStore {
         code_hash: &str,
         answer: &str,
         event: &NewEvent,
+        phone: Option<(&domain::PhoneNumber, bool)>,
         audit: &AuditRecord,
     ) -> Result<AnswerOutcome> {
-        responses::answer(self, code_hash, answer, event, audit).await
+        responses::answer(self, code_hash, answer, event, phone, audit).await
     }
 
     async fn save_plan_version(

@@ -63,6 +63,7 @@ pub(crate) async fn answer(
     code_hash: &str,
     answer: &str,
     event: &NewEvent,
+    phone: Option<(&domain::PhoneNumber, bool)>,
     audit: &AuditRecord,
 ) -> Result<AnswerOutcome> {
     let mut tx = store.begin().await?;
@@ -79,6 +80,16 @@ pub(crate) async fn answer(
         return Err(StoreError::Conflict { constraint: "response_codes.used_at".into() });
     }
     let now = OffsetDateTime::now_utc();
+    if let Some((phone, hers_alone)) = phone {
+        sqlx::query("UPDATE persons SET phone = $1, phone_is_hers_alone = $2, updated_at = $3 WHERE id = $4")
+            .bind(phone.as_e164())
+            .bind(super::rows::flag(hers_alone))
+            .bind(fmt_ts(now))
+            .bind(event.person_id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db("saving the number she gave"))?;
+    }
     sqlx::query("UPDATE response_codes SET used_at = $1, answer = $2 WHERE code_hash = $3 AND used_at IS NULL")
         .bind(fmt_ts(now))
         .bind(answer)

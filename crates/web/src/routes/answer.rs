@@ -20,15 +20,15 @@ use store::{EventActor, NewEvent, Store, StoreError};
 
 const PAGE: &str = "/svar";
 
-/// The page's texts in one language.
-struct Texts {
-    lang: &'static str,
-    rtl: bool,
-    draft: bool,
+/// The page's texts in one language (the open door's page shares them).
+pub(super) struct Texts {
+    pub(super) lang: &'static str,
+    pub(super) rtl: bool,
+    pub(super) draft: bool,
 }
 
 impl Texts {
-    fn new(lang: &str) -> Texts {
+    pub(super) fn new(lang: &str) -> Texts {
         let t = response::text("title", lang);
         Texts {
             lang: t.map_or("da", |t| t.language),
@@ -37,15 +37,15 @@ impl Texts {
         }
     }
 
-    fn get(&self, key: &str) -> &'static str {
+    pub(super) fn get(&self, key: &str) -> &'static str {
         response::text(key, self.lang).map_or("", |t| t.text)
     }
 }
 
-struct Option2 {
-    value: &'static str,
-    label: &'static str,
-    selected: bool,
+pub(super) struct Option2 {
+    pub(super) value: &'static str,
+    pub(super) label: &'static str,
+    pub(super) selected: bool,
 }
 
 #[derive(Template)]
@@ -54,6 +54,8 @@ struct AnswerPage {
     l: Layout,
     t: Texts,
     code: String,
+    phone: String,
+    own_phone: bool,
     choices: Vec<Option2>,
     times: Vec<Option2>,
     languages: Vec<(String, String, bool)>,
@@ -62,7 +64,7 @@ struct AnswerPage {
     done: Option<&'static str>,
 }
 
-fn language_name(code: &str) -> String {
+pub(super) fn language_name(code: &str) -> String {
     response::endonym(code).to_string()
 }
 
@@ -93,7 +95,19 @@ fn page(
     let spoken = if input.language.is_empty() { t.lang } else { input.language.as_str() };
     let languages = response::LANGUAGES.iter().map(|c| (c.to_string(), language_name(c), *c == spoken)).collect();
     let page_languages = response::LANGUAGES.iter().map(|c| (c.to_string(), language_name(c), *c == t.lang)).collect();
-    AnswerPage { l, t, code: input.code.clone(), choices, times, languages, page_languages, error, done }
+    AnswerPage {
+        l,
+        t,
+        code: input.code.clone(),
+        phone: input.phone.clone(),
+        own_phone: !input.own_phone.is_empty(),
+        choices,
+        times,
+        languages,
+        page_languages,
+        error,
+        done,
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -101,26 +115,35 @@ pub struct Lang {
     lang: Option<String>,
 }
 
+/// A public page's form needs a CSRF token, so a visitor gets an anonymous session (as
+/// at login): `render` gets the context with it, and the response sets its cookie.
+pub(super) async fn for_visitor(
+    state: &AppState,
+    ctx: &Ctx,
+    render: impl FnOnce(&Ctx) -> AppResult<Response>,
+) -> AppResult<Response> {
+    let (ctx, cookie) = match &ctx.session {
+        Some(_) => (ctx.clone(), None),
+        None => {
+            let (token, s) = super::auth::new_session(state, None).await?;
+            (Ctx { session: Some(s), ..ctx.clone() }, Some(token))
+        }
+    };
+    let response = render(&ctx)?;
+    Ok(match cookie {
+        Some(t) => super::auth::with_cookie(response, &t, state.config.secure_cookies),
+        None => response,
+    })
+}
+
 pub async fn form(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Query(q): Query<Lang>,
 ) -> AppResult<Response> {
-    // The form needs a CSRF token, so a visitor gets an anonymous session (as at login).
-    let (ctx, cookie) = match &ctx.session {
-        Some(_) => (ctx.clone(), None),
-        None => {
-            let (token, s) = super::auth::new_session(&state, None).await?;
-            (Ctx { session: Some(s), ..ctx.clone() }, Some(token))
-        }
-    };
     let lang = q.lang.unwrap_or_else(|| "da".into());
     let input = AnswerInput { language: lang.clone(), ..Default::default() };
-    let response = render(&page(Layout::new(&state, &ctx, PAGE), &lang, &input, None, None))?;
-    Ok(match cookie {
-        Some(t) => super::auth::with_cookie(response, &t, state.config.secure_cookies),
-        None => response,
-    })
+    for_visitor(&state, &ctx, |ctx| render(&page(Layout::new(&state, ctx, PAGE), &lang, &input, None, None))).await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -160,7 +183,8 @@ pub async fn submit(
             if errors.for_field("code").is_some() {
                 state.answer_limiter.failed(&session);
             }
-            let key = errors.for_field("code").or_else(|| errors.for_field("choice"));
+            let key =
+                errors.for_field("code").or_else(|| errors.for_field("choice")).or_else(|| errors.for_field("phone"));
             return answered(&state, &ctx, &lang, &input, key, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
@@ -219,7 +243,7 @@ pub async fn submit(
             kind: answer.event_kind(),
             at: now,
             channel: Channel::Letter,
-            new_contact_data: false,
+            new_contact_data: answer.phone.is_some(),
         },
         actor: EventActor { user_id: None, name: "Svar på brev".into() },
         language: answer.language.clone(),
@@ -227,7 +251,8 @@ pub async fn submit(
         note: answer.note(),
         do_not_contact,
     };
-    match state.store.answer_response_code(&hash, answer.choice.code(), &event, &audit).await {
+    let phone = answer.phone.as_ref().map(|p| (p, answer.phone_hers_alone));
+    match state.store.answer_response_code(&hash, answer.choice.code(), &event, phone, &audit).await {
         Ok(_) => {}
         Err(StoreError::Conflict { .. }) => {
             return answered(&state, &ctx, &lang, &input, Some("refused_used"), StatusCode::GONE);

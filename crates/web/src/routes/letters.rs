@@ -43,8 +43,7 @@ async fn current(
 
 /// The DPO's contact as a letter gives it: the e-mail, else the phone.
 fn dpo_contact(state: &AppState) -> String {
-    let m = &state.config.municipality;
-    if m.dpo_email.is_empty() { m.dpo_phone.clone() } else { m.dpo_email.clone() }
+    state.config.municipality.dpo_contact()
 }
 
 /// The check runs on the letter as she would read it, with sample values filled in.

@@ -9,8 +9,10 @@ mod calls;
 mod field;
 mod figures;
 mod home;
+mod letter_batch;
 mod letters;
 mod meetings;
+mod open_door;
 mod partners;
 mod people;
 mod person;
@@ -76,6 +78,12 @@ pub fn routes() -> Router<AppState> {
         .route("/partners/{id}/links", post(partners::create_link))
         .route("/meetings", get(meetings::list).post(meetings::plan))
         .route("/letters", get(letters::list))
+        .route("/letters/batch", get(letter_batch::show).post(letter_batch::send))
+        .route("/letters/batch/preview", post(letter_batch::preview))
+        .route("/letters/batch/progress", get(letter_batch::progress))
+        .route("/letters/cadence", post(letter_batch::save_cadence))
+        .route("/letters/batches/{id}", get(letter_batch::report))
+        .route("/letters/batches/{id}/{kind}/{n}", get(letter_batch::file))
         .route("/letters/{lang}", get(letters::show).post(letters::save))
         .route("/letters/{lang}/reviewed", post(letters::mark_reviewed))
         .route("/letters/{lang}/check", post(letters::check_live))
@@ -97,6 +105,7 @@ pub fn routes() -> Router<AppState> {
         .route("/referrals/new", get(referrals::new_form).post(referrals::create))
         .route("/r/{token}", get(referrals::link_form).post(referrals::link_submit))
         .route("/svar", get(answer::form).post(answer::submit))
+        .route("/kontakt", get(open_door::form).post(open_door::submit))
         .route("/calls", get(calls::list))
         .route("/calls/{id}", post(calls::record))
         .fallback(not_found)

@@ -1,0 +1,599 @@
+//! The letter batch (issue 4, items 2, 3 and 7): a register run's women who are due
+//! for a letter get one, in her language and Danish, on paper or by Digital Post.
+//!
+//! [`plan`] is the preview: who gets which letter how, who is left out and why
+//! (`domain::letter_batch`), and the letter check run again on every woman's own
+//! letter. [`send`] plans again, asks the gate, issues the response codes, renders
+//! every letter once (print files of the paper letters, one PDF per letter, MeMo for
+//! Digital Post), writes the files, and records the batch in one transaction. It is all
+//! or nothing: any failure writes no event and leaves no file, so no letter is sent
+//! twice or half.
+//!
+//! The web (`/letters/batch`) and the CLI (`opsog letters send`) call these functions.
+
+use crate::{Fonts, Identity, Letter, MemoMessage, Part, RenderError, Sender, render_set_parallel, write_memo};
+use domain::audit::AuditRecord;
+use domain::calls::Cadence;
+use domain::do_not_contact::{DncKey, identity_hashes};
+use domain::letter_batch::{self, BatchFinding, Delivery, Due, Gate, Recipient, Refused, Skip};
+use domain::letter_check::{self, CheckContext};
+use domain::letter_template::{self, Fill, LetterTemplate};
+use domain::response;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use store::{BatchCandidate, BatchLetterWrite, EventActor, LetterBatchWrite, ResponseCodeRecord, Store, StoreError};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Letters per print file (issue 4: e.g. one PDF per 500 letters).
+pub const PER_PRINT_FILE: usize = 500;
+
+/// What every letter of the municipality shares, from configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub identity: Identity,
+    /// The public answer page, printed on the letter and in its QR code.
+    pub answer_url: String,
+    /// Where batches are written: one folder per batch.
+    pub out_dir: PathBuf,
+    pub threads: usize,
+}
+
+impl Settings {
+    /// The DPO's contact as the letter names it (GDPR Art. 14(1)(b)).
+    fn dpo(&self) -> &str {
+        &self.identity.dpo
+    }
+}
+
+/// The contact person chosen for women who have none.
+#[derive(Debug, Clone)]
+pub struct ChosenContact {
+    pub user_id: Uuid,
+    pub name: String,
+    pub direct_phone: Option<String>,
+    pub team_id: Option<Uuid>,
+}
+
+impl ChosenContact {
+    /// Only an active caseworker or coordinator answers for a woman; her direct number
+    /// as the letter prints it.
+    pub fn from_user(u: &domain::org::User) -> Option<ChosenContact> {
+        let may = u.active && matches!(u.role, domain::policy::Role::Caseworker | domain::policy::Role::Coordinator);
+        may.then(|| ChosenContact {
+            user_id: u.id,
+            name: u.display_name.clone(),
+            direct_phone: u.direct_phone.as_ref().map(|p| p.display()),
+            team_id: u.team_id,
+        })
+    }
+}
+
+/// What the coordinator chose on the batch page.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub initiative: domain::org::Initiative,
+    pub run_id: Uuid,
+    /// Paper for everyone, even women Digital Post would reach.
+    pub paper_for_all: bool,
+    pub contact: Option<ChosenContact>,
+    /// The meeting place and time, or when and where the offer is (`{meeting}`).
+    pub meeting: String,
+    /// Where her data came from (`{source}`), as the letter says it.
+    pub source: String,
+    /// Her reason to send despite the check's errors, a missing or unreviewed letter.
+    pub override_reason: Option<String>,
+}
+
+/// One woman who gets a letter.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub candidate: BatchCandidate,
+    pub delivery: Delivery,
+    pub due: Due,
+    /// Her half of the letter, when she reads another language than Danish and a
+    /// letter in it exists.
+    pub own_language: Option<String>,
+}
+
+/// The preview of a batch.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub letters: Vec<Planned>,
+    pub skipped: BTreeMap<Skip, u32>,
+    pub findings: Vec<BatchFinding>,
+    pub check_errors: usize,
+    /// Languages of women due for which there is no letter (they would get Danish alone).
+    pub missing_languages: Vec<String>,
+    /// Languages of the batch whose letter is an unreviewed machine draft.
+    pub unreviewed_languages: Vec<String>,
+    /// Women due who have no contact person.
+    pub without_contact: usize,
+}
+
+impl Plan {
+    pub fn count(&self, d: Delivery) -> usize {
+        self.letters.iter().filter(|p| p.delivery == d).count()
+    }
+
+    pub fn gate<'a>(&self, request: &'a Request) -> Gate<'a> {
+        Gate {
+            letters: self.letters.len(),
+            check_errors: self.check_errors,
+            missing_languages: self.missing_languages.clone(),
+            unreviewed_languages: self.unreviewed_languages.clone(),
+            without_contact: self.without_contact,
+            chosen_contact_has_phone: request.contact.as_ref().map(|c| c.direct_phone.is_some()),
+            override_reason: request.override_reason.as_deref(),
+        }
+    }
+}
+
+/// What a sent batch did.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub batch_id: Uuid,
+    pub letters: usize,
+    pub digital_post: usize,
+    pub paper: usize,
+    pub print_files: usize,
+    pub skipped: BTreeMap<Skip, u32>,
+    pub folder: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error("the batch may not be sent: {0:?}")]
+    Refused(Refused),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the letter to woman {person_id:?} could not be rendered: {error}")]
+    Render { person_id: Option<Uuid>, error: RenderError },
+    #[error("the Digital Post message to woman {person_id} could not be written: {error}")]
+    Memo { person_id: Uuid, error: crate::MemoError },
+    #[error("writing {path}: {source}")]
+    Files { path: PathBuf, source: std::io::Error },
+    #[error("no random numbers for the response codes: {0}")]
+    Random(String),
+    #[error("the rendering task stopped: {0}")]
+    Task(String),
+}
+
+/// The initiative's letters by language: a saved template replaces the shipped one.
+pub async fn templates(
+    store: &impl Store,
+    initiative_id: Uuid,
+) -> Result<BTreeMap<String, LetterTemplate>, StoreError> {
+    let mut all: BTreeMap<String, LetterTemplate> = letter_template::shipped_languages()
+        .into_iter()
+        .filter_map(|code| letter_template::shipped(code).map(|t| (code.to_string(), t)))
+        .collect();
+    for s in store.letter_templates(initiative_id).await? {
+        all.insert(s.template.language.clone(), s.template);
+    }
+    Ok(all)
+}
+
+/// A sample code for the preview's check: the real ones are issued when the batch goes.
+const PREVIEW_CODE: &str = "KXMPQ-RTVWY";
+
+fn fill(settings: &Settings, request: &Request, c: &BatchCandidate, code: &str) -> Fill {
+    let (contact_name, contact_phone) = match (&c.record.contact_name, &request.contact) {
+        (Some(name), _) if c.record.contact_user_id.is_some() => (name.clone(), c.contact_phone.clone()),
+        (_, Some(chosen)) => (chosen.name.clone(), chosen.direct_phone.clone()),
+        _ => (String::new(), None),
+    };
+    Fill {
+        name: c.record.person.details.given_name.clone(),
+        contact_name,
+        contact_phone: contact_phone.unwrap_or_default(),
+        meeting: request.meeting.trim().to_string(),
+        response_code: code.to_string(),
+        municipality: settings.identity.name.clone(),
+        dpo: settings.dpo().to_string(),
+        source: request.source.trim().to_string(),
+    }
+}
+
+fn recipient(c: &BatchCandidate) -> Recipient {
+    let d = &c.record.person.details;
+    Recipient {
+        stage: c.state.stage,
+        last_event: c.last_event,
+        last_letter_at: c.last_letter_at,
+        attempts: c.state.attempts,
+        safe_contact_only: d.safe_contact_only,
+        has_cpr: d.cpr.is_some(),
+        digital_post_exempt: d.digital_post_exempt,
+        has_address: d.address.as_ref().is_some_and(|a| !a.street.trim().is_empty() && !a.postcode.trim().is_empty()),
+    }
+}
+
+/// Who of the run gets a letter now, how, and what the check says of their letters.
+pub async fn plan(
+    store: &impl Store,
+    key: &DncKey,
+    settings: &Settings,
+    request: &Request,
+    now: OffsetDateTime,
+) -> Result<Plan, BatchError> {
+    let templates = templates(store, request.initiative.id).await?;
+    let cadence: Cadence = request.initiative.cadence;
+    let mut plan = Plan::default();
+    for c in store.letter_batch_candidates(request.initiative.id, request.run_id).await? {
+        let r = recipient(&c);
+        let Some(due) = letter_batch::due(&r, &cadence, now) else { continue };
+        let delivery = match letter_batch::delivery(&r, request.paper_for_all) {
+            Ok(d) => d,
+            Err(skip) => {
+                *plan.skipped.entry(skip).or_default() += 1;
+                continue;
+            }
+        };
+        let d = &c.record.person.details;
+        // G-2.2: "never contact me again" is final, whatever a later import says.
+        let hashes = identity_hashes(key, d.cpr.as_ref(), &d.full_name(), d.birth_date, d.phone.as_ref());
+        if store.on_do_not_contact(&hashes).await? {
+            *plan.skipped.entry(Skip::DoNotContact).or_default() += 1;
+            continue;
+        }
+        let own_language = match d.letter_language() {
+            None | Some("da") => None,
+            Some(code) if templates.contains_key(code) => Some(code.to_string()),
+            Some(code) => {
+                if !plan.missing_languages.iter().any(|m| m == code) {
+                    plan.missing_languages.push(code.to_string());
+                }
+                None
+            }
+        };
+        if c.record.contact_user_id.is_none() {
+            plan.without_contact += 1;
+        }
+        plan.letters.push(Planned { candidate: c, delivery, due, own_language });
+    }
+    // The check again, on each woman's own letter (G-5.6, G-8.4).
+    for p in &plan.letters {
+        let f = fill(settings, request, &p.candidate, PREVIEW_CODE);
+        let factors = &p.candidate.record.person.details.motivation;
+        let ctx = CheckContext {
+            motivation_factors: factors,
+            municipality_name: &settings.identity.name,
+            dpo_contact: settings.dpo(),
+            data_from_her: false,
+        };
+        for language in std::iter::once("da").chain(p.own_language.as_deref()) {
+            if let Some(t) = templates.get(language) {
+                letter_batch::tally(
+                    &mut plan.findings,
+                    language,
+                    letter_check::check(&letter_template::render(t, &f), &ctx),
+                );
+                if !t.reviewed && language != "da" && !plan.unreviewed_languages.iter().any(|u| u == language) {
+                    plan.unreviewed_languages.push(language.to_string());
+                }
+            }
+        }
+    }
+    plan.check_errors = letter_batch::error_count(&plan.findings);
+    Ok(plan)
+}
+
+/// Plans, asks the gate, renders, writes and records the batch; see the module.
+/// `progress(done, total)` is called as letters are rendered.
+// Each argument is one thing the caller owns (store, key, configuration, her choices,
+// who sends, the audit entry, the time, the progress); a bundle would only rename them.
+#[allow(clippy::too_many_arguments)]
+pub async fn send(
+    store: &impl Store,
+    key: &DncKey,
+    settings: &Settings,
+    request: &Request,
+    actor: &EventActor,
+    audit: &AuditRecord,
+    now: OffsetDateTime,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Report, BatchError> {
+    let plan = plan(store, key, settings, request, now).await?;
+    let override_reason = letter_batch::may_send(&plan.gate(request)).map_err(BatchError::Refused)?;
+    let templates = templates(store, request.initiative.id).await?;
+    let batch_id = Uuid::now_v7();
+
+    // Paper letters first, so that the print files hold only them.
+    let mut order: Vec<&Planned> = plan.letters.iter().collect();
+    order.sort_by_key(|p| p.delivery != Delivery::Paper);
+    let mut codes = Vec::with_capacity(order.len());
+    let mut letters = Vec::with_capacity(order.len());
+    for (seq, p) in order.iter().enumerate() {
+        let mut random = [0u8; 16];
+        getrandom::fill(&mut random).map_err(|e| BatchError::Random(e.to_string()))?;
+        let code = response::new_code(&random);
+        let letter = compose(settings, request, &templates, p, &response::display(&code), batch_id, seq, now)?;
+        codes.push(code);
+        letters.push(letter);
+    }
+
+    let paper = order.iter().take_while(|p| p.delivery == Delivery::Paper).count();
+    // Who each Digital Post message goes to, and its inbox title: her letter's Danish
+    // headline, which every reader of the inbox understands the same.
+    let digital: Vec<Option<DigitalRecipient>> = order
+        .iter()
+        .zip(&letters)
+        .map(|(p, l)| {
+            let cpr = p.candidate.record.person.details.cpr.clone()?;
+            (p.delivery == Delivery::DigitalPost).then(|| DigitalRecipient {
+                person_id: p.candidate.record.person.id,
+                cpr,
+                language: l.own.as_ref().unwrap_or(&l.danish).language.clone(),
+                label: l.danish.headline.chars().take(crate::memo::MAX_LABEL_LEN).collect(),
+            })
+        })
+        .collect();
+    let sender = Sender {
+        myndigheds_id: Some(settings.identity.myndigheds_id.clone().unwrap_or_default())
+            .filter(|m| !m.trim().is_empty()),
+        cvr: settings.identity.cvr.clone(),
+        label: settings.identity.name.clone(),
+    };
+    let partial = settings.out_dir.join(format!(".{batch_id}.partial"));
+    let folder = settings.out_dir.join(batch_id.to_string());
+    let person_ids: Vec<Uuid> = order.iter().map(|p| p.candidate.record.person.id).collect();
+    let job = Files { dir: partial.clone(), letters, paper, digital, person_ids, sender, now };
+    let (print_files, uuids) = match render_and_write(settings.threads, job, progress).await {
+        Ok(done) => done,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&partial);
+            return Err(e);
+        }
+    };
+
+    let expires = response::expires_at(now);
+    let write = LetterBatchWrite {
+        id: batch_id,
+        initiative_id: request.initiative.id,
+        run_id: Some(request.run_id),
+        actor: actor.clone(),
+        created_at: now,
+        skipped: plan.skipped.iter().map(|(s, n)| (s.code().to_string(), *n)).collect(),
+        check_errors: u32::try_from(plan.check_errors).unwrap_or(u32::MAX),
+        override_reason,
+        print_files: u32::try_from(print_files).unwrap_or(u32::MAX),
+        letters: order
+            .iter()
+            .zip(&codes)
+            .zip(&uuids)
+            .map(|((p, code), uuid)| {
+                let person_id = p.candidate.record.person.id;
+                BatchLetterWrite {
+                    person_id,
+                    delivery: p.delivery,
+                    language: p.own_language.clone().unwrap_or_else(|| "da".into()),
+                    message_uuid: *uuid,
+                    code: ResponseCodeRecord {
+                        code_hash: response::code_hash(code),
+                        person_id,
+                        initiative_id: request.initiative.id,
+                        issued_at: now,
+                        expires_at: expires,
+                        used_at: None,
+                    },
+                    new_contact: match (&p.candidate.record.contact_user_id, &request.contact) {
+                        (None, Some(c)) => Some((c.user_id, c.team_id)),
+                        _ => None,
+                    },
+                    note: event_note(p),
+                    seen_events: p.candidate.event_count,
+                }
+            })
+            .collect(),
+    };
+    if let Err(e) = store.record_letter_batch(&write, audit).await {
+        let _ = std::fs::remove_dir_all(&partial);
+        return Err(e.into());
+    }
+    std::fs::rename(&partial, &folder).map_err(|source| BatchError::Files { path: folder.clone(), source })?;
+    Ok(Report {
+        batch_id,
+        letters: order.len(),
+        digital_post: order.len() - paper,
+        paper,
+        print_files,
+        skipped: plan.skipped,
+        folder,
+    })
+}
+
+fn event_note(p: &Planned) -> String {
+    let which = match p.due {
+        Due::First => "Brev",
+        Due::Again => "Nyt brev",
+    };
+    let how = match p.delivery {
+        Delivery::DigitalPost => "Digital Post",
+        Delivery::Paper => "papirbrev",
+    };
+    match &p.own_language {
+        Some(l) => format!("{which} på {} og dansk ({how}).", domain::ambassador::language_in_danish(l)),
+        None => format!("{which} på dansk ({how})."),
+    }
+}
+
+/// Her letter as the renderer takes it.
+#[allow(clippy::too_many_arguments)]
+fn compose(
+    settings: &Settings,
+    request: &Request,
+    templates: &BTreeMap<String, LetterTemplate>,
+    p: &Planned,
+    code: &str,
+    batch_id: Uuid,
+    seq: usize,
+    now: OffsetDateTime,
+) -> Result<Letter, BatchError> {
+    let c = &p.candidate;
+    let f = fill(settings, request, c, code);
+    let part = |language: &str| -> Option<Part> {
+        templates.get(language).map(|t| Part::from_domain(&letter_template::render(t, &f), t.right_to_left()))
+    };
+    let danish = part("da").ok_or(BatchError::Refused(Refused::MissingTranslation { languages: vec!["da".into()] }))?;
+    let d = &c.record.person.details;
+    let mut address_block = vec![d.full_name()];
+    match &d.address {
+        Some(a) if !a.street.trim().is_empty() => {
+            address_block.push(a.street.trim().to_string());
+            address_block.push(format!("{} {}", a.postcode.trim(), a.city.trim()).trim().to_string());
+        }
+        // Digital Post needs no address; the window shows her name and how it came.
+        _ => address_block.push("Digital Post".into()),
+    }
+    Ok(Letter {
+        identity: settings.identity.clone(),
+        address_block,
+        date: now.date(),
+        // The batch's own numbering, never anything of her (CPR-loven § 54); the
+        // letters keep any run of digits short of what could pass for a CPR number.
+        reference: reference(batch_id, seq),
+        danish,
+        own: p.own_language.as_deref().and_then(part),
+        response_code: code.to_string(),
+        response_url: settings.answer_url.clone(),
+    })
+}
+
+/// `B<8 hex of the batch>-L<00001>`: which batch and which letter in it.
+fn reference(batch_id: Uuid, seq: usize) -> String {
+    let hex = batch_id.simple().to_string();
+    format!("B{}-L{:05}", &hex[..8.min(hex.len())].to_ascii_uppercase(), seq + 1)
+}
+
+/// What the blocking task renders and writes.
+struct Files {
+    dir: PathBuf,
+    /// Paper letters first (`paper` of them), then Digital Post ones.
+    letters: Vec<Letter>,
+    paper: usize,
+    digital: Vec<Option<DigitalRecipient>>,
+    person_ids: Vec<Uuid>,
+    sender: Sender,
+    now: OffsetDateTime,
+}
+
+/// A Digital Post message to write.
+struct DigitalRecipient {
+    person_id: Uuid,
+    cpr: domain::Cpr,
+    language: String,
+    label: String,
+}
+
+/// Renders the letters on blocking threads, a print file's worth at a time, and writes
+/// each group's files before the next: `print/print-001.pdf` … (paper letters only),
+/// `letters/brev-00001.pdf` … (every letter), `memo/<messageUUID>.xml` (Digital Post).
+/// Holding every PDF at once would take most of a gigabyte for 10,000 letters
+/// (bench/README.md). Returns the number of print files and each letter's messageUUID.
+async fn render_and_write(
+    threads: usize,
+    job: Files,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<(usize, Vec<Option<Uuid>>), BatchError> {
+    let total = job.letters.len();
+    // The callback cannot cross into the blocking task; a counter can.
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = done.clone();
+    let task = tokio::task::spawn_blocking(move || write_all(threads.max(1), &job, &counter));
+    tokio::pin!(task);
+    loop {
+        tokio::select! {
+            result = &mut task => {
+                progress(done.load(std::sync::atomic::Ordering::Relaxed), total);
+                return result.map_err(|e| BatchError::Task(e.to_string()))?;
+            }
+            () = tokio::time::sleep(std::time::Duration::from_millis(250)) => {
+                progress(done.load(std::sync::atomic::Ordering::Relaxed), total);
+            }
+        }
+    }
+}
+
+fn write_all(
+    threads: usize,
+    job: &Files,
+    done: &std::sync::atomic::AtomicUsize,
+) -> Result<(usize, Vec<Option<Uuid>>), BatchError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| BatchError::Files { path, source }
+    };
+    for sub in ["print", "letters", "memo"] {
+        let d = job.dir.join(sub);
+        std::fs::create_dir_all(&d).map_err(io(&d))?;
+    }
+    let fonts =
+        Fonts::load_default().map_err(|e| BatchError::Render { person_id: None, error: RenderError::Fonts(e) })?;
+    let mut print_files = 0;
+    let mut uuids = Vec::with_capacity(job.letters.len());
+    // Groups never mix paper and Digital Post, so the print files hold paper alone.
+    let groups =
+        (0..job.paper).step_by(PER_PRINT_FILE).map(|start| start..job.paper.min(start + PER_PRINT_FILE)).chain(
+            (job.paper..job.letters.len())
+                .step_by(PER_PRINT_FILE)
+                .map(|start| start..job.letters.len().min(start + PER_PRINT_FILE)),
+        );
+    for range in groups {
+        let first = range.start;
+        let group = job.letters.get(range.clone()).unwrap_or_default();
+        let on_progress = |n: usize| done.store(first + n, std::sync::atomic::Ordering::Relaxed);
+        let rendered = render_set_parallel(&fonts, group, PER_PRINT_FILE, threads, &on_progress).map_err(|error| {
+            BatchError::Render { person_id: error.index().and_then(|i| job.person_ids.get(first + i)).copied(), error }
+        })?;
+        if first < job.paper {
+            for pdf in &rendered.print_files {
+                print_files += 1;
+                let path = job.dir.join("print").join(format!("print-{print_files:03}.pdf"));
+                std::fs::write(&path, pdf).map_err(io(&path))?;
+            }
+        }
+        for (k, pdf) in rendered.letters.iter().enumerate() {
+            let seq = first + k;
+            let file_name = format!("brev-{:05}.pdf", seq + 1);
+            let path = job.dir.join("letters").join(&file_name);
+            std::fs::write(&path, pdf).map_err(io(&path))?;
+            let Some(Some(to)) = job.digital.get(seq) else {
+                uuids.push(None);
+                continue;
+            };
+            let uuid = Uuid::new_v4();
+            let xml = write_memo(&MemoMessage {
+                uuid,
+                label: to.label.clone(),
+                sender: job.sender.clone(),
+                recipient_cpr: to.cpr.clone(),
+                language: to.language.clone(),
+                pdf,
+                file_name,
+                created: job.now,
+            })
+            .map_err(|error| BatchError::Memo { person_id: to.person_id, error })?;
+            let path = job.dir.join("memo").join(format!("{uuid}.xml"));
+            std::fs::write(&path, xml).map_err(io(&path))?;
+            uuids.push(Some(uuid));
+        }
+    }
+    Ok((print_files, uuids))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reference_never_looks_like_a_cpr_number() {
+        // A UUIDv7 begins with the time, often eight digits in a row.
+        let all_digits = Uuid::parse_str("01234567-89ab-7def-8123-456789abcdef").unwrap_or_default();
+        for seq in [0, 9, 99_998] {
+            let r = reference(all_digits, seq);
+            assert!(!crate::escape::has_cpr_like_run(&r), "{r}");
+            assert!(r.starts_with("B01234567-L"), "{r}");
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! The open door (issue 4, item 4; G-8.5): a public page on which any woman asks to be
+//! contacted — in her language, right to left where her script is, with no login and
+//! nothing about anyone on it. What her request does is `domain::open_door`'s and the
+//! store's `self_referral`; floods are refused (`rate_limit`).
+
+use super::answer::{Option2, Texts, language_name};
+use super::render;
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use crate::layout::Layout;
+use crate::session::Ctx;
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use domain::ambassador::BestTime;
+use domain::audit::{AuditAction, AuditActor, AuditRecord};
+use domain::do_not_contact::identity_hashes;
+use domain::open_door::OpenDoorInput;
+use domain::response;
+use domain::validation::FieldErrors;
+use store::{SelfReferralWrite, Store};
+
+const PAGE: &str = "/kontakt";
+
+#[derive(Template)]
+#[template(path = "open_door.html")]
+struct DoorPage {
+    l: Layout,
+    t: Texts,
+    name: String,
+    phone: String,
+    times: Vec<Option2>,
+    languages: Vec<(String, String, bool)>,
+    page_languages: Vec<(String, String, bool)>,
+    name_error: Option<&'static str>,
+    phone_error: Option<&'static str>,
+    language_error: Option<&'static str>,
+    error: Option<&'static str>,
+    done: bool,
+}
+
+fn page(
+    l: Layout,
+    lang: &str,
+    input: &OpenDoorInput,
+    errors: &FieldErrors,
+    error: Option<&'static str>,
+    done: bool,
+) -> DoorPage {
+    let t = Texts::new(lang);
+    let times = BestTime::ALL
+        .iter()
+        .map(|b| Option2 {
+            value: b.code(),
+            label: t.get(&format!("time_{}", b.code())),
+            selected: input.best_time == b.code(),
+        })
+        .collect();
+    let spoken = if input.language.is_empty() { t.lang } else { input.language.as_str() };
+    let languages = response::LANGUAGES.iter().map(|c| (c.to_string(), language_name(c), *c == spoken)).collect();
+    let page_languages = response::LANGUAGES.iter().map(|c| (c.to_string(), language_name(c), *c == t.lang)).collect();
+    DoorPage {
+        l,
+        t,
+        name: input.name.clone(),
+        phone: input.phone.clone(),
+        times,
+        languages,
+        page_languages,
+        name_error: errors.for_field("name"),
+        phone_error: errors.for_field("phone"),
+        language_error: errors.for_field("language"),
+        error,
+        done,
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct Lang {
+    lang: Option<String>,
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<Lang>,
+) -> AppResult<Response> {
+    let lang = q.lang.unwrap_or_else(|| "da".into());
+    let input = OpenDoorInput { language: lang.clone(), ..Default::default() };
+    let no_errors = FieldErrors::default();
+    super::answer::for_visitor(&state, &ctx, |ctx| {
+        render(&page(Layout::new(&state, ctx, PAGE), &lang, &input, &no_errors, None, false))
+    })
+    .await
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct PageLang {
+    #[serde(default)]
+    page_lang: String,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    crate::session::CsrfForms(input, PageLang { page_lang }): crate::session::CsrfForms<OpenDoorInput, PageLang>,
+) -> AppResult<Response> {
+    const ORIGIN: &str = "POST /kontakt";
+    let session = ctx.session.as_ref().map(|s| s.token_hash.clone()).unwrap_or_default();
+    let lang = if page_lang.is_empty() { "da".to_string() } else { page_lang };
+    let layout = || Layout::new(&state, &ctx, PAGE);
+    let with_status = |p: DoorPage, status: StatusCode| -> AppResult<Response> {
+        let mut r = render(&p)?;
+        *r.status_mut() = status;
+        Ok(r)
+    };
+    if !state.open_door_limiter.allows(&session) {
+        let record = AuditRecord {
+            actor: AuditActor::public(),
+            action: AuditAction::Denied,
+            persons: vec![],
+            origin: ORIGIN.into(),
+            detail: "open door: too many requests".into(),
+        };
+        state.store.append_audit(&record).await?;
+        let p = page(layout(), &lang, &input, &FieldErrors::default(), Some("door_too_many"), false);
+        return with_status(p, StatusCode::TOO_MANY_REQUESTS);
+    }
+    let request = match input.parse() {
+        Ok(r) => r,
+        Err(errors) => {
+            return with_status(page(layout(), &lang, &input, &errors, None, false), StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
+    // Every request counts towards the limit, answered or not: the page creates records.
+    state.open_door_limiter.failed(&session);
+    let initiative = super::current_initiative(&state).await?.ok_or(AppError::NotFound)?;
+    let name = format!("{} {}", request.given_name, request.family_name);
+    let hashes = identity_hashes(&state.dnc_key, None, name.trim(), None, Some(&request.phone));
+    // G-2.2 and product.md: "never" is final for us, not for her — she is let in, and
+    // whoever answers for her is told she once said no. Her entry stays on the list.
+    let declined_earlier = state.store.on_do_not_contact(&hashes).await?;
+    let write = SelfReferralWrite {
+        request,
+        initiative_id: initiative.id,
+        declined_earlier,
+        at: time::OffsetDateTime::now_utc(),
+    };
+    let audit = AuditRecord {
+        actor: AuditActor::public(),
+        action: AuditAction::SelfReferral,
+        persons: vec![],
+        origin: ORIGIN.into(),
+        detail: String::new(),
+    };
+    state.store.self_referral(&write, &audit).await?;
+    let cleared = OpenDoorInput { language: input.language.clone(), ..Default::default() };
+    render(&page(layout(), &lang, &cleared, &FieldErrors::default(), None, true))
+}
