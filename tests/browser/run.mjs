@@ -6,7 +6,7 @@
 // Prints `ok - name` / `not ok - name` per test and ends with `N passed, M failed`.
 // Only node builtins, playwright-core and axe-core are used.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -236,6 +236,39 @@ async function recordEvent(page) {
   return { personName, personPath, stage, before, option, note };
 }
 
+// What of a woman a list of request URLs gives away: her name's words (whole words,
+// so "Tim" is no leak in "/timeline"), a CPR-like digit run, or any of `secrets` (e.g.
+// her letter's response code). Returns one line per leak.
+function personalDataInUrls(urls, personName, secrets = []) {
+  const words = personName
+    .toLowerCase()
+    .split(/[^\p{L}]+/u)
+    .filter((w) => w.length >= 3);
+  assert(words.length > 0, `person name "${personName}" has no word of 3 or more letters to look for`);
+  const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+  const leaks = [];
+  for (const raw of new Set(urls)) {
+    let text = raw;
+    try {
+      text = decodeURIComponent(raw.replace(/\+/g, ' '));
+    } catch {
+      // Keep the raw URL when it is not valid percent-encoding.
+    }
+    // Record ids are random UUIDs; their hex digits are no CPR number.
+    text = text.replace(uuid, 'uuid');
+    const tokens = new Set(text.toLowerCase().split(/[^\p{L}]+/u));
+    const named = words.filter((w) => tokens.has(w));
+    if (named.length > 0) leaks.push(`${raw} contains name word(s) ${named.join(', ')}`);
+    if (/\d{10}/.test(text) || /\d{6}-\d{4}/.test(text)) leaks.push(`${raw} contains a CPR-like digit run`);
+    const squeezed = text.toUpperCase().replace(/[^0-9A-Z]/g, '');
+    for (const secret of secrets) {
+      const bare = secret.toUpperCase().replace(/[^0-9A-Z]/g, '');
+      if (bare.length > 0 && squeezed.includes(bare)) leaks.push(`${raw} contains ${secret}`);
+    }
+  }
+  return leaks;
+}
+
 // Errors in the page (uncaught exceptions, CSP blocks) are bugs even when the
 // page looks right, e.g. DKFDS JavaScript blocked by the Content-Security-Policy.
 function watchPageErrors(page) {
@@ -317,28 +350,7 @@ test('no personal data in URLs', async (t) => {
   page.on('request', (req) => urls.push(req.url()));
   const r = await recordEvent(page);
 
-  const words = r.personName
-    .toLowerCase()
-    .split(/[^\p{L}]+/u)
-    .filter((w) => w.length >= 3);
-  assert(words.length > 0, `person name "${r.personName}" has no word of 3 or more letters to look for`);
-  const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
-  const leaks = [];
-  for (const raw of new Set(urls)) {
-    let text = raw;
-    try {
-      text = decodeURIComponent(raw.replace(/\+/g, ' '));
-    } catch {
-      // Keep the raw URL when it is not valid percent-encoding.
-    }
-    // Record ids are random UUIDs; their hex digits are no CPR number.
-    text = text.replace(uuid, 'uuid');
-    // Compare whole words: a name like "Tim" is no leak in "/timeline".
-    const tokens = new Set(text.toLowerCase().split(/[^\p{L}]+/u));
-    const named = words.filter((w) => tokens.has(w));
-    if (named.length > 0) leaks.push(`${raw} contains name word(s) ${named.join(', ')}`);
-    if (/\d{10}/.test(text) || /\d{6}-\d{4}/.test(text)) leaks.push(`${raw} contains a CPR-like digit run`);
-  }
+  const leaks = personalDataInUrls(urls, r.personName);
   diag(`checked ${new Set(urls).size} distinct request URLs against "${r.personName}"`);
   assert(leaks.length === 0, `personal data in request URLs:\n${leaks.join('\n')}`);
 });
@@ -592,6 +604,469 @@ test('a coordinator uploads and maps the extracts, then runs the register search
   // The candidates are in the people list now (none of them was known before).
   const after = await peopleCount();
   assert(after === before + found, `the people list grew from ${before} to ${after}, the run found ${found}`);
+  assert(violations.length === 0, `axe violations:\n${violations.join('\n')}`);
+});
+
+// Letters to a register run and the answers (issue 4's "done when"): the coordinator
+// checks the letters, sends a batch to the candidates of the run above (a PDF per
+// letter, print files for paper, MeMo files for Digital Post); a woman who may only be
+// reached safely is left out and counted; an Arabic-speaking woman answers "yes, call
+// me" on the public page with the code from her letter; her contact caseworker finds
+// her on the call list under Arabic and records the call; her page and the funnel
+// show every step.
+const BATCH_TIMEOUT_MS = 300_000;
+// The demo's caseworkers (README), by the name the contact select shows.
+const DEMO_CASEWORKERS = [
+  ['Leila Haddad', 'leila'],
+  ['Hanne Mortensen', 'sagsbehandler'],
+  ['Sahra Warsame', 'sahra'],
+  ['Mette Lund', 'mette'],
+  ['Gülay Demir', 'guelay'],
+  ['Farida Rahimi', 'farida'],
+];
+// The source a register run gives the women it found; the demo's own history names
+// its earlier search "Registerudsøgning januar 2026".
+const THIS_RUN = /Registersøgning \d{4}-\d{2}-\d{2}/;
+// A meeting as the template's {meeting} wants it: when and where, no sentence of its own.
+const MEETING = 'tirsdag den 12. januar kl. 10.00 i Jobcenter Søby, Torvet 1';
+
+function squash(s) {
+  return String(s).replace(/\s+/g, ' ').trim();
+}
+
+function escapeRegExp(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+async function shownNumber(page, testid) {
+  const raw = squash(await page.locator(`[data-testid=${testid}]`).innerText());
+  assert(/^\d+$/.test(raw), `[data-testid=${testid}] shows "${raw}", not a number`);
+  return Number(raw);
+}
+
+// "label: N" list items as [label, N].
+async function countList(page, selector) {
+  const items = (await page.locator(selector).allInnerTexts()).map(squash);
+  return items.map((item) => {
+    const m = item.match(/^(.*): (\d+)$/);
+    assert(m, `"${item}" in ${selector} has no count`);
+    return [m[1], Number(m[2])];
+  });
+}
+
+function countOf(list, prefix) {
+  const item = list.find(([label]) => label.startsWith(prefix));
+  assert(item, `no "${prefix}…" in ${JSON.stringify(list)}`);
+  return item[1];
+}
+
+// On /letters/batch: the contact person and the meeting, then the preview as shown.
+async function previewBatch(page, contact) {
+  const form = page.locator('form[data-testid=batch-form]');
+  assert((await form.count()) === 1, `${page.url()} has no form[data-testid=batch-form]`);
+  await form.locator('select[name=contact]').selectOption(contact.value);
+  await form.locator('textarea[name=meeting]').fill(MEETING);
+  await clickAndWaitForLoad(page, form.locator('[data-testid=batch-preview]'));
+  const errors = await page.locator('[data-testid=batch-error], .form-error').allInnerTexts();
+  assert(errors.length === 0, `the preview shows errors: ${JSON.stringify(errors.map(squash))}`);
+  const plan = {
+    letters: await shownNumber(page, 'batch-letters'),
+    digital: await shownNumber(page, 'batch-digital'),
+    paper: await shownNumber(page, 'batch-paper'),
+    checkErrors: await shownNumber(page, 'batch-check-errors'),
+    skipped: await countList(page, '[data-testid=batch-skipped] li'),
+    languages: (await page.locator('[data-testid=batch-languages] li').allInnerTexts()).map(squash),
+    notes: (await page.locator('[data-testid=batch-note]').allInnerTexts()).map(squash),
+    findings: (await page.locator('[data-testid=batch-findings] tbody tr').allInnerTexts()).map(squash),
+  };
+  diag(`preview: ${plan.letters} letters, ${plan.digital} Digital Post, ${plan.paper} paper, ${plan.checkErrors} check errors`);
+  diag(`  skipped: ${plan.skipped.map(([l, n]) => `${l}: ${n}`).join(' | ')}`);
+  diag(`  languages: ${plan.languages.join(' | ')}`);
+  for (const n of plan.notes) diag(`  note: ${n}`);
+  for (const f of plan.findings) diag(`  finding: ${f}`);
+  assert(
+    plan.digital + plan.paper === plan.letters,
+    `preview: ${plan.digital} Digital Post + ${plan.paper} paper is not ${plan.letters} letters`,
+  );
+  for (const label of ['Kun sikker kontakt', 'Papirbrev uden kendt adresse', 'Har bedt om aldrig at blive kontaktet igen']) {
+    countOf(plan.skipped, label);
+  }
+  return plan;
+}
+
+// Her edit page from her person page: `change` fills the form, then it is saved.
+async function editPerson(page, personPath, change) {
+  await page.goto(`${baseUrl}${personPath}`);
+  await clickAndWaitForLoad(page, page.locator(`a[href="${personPath}/edit"]`));
+  await change(page);
+  await clickAndWaitForLoad(page, page.getByRole('button', { name: 'Gem', exact: true }));
+  const errors = await page.locator('.form-error, [data-testid=form-error], [data-testid=form-summary]').allInnerTexts();
+  assert(errors.length === 0, `saving ${personPath}/edit: ${JSON.stringify(errors.map(squash))}`);
+  assert(new URL(page.url()).pathname === personPath, `saving ${personPath}/edit ended at ${page.url()}`);
+}
+
+// The coordinator's funnel on /figures: stage -> count (or the text shown instead).
+async function readFunnel(page) {
+  const res = await page.goto(`${baseUrl}/figures`);
+  assert(res && res.status() === 200, `GET /figures returned ${res && res.status()}`);
+  const rows = await page
+    .locator('[data-testid=figures-table]')
+    .first()
+    .locator('tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent.trim())));
+  return new Map(rows.map(([stage, value]) => [stage, /^\d+$/.test(value) ? Number(value) : value]));
+}
+
+function fileStart(file, n) {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const read = fs.readSync(fd, buf, 0, n, 0);
+    return buf.subarray(0, read).toString('latin1');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+test('a coordinator sends letters to a register run; a woman answers in Arabic and is called', async (t) => {
+  const violations = [];
+  const urls = [];
+  const watch = (page) => {
+    page.on('request', (req) => urls.push(req.url()));
+    return watchPageErrors(page);
+  };
+
+  // ---- the coordinator checks the letters
+  const desk = await t.newPage({ bypassCSP: true });
+  const deskProblems = watch(desk);
+  await login(desk, 'koordinator');
+  const funnelBefore = await readFunnel(desk);
+  let res = await desk.goto(`${baseUrl}/letters`);
+  assert(res && res.status() === 200, `GET /letters returned ${res && res.status()}`);
+  diag(`/letters: ${(await desk.locator('[data-testid=letters-table] tbody tr').allInnerTexts()).map(squash).join(' | ')}`);
+  await clickAndWaitForLoad(desk, desk.locator('a[data-testid=letter-link][href="/letters/da"]'));
+  const daFindings = await desk.locator('[data-testid=letter-findings]').allInnerTexts();
+  assert(
+    (await desk.locator('[data-testid=letter-clean]').count()) === 1,
+    `the live check of the Danish letter shows findings: ${JSON.stringify(daFindings.map(squash))}`,
+  );
+  // The Arabic letter is right to left, and a translator has reviewed it before it goes.
+  await desk.goto(`${baseUrl}/letters`);
+  await clickAndWaitForLoad(desk, desk.locator('a[data-testid=letter-link][href="/letters/ar"]'));
+  const arDir = await desk.locator('[data-testid=letter-preview]').getAttribute('dir');
+  assert(arDir === 'rtl', `the Arabic letter's preview has dir="${arDir}"`);
+  if ((await desk.locator('[data-testid=mark-reviewed]').count()) > 0) {
+    await clickAndWaitForLoad(desk, desk.locator('[data-testid=mark-reviewed]'));
+    diag('marked the Arabic letter reviewed');
+  }
+  assert((await desk.locator('[data-testid=letter-reviewed]').count()) === 1, 'the Arabic letter is not shown as reviewed');
+
+  // ---- the batch page: the newest run, a contact person with a direct phone
+  await desk.goto(`${baseUrl}/letters`);
+  await clickAndWaitForLoad(desk, desk.locator('[data-testid=to-batch]'));
+  assert(new URL(desk.url()).pathname === '/letters/batch', `to-batch opened ${desk.url()}`);
+  violations.push(...(await axeCheck(desk, '/letters/batch')));
+  const run = await desk.locator('form[data-testid=batch-form] select[name=run]').evaluate((s) => ({
+    value: s.value,
+    label: s.selectedOptions[0]?.textContent.trim() || '',
+    count: s.options.length,
+  }));
+  assert(run.value !== '', 'no register run is preselected');
+  diag(`run preselected: "${run.label}" (${run.count} run(s) to choose from)`);
+  const contacts = await desk
+    .locator('form[data-testid=batch-form] select[name=contact] option')
+    .evaluateAll((opts) => opts.map((o) => ({ value: o.value, label: o.textContent.trim() })));
+  let contact = null;
+  for (const [name, username] of DEMO_CASEWORKERS) {
+    const o = contacts.find((c) => c.label.startsWith(`${name} (`) && !/intet direkte nummer/.test(c.label));
+    if (o) {
+      contact = { ...o, name, username, phone: o.label.slice(name.length + 2, -1) };
+      break;
+    }
+  }
+  assert(contact, `no demo caseworker with a direct phone to choose: ${JSON.stringify(contacts.map((c) => c.label))}`);
+  diag(`contact person for women without one: ${contact.label} (login ${contact.username})`);
+  const before = await previewBatch(desk, contact);
+  assert(before.letters >= 3, `the preview plans ${before.letters} letters for the register run`);
+
+  // ---- two of the run's women, as the team knows them: one may be reached only
+  // safely (G-2.4), one is exempt from Digital Post and gets paper
+  res = await desk.goto(`${baseUrl}/people`);
+  assert(res && res.status() === 200, `GET /people returned ${res && res.status()}`);
+  await desk.selectOption('#stage', 'identified');
+  await desk.selectOption('#source', 'register_run');
+  await clickAndWaitForLoad(desk, desk.locator('form[action="/people/search"] button[type=submit]').first());
+  const listed = await desk.locator('a[data-testid=person-link]').evaluateAll((as) =>
+    as.map((a) => ({ href: a.getAttribute('href'), row: (a.closest('tr')?.innerText || '').replace(/\s+/g, ' ') })),
+  );
+  const chosen = [];
+  for (const w of listed) {
+    if (chosen.length === 2) break;
+    // The Arabic-speaking women are left for the answer below.
+    if (/arabisk|sikker kontakt/i.test(w.row)) continue;
+    await desk.goto(`${baseUrl}${w.href}`);
+    const sources = await desk.locator('[data-testid=sources]').innerText();
+    const facts = await desk.locator('dl.opsog-facts').first().innerText();
+    if (!THIS_RUN.test(sources) || !/Adresse/.test(facts)) continue;
+    chosen.push({ path: w.href, name: squash(await desk.locator('[data-testid=person-name]').innerText()) });
+  }
+  assert(chosen.length === 2, `fewer than two of the run's women with an address on the first page of /people: ${JSON.stringify(listed)}`);
+  const [safe, exempt] = chosen;
+  await editPerson(desk, safe.path, async (p) => {
+    await p.check('#safe_contact_only');
+    if ((await p.locator('#safety_note').count()) > 0) await p.fill('#safety_note', 'Kun gennem sprogskolens vejleder.');
+  });
+  assert((await desk.locator('text=Kun sikker kontakt').count()) > 0, `${safe.path} does not say "Kun sikker kontakt" after saving`);
+  await editPerson(desk, exempt.path, async (p) => {
+    await p.check('#digital_post_exempt');
+  });
+  diag(`marked ${safe.path} safe contact only and ${exempt.path} exempt from Digital Post`);
+
+  // ---- preview again: she is left out and counted, the other goes on paper
+  res = await desk.goto(`${baseUrl}/letters/batch`);
+  assert(res && res.status() === 200, `GET /letters/batch returned ${res && res.status()}`);
+  const planned = await previewBatch(desk, contact);
+  const safeLabel = 'Kun sikker kontakt';
+  assert(
+    countOf(planned.skipped, safeLabel) === countOf(before.skipped, safeLabel) + 1,
+    `safe contact only: ${countOf(before.skipped, safeLabel)} skipped before, ${countOf(planned.skipped, safeLabel)} after marking one more`,
+  );
+  assert(
+    planned.letters === before.letters - 1 && planned.paper === before.paper + 1 && planned.digital === before.digital - 2,
+    `after marking one safe contact only and one exempt: ${JSON.stringify(planned)} (before ${JSON.stringify(before)})`,
+  );
+  assert(planned.checkErrors === 0, `the letter check found ${planned.checkErrors} errors: ${JSON.stringify(planned.findings)}`);
+  assert(
+    !planned.notes.some((n) => /arabisk/i.test(n) && /maskinudkast/.test(n)),
+    `Arabic is still flagged as unreviewed after marking it reviewed: ${JSON.stringify(planned.notes)}`,
+  );
+
+  // ---- send: the gate refuses without a reason while a language is missing or unreviewed
+  assert((await desk.locator('form[data-testid=batch-send-form]').count()) === 1, 'the preview has no batch-send-form');
+  const needsReason = planned.checkErrors > 0 || planned.notes.some((n) => /maskinudkast|intet brev på/i.test(n));
+  let overrideReason = null;
+  if (needsReason) {
+    const refused = desk.waitForResponse(
+      (r) => new URL(r.url()).pathname === '/letters/batch' && r.request().method() === 'POST',
+      { timeout: BATCH_TIMEOUT_MS },
+    );
+    await clickAndWaitForLoad(desk, desk.locator('[data-testid=batch-send]'));
+    const status = (await refused).status();
+    const error = squash(await desk.locator('[data-testid=batch-error]').innerText().catch(() => ''));
+    diag(`sent without a reason: HTTP ${status}, "${error}"`);
+    assert(status === 422 && error.length > 0, `a batch that needs a reason went, or was refused without a message (HTTP ${status})`);
+    overrideReason =
+      'Arabisk er gennemset af en oversætter; de øvrige sprog går som maskinudkast med det danske brev ved siden af.';
+    await desk.locator('form[data-testid=batch-send-form] textarea[name=override_reason]').fill(overrideReason);
+  }
+  const sent = desk.waitForURL(/\/letters\/batches\/[0-9a-f-]{36}$/, { timeout: BATCH_TIMEOUT_MS });
+  const started = Date.now();
+  await desk.locator('[data-testid=batch-send]').click();
+  try {
+    await sent;
+  } catch (err) {
+    const error = await desk.locator('[data-testid=batch-error]').allInnerTexts().catch(() => []);
+    assert(false, `sending did not open the batch report (at ${desk.url()}): ${JSON.stringify(error.map(squash))} ${err.message}`);
+  }
+  await desk.waitForLoadState('load');
+  const batchId = new URL(desk.url()).pathname.split('/').pop();
+  diag(`batch ${batchId} sent in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  violations.push(...(await axeCheck(desk, 'batch report')));
+
+  // ---- the report adds up, and is what the preview said
+  const report = {
+    letters: await shownNumber(desk, 'report-letters'),
+    digital: await shownNumber(desk, 'report-digital'),
+    paper: await shownNumber(desk, 'report-paper'),
+  };
+  assert(
+    report.letters === planned.letters && report.digital === planned.digital && report.paper === planned.paper,
+    `the report ${JSON.stringify(report)} is not the preview ${JSON.stringify(planned)}`,
+  );
+  assert(report.digital + report.paper === report.letters, `the report ${JSON.stringify(report)} does not add up`);
+  const reportSkipped = await countList(desk, '[data-testid=report-skipped] li');
+  assert(
+    JSON.stringify(reportSkipped) === JSON.stringify(planned.skipped),
+    `the report's skipped ${JSON.stringify(reportSkipped)} are not the preview's ${JSON.stringify(planned.skipped)}`,
+  );
+  if (overrideReason) {
+    const shown = squash(await desk.locator('[data-testid=report-override]').innerText());
+    assert(shown === overrideReason, `the report shows the override reason "${shown}"`);
+  }
+  const rows = await desk.locator('tr[data-testid=report-letter]').evaluateAll((trs) =>
+    trs.map((tr) => {
+      const cells = [...tr.children].map((c) => c.textContent.replace(/\s+/g, ' ').trim());
+      return {
+        seq: Number(cells[0]),
+        name: cells[1],
+        language: cells[3],
+        person: tr.querySelector('a[href^="/people/"]')?.getAttribute('href') || '',
+        pdf: tr.querySelector('[data-testid=letter-pdf]')?.getAttribute('href') || '',
+        memo: tr.querySelector('[data-testid=letter-memo]')?.getAttribute('href') || '',
+        uuid: tr.querySelector('[data-testid=message-uuid]')?.textContent.trim() || '',
+      };
+    }),
+  );
+  assert(rows.length === report.letters, `the report lists ${rows.length} letters, not ${report.letters}`);
+  assert(!rows.some((r) => r.person === safe.path), 'the woman who may only be reached safely got a letter');
+  const exemptRow = rows.find((r) => r.person === exempt.path);
+  assert(exemptRow && !exemptRow.uuid && !exemptRow.memo, `the woman exempt from Digital Post got ${JSON.stringify(exemptRow)}`);
+  const printLinks = await desk.locator('[data-testid=print-file]').count();
+  const byLanguage = {};
+  for (const r of rows) byLanguage[r.language] = (byLanguage[r.language] || 0) + 1;
+  diag(`report: ${JSON.stringify(report)}, ${printLinks} print file(s), languages ${JSON.stringify(byLanguage)}`);
+
+  // ---- the files in the data dir
+  const folder = path.join(tmpDir, 'data', 'letters', batchId);
+  const inFolder = (sub) => (fs.existsSync(path.join(folder, sub)) ? fs.readdirSync(path.join(folder, sub)).sort() : []);
+  const letterFile = (seq) => path.join(folder, 'letters', `brev-${String(seq).padStart(5, '0')}.pdf`);
+  const pdfs = inFolder('letters');
+  assert(pdfs.length === report.letters, `${folder}/letters has ${pdfs.length} files for ${report.letters} letters`);
+  for (const r of rows) {
+    assert(fs.existsSync(letterFile(r.seq)), `letter ${r.seq} has no ${letterFile(r.seq)}`);
+    assert(fileStart(letterFile(r.seq), 5) === '%PDF-', `${letterFile(r.seq)} does not start with %PDF-`);
+  }
+  const prints = inFolder('print');
+  assert(prints.length === printLinks, `${prints.length} print files in ${folder}/print, ${printLinks} on the report`);
+  assert(report.paper === 0 || prints.length > 0, `${report.paper} paper letters but no print file`);
+  for (const p of prints) assert(fileStart(path.join(folder, 'print', p), 5) === '%PDF-', `print/${p} is no PDF`);
+  const memos = inFolder('memo');
+  assert(memos.length === report.digital, `${memos.length} MeMo files for ${report.digital} Digital Post letters`);
+  assert(report.digital === 0 || memos.length > 0, 'Digital Post letters but no MeMo file');
+  for (const r of rows.filter((x) => x.uuid)) {
+    const file = path.join(folder, 'memo', `${r.uuid}.xml`);
+    assert(fs.existsSync(file), `Digital Post letter ${r.seq} has no ${file}`);
+    assert(/^(\uFEFF)?\s*</.test(fileStart(file, 64)), `${file} does not look like XML`);
+  }
+  diag(`files: ${pdfs.length} letter PDFs, ${prints.length} print file(s), ${memos.length} MeMo file(s) in ${folder}`);
+
+  // ---- an Arabic woman's letter, and the code on it
+  const her = rows.find((r) => /^arabisk$/i.test(r.language) && r.uuid);
+  assert(her, `no Arabic letter by Digital Post in the batch: ${JSON.stringify(byLanguage)}`);
+  const download = await desk.request.get(`${baseUrl}${her.pdf}`);
+  assert(download.status() === 200, `GET ${her.pdf} returned ${download.status()}`);
+  const type = download.headers()['content-type'] || '';
+  assert(/application\/pdf/.test(type), `her letter is served as "${type}"`);
+  const body = await download.body();
+  assert(body.equals(fs.readFileSync(letterFile(her.seq))), 'the downloaded letter is not the file in the data dir');
+  const herPdf = path.join(tmpDir, 'her-letter.pdf');
+  fs.writeFileSync(herPdf, body);
+  const letterText = execFileSync('pdftotext', ['-enc', 'UTF-8', herPdf, '-'], { encoding: 'utf8', timeout: 60_000 });
+  const codeMatch = letterText.match(/Svarkode[^]{0,80}?\b([2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5})\b/);
+  assert(codeMatch, `no "Svarkode XXXXX-XXXXX" in her letter's text:\n${letterText.slice(0, 1500)}`);
+  const code = codeMatch[1];
+  assert(/[\u0600-\u06FF]/.test(letterText), 'her letter has no Arabic text');
+  assert(letterText.includes(her.name.split(' ')[0]), `her letter does not greet her ("${her.name}")`);
+  assert(letterText.includes(contact.name) && letterText.includes(contact.phone), `her letter does not name ${contact.label}`);
+  assert(letterText.includes(MEETING), 'her letter does not say when and where the meeting is');
+
+  diag(`her letter: #${her.seq}, Arabic and Danish by Digital Post (${her.person}); code read next to "Svarkode"`);
+  assert(deskProblems.length === 0, `errors in the coordinator's pages:\n${deskProblems.join('\n')}`);
+
+  // ---- she answers on the public page, in Arabic, without a login
+  const phone = await t.newPage({ ...PHONE, bypassCSP: true });
+  const phoneProblems = watch(phone);
+  res = await phone.goto(`${baseUrl}/svar?lang=ar`);
+  assert(res && res.status() === 200, `GET /svar?lang=ar returned ${res && res.status()}`);
+  const answerPage = phone.locator('[data-testid=answer-page]');
+  const [lang, dir] = [await answerPage.getAttribute('lang'), await answerPage.getAttribute('dir')];
+  assert(lang === 'ar' && dir === 'rtl', `the answer page has lang="${lang}" dir="${dir}"`);
+  assert((await phone.locator('form[data-testid=logout-form]').count()) === 0, 'the answer page is logged in');
+  await noSidewaysScroll(phone, '/svar?lang=ar');
+  violations.push(...(await axeCheck(phone, '/svar?lang=ar')));
+  const nameWords = her.name.split(/[^\p{L}]+/u).filter((w) => w.length >= 3);
+  const showsNothingOfHer = async (label) => {
+    const all = await phone.locator('body').innerText();
+    const named = nameWords.filter((w) => all.includes(w));
+    assert(named.length === 0, `${label} shows her name (${named.join(', ')})`);
+  };
+  await showsNothingOfHer('the answer page');
+  await phone.fill('#code', code);
+  await phone.check('#choice-call_me');
+  await phone.selectOption('#best_time', 'evening');
+  await phone.selectOption('#language', 'ar');
+  // The register gives no phone number: she writes hers, so that the call list can reach her.
+  const herPhone = `2${Math.floor(1000000 + Math.random() * 8999999)}`;
+  await phone.fill('#phone', herPhone);
+  await phone.check('#own_phone');
+  await clickAndWaitForLoad(phone, phone.locator('[data-testid=answer-submit]'));
+  const answerError = await phone.locator('[data-testid=answer-error]').allInnerTexts();
+  assert(answerError.length === 0, `her answer was refused: ${JSON.stringify(answerError.map(squash))}`);
+  assert((await phone.locator('[data-testid=answer-done]').count()) === 1, 'no receipt after her answer');
+  assert((await answerPage.getAttribute('dir')) === 'rtl', 'the receipt is not right to left');
+  await showsNothingOfHer('the receipt');
+  assert(!(await phone.locator('body').innerText()).includes(code), 'the receipt shows her code');
+  assert(phoneProblems.length === 0, `errors on the answer page:\n${phoneProblems.join('\n')}`);
+
+  // ---- her contact caseworker calls her: the Arabic group, a note and one click
+  const cw = await t.newPage({ bypassCSP: true });
+  const cwProblems = watch(cw);
+  await login(cw, contact.username);
+  res = await cw.goto(`${baseUrl}/calls`);
+  assert(res && res.status() === 200, `GET /calls returned ${res && res.status()}`);
+  violations.push(...(await axeCheck(cw, '/calls')));
+  const headings = cw.locator('main h2');
+  const groups = (await headings.allInnerTexts()).map(squash);
+  const skippedCalls = squash(await cw.locator('[data-testid=calls-skipped]').innerText().catch(() => ''));
+  diag(`/calls as ${contact.username}: groups ${JSON.stringify(groups)}${skippedCalls ? `; ${skippedCalls}` : ''}`);
+  const arabicGroup = groups.findIndex((g) => /^arabisk$/i.test(g));
+  assert(arabicGroup >= 0, `the call list has no Arabic group: ${JSON.stringify(groups)}`);
+  const row = headings
+    .nth(arabicGroup)
+    .locator('xpath=following-sibling::table[1]')
+    .locator('tr[data-testid=call-row]', { hasText: her.name });
+  assert((await row.count()) === 1, `"${her.name}" is not in the call list's Arabic group`);
+  const rowText = squash(await row.innerText());
+  diag(`her call row: ${rowText.split('Notat')[0]}`);
+  assert(/Interesseret/.test(rowText), `her call row does not say she is interested: "${rowText}"`);
+  const links = await row.locator(`a[href="${her.person}"]`).count();
+  assert(links === 1, `her name on the call list does not link to ${her.person}`);
+  const note = `Ringede om aftenen på arabisk; hun kommer til informationsmødet (${Date.now()})`;
+  await row.locator('textarea[name=note]').fill(note);
+  await clickAndWaitForLoad(cw, row.locator('[data-testid=outcome-interested]'));
+  const callError = await cw.locator('[data-testid=calls-error]').allInnerTexts();
+  assert(callError.length === 0, `the call was not recorded: ${JSON.stringify(callError.map(squash))}`);
+  assert((await cw.locator('[data-testid=calls-message]').count()) === 1, 'no message that the call was recorded');
+  assert(
+    (await cw.locator('tr[data-testid=call-row]', { hasText: her.name }).count()) === 0,
+    'she is still due on the call list after the call reached her',
+  );
+
+  // ---- her page: the stage, and every step on the timeline, newest first
+  res = await cw.goto(`${baseUrl}${her.person}`);
+  assert(res && res.status() === 200, `GET ${her.person} as ${contact.username} returned ${res && res.status()}`);
+  const stage = squash(await cw.locator('[data-testid=funnel-stage]').first().innerText());
+  assert(/Interesseret/.test(stage), `her stage is "${stage}"`);
+  const items = (await cw.locator('[data-testid=timeline] li').allInnerTexts()).map(squash);
+  const find = (label, re) => {
+    const i = items.findIndex((x) => re.test(x));
+    assert(i >= 0, `her timeline has no ${label}:\n${items.join('\n')}`);
+    return i;
+  };
+  const callAt = find('call', new RegExp(`${escapeRegExp(contact.name)}.*Telefon.*${escapeRegExp(note)}`));
+  const answerAt = find('answer', /Er interesseret.*Svar på brev.*ja, ring til mig.*Sprog: ar/);
+  const letterAt = find('letter', /Brev sendt.*Brev på arabisk og dansk \(Digital Post\)/);
+  assert(callAt < answerAt && answerAt < letterAt, `her timeline is not newest first (call ${callAt}, answer ${answerAt}, letter ${letterAt})`);
+  diag(`her page: stage "${stage}"; timeline:\n  ${items.slice(0, letterAt + 1).join('\n  ')}`);
+  assert(cwProblems.length === 0, `errors in the caseworker's pages:\n${cwProblems.join('\n')}`);
+
+  // ---- the funnel: the letters moved the women on, and she is interested
+  const funnelAfter = await readFunnel(desk);
+  diag(`funnel before: ${[...funnelBefore].map(([s, n]) => `${s} ${n}`).join(', ')}`);
+  diag(`funnel after:  ${[...funnelAfter].map(([s, n]) => `${s} ${n}`).join(', ')}`);
+  const delta = (s) => {
+    const [a, b] = [funnelBefore.get(s), funnelAfter.get(s)];
+    assert(typeof a === 'number' && typeof b === 'number', `the funnel shows "${a}" and "${b}" for ${s}`);
+    return b - a;
+  };
+  assert(delta('Udsøgt') === -report.letters, `"Udsøgt" changed by ${delta('Udsøgt')} as ${report.letters} letters went`);
+  assert(delta('Kontaktet') === report.letters - 1, `"Kontaktet" changed by ${delta('Kontaktet')}, not ${report.letters - 1}`);
+  assert(delta('Interesseret') === 1, `"Interesseret" changed by ${delta('Interesseret')}, not 1`);
+
+  // ---- nothing of her in any address, not even her code
+  const leaks = personalDataInUrls(urls, her.name, herPhone ? [code, herPhone] : [code]);
+  diag(`checked ${new Set(urls).size} distinct request URLs against "${her.name}" and her code`);
+  assert(leaks.length === 0, `personal data in request URLs:\n${leaks.join('\n')}`);
   assert(violations.length === 0, `axe violations:\n${violations.join('\n')}`);
 });
 
