@@ -2069,6 +2069,7 @@ async fn a_coordinator_sends_a_letter_batch_to_a_run_whole_with_safe_contact_and
         assert!(line.contains("<strong>1</strong>"), "one each: {line}");
     }
     assert!(p.body.contains("maskinudkast"), "the Arabic and Somali drafts are unreviewed");
+    assert!(p.body.contains("Brevet på arabisk er kun tjekket"), "findings name the language: {}", p.body);
 
     // Without a reason the batch does not go: nothing is written, no file is left.
     let p = c.post("/letters/batch", &form).await;

@@ -165,7 +165,7 @@ fn plan_view(l: &Layout, plan: &Plan, contact_chosen: bool) -> PlanView {
                 error: b.finding.severity == Severity::Error,
                 language: language_label(l.locale, &b.language),
                 rule: b.finding.rule.guide_ref().to_string(),
-                text: l.t_many(b.finding.message_id, &b.finding.args),
+                text: super::letters::finding_text(l, &b.finding),
                 letters: b.letters,
             })
             .collect(),

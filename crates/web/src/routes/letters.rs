@@ -68,9 +68,19 @@ fn finding_views(l: &Layout, found: &[Finding]) -> Vec<FindingView> {
         .map(|f| FindingView {
             error: f.severity == Severity::Error,
             rule: f.rule.guide_ref().to_string(),
-            text: l.t_many(f.message_id, &f.args),
+            text: finding_text(l, f),
         })
         .collect()
+}
+
+/// A finding in the reader's words: a language named, not coded.
+pub(super) fn finding_text(l: &Layout, f: &Finding) -> String {
+    let args: Vec<(&str, String)> = f
+        .args
+        .iter()
+        .map(|(k, v)| if *k == "language" { (*k, language_label(l.locale, v)) } else { (*k, v.clone()) })
+        .collect();
+    l.t_many(f.message_id, &args)
 }
 
 struct LanguageRow {
