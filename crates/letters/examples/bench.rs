@@ -183,7 +183,7 @@ fn letter(n: usize) -> Result<Letter, String> {
             name: "Søby Kommune".into(),
             cvr: "29189900".into(),
             myndigheds_id: None,
-            logo_svg: None,
+            logo: None,
             dpo: "dpo@soeby.dk".into(),
         },
         address_block: vec![format!("{name} Ahmed"), format!("Byvej {}", 1 + n % 120), "2200 København N".into()],

@@ -53,8 +53,8 @@ pub struct Identity {
     pub name: String,
     pub cvr: String,
     pub myndigheds_id: Option<String>,
-    /// The logo as SVG, printed top right.
-    pub logo_svg: Option<Vec<u8>>,
+    /// The logo, SVG or PNG, printed top right.
+    pub logo: Option<Vec<u8>>,
     /// How to reach the data protection officer (GDPR Art. 14(1)(b)).
     pub dpo: String,
 }
@@ -327,10 +327,12 @@ impl Renderer {
                 // put together, so that each letter's pages are exactly its own.
                 source.push_str("#pagebreak(weak: true)\n");
             }
-            let logo = match &letter.identity.logo_svg {
-                Some(svg) => {
-                    let path = format!("/files/{k}-logo.svg");
-                    let bytes = self.logo_file(svg);
+            let logo = match &letter.identity.logo {
+                Some(image) => {
+                    // typst knows an image's format by its file name's ending.
+                    let ending = if image.starts_with(b"\x89PNG") { "png" } else { "svg" };
+                    let path = format!("/files/{k}-logo.{ending}");
+                    let bytes = self.logo_file(image);
                     self.world.files.insert(file_id(&path)?, bytes);
                     Some(path)
                 }

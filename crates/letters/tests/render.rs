@@ -99,6 +99,24 @@ fn markup_characters_in_her_name_print_as_written() {
 }
 
 #[test]
+fn a_png_logo_prints_as_well_as_an_svg_one() {
+    use base64::Engine as _;
+    // A 1×1 PNG, as a municipality's logo file could be.
+    let png = base64::engine::general_purpose::STANDARD
+        .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+        .unwrap();
+    let mut r = renderer();
+    let mut l = letter("da", "Fatima");
+    l.identity.logo = Some(png);
+    let pdf = r.render_letter(&l).unwrap();
+    let raw = String::from_utf8_lossy(&pdf);
+    assert!(raw.contains("/Subtype /Image") || raw.contains("/Subtype/Image"), "the logo is an image in the PDF");
+    l.identity.logo = None;
+    let without = r.render_letter(&l).unwrap();
+    assert!(!String::from_utf8_lossy(&without).contains("/Subtype /Image"));
+}
+
+#[test]
 fn a_cpr_number_in_the_address_block_is_refused() {
     let mut r = renderer();
     for line in ["010203-1234", "0102031234", "Fatima 01 02 03 12 34"] {

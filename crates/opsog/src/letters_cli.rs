@@ -135,8 +135,7 @@ pub async fn run(
     key: &domain::do_not_contact::DncKey,
     command: LettersCommand,
 ) -> Result<(), CliError> {
-    let logo = settings.municipality.logo_path.as_ref().filter(|p| p.ends_with(".svg"));
-    let logo = match logo {
+    let logo = match settings.municipality.logo_path.as_ref() {
         Some(p) => Some(std::fs::read(p).map_err(|e| CliError::Config(format!("reading the logo {p}: {e}")))?),
         None => None,
     };

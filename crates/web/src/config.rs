@@ -39,17 +39,17 @@ impl Municipality {
 }
 
 /// What every letter of a batch shares, from configuration: the municipality's
-/// identity (with its logo when that is SVG), the answer page on `public_base_url`
+/// identity (with its logo), the answer page on `public_base_url`
 /// (printed and as the QR code), and where batches are written. The web's batch page
 /// and `opsog letters` both use it.
-pub fn letter_settings(config: &WebConfig, logo_svg: Option<&[u8]>) -> letters::batch::Settings {
+pub fn letter_settings(config: &WebConfig, logo: Option<&[u8]>) -> letters::batch::Settings {
     let m = &config.municipality;
     letters::batch::Settings {
         identity: letters::Identity {
             name: m.name.clone(),
             cvr: m.cvr.clone(),
             myndigheds_id: Some(m.myndigheds_id.clone()).filter(|s| !s.trim().is_empty()),
-            logo_svg: logo_svg.map(<[u8]>::to_vec),
+            logo: logo.map(<[u8]>::to_vec),
             dpo: m.dpo_contact(),
         },
         answer_url: format!("{}/svar", config.public_base_url.trim_end_matches('/')),

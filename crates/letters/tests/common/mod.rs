@@ -15,7 +15,7 @@ pub fn identity() -> Identity {
         name: "Søby Kommune".into(),
         cvr: "29189900".into(),
         myndigheds_id: None,
-        logo_svg: Some(
+        logo: Some(
             br##"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40" viewBox="0 0 40 40"><circle cx="20" cy="20" r="18" fill="#1f4e79"/></svg>"##
                 .to_vec(),
         ),

@@ -36,8 +36,7 @@ async fn require(state: &AppState, cu: &CurrentUser, origin: &str) -> AppResult<
 }
 
 fn settings(state: &AppState) -> batch::Settings {
-    let svg = state.logo.as_ref().filter(|l| l.0 == "image/svg+xml").map(|l| l.1.as_slice());
-    crate::config::letter_settings(&state.config, svg)
+    crate::config::letter_settings(&state.config, state.logo.as_ref().map(|l| l.1.as_slice()))
 }
 
 /// The form, as typed; sent again with the preview so the send is what was previewed.
