@@ -64,6 +64,23 @@ struct AnswerPage {
     done: Option<&'static str>,
 }
 
+/// When to call her, in the page's language; `selected` is a `BestTime` code.
+pub(super) fn time_options(t: &Texts, selected: &str) -> Vec<Option2> {
+    BestTime::ALL
+        .iter()
+        .map(|b| Option2 {
+            value: b.code(),
+            label: t.get(&format!("time_{}", b.code())),
+            selected: selected == b.code(),
+        })
+        .collect()
+}
+
+/// The letter languages by their own names, `selected` chosen.
+pub(super) fn language_options(selected: &str) -> Vec<(String, String, bool)> {
+    response::LANGUAGES.iter().map(|c| (c.to_string(), language_name(c), *c == selected)).collect()
+}
+
 pub(super) fn language_name(code: &str) -> String {
     response::endonym(code).to_string()
 }
@@ -84,17 +101,10 @@ fn page(
             selected: input.choice == c.code(),
         })
         .collect();
-    let times = BestTime::ALL
-        .iter()
-        .map(|b| Option2 {
-            value: b.code(),
-            label: t.get(&format!("time_{}", b.code())),
-            selected: input.best_time == b.code(),
-        })
-        .collect();
+    let times = time_options(&t, &input.best_time);
     let spoken = if input.language.is_empty() { t.lang } else { input.language.as_str() };
-    let languages = response::LANGUAGES.iter().map(|c| (c.to_string(), language_name(c), *c == spoken)).collect();
-    let page_languages = response::LANGUAGES.iter().map(|c| (c.to_string(), language_name(c), *c == t.lang)).collect();
+    let languages = language_options(spoken);
+    let page_languages = language_options(t.lang);
     AnswerPage {
         l,
         t,
@@ -146,10 +156,11 @@ pub async fn form(
     for_visitor(&state, &ctx, |ctx| render(&page(Layout::new(&state, ctx, PAGE), &lang, &input, None, None))).await
 }
 
+/// The language a public page was read in, sent with its form.
 #[derive(serde::Deserialize, Default)]
 pub struct PageLang {
     #[serde(default)]
-    page_lang: String,
+    pub(super) page_lang: String,
 }
 
 fn answered(

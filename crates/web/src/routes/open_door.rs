@@ -3,7 +3,7 @@
 //! nothing about anyone on it. What her request does is `domain::open_door`'s and the
 //! store's `self_referral`; floods are refused (`rate_limit`).
 
-use super::answer::{Option2, Texts, language_name};
+use super::answer::{Option2, PageLang, Texts, language_options, time_options};
 use super::render;
 use crate::AppState;
 use crate::error::{AppError, AppResult};
@@ -14,11 +14,9 @@ use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use domain::ambassador::BestTime;
 use domain::audit::{AuditAction, AuditActor, AuditRecord};
 use domain::do_not_contact::identity_hashes;
 use domain::open_door::OpenDoorInput;
-use domain::response;
 use domain::validation::FieldErrors;
 use store::{SelfReferralWrite, Store};
 
@@ -50,17 +48,10 @@ fn page(
     done: bool,
 ) -> DoorPage {
     let t = Texts::new(lang);
-    let times = BestTime::ALL
-        .iter()
-        .map(|b| Option2 {
-            value: b.code(),
-            label: t.get(&format!("time_{}", b.code())),
-            selected: input.best_time == b.code(),
-        })
-        .collect();
+    let times = time_options(&t, &input.best_time);
     let spoken = if input.language.is_empty() { t.lang } else { input.language.as_str() };
-    let languages = response::LANGUAGES.iter().map(|c| (c.to_string(), language_name(c), *c == spoken)).collect();
-    let page_languages = response::LANGUAGES.iter().map(|c| (c.to_string(), language_name(c), *c == t.lang)).collect();
+    let languages = language_options(spoken);
+    let page_languages = language_options(t.lang);
     DoorPage {
         l,
         t,
@@ -94,12 +85,6 @@ pub async fn form(
         render(&page(Layout::new(&state, ctx, PAGE), &lang, &input, &no_errors, None, false))
     })
     .await
-}
-
-#[derive(serde::Deserialize, Default)]
-pub struct PageLang {
-    #[serde(default)]
-    page_lang: String,
 }
 
 pub async fn submit(
