@@ -89,6 +89,9 @@ pub struct Recipient {
     pub has_address: bool,
 }
 
+/// The stages from which a letter can be the next step; `due` decides within them.
+pub const LETTER_STAGES: [Stage; 2] = [Stage::Identified, Stage::Contacted];
+
 /// Whether she is due for a letter at `now`; `None` when a letter is not the next step
 /// (she answered, was reached, said no, or the cadence's attempts are spent).
 pub fn due(r: &Recipient, cadence: &Cadence, now: OffsetDateTime) -> Option<Due> {

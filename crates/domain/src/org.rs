@@ -38,6 +38,14 @@ pub struct User {
     pub active: bool,
 }
 
+impl User {
+    /// Staff who may be a woman's contact person and call her: an active caseworker
+    /// or coordinator — never an ambassador, a partner, an analyst or the admin.
+    pub fn answers_for_women(&self) -> bool {
+        self.active && matches!(self.role, Role::Caseworker | Role::Coordinator)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Locale {
     #[default]

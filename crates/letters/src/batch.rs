@@ -56,11 +56,10 @@ pub struct ChosenContact {
 }
 
 impl ChosenContact {
-    /// Only an active caseworker or coordinator answers for a woman; her direct number
+    /// Only staff who answer for women (`User::answers_for_women`); her direct number
     /// as the letter prints it.
     pub fn from_user(u: &domain::org::User) -> Option<ChosenContact> {
-        let may = u.active && matches!(u.role, domain::policy::Role::Caseworker | domain::policy::Role::Coordinator);
-        may.then(|| ChosenContact {
+        u.answers_for_women().then(|| ChosenContact {
             user_id: u.id,
             name: u.display_name.clone(),
             direct_phone: u.direct_phone.as_ref().map(|p| p.display()),
@@ -109,6 +108,8 @@ pub struct Plan {
     pub unreviewed_languages: Vec<String>,
     /// Women due who have no contact person.
     pub without_contact: usize,
+    /// The letters the plan was checked with, by language; `send` prints these.
+    pub templates: BTreeMap<String, LetterTemplate>,
 }
 
 impl Plan {
@@ -276,6 +277,7 @@ pub async fn plan(
         }
     }
     plan.check_errors = letter_batch::error_count(&plan.findings);
+    plan.templates = templates;
     Ok(plan)
 }
 
@@ -296,7 +298,7 @@ pub async fn send(
 ) -> Result<Report, BatchError> {
     let plan = plan(store, key, settings, request, now).await?;
     let override_reason = letter_batch::may_send(&plan.gate(request)).map_err(BatchError::Refused)?;
-    let templates = templates(store, request.initiative.id).await?;
+    let templates = &plan.templates;
     let batch_id = Uuid::now_v7();
 
     // Paper letters first, so that the print files hold only them.
@@ -308,7 +310,7 @@ pub async fn send(
         let mut random = [0u8; 16];
         getrandom::fill(&mut random).map_err(|e| BatchError::Random(e.to_string()))?;
         let code = response::new_code(&random);
-        let letter = compose(settings, request, &templates, p, &response::display(&code), batch_id, seq, now)?;
+        let letter = compose(settings, request, templates, p, &response::display(&code), batch_id, seq, now)?;
         codes.push(code);
         letters.push(letter);
     }

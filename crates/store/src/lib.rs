@@ -478,8 +478,8 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<RegistrationOutcome>> + Send;
 
     // --- letter batches and the cadence (issue 4)
-    /// The women `run_id` found who are at `identified` or `contacted` in the
-    /// initiative, with their records; `domain::letter_batch` decides who gets a
+    /// The women `run_id` found who are at a stage a letter can follow
+    /// (`domain::letter_batch::LETTER_STAGES`), with their records; `domain::letter_batch` decides who gets a
     /// letter. Not audited here: the caller audits what it shows or sends.
     fn letter_batch_candidates(
         &self,

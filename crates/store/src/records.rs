@@ -340,6 +340,14 @@ pub enum RegistrationOutcome {
 }
 
 impl RegistrationOutcome {
+    /// As the audit entry says it.
+    pub fn code(self) -> &'static str {
+        match self {
+            RegistrationOutcome::Created(_) => "created",
+            RegistrationOutcome::AddedToKnown(_) => "added_to_known",
+        }
+    }
+
     pub fn person_id(self) -> Uuid {
         match self {
             RegistrationOutcome::Created(id) | RegistrationOutcome::AddedToKnown(id) => id,

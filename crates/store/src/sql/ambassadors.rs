@@ -688,13 +688,7 @@ pub(crate) async fn register_from_street(
     for user_id in notify {
         insert_notification(&mut tx, user_id, message, Some(person_id)).await?;
     }
-    let audit = with_detail(audit, || {
-        let what = match outcome {
-            RegistrationOutcome::Created(_) => "created",
-            RegistrationOutcome::AddedToKnown(_) => "added_to_known",
-        };
-        format!("street_registration={what} ambassador={}", amb.id)
-    });
+    let audit = with_detail(audit, || format!("street_registration={} ambassador={}", outcome.code(), amb.id));
     write_audit(&mut tx, &naming(&audit, person_id)).await?;
     tx.commit().await.map_err(db("committing a street registration"))?;
     Ok(outcome)

@@ -9,13 +9,12 @@ use crate::records::{BatchCandidate, BatchLetterRecord, LetterBatchRecord, Lette
 use crate::{Result, StoreError};
 use domain::audit::AuditRecord;
 use domain::funnel::{Channel, EventKind, TransitionInput};
-use domain::letter_batch::Delivery;
+use domain::letter_batch::{Delivery, LETTER_STAGES};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-/// The women the run found who are at `identified` or `contacted` in the initiative:
-/// the only stages from which a letter can be the next step.
+/// The women the run found who are at one of `LETTER_STAGES` in the initiative.
 pub(crate) async fn candidates(store: &SqlStore, initiative_id: Uuid, run_id: Uuid) -> Result<Vec<BatchCandidate>> {
     let rows = sqlx::query(
         "SELECT p.id, u.direct_phone, \
@@ -27,11 +26,13 @@ pub(crate) async fn candidates(store: &SqlStore, initiative_id: Uuid, run_id: Uu
          JOIN persons p ON p.id = s.person_id \
          JOIN funnels f ON f.person_id = p.id AND f.initiative_id = $2 \
          LEFT JOIN users u ON u.id = p.contact_user_id \
-         WHERE s.kind = 'register_run' AND s.reference_id = $1 AND f.stage IN ('identified', 'contacted') \
+         WHERE s.kind = 'register_run' AND s.reference_id = $1 AND f.stage IN ($3, $4) \
          ORDER BY p.family_name, p.given_name, p.id",
     )
     .bind(run_id.to_string())
     .bind(initiative_id.to_string())
+    .bind(LETTER_STAGES[0].code())
+    .bind(LETTER_STAGES[1].code())
     .fetch_all(store.pool())
     .await
     .map_err(db("listing a run's women for a letter batch"))?;

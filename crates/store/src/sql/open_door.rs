@@ -105,13 +105,8 @@ pub(crate) async fn self_referral(
     for user_id in notify {
         insert_notification(&mut tx, user_id, message, Some(person_id)).await?;
     }
-    let audit = with_detail(audit, || {
-        let what = match outcome {
-            RegistrationOutcome::Created(_) => "created",
-            RegistrationOutcome::AddedToKnown(_) => "added_to_known",
-        };
-        format!("self_referral={what} declined_earlier={}", w.declined_earlier)
-    });
+    let audit =
+        with_detail(audit, || format!("self_referral={} declined_earlier={}", outcome.code(), w.declined_earlier));
     write_audit(&mut tx, &naming(&audit, person_id)).await?;
     tx.commit().await.map_err(db("committing a request to be contacted"))?;
     Ok(outcome)

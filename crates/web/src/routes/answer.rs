@@ -120,9 +120,10 @@ fn page(
     }
 }
 
+/// The language a public page is asked for in (`?lang=ar`).
 #[derive(serde::Deserialize, Default)]
 pub struct Lang {
-    lang: Option<String>,
+    pub(super) lang: Option<String>,
 }
 
 /// A public page's form needs a CSRF token, so a visitor gets an anonymous session (as

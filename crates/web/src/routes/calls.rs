@@ -16,7 +16,7 @@ use domain::audit::AuditAction;
 use domain::calls::{self, CallOutcome, NotCalled};
 use domain::do_not_contact::identity_hashes;
 use domain::funnel::{Channel, TransitionInput};
-use domain::policy::{self, Action, Role};
+use domain::policy::{self, Action};
 use serde::Deserialize;
 use store::{CallRow, EventActor, NewEvent, Store, StoreError};
 use time::OffsetDateTime;
@@ -88,7 +88,7 @@ pub async fn list(State(state): State<AppState>, cu: CurrentUser, Query(q): Quer
         let speakers: Vec<String> = users
             .iter()
             // Colleagues who could make the call: staff, not ambassadors or partners.
-            .filter(|u| u.active && matches!(u.role, Role::Caseworker | Role::Coordinator))
+            .filter(|u| u.answers_for_women())
             .filter(|u| !code.is_empty() && u.languages.contains(&code))
             .map(|u| u.display_name.clone())
             .collect();

@@ -20,7 +20,7 @@ use domain::calls::CadenceInput;
 use domain::letter_batch::{Delivery, Refused, Skip};
 use domain::letter_check::Severity;
 use domain::org::Initiative;
-use domain::policy::{self, Action, Role};
+use domain::policy::{self, Action};
 use domain::validation::FieldErrors;
 use letters::batch::{self, BatchError, ChosenContact, Plan, Request};
 use serde::Deserialize;
@@ -220,7 +220,7 @@ fn form_fields(
     contact.hint = Some(l.t("batch-contact-hint"));
     contact.options = users
         .iter()
-        .filter(|u| u.active && matches!(u.role, Role::Caseworker | Role::Coordinator))
+        .filter(|u| u.answers_for_women())
         .map(|u| {
             let label = match &u.direct_phone {
                 Some(p) => format!("{} ({})", u.display_name, p.display()),

@@ -3,7 +3,7 @@
 //! nothing about anyone on it. What her request does is `domain::open_door`'s and the
 //! store's `self_referral`; floods are refused (`rate_limit`).
 
-use super::answer::{Option2, PageLang, Texts, language_options, time_options};
+use super::answer::{Lang, Option2, PageLang, Texts, language_options, time_options};
 use super::render;
 use crate::AppState;
 use crate::error::{AppError, AppResult};
@@ -66,11 +66,6 @@ fn page(
         error,
         done,
     }
-}
-
-#[derive(serde::Deserialize, Default)]
-pub struct Lang {
-    lang: Option<String>,
 }
 
 pub async fn form(
