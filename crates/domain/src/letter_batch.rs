@@ -14,6 +14,7 @@
 use crate::calls::Cadence;
 use crate::funnel::{EventKind, Stage};
 use crate::letter_check::{Finding, Severity};
+use crate::validation::FieldErrors;
 use time::{Duration, OffsetDateTime};
 
 /// How a letter reaches her.
@@ -159,6 +160,47 @@ impl Refused {
 
 /// The shortest override reason accepted, in characters.
 pub const MIN_REASON_CHARS: usize = 15;
+
+/// The longest meeting, source or reason text a batch takes, in characters.
+pub const MAX_TEXT_CHARS: usize = 300;
+
+/// Where her data came from, as the letter says it when the coordinator says nothing.
+pub const DEFAULT_SOURCE: &str = "CPR-registeret og kommunens registre (registerbaseret udsøgning)";
+
+/// The typed part of a batch request, parsed once for the web's form and the CLI's
+/// flags alike (the run and the contact person are looked up by `app`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchText {
+    /// The meeting place and time, or when and where the offer is (`{meeting}`).
+    pub meeting: String,
+    /// Where her data came from (`{source}`).
+    pub source: String,
+    /// Her reason to send despite the check's errors or missing translations.
+    pub override_reason: Option<String>,
+}
+
+impl BatchText {
+    pub fn parse(meeting: &str, source: &str, override_reason: &str) -> Result<BatchText, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let (meeting, source, reason) = (meeting.trim(), source.trim(), override_reason.trim());
+        if meeting.is_empty() {
+            errors.add("meeting", "batch-error-meeting");
+        } else if meeting.chars().count() > MAX_TEXT_CHARS {
+            errors.add("meeting", "batch-error-too-long");
+        }
+        if source.chars().count() > MAX_TEXT_CHARS {
+            errors.add("source", "batch-error-too-long");
+        }
+        if reason.chars().count() > MAX_TEXT_CHARS {
+            errors.add("override_reason", "batch-error-too-long");
+        }
+        errors.into_result(|| BatchText {
+            meeting: meeting.to_string(),
+            source: if source.is_empty() { DEFAULT_SOURCE.to_string() } else { source.to_string() },
+            override_reason: Some(reason.to_string()).filter(|r| !r.is_empty()),
+        })
+    }
+}
 
 /// What the gate weighs.
 #[derive(Debug, Clone, Default)]
@@ -352,5 +394,20 @@ mod tests {
         for d in [Delivery::DigitalPost, Delivery::Paper] {
             assert_eq!(Delivery::from_code(d.code()), Some(d));
         }
+    }
+
+    #[test]
+    fn a_batch_text_is_parsed_once_with_its_limits() {
+        let t = BatchText::parse("  tirsdag kl. 10 ", "", " ").unwrap();
+        assert_eq!(
+            (t.meeting.as_str(), t.source.as_str(), t.override_reason),
+            ("tirsdag kl. 10", DEFAULT_SOURCE, None)
+        );
+        let e = BatchText::parse("", "x", "").unwrap_err();
+        assert_eq!(e.for_field("meeting"), Some("batch-error-meeting"));
+        let long = "a".repeat(MAX_TEXT_CHARS + 1);
+        let e = BatchText::parse("m", "s", &long).unwrap_err();
+        assert_eq!(e.for_field("override_reason"), Some("batch-error-too-long"));
+        assert!(BatchText::parse(&long, "s", "").is_err());
     }
 }

@@ -39,6 +39,25 @@ pub struct User {
 }
 
 impl User {
+    /// Who she is to the policy (`domain::policy::may`).
+    pub fn policy_actor(&self) -> crate::policy::Actor {
+        crate::policy::Actor {
+            user_id: self.id,
+            role: self.role,
+            team_id: self.team_id,
+            partner_org_id: self.partner_org_id,
+        }
+    }
+
+    /// Who she is in the audit log.
+    pub fn audit_actor(&self) -> crate::audit::AuditActor {
+        crate::audit::AuditActor {
+            user_id: Some(self.id),
+            username: self.username.clone(),
+            role: self.role.code().into(),
+        }
+    }
+
     /// Staff who may be a woman's contact person and call her: an active caseworker
     /// or coordinator — never an ambassador, a partner, an analyst or the admin.
     pub fn answers_for_women(&self) -> bool {

@@ -5,7 +5,6 @@
 //!
 //! Fonts come from the filesystem (`scripts/install-fonts`); see [`fonts`].
 
-pub mod batch;
 pub mod escape;
 pub mod fonts;
 pub mod memo;

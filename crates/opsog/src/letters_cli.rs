@@ -1,17 +1,11 @@
 //! `opsog letters …`: the letter batch from the command line, through the same
-//! `letters::batch` functions as the web's `/letters/batch`. The coordinator it acts as
-//! (`--as`) is checked and audited, as on the web.
+//! `app::letter_batch` use cases, with the same input, as the web's `/letters/batch`.
+//! The coordinator it acts as (`--as`) is checked and audited by the use case.
 
-use crate::CliError;
-use crate::register_cli::audit;
-use crate::settings::Settings;
+use crate::{CliError, caller};
+use app::letter_batch::{self as batch, Input, Plan};
 use clap::{Args, Subcommand};
-use domain::audit::AuditAction;
 use domain::letter_batch::{Delivery, Skip};
-use domain::org::User;
-use domain::policy::{self, Action};
-use letters::batch::{self, ChosenContact, Plan, Request};
-use store::{EventActor, SqlStore, Store};
 use uuid::Uuid;
 
 #[derive(Subcommand)]
@@ -39,9 +33,9 @@ pub struct BatchArgs {
     #[arg(long)]
     meeting: String,
     /// Where her data came from, as the letter says it.
-    #[arg(long, default_value = "CPR-registeret og kommunens registre (registerbaseret udsøgning)")]
+    #[arg(long, default_value = domain::letter_batch::DEFAULT_SOURCE)]
     source: String,
-    /// Contact person (username) for women who have none.
+    /// Contact person (username or user id) for women who have none.
     #[arg(long)]
     contact: Option<String>,
     /// Paper for everyone, also those Digital Post would reach.
@@ -52,56 +46,18 @@ pub struct BatchArgs {
     user: String,
 }
 
-async fn request(store: &SqlStore, args: &BatchArgs, command: &str) -> Result<(User, Request), CliError> {
-    let users = store.list_users().await?;
-    let user = users
-        .iter()
-        .find(|u| u.username == args.user && u.active)
-        .cloned()
-        .ok_or_else(|| CliError::Config(format!("no active user {}", args.user)))?;
-    let actor =
-        policy::Actor { user_id: user.id, role: user.role, team_id: user.team_id, partner_org_id: user.partner_org_id };
-    if !policy::may(&actor, Action::SendLetters, None) {
-        store.append_audit(&audit(&user, AuditAction::Denied, command)).await?;
-        return Err(CliError::Config(format!("{} may not send letters (coordinators only)", args.user)));
-    }
-    let initiative = store
-        .list_initiatives()
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| CliError::Config("there is no initiative yet".into()))?;
-    let runs = store.register_runs(initiative.id).await?;
-    let run_id = match args.run {
-        Some(id) if runs.iter().any(|r| r.id == id) => id,
-        Some(id) => return Err(CliError::Config(format!("--run: no register run {id} in this initiative"))),
-        None => {
-            runs.first().map(|r| r.id).ok_or_else(|| CliError::Config("--run: there is no register run yet".into()))?
+impl BatchArgs {
+    /// The flags as the use case's input: the same input the web's form gives.
+    fn input(&self, override_reason: Option<String>) -> Input {
+        Input {
+            run: self.run.map(|r| r.to_string()).unwrap_or_default(),
+            contact: self.contact.clone().unwrap_or_default(),
+            meeting: self.meeting.clone(),
+            source: self.source.clone(),
+            paper_for_all: self.paper,
+            override_reason: override_reason.unwrap_or_default(),
         }
-    };
-    let contact = match &args.contact {
-        None => None,
-        Some(name) => {
-            Some(users.iter().find(|u| &u.username == name).and_then(ChosenContact::from_user).ok_or_else(|| {
-                CliError::Config(format!("--contact: {name} is not an active caseworker or coordinator"))
-            })?)
-        }
-    };
-    if args.meeting.trim().is_empty() {
-        return Err(CliError::Config(
-            "--meeting: give the meeting place and time, or where and when the offer is".into(),
-        ));
     }
-    let request = Request {
-        initiative,
-        run_id,
-        paper_for_all: args.paper,
-        contact,
-        meeting: args.meeting.trim().to_string(),
-        source: args.source.trim().to_string(),
-        override_reason: None,
-    };
-    Ok((user, request))
 }
 
 fn print_plan(plan: &Plan) {
@@ -129,37 +85,15 @@ fn print_plan(plan: &Plan) {
     }
 }
 
-pub async fn run(
-    settings: &Settings,
-    store: &SqlStore,
-    key: &domain::do_not_contact::DncKey,
-    command: LettersCommand,
-) -> Result<(), CliError> {
-    let logo = match settings.municipality.logo_path.as_ref() {
-        Some(p) => Some(std::fs::read(p).map_err(|e| CliError::Config(format!("reading the logo {p}: {e}")))?),
-        None => None,
-    };
-    let letter_settings = web::letter_settings(&settings.web_config(), logo.as_deref());
-    let now = time::OffsetDateTime::now_utc();
+pub async fn run(ctx: &app::Ctx, command: LettersCommand) -> Result<(), CliError> {
     match command {
         LettersCommand::Preview(args) => {
-            const CMD: &str = "opsog letters preview";
-            let (user, request) = request(store, &args, CMD).await?;
-            let plan = batch::plan(store, key, &letter_settings, &request, now)
-                .await
-                .map_err(|e| CliError::Config(e.to_string()))?;
-            let mut record = audit(&user, AuditAction::ListPeople, CMD);
-            record.persons = plan.letters.iter().map(|p| p.candidate.record.person.id).collect();
-            record.detail = format!("letter batch preview: {} letters", record.persons.len());
-            store.append_audit(&record).await?;
+            let caller = caller(ctx, &args.user, "opsog letters preview").await?;
+            let (_, plan) = batch::preview(ctx, &caller, &args.input(None)).await?;
             print_plan(&plan);
         }
         LettersCommand::Send { batch: args, reason } => {
-            const CMD: &str = "opsog letters send";
-            let (user, mut request) = request(store, &args, CMD).await?;
-            request.override_reason = reason;
-            let actor = EventActor { user_id: Some(user.id), name: user.display_name.clone() };
-            let record = audit(&user, AuditAction::SendLetterBatch, CMD);
+            let caller = caller(ctx, &args.user, "opsog letters send").await?;
             let last = std::sync::atomic::AtomicUsize::new(0);
             let progress = |done: usize, total: usize| {
                 // A line per tenth is enough for a terminal or a log.
@@ -168,7 +102,7 @@ pub async fn run(
                     eprintln!("letters: {done} of {total} typeset");
                 }
             };
-            match batch::send(store, key, &letter_settings, &request, &actor, &record, now, &progress).await {
+            match batch::send(ctx, &caller, &args.input(reason), &progress).await {
                 Ok(r) => println!(
                     "sent batch {}: {} letters ({} Digital Post, {} paper in {} print files) in {}",
                     r.batch_id,
@@ -179,12 +113,8 @@ pub async fn run(
                     r.folder.display()
                 ),
                 Err(e) => {
-                    if let batch::BatchError::Refused(r) = &e {
-                        let mut denied = audit(&user, AuditAction::Denied, CMD);
-                        denied.detail = format!("letter batch refused: {}", r.message_id());
-                        store.append_audit(&denied).await?;
-                    }
-                    return Err(CliError::Config(format!("nothing was sent: {e}")));
+                    eprintln!("opsog: nothing was sent");
+                    return Err(e.into());
                 }
             }
         }

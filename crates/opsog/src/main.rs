@@ -91,8 +91,19 @@ enum UserCommand {
         /// coordinator, caseworker, ambassador, partner, analyst or admin
         #[arg(long)]
         role: String,
+        /// The team's name.
         #[arg(long)]
         team: Option<String>,
+        /// Her direct phone number (printed on letters as her contact).
+        #[arg(long)]
+        phone: Option<String>,
+        /// Languages she speaks, as ISO 639 codes, comma-separated (e.g. "ar,da").
+        #[arg(long)]
+        languages: Option<String>,
+        /// The user who grants the login (checked like the web's user page); without it
+        /// the operator on this machine grants it (the first admin).
+        #[arg(long = "as")]
+        user: Option<String>,
     },
 }
 
@@ -112,8 +123,8 @@ pub(crate) enum CliError {
     Settings(#[from] settings::SettingsError),
     #[error(transparent)]
     Store(#[from] store::StoreError),
-    #[error(transparent)]
-    Job(#[from] jobs::JobError),
+    #[error("{}", app_message(.0))]
+    App(#[from] app::Error),
     #[error("starting the web app: {0}")]
     Web(#[from] web::StartError),
     #[error("{context}: {source}")]
@@ -125,6 +136,44 @@ pub(crate) enum CliError {
 pub(crate) fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> CliError {
     let context = context.into();
     move |source| CliError::Io { context, source }
+}
+
+/// A use case's error as the command line says it, in the web's English texts: every
+/// field or file position named.
+pub(crate) fn app_message(e: &app::Error) -> String {
+    let texts = web::i18n::I18n::load().ok();
+    let t = |id: &str| match &texts {
+        Some(i) if i.has(domain::org::Locale::En, id) => i.t(domain::org::Locale::En, id),
+        _ => id.to_string(),
+    };
+    match e {
+        app::Error::Invalid(fields) => {
+            let parts: Vec<String> =
+                fields.0.iter().map(|f| format!("--{}: {}", f.field.replace('_', "-"), t(f.message))).collect();
+            format!("invalid input: {}; nothing was changed", parts.join(" "))
+        }
+        app::Error::File(r) => format!("{r}; nothing was imported"),
+        app::Error::Refused(app::Refusal::Role) => "refused: your role may not do this (the refusal is logged)".into(),
+        app::Error::Refused(app::Refusal::LetterBatch(r)) => format!("refused: {} ({r:?})", t(r.message_id())),
+        app::Error::Refused(app::Refusal::Search(r)) => format!("refused: {} ({r})", t(r.message_id())),
+        app::Error::Conflict(what) => format!("changed meanwhile ({what}); nothing was changed, try again"),
+        other => other.to_string(),
+    }
+}
+
+impl CliError {
+    /// Exit codes, one per kind of failure: 1 unexpected, 2 bad input (as clap's usage
+    /// errors), 3 refused, 4 not found, 5 changed meanwhile.
+    fn exit_code(&self) -> ExitCode {
+        match self {
+            CliError::App(app::Error::Invalid(_) | app::Error::File(_) | app::Error::Select(_))
+            | CliError::Config(_) => ExitCode::from(2),
+            CliError::App(app::Error::Refused(_)) => ExitCode::from(3),
+            CliError::App(app::Error::NotFound(_)) => ExitCode::from(4),
+            CliError::App(app::Error::Conflict(_)) => ExitCode::from(5),
+            _ => ExitCode::FAILURE,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -140,7 +189,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("opsog: {e}");
-            ExitCode::FAILURE
+            e.exit_code()
         }
     }
 }
@@ -194,37 +243,48 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 if applied.is_empty() { "none (up to date)".to_string() } else { format!("{applied:?}") }
             );
         }
-        Command::User { command: UserCommand::Add { username, name, role, team } } => {
+        Command::User { command: UserCommand::Add { username, name, role, team, phone, languages, user } } => {
             init_logging(&settings.log_format);
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password).map_err(io("reading the password from standard input"))?;
-            let password = password.trim_end_matches(['\n', '\r']);
-            let store = SqlStore::connect(&settings.database_url()).await?;
-            let req = jobs::users::AddUser {
-                username: &username,
-                display_name: &name,
-                role: &role,
-                team: team.as_deref(),
+            let password = password.trim_end_matches(['\n', '\r']).to_string();
+            let ctx = open(&settings).await?;
+            let input = app::users::UserInput {
+                username,
+                display_name: name,
+                role,
+                team: team.unwrap_or_default(),
+                direct_phone: phone.unwrap_or_default(),
+                languages: languages.unwrap_or_default(),
                 password,
             };
-            let user = jobs::users::add_user(&store, &req, "opsog user add").await?;
+            const CMD: &str = "opsog user add";
+            let granted_by = match &user {
+                Some(u) => Some(caller(&ctx, u, CMD).await?),
+                None => None,
+            };
+            let by = match &granted_by {
+                Some(c) => app::users::GrantedBy::User(c),
+                None => app::users::GrantedBy::Operator { origin: CMD },
+            };
+            let user = app::users::create(&ctx, by, &input).await?;
             println!("created {} ({})", user.username, user.role.code());
         }
         Command::Register { command } => {
             init_logging(&settings.log_format);
-            let (store, key) = open(&settings).await?;
-            register_cli::run(&settings, &store, &key, command).await?;
+            let ctx = open(&settings).await?;
+            register_cli::run(&ctx, command).await?;
         }
         Command::Letters { command } => {
             init_logging(&settings.log_format);
-            let (store, key) = open(&settings).await?;
-            letters_cli::run(&settings, &store, &key, command).await?;
+            let ctx = open(&settings).await?;
+            letters_cli::run(&ctx, command).await?;
         }
         Command::Contact { command: ContactCommand::Due } => {
             init_logging(&settings.log_format);
-            let (store, _) = open(&settings).await?;
+            let ctx = open(&settings).await?;
             let now = time::OffsetDateTime::now_utc();
-            let r = jobs::contact::post_due_calls(&store, now, "opsog contact due").await?;
+            let r = app::contact::post_due_calls(&ctx.store, now, "opsog contact due").await?;
             println!(
                 "calls due: {} (told today: {}); not to be called (safe contact only or no phone): {}",
                 r.due, r.newly_due, r.skipped
@@ -268,15 +328,30 @@ fn restrict(_: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
-async fn open(settings: &Settings) -> Result<(SqlStore, DncKey), CliError> {
+/// The store, the key and the settings, as every use case takes them.
+async fn open(settings: &Settings) -> Result<app::Ctx, CliError> {
     std::fs::create_dir_all(&settings.data_dir).map_err(io(format!("creating {}", settings.data_dir.display())))?;
     let store = SqlStore::connect(&settings.database_url()).await?;
     let key = dnc_key(&settings.dnc_key_file())?;
-    Ok((store, key))
+    settings.app_ctx(store, key)
 }
 
-async fn serve_store(settings: &Settings, store: SqlStore, key: DncKey) -> Result<(), CliError> {
-    let state = web::AppState::new(store.clone(), settings.web_config(), key)?;
+/// The user a command acts as (`--as`): an active login. What she may do is the use
+/// case's to check (and to audit when refused).
+pub(crate) async fn caller(ctx: &app::Ctx, username: &str, command: &str) -> Result<app::Caller, CliError> {
+    let user = ctx
+        .store
+        .list_users()
+        .await?
+        .into_iter()
+        .find(|u| u.username == username && u.active)
+        .ok_or_else(|| CliError::Config(format!("--as: no active user {username}")))?;
+    Ok(app::Caller::new(user, command))
+}
+
+async fn serve_store(settings: &Settings, ctx: app::Ctx) -> Result<(), CliError> {
+    let store = ctx.store.clone();
+    let state = web::AppState::with_ctx(ctx, settings.web_config())?;
     let listener =
         tokio::net::TcpListener::bind(&settings.bind).await.map_err(io(format!("binding {}", settings.bind)))?;
     let idle = settings.session_idle_minutes.max(1);
@@ -290,34 +365,36 @@ async fn serve_store(settings: &Settings, store: SqlStore, key: DncKey) -> Resul
             }
         }
     });
-    // Uploaded extracts are deleted on their date even when no run used them (G-5.5).
-    let sweep_store = state.store.clone();
-    let extract_dir = register::search::ExtractDir(settings.extract_dir());
+    // Scheduled work runs once a day: the day it last ran is in the database, so a
+    // restart (or a second server) does not run it again.
+    let daily = state.app.clone();
     tokio::spawn(async move {
         loop {
-            let record = AuditRecord {
-                actor: AuditActor::system("retention"),
-                action: AuditAction::DeleteExtracts,
-                persons: vec![],
-                origin: "opsog serve: daily extract sweep".into(),
-                detail: String::new(),
-            };
-            let today = time::OffsetDateTime::now_utc().date();
-            if let Err(e) = register::search::delete_due(&sweep_store, &extract_dir, today, &record).await {
-                tracing::warn!(error = %e, "deleting extracts whose date has come failed");
+            let today = daily.clock.now().date();
+            // Uploaded extracts are deleted on their date even when no run used them (G-5.5).
+            match daily.store.claim_scheduled_run("extract_sweep", today).await {
+                Ok(true) => {
+                    if let Err(e) = app::register_search::sweep(&daily, "opsog serve: daily extract sweep").await {
+                        tracing::warn!(error = %e, "deleting extracts whose date has come failed");
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "reading when the extract sweep last ran failed"),
             }
-            tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
-        }
-    });
-    // The contact cadence (G-5.7): calls that fell due are put before the caseworkers.
-    let contact_store = state.store.clone();
-    tokio::spawn(async move {
-        loop {
-            let now = time::OffsetDateTime::now_utc();
-            if let Err(e) = jobs::contact::post_due_calls(&contact_store, now, "opsog serve: daily calls due").await {
-                tracing::warn!(error = %e, "announcing the calls due failed");
+            // The contact cadence (G-5.7): calls that fell due are put before the caseworkers.
+            match daily.store.claim_scheduled_run("calls_due", today).await {
+                Ok(true) => {
+                    let now = daily.clock.now();
+                    if let Err(e) =
+                        app::contact::post_due_calls(&daily.store, now, "opsog serve: daily calls due").await
+                    {
+                        tracing::warn!(error = %e, "announcing the calls due failed");
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "reading when the calls were last announced failed"),
             }
-            tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
         }
     });
     tracing::info!(bind = %settings.bind, "serving");
@@ -325,13 +402,13 @@ async fn serve_store(settings: &Settings, store: SqlStore, key: DncKey) -> Resul
 }
 
 async fn serve(settings: &Settings) -> Result<(), CliError> {
-    let (store, key) = open(settings).await?;
-    serve_store(settings, store, key).await
+    let ctx = open(settings).await?;
+    serve_store(settings, ctx).await
 }
 
 struct CliProgress;
 
-impl jobs::Progress for CliProgress {
+impl app::Progress for CliProgress {
     fn step(&self, what: &str, done: u64, total: u64) {
         eprintln!("  {what}: {done}/{total}");
     }
@@ -341,18 +418,19 @@ async fn demo(settings: &Settings, size: usize, seed: u64, reset: bool, no_serve
     if reset && settings.data_dir.exists() {
         std::fs::remove_dir_all(&settings.data_dir).map_err(io(format!("removing {}", settings.data_dir.display())))?;
     }
-    let (store, key) = open(settings).await?;
+    let ctx = open(settings).await?;
+    let (store, key) = (&ctx.store, &*ctx.dnc_key);
     let existing = store.count_people().await?;
     if existing == 0 {
         println!("Opsøg: bygger demokommunen ({size} syntetiske kvinder, seed {seed}) …");
-        let report = jobs::demo::seed(
-            &store,
-            &jobs::demo::DemoSettings { seed, size, now: time::OffsetDateTime::now_utc() },
-            &key,
+        let report = app::demo::seed(
+            store,
+            &app::demo::DemoSettings { seed, size, now: time::OffsetDateTime::now_utc() },
+            key,
             &CliProgress,
         )
         .await?;
-        jobs::demo::finish(&store).await?;
+        app::demo::finish(store).await?;
         println!("Opsøg: {} kvinder oprettet i {}", report.people, settings.data_dir.display());
     } else {
         println!(
@@ -361,7 +439,7 @@ async fn demo(settings: &Settings, size: usize, seed: u64, reset: bool, no_serve
         );
     }
     let extracts = settings.data_dir.join("udtraek");
-    let files = jobs::demo::write_demo_extracts(&extracts, seed, time::OffsetDateTime::now_utc().date())?;
+    let files = app::demo::write_demo_extracts(&extracts, seed, time::OffsetDateTime::now_utc().date())?;
     println!("Registerudtræk til registersøgningen ({} filer): {}", files.len(), extracts.display());
     let users = store.list_users().await?;
     println!();
@@ -370,7 +448,7 @@ async fn demo(settings: &Settings, size: usize, seed: u64, reset: bool, no_serve
     } else {
         println!("Opsøg kører på http://{}", settings.bind);
     }
-    println!("Log ind som (adgangskode: {}):", jobs::demo::DEMO_PASSWORD);
+    println!("Log ind som (adgangskode: {}):", app::demo::DEMO_PASSWORD);
     for role in domain::policy::Role::ALL {
         let names: Vec<&str> = users.iter().filter(|u| u.role == role).map(|u| u.username.as_str()).collect();
         println!("  {:<12} {}", role.code(), names.join(", "));
@@ -378,7 +456,7 @@ async fn demo(settings: &Settings, size: usize, seed: u64, reset: bool, no_serve
     if no_serve {
         return Ok(());
     }
-    serve_store(settings, store, key).await
+    serve_store(settings, ctx).await
 }
 
 async fn config_check(settings: &Settings) -> Result<ExitCode, CliError> {

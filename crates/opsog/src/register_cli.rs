@@ -1,17 +1,13 @@
 //! `opsog register …`: the register search from the command line, through the same
-//! `register::search` functions as the web. A command that reads or changes personal
-//! data names the coordinator it acts as (`--as`), who is checked and audited.
+//! `app::register_search` use cases as the web. A command that reads or changes
+//! personal data names the coordinator it acts as (`--as`), who is checked and audited
+//! by the use case.
 
-use crate::CliError;
-use crate::settings::Settings;
+use crate::{CliError, caller};
+use app::register_search::{self as search, ImportInput};
 use clap::Subcommand;
-use domain::audit::{AuditAction, AuditActor, AuditRecord};
-use domain::org::User;
-use domain::policy::{self, Action};
 use register::kinds::SourceKind;
-use register::search::{self, ExtractDir};
 use std::path::PathBuf;
-use store::{SqlStore, Store};
 
 #[derive(Subcommand)]
 pub enum RegisterCommand {
@@ -54,68 +50,18 @@ pub enum RegisterCommand {
     Sweep,
 }
 
-/// The audit entry of a command run as `user`.
-pub(crate) fn audit(user: &User, action: AuditAction, command: &str) -> AuditRecord {
-    AuditRecord {
-        actor: AuditActor {
-            user_id: Some(user.id),
-            username: user.username.clone(),
-            role: user.role.code().to_string(),
-        },
-        action,
-        persons: vec![],
-        origin: command.to_string(),
-        detail: String::new(),
-    }
-}
-
-async fn coordinator(store: &SqlStore, username: &str, command: &str) -> Result<User, CliError> {
-    let user = store
-        .list_users()
-        .await?
-        .into_iter()
-        .find(|u| u.username == username && u.active)
-        .ok_or_else(|| CliError::Config(format!("no active user {username}")))?;
-    let actor =
-        policy::Actor { user_id: user.id, role: user.role, team_id: user.team_id, partner_org_id: user.partner_org_id };
-    if !policy::may(&actor, Action::RegisterSearch, None) {
-        store.append_audit(&audit(&user, AuditAction::Denied, command)).await?;
-        return Err(CliError::Config(format!("{username} may not run a register search (coordinators only)")));
-    }
-    Ok(user)
-}
-
-async fn initiative(store: &SqlStore) -> Result<domain::org::Initiative, CliError> {
-    store
-        .list_initiatives()
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| CliError::Config("there is no initiative yet".into()))
-}
-
-fn search_error(e: search::SearchError) -> CliError {
-    CliError::Config(e.to_string())
-}
-
-pub async fn run(
-    settings: &Settings,
-    store: &SqlStore,
-    key: &domain::do_not_contact::DncKey,
-    command: RegisterCommand,
-) -> Result<(), CliError> {
-    let dir = ExtractDir(settings.extract_dir());
-    let today = time::OffsetDateTime::now_utc().date();
+pub async fn run(ctx: &app::Ctx, command: RegisterCommand) -> Result<(), CliError> {
     match command {
         RegisterCommand::Import { kind, file, sheet, user } => {
-            const CMD: &str = "opsog register import";
-            let user = coordinator(store, &user, CMD).await?;
-            let initiative = initiative(store).await?;
+            let caller = caller(ctx, &user, "opsog register import").await?;
             let kind = SourceKind::from_code(&kind).ok_or_else(|| CliError::Config(format!("unknown kind {kind}")))?;
             let file_name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-            let inspection = register::read::inspect(file.as_path(), &file_name, sheet.as_deref())
-                .map_err(|e| CliError::Config(e.to_string()))?;
-            let mut mapping = search::mapping_for(store, kind, &inspection.headers).await.map_err(search_error)?;
+            let (path, name, s) = (file.clone(), file_name.clone(), sheet.clone());
+            let inspection = tokio::task::spawn_blocking(move || register::read::inspect(&path, &name, s.as_deref()))
+                .await
+                .map_err(|e| CliError::Config(format!("inspecting {file_name}: {e}")))?
+                .map_err(app::Error::File)?;
+            let mut mapping = search::mapping_for(ctx, kind, &inspection.headers).await?;
             mapping.sheet = sheet;
             if let Err(problems) = mapping.check(&inspection.headers) {
                 let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
@@ -124,19 +70,8 @@ pub async fn run(
             for (field, header) in &mapping.columns {
                 println!("  {:<18} ← {header}", field.code());
             }
-            let record = search::import(
-                store,
-                &dir,
-                initiative.id,
-                &file,
-                &file_name,
-                &mapping,
-                false,
-                &user,
-                &audit(&user, AuditAction::UploadExtract, CMD),
-            )
-            .await
-            .map_err(search_error)?;
+            let input = ImportInput { file, file_name, mapping, move_file: false };
+            let record = search::import(ctx, &caller, input).await?;
             println!(
                 "imported {} ({}): {} rows, sha256 {}",
                 record.file_name,
@@ -146,9 +81,7 @@ pub async fn run(
             );
         }
         RegisterCommand::Rules { template, file, user } => {
-            const CMD: &str = "opsog register rules";
-            let user = coordinator(store, &user, CMD).await?;
-            let initiative = initiative(store).await?;
+            let caller = caller(ctx, &user, "opsog register rules").await?;
             let rules = match (template, file) {
                 (Some(t), _) => domain::selection::template(&t).ok_or_else(|| {
                     CliError::Config(format!("unknown template {t}; one of {:?}", domain::selection::TEMPLATES))
@@ -161,46 +94,22 @@ pub async fn run(
                 }
                 (None, None) => return Err(CliError::Config("give --template or --file".into())),
             };
-            let toml = rules.to_toml().map_err(|e| CliError::Config(e.to_string()))?;
-            let saved = store
-                .save_selection_rules(
-                    initiative.id,
-                    &rules.name,
-                    &toml,
-                    user.id,
-                    &audit(&user, AuditAction::SaveSelectionRules, CMD),
-                )
-                .await?;
+            let saved = search::save_rules(ctx, &caller, &rules).await?;
             println!(
                 "saved rules version {}: {} — the plan must name {}",
                 saved.version,
                 saved.name,
-                domain::selection::Rules::reference(&toml)
+                domain::selection::Rules::reference(&saved.toml)
             );
         }
         RegisterCommand::DryRun { user } => {
-            const CMD: &str = "opsog register dry-run";
-            let user = coordinator(store, &user, CMD).await?;
-            let initiative = initiative(store).await?;
-            let (counts, _) = search::dry_run(store, &dir, initiative.id, today).await.map_err(search_error)?;
-            store.append_audit(&audit(&user, AuditAction::DryRun, CMD)).await?;
-            print_counts(&counts);
+            let caller = caller(ctx, &user, "opsog register dry-run").await?;
+            let dry = search::dry_run(ctx, &caller).await?;
+            print_counts(&dry.counts);
         }
         RegisterCommand::Run { user } => {
-            const CMD: &str = "opsog register run";
-            let user = coordinator(store, &user, CMD).await?;
-            let initiative = initiative(store).await?;
-            let report = search::run(
-                store,
-                &dir,
-                key,
-                initiative.id,
-                &user,
-                today,
-                &audit(&user, AuditAction::RegisterRun, CMD),
-            )
-            .await
-            .map_err(search_error)?;
+            let caller = caller(ctx, &user, "opsog register run").await?;
+            let report = search::run(ctx, &caller).await?;
             print_counts(&report.counts);
             let o = report.outcome;
             println!(
@@ -215,14 +124,7 @@ pub async fn run(
             );
         }
         RegisterCommand::Sweep => {
-            let record = AuditRecord {
-                actor: AuditActor::system("cli"),
-                action: AuditAction::DeleteExtracts,
-                persons: vec![],
-                origin: "opsog register sweep".into(),
-                detail: String::new(),
-            };
-            let n = search::delete_due(store, &dir, today, &record).await.map_err(search_error)?;
+            let n = search::sweep(ctx, "opsog register sweep").await?;
             println!("deleted {n} extracts whose date had come");
         }
     }

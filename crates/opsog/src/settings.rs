@@ -1,6 +1,7 @@
 //! Configuration: defaults → TOML file → `OPSOG__…` environment → command-line flags.
 //! Unknown keys are refused; secrets never appear in `Debug` or in `config check`.
 
+use crate::CliError;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -105,6 +106,14 @@ impl Settings {
     /// Letter batches: print files, one PDF per letter, Digital Post (MeMo) files.
     pub fn letters_dir(&self) -> PathBuf {
         self.data_dir.join("letters")
+    }
+
+    /// What every use case works with, from this configuration.
+    pub fn app_ctx(&self, store: store::SqlStore, key: domain::do_not_contact::DncKey) -> Result<app::Ctx, CliError> {
+        let logo = app::settings::read_logo(&self.municipality)?;
+        let letters =
+            app::settings::letter_settings(&self.municipality, logo.as_deref(), &self.public_url(), self.letters_dir());
+        Ok(app::Ctx::new(store, key, self.extract_dir(), letters))
     }
 
     pub fn web_config(&self) -> web::WebConfig {

@@ -88,7 +88,9 @@ fn demo_user_add_migrate_and_config_check() {
         "en lang adgangskode\n",
         &[],
     );
-    assert!(text(&no_team).contains("no team named"), "{}", text(&no_team));
+    // The same checks as the web's user page: the field named, exit code 2 (bad input).
+    assert!(text(&no_team).contains("--team:"), "{}", text(&no_team));
+    assert_eq!(no_team.status.code(), Some(2));
 
     let migrate = opsog(&dir, &["migrate"], "", &[]);
     assert!(migrate.status.success() && text(&migrate).contains("up to date"), "{}", text(&migrate));
@@ -286,7 +288,8 @@ fn a_register_search_from_the_command_line_is_gated_checked_and_audited() {
     assert!(text(&out).contains("bad.csv, row 3, column Måned"), "{}", text(&out));
     // Only a coordinator may run it.
     let out = opsog(&dir, &["register", "dry-run", "--as", "sagsbehandler"], "", &[]);
-    assert!(!out.status.success() && text(&out).contains("coordinators only"), "{}", text(&out));
+    assert!(text(&out).contains("refused: your role may not"), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "a refusal has its own exit code");
     let out = opsog(&dir, &["register", "dry-run", "--as", "koordinator"], "", &[]);
     assert!(out.status.success(), "{}", text(&out));
     let found: u64 = text(&out).lines().find_map(|l| l.strip_prefix("candidates: ")).unwrap().trim().parse().unwrap();
@@ -294,6 +297,7 @@ fn a_register_search_from_the_command_line_is_gated_checked_and_audited() {
     // The demo's plan is not approved yet: the run is refused and writes nothing.
     let out = opsog(&dir, &["register", "run", "--as", "koordinator"], "", &[]);
     assert!(!out.status.success() && text(&out).contains("not approved"), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3));
     assert_eq!(
         std::fs::read_dir(dir.join("extracts")).unwrap().filter(|e| e.as_ref().unwrap().path().is_file()).count(),
         3
@@ -343,14 +347,16 @@ async fn a_letter_batch_from_the_command_line_is_checked_sent_whole_and_audited(
     let meeting = "tirsdag den 12. januar kl. 10 i Beboerhuset";
     // Only a coordinator sends letters; a bad contact person is named.
     let out = opsog(&dir, &["letters", "preview", "--meeting", meeting, "--as", "sagsbehandler"], "", &[]);
-    assert!(!out.status.success() && text(&out).contains("coordinators only"), "{}", text(&out));
+    assert!(text(&out).contains("refused: your role may not"), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3));
     let out = opsog(
         &dir,
         &["letters", "preview", "--meeting", meeting, "--contact", "admin", "--as", "koordinator"],
         "",
         &[],
     );
-    assert!(!out.status.success() && text(&out).contains("--contact: admin"), "{}", text(&out));
+    assert!(text(&out).contains("--contact: Choose an active caseworker or coordinator"), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(2));
 
     let base = ["letters", "send", "--meeting", meeting, "--contact", "sagsbehandler", "--as", "koordinator"];
     let out = opsog(

@@ -8,14 +8,14 @@
 //! - `read`: CSV (separators, encodings) and XLSX readers that yield typed rows, and
 //!   errors that name file, row and column.
 //! - `select`: the streaming selection engine; `link_lists` links lists without CPR.
-//! - `search`: a search as the web and the CLI run it (gate, import, run, review).
+//!
+//! The engine knows no database and no async runtime: a search as the web and the CLI
+//! run it (gate, import, run, review) is `app::register_search`.
 
 pub mod error;
 pub mod kinds;
 mod link_lists;
 pub mod mapping;
 pub mod read;
-#[cfg(feature = "search")]
-pub mod search;
 pub mod select;
 pub mod value;

@@ -293,16 +293,3 @@ fn a_bad_row_in_a_later_range_is_named_by_its_row_in_the_file() {
     assert_eq!((e.row, e.column.as_deref(), e.code()), (Some(5_002), Some("Måned"), "bad-month"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
-
-#[test]
-fn uploads_left_unmapped_are_deleted_by_the_sweep() {
-    let dir =
-        register::search::ExtractDir(std::env::temp_dir().join(format!("opsog-abandoned-{}", std::process::id())));
-    let (_, path) = dir.new_pending().unwrap();
-    std::fs::write(&path, "CPR;Navn\n").unwrap();
-    assert_eq!(register::search::delete_abandoned_uploads(&dir, std::time::Duration::from_secs(3600)).unwrap(), 0);
-    assert!(path.exists(), "a fresh upload waits for its mapping");
-    assert_eq!(register::search::delete_abandoned_uploads(&dir, std::time::Duration::ZERO).unwrap(), 1);
-    assert!(!path.exists());
-    std::fs::remove_dir_all(&dir.0).unwrap();
-}

@@ -693,3 +693,63 @@ pub struct SelfReferralWrite {
     pub declined_earlier: bool,
     pub at: OffsetDateTime,
 }
+
+/// What kind of long work a job is (issue 11, item 7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobKind {
+    LetterBatch,
+    RegisterRun,
+}
+
+impl JobKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            JobKind::LetterBatch => "letter_batch",
+            JobKind::RegisterRun => "register_run",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<JobKind> {
+        [JobKind::LetterBatch, JobKind::RegisterRun].into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// How a job ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobOutcome {
+    Done,
+    Failed,
+    /// Its process stopped before it finished (found stale by the next start).
+    Interrupted,
+}
+
+impl JobOutcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            JobOutcome::Done => "done",
+            JobOutcome::Failed => "failed",
+            JobOutcome::Interrupted => "interrupted",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<JobOutcome> {
+        [JobOutcome::Done, JobOutcome::Failed, JobOutcome::Interrupted].into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// A job as recorded: running while `finished_at` is empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRecord {
+    pub id: Uuid,
+    pub initiative_id: Uuid,
+    pub kind: JobKind,
+    pub started_by: Option<Uuid>,
+    pub started_at: OffsetDateTime,
+    pub heartbeat_at: OffsetDateTime,
+    pub finished_at: Option<OffsetDateTime>,
+    pub done: u64,
+    pub total: u64,
+    pub outcome: Option<JobOutcome>,
+    /// What it made: the letter batch or the register run.
+    pub result_id: Option<Uuid>,
+}

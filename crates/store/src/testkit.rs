@@ -184,3 +184,20 @@ pub async fn partner_user(store: &SqlStore, username: &str, partner_org_id: Uuid
         .await
         .unwrap_or_else(|e| panic!("creating partner user {username}: {e}"))
 }
+
+/// An initiative as most tests need one: started 1 January 2026, 90 days' cool-off,
+/// the default cadence.
+pub fn initiative() -> domain::org::Initiative {
+    domain::org::Initiative {
+        id: Uuid::new_v4(),
+        name: "Indsats".into(),
+        starts_on: time::macros::date!(2026 - 01 - 01),
+        ends_on: None,
+        target_group: String::new(),
+        methods: vec![],
+        area_ids: vec![],
+        capacity: None,
+        cool_off_days: 90,
+        cadence: Default::default(),
+    }
+}

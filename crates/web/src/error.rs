@@ -20,6 +20,9 @@ pub enum AppError {
     Template(#[from] askama::Error),
     #[error("{0}")]
     Internal(String),
+    /// A use case's error, mapped here once for every page.
+    #[error(transparent)]
+    App(#[from] app::Error),
 }
 
 /// Left on the response for the error-page middleware, which knows the locale and
@@ -38,7 +41,19 @@ impl AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Store(store::StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
+            AppError::Store(store::StoreError::NotFound(_) | store::StoreError::LinkRefused(_)) => {
+                StatusCode::NOT_FOUND
+            }
+            AppError::Store(store::StoreError::Conflict { .. } | store::StoreError::Funnel(_)) => StatusCode::CONFLICT,
+            AppError::App(e) => match e {
+                app::Error::Refused(app::Refusal::Role) => StatusCode::FORBIDDEN,
+                app::Error::Refused(_) | app::Error::Invalid(_) | app::Error::File(_) | app::Error::Select(_) => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+                app::Error::NotFound(_) => StatusCode::NOT_FOUND,
+                app::Error::Conflict(_) => StatusCode::CONFLICT,
+                app::Error::Unexpected { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            },
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -48,7 +63,9 @@ impl AppError {
             StatusCode::NOT_FOUND => "error-page-not-found",
             StatusCode::FORBIDDEN if matches!(self, AppError::Csrf) => "error-page-csrf",
             StatusCode::FORBIDDEN => "error-page-forbidden",
-            StatusCode::BAD_REQUEST => "error-page-bad-request",
+            StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "error-page-bad-request",
+            // "Changed meanwhile — reload", never a 500 (issue 11).
+            StatusCode::CONFLICT => "error-page-conflict",
             _ => "error-page-internal",
         }
     }

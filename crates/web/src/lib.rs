@@ -15,7 +15,7 @@ mod security;
 mod session;
 mod time_fmt;
 
-pub use config::{Municipality, WebConfig, letter_settings};
+pub use config::{Municipality, WebConfig};
 pub use error::AppError;
 
 use axum::Router;
@@ -26,6 +26,8 @@ use store::SqlStore;
 
 #[derive(Clone)]
 pub struct AppState {
+    /// What the use cases work with; handlers call `app` with it.
+    pub app: app::Ctx,
     pub store: SqlStore,
     pub config: Arc<WebConfig>,
     pub i18n: Arc<i18n::I18n>,
@@ -38,16 +40,6 @@ pub struct AppState {
     pub answer_limiter: Arc<rate_limit::Limiter>,
     /// Requests on the public open-door page: a flood is refused.
     pub open_door_limiter: Arc<rate_limit::Limiter>,
-    /// The letter batch being sent, if one is: one at a time, and its progress.
-    pub batch_progress: Arc<std::sync::Mutex<BatchProgress>>,
-}
-
-/// How far the letter batch being sent has come (`/letters/batch/progress`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct BatchProgress {
-    pub running: bool,
-    pub done: usize,
-    pub total: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,33 +47,46 @@ pub enum StartError {
     #[error(transparent)]
     I18n(#[from] i18n::I18nError),
     #[error(transparent)]
-    Auth(#[from] auth::AuthError),
-    #[error("reading the logo {path}: {source}")]
-    Logo { path: String, source: std::io::Error },
+    Auth(#[from] app::auth::AuthError),
+    #[error(transparent)]
+    App(#[from] app::Error),
 }
 
 impl AppState {
+    /// The app as `opsog serve` starts it, and as tests make it.
     pub fn new(store: SqlStore, config: WebConfig, dnc_key: DncKey) -> Result<AppState, StartError> {
-        let logo = match &config.municipality.logo_path {
-            None => None,
-            Some(path) => {
-                let bytes = std::fs::read(path).map_err(|source| StartError::Logo { path: path.clone(), source })?;
+        let logo = app::settings::read_logo(&config.municipality)?;
+        let letters = app::settings::letter_settings(
+            &config.municipality,
+            logo.as_deref(),
+            &config.public_base_url,
+            config.letters_dir.clone(),
+        );
+        let ctx = app::Ctx::new(store, dnc_key, config.extract_dir.clone(), letters);
+        AppState::with_ctx(ctx, config)
+    }
+
+    /// The app on a context the caller made (the CLI's, shared with its commands).
+    pub fn with_ctx(app: app::Ctx, config: WebConfig) -> Result<AppState, StartError> {
+        let logo = match (&config.municipality.logo_path, &app.letters.identity.logo) {
+            (Some(path), Some(bytes)) => {
                 let mime = if path.ends_with(".svg") { "image/svg+xml" } else { "image/png" };
-                Some(Arc::new((mime.to_string(), bytes)))
+                Some(Arc::new((mime.to_string(), bytes.clone())))
             }
+            _ => None,
         };
         Ok(AppState {
-            store,
+            store: app.store.clone(),
+            dnc_key: app.dnc_key.clone(),
+            app,
             config: Arc::new(config),
             i18n: Arc::new(i18n::I18n::load()?),
-            dummy_hash: Arc::new(auth::hash_password("opsog dummy password for timing")?),
-            dnc_key: Arc::new(dnc_key),
+            dummy_hash: Arc::new(app::auth::hash_password("opsog dummy password for timing")?),
             logo,
             // 30 failed guesses a minute in all, 5 per visitor: a mistyped code is
             // retyped, a guesser waits.
             answer_limiter: Arc::new(rate_limit::Limiter::new(std::time::Duration::from_secs(60), 30, 5)),
             open_door_limiter: Arc::new(rate_limit::Limiter::new(std::time::Duration::from_secs(60), 20, 3)),
-            batch_progress: Arc::default(),
         })
     }
 }

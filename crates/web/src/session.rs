@@ -59,7 +59,7 @@ const TOUCH_AFTER: time::Duration = time::Duration::seconds(60);
 pub async fn load_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let mut ctx = Ctx::default();
     if let Some(token) = cookie_value(req.headers(), COOKIE) {
-        match resolve(&state, &auth::token_hash(&token)).await {
+        match resolve(&state, &app::auth::token_hash(&token)).await {
             Ok(found) => ctx = found,
             Err(e) => return AppError::from(e).into_response(),
         }
@@ -104,21 +104,17 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
+    /// Who calls a use case from this page.
+    pub fn caller(&self, origin: &str) -> app::Caller {
+        app::Caller::new(self.user.clone(), origin)
+    }
+
     pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: self.user.id,
-            role: self.user.role,
-            team_id: self.user.team_id,
-            partner_org_id: self.user.partner_org_id,
-        }
+        self.user.policy_actor()
     }
 
     pub fn audit_actor(&self) -> AuditActor {
-        AuditActor {
-            user_id: Some(self.user.id),
-            username: self.user.username.clone(),
-            role: self.user.role.code().into(),
-        }
+        self.user.audit_actor()
     }
 }
 

@@ -82,7 +82,7 @@ async fn world() -> World {
     let nord = s.create_team("Team Nord").await.unwrap();
     let syd = s.create_team("Team Syd").await.unwrap();
     let org = s.create_partner_org("Sprogcenter").await.unwrap();
-    let hash = web::auth::hash_password(PASSWORD).unwrap();
+    let hash = app::auth::hash_password(PASSWORD).unwrap();
     let mut ids = std::collections::HashMap::new();
     for (username, role, team, partner) in [
         ("koordinator", Role::Coordinator, Some(nord.id), None),
@@ -285,7 +285,7 @@ async fn sessions_survive_a_restart_and_expire_when_idle() {
     let mut again = Client { app: restarted, cookie: c.cookie.clone(), csrf: String::new() };
     assert_eq!(again.get("/people").await.status, StatusCode::OK);
     // idle past the timeout: logged out with a message
-    let hash = web::auth::token_hash(c.cookie.as_deref().unwrap());
+    let hash = app::auth::token_hash(c.cookie.as_deref().unwrap());
     w.db.store.touch_session(&hash, OffsetDateTime::now_utc() - time::Duration::hours(2)).await.unwrap();
     let p = c.get("/people").await;
     assert_eq!(p.location.as_deref(), Some("/login?next=/people&expired=1"));
@@ -1307,7 +1307,7 @@ async fn a_partner_sees_its_own_referrals_and_a_status_only_with_her_consent() {
 
     // another partner sees none of them
     let other_org = s.create_partner_org("Beboerhuset").await.unwrap();
-    let hash = web::auth::hash_password(PASSWORD).unwrap();
+    let hash = app::auth::hash_password(PASSWORD).unwrap();
     let nu = NewUser { username: "partner2".into(), display_name: "P2".into(), role: Role::Partner, team_id: None };
     let extra = UserExtra { partner_org_id: Some(other_org), ..Default::default() };
     s.create_user(&nu, &hash, &extra, &sys()).await.unwrap();
@@ -1379,7 +1379,7 @@ fn plan_form<'a>(target: &'a str, resources: &'a str, review: &'a str) -> Vec<(&
 async fn a_plan_is_versioned_and_its_legal_basis_approved_by_a_second_coordinator() {
     let w = world().await;
     let s = &w.db.store;
-    let hash = web::auth::hash_password(PASSWORD).unwrap();
+    let hash = app::auth::hash_password(PASSWORD).unwrap();
     let nu =
         NewUser { username: "koordinator2".into(), display_name: "K2".into(), role: Role::Coordinator, team_id: None };
     s.create_user(&nu, &hash, &UserExtra::default(), &sys()).await.unwrap();
@@ -1563,7 +1563,7 @@ async fn a_coordinator_uploads_maps_dry_runs_and_runs_a_register_search_under_an
     let config = web::WebConfig { secure_cookies: false, extract_dir: extract_dir.clone(), ..Default::default() };
     let app = web::router(web::AppState::new(s.clone(), config, key()).unwrap());
     s.create_area("vestparken", "Vestparken", &["5820".into()]).await.unwrap();
-    let hash = web::auth::hash_password(PASSWORD).unwrap();
+    let hash = app::auth::hash_password(PASSWORD).unwrap();
     let nu =
         NewUser { username: "koordinator2".into(), display_name: "K2".into(), role: Role::Coordinator, team_id: None };
     s.create_user(&nu, &hash, &UserExtra::default(), &sys()).await.unwrap();
@@ -2022,7 +2022,7 @@ async fn a_coordinator_sends_a_letter_batch_to_a_run_whole_with_safe_contact_and
     };
     let app = web::router(web::AppState::new(s.clone(), config, key()).unwrap());
     let coordinator = s.find_login("koordinator").await.unwrap().unwrap().0.id;
-    let hash = web::auth::hash_password(PASSWORD).unwrap();
+    let hash = app::auth::hash_password(PASSWORD).unwrap();
     let nu = NewUser {
         username: "mette".into(),
         display_name: "Mette Hansen".into(),
@@ -2089,6 +2089,11 @@ async fn a_coordinator_sends_a_letter_batch_to_a_run_whole_with_safe_contact_and
     let b = s.letter_batch(batch_id).await.unwrap().unwrap();
     assert_eq!((b.letters, b.digital_post, b.paper, b.print_files), (2, 1, 1, 1));
     assert_eq!(b.override_reason.as_deref(), Some(reason));
+    // The batch ran as a job recorded in the database: any page (a reload, another tab)
+    // reads how it ended and what it made.
+    let progress = c.get("/letters/batch/progress").await;
+    assert!(progress.body.contains(r#""running":false"#), "{}", progress.body);
+    assert!(progress.body.contains(&format!(r#""batch":"{batch_id}""#)), "{}", progress.body);
     assert!(
         b.skipped.contains(&("safe_contact_only".to_string(), 1))
             && b.skipped.contains(&("do_not_contact".to_string(), 1))
@@ -2190,7 +2195,7 @@ async fn the_cadence_is_set_per_initiative_and_a_bad_value_is_named() {
     // The batch's progress is counts only, and a coordinator's.
     let p = c.get("/letters/batch/progress").await;
     assert_eq!(p.status, StatusCode::OK);
-    assert_eq!(p.body, r#"{"running":false,"done":0,"total":0}"#);
+    assert_eq!(p.body, r#"{"running":false,"done":0,"total":0,"batch":null}"#);
     assert_eq!(cw.get("/letters/batch/progress").await.status, StatusCode::FORBIDDEN);
 }
 

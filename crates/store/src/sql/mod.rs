@@ -11,6 +11,7 @@ mod ambassadors;
 mod audit;
 mod batches;
 mod calls;
+mod jobs;
 mod letters;
 mod meetings;
 mod open_door;
@@ -140,6 +141,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "letter_batches",
         sqlite: include_str!("../../migrations/common/0012_letter_batches.sql"),
         postgres: include_str!("../../migrations/common/0012_letter_batches.sql"),
+    },
+    Migration {
+        version: 13,
+        name: "jobs",
+        sqlite: include_str!("../../migrations/common/0013_jobs.sql"),
+        postgres: include_str!("../../migrations/common/0013_jobs.sql"),
     },
 ];
 

@@ -2,7 +2,6 @@
 
 use super::{FormField, Opt, deny, render};
 use crate::AppState;
-use crate::auth;
 use crate::error::{AppError, AppResult};
 use crate::layout::Layout;
 use crate::session::{CsrfForm, CurrentUser};
@@ -10,12 +9,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use domain::audit::AuditAction;
-use domain::org::parse_new_user;
 use domain::policy::{self, Action, Role};
 use domain::validation::FieldErrors;
 use serde::Deserialize;
-use store::{Store, StoreError, UserExtra};
+use store::Store;
 use uuid::Uuid;
 
 #[derive(Template)]
@@ -105,55 +102,17 @@ pub async fn create(
     CsrfForm(form): CsrfForm<UserForm>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /admin/users";
-    if !policy::may(&cu.actor(), Action::ManageUsers, None) {
-        return Err(deny(&state, &cu, ORIGIN, None, AppError::Forbidden).await);
-    }
-    let mut errors = FieldErrors::default();
-    let parsed = parse_new_user(&form.username, &form.display_name, &form.role, &form.password);
-    if let Err(e) = &parsed {
-        errors.0.extend(e.0.iter().cloned());
-    }
-    if let Ok(nu) = &parsed
-        && !policy::may_grant(cu.user.role, nu.role)
-    {
-        errors.add("role", "error-unknown-choice");
-    }
-    let team_id = if form.team.trim().is_empty() {
-        None
-    } else {
-        match Uuid::parse_str(form.team.trim()) {
-            Ok(id) => Some(id),
-            Err(_) => {
-                errors.add("team", "error-unknown-choice");
-                None
-            }
-        }
+    let input = app::users::UserInput {
+        username: form.username.clone(),
+        display_name: form.display_name.clone(),
+        role: form.role.clone(),
+        team: form.team.clone(),
+        direct_phone: form.direct_phone.clone(),
+        languages: form.languages.clone(),
+        password: form.password.clone(),
     };
-    let direct_phone = match form.direct_phone.trim() {
-        "" => None,
-        p => match domain::PhoneNumber::parse(p) {
-            Ok(p) => Some(p),
-            Err(_) => {
-                errors.add("direct_phone", "error-phone");
-                None
-            }
-        },
-    };
-    let mut languages = Vec::new();
-    for code in form.languages.split(',').map(str::trim).filter(|c| !c.is_empty()) {
-        match domain::reference::language(code) {
-            Some(l) => languages.push(l.code.to_string()),
-            None => errors.add("languages", "error-unknown-language"),
-        }
-    }
-    let (Ok(new_user), true) = (parsed, errors.is_empty()) else {
-        return page(&state, &cu, &form, &errors, None).await;
-    };
-    let hash =
-        auth::hash_password_blocking(form.password.clone()).await.map_err(|e| AppError::Internal(e.to_string()))?;
-    let extra = UserExtra { team_id, partner_org_id: None, languages, direct_phone, locale: Default::default() };
-    let record = super::audit(&cu, AuditAction::CreateUser, ORIGIN, vec![], new_user.username.clone());
-    match state.store.create_user(&new_user, &hash, &extra, &record).await {
+    let caller = cu.caller(ORIGIN);
+    match app::users::create(&state.app, app::users::GrantedBy::User(&caller), &input).await {
         Ok(u) => {
             let l = Layout::new(&state, &cu.ctx, "/admin/users");
             page(
@@ -165,10 +124,7 @@ pub async fn create(
             )
             .await
         }
-        Err(StoreError::Conflict { .. }) => {
-            errors.add("username", "error-username-taken");
-            page(&state, &cu, &form, &errors, None).await
-        }
+        Err(app::Error::Invalid(errors)) => page(&state, &cu, &form, &errors, None).await,
         Err(e) => Err(e.into()),
     }
 }

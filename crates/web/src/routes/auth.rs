@@ -2,7 +2,7 @@
 
 use super::render;
 use crate::AppState;
-use crate::auth::{self, safe_next};
+use crate::auth::safe_next;
 use crate::error::{AppError, AppResult};
 use crate::layout::Layout;
 use crate::session::{self, CsrfForm, Ctx, CurrentUser};
@@ -34,12 +34,12 @@ pub struct LoginQuery {
 }
 
 pub(super) async fn new_session(state: &AppState, user_id: Option<uuid::Uuid>) -> AppResult<(String, Session)> {
-    let token = auth::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
+    let token = app::auth::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
     let now = OffsetDateTime::now_utc();
     let session = Session {
-        token_hash: auth::token_hash(&token),
+        token_hash: app::auth::token_hash(&token),
         user_id,
-        csrf_token: auth::new_token().map_err(|e| AppError::Internal(e.to_string()))?,
+        csrf_token: app::auth::new_token().map_err(|e| AppError::Internal(e.to_string()))?,
         created_at: now,
         last_seen_at: now,
         data: "{}".into(),
@@ -105,7 +105,7 @@ pub async fn login(
         Some((u, h)) => (Some(u), h.clone()),
         None => (None, state.dummy_hash.as_ref().clone()),
     };
-    let ok = auth::verify_password(form.password.clone(), hash).await && user.is_some();
+    let ok = app::auth::verify_password(form.password.clone(), hash).await && user.is_some();
     let Some(user) = user.filter(|_| ok) else {
         let record = AuditRecord {
             actor: AuditActor {

@@ -4,13 +4,14 @@
 //! check found errors. Also the initiative's contact cadence (G-5.7), and the batch's
 //! files: print files of the paper letters, one PDF per letter, Digital Post (MeMo).
 //!
-//! What a batch does is `letters::batch`'s; who gets what is `domain::letter_batch`'s.
+//! What a batch does is `app::letter_batch`'s; who gets what is `domain::letter_batch`'s.
 
 use super::{FormField, Opt, deny, language_label, render, with_errors};
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::layout::Layout;
 use crate::session::{CsrfForm, CurrentUser};
+use app::letter_batch::{self as batch, Input, Plan};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -22,10 +23,8 @@ use domain::letter_check::Severity;
 use domain::org::Initiative;
 use domain::policy::{self, Action};
 use domain::validation::FieldErrors;
-use letters::batch::{self, BatchError, ChosenContact, Plan, Request};
 use serde::Deserialize;
-use store::{EventActor, Store};
-use time::OffsetDateTime;
+use store::Store;
 use uuid::Uuid;
 
 async fn require(state: &AppState, cu: &CurrentUser, origin: &str) -> AppResult<Initiative> {
@@ -33,10 +32,6 @@ async fn require(state: &AppState, cu: &CurrentUser, origin: &str) -> AppResult<
         return Err(deny(state, cu, origin, None, AppError::Forbidden).await);
     }
     super::current_initiative(state).await?.ok_or(AppError::NotFound)
-}
-
-fn settings(state: &AppState) -> batch::Settings {
-    crate::config::letter_settings(&state.config, state.logo.as_ref().map(|l| l.1.as_slice()))
 }
 
 /// The form, as typed; sent again with the preview so the send is what was previewed.
@@ -51,51 +46,18 @@ pub struct BatchForm {
     override_reason: String,
 }
 
-const DEFAULT_SOURCE: &str = "CPR-registeret og kommunens registre (registerbaseret udsøgning)";
-
-/// The form as a request, or the fields it refuses.
-async fn parse(state: &AppState, initiative: &Initiative, f: &BatchForm) -> AppResult<Result<Request, FieldErrors>> {
-    let mut errors = FieldErrors::default();
-    let runs = state.store.register_runs(initiative.id).await?;
-    let run_id = Uuid::parse_str(f.run.trim()).ok().filter(|id| runs.iter().any(|r| r.id == *id));
-    if run_id.is_none() {
-        errors.add("run", "batch-error-run");
-    }
-    let contact = match f.contact.trim() {
-        "" => None,
-        raw => {
-            let user = match Uuid::parse_str(raw) {
-                Ok(id) => state.store.get_user(id).await.ok(),
-                Err(_) => None,
-            };
-            match user.as_ref().and_then(ChosenContact::from_user) {
-                Some(c) => Some(c),
-                None => {
-                    errors.add("contact", "batch-error-contact");
-                    None
-                }
-            }
+impl BatchForm {
+    /// The form as the use case's input: the same input the CLI gives.
+    fn input(&self) -> Input {
+        Input {
+            run: self.run.clone(),
+            contact: self.contact.clone(),
+            meeting: self.meeting.clone(),
+            source: self.source.clone(),
+            paper_for_all: self.paper_for_all.is_some(),
+            override_reason: self.override_reason.clone(),
         }
-    };
-    if f.meeting.trim().is_empty() {
-        errors.add("meeting", "batch-error-meeting");
     }
-    if f.meeting.chars().count() > 300 || f.source.chars().count() > 300 {
-        errors.add("meeting", "batch-error-too-long");
-    }
-    let source = if f.source.trim().is_empty() { DEFAULT_SOURCE.to_string() } else { f.source.trim().to_string() };
-    Ok(match run_id {
-        Some(run_id) if errors.is_empty() => Ok(Request {
-            initiative: initiative.clone(),
-            run_id,
-            paper_for_all: f.paper_for_all.is_some(),
-            contact,
-            meeting: f.meeting.trim().to_string(),
-            source,
-            override_reason: Some(f.override_reason.trim().to_string()).filter(|r| !r.is_empty()),
-        }),
-        _ => Err(errors),
-    })
 }
 
 pub struct CountView {
@@ -195,6 +157,8 @@ struct BatchPage {
     cadence: Vec<FormField>,
     cadence_saved: bool,
     batches: Vec<BatchRow>,
+    /// A batch being sent now (from this tab or another, or another process).
+    running: Option<String>,
 }
 
 fn form_fields(
@@ -235,7 +199,7 @@ fn form_fields(
         "source",
         l.t("batch-source"),
         "text",
-        if f.source.is_empty() { DEFAULT_SOURCE } else { f.source.as_str() },
+        if f.source.is_empty() { domain::letter_batch::DEFAULT_SOURCE } else { f.source.as_str() },
     );
     let paper = FormField::new(
         "paper_for_all",
@@ -310,6 +274,12 @@ async fn page(
             overridden: b.override_reason.is_some(),
         })
         .collect();
+    let running = match state.store.latest_job(initiative.id, store::JobKind::LetterBatch).await? {
+        Some(j) if j.finished_at.is_none() => {
+            Some(l.t_args2("batch-running", ("done", j.done.to_string()), ("total", j.total.to_string())))
+        }
+        _ => None,
+    };
     let failed = !errors.is_empty() || error.is_some() || cadence_failed;
     let page = BatchPage {
         has_runs: !runs.is_empty(),
@@ -320,6 +290,7 @@ async fn page(
         plan,
         error,
         batches,
+        running,
         l,
     };
     let mut r = render(&page)?;
@@ -345,22 +316,6 @@ pub async fn show(
         .await
 }
 
-/// The women a batch weighs are read here: the preview is audited naming them.
-async fn planned(
-    state: &AppState,
-    cu: &CurrentUser,
-    request: &Request,
-    origin: &str,
-) -> AppResult<Result<Plan, BatchError>> {
-    let plan = batch::plan(&state.store, &state.dnc_key, &settings(state), request, OffsetDateTime::now_utc()).await;
-    if let Ok(p) = &plan {
-        let shown: Vec<Uuid> = p.letters.iter().map(|x| x.candidate.record.person.id).collect();
-        let detail = format!("letter batch preview: {} letters", shown.len());
-        state.store.append_audit(&super::audit(cu, AuditAction::ListPeople, origin, shown, detail)).await?;
-    }
-    Ok(plan)
-}
-
 pub async fn preview(
     State(state): State<AppState>,
     cu: CurrentUser,
@@ -368,27 +323,27 @@ pub async fn preview(
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /letters/batch/preview";
     let initiative = require(&state, &cu, ORIGIN).await?;
-    let request = match parse(&state, &initiative, &form).await? {
-        Ok(r) => r,
-        Err(errors) => return page(&state, &cu, &initiative, form, &errors, None, None, None, false).await,
-    };
     let l = Layout::new(&state, &cu.ctx, "/letters");
-    match planned(&state, &cu, &request, ORIGIN).await? {
-        Ok(plan) => {
+    let caller = cu.caller(ORIGIN);
+    match batch::preview(&state.app, &caller, &form.input()).await {
+        Ok((request, plan)) => {
             let view = plan_view(&l, &plan, request.contact.is_some());
             page(&state, &cu, &initiative, form, &FieldErrors::default(), Some(view), None, None, false).await
         }
+        Err(app::Error::Invalid(errors)) => {
+            page(&state, &cu, &initiative, form, &errors, None, None, None, false).await
+        }
         Err(e) => {
-            page(&state, &cu, &initiative, form, &FieldErrors::default(), None, Some(error_text(&l, &e)), None, false)
-                .await
+            let text = error_text(&l, &e)?;
+            page(&state, &cu, &initiative, form, &FieldErrors::default(), None, Some(text), None, false).await
         }
     }
 }
 
-/// A refusal or failure in words, naming what to do.
-fn error_text(l: &Layout, e: &BatchError) -> String {
-    match e {
-        BatchError::Refused(r) => match r {
+/// A refusal or failure in words, naming what to do; anything else is the error page's.
+fn error_text(l: &Layout, e: &app::Error) -> AppResult<String> {
+    Ok(match e {
+        app::Error::Refused(app::Refusal::LetterBatch(r)) => match r {
             Refused::CheckErrors { errors } => l.t1(r.message_id(), "count", errors),
             Refused::NoContactPerson { women } => l.t1(r.message_id(), "count", women),
             Refused::MissingTranslation { languages } | Refused::Unreviewed { languages } => {
@@ -398,18 +353,14 @@ fn error_text(l: &Layout, e: &BatchError) -> String {
             Refused::ReasonTooShort => l.t1(r.message_id(), "min", domain::letter_batch::MIN_REASON_CHARS),
             Refused::Empty | Refused::ContactWithoutPhone => l.t(r.message_id()),
         },
-        BatchError::Render { .. } | BatchError::Memo { .. } => {
-            tracing::error!(error = %e, "letter batch failed while rendering");
-            l.t("batch-failed-render")
-        }
-        BatchError::Store(store::StoreError::Funnel(_) | store::StoreError::Conflict { .. }) => {
-            l.t("batch-failed-changed")
-        }
-        _ => {
+        app::Error::Refused(app::Refusal::Busy) => l.t("batch-busy"),
+        app::Error::Conflict(_) => l.t("batch-failed-changed"),
+        app::Error::Unexpected { .. } => {
             tracing::error!(error = %e, "letter batch failed");
             l.t("batch-failed")
         }
-    }
+        _ => return Err(AppError::Internal(e.to_string())),
+    })
 }
 
 pub async fn send(
@@ -419,40 +370,20 @@ pub async fn send(
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /letters/batch";
     let initiative = require(&state, &cu, ORIGIN).await?;
-    let request = match parse(&state, &initiative, &form).await? {
-        Ok(r) => r,
-        Err(errors) => return page(&state, &cu, &initiative, form, &errors, None, None, None, false).await,
-    };
     let l = Layout::new(&state, &cu.ctx, "/letters");
-    // One batch at a time: a second coordinator (or a second click) waits for the first
-    // to be recorded, and then finds its women no longer due.
-    let Some(_running) = Running::start(&state.batch_progress) else {
-        let text = l.t("batch-busy");
-        return page(&state, &cu, &initiative, form, &FieldErrors::default(), None, Some(text), None, false).await;
-    };
-    let actor = EventActor { user_id: Some(cu.user.id), name: cu.user.display_name.clone() };
-    let audit = super::audit(&cu, AuditAction::SendLetterBatch, ORIGIN, vec![], format!("run {}", request.run_id));
-    let now = OffsetDateTime::now_utc();
-    let progress = state.batch_progress.clone();
-    let report = move |done: usize, total: usize| {
-        if let Ok(mut p) = progress.lock() {
-            p.done = done;
-            p.total = total;
-        }
-    };
-    let result =
-        batch::send(&state.store, &state.dnc_key, &settings(&state), &request, &actor, &audit, now, &report).await;
-    match result {
+    let caller = cu.caller(ORIGIN);
+    // One batch at a time per initiative is the use case's (the database's) to enforce;
+    // its progress is recorded there for `progress` to read.
+    match batch::send(&state.app, &caller, &form.input(), &|_, _| {}).await {
         Ok(report) => Ok(Redirect::to(&format!("/letters/batches/{}", report.batch_id)).into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            page(&state, &cu, &initiative, form, &errors, None, None, None, false).await
+        }
         Err(e) => {
-            if let BatchError::Refused(r) = &e {
-                let detail = format!("letter batch refused: {}", r.message_id());
-                state.store.append_audit(&super::audit(&cu, AuditAction::Denied, ORIGIN, vec![], detail)).await?;
-            }
-            let text = error_text(&l, &e);
+            let text = error_text(&l, &e)?;
             // Show the preview again, so she sees what stands in the way.
-            let view = match planned(&state, &cu, &request, ORIGIN).await? {
-                Ok(plan) => Some(plan_view(&l, &plan, request.contact.is_some())),
+            let view = match batch::preview(&state.app, &caller, &form.input()).await {
+                Ok((request, plan)) => Some(plan_view(&l, &plan, request.contact.is_some())),
                 Err(_) => None,
             };
             page(&state, &cu, &initiative, form, &FieldErrors::default(), view, Some(text), None, false).await
@@ -460,32 +391,29 @@ pub async fn send(
     }
 }
 
-/// Marks a batch as running while it lives; clears the mark however the send ends.
-struct Running(std::sync::Arc<std::sync::Mutex<crate::BatchProgress>>);
-
-impl Running {
-    fn start(progress: &std::sync::Arc<std::sync::Mutex<crate::BatchProgress>>) -> Option<Running> {
-        let mut p = progress.lock().ok()?;
-        if p.running {
-            return None;
-        }
-        *p = crate::BatchProgress { running: true, done: 0, total: 0 };
-        Some(Running(progress.clone()))
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Ok(mut p) = self.0.lock() {
-            *p = crate::BatchProgress::default();
-        }
-    }
+/// How far the newest batch has come, as the page's script reads it: counts only.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct BatchProgress {
+    pub running: bool,
+    pub done: u64,
+    pub total: u64,
+    /// The batch it made, once done.
+    pub batch: Option<String>,
 }
 
 /// How far the batch being sent has come, for the page's progress bar. Counts only.
 pub async fn progress(State(state): State<AppState>, cu: CurrentUser) -> AppResult<Response> {
-    require(&state, &cu, "GET /letters/batch/progress").await?;
-    let p = state.batch_progress.lock().map(|p| *p).unwrap_or_default();
+    let initiative = require(&state, &cu, "GET /letters/batch/progress").await?;
+    let job = state.store.latest_job(initiative.id, store::JobKind::LetterBatch).await?;
+    let p = match job {
+        Some(j) => BatchProgress {
+            running: j.finished_at.is_none(),
+            done: j.done,
+            total: j.total,
+            batch: j.result_id.map(|id| id.to_string()),
+        },
+        None => BatchProgress::default(),
+    };
     let body = serde_json::to_string(&p).map_err(|e| AppError::Internal(e.to_string()))?;
     let mut r = body.into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));

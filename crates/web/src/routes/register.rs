@@ -1,12 +1,13 @@
 //! Register search from the web (G-5.1–G-5.5): upload an extract and map its columns,
 //! write the selection rules, dry-run and run, review uncertain links, and read a
-//! run's overview. The work itself is `register::search`'s, which the CLI calls too.
+//! run's overview. The work itself is `app::register_search`'s, which the CLI calls too.
 
 use super::{FormField, Opt, deny, render, today, with_errors};
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::layout::Layout;
 use crate::session::{CsrfForm, CurrentUser};
+use app::register_search::{self as search, ImportInput};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -18,7 +19,6 @@ use domain::selection::{self, Rules, RulesInput, StepSource};
 use domain::validation::FieldErrors;
 use register::kinds::{Field, Need, SourceKind};
 use register::mapping::{EncodingChoice, Mapping};
-use register::search::{self, SearchError};
 use register::select::Counts;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -38,9 +38,9 @@ fn kind_label(l: &Layout, kind: &str) -> String {
 }
 
 /// A failure the coordinator can act on, in her language: file, row and column named.
-fn error_text(l: &Layout, e: &SearchError) -> String {
+fn error_text(l: &Layout, e: &app::Error) -> String {
     match e {
-        SearchError::Read(r) | SearchError::Select(register::select::SelectError::Read(r)) => {
+        app::Error::File(r) | app::Error::Select(register::select::SelectError::Read(r)) => {
             let mut text = l.t1(&format!("read-error-{}", r.code()), "file", r.file.clone());
             if let Some(row) = r.row {
                 text.push(' ');
@@ -59,15 +59,15 @@ fn error_text(l: &Layout, e: &SearchError) -> String {
             text.push_str(&l.t("read-error-nothing-imported"));
             text
         }
-        SearchError::Select(register::select::SelectError::MissingSource(kind)) => {
+        app::Error::Select(register::select::SelectError::MissingSource(kind)) => {
             l.t1("register-error-missing-source", "kind", kind_label(l, kind))
         }
-        SearchError::Select(register::select::SelectError::NoPopulation) => l.t("register-error-no-population"),
-        SearchError::Refused(domain::plan::SearchRefused::ReviewPassed { review_on }) => {
+        app::Error::Select(register::select::SelectError::NoPopulation) => l.t("register-error-no-population"),
+        app::Error::Refused(app::Refusal::Search(domain::plan::SearchRefused::ReviewPassed { review_on })) => {
             l.t1("error-search-review-passed", "date", *review_on)
         }
-        SearchError::Refused(r) => l.t(r.message_id()),
-        SearchError::NoRules => l.t("register-error-no-rules"),
+        app::Error::Refused(app::Refusal::Search(r)) => l.t(r.message_id()),
+        app::Error::Refused(app::Refusal::NoRules) => l.t("register-error-no-rules"),
         other => {
             tracing::error!(error = %other, "register search failed");
             l.t("register-error-failed")
@@ -75,8 +75,8 @@ fn error_text(l: &Layout, e: &SearchError) -> String {
     }
 }
 
-fn extract_dir(state: &AppState) -> search::ExtractDir {
-    search::ExtractDir(state.config.extract_dir.clone())
+fn extract_dir(state: &AppState) -> &search::ExtractDir {
+    &state.app.extracts
 }
 
 // ---------------------------------------------------------------------------------
@@ -261,12 +261,8 @@ pub async fn dry_run(
     const ORIGIN: &str = "POST /register/dry-run";
     let initiative = require(&state, &cu, Action::RegisterSearch, ORIGIN).await?;
     let l = Layout::new(&state, &cu.ctx, "/register");
-    match search::dry_run(&state.store, &extract_dir(&state), initiative.id, today()).await {
-        Ok((counts, _)) => {
-            let detail = format!("initiative={} candidates={}", initiative.id, counts.candidates);
-            state.store.append_audit(&super::audit(&cu, AuditAction::DryRun, ORIGIN, vec![], detail)).await?;
-            hub(&state, &cu, &initiative, Some(dry_view(&l, &counts)), None, None).await
-        }
+    match search::dry_run(&state.app, &cu.caller(ORIGIN)).await {
+        Ok(dry) => hub(&state, &cu, &initiative, Some(dry_view(&l, &dry.counts)), None, None).await,
         Err(e) => hub(&state, &cu, &initiative, None, Some(error_text(&l, &e)), None).await,
     }
 }
@@ -275,18 +271,9 @@ pub async fn run(State(state): State<AppState>, cu: CurrentUser, CsrfForm(_): Cs
     const ORIGIN: &str = "POST /register/run";
     let initiative = require(&state, &cu, Action::RegisterSearch, ORIGIN).await?;
     let l = Layout::new(&state, &cu.ctx, "/register");
-    let audit = super::audit(&cu, AuditAction::RegisterRun, ORIGIN, vec![], String::new());
-    match search::run(&state.store, &extract_dir(&state), &state.dnc_key, initiative.id, &cu.user, today(), &audit)
-        .await
-    {
+    match search::run(&state.app, &cu.caller(ORIGIN)).await {
         Ok(report) => Ok(Redirect::to(&format!("/register/runs/{}", report.run_id)).into_response()),
-        Err(e) => {
-            if let SearchError::Refused(r) = &e {
-                let detail = format!("register run refused: {}", r.message_id());
-                state.store.append_audit(&super::audit(&cu, AuditAction::Denied, ORIGIN, vec![], detail)).await?;
-            }
-            hub(&state, &cu, &initiative, None, Some(error_text(&l, &e)), None).await
-        }
+        Err(e) => hub(&state, &cu, &initiative, None, Some(error_text(&l, &e)), None).await,
     }
 }
 
@@ -324,8 +311,7 @@ pub async fn upload(State(state): State<AppState>, cu: CurrentUser, mut form: Mu
     const ORIGIN: &str = "POST /register/upload";
     let initiative = require(&state, &cu, Action::RegisterSearch, ORIGIN).await?;
     let l = Layout::new(&state, &cu.ctx, "/register");
-    let (id, path) =
-        search::ExtractDir::new_pending(&extract_dir(&state)).map_err(|e| AppError::Internal(e.to_string()))?;
+    let (id, path) = extract_dir(&state).new_pending()?;
     let mut csrf = String::new();
     let mut kind = None;
     let mut file_name = None;
@@ -423,15 +409,13 @@ async fn mapping_page(
         Err(e) => {
             remove_pending(state, id);
             let initiative = super::current_initiative(state).await?.ok_or(AppError::NotFound)?;
-            return hub(state, cu, &initiative, None, Some(error_text(&l, &SearchError::Read(e))), None).await;
+            return hub(state, cu, &initiative, None, Some(error_text(&l, &app::Error::File(e))), None).await;
         }
     };
     let failed = chosen.as_ref().is_some_and(|(_, p)| !p.is_empty());
     let (mapping, problems) = match chosen {
         Some(c) => c,
-        None => {
-            (search::mapping_for(&state.store, meta.kind, &inspection.headers).await.map_err(internal)?, Vec::new())
-        }
+        None => (search::mapping_for(&state.app, meta.kind, &inspection.headers).await?, Vec::new()),
     };
     let rows = meta
         .kind
@@ -497,10 +481,6 @@ async fn mapping_page(
     Ok(r)
 }
 
-fn internal(e: SearchError) -> AppError {
-    AppError::Internal(e.to_string())
-}
-
 pub async fn mapping_show(State(state): State<AppState>, cu: CurrentUser, Path(id): Path<Uuid>) -> AppResult<Response> {
     require(&state, &cu, Action::RegisterSearch, "GET /register/uploads/{id}").await?;
     mapping_page(&state, &cu, id, None).await
@@ -536,19 +516,8 @@ pub async fn mapping_save(
         let texts = problems.iter().map(|p| mapping_problem_text(&l, p)).collect();
         return mapping_page(&state, &cu, id, Some((mapping, texts))).await;
     }
-    let audit = super::audit(&cu, AuditAction::UploadExtract, ORIGIN, vec![], String::new());
-    let imported = search::import(
-        &state.store,
-        &extract_dir(&state),
-        initiative.id,
-        &file,
-        &meta.file_name,
-        &mapping,
-        true,
-        &cu.user,
-        &audit,
-    )
-    .await;
+    let input = ImportInput { file: file.clone(), file_name: meta.file_name.clone(), mapping, move_file: true };
+    let imported = search::import(&state.app, &cu.caller(ORIGIN), input).await;
     match imported {
         Ok(record) => {
             remove_pending(&state, id);
@@ -744,9 +713,7 @@ pub async fn rules_save(
         Ok(r) => r,
         Err(errors) => return rules_page(&state, &cu, &initiative, Some((input, errors))).await,
     };
-    let toml = rules.to_toml().map_err(|e| AppError::Internal(e.to_string()))?;
-    let audit = super::audit(&cu, AuditAction::SaveSelectionRules, ORIGIN, vec![], String::new());
-    let saved = state.store.save_selection_rules(initiative.id, &rules.name, &toml, cu.user.id, &audit).await?;
+    let saved = search::save_rules(&state.app, &cu.caller(ORIGIN), &rules).await?;
     Ok(Redirect::to(&format!("/register?rules_saved={}", saved.version)).into_response())
 }
 
@@ -852,19 +819,18 @@ pub async fn decide(
     CsrfForm(form): CsrfForm<DecideForm>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /register/review/{id}";
-    let initiative = require(&state, &cu, Action::ReviewLinks, ORIGIN).await?;
+    require(&state, &cu, Action::ReviewLinks, ORIGIN).await?;
     let decision = match form.decision.as_str() {
         "confirm" => LinkDecision::Confirm,
         "reject" => LinkDecision::Reject,
         _ => return Err(AppError::BadRequest("unknown decision")),
     };
-    let audit = super::audit(&cu, AuditAction::ReviewLink, ORIGIN, vec![], String::new());
-    match search::decide(&state.store, &state.dnc_key, initiative.id, id, decision, &cu.user, &audit).await {
-        Ok(_) | Err(SearchError::Store(store::StoreError::Conflict { .. })) => {
+    match search::decide(&state.app, &cu.caller(ORIGIN), id, decision).await {
+        // Decided meanwhile by a colleague: the queue shows what is left.
+        Ok(_) | Err(app::Error::Conflict(_)) => {
             Ok(Redirect::to(&format!("/register/review?decided={}", form.decision)).into_response())
         }
-        Err(SearchError::Store(store::StoreError::NotFound(_))) => Err(AppError::NotFound),
-        Err(e) => Err(internal(e)),
+        Err(e) => Err(e.into()),
     }
 }
 

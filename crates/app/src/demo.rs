@@ -1,7 +1,7 @@
 //! The demo municipality: teams, areas, one initiative, a login for every role and the
 //! synthetic women with their histories, all from one seed.
 
-use crate::{JobError, Progress};
+use crate::{Error, Progress};
 use domain::audit::{AuditAction, AuditActor, AuditRecord};
 use domain::do_not_contact::{DncKey, identity_hashes};
 use domain::funnel::EventKind;
@@ -51,8 +51,10 @@ pub async fn seed(
     settings: &DemoSettings,
     key: &DncKey,
     progress: &dyn Progress,
-) -> Result<DemoReport, JobError> {
-    let hash = web::auth::hash_password_blocking(DEMO_PASSWORD.to_string()).await?;
+) -> Result<DemoReport, Error> {
+    let hash = crate::auth::hash_password_blocking(DEMO_PASSWORD.to_string())
+        .await
+        .map_err(|e| Error::unexpected("hashing the demo password", e))?;
     let mut teams = Vec::new();
     for name in synth::teams() {
         teams.push(store.create_team(name).await?);
@@ -89,7 +91,7 @@ pub async fn seed(
                             team: Option<Uuid>,
                             partner: Option<Uuid>,
                             languages: &[&str]|
-           -> Result<Uuid, JobError> {
+           -> Result<Uuid, Error> {
         let nu = NewUser { username: username.into(), display_name: name.into(), role, team_id: team };
         let extra = UserExtra {
             team_id: team,
@@ -199,7 +201,7 @@ async fn ready_ambassadors(
     initiative: &Initiative,
     ambassadors: &[(Uuid, &[&str], Option<Uuid>)],
     today: time::Date,
-) -> Result<(), JobError> {
+) -> Result<(), Error> {
     use domain::ambassador::{
         AmbassadorBackground, Assessment, Employment, EthicsAcceptance, ProfileDetails, TrainingTopic,
     };
@@ -239,7 +241,7 @@ async fn ready_ambassadors(
 
 /// The demo's partners with their kind (G-7.2–7.3), and the language school's
 /// agreement (G-7.5), so that the register and an agreement can be looked at.
-async fn describe_partners(store: &impl Store, orgs: &[(Uuid, String)], today: time::Date) -> Result<(), JobError> {
+async fn describe_partners(store: &impl Store, orgs: &[(Uuid, String)], today: time::Date) -> Result<(), Error> {
     use domain::partner::{Agreement, PartnerDetails, PartnerKind};
     let kind_of = |name: &str| {
         let n = name.to_lowercase();
@@ -288,10 +290,9 @@ pub const DEMO_RESIDENTS: usize = 20_000;
 /// forms; the language school's list also as XLSX), for the coordinator to upload
 /// from the web or with `opsog register import`. Written once; the truth beside them
 /// in `truth/` is what the search should find.
-pub fn write_demo_extracts(dir: &std::path::Path, seed: u64, today: time::Date) -> Result<Vec<String>, JobError> {
+pub fn write_demo_extracts(dir: &std::path::Path, seed: u64, today: time::Date) -> Result<Vec<String>, Error> {
     use synth::registers::{ExtractOptions, IncomeRows, Style};
-    let io =
-        |e: std::io::Error| JobError::Invalid { field: "extracts".into(), message: format!("{}: {e}", dir.display()) };
+    let io = |e: std::io::Error| Error::unexpected(format!("writing the demo extracts to {}", dir.display()), e);
     if !dir.join("befolkning.csv").exists() {
         let population = synth::population::population(seed, DEMO_RESIDENTS, today);
         let options =
@@ -316,14 +317,14 @@ async fn write_plan(
     initiative: &Initiative,
     author: Uuid,
     now: OffsetDateTime,
-) -> Result<(), JobError> {
+) -> Result<(), Error> {
     use domain::plan::{Dpia, LegalBasis, Method, Plan, next_version};
     let today = now.date();
     // The guide's first example selection (G-5.2), saved as version 1; the plan names
     // it by checksum, so that an approval covers exactly this file (G-5.3).
     let rules = domain::selection::template("self_supporting_women")
-        .ok_or_else(|| JobError::Invalid { field: "rules".into(), message: "missing template".into() })?;
-    let toml = rules.to_toml().map_err(|e| JobError::Invalid { field: "rules".into(), message: e.to_string() })?;
+        .ok_or_else(|| Error::unexpected_msg("the demo's rules", "the shipped template is missing"))?;
+    let toml = rules.to_toml().map_err(|e| Error::unexpected("writing the demo's rules", e))?;
     let saved = store
         .save_selection_rules(initiative.id, &rules.name, &toml, author, &audit("demo selection rules".into()))
         .await?;
@@ -364,7 +365,7 @@ async fn plan_meetings(
     initiative: &Initiative,
     areas: &[domain::org::Area],
     today: time::Date,
-) -> Result<(), JobError> {
+) -> Result<(), Error> {
     use domain::meeting::IntroMeeting;
     let planned = [
         (7, 10, "Beboerhuset, Nørrevang", vec!["ar".to_string(), "da".to_string()]),
@@ -373,8 +374,7 @@ async fn plan_meetings(
     for (i, (days, hour, place, languages)) in planned.into_iter().enumerate() {
         let meeting = IntroMeeting {
             date: today + Duration::days(days),
-            time: time::Time::from_hms(hour, 0, 0)
-                .map_err(|e| JobError::Invalid { field: "time".into(), message: e.to_string() })?,
+            time: time::Time::from_hms(hour, 0, 0).map_err(|e| Error::unexpected("the demo's meeting times", e))?,
             place: place.into(),
             area_id: areas.get(i).map(|a| a.id),
             languages,
@@ -389,7 +389,7 @@ async fn plan_meetings(
 }
 
 /// After a bulk load the planner's statistics are stale; refresh them.
-pub async fn finish(store: &store::SqlStore) -> Result<(), JobError> {
+pub async fn finish(store: &store::SqlStore) -> Result<(), Error> {
     store.analyze().await?;
     Ok(())
 }

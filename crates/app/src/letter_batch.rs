@@ -9,19 +9,23 @@
 //! or nothing: any failure writes no event and leaves no file, so no letter is sent
 //! twice or half.
 //!
-//! The web (`/letters/batch`) and the CLI (`opsog letters send`) call these functions.
+//! The web (`/letters/batch`) and the CLI (`opsog letters preview|send`) call these
+//! functions with the same input ([`Input`]), parsed once.
 
-use crate::{Fonts, Identity, Letter, MemoMessage, Part, RenderError, Sender, render_set_parallel, write_memo};
-use domain::audit::AuditRecord;
+use crate::{Caller, Ctx, Error, Refusal, require};
+use domain::audit::AuditAction;
 use domain::calls::Cadence;
-use domain::do_not_contact::{DncKey, identity_hashes};
-use domain::letter_batch::{self, BatchFinding, Delivery, Due, Gate, Recipient, Refused, Skip};
+use domain::do_not_contact::identity_hashes;
+use domain::letter_batch::{self, BatchFinding, BatchText, Delivery, Due, Gate, Recipient, Refused, Skip};
 use domain::letter_check::{self, CheckContext};
 use domain::letter_template::{self, Fill, LetterTemplate};
+use domain::policy::Action;
 use domain::response;
+use domain::validation::FieldErrors;
+use letters::{Fonts, Identity, Letter, MemoMessage, Part, RenderError, Sender, render_set_parallel, write_memo};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use store::{BatchCandidate, BatchLetterWrite, EventActor, LetterBatchWrite, ResponseCodeRecord, Store, StoreError};
+use store::{BatchCandidate, BatchLetterWrite, JobKind, JobOutcome, LetterBatchWrite, ResponseCodeRecord, Store};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -68,7 +72,67 @@ impl ChosenContact {
     }
 }
 
-/// What the coordinator chose on the batch page.
+/// What the coordinator chose, as the web's form and the CLI's flags give it: text,
+/// parsed once by [`Input::resolve`].
+#[derive(Debug, Clone, Default)]
+pub struct Input {
+    /// The register run's id; the newest run when empty.
+    pub run: String,
+    /// The contact person for women who have none: her user id or username.
+    pub contact: String,
+    pub meeting: String,
+    pub source: String,
+    pub paper_for_all: bool,
+    pub override_reason: String,
+}
+
+impl Input {
+    /// The input as a request, or every field it refuses (field errors, nothing done).
+    pub async fn resolve(&self, ctx: &Ctx, initiative: &domain::org::Initiative) -> Result<Request, Error> {
+        let mut errors = FieldErrors::default();
+        let text = BatchText::parse(&self.meeting, &self.source, &self.override_reason);
+        if let Err(e) = &text {
+            errors.0.extend(e.0.iter().cloned());
+        }
+        let runs = ctx.store.register_runs(initiative.id).await?;
+        let run_id = match self.run.trim() {
+            "" => runs.first().map(|r| r.id),
+            raw => Uuid::parse_str(raw).ok().filter(|id| runs.iter().any(|r| r.id == *id)),
+        };
+        if run_id.is_none() {
+            errors.add("run", "batch-error-run");
+        }
+        let contact = match self.contact.trim() {
+            "" => None,
+            raw => {
+                let users = ctx.store.list_users().await?;
+                let found = users
+                    .iter()
+                    .filter(|u| u.active)
+                    .find(|u| Uuid::parse_str(raw).is_ok_and(|id| id == u.id) || u.username == raw)
+                    .and_then(ChosenContact::from_user);
+                if found.is_none() {
+                    errors.add("contact", "batch-error-contact");
+                }
+                found
+            }
+        };
+        match (run_id, text) {
+            (Some(run_id), Ok(text)) if errors.is_empty() => Ok(Request {
+                initiative: initiative.clone(),
+                run_id,
+                paper_for_all: self.paper_for_all,
+                contact,
+                meeting: text.meeting,
+                source: text.source,
+                override_reason: text.override_reason,
+            }),
+            _ => Err(Error::Invalid(errors)),
+        }
+    }
+}
+
+/// What the coordinator chose, looked up and checked.
 #[derive(Debug, Clone)]
 pub struct Request {
     pub initiative: domain::org::Initiative,
@@ -142,34 +206,13 @@ pub struct Report {
     pub folder: PathBuf,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum BatchError {
-    #[error("the batch may not be sent: {0:?}")]
-    Refused(Refused),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("the letter to woman {person_id:?} could not be rendered: {error}")]
-    Render { person_id: Option<Uuid>, error: RenderError },
-    #[error("the Digital Post message to woman {person_id} could not be written: {error}")]
-    Memo { person_id: Uuid, error: crate::MemoError },
-    #[error("writing {path}: {source}")]
-    Files { path: PathBuf, source: std::io::Error },
-    #[error("no random numbers for the response codes: {0}")]
-    Random(String),
-    #[error("the rendering task stopped: {0}")]
-    Task(String),
-}
-
 /// The initiative's letters by language: a saved template replaces the shipped one.
-pub async fn templates(
-    store: &impl Store,
-    initiative_id: Uuid,
-) -> Result<BTreeMap<String, LetterTemplate>, StoreError> {
+pub async fn templates(ctx: &Ctx, initiative_id: Uuid) -> Result<BTreeMap<String, LetterTemplate>, Error> {
     let mut all: BTreeMap<String, LetterTemplate> = letter_template::shipped_languages()
         .into_iter()
         .filter_map(|code| letter_template::shipped(code).map(|t| (code.to_string(), t)))
         .collect();
-    for s in store.letter_templates(initiative_id).await? {
+    for s in ctx.store.letter_templates(initiative_id).await? {
         all.insert(s.template.language.clone(), s.template);
     }
     Ok(all)
@@ -210,15 +253,23 @@ fn recipient(c: &BatchCandidate) -> Recipient {
     }
 }
 
+/// The preview: who of the run gets a letter now, how, who is left out and why, and
+/// what the check says of their letters. Audited as a list naming the women weighed.
+pub async fn preview(ctx: &Ctx, caller: &Caller, input: &Input) -> Result<(Request, Plan), Error> {
+    require(ctx, caller, Action::SendLetters).await?;
+    let initiative = crate::current_initiative(ctx).await?;
+    let request = input.resolve(ctx, &initiative).await?;
+    let plan = plan(ctx, &request).await?;
+    let shown: Vec<Uuid> = plan.letters.iter().map(|x| x.candidate.record.person.id).collect();
+    let detail = format!("letter batch preview: {} letters", shown.len());
+    ctx.store.append_audit(&caller.audit(AuditAction::ListPeople, shown, detail)).await?;
+    Ok((request, plan))
+}
+
 /// Who of the run gets a letter now, how, and what the check says of their letters.
-pub async fn plan(
-    store: &impl Store,
-    key: &DncKey,
-    settings: &Settings,
-    request: &Request,
-    now: OffsetDateTime,
-) -> Result<Plan, BatchError> {
-    let templates = templates(store, request.initiative.id).await?;
+async fn plan(ctx: &Ctx, request: &Request) -> Result<Plan, Error> {
+    let (store, key, settings, now) = (&ctx.store, &ctx.dnc_key, &*ctx.letters, ctx.clock.now());
+    let templates = templates(ctx, request.initiative.id).await?;
     let cadence: Cadence = request.initiative.cadence;
     let mut plan = Plan::default();
     for c in store.letter_batch_candidates(request.initiative.id, request.run_id).await? {
@@ -281,23 +332,54 @@ pub async fn plan(
     Ok(plan)
 }
 
-/// Plans, asks the gate, renders, writes and records the batch; see the module.
-/// `progress(done, total)` is called as letters are rendered.
-// Each argument is one thing the caller owns (store, key, configuration, her choices,
-// who sends, the audit entry, the time, the progress); a bundle would only rename them.
-#[allow(clippy::too_many_arguments)]
+/// Plans, asks the gate (a refusal is audited), renders, writes and records the
+/// batch; see the module. `progress(done, total)` is called as letters are rendered.
 pub async fn send(
-    store: &impl Store,
-    key: &DncKey,
-    settings: &Settings,
-    request: &Request,
-    actor: &EventActor,
-    audit: &AuditRecord,
-    now: OffsetDateTime,
+    ctx: &Ctx,
+    caller: &Caller,
+    input: &Input,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<Report, BatchError> {
-    let plan = plan(store, key, settings, request, now).await?;
-    let override_reason = letter_batch::may_send(&plan.gate(request)).map_err(BatchError::Refused)?;
+) -> Result<Report, Error> {
+    require(ctx, caller, Action::SendLetters).await?;
+    let initiative = crate::current_initiative(ctx).await?;
+    let request = input.resolve(ctx, &initiative).await?;
+    let plan = plan(ctx, &request).await?;
+    let override_reason = match letter_batch::may_send(&plan.gate(&request)) {
+        Ok(reason) => reason,
+        Err(r) => {
+            let detail = format!("letter batch refused: {}", r.message_id());
+            ctx.store.append_audit(&caller.audit(AuditAction::Denied, vec![], detail)).await?;
+            return Err(Error::Refused(Refusal::LetterBatch(r)));
+        }
+    };
+    // One batch at a time per initiative, across processes: the database decides.
+    let job = ctx
+        .store
+        .start_job(initiative.id, JobKind::LetterBatch, Some(caller.user.id), ctx.clock.now())
+        .await?
+        .ok_or(Error::Refused(Refusal::Busy))?;
+    let result = write_batch(ctx, caller, &request, plan, override_reason, job, progress).await;
+    let (outcome, made) = match &result {
+        Ok(r) => (JobOutcome::Done, Some(r.batch_id)),
+        Err(_) => (JobOutcome::Failed, None),
+    };
+    ctx.store.finish_job(job, outcome, made, ctx.clock.now()).await?;
+    result
+}
+
+/// Renders, writes and records a batch the gate let through, as job `job`.
+async fn write_batch(
+    ctx: &Ctx,
+    caller: &Caller,
+    request: &Request,
+    plan: Plan,
+    override_reason: Option<String>,
+    job: Uuid,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Report, Error> {
+    let (store, settings, now) = (&ctx.store, &*ctx.letters, ctx.clock.now());
+    let audit = caller.audit(AuditAction::SendLetterBatch, vec![], format!("run {}", request.run_id));
+    let actor = caller.event_actor();
     let templates = &plan.templates;
     let batch_id = Uuid::now_v7();
 
@@ -308,7 +390,7 @@ pub async fn send(
     let mut letters = Vec::with_capacity(order.len());
     for (seq, p) in order.iter().enumerate() {
         let mut random = [0u8; 16];
-        getrandom::fill(&mut random).map_err(|e| BatchError::Random(e.to_string()))?;
+        getrandom::fill(&mut random).map_err(|e| Error::unexpected("no random numbers for the response codes", e))?;
         let code = response::new_code(&random);
         let letter = compose(settings, request, templates, p, &response::display(&code), batch_id, seq, now)?;
         codes.push(code);
@@ -327,7 +409,7 @@ pub async fn send(
                 person_id: p.candidate.record.person.id,
                 cpr,
                 language: l.own.as_ref().unwrap_or(&l.danish).language.clone(),
-                label: l.danish.headline.chars().take(crate::memo::MAX_LABEL_LEN).collect(),
+                label: l.danish.headline.chars().take(letters::memo::MAX_LABEL_LEN).collect(),
             })
         })
         .collect();
@@ -340,8 +422,9 @@ pub async fn send(
     let partial = settings.out_dir.join(format!(".{batch_id}.partial"));
     let folder = settings.out_dir.join(batch_id.to_string());
     let person_ids: Vec<Uuid> = order.iter().map(|p| p.candidate.record.person.id).collect();
-    let job = Files { dir: partial.clone(), letters, paper, digital, person_ids, sender, now };
-    let (print_files, uuids) = match render_and_write(settings.threads, job, progress).await {
+    let job_id = job;
+    let files = Files { dir: partial.clone(), letters, paper, digital, person_ids, sender, now };
+    let (print_files, uuids) = match render_and_write(ctx, job_id, settings.threads, files, progress).await {
         Ok(done) => done,
         Err(e) => {
             let _ = std::fs::remove_dir_all(&partial);
@@ -389,11 +472,12 @@ pub async fn send(
             })
             .collect(),
     };
-    if let Err(e) = store.record_letter_batch(&write, audit).await {
+    if let Err(e) = store.record_letter_batch(&write, &audit).await {
         let _ = std::fs::remove_dir_all(&partial);
         return Err(e.into());
     }
-    std::fs::rename(&partial, &folder).map_err(|source| BatchError::Files { path: folder.clone(), source })?;
+    std::fs::rename(&partial, &folder)
+        .map_err(|e| Error::unexpected(format!("moving the batch into {}", folder.display()), e))?;
     Ok(Report {
         batch_id,
         letters: order.len(),
@@ -431,13 +515,14 @@ fn compose(
     batch_id: Uuid,
     seq: usize,
     now: OffsetDateTime,
-) -> Result<Letter, BatchError> {
+) -> Result<Letter, Error> {
     let c = &p.candidate;
     let f = fill(settings, request, c, code);
     let part = |language: &str| -> Option<Part> {
         templates.get(language).map(|t| Part::from_domain(&letter_template::render(t, &f), t.right_to_left()))
     };
-    let danish = part("da").ok_or(BatchError::Refused(Refused::MissingTranslation { languages: vec!["da".into()] }))?;
+    let danish = part("da")
+        .ok_or(Error::Refused(Refusal::LetterBatch(Refused::MissingTranslation { languages: vec!["da".into()] })))?;
     let d = &c.record.person.details;
     let mut address_block = vec![d.full_name()];
     match &d.address {
@@ -494,10 +579,12 @@ struct DigitalRecipient {
 /// Holding every PDF at once would take most of a gigabyte for 10,000 letters
 /// (bench/README.md). Returns the number of print files and each letter's messageUUID.
 async fn render_and_write(
+    ctx: &Ctx,
+    job_id: Uuid,
     threads: usize,
     job: Files,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<(usize, Vec<Option<Uuid>>), BatchError> {
+) -> Result<(usize, Vec<Option<Uuid>>), Error> {
     let total = job.letters.len();
     // The callback cannot cross into the blocking task; a counter can.
     let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -508,10 +595,14 @@ async fn render_and_write(
         tokio::select! {
             result = &mut task => {
                 progress(done.load(std::sync::atomic::Ordering::Relaxed), total);
-                return result.map_err(|e| BatchError::Task(e.to_string()))?;
+                return result.map_err(|e| Error::unexpected("the rendering task stopped", e))?;
             }
-            () = tokio::time::sleep(std::time::Duration::from_millis(250)) => {
-                progress(done.load(std::sync::atomic::Ordering::Relaxed), total);
+            () = tokio::time::sleep(std::time::Duration::from_millis(500)) => {
+                let n = done.load(std::sync::atomic::Ordering::Relaxed);
+                progress(n, total);
+                // The page reads it from here: it survives a reload and a second tab.
+                let counts = (u64::try_from(n).unwrap_or(u64::MAX), u64::try_from(total).unwrap_or(u64::MAX));
+                ctx.store.job_progress(job_id, counts.0, counts.1, ctx.clock.now()).await?;
             }
         }
     }
@@ -521,17 +612,17 @@ fn write_all(
     threads: usize,
     job: &Files,
     done: &std::sync::atomic::AtomicUsize,
-) -> Result<(usize, Vec<Option<Uuid>>), BatchError> {
+) -> Result<(usize, Vec<Option<Uuid>>), Error> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| BatchError::Files { path, source }
+        move |source| Error::unexpected(format!("writing {}", path.display()), source)
     };
     for sub in ["print", "letters", "memo"] {
         let d = job.dir.join(sub);
         std::fs::create_dir_all(&d).map_err(io(&d))?;
     }
     let fonts =
-        Fonts::load_default().map_err(|e| BatchError::Render { person_id: None, error: RenderError::Fonts(e) })?;
+        Fonts::load_default().map_err(|e| Error::unexpected("loading the letters' fonts", RenderError::Fonts(e)))?;
     let mut print_files = 0;
     let mut uuids = Vec::with_capacity(job.letters.len());
     // Groups never mix paper and Digital Post, so the print files hold paper alone.
@@ -546,7 +637,8 @@ fn write_all(
         let group = job.letters.get(range.clone()).unwrap_or_default();
         let on_progress = |n: usize| done.store(first + n, std::sync::atomic::Ordering::Relaxed);
         let rendered = render_set_parallel(&fonts, group, PER_PRINT_FILE, threads, &on_progress).map_err(|error| {
-            BatchError::Render { person_id: error.index().and_then(|i| job.person_ids.get(first + i)).copied(), error }
+            let person = error.index().and_then(|i| job.person_ids.get(first + i)).copied();
+            Error::unexpected(format!("rendering the letter to woman {person:?}"), error)
         })?;
         if first < job.paper {
             for pdf in &rendered.print_files {
@@ -575,7 +667,9 @@ fn write_all(
                 file_name,
                 created: job.now,
             })
-            .map_err(|error| BatchError::Memo { person_id: to.person_id, error })?;
+            .map_err(|error| {
+                Error::unexpected(format!("writing the Digital Post message to woman {}", to.person_id), error)
+            })?;
             let path = job.dir.join("memo").join(format!("{uuid}.xml"));
             std::fs::write(&path, xml).map_err(io(&path))?;
             uuids.push(Some(uuid));
@@ -594,7 +688,7 @@ mod tests {
         let all_digits = Uuid::parse_str("01234567-89ab-7def-8123-456789abcdef").unwrap_or_default();
         for seq in [0, 9, 99_998] {
             let r = reference(all_digits, seq);
-            assert!(!crate::escape::has_cpr_like_run(&r), "{r}");
+            assert!(!letters::escape::has_cpr_like_run(&r), "{r}");
             assert!(r.starts_with("B01234567-L"), "{r}");
         }
     }

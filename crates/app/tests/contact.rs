@@ -3,13 +3,11 @@
 
 use domain::audit::{AuditAction, AuditActor, AuditRecord};
 use domain::funnel::{Channel, EventKind, TransitionInput};
-use domain::org::Initiative;
 use domain::person::{PersonInput, SourceKind};
 use domain::policy::Role;
-use store::testkit::{TestDb, new_person, user};
+use store::testkit::{TestDb, initiative, new_person, user};
 use store::{EventActor, NewEvent, Store};
 use time::{Duration, OffsetDateTime};
-use uuid::Uuid;
 
 fn sys() -> AuditRecord {
     AuditRecord {
@@ -25,18 +23,7 @@ fn sys() -> AuditRecord {
 async fn calls_that_fell_due_today_are_announced_once() {
     let db = TestDb::new().await;
     let s = &db.store;
-    let init = Initiative {
-        id: Uuid::new_v4(),
-        name: "Indsats".into(),
-        starts_on: time::macros::date!(2026 - 01 - 01),
-        ends_on: None,
-        target_group: String::new(),
-        methods: vec![],
-        area_ids: vec![],
-        capacity: None,
-        cool_off_days: 90,
-        cadence: Default::default(),
-    };
+    let init = initiative();
     s.create_initiative(&init).await.unwrap();
     let team = s.create_team("Team Nord").await.unwrap();
     let cw = user(s, "cw", Role::Caseworker, Some(team.id)).await;
@@ -72,13 +59,13 @@ async fn calls_that_fell_due_today_are_announced_once() {
         s.record_event(&ev, &sys()).await.unwrap();
         people.push(id);
     }
-    let r = jobs::contact::post_due_calls(s, now, "test").await.unwrap();
+    let r = app::contact::post_due_calls(s, now, "test").await.unwrap();
     assert_eq!((r.due, r.newly_due, r.skipped), (2, 1, 1), "Amina newly due, Sara due for long, Hodan has no phone");
     let told = s.list_notifications(cw.id).await.unwrap();
     assert_eq!(told.len(), 1);
     assert_eq!(told[0].person_id, Some(people[0]));
     // A day later nothing new fell due: nobody is told again.
-    let r = jobs::contact::post_due_calls(s, now + Duration::days(1), "test").await.unwrap();
+    let r = app::contact::post_due_calls(s, now + Duration::days(1), "test").await.unwrap();
     assert_eq!(r.newly_due, 0);
     assert_eq!(s.list_notifications(cw.id).await.unwrap().len(), 1);
     db.cleanup().await;

@@ -2,7 +2,7 @@
 //! the last day is put before whoever answers for her (a notification; the call list
 //! shows her). `opsog serve` runs it once a day and `opsog contact due` on demand.
 
-use crate::JobError;
+use crate::Error;
 use domain::audit::{AuditAction, AuditActor, AuditRecord};
 use domain::calls;
 use domain::policy::ListScope;
@@ -23,7 +23,7 @@ pub struct DueReport {
 
 /// Looks at every initiative's women; a woman whose call fell due in `(now - 1 day,
 /// now]` is announced once, so a daily run tells each due call once.
-pub async fn post_due_calls(store: &impl Store, now: OffsetDateTime, origin: &str) -> Result<DueReport, JobError> {
+pub async fn post_due_calls(store: &impl Store, now: OffsetDateTime, origin: &str) -> Result<DueReport, Error> {
     let mut report = DueReport::default();
     let mut told = Vec::new();
     for initiative in store.list_initiatives().await? {

@@ -1,0 +1,138 @@
+//! Opsøg's use cases. Each is one function that the web and the CLI both call:
+//! `fn(&Ctx, &Caller, input) -> Result<output, Error>` — the policy check (a refusal is
+//! audited), the input parsed once by a `domain` type, the work, and the audit entry
+//! in the change's own transaction. The web and the CLI only parse, call and render.
+//!
+//! - `auth`: password hashing and tokens.
+//! - `users`: creating logins.
+//! - `register_search`: import an extract, dry run, run, review a link, delete extracts.
+//! - `letter_batch`: preview and send a letter batch.
+//! - `contact`: the daily job of the contact cadence.
+//! - `demo`: the demo municipality.
+//! - `settings`: what the use cases take from configuration.
+
+pub mod auth;
+pub mod contact;
+pub mod demo;
+mod error;
+pub mod letter_batch;
+pub mod register_search;
+pub mod settings;
+pub mod users;
+
+pub use error::{Error, Refusal};
+
+use domain::audit::{AuditAction, AuditActor, AuditRecord};
+use domain::do_not_contact::DncKey;
+use domain::org::User;
+use domain::policy::{self, Action};
+use std::sync::Arc;
+use store::{EventActor, SqlStore, Store};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// What every use case works with: the store, the do-not-contact key, the clock and
+/// the settings that come from configuration. Cheap to clone.
+#[derive(Clone)]
+pub struct Ctx {
+    pub store: SqlStore,
+    pub dnc_key: Arc<DncKey>,
+    pub clock: Clock,
+    /// Where uploaded register extracts live until a run or the sweep deletes them.
+    pub extracts: register_search::ExtractDir,
+    /// What every letter of the municipality shares.
+    pub letters: Arc<letter_batch::Settings>,
+}
+
+impl Ctx {
+    pub fn new(
+        store: SqlStore,
+        dnc_key: DncKey,
+        extract_dir: std::path::PathBuf,
+        letters: letter_batch::Settings,
+    ) -> Ctx {
+        Ctx {
+            store,
+            dnc_key: Arc::new(dnc_key),
+            clock: Clock::System,
+            extracts: register_search::ExtractDir(extract_dir),
+            letters: Arc::new(letters),
+        }
+    }
+}
+
+/// The time as the use cases see it: the real clock, or a fixed one in tests.
+#[derive(Clone, Copy, Debug, Default)]
+pub enum Clock {
+    #[default]
+    System,
+    Fixed(OffsetDateTime),
+}
+
+impl Clock {
+    pub fn now(&self) -> OffsetDateTime {
+        match self {
+            Clock::System => OffsetDateTime::now_utc(),
+            Clock::Fixed(t) => *t,
+        }
+    }
+}
+
+/// Who calls a use case and from where: a page (`POST /letters/batch`) or a command
+/// (`opsog letters send`). The origin goes into every audit entry.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub user: User,
+    pub origin: String,
+}
+
+impl Caller {
+    pub fn new(user: User, origin: impl Into<String>) -> Caller {
+        Caller { user, origin: origin.into() }
+    }
+
+    pub fn actor(&self) -> policy::Actor {
+        self.user.policy_actor()
+    }
+
+    pub fn audit_actor(&self) -> AuditActor {
+        self.user.audit_actor()
+    }
+
+    pub fn event_actor(&self) -> EventActor {
+        EventActor { user_id: Some(self.user.id), name: self.user.display_name.clone() }
+    }
+
+    /// The audit entry of what this caller does.
+    pub fn audit(&self, action: AuditAction, persons: Vec<Uuid>, detail: impl Into<String>) -> AuditRecord {
+        AuditRecord { actor: self.audit_actor(), action, persons, origin: self.origin.clone(), detail: detail.into() }
+    }
+}
+
+/// The policy check every use case begins with: a refusal is written to the audit log
+/// (who tried what) before it is returned.
+pub async fn require(ctx: &Ctx, caller: &Caller, action: Action) -> Result<(), Error> {
+    if policy::may(&caller.actor(), action, None) {
+        return Ok(());
+    }
+    ctx.store.append_audit(&caller.audit(AuditAction::Denied, vec![], format!("{action:?}"))).await?;
+    Err(Error::Refused(Refusal::Role))
+}
+
+/// The initiative the use cases work in: the municipality's first (Opsøg runs one at
+/// a time today).
+pub async fn current_initiative(ctx: &Ctx) -> Result<domain::org::Initiative, Error> {
+    ctx.store.list_initiatives().await?.into_iter().next().ok_or(Error::NotFound("initiative"))
+}
+
+/// Reports how far a long job has come; the CLI prints it, tests ignore it.
+pub trait Progress {
+    fn step(&self, what: &str, done: u64, total: u64);
+}
+
+/// Progress for callers that do not show it.
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn step(&self, _: &str, _: u64, _: u64) {}
+}

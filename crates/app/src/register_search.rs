@@ -1,0 +1,443 @@
+//! Register search as use cases that the web (`/register`) and the CLI (`opsog
+//! register …`) both call: import an extract, dry-run, run and accept, review a link,
+//! and the sweep that deletes extracts.
+//!
+//! The order of a run (G-5.3, G-5.5): the gate (`domain::plan::may_run_search`) and
+//! the rules named by the approved plan; the selection over the newest extract of each
+//! kind (on a blocking thread); the candidates and the review queue written in one
+//! transaction; then the extracts deleted and the deletion logged.
+
+use crate::{Caller, Ctx, Error, Refusal, require};
+use domain::audit::{AuditAction, AuditActor, AuditRecord};
+use domain::do_not_contact::{DncKey, identity_hashes};
+use domain::plan::SearchRefused;
+use domain::policy::Action;
+use domain::selection::{Candidate, Overview, Rules};
+use register::kinds::SourceKind;
+use register::mapping::Mapping;
+use register::read;
+use register::select::{self, Counts, ReviewLink, Selection, SourceFile};
+use std::path::PathBuf;
+use store::{
+    JobKind, JobOutcome, LinkDecision, LinkReviewWrite, RegisterRunRecord, RegisterSourceRecord, RunCandidate,
+    RunOutcome, SelectionRulesRecord, Store,
+};
+use time::{Date, Duration};
+use uuid::Uuid;
+
+/// Uploaded extracts are deleted this many days after upload when no run has used
+/// them first (G-5.5).
+pub const KEEP_UPLOADS_DAYS: i64 = 30;
+
+fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
+    let context = context.into();
+    move |source| Error::unexpected(context, source)
+}
+
+/// Where uploaded extracts live: `<data_dir>/extracts`, pending uploads in `pending/`.
+#[derive(Debug, Clone)]
+pub struct ExtractDir(pub PathBuf);
+
+impl ExtractDir {
+    pub fn pending(&self) -> PathBuf {
+        self.0.join("pending")
+    }
+
+    pub fn path_of(&self, stored_name: &str) -> PathBuf {
+        self.0.join(stored_name)
+    }
+
+    /// A fresh place for an upload in progress.
+    pub fn new_pending(&self) -> Result<(Uuid, PathBuf), Error> {
+        let dir = self.pending();
+        std::fs::create_dir_all(&dir).map_err(io(format!("creating {}", dir.display())))?;
+        let id = Uuid::new_v4();
+        Ok((id, dir.join(id.to_string())))
+    }
+}
+
+/// An extract to import: the file as uploaded (web) or named (CLI), its name as the
+/// coordinator knows it, and the mapping of its columns.
+#[derive(Debug, Clone)]
+pub struct ImportInput {
+    pub file: PathBuf,
+    pub file_name: String,
+    pub mapping: Mapping,
+    /// Move the file into the extract folder (an upload) rather than copy it (a file
+    /// the CLI was pointed at, which stays where it is).
+    pub move_file: bool,
+}
+
+/// Reads a whole extract with its mapping and records it: the file is checked end to
+/// end first (on a blocking thread), and on any error nothing is kept (file, row and
+/// column named). The mapping is remembered for the kind.
+pub async fn import(ctx: &Ctx, caller: &Caller, input: ImportInput) -> Result<RegisterSourceRecord, Error> {
+    require(ctx, caller, Action::RegisterSearch).await?;
+    let initiative = crate::current_initiative(ctx).await?;
+    let ImportInput { file, file_name, mapping, move_file } = input;
+    let (path, name, m) = (file.clone(), file_name.clone(), mapping.clone());
+    let summary = tokio::task::spawn_blocking(move || read::validate(&path, &name, &m))
+        .await
+        .map_err(|e| Error::unexpected("reading the extract", e))??;
+    let dir = ctx.extracts.clone();
+    let id = Uuid::new_v4();
+    let stored_name = format!("{id}.{}", extension(&file_name));
+    let target = dir.path_of(&stored_name);
+    let (from, to) = (file.clone(), target.clone());
+    // A multi-GB copy must not hold an async worker.
+    tokio::task::spawn_blocking(move || -> Result<(), Error> {
+        std::fs::create_dir_all(&dir.0).map_err(io(format!("creating {}", dir.0.display())))?;
+        if move_file {
+            std::fs::rename(&from, &to).map_err(io(format!("moving the upload to {}", to.display())))
+        } else {
+            std::fs::copy(&from, &to).map(|_| ()).map_err(io(format!("copying {} to {}", from.display(), to.display())))
+        }
+    })
+    .await
+    .map_err(|e| Error::unexpected("storing the extract", e))??;
+    let now = ctx.clock.now();
+    let record = RegisterSourceRecord {
+        id,
+        initiative_id: initiative.id,
+        kind: mapping.kind.code().to_string(),
+        file_name: file_name.clone(),
+        stored_name,
+        sha256: summary.sha256,
+        bytes: summary.bytes,
+        rows: summary.rows,
+        mapping: mapping_json(&mapping)?,
+        uploaded_by: caller.user.id,
+        uploaded_at: now,
+        delete_on: now.date() + Duration::days(KEEP_UPLOADS_DAYS),
+        deleted_at: None,
+    };
+    let audit = caller.audit(AuditAction::UploadExtract, vec![], format!("{} ({} rows)", file_name, record.rows));
+    let saved = async {
+        ctx.store.add_register_source(&record, &audit).await?;
+        ctx.store.save_column_mapping(mapping.kind.code(), &record.mapping, caller.user.id, &audit).await
+    }
+    .await;
+    if let Err(e) = saved {
+        // Nothing half-kept: the file goes when its record could not be written.
+        let _ = std::fs::remove_file(&target);
+        return Err(e.into());
+    }
+    Ok(record)
+}
+
+fn extension(file_name: &str) -> &'static str {
+    if file_name.to_ascii_lowercase().ends_with(".xlsx") { "xlsx" } else { "csv" }
+}
+
+pub fn mapping_json(mapping: &Mapping) -> Result<String, Error> {
+    serde_json::to_string(mapping).map_err(|e| Error::unexpected("writing a mapping", e))
+}
+
+pub fn mapping_from_json(json: &str) -> Option<Mapping> {
+    serde_json::from_str(json).ok()
+}
+
+/// The mapping saved for `kind` if it fits these headers, else one suggested from them.
+pub async fn mapping_for(ctx: &Ctx, kind: SourceKind, headers: &[String]) -> Result<Mapping, Error> {
+    let saved = ctx.store.column_mappings().await?;
+    let reused = saved
+        .iter()
+        .filter(|(k, _)| k == kind.code())
+        .filter_map(|(_, json)| mapping_from_json(json))
+        .find(|m| m.check(headers).is_ok());
+    Ok(reused.unwrap_or_else(|| register::mapping::suggest(kind, headers)))
+}
+
+/// The newest extract of each kind that is still on disk: what a run reads.
+pub async fn current_sources(ctx: &Ctx, initiative_id: Uuid) -> Result<Vec<(RegisterSourceRecord, SourceFile)>, Error> {
+    let mut out: Vec<(RegisterSourceRecord, SourceFile)> = Vec::new();
+    for s in ctx.store.register_sources(initiative_id).await? {
+        if s.deleted_at.is_some() {
+            continue;
+        }
+        let (Some(kind), Some(mapping)) = (SourceKind::from_code(&s.kind), mapping_from_json(&s.mapping)) else {
+            continue;
+        };
+        if out.iter().any(|(_, f)| f.kind == kind) {
+            continue;
+        }
+        let file =
+            SourceFile { kind, path: ctx.extracts.path_of(&s.stored_name), file_name: s.file_name.clone(), mapping };
+        out.push((s, file));
+    }
+    Ok(out)
+}
+
+/// Saves the selection rules as a new version (the web's form, a template or a TOML
+/// file from the CLI — all parsed into `Rules` first). The plan must name the new
+/// version before a run may use it (G-5.3).
+pub async fn save_rules(ctx: &Ctx, caller: &Caller, rules: &Rules) -> Result<SelectionRulesRecord, Error> {
+    require(ctx, caller, Action::RegisterSearch).await?;
+    let initiative = crate::current_initiative(ctx).await?;
+    let toml = rules.to_toml().map_err(|e| Error::unexpected("writing the rules as TOML", e))?;
+    let audit = caller.audit(AuditAction::SaveSelectionRules, vec![], rules.name.clone());
+    Ok(ctx.store.save_selection_rules(initiative.id, &rules.name, &toml, caller.user.id, &audit).await?)
+}
+
+/// The rules in force: the newest saved version.
+pub async fn current_rules(ctx: &Ctx, initiative_id: Uuid) -> Result<(SelectionRulesRecord, Rules), Error> {
+    let record =
+        ctx.store.selection_rules(initiative_id).await?.into_iter().next().ok_or(Error::Refused(Refusal::NoRules))?;
+    let rules = Rules::from_toml(&record.toml)?;
+    Ok((record, rules))
+}
+
+async fn select_blocking(rules: Rules, files: Vec<SourceFile>, run_date: Date) -> Result<Selection, Error> {
+    tokio::task::spawn_blocking(move || select::select(&rules, &files, run_date))
+        .await
+        .map_err(|e| Error::unexpected("the selection stopped", e))?
+        .map_err(Error::from)
+}
+
+/// What a dry run found: counts after every step, and the overview of the candidates.
+#[derive(Debug, Clone)]
+pub struct DryRun {
+    pub counts: Counts,
+    pub overview: Overview,
+}
+
+/// The dry run (G-5.2): counts after every step, nothing written but its audit entry.
+/// Needs no approval: it shows what the rules would do, for the plan's approval to be
+/// asked on.
+pub async fn dry_run(ctx: &Ctx, caller: &Caller) -> Result<DryRun, Error> {
+    require(ctx, caller, Action::RegisterSearch).await?;
+    let initiative = crate::current_initiative(ctx).await?;
+    let run_date = ctx.clock.now().date();
+    let (_, rules) = current_rules(ctx, initiative.id).await?;
+    let files = current_sources(ctx, initiative.id).await?.into_iter().map(|(_, f)| f).collect();
+    let selection = select_blocking(rules, files, run_date).await?;
+    let overview = domain::selection::overview(&selection.candidates, run_date);
+    let detail = format!("initiative={} candidates={}", initiative.id, selection.counts.candidates);
+    ctx.store.append_audit(&caller.audit(AuditAction::DryRun, vec![], detail)).await?;
+    Ok(DryRun { counts: selection.counts, overview })
+}
+
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub run_id: Uuid,
+    pub counts: Counts,
+    pub outcome: RunOutcome,
+    pub overview: Overview,
+    pub deleted_extracts: usize,
+}
+
+fn dnc_hashes(key: &DncKey, c: &Candidate) -> Vec<String> {
+    let cpr = domain::Cpr::parse(&c.cpr).ok();
+    let phone = c.phone.as_deref().and_then(|p| domain::PhoneNumber::parse(p).ok());
+    let name =
+        if c.family_name.is_empty() { c.given_name.clone() } else { format!("{} {}", c.given_name, c.family_name) };
+    identity_hashes(key, cpr.as_ref(), &name, Some(c.birth_date), phone.as_ref())
+}
+
+#[derive(serde::Serialize)]
+struct SourceUsed<'a> {
+    kind: &'a str,
+    file_name: &'a str,
+    sha256: &'a str,
+    rows: u64,
+}
+
+/// Runs the search and accepts its result: refused with the reason (audited) unless
+/// the plan's legal basis is approved and names these rules (G-5.3). Writes every
+/// candidate and the review queue in one transaction, then deletes the extracts it
+/// read (G-5.5).
+pub async fn run(ctx: &Ctx, caller: &Caller) -> Result<RunReport, Error> {
+    require(ctx, caller, Action::RegisterSearch).await?;
+    let initiative = crate::current_initiative(ctx).await?;
+    // One run per initiative at a time, across processes: the database decides.
+    let job = ctx
+        .store
+        .start_job(initiative.id, JobKind::RegisterRun, Some(caller.user.id), ctx.clock.now())
+        .await?
+        .ok_or(Error::Refused(Refusal::Busy))?;
+    let result = run_approved(ctx, caller, initiative.id).await;
+    let (outcome, made) = match &result {
+        Ok(r) => (JobOutcome::Done, Some(r.run_id)),
+        Err(_) => (JobOutcome::Failed, None),
+    };
+    ctx.store.finish_job(job, outcome, made, ctx.clock.now()).await?;
+    match result {
+        Err(Error::Refused(r)) => {
+            let detail = format!("register run refused: {}", Error::Refused(r.clone()).code());
+            ctx.store.append_audit(&caller.audit(AuditAction::Denied, vec![], detail)).await?;
+            Err(Error::Refused(r))
+        }
+        other => other,
+    }
+}
+
+async fn run_approved(ctx: &Ctx, caller: &Caller, initiative_id: Uuid) -> Result<RunReport, Error> {
+    let now = ctx.clock.now();
+    let run_date = now.date();
+    let versions = ctx.store.plan_versions(initiative_id).await?;
+    let basis =
+        domain::plan::may_run_search(versions.last(), run_date).map_err(|r| Error::Refused(Refusal::Search(r)))?;
+    let (rules_record, rules) = current_rules(ctx, initiative_id).await?;
+    if !domain::selection::plan_names_rules(&basis.rules_ref, &rules_record.toml) {
+        return Err(Error::Refused(Refusal::Search(SearchRefused::RulesNotApproved)));
+    }
+    let sources = current_sources(ctx, initiative_id).await?;
+    let files: Vec<SourceFile> = sources.iter().map(|(_, f)| f.clone()).collect();
+    let selection = select_blocking(rules, files, run_date).await?;
+    let overview = domain::selection::overview(&selection.candidates, run_date);
+    let used: Vec<SourceUsed<'_>> = sources
+        .iter()
+        .map(|(s, _)| SourceUsed { kind: &s.kind, file_name: &s.file_name, sha256: &s.sha256, rows: s.rows })
+        .collect();
+    let run = RegisterRunRecord {
+        id: Uuid::new_v4(),
+        initiative_id,
+        plan_version: basis.plan_version,
+        legal_basis: format!("{} ({})", basis.legal_basis_reference, basis.legal_basis_text),
+        rules_id: rules_record.id,
+        rules_checksum: rules_record.checksum.clone(),
+        sources: to_json(&used)?,
+        counts: to_json(&selection.counts)?,
+        overview: to_json(&overview)?,
+        run_by: caller.user.id,
+        run_by_name: caller.user.display_name.clone(),
+        run_at: now,
+    };
+    let candidates: Vec<RunCandidate> = selection
+        .candidates
+        .iter()
+        .map(|c| RunCandidate { candidate: c.clone(), dnc_hashes: dnc_hashes(&ctx.dnc_key, c) })
+        .collect();
+    let reviews: Vec<LinkReviewWrite> = selection.reviews.iter().map(|r| review_write(&ctx.dnc_key, r)).collect();
+    let audit = caller.audit(AuditAction::RegisterRun, vec![], String::new());
+    let outcome = ctx.store.accept_register_run(&run, &candidates, &reviews, &audit).await?;
+    let used_records: Vec<RegisterSourceRecord> = sources.into_iter().map(|(s, _)| s).collect();
+    let deleted_extracts = delete_extracts(ctx, &used_records, Some(caller.user.id), &audit).await?;
+    Ok(RunReport { run_id: run.id, counts: selection.counts, outcome, overview, deleted_extracts })
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
+    serde_json::to_string(value).map_err(|e| Error::unexpected("writing the run's record", e))
+}
+
+fn review_write(key: &DncKey, r: &ReviewLink) -> LinkReviewWrite {
+    LinkReviewWrite {
+        list_kind: r.list_kind.code().to_string(),
+        list_file: r.list_file.clone(),
+        list_row: r.list_row,
+        probability: r.probability,
+        list_name: r.list_name.clone(),
+        list_birth_date: r.list_birth_date,
+        list_phone: r.list_phone.clone(),
+        candidate: RunCandidate { candidate: r.candidate.clone(), dnc_hashes: dnc_hashes(key, &r.candidate) },
+    }
+}
+
+/// Deletes the files, then records it (a file already gone counts as deleted).
+async fn delete_extracts(
+    ctx: &Ctx,
+    sources: &[RegisterSourceRecord],
+    by: Option<Uuid>,
+    audit: &AuditRecord,
+) -> Result<usize, Error> {
+    let paths: Vec<(Uuid, PathBuf)> = sources.iter().map(|s| (s.id, ctx.extracts.path_of(&s.stored_name))).collect();
+    let done = tokio::task::spawn_blocking(move || -> Result<Vec<Uuid>, Error> {
+        let mut done = Vec::new();
+        for (id, path) in paths {
+            match std::fs::remove_file(&path) {
+                Ok(()) => done.push(id),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => done.push(id),
+                Err(e) => return Err(Error::unexpected(format!("deleting {}", path.display()), e)),
+            }
+        }
+        Ok(done)
+    })
+    .await
+    .map_err(|e| Error::unexpected("deleting extracts", e))??;
+    if !done.is_empty() {
+        ctx.store.mark_sources_deleted(&done, by, audit).await?;
+    }
+    Ok(done.len())
+}
+
+/// The daily sweep (a system job, `opsog serve` and `opsog register sweep`): extracts
+/// whose date has come are deleted, and the deletion logged; so are uploads left
+/// unmapped for a day (a coordinator who went away from the mapping page leaves a file
+/// of personal data that no record names).
+pub async fn sweep(ctx: &Ctx, origin: &str) -> Result<usize, Error> {
+    let audit = AuditRecord {
+        actor: AuditActor::system("register-sweep"),
+        action: AuditAction::DeleteExtracts,
+        persons: vec![],
+        origin: origin.to_string(),
+        detail: "extracts past their deletion date".into(),
+    };
+    let due = ctx.store.sources_due_for_deletion(ctx.clock.now().date()).await?;
+    let deleted = delete_extracts(ctx, &due, None, &audit).await?;
+    let dir = ctx.extracts.clone();
+    let abandoned =
+        tokio::task::spawn_blocking(move || delete_abandoned_uploads(&dir, std::time::Duration::from_secs(24 * 3600)))
+            .await
+            .map_err(|e| Error::unexpected("deleting abandoned uploads", e))??;
+    if abandoned > 0 {
+        let mut record = audit.clone();
+        record.detail = format!("abandoned uploads deleted: {abandoned}");
+        ctx.store.append_audit(&record).await?;
+    }
+    Ok(deleted + abandoned)
+}
+
+/// Pending uploads older than `age`; returns how many were deleted.
+pub fn delete_abandoned_uploads(dir: &ExtractDir, age: std::time::Duration) -> Result<usize, Error> {
+    let pending = dir.pending();
+    let Ok(entries) = std::fs::read_dir(&pending) else { return Ok(0) };
+    let mut n = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let old =
+            entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|e| e >= age);
+        if old && path.is_file() {
+            std::fs::remove_file(&path).map_err(io(format!("deleting {}", path.display())))?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// A decision on an uncertain link (G-5.2, lists without CPR). A review decided
+/// meanwhile by someone else is a conflict.
+pub async fn decide(
+    ctx: &Ctx,
+    caller: &Caller,
+    review_id: Uuid,
+    decision: LinkDecision,
+) -> Result<Option<Uuid>, Error> {
+    require(ctx, caller, Action::ReviewLinks).await?;
+    let initiative = crate::current_initiative(ctx).await?;
+    let pending = ctx.store.pending_link_reviews(initiative.id).await?;
+    let hashes = pending
+        .iter()
+        .find(|r| r.id == review_id)
+        .and_then(|r| r.candidate.as_ref())
+        .map(|c| dnc_hashes(&ctx.dnc_key, c))
+        .unwrap_or_default();
+    let audit = caller.audit(AuditAction::ReviewLink, vec![], String::new());
+    Ok(ctx.store.decide_link_review(review_id, initiative.id, decision, &hashes, &caller.event_actor(), &audit).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uploads_left_unmapped_are_deleted_by_the_sweep() {
+        let dir = ExtractDir(std::env::temp_dir().join(format!("opsog-abandoned-{}", std::process::id())));
+        let (_, path) = dir.new_pending().unwrap();
+        std::fs::write(&path, "CPR;Navn\n").unwrap();
+        assert_eq!(delete_abandoned_uploads(&dir, std::time::Duration::from_secs(3600)).unwrap(), 0);
+        assert!(path.exists(), "a fresh upload waits for its mapping");
+        assert_eq!(delete_abandoned_uploads(&dir, std::time::Duration::ZERO).unwrap(), 1);
+        assert!(!path.exists());
+        std::fs::remove_dir_all(&dir.0).unwrap();
+    }
+}
