@@ -15,7 +15,6 @@
 use crate::{Caller, Ctx, Error, Refusal, require};
 use domain::audit::AuditAction;
 use domain::calls::Cadence;
-use domain::do_not_contact::identity_hashes;
 use domain::letter_batch::{self, BatchFinding, BatchText, Delivery, Due, Gate, Recipient, Refused, Skip};
 use domain::letter_check::{self, CheckContext};
 use domain::letter_template::{self, Fill, LetterTemplate};
@@ -284,7 +283,7 @@ async fn plan(ctx: &Ctx, request: &Request) -> Result<Plan, Error> {
         };
         let d = &c.record.person.details;
         // G-2.2: "never contact me again" is final, whatever a later import says.
-        let hashes = identity_hashes(key, d.cpr.as_ref(), &d.full_name(), d.birth_date, d.phone.as_ref());
+        let hashes = crate::dnc::of_person(key, d);
         if store.on_do_not_contact(&hashes).await? {
             *plan.skipped.entry(Skip::DoNotContact).or_default() += 1;
             continue;
@@ -332,14 +331,28 @@ async fn plan(ctx: &Ctx, request: &Request) -> Result<Plan, Error> {
     Ok(plan)
 }
 
-/// Plans, asks the gate (a refusal is audited), renders, writes and records the
-/// batch; see the module. `progress(done, total)` is called as letters are rendered.
-pub async fn send(
-    ctx: &Ctx,
-    caller: &Caller,
-    input: &Input,
-    progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<Report, Error> {
+/// A batch the gate let through, with its job claimed: what [`finish`] renders,
+/// writes and records. The web starts it in the request and finishes it in the
+/// background; the CLI does both in turn ([`send`]).
+#[derive(Debug)]
+pub struct Started {
+    job_id: Uuid,
+    caller: Caller,
+    request: Request,
+    plan: Plan,
+    override_reason: Option<String>,
+}
+
+impl Started {
+    /// The job the batch runs as: its progress and outcome are in the database.
+    pub fn job_id(&self) -> Uuid {
+        self.job_id
+    }
+}
+
+/// Plans, asks the gate (a refusal is audited) and claims the initiative's one
+/// letter-batch job (G-5.6: a batch with check errors goes only with a reason).
+pub async fn start(ctx: &Ctx, caller: &Caller, input: &Input) -> Result<Started, Error> {
     require(ctx, caller, Action::SendLetters).await?;
     let initiative = crate::current_initiative(ctx).await?;
     let request = input.resolve(ctx, &initiative).await?;
@@ -353,18 +366,42 @@ pub async fn send(
         }
     };
     // One batch at a time per initiative, across processes: the database decides.
-    let job = ctx
+    let job_id = ctx
         .store
         .start_job(initiative.id, JobKind::LetterBatch, Some(caller.user.id), ctx.clock.now())
         .await?
         .ok_or(Error::Refused(Refusal::Busy))?;
-    let result = write_batch(ctx, caller, &request, plan, override_reason, job, progress).await;
-    let (outcome, made) = match &result {
-        Ok(r) => (JobOutcome::Done, Some(r.batch_id)),
-        Err(_) => (JobOutcome::Failed, None),
+    Ok(Started { job_id, caller: caller.clone(), request, plan, override_reason })
+}
+
+/// Renders, writes and records a started batch, then ends its job with the outcome
+/// (and, on failure, a code the job page explains). `progress(done, total)` is called
+/// as letters are rendered; the job's row gets the same counts.
+pub async fn finish(ctx: &Ctx, started: Started, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<Report, Error> {
+    let Started { job_id, caller, request, plan, override_reason } = started;
+    let result = write_batch(ctx, &caller, &request, plan, override_reason, job_id, progress).await;
+    let (outcome, made, code) = match &result {
+        Ok(r) => (JobOutcome::Done, Some(r.batch_id), None),
+        // Someone moved one of her women meanwhile: nothing was sent; preview again.
+        Err(Error::Conflict(_)) => (JobOutcome::Failed, None, Some("batch-failed-changed")),
+        Err(e) => {
+            tracing::error!(error = %e, job = %job_id, "letter batch failed");
+            (JobOutcome::Failed, None, Some("batch-failed"))
+        }
     };
-    ctx.store.finish_job(job, outcome, made, ctx.clock.now()).await?;
+    ctx.store.finish_job(job_id, outcome, made, code, ctx.clock.now()).await?;
     result
+}
+
+/// [`start`] and [`finish`] in one go: the CLI's `opsog letters send`.
+pub async fn send(
+    ctx: &Ctx,
+    caller: &Caller,
+    input: &Input,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Report, Error> {
+    let started = start(ctx, caller, input).await?;
+    finish(ctx, started, progress).await
 }
 
 /// Renders, writes and records a batch the gate let through, as job `job`.

@@ -9,10 +9,10 @@
 
 use crate::{Caller, Ctx, Error, Refusal, require};
 use domain::audit::{AuditAction, AuditActor, AuditRecord};
-use domain::do_not_contact::{DncKey, identity_hashes};
+use domain::do_not_contact::DncKey;
 use domain::plan::SearchRefused;
 use domain::policy::Action;
-use domain::selection::{Candidate, Overview, Rules};
+use domain::selection::{Overview, Rules};
 use register::kinds::SourceKind;
 use register::mapping::Mapping;
 use register::read;
@@ -226,14 +226,6 @@ pub struct RunReport {
     pub deleted_extracts: usize,
 }
 
-fn dnc_hashes(key: &DncKey, c: &Candidate) -> Vec<String> {
-    let cpr = domain::Cpr::parse(&c.cpr).ok();
-    let phone = c.phone.as_deref().and_then(|p| domain::PhoneNumber::parse(p).ok());
-    let name =
-        if c.family_name.is_empty() { c.given_name.clone() } else { format!("{} {}", c.given_name, c.family_name) };
-    identity_hashes(key, cpr.as_ref(), &name, Some(c.birth_date), phone.as_ref())
-}
-
 #[derive(serde::Serialize)]
 struct SourceUsed<'a> {
     kind: &'a str,
@@ -256,11 +248,11 @@ pub async fn run(ctx: &Ctx, caller: &Caller) -> Result<RunReport, Error> {
         .await?
         .ok_or(Error::Refused(Refusal::Busy))?;
     let result = run_approved(ctx, caller, initiative.id).await;
-    let (outcome, made) = match &result {
-        Ok(r) => (JobOutcome::Done, Some(r.run_id)),
-        Err(_) => (JobOutcome::Failed, None),
+    let (outcome, made, code) = match &result {
+        Ok(r) => (JobOutcome::Done, Some(r.run_id), None),
+        Err(e) => (JobOutcome::Failed, None, Some(e.code())),
     };
-    ctx.store.finish_job(job, outcome, made, ctx.clock.now()).await?;
+    ctx.store.finish_job(job, outcome, made, code, ctx.clock.now()).await?;
     match result {
         Err(Error::Refused(r)) => {
             let detail = format!("register run refused: {}", Error::Refused(r.clone()).code());
@@ -306,7 +298,7 @@ async fn run_approved(ctx: &Ctx, caller: &Caller, initiative_id: Uuid) -> Result
     let candidates: Vec<RunCandidate> = selection
         .candidates
         .iter()
-        .map(|c| RunCandidate { candidate: c.clone(), dnc_hashes: dnc_hashes(&ctx.dnc_key, c) })
+        .map(|c| RunCandidate { candidate: c.clone(), dnc_hashes: crate::dnc::of_candidate(&ctx.dnc_key, c) })
         .collect();
     let reviews: Vec<LinkReviewWrite> = selection.reviews.iter().map(|r| review_write(&ctx.dnc_key, r)).collect();
     let audit = caller.audit(AuditAction::RegisterRun, vec![], String::new());
@@ -329,7 +321,10 @@ fn review_write(key: &DncKey, r: &ReviewLink) -> LinkReviewWrite {
         list_name: r.list_name.clone(),
         list_birth_date: r.list_birth_date,
         list_phone: r.list_phone.clone(),
-        candidate: RunCandidate { candidate: r.candidate.clone(), dnc_hashes: dnc_hashes(key, &r.candidate) },
+        candidate: RunCandidate {
+            candidate: r.candidate.clone(),
+            dnc_hashes: crate::dnc::of_candidate(key, &r.candidate),
+        },
     }
 }
 
@@ -419,7 +414,7 @@ pub async fn decide(
         .iter()
         .find(|r| r.id == review_id)
         .and_then(|r| r.candidate.as_ref())
-        .map(|c| dnc_hashes(&ctx.dnc_key, c))
+        .map(|c| crate::dnc::of_candidate(&ctx.dnc_key, c))
         .unwrap_or_default();
     let audit = caller.audit(AuditAction::ReviewLink, vec![], String::new());
     Ok(ctx.store.decide_link_review(review_id, initiative.id, decision, &hashes, &caller.event_actor(), &audit).await?)

@@ -82,7 +82,7 @@ async fn one_job_of_a_kind_runs_per_initiative_and_a_busy_batch_is_refused() {
     let running = s.latest_job(init.id, JobKind::LetterBatch).await.unwrap().unwrap();
     assert_eq!((running.done, running.total, running.finished_at), (3, 10, None));
 
-    s.finish_job(first, JobOutcome::Done, None, now).await.unwrap();
+    s.finish_job(first, JobOutcome::Done, None, None, now).await.unwrap();
     let again = s.start_job(init.id, JobKind::LetterBatch, None, now).await.unwrap();
     assert!(again.is_some(), "after the first finished, the next may start");
     // A job whose process died (no heartbeat for a while) does not block for ever.

@@ -752,4 +752,6 @@ pub struct JobRecord {
     pub outcome: Option<JobOutcome>,
     /// What it made: the letter batch or the register run.
     pub result_id: Option<Uuid>,
+    /// Why it failed: a message code (e.g. `batch-failed-changed`).
+    pub error_code: Option<String>,
 }

@@ -74,38 +74,36 @@ document.addEventListener('DOMContentLoaded', function () {
   });
 });
 
-// Progress of a letter batch (issue 4): the form posts as usual, and while the server
-// renders, the page asks how far it has come. Counts only; nothing about a woman.
+// A letter batch's job page (`/letters/batch/jobs/…`): follow its progress, and open
+// the batch when it is done (or show why it failed). Without script, a reload does the
+// same: the job's state is in the database.
 document.addEventListener('DOMContentLoaded', function () {
-  var form = document.querySelector('form[data-batch-progress]');
-  if (!form || !window.fetch) {
+  var box = document.querySelector('[data-batch-job]');
+  if (!box || !window.fetch) {
     return;
   }
-  form.addEventListener('submit', function () {
-    var box = form.querySelector('[data-testid=batch-progress]');
-    var bar = box && box.querySelector('progress');
-    var text = box && box.querySelector('[data-progress-text]');
-    var button = form.querySelector('button[type=submit]');
-    if (button) {
-      // A second click would only wait for the first batch.
-      window.setTimeout(function () { button.disabled = true; }, 0);
-    }
-    if (!box) {
-      return;
-    }
-    box.hidden = false;
-    window.setInterval(function () {
-      fetch('/letters/batch/progress', { credentials: 'same-origin' })
-        .then(function (r) { return r.json(); })
-        .then(function (p) {
-          if (p.total > 0) {
-            bar.max = p.total;
-            bar.value = p.done;
-            text.textContent = text.getAttribute('data-progress-text')
-              .replace('{done}', p.done).replace('{total}', p.total);
+  var bar = box.querySelector('progress');
+  var text = box.querySelector('[data-progress-text]');
+  var timer = window.setInterval(function () {
+    fetch('/letters/batch/progress', { credentials: 'same-origin' })
+      .then(function (r) { return r.json(); })
+      .then(function (p) {
+        if (!p.running) {
+          window.clearInterval(timer);
+          if (p.batch) {
+            window.location.assign('/letters/batches/' + p.batch);
+          } else {
+            window.location.reload();
           }
-        })
-        .catch(function () { /* the post's answer comes all the same */ });
-    }, 500);
-  });
+          return;
+        }
+        if (p.total > 0) {
+          bar.max = p.total;
+          bar.value = p.done;
+          text.textContent = text.getAttribute('data-progress-text')
+            .replace('{done}', p.done).replace('{total}', p.total);
+        }
+      })
+      .catch(function () { /* a reload shows the state all the same */ });
+  }, 500);
 });

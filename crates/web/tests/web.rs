@@ -2084,7 +2084,24 @@ async fn a_coordinator_sends_a_letter_batch_to_a_run_whole_with_safe_contact_and
     let reason = "Oversættelserne er godkendt af tolkeservicen i telefonen";
     let p = c.post("/letters/batch", &[form[0], form[1], form[2], ("override_reason", reason)]).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-    let report_url = p.location.unwrap();
+    // The batch runs as a job in the background; its page opens the batch when done.
+    let job_url = p.location.unwrap();
+    assert!(job_url.starts_with("/letters/batch/jobs/"), "{job_url}");
+    let mut report_url = None;
+    for _ in 0..600 {
+        let j = c.get(&job_url).await;
+        if j.status == StatusCode::SEE_OTHER {
+            report_url = j.location;
+            break;
+        }
+        assert_eq!(j.status, StatusCode::OK, "{}", j.body);
+        assert!(j.body.contains("data-batch-job"), "a running job shows its progress: {}", j.body);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let report_url = report_url.expect("the batch finished within 30 s");
+    assert!(report_url.starts_with("/letters/batches/"), "{report_url}");
+    // A second tab's page names the running or last job; a caseworker sees none of it.
+    assert_eq!(cw.get(&job_url).await.status, StatusCode::FORBIDDEN);
     let batch_id: Uuid = report_url.rsplit('/').next().unwrap().parse().unwrap();
     let b = s.letter_batch(batch_id).await.unwrap().unwrap();
     assert_eq!((b.letters, b.digital_post, b.paper, b.print_files), (2, 1, 1, 1));

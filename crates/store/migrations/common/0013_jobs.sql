@@ -15,6 +15,8 @@ CREATE TABLE jobs (
     done BIGINT NOT NULL DEFAULT 0,
     total BIGINT NOT NULL DEFAULT 0,
     outcome TEXT,
+    -- Why it failed, as a message code the page explains (never personal data).
+    error_code TEXT,
     result_id TEXT
 );
 CREATE UNIQUE INDEX jobs_running ON jobs (running_key);

@@ -42,6 +42,7 @@ fn row(r: &AnyRow) -> Result<JobRecord> {
             }
         },
         result_id: opt_uuid(result_id)?,
+        error_code: r.try_get("error_code").map_err(e())?,
     })
 }
 
@@ -108,16 +109,18 @@ impl SqlStore {
         id: Uuid,
         outcome: JobOutcome,
         result_id: Option<Uuid>,
+        error_code: Option<&str>,
         now: OffsetDateTime,
     ) -> Result<()> {
         sqlx::query(
-            "UPDATE jobs SET running_key = NULL, finished_at = $1, heartbeat_at = $1, outcome = $2, result_id = $3 \
-             WHERE id = $4 AND finished_at IS NULL",
+            "UPDATE jobs SET running_key = NULL, finished_at = $1, heartbeat_at = $1, outcome = $2, result_id = $3, \
+             error_code = $5 WHERE id = $4 AND finished_at IS NULL",
         )
         .bind(fmt_ts(now))
         .bind(outcome.code())
         .bind(result_id.map(|u| u.to_string()))
         .bind(id.to_string())
+        .bind(error_code.map(str::to_string))
         .execute(&self.writer)
         .await
         .map_err(db("finishing a job"))?;
@@ -127,7 +130,7 @@ impl SqlStore {
     pub async fn get_job(&self, id: Uuid) -> Result<JobRecord> {
         let r = sqlx::query(
             "SELECT id, initiative_id, kind, started_by, started_at, heartbeat_at, finished_at, done, total, outcome, \
-             result_id FROM jobs WHERE id = $1",
+             error_code, result_id FROM jobs WHERE id = $1",
         )
         .bind(id.to_string())
         .fetch_optional(&self.pool)
@@ -141,7 +144,7 @@ impl SqlStore {
     pub async fn latest_job(&self, initiative_id: Uuid, kind: JobKind) -> Result<Option<JobRecord>> {
         let r = sqlx::query(
             "SELECT id, initiative_id, kind, started_by, started_at, heartbeat_at, finished_at, done, total, outcome, \
-             result_id FROM jobs WHERE initiative_id = $1 AND kind = $2 ORDER BY started_at DESC, id DESC LIMIT 1",
+             error_code, result_id FROM jobs WHERE initiative_id = $1 AND kind = $2 ORDER BY started_at DESC, id DESC LIMIT 1",
         )
         .bind(initiative_id.to_string())
         .bind(kind.code())

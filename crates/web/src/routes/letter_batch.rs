@@ -157,8 +157,9 @@ struct BatchPage {
     cadence: Vec<FormField>,
     cadence_saved: bool,
     batches: Vec<BatchRow>,
-    /// A batch being sent now (from this tab or another, or another process).
-    running: Option<String>,
+    /// A batch being sent now (from this tab or another, or another process): what it
+    /// has done, and its job's page.
+    running: Option<(String, String)>,
 }
 
 fn form_fields(
@@ -275,9 +276,10 @@ async fn page(
         })
         .collect();
     let running = match state.store.latest_job(initiative.id, store::JobKind::LetterBatch).await? {
-        Some(j) if j.finished_at.is_none() => {
-            Some(l.t_args2("batch-running", ("done", j.done.to_string()), ("total", j.total.to_string())))
-        }
+        Some(j) if j.finished_at.is_none() => Some((
+            l.t_args2("batch-running", ("done", j.done.to_string()), ("total", j.total.to_string())),
+            format!("/letters/batch/jobs/{}", j.id),
+        )),
         _ => None,
     };
     let failed = !errors.is_empty() || error.is_some() || cadence_failed;
@@ -372,10 +374,19 @@ pub async fn send(
     let initiative = require(&state, &cu, ORIGIN).await?;
     let l = Layout::new(&state, &cu.ctx, "/letters");
     let caller = cu.caller(ORIGIN);
-    // One batch at a time per initiative is the use case's (the database's) to enforce;
-    // its progress is recorded there for `progress` to read.
-    match batch::send(&state.app, &caller, &form.input(), &|_, _| {}).await {
-        Ok(report) => Ok(Redirect::to(&format!("/letters/batches/{}", report.batch_id)).into_response()),
+    // The gate and the job's claim answer at once; a batch of thousands of letters
+    // takes minutes, so it is finished in the background and followed on its job's
+    // page (its progress is in the database: a reload or a second tab sees it).
+    match batch::start(&state.app, &caller, &form.input()).await {
+        Ok(started) => {
+            let job = started.job_id();
+            let ctx = state.app.clone();
+            tokio::spawn(async move {
+                // The outcome is on the job's row; the error is logged by `finish`.
+                let _ = batch::finish(&ctx, started, &|_, _| {}).await;
+            });
+            Ok(Redirect::to(&format!("/letters/batch/jobs/{job}")).into_response())
+        }
         Err(app::Error::Invalid(errors)) => {
             page(&state, &cu, &initiative, form, &errors, None, None, None, false).await
         }
@@ -399,6 +410,41 @@ pub struct BatchProgress {
     pub total: u64,
     /// The batch it made, once done.
     pub batch: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "letter_batch_job.html")]
+struct JobPage {
+    l: Layout,
+    done: u64,
+    total: u64,
+    /// How far it has come, in words.
+    status: String,
+    /// Why it failed, in words; `None` while it runs.
+    failed: Option<String>,
+}
+
+/// A batch being sent, as its job records it: progress while it runs (the page's script
+/// follows it and opens the batch when done), the batch when done, why when it failed.
+pub async fn job(State(state): State<AppState>, cu: CurrentUser, Path(id): Path<Uuid>) -> AppResult<Response> {
+    let initiative = require(&state, &cu, "GET /letters/batch/jobs/{id}").await?;
+    let job = match state.store.get_job(id).await {
+        Ok(j) if j.initiative_id == initiative.id && j.kind == store::JobKind::LetterBatch => j,
+        Ok(_) | Err(store::StoreError::NotFound(_)) => return Err(AppError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    if let (Some(store::JobOutcome::Done), Some(batch)) = (job.outcome, job.result_id) {
+        return Ok(Redirect::to(&format!("/letters/batches/{batch}")).into_response());
+    }
+    let l = Layout::new(&state, &cu.ctx, "/letters");
+    let failed = match job.outcome {
+        None => None,
+        Some(store::JobOutcome::Interrupted) => Some(l.t("batch-job-interrupted")),
+        Some(_) => Some(l.t(job.error_code.as_deref().unwrap_or("batch-failed"))),
+    };
+    let status = l.t_args2("batch-running", ("done", job.done.to_string()), ("total", job.total.to_string()));
+    let page = JobPage { done: job.done, total: job.total, status, failed, l };
+    render(&page)
 }
 
 /// How far the batch being sent has come, for the page's progress bar. Counts only.
