@@ -3,7 +3,7 @@
 
 use crate::{Error, Progress};
 use domain::audit::{AuditAction, AuditActor, AuditRecord};
-use domain::do_not_contact::{DncKey, identity_hashes};
+use domain::do_not_contact::DncKey;
 use domain::funnel::EventKind;
 use domain::org::{Initiative, NewUser};
 use domain::policy::Role;
@@ -170,7 +170,7 @@ pub async fn seed(
             .filter(|p| p.events.iter().any(|e| e.input.kind == EventKind::NeverContactAgain))
             .flat_map(|p| {
                 let d = &p.details;
-                identity_hashes(key, d.cpr.as_ref(), &d.full_name(), d.birth_date, d.phone.as_ref())
+                crate::dnc::of_person(key, d)
             })
             .collect();
         if !declined.is_empty() {

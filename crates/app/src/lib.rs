@@ -4,6 +4,7 @@
 //! in the change's own transaction. The web and the CLI only parse, call and render.
 //!
 //! - `auth`: password hashing and tokens.
+//! - `dnc`: the do-not-contact hashes (G-2.2), computed here and nowhere else.
 //! - `users`: creating logins.
 //! - `register_search`: import an extract, dry run, run, review a link, delete extracts.
 //! - `letter_batch`: preview and send a letter batch.
@@ -14,6 +15,7 @@
 pub mod auth;
 pub mod contact;
 pub mod demo;
+pub mod dnc;
 mod error;
 pub mod letter_batch;
 pub mod register_search;
@@ -117,6 +119,33 @@ pub async fn require(ctx: &Ctx, caller: &Caller, action: Action) -> Result<(), E
     }
     ctx.store.append_audit(&caller.audit(AuditAction::Denied, vec![], format!("{action:?}"))).await?;
     Err(Error::Refused(Refusal::Role))
+}
+
+/// The row-level check for a use case on one woman: a role that may never do `action`
+/// is refused (`Refusal::Role`, 403 on a page); a role that may, but not for this woman,
+/// gets `NotFound` (404), so it cannot learn she exists. Both refusals are audited,
+/// naming her. Returns her scope for the use case to go on with.
+pub async fn require_person(
+    ctx: &Ctx,
+    caller: &Caller,
+    person_id: Uuid,
+    action: Action,
+) -> Result<policy::PersonScope, Error> {
+    let deny = |err: Error| async move {
+        let record = caller.audit(AuditAction::Denied, vec![person_id], format!("{action:?}"));
+        ctx.store.append_audit(&record).await?;
+        Err::<policy::PersonScope, Error>(err)
+    };
+    if policy::action_reach(caller.user.role, action) == policy::Reach::No {
+        return deny(Error::Refused(Refusal::Role)).await;
+    }
+    let Some(scope) = ctx.store.person_scope(person_id).await? else {
+        return deny(Error::NotFound("person")).await;
+    };
+    if !policy::may(&caller.actor(), action, Some(&scope)) {
+        return deny(Error::NotFound("person")).await;
+    }
+    Ok(scope)
 }
 
 /// The initiative the use cases work in: the municipality's first (Opsøg runs one at

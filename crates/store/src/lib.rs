@@ -38,6 +38,10 @@ pub enum StoreError {
     /// partner): the referral wrote nothing.
     #[error("referral link refused: {0:?}")]
     LinkRefused(domain::partner::LinkRefused),
+    /// A "never contact me again" event without the hashes for the do-not-contact
+    /// list (G-2.2): refused, nothing written.
+    #[error("a never-contact-again event must carry her do-not-contact hashes")]
+    NeverAgainWithoutHashes,
     #[error("database error while {context}: {source}")]
     Database { context: &'static str, source: sqlx::Error },
 }

@@ -242,8 +242,16 @@ async fn events_move_the_funnel_and_refused_events_write_nothing() {
     assert!(timeline[0].interpreter_used);
     assert!(s.check_projections().await.unwrap().is_empty());
 
-    // "never contact me again" puts her identity on the list in the same transaction
+    // "never contact me again" puts her identity on the list in the same transaction,
+    // and without the hashes it is refused with nothing written (G-2.2)
     let mut never = event(id, init.id, EventKind::NeverContactAgain);
+    let audit_before = audit_count(s).await;
+    let refused = s.record_event(&never, &audit(AuditAction::RecordEvent)).await;
+    assert!(matches!(refused, Err(StoreError::NeverAgainWithoutHashes)), "{refused:?}");
+    let refused = s.record_events(std::slice::from_ref(&never), &audit(AuditAction::RecordEvent)).await;
+    assert!(matches!(refused, Err(StoreError::NeverAgainWithoutHashes)), "{refused:?}");
+    assert_eq!(s.list_events(id).await.unwrap().len(), timeline.len(), "nothing written");
+    assert_eq!(audit_count(s).await, audit_before);
     never.do_not_contact = vec!["hash-of-nour".into()];
     s.record_event(&never, &audit(AuditAction::RecordEvent)).await.unwrap();
     assert!(s.on_do_not_contact(&["hash-of-nour".into()]).await.unwrap());

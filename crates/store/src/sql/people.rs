@@ -810,6 +810,11 @@ pub(crate) async fn record_event(store: &SqlStore, ev: &NewEvent, audit: &AuditR
 /// the event's id and number. The do-not-contact hashes and the audit entry are the
 /// caller's.
 pub(crate) async fn append_event(tx: &mut Tx, ev: &NewEvent) -> Result<(Uuid, i64)> {
+    // G-2.2: "never contact me again" goes on the list with the event, always. Every
+    // event passes here, so a caller that forgot the hashes cannot write it.
+    if ev.input.kind == funnel::EventKind::NeverContactAgain && ev.do_not_contact.is_empty() {
+        return Err(StoreError::NeverAgainWithoutHashes);
+    }
     let rules = rules_for(tx, ev.initiative_id).await?;
     let current = load_state(tx, ev.person_id, ev.initiative_id).await?;
     let next = funnel::transition(current.as_ref().map(|(s, _)| s), &ev.input, &rules)?;
