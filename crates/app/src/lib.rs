@@ -12,14 +12,24 @@
 //! - `demo`: the demo municipality.
 //! - `settings`: what the use cases take from configuration.
 
+pub mod ambassadors;
 pub mod auth;
+pub mod calls;
 pub mod contact;
 pub mod demo;
 pub mod dnc;
 mod error;
 pub mod letter_batch;
+pub mod meetings;
+pub mod overview;
+pub mod partners;
+pub mod people;
+pub mod plan;
+pub mod public;
 pub mod register_search;
+pub mod sessions;
 pub mod settings;
+pub mod templates;
 pub mod users;
 
 pub use error::{Error, Refusal};

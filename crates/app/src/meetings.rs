@@ -1,0 +1,1 @@
+//! Intro meetings as use cases.

@@ -1,0 +1,1 @@
+//! The start page, the figures and the audit log as use cases.
