@@ -8,7 +8,8 @@
 //! - `users`: creating logins.
 //! - `register_search`: import an extract, dry run, run, review a link, delete extracts.
 //! - `letter_batch`: preview and send a letter batch.
-//! - `contact`: the daily job of the contact cadence.
+//! - `contact`: the daily job of the contact cadence, and setting the cadence.
+//! - `sent_batches`: a sent letter batch's report and its files.
 //! - `demo`: the demo municipality.
 //! - `settings`: what the use cases take from configuration.
 
@@ -27,6 +28,7 @@ pub mod people;
 pub mod plan;
 pub mod public;
 pub mod register_search;
+pub mod sent_batches;
 pub mod sessions;
 pub mod settings;
 pub mod templates;

@@ -9,6 +9,7 @@ mod calls;
 mod field;
 mod figures;
 mod home;
+mod jobs;
 mod letter_batch;
 mod letters;
 mod meetings;
@@ -81,7 +82,8 @@ pub fn routes() -> Router<AppState> {
         .route("/letters/batch", get(letter_batch::show).post(letter_batch::send))
         .route("/letters/batch/preview", post(letter_batch::preview))
         .route("/letters/batch/progress", get(letter_batch::progress))
-        .route("/letters/batch/jobs/{id}", get(letter_batch::job))
+        .route("/jobs/{id}", get(jobs::page))
+        .route("/jobs/{id}/progress", get(jobs::progress))
         .route("/letters/cadence", post(letter_batch::save_cadence))
         .route("/letters/batches/{id}", get(letter_batch::report))
         .route("/letters/batches/{id}/{kind}/{n}", get(letter_batch::file))

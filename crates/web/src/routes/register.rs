@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::audit::AuditAction;
+
 use domain::org::Initiative;
 use domain::policy::{self, Action};
 use domain::selection::{self, Rules, RulesInput, StepSource};
@@ -271,8 +271,22 @@ pub async fn run(State(state): State<AppState>, cu: CurrentUser, CsrfForm(_): Cs
     const ORIGIN: &str = "POST /register/run";
     let initiative = require(&state, &cu, Action::RegisterSearch, ORIGIN).await?;
     let l = Layout::new(&state, &cu.ctx, "/register");
-    match search::run(&state.app, &cu.caller(ORIGIN)).await {
-        Ok(report) => Ok(Redirect::to(&format!("/register/runs/{}", report.run_id)).into_response()),
+    // The gate and the job's claim answer at once; the selection over the extracts
+    // runs in the background, followed on the job's page (G-5.3: a refusal is shown
+    // here, with its reason).
+    match search::start_run(&state.app, &cu.caller(ORIGIN)).await {
+        Ok(started) => {
+            let job = started.job_id();
+            let ctx = state.app.clone();
+            tokio::spawn(async move {
+                // The outcome is on the job's row; the error is logged by `finish_run`.
+                let _ = search::finish_run(&ctx, started).await;
+            });
+            Ok(Redirect::to(&format!("/jobs/{job}")).into_response())
+        }
+        Err(app::Error::Refused(app::Refusal::Busy)) => {
+            hub(&state, &cu, &initiative, None, Some(l.t("register-error-busy")), None).await
+        }
         Err(e) => hub(&state, &cu, &initiative, None, Some(error_text(&l, &e)), None).await,
     }
 }
@@ -766,12 +780,9 @@ pub async fn review(
     Query(q): Query<ReviewQuery>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "GET /register/review";
-    let initiative = require(&state, &cu, Action::ReviewLinks, ORIGIN).await?;
+    require(&state, &cu, Action::ReviewLinks, ORIGIN).await?;
     let l = Layout::new(&state, &cu.ctx, "/register/review");
-    let pending = state.store.pending_link_reviews(initiative.id).await?;
-    // Her data is read: recorded (no person id yet, she is not a person in the system).
-    let detail = format!("initiative={} pending_links={}", initiative.id, pending.len());
-    state.store.append_audit(&super::audit(&cu, AuditAction::ReviewLink, ORIGIN, vec![], detail)).await?;
+    let pending = search::review_queue(&state.app, &cu.caller(ORIGIN)).await?;
     let rows = pending
         .into_iter()
         .map(|r| {
@@ -870,10 +881,9 @@ struct RunPage {
 
 pub async fn run_page(State(state): State<AppState>, cu: CurrentUser, Path(id): Path<Uuid>) -> AppResult<Response> {
     const ORIGIN: &str = "GET /register/runs/{id}";
-    let initiative = require(&state, &cu, Action::ViewRunOverview, ORIGIN).await?;
+    require(&state, &cu, Action::ViewRunOverview, ORIGIN).await?;
     let l = Layout::new(&state, &cu.ctx, "/register");
-    let run =
-        state.store.register_runs(initiative.id).await?.into_iter().find(|r| r.id == id).ok_or(AppError::NotFound)?;
+    let run = search::run_overview(&state.app, &cu.caller(ORIGIN), id).await?;
     let overview: selection::Overview = serde_json::from_str(&run.overview).unwrap_or_default();
     // One rule for every aggregate below coordinator level (G-5.4, product.md).
     let suppressed = cu.user.role != domain::policy::Role::Coordinator;
@@ -905,8 +915,6 @@ pub async fn run_page(State(state): State<AppState>, cu: CurrentUser, Path(id): 
     let show_details = !suppressed;
     let sources: Vec<UsedSource> = serde_json::from_str(&run.sources).unwrap_or_default();
     let counts: Option<Counts> = serde_json::from_str(&run.counts).ok();
-    let detail = format!("register_run={}", run.id);
-    state.store.append_audit(&super::audit(&cu, AuditAction::ViewRunOverview, ORIGIN, vec![], detail)).await?;
     let page = RunPage {
         at: crate::time_fmt::local(run.run_at),
         by: run.run_by_name,
