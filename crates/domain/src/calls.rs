@@ -187,6 +187,16 @@ impl CallOutcome {
             CallOutcome::NeverAgain => vec![EventKind::NeverContactAgain],
         }
     }
+
+    /// The note that goes with the outcome's last event (the one that says what she
+    /// said): the caller's note, and what the outcome itself tells the next caller.
+    pub fn event_note(self, note: &str) -> String {
+        match self {
+            CallOutcome::WrongNumber if note.is_empty() => "Forkert nummer.".into(),
+            CallOutcome::WantsMeeting => format!("Ønsker et møde. {note}").trim().to_string(),
+            _ => note.to_string(),
+        }
+    }
 }
 
 #[cfg(test)]
