@@ -3,11 +3,12 @@
 //! field by field with nothing written, and the work done and audited.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use app::calls::OutcomeInput;
 use app::people::{ConsentInput, Created, EntryInput, EventInput, ListInput, PeopleSearch};
 use app::{Caller, Ctx, Error, Refusal};
 use domain::audit::AuditAction;
-use domain::do_not_contact::DncKey;
 use domain::funnel::EventKind;
 use domain::org::Initiative;
 use domain::person::PersonInput;
@@ -15,17 +16,6 @@ use domain::policy::Role;
 use store::testkit::{TestDb, initiative, user};
 use store::{AuditEntry, AuditQuery, SqlStore, Store};
 use uuid::Uuid;
-
-fn ctx(db: &TestDb) -> Ctx {
-    let dir = std::env::temp_dir().join(format!("opsog-app-{}", Uuid::new_v4()));
-    let settings = app::settings::letter_settings(
-        &app::settings::Municipality::default(),
-        None,
-        "http://127.0.0.1:8080",
-        dir.join("letters"),
-    );
-    Ctx::new(db.store.clone(), DncKey::new(vec![7; 32]).unwrap(), dir.join("extracts"), settings)
-}
 
 fn amina() -> PersonInput {
     PersonInput {
@@ -52,7 +42,7 @@ async fn world(db: &TestDb) -> (Ctx, Initiative, domain::org::User, Uuid) {
     s.create_initiative(&init).await.unwrap();
     let team = s.create_team("Nord").await.unwrap();
     let cw = user(s, "cw", Role::Caseworker, Some(team.id)).await;
-    let ctx = ctx(db);
+    let ctx = common::ctx(db);
     let caller = Caller::new(cw.clone(), "POST /people/new");
     let Created::Person(id) = app::people::create(&ctx, &caller, &amina(), &entry(&init)).await.unwrap() else {
         panic!("she is not on the list yet")
