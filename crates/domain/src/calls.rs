@@ -291,4 +291,13 @@ mod tests {
         );
         assert!(errors.for_field("call_after_letter_days").is_none());
     }
+
+    #[test]
+    fn the_outcome_adds_to_the_note_what_the_next_caller_must_know() {
+        assert_eq!(CallOutcome::WrongNumber.event_note(""), "Forkert nummer.");
+        assert_eq!(CallOutcome::WrongNumber.event_note("Ny: 2030"), "Ny: 2030");
+        assert_eq!(CallOutcome::WantsMeeting.event_note(""), "Ønsker et møde.");
+        assert_eq!(CallOutcome::WantsMeeting.event_note("Tirsdag"), "Ønsker et møde. Tirsdag");
+        assert_eq!(CallOutcome::NotNow.event_note("Efter sommer"), "Efter sommer");
+    }
 }
