@@ -1,0 +1,19 @@
+//! What the app tests of the areas share: a `Ctx` on a test database.
+#![allow(clippy::unwrap_used)]
+
+use app::Ctx;
+use domain::do_not_contact::DncKey;
+use store::testkit::TestDb;
+use uuid::Uuid;
+
+/// A context on `db` with a fixed do-not-contact key and a folder of its own.
+pub fn ctx(db: &TestDb) -> Ctx {
+    let dir = std::env::temp_dir().join(format!("opsog-app-{}", Uuid::new_v4()));
+    let settings = app::settings::letter_settings(
+        &app::settings::Municipality::default(),
+        None,
+        "http://127.0.0.1:8080",
+        dir.join("letters"),
+    );
+    Ctx::new(db.store.clone(), DncKey::new(vec![7; 32]).unwrap(), dir.join("extracts"), settings)
+}
