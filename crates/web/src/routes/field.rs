@@ -193,12 +193,20 @@ fn blocked_page(state: &AppState, cu: &CurrentUser, b: FieldWorkBlocked) -> AppR
     Ok(r)
 }
 
+/// The gate before a form of field work: the page with the reason when she may not
+/// do field work yet, `None` when she may.
+async fn gate(state: &AppState, cu: &CurrentUser, origin: &str) -> AppResult<Option<Response>> {
+    match app::ambassadors::open_field_work(&state.app, &cu.caller(origin)).await {
+        Ok(()) => Ok(None),
+        Err(app::Error::Refused(Refusal::FieldWork(b))) => blocked_page(state, cu, b).map(Some),
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub async fn conversation_page(State(state): State<AppState>, cu: CurrentUser) -> AppResult<Response> {
     const ORIGIN: &str = "GET /field/conversation";
-    match app::ambassadors::open_field_work(&state.app, &cu.caller(ORIGIN)).await {
-        Ok(()) => {}
-        Err(app::Error::Refused(Refusal::FieldWork(b))) => return blocked_page(&state, &cu, b),
-        Err(e) => return Err(e.into()),
+    if let Some(page) = gate(&state, &cu, ORIGIN).await? {
+        return Ok(page);
     }
     conversation_form(&state, &cu, &ConversationInput::default(), &FieldErrors::default()).await
 }
@@ -281,10 +289,8 @@ pub async fn register_page(
     Query(q): Query<ConsentLanguage>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "GET /field/register";
-    match app::ambassadors::open_field_work(&state.app, &cu.caller(ORIGIN)).await {
-        Ok(()) => {}
-        Err(app::Error::Refused(Refusal::FieldWork(b))) => return blocked_page(&state, &cu, b),
-        Err(e) => return Err(e.into()),
+    if let Some(page) = gate(&state, &cu, ORIGIN).await? {
+        return Ok(page);
     }
     // The consent language is a choice on the page (not personal data), so it may be
     // in the URL: the ambassador picks it before the woman reads.
