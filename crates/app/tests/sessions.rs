@@ -113,3 +113,19 @@ async fn a_login_starts_a_new_session_that_expires_when_idle_and_a_logout_ends_i
     assert!(s.get_session(&again.session.token_hash).await.unwrap().is_none());
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn only_who_manages_users_lists_them_and_a_refusal_is_audited() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let caseworker = leila(s).await;
+    let admin = store::testkit::user(s, "admin", Role::Admin, None).await;
+    let ctx = ctx(&db);
+    let listed = app::users::list(&ctx, &Caller::new(admin, "GET /admin/users")).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    let refused = app::users::list(&ctx, &Caller::new(caseworker.clone(), "GET /admin/users")).await;
+    assert!(matches!(refused, Err(app::Error::Refused(app::Refusal::Role))));
+    let denied = log(s).await.into_iter().find(|e| e.action == AuditAction::Denied.code()).expect("audited");
+    assert_eq!((denied.user_id, denied.origin.as_str()), (Some(caseworker.id), "GET /admin/users"));
+    db.cleanup().await;
+}
