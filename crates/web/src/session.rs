@@ -9,7 +9,6 @@ use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderValue, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::audit::AuditActor;
 use domain::org::User;
 use domain::policy::Actor;
 use serde::de::DeserializeOwned;
@@ -91,10 +90,6 @@ impl CurrentUser {
 
     pub fn actor(&self) -> Actor {
         self.user.policy_actor()
-    }
-
-    pub fn audit_actor(&self) -> AuditActor {
-        self.user.audit_actor()
     }
 }
 

@@ -300,4 +300,3 @@ pub async fn run(State(state): State<AppState>, cu: CurrentUser, CsrfForm(_): Cs
         Err(e) => hub(&state, &cu, &initiative, None, Some(error_text(&l, &e)), None).await,
     }
 }
-
