@@ -4,11 +4,12 @@
 //! checked before a street registration or a referral, and the work audited.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
 use app::{Caller, Ctx, Error, Refusal, ambassadors, partners};
+use common::ctx;
 use domain::PhoneNumber;
 use domain::ambassador::{ConversationInput, FieldWorkBlocked, FollowUpInput, ProfileInput, RegistrationInput};
 use domain::audit::{AuditAction, AuditActor};
-use domain::do_not_contact::DncKey;
 use domain::org::User;
 use domain::partner::{AgreementInput, LinkRefused, PartnerFollowUpInput, PartnerInput, ReferralInput};
 use domain::policy::Role;
@@ -16,17 +17,6 @@ use store::testkit::{TestDb, initiative, partner_details, partner_user, user};
 use store::{AuditEntry, AuditQuery, ReferralOutcome, RegistrationOutcome, SqlStore, Store};
 use time::{Date, Duration};
 use uuid::Uuid;
-
-fn ctx(db: &TestDb) -> Ctx {
-    let dir = std::env::temp_dir().join(format!("opsog-app-{}", Uuid::new_v4()));
-    let settings = app::settings::letter_settings(
-        &app::settings::Municipality::default(),
-        None,
-        "http://127.0.0.1:8080",
-        dir.join("letters"),
-    );
-    Ctx::new(db.store.clone(), DncKey::new(vec![7; 32]).unwrap(), dir.join("extracts"), settings)
-}
 
 fn today(ctx: &Ctx) -> Date {
     ctx.clock.now().date()

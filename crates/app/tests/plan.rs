@@ -3,31 +3,16 @@
 //! TEST_DATABASE_URL) PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
 use app::plan::{self, ApproveInput, Approved, Saved};
-use app::{Caller, Ctx, Error, Refusal};
+use app::{Caller, Error, Refusal};
+use common::{ctx, log};
 use domain::audit::AuditAction;
-use domain::do_not_contact::DncKey;
 use domain::plan::{ApprovalRefused, PlanInput};
 use domain::policy::Role;
+use store::Store;
 use store::testkit::{TestDb, initiative, user};
-use store::{AuditEntry, AuditQuery, SqlStore, Store};
 use time::OffsetDateTime;
-use uuid::Uuid;
-
-fn ctx(db: &TestDb) -> Ctx {
-    let dir = std::env::temp_dir().join(format!("opsog-app-{}", Uuid::new_v4()));
-    let settings = app::settings::letter_settings(
-        &app::settings::Municipality::default(),
-        None,
-        "http://127.0.0.1:8080",
-        dir.join("letters"),
-    );
-    Ctx::new(db.store.clone(), DncKey::new(vec![7; 32]).unwrap(), dir.join("extracts"), settings)
-}
-
-async fn log(s: &SqlStore) -> Vec<AuditEntry> {
-    s.list_audit(&AuditQuery { limit: 1000, ..Default::default() }).await.unwrap()
-}
 
 fn plan_input(target_group: &str) -> PlanInput {
     let review = OffsetDateTime::now_utc().date() + time::Duration::days(180);

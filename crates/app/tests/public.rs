@@ -4,29 +4,19 @@
 //! PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+use app::Error;
 use app::public::{self, Answered};
-use app::{Ctx, Error};
+use common::{ctx, log};
 use domain::audit::{AuditAction, AuditActor, AuditRecord};
-use domain::do_not_contact::DncKey;
 use domain::funnel::{Channel, EventKind, Stage, TransitionInput};
 use domain::open_door::OpenDoorInput;
 use domain::person::{PersonInput, SourceKind};
 use domain::response::{AnswerInput, Choice, CodeRefused};
 use store::testkit::{TestDb, initiative, new_person};
-use store::{AuditEntry, AuditQuery, EventActor, NewEvent, SqlStore, Store};
+use store::{EventActor, NewEvent, SqlStore, Store};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
-
-fn ctx(db: &TestDb) -> Ctx {
-    let dir = std::env::temp_dir().join(format!("opsog-app-{}", Uuid::new_v4()));
-    let settings = app::settings::letter_settings(
-        &app::settings::Municipality::default(),
-        None,
-        "http://127.0.0.1:8080",
-        dir.join("letters"),
-    );
-    Ctx::new(db.store.clone(), DncKey::new(vec![7; 32]).unwrap(), dir.join("extracts"), settings)
-}
 
 fn sys() -> AuditRecord {
     AuditRecord {
@@ -83,10 +73,6 @@ async fn issue_code(s: &SqlStore, person: Uuid, initiative: Uuid, random: u8, is
     };
     s.issue_response_code(&record, &sys()).await.unwrap();
     domain::response::display(&code)
-}
-
-async fn log(s: &SqlStore) -> Vec<AuditEntry> {
-    s.list_audit(&AuditQuery { limit: 1000, ..Default::default() }).await.unwrap()
 }
 
 fn answer(code: &str, choice: &str) -> AnswerInput {

@@ -4,33 +4,18 @@
 //! TEST_DATABASE_URL) PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+use app::Caller;
 use app::sessions::{self, Login, LoginInput, Resolved};
-use app::{Caller, Ctx};
+use common::{ctx, log};
 use domain::audit::{AuditAction, AuditActor, AuditRecord};
-use domain::do_not_contact::DncKey;
 use domain::org::NewUser;
 use domain::policy::Role;
 use store::testkit::TestDb;
-use store::{AuditEntry, AuditQuery, SqlStore, Store, UserExtra};
+use store::{SqlStore, Store, UserExtra};
 use time::Duration;
-use uuid::Uuid;
 
 const PASSWORD: &str = "a long test passphrase";
-
-fn ctx(db: &TestDb) -> Ctx {
-    let dir = std::env::temp_dir().join(format!("opsog-app-{}", Uuid::new_v4()));
-    let settings = app::settings::letter_settings(
-        &app::settings::Municipality::default(),
-        None,
-        "http://127.0.0.1:8080",
-        dir.join("letters"),
-    );
-    Ctx::new(db.store.clone(), DncKey::new(vec![7; 32]).unwrap(), dir.join("extracts"), settings)
-}
-
-async fn log(s: &SqlStore) -> Vec<AuditEntry> {
-    s.list_audit(&AuditQuery { limit: 1000, ..Default::default() }).await.unwrap()
-}
 
 async fn leila(s: &SqlStore) -> domain::org::User {
     let hash = app::auth::hash_password(PASSWORD).unwrap();

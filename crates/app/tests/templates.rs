@@ -3,25 +3,14 @@
 //! audited; on SQLite and (with TEST_DATABASE_URL) PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use app::{Caller, Ctx, Error, Refusal, templates};
+mod common;
+use app::{Caller, Error, Refusal, templates};
+use common::ctx;
 use domain::audit::AuditAction;
-use domain::do_not_contact::DncKey;
 use domain::letter_template::TemplateInput;
 use domain::policy::Role;
 use store::testkit::{TestDb, initiative, user};
 use store::{AuditQuery, Store};
-use uuid::Uuid;
-
-fn ctx(db: &TestDb) -> Ctx {
-    let dir = std::env::temp_dir().join(format!("opsog-app-{}", Uuid::new_v4()));
-    let settings = app::settings::letter_settings(
-        &app::settings::Municipality::default(),
-        None,
-        "http://127.0.0.1:8080",
-        dir.join("letters"),
-    );
-    Ctx::new(db.store.clone(), DncKey::new(vec![7; 32]).unwrap(), dir.join("extracts"), settings)
-}
 
 fn letter() -> TemplateInput {
     TemplateInput {

@@ -268,7 +268,6 @@ pub fn with_errors(
     fields
 }
 
-
 /// A refusal is recorded too: who tried what, on whom.
 pub async fn deny(state: &AppState, cu: &CurrentUser, origin: &str, person: Option<Uuid>, err: AppError) -> AppError {
     match app::record_refusal(&state.app, &cu.caller(origin), person, "").await {
