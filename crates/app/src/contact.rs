@@ -52,3 +52,22 @@ pub async fn post_due_calls(store: &impl Store, now: OffsetDateTime, origin: &st
     store.append_audit(&record).await?;
     Ok(report)
 }
+
+/// Sets the initiative's contact cadence (G-5.7) from the form as typed: each field a
+/// whole number in its range, or the fields named.
+pub async fn set_cadence(
+    ctx: &crate::Ctx,
+    caller: &crate::Caller,
+    input: &domain::calls::CadenceInput,
+) -> Result<domain::calls::Cadence, Error> {
+    crate::require(ctx, caller, domain::policy::Action::SendLetters).await?;
+    let initiative = crate::current_initiative(ctx).await?;
+    let c = input.parse()?;
+    let detail = format!(
+        "cadence: call after {} days, again after {}, second letter after {}, {} attempts",
+        c.call_after_letter_days, c.call_again_days, c.second_letter_after_days, c.max_attempts
+    );
+    let audit = caller.audit(AuditAction::SetCadence, vec![], detail);
+    ctx.store.set_cadence(initiative.id, &c, &audit).await?;
+    Ok(c)
+}

@@ -42,6 +42,11 @@ pub enum Refusal {
     Busy,
     /// A one-time referral link that is unknown, used or expired.
     Link(domain::partner::LinkRefused),
+    /// The gate before field work (G-6.7, G-4.6): her duty of confidentiality or the
+    /// current ethics frame is missing.
+    FieldWork(domain::ambassador::FieldWorkBlocked),
+    /// She is on the do-not-contact list (G-2.2): nobody registers or refers her.
+    DoNotContact,
 }
 
 impl std::fmt::Display for Refusal {
@@ -53,6 +58,8 @@ impl std::fmt::Display for Refusal {
             Refusal::NoRules => f.write_str("no selection rules have been saved for the initiative"),
             Refusal::Busy => f.write_str("another job of this kind is running for the initiative"),
             Refusal::Link(r) => write!(f, "the referral link is refused ({r:?})"),
+            Refusal::FieldWork(b) => write!(f, "no field work yet: {b}"),
+            Refusal::DoNotContact => f.write_str("she is on the do-not-contact list"),
         }
     }
 }
@@ -76,6 +83,8 @@ impl Error {
             Error::Refused(Refusal::NoRules) => "no-rules",
             Error::Refused(Refusal::Busy) => "busy",
             Error::Refused(Refusal::Link(_)) => "link-refused",
+            Error::Refused(Refusal::FieldWork(b)) => b.message_id(),
+            Error::Refused(Refusal::DoNotContact) => "error-do-not-contact",
             Error::Invalid(_) => "invalid",
             Error::File(e) => e.code(),
             Error::Select(e) => e.code(),

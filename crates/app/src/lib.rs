@@ -8,7 +8,8 @@
 //! - `users`: creating logins.
 //! - `register_search`: import an extract, dry run, run, review a link, delete extracts.
 //! - `letter_batch`: preview and send a letter batch.
-//! - `contact`: the daily job of the contact cadence.
+//! - `contact`: the daily job of the contact cadence, and setting the cadence.
+//! - `sent_batches`: a sent letter batch's report and its files.
 //! - `demo`: the demo municipality.
 //! - `settings`: what the use cases take from configuration.
 
@@ -27,6 +28,7 @@ pub mod people;
 pub mod plan;
 pub mod public;
 pub mod register_search;
+pub mod sent_batches;
 pub mod sessions;
 pub mod settings;
 pub mod templates;
@@ -121,13 +123,20 @@ impl Caller {
     }
 }
 
+/// Records a refusal in the audit log: who tried what, on whom. The use cases' own
+/// checks call it; so does the web for a page it refuses before any use case runs.
+pub async fn record_refusal(ctx: &Ctx, caller: &Caller, person: Option<Uuid>, detail: &str) -> Result<(), Error> {
+    ctx.store.append_audit(&caller.audit(AuditAction::Denied, person.into_iter().collect(), detail)).await?;
+    Ok(())
+}
+
 /// The policy check every use case begins with: a refusal is written to the audit log
 /// (who tried what) before it is returned.
 pub async fn require(ctx: &Ctx, caller: &Caller, action: Action) -> Result<(), Error> {
     if policy::may(&caller.actor(), action, None) {
         return Ok(());
     }
-    ctx.store.append_audit(&caller.audit(AuditAction::Denied, vec![], format!("{action:?}"))).await?;
+    record_refusal(ctx, caller, None, &format!("{action:?}")).await?;
     Err(Error::Refused(Refusal::Role))
 }
 
@@ -142,8 +151,7 @@ pub async fn require_person(
     action: Action,
 ) -> Result<policy::PersonScope, Error> {
     let deny = |err: Error| async move {
-        let record = caller.audit(AuditAction::Denied, vec![person_id], format!("{action:?}"));
-        ctx.store.append_audit(&record).await?;
+        record_refusal(ctx, caller, Some(person_id), &format!("{action:?}")).await?;
         Err::<policy::PersonScope, Error>(err)
     };
     if policy::action_reach(caller.user.role, action) == policy::Reach::No {

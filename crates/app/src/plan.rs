@@ -1,1 +1,116 @@
-//! The initiative plan (G-4, G-5.3) as use cases: versions and their approval.
+//! The initiative plan (G-4, G-5.3) as use cases: versions and their approval. Every
+//! save is a new version (`domain::plan::next_version` keeps an approval only while
+//! nothing it covers changed); a second coordinator approves the legal basis
+//! (`domain::plan::approve`: four eyes, a complete plan), and a refused approval is
+//! audited like any refusal.
+
+use crate::{Caller, Ctx, Error, current_initiative, require};
+use domain::audit::AuditAction;
+use domain::org::Initiative;
+use domain::plan::{self, ApprovalRefused, PlanInput, PlanVersion};
+use domain::policy::Action;
+use store::{Store, StoreError};
+
+/// What the plan page shows: the initiative and every version, oldest first.
+pub struct PlanView {
+    pub initiative: Initiative,
+    pub versions: Vec<PlanVersion>,
+    /// The ethics frame ambassadors already accepted, which a first plan starts from.
+    pub ethics_frame: Option<String>,
+}
+
+/// The plan of the current initiative, for a coordinator.
+pub async fn view(ctx: &Ctx, caller: &Caller) -> Result<PlanView, Error> {
+    require(ctx, caller, Action::EditPlan).await?;
+    let initiative = current_initiative(ctx).await?;
+    let versions = ctx.store.plan_versions(initiative.id).await?;
+    let ethics_frame =
+        if versions.is_empty() { ctx.store.ethics_frame(initiative.id).await?.map(|f| f.text) } else { None };
+    Ok(PlanView { initiative, versions, ethics_frame })
+}
+
+/// What a save came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    /// Stored as `version`; `withdrawn` names the fields whose change withdrew the
+    /// earlier version's approval (empty when it holds or there was none).
+    Version { version: u32, withdrawn: Vec<&'static str> },
+    /// Another coordinator saved a version meanwhile; nothing was written, and hers is
+    /// to be read before this one is tried again.
+    Meanwhile,
+}
+
+/// Saves the next version of the plan, and its ethics frame for the ambassadors to
+/// accept (G-4.6, G-6.7; only a changed text asks them again). Both audited.
+pub async fn save(ctx: &Ctx, caller: &Caller, input: &PlanInput) -> Result<Saved, Error> {
+    require(ctx, caller, Action::EditPlan).await?;
+    let initiative = current_initiative(ctx).await?;
+    let now = ctx.clock.now();
+    let versions = ctx.store.plan_versions(initiative.id).await?;
+    let previous = versions.last();
+    let mut input = input.clone();
+    input.record_legal_basis(previous.map(|v| &v.plan), caller.user.id, now.date());
+    let plan = input.parse(now.date())?;
+    let withdrawn = match previous {
+        Some(v) if v.approval.is_some() => plan::approval_withdrawn_by(&v.plan, &plan),
+        _ => Vec::new(),
+    };
+    let version = plan::next_version(previous, plan, caller.user.id, now);
+    let detail = format!("initiative={} version={}", initiative.id, version.version);
+    let audit = caller.audit(AuditAction::SavePlan, vec![], detail.clone());
+    match ctx.store.save_plan_version(initiative.id, &version, &audit).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict { .. }) => return Ok(Saved::Meanwhile),
+        Err(e) => return Err(e.into()),
+    }
+    let audit = caller.audit(AuditAction::SetEthicsFrame, vec![], detail);
+    ctx.store.set_ethics_frame(initiative.id, &version.plan.ethics_frame, &audit).await?;
+    Ok(Saved::Version { version: version.version, withdrawn })
+}
+
+/// The approval as the form gives it: the version the coordinator read, and a note.
+#[derive(Debug, Clone, Default)]
+pub struct ApproveInput {
+    pub version: String,
+    pub note: String,
+}
+
+/// What an approval came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Approved {
+    Approved,
+    /// The version read is no longer the current one, or was approved meanwhile: the
+    /// newer one needs reading first. Nothing written.
+    Stale,
+    /// `domain::plan::approve` refuses (the author, an incomplete plan …); audited.
+    Refused(ApprovalRefused),
+}
+
+/// Approves the legal basis of the current version (G-5.3), once, by a second
+/// coordinator.
+pub async fn approve(ctx: &Ctx, caller: &Caller, input: &ApproveInput) -> Result<Approved, Error> {
+    require(ctx, caller, Action::EditPlan).await?;
+    let initiative = current_initiative(ctx).await?;
+    let versions = ctx.store.plan_versions(initiative.id).await?;
+    // Only the version the coordinator read may be approved: a newer one needs reading.
+    let Some(current) = versions.last().filter(|v| v.version.to_string() == input.version.trim()) else {
+        return Ok(Approved::Stale);
+    };
+    match plan::approve(current, &caller.actor(), ctx.clock.now(), &input.note) {
+        Ok(approval) => {
+            let detail = format!("initiative={} version={}", initiative.id, current.version);
+            let audit = caller.audit(AuditAction::ApprovePlan, vec![], detail);
+            match ctx.store.approve_plan_version(initiative.id, current.version, &approval, &audit).await {
+                Ok(()) => Ok(Approved::Approved),
+                // Approved by another meanwhile: the first approval stays.
+                Err(StoreError::Conflict { .. }) => Ok(Approved::Stale),
+                Err(e) => Err(e.into()),
+            }
+        }
+        Err(refused) => {
+            let detail = format!("plan approval refused: {}", refused.message_id());
+            ctx.store.append_audit(&caller.audit(AuditAction::Denied, vec![], detail)).await?;
+            Ok(Approved::Refused(refused))
+        }
+    }
+}

@@ -234,45 +234,88 @@ struct SourceUsed<'a> {
     rows: u64,
 }
 
-/// Runs the search and accepts its result: refused with the reason (audited) unless
-/// the plan's legal basis is approved and names these rules (G-5.3). Writes every
-/// candidate and the review queue in one transaction, then deletes the extracts it
-/// read (G-5.5).
-pub async fn run(ctx: &Ctx, caller: &Caller) -> Result<RunReport, Error> {
+/// A run the gate let through, with its job claimed: what [`finish_run`] selects and
+/// writes. The web starts it in the request and finishes it in the background (a run
+/// over millions of income rows takes a while); the CLI does both in turn ([`run`]).
+#[derive(Debug)]
+pub struct StartedRun {
+    job_id: Uuid,
+    caller: Caller,
+    initiative_id: Uuid,
+    basis: domain::plan::ApprovedBasis,
+    rules: (SelectionRulesRecord, Rules),
+}
+
+impl StartedRun {
+    pub fn job_id(&self) -> Uuid {
+        self.job_id
+    }
+}
+
+/// The gate (G-5.3): refused with the reason (audited) unless the plan's legal basis is
+/// approved and names the rules in force; then the initiative's one run job is claimed.
+pub async fn start_run(ctx: &Ctx, caller: &Caller) -> Result<StartedRun, Error> {
     require(ctx, caller, Action::RegisterSearch).await?;
     let initiative = crate::current_initiative(ctx).await?;
+    let gate = async {
+        let versions = ctx.store.plan_versions(initiative.id).await?;
+        let basis = domain::plan::may_run_search(versions.last(), ctx.clock.now().date())
+            .map_err(|r| Error::Refused(Refusal::Search(r)))?;
+        let (record, rules) = current_rules(ctx, initiative.id).await?;
+        if !domain::selection::plan_names_rules(&basis.rules_ref, &record.toml) {
+            return Err(Error::Refused(Refusal::Search(SearchRefused::RulesNotApproved)));
+        }
+        Ok((basis, (record, rules)))
+    };
+    let (basis, rules) = match gate.await {
+        Ok(open) => open,
+        Err(Error::Refused(r)) => {
+            let detail = format!("register run refused: {}", Error::Refused(r.clone()).code());
+            ctx.store.append_audit(&caller.audit(AuditAction::Denied, vec![], detail)).await?;
+            return Err(Error::Refused(r));
+        }
+        Err(e) => return Err(e),
+    };
     // One run per initiative at a time, across processes: the database decides.
-    let job = ctx
+    let job_id = ctx
         .store
         .start_job(initiative.id, JobKind::RegisterRun, Some(caller.user.id), ctx.clock.now())
         .await?
         .ok_or(Error::Refused(Refusal::Busy))?;
-    let result = run_approved(ctx, caller, initiative.id).await;
-    let (outcome, made, code) = match &result {
-        Ok(r) => (JobOutcome::Done, Some(r.run_id), None),
-        Err(e) => (JobOutcome::Failed, None, Some(e.code())),
-    };
-    ctx.store.finish_job(job, outcome, made, code, ctx.clock.now()).await?;
-    match result {
-        Err(Error::Refused(r)) => {
-            let detail = format!("register run refused: {}", Error::Refused(r.clone()).code());
-            ctx.store.append_audit(&caller.audit(AuditAction::Denied, vec![], detail)).await?;
-            Err(Error::Refused(r))
-        }
-        other => other,
-    }
+    Ok(StartedRun { job_id, caller: caller.clone(), initiative_id: initiative.id, basis, rules })
 }
 
-async fn run_approved(ctx: &Ctx, caller: &Caller, initiative_id: Uuid) -> Result<RunReport, Error> {
+/// Selects over the newest extract of each kind, writes every candidate and the review
+/// queue in one transaction, deletes the extracts it read (G-5.5), and ends the job.
+pub async fn finish_run(ctx: &Ctx, started: StartedRun) -> Result<RunReport, Error> {
+    let StartedRun { job_id, caller, initiative_id, basis, rules } = started;
+    let result = select_and_accept(ctx, &caller, initiative_id, basis, rules).await;
+    let (outcome, made, code) = match &result {
+        Ok(r) => (JobOutcome::Done, Some(r.run_id), None),
+        Err(e) => {
+            tracing::error!(error = %e, job = %job_id, "register run failed");
+            (JobOutcome::Failed, None, Some(e.code()))
+        }
+    };
+    ctx.store.finish_job(job_id, outcome, made, code, ctx.clock.now()).await?;
+    result
+}
+
+/// [`start_run`] and [`finish_run`] in one go: the CLI's `opsog register run`.
+pub async fn run(ctx: &Ctx, caller: &Caller) -> Result<RunReport, Error> {
+    let started = start_run(ctx, caller).await?;
+    finish_run(ctx, started).await
+}
+
+async fn select_and_accept(
+    ctx: &Ctx,
+    caller: &Caller,
+    initiative_id: Uuid,
+    basis: domain::plan::ApprovedBasis,
+    (rules_record, rules): (SelectionRulesRecord, Rules),
+) -> Result<RunReport, Error> {
     let now = ctx.clock.now();
     let run_date = now.date();
-    let versions = ctx.store.plan_versions(initiative_id).await?;
-    let basis =
-        domain::plan::may_run_search(versions.last(), run_date).map_err(|r| Error::Refused(Refusal::Search(r)))?;
-    let (rules_record, rules) = current_rules(ctx, initiative_id).await?;
-    if !domain::selection::plan_names_rules(&basis.rules_ref, &rules_record.toml) {
-        return Err(Error::Refused(Refusal::Search(SearchRefused::RulesNotApproved)));
-    }
     let sources = current_sources(ctx, initiative_id).await?;
     let files: Vec<SourceFile> = sources.iter().map(|(_, f)| f.clone()).collect();
     let selection = select_blocking(rules, files, run_date).await?;
@@ -418,6 +461,33 @@ pub async fn decide(
         .unwrap_or_default();
     let audit = caller.audit(AuditAction::ReviewLink, vec![], String::new());
     Ok(ctx.store.decide_link_review(review_id, initiative.id, decision, &hashes, &caller.event_actor(), &audit).await?)
+}
+
+/// The links waiting for a decision (lists without CPR, G-5.2). Their data is read,
+/// so the view is audited (no person ids yet: they are not persons in the system).
+pub async fn review_queue(ctx: &Ctx, caller: &Caller) -> Result<Vec<store::LinkReviewRecord>, Error> {
+    require(ctx, caller, Action::ReviewLinks).await?;
+    let initiative = crate::current_initiative(ctx).await?;
+    let pending = ctx.store.pending_link_reviews(initiative.id).await?;
+    let detail = format!("initiative={} pending_links={}", initiative.id, pending.len());
+    ctx.store.append_audit(&caller.audit(AuditAction::ReviewLink, vec![], detail)).await?;
+    Ok(pending)
+}
+
+/// A run as recorded, for its overview page (G-5.4); the view is audited.
+pub async fn run_overview(ctx: &Ctx, caller: &Caller, run_id: Uuid) -> Result<RegisterRunRecord, Error> {
+    require(ctx, caller, Action::ViewRunOverview).await?;
+    let initiative = crate::current_initiative(ctx).await?;
+    let run = ctx
+        .store
+        .register_runs(initiative.id)
+        .await?
+        .into_iter()
+        .find(|r| r.id == run_id)
+        .ok_or(Error::NotFound("register run"))?;
+    let detail = format!("register_run={}", run.id);
+    ctx.store.append_audit(&caller.audit(AuditAction::ViewRunOverview, vec![], detail)).await?;
+    Ok(run)
 }
 
 #[cfg(test)]

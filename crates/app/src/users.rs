@@ -105,3 +105,9 @@ pub async fn create(ctx: &Ctx, by: GrantedBy<'_>, input: &UserInput) -> Result<U
         Err(e) => Err(e.into()),
     }
 }
+
+/// Every login, for who manages users (the user page).
+pub async fn list(ctx: &Ctx, caller: &Caller) -> Result<Vec<User>, Error> {
+    require(ctx, caller, Action::ManageUsers).await?;
+    Ok(ctx.store.list_users().await?)
+}

@@ -3,27 +3,16 @@
 //! initiative enforced by the database, and scheduled work that runs once a day.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
 use app::letter_batch::{self, Input};
 use app::users::{GrantedBy, UserInput};
-use app::{Caller, Ctx, Error, Refusal};
+use app::{Caller, Error, Refusal};
+use common::ctx;
 use domain::audit::AuditAction;
-use domain::do_not_contact::DncKey;
 use domain::policy::Role;
 use store::testkit::{TestDb, initiative, user};
 use store::{JobKind, JobOutcome, Store};
 use time::OffsetDateTime;
-use uuid::Uuid;
-
-fn ctx(db: &TestDb) -> Ctx {
-    let dir = std::env::temp_dir().join(format!("opsog-app-{}", Uuid::new_v4()));
-    let settings = app::settings::letter_settings(
-        &app::settings::Municipality::default(),
-        None,
-        "http://127.0.0.1:8080",
-        dir.join("letters"),
-    );
-    Ctx::new(db.store.clone(), DncKey::new(vec![7; 32]).unwrap(), dir.join("extracts"), settings)
-}
 
 #[tokio::test]
 async fn a_role_that_may_not_is_refused_and_the_refusal_is_audited() {

@@ -123,6 +123,17 @@ pub struct EthicsAcceptance {
     pub accepted_on: Date,
 }
 
+/// The longest ethics frame kept: a page or two of guidelines, not a manual.
+pub const MAX_ETHICS_FRAME_CHARS: usize = 8000;
+
+/// The initiative's ethics frame as the coordinator writes it (G-4.6, G-6.3): required,
+/// trimmed, at most `MAX_ETHICS_FRAME_CHARS`. The field is `text`.
+pub fn parse_ethics_frame(input: &str) -> Result<String, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let text = required_text(&mut errors, "text", input, MAX_ETHICS_FRAME_CHARS);
+    errors.into_result(|| text)
+}
+
 /// What the coordinator's profile form sets. Valid by construction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileDetails {
@@ -1193,5 +1204,13 @@ mod tests {
         let mut i = follow_up();
         i.held_on = "10-03-2026".into();
         assert_eq!(i.parse(TODAY).unwrap_err().for_field("held_on"), Some("error-date-format"));
+    }
+
+    #[test]
+    fn an_ethics_frame_is_required_and_kept_short() {
+        assert_eq!(parse_ethics_frame("  Vi presser aldrig.  ").unwrap(), "Vi presser aldrig.");
+        assert_eq!(parse_ethics_frame("   ").unwrap_err().for_field("text"), Some("error-required"));
+        let long = "x".repeat(MAX_ETHICS_FRAME_CHARS + 1);
+        assert_eq!(parse_ethics_frame(&long).unwrap_err().for_field("text"), Some("error-too-long"));
     }
 }

@@ -187,6 +187,16 @@ impl CallOutcome {
             CallOutcome::NeverAgain => vec![EventKind::NeverContactAgain],
         }
     }
+
+    /// The note that goes with the outcome's last event (the one that says what she
+    /// said): the caller's note, and what the outcome itself tells the next caller.
+    pub fn event_note(self, note: &str) -> String {
+        match self {
+            CallOutcome::WrongNumber if note.is_empty() => "Forkert nummer.".into(),
+            CallOutcome::WantsMeeting => format!("Ønsker et møde. {note}").trim().to_string(),
+            _ => note.to_string(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -280,5 +290,14 @@ mod tests {
             "{errors:?}"
         );
         assert!(errors.for_field("call_after_letter_days").is_none());
+    }
+
+    #[test]
+    fn the_outcome_adds_to_the_note_what_the_next_caller_must_know() {
+        assert_eq!(CallOutcome::WrongNumber.event_note(""), "Forkert nummer.");
+        assert_eq!(CallOutcome::WrongNumber.event_note("Ny: 2030"), "Ny: 2030");
+        assert_eq!(CallOutcome::WantsMeeting.event_note(""), "Ønsker et møde.");
+        assert_eq!(CallOutcome::WantsMeeting.event_note("Tirsdag"), "Ønsker et møde. Tirsdag");
+        assert_eq!(CallOutcome::NotNow.event_note("Efter sommer"), "Efter sommer");
     }
 }

@@ -268,6 +268,19 @@ impl PlanInput {
         }
     }
 
+    /// Who recorded the legal basis, and when, is not typed in (G-5.3): it stays with
+    /// the earlier version while the basis (text and reference) is unchanged, and is
+    /// `by`, today, when it changes. A date she typed is kept.
+    pub fn record_legal_basis(&mut self, earlier: Option<&Plan>, by: Uuid, today: Date) {
+        let earlier = earlier
+            .and_then(|p| p.legal_basis.as_ref())
+            .filter(|b| b.text == self.legal_basis_text.trim() && b.reference == self.legal_basis_reference.trim());
+        self.legal_basis_recorded_by = earlier.map_or(by, |b| b.recorded_by).to_string();
+        if self.legal_basis_recorded_on.trim().is_empty() {
+            self.legal_basis_recorded_on = earlier.map_or(today, |b| b.recorded_on).to_string();
+        }
+    }
+
     /// The form filled with a stored plan, so that a new version starts from the
     /// current one.
     pub fn from_plan(plan: &Plan) -> PlanInput {
@@ -1152,5 +1165,31 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), count);
         assert!(ids.iter().all(|id| id.starts_with("error-plan-") || id.starts_with("error-search-")));
+    }
+
+    #[test]
+    fn the_legal_basis_stays_with_its_recorder_until_it_changes() {
+        let earlier = plan();
+        let mut same =
+            PlanInput { legal_basis_recorded_by: String::new(), legal_basis_recorded_on: String::new(), ..input() };
+        same.record_legal_basis(Some(&earlier), BIRGIT, TODAY);
+        assert_eq!(
+            (same.legal_basis_recorded_by.as_str(), same.legal_basis_recorded_on.as_str()),
+            (ANNA.to_string().as_str(), "2026-03-01")
+        );
+        let mut changed = PlanInput {
+            legal_basis_text: "En anden hjemmel".into(),
+            legal_basis_recorded_on: String::new(),
+            ..input()
+        };
+        changed.record_legal_basis(Some(&earlier), BIRGIT, TODAY);
+        assert_eq!(changed.legal_basis_recorded_by, BIRGIT.to_string());
+        assert_eq!(changed.legal_basis_recorded_on, TODAY.to_string());
+        let mut first = PlanInput { legal_basis_recorded_on: "2026-02-01".into(), ..input() };
+        first.record_legal_basis(None, BIRGIT, TODAY);
+        assert_eq!(
+            (first.legal_basis_recorded_by, first.legal_basis_recorded_on),
+            (BIRGIT.to_string(), "2026-02-01".to_string())
+        );
     }
 }

@@ -24,6 +24,12 @@ impl FieldErrors {
         self.0.iter().find(|e| e.field == field).map(|e| e.message)
     }
 
+    /// The names of the fields that failed, comma-separated: what an audit entry of a
+    /// refused form says, never the values she typed.
+    pub fn field_names(&self) -> String {
+        self.0.iter().map(|e| e.field).collect::<Vec<_>>().join(",")
+    }
+
     pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {
         if self.0.is_empty() { Ok(value()) } else { Err(self) }
     }

@@ -74,24 +74,23 @@ document.addEventListener('DOMContentLoaded', function () {
   });
 });
 
-// A letter batch's job page (`/letters/batch/jobs/…`): follow its progress, and open
-// the batch when it is done (or show why it failed). Without script, a reload does the
-// same: the job's state is in the database.
+// A job's page (`/jobs/…`: a letter batch or a register run): follow its progress,
+// and open what it made when it is done (or show why it failed). Without script, a
+// reload does the same: the job's state is in the database.
 document.addEventListener('DOMContentLoaded', function () {
-  var box = document.querySelector('[data-batch-job]');
+  var box = document.querySelector('[data-job-progress]');
   if (!box || !window.fetch) {
     return;
   }
   var bar = box.querySelector('progress');
-  var text = box.querySelector('[data-progress-text]');
   var timer = window.setInterval(function () {
-    fetch('/letters/batch/progress', { credentials: 'same-origin' })
+    fetch(box.getAttribute('data-job-progress'), { credentials: 'same-origin' })
       .then(function (r) { return r.json(); })
       .then(function (p) {
         if (!p.running) {
           window.clearInterval(timer);
-          if (p.batch) {
-            window.location.assign('/letters/batches/' + p.batch);
+          if (p.result) {
+            window.location.assign(p.result);
           } else {
             window.location.reload();
           }
@@ -100,8 +99,6 @@ document.addEventListener('DOMContentLoaded', function () {
         if (p.total > 0) {
           bar.max = p.total;
           bar.value = p.done;
-          text.textContent = text.getAttribute('data-progress-text')
-            .replace('{done}', p.done).replace('{total}', p.total);
         }
       })
       .catch(function () { /* a reload shows the state all the same */ });

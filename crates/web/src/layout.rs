@@ -65,6 +65,11 @@ impl Layout {
         self.i18n.t(self.locale, key)
     }
 
+    /// Whether a message exists: for codes that may or may not have a text of their own.
+    pub fn has(&self, key: &str) -> bool {
+        self.i18n.has(self.locale, key)
+    }
+
     pub fn t1(&self, key: &str, name: &str, value: impl ToString) -> String {
         self.i18n.t_args(self.locale, key, &[(name, value.to_string())])
     }

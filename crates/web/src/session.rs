@@ -9,12 +9,10 @@ use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderValue, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::audit::AuditActor;
 use domain::org::User;
 use domain::policy::Actor;
 use serde::de::DeserializeOwned;
-use store::{Session, Store};
-use time::OffsetDateTime;
+use store::Session;
 
 pub const COOKIE: &str = "opsog_session";
 
@@ -53,9 +51,6 @@ pub fn clear_cookie() -> HeaderValue {
     HeaderValue::from_static("opsog_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
 }
 
-/// Touching the session on every request would make every page view a database write.
-const TOUCH_AFTER: time::Duration = time::Duration::seconds(60);
-
 pub async fn load_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let mut ctx = Ctx::default();
     if let Some(token) = cookie_value(req.headers(), COOKIE) {
@@ -70,29 +65,13 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
     response
 }
 
-async fn resolve(state: &AppState, hash: &str) -> Result<Ctx, store::StoreError> {
-    let Some((session, user)) = state.store.session_with_user(hash).await? else {
-        return Ok(Ctx::default());
-    };
-    let now = OffsetDateTime::now_utc();
+async fn resolve(state: &AppState, hash: &str) -> Result<Ctx, app::Error> {
     let idle = time::Duration::try_from(state.config.session_idle).unwrap_or(time::Duration::minutes(30));
-    if session.last_seen_at + idle < now {
-        state.store.delete_session(hash).await?;
-        return Ok(Ctx { expired: session.user_id.is_some(), ..Ctx::default() });
-    }
-    let user = match (session.user_id, user) {
-        (None, _) => None,
-        (Some(_), Some(u)) if u.active => Some(u),
-        // a deactivated or deleted user's session ends
-        (Some(_), _) => {
-            state.store.delete_session(hash).await?;
-            return Ok(Ctx::default());
-        }
-    };
-    if now - session.last_seen_at > TOUCH_AFTER {
-        state.store.touch_session(hash, now).await?;
-    }
-    Ok(Ctx { session: Some(session), user, expired: false })
+    Ok(match app::sessions::resolve(&state.app, hash, idle).await? {
+        app::sessions::Resolved::None => Ctx::default(),
+        app::sessions::Resolved::Expired { had_user } => Ctx { expired: had_user, ..Ctx::default() },
+        app::sessions::Resolved::Active(live) => Ctx { session: Some(live.session), user: live.user, expired: false },
+    })
 }
 
 /// A logged-in user; anyone else is sent to the login page.
@@ -111,10 +90,6 @@ impl CurrentUser {
 
     pub fn actor(&self) -> Actor {
         self.user.policy_actor()
-    }
-
-    pub fn audit_actor(&self) -> AuditActor {
-        self.user.audit_actor()
     }
 }
 

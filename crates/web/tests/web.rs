@@ -1673,7 +1673,9 @@ async fn a_coordinator_uploads_maps_dry_runs_and_runs_a_register_search_under_an
     c.get("/register").await;
     let p = c.post("/register/run", &[]).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-    let run_url = p.location.unwrap();
+    // The run goes on in the background; its job's page opens the run when done.
+    let run_url = follow_job(&mut c, &p.location.unwrap()).await;
+    assert!(run_url.starts_with("/register/runs/"), "{run_url}");
     assert_eq!(s.count_people().await.unwrap(), people_before + 1);
     // The extracts are gone from disk, and the deletion is recorded.
     assert!(s.register_sources(w.initiative).await.unwrap().iter().all(|x| x.deleted_at.is_some()));
@@ -1874,6 +1876,24 @@ async fn never_again_puts_her_on_the_list_and_guessing_is_stopped() {
 }
 
 // --- the call list (issue 4, items 5–7)
+
+/// Follows a job's page (`/jobs/…`) until it leads to what the job made, checking on
+/// the way that it shows its progress; returns that address.
+async fn follow_job(c: &mut Client, job_url: &str) -> String {
+    assert!(job_url.starts_with("/jobs/"), "{job_url}");
+    for _ in 0..600 {
+        let j = c.get(job_url).await;
+        if j.status == StatusCode::SEE_OTHER {
+            return j.location.expect("a finished job leads somewhere");
+        }
+        assert_eq!(j.status, StatusCode::OK, "{}", j.body);
+        assert!(j.body.contains("data-job-progress"), "a running job shows its progress: {}", j.body);
+        let p = c.get(&format!("{job_url}/progress")).await;
+        assert!(p.body.contains(r#""running":"#), "{}", p.body);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the job at {job_url} did not finish within 30 s")
+}
 
 async fn letter_sent(s: &SqlStore, person: Uuid, initiative: Uuid, days_ago: i64) {
     let ev = store::NewEvent {
@@ -2086,19 +2106,7 @@ async fn a_coordinator_sends_a_letter_batch_to_a_run_whole_with_safe_contact_and
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     // The batch runs as a job in the background; its page opens the batch when done.
     let job_url = p.location.unwrap();
-    assert!(job_url.starts_with("/letters/batch/jobs/"), "{job_url}");
-    let mut report_url = None;
-    for _ in 0..600 {
-        let j = c.get(&job_url).await;
-        if j.status == StatusCode::SEE_OTHER {
-            report_url = j.location;
-            break;
-        }
-        assert_eq!(j.status, StatusCode::OK, "{}", j.body);
-        assert!(j.body.contains("data-batch-job"), "a running job shows its progress: {}", j.body);
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let report_url = report_url.expect("the batch finished within 30 s");
+    let report_url = follow_job(&mut c, &job_url).await;
     assert!(report_url.starts_with("/letters/batches/"), "{report_url}");
     // A second tab's page names the running or last job; a caseworker sees none of it.
     assert_eq!(cw.get(&job_url).await.status, StatusCode::FORBIDDEN);

@@ -2,7 +2,7 @@
 //! their follow-up meetings, the initiative's ethics frame, and where the target group
 //! lives and ambassadors work.
 
-use super::{FormField, Opt, deny, render, today, with_errors};
+use super::{FormField, Opt, render, today, with_errors};
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::layout::Layout;
@@ -15,18 +15,15 @@ use domain::ambassador::{
     self, AmbassadorBackground, AmbassadorProfile, Employment, FollowUpInput, FollowUpTopic, ProfileInput,
     TrainingTopic,
 };
-use domain::audit::AuditAction;
-use domain::policy::{self, Action, Role};
+use domain::policy::Action;
 use domain::validation::FieldErrors;
 use serde::Deserialize;
 use store::{EthicsFrame, Store};
 use uuid::Uuid;
 
+/// The action-level check of the coordinator's pages; a refusal is audited.
 async fn require(state: &AppState, cu: &CurrentUser, action: Action, origin: &str) -> AppResult<()> {
-    if !policy::may(&cu.actor(), action, None) {
-        return Err(deny(state, cu, origin, None, AppError::Forbidden).await);
-    }
-    Ok(())
+    Ok(app::require(&state.app, &cu.caller(origin), action).await?)
 }
 
 fn label(l: &Layout, prefix: &str, code: &str) -> String {
@@ -148,10 +145,7 @@ async fn profile_page(
     follow_up: &FollowUpInput,
     follow_up_errors: &FieldErrors,
 ) -> AppResult<Response> {
-    let user = state.store.get_user(id).await?;
-    if user.role != Role::Ambassador {
-        return Err(AppError::NotFound);
-    }
+    let user = app::ambassadors::ambassador(&state.app, id).await?;
     let l = Layout::new(state, &cu.ctx, "/ambassadors");
     let areas = state.store.list_areas().await?;
     let fields = vec![
@@ -292,19 +286,12 @@ pub async fn save(
     CsrfForm(input): CsrfForm<ProfileInput>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /ambassadors/{id}";
-    require(&state, &cu, Action::ManageAmbassadors, ORIGIN).await?;
-    if state.store.get_user(id).await?.role != Role::Ambassador {
-        return Err(AppError::NotFound);
-    }
-    match input.parse(today()) {
-        Err(errors) => {
+    match app::ambassadors::save_profile(&state.app, &cu.caller(ORIGIN), id, &input).await {
+        Ok(()) => Ok(Redirect::to(&format!("/ambassadors/{id}")).into_response()),
+        Err(app::Error::Invalid(errors)) => {
             profile_page(&state, &cu, id, &input, &errors, &FollowUpInput::default(), &FieldErrors::default()).await
         }
-        Ok(details) => {
-            let audit = super::audit(&cu, AuditAction::SaveAmbassadorProfile, ORIGIN, vec![], format!("user={id}"));
-            state.store.save_ambassador_profile(id, &details, &audit).await?;
-            Ok(Redirect::to(&format!("/ambassadors/{id}")).into_response())
-        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -312,25 +299,16 @@ pub async fn record_follow_up(
     State(state): State<AppState>,
     cu: CurrentUser,
     Path(id): Path<Uuid>,
-    CsrfForm(mut input): CsrfForm<FollowUpInput>,
+    CsrfForm(input): CsrfForm<FollowUpInput>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /ambassadors/{id}/follow-ups";
-    require(&state, &cu, Action::ManageAmbassadors, ORIGIN).await?;
-    if state.store.get_user(id).await?.role != Role::Ambassador {
-        return Err(AppError::NotFound);
-    }
-    // The ambassador is the one in the address, whatever the form says.
-    input.ambassador_user_id = id.to_string();
-    match input.parse(today()) {
-        Err(errors) => {
+    match app::ambassadors::record_follow_up(&state.app, &cu.caller(ORIGIN), id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/ambassadors/{id}")).into_response()),
+        Err(app::Error::Invalid(errors)) => {
             let profile = state.store.ambassador_profile(id).await?.map(|p| as_input(&p)).unwrap_or_default();
             profile_page(&state, &cu, id, &profile, &FieldErrors::default(), &input, &errors).await
         }
-        Ok(f) => {
-            let audit = super::audit(&cu, AuditAction::RecordFollowUp, ORIGIN, vec![], format!("ambassador={id}"));
-            state.store.record_ambassador_follow_up(&f, cu.user.id, &audit).await?;
-            Ok(Redirect::to(&format!("/ambassadors/{id}")).into_response())
-        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -361,49 +339,27 @@ pub async fn frame_page(State(state): State<AppState>, cu: CurrentUser) -> AppRe
     render(&FramePage { l, initiative: initiative.name, text, version, error: None })
 }
 
-/// The longest frame kept: a page or two of guidelines, not a manual.
-const MAX_FRAME_CHARS: usize = 8000;
-
 pub async fn save_frame(
     State(state): State<AppState>,
     cu: CurrentUser,
     CsrfForm(form): CsrfForm<FrameForm>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /plan/ethics";
-    require(&state, &cu, Action::EditPlan, ORIGIN).await?;
+    let errors = match app::ambassadors::set_ethics_frame(&state.app, &cu.caller(ORIGIN), &form.text).await {
+        Ok(_) => return Ok(Redirect::to("/plan/ethics").into_response()),
+        Err(app::Error::Invalid(errors)) => errors,
+        Err(e) => return Err(e.into()),
+    };
     let Some(initiative) = super::current_initiative(&state).await? else {
         return Err(AppError::NotFound);
     };
-    let text = form.text.trim();
-    let error = if text.is_empty() {
-        Some("error-required")
-    } else if text.chars().count() > MAX_FRAME_CHARS {
-        Some("error-too-long")
-    } else {
-        None
-    };
-    if let Some(key) = error {
-        let l = Layout::new(&state, &cu.ctx, "/plan/ethics");
-        let version = state.store.ethics_frame(initiative.id).await?.map(|f| f.version).unwrap_or_default();
-        let page = FramePage { error: Some(l.t(key)), l, initiative: initiative.name, text: form.text, version };
-        let mut r = render(&page)?;
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(r);
-    }
-    // The frame is part of the plan (G-4.6): with a plan, a changed frame is a new
-    // version of it (which keeps its approval: the frame is not what is approved).
-    let versions = state.store.plan_versions(initiative.id).await?;
-    if let Some(last) = versions.last().filter(|v| v.plan.ethics_frame != text) {
-        let mut plan = last.plan.clone();
-        plan.ethics_frame = text.to_string();
-        let version = domain::plan::next_version(Some(last), plan, cu.user.id, time::OffsetDateTime::now_utc());
-        let detail = format!("initiative={} version={}", initiative.id, version.version);
-        let audit = super::audit(&cu, AuditAction::SavePlan, ORIGIN, vec![], detail);
-        state.store.save_plan_version(initiative.id, &version, &audit).await?;
-    }
-    let audit = super::audit(&cu, AuditAction::SetEthicsFrame, ORIGIN, vec![], format!("initiative={}", initiative.id));
-    state.store.set_ethics_frame(initiative.id, text, &audit).await?;
-    Ok(Redirect::to("/plan/ethics").into_response())
+    let l = Layout::new(&state, &cu.ctx, "/plan/ethics");
+    let version = state.store.ethics_frame(initiative.id).await?.map(|f| f.version).unwrap_or_default();
+    let error = errors.for_field("text").map(|key| l.t(key));
+    let page = FramePage { error, l, initiative: initiative.name, text: form.text, version };
+    let mut r = render(&page)?;
+    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(r)
 }
 
 struct AreaRow {

@@ -7,16 +7,14 @@ use crate::AppState;
 use crate::error::AppResult;
 use crate::layout::Layout;
 use crate::session::Ctx;
+use app::public::Answered;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::ambassador::BestTime;
-use domain::audit::{AuditAction, AuditActor, AuditRecord};
-use domain::funnel::{Channel, TransitionInput};
 use domain::response::{self, AnswerInput, Choice, CodeRefused};
-use store::{EventActor, NewEvent, Store, StoreError};
 
 const PAGE: &str = "/svar";
 
@@ -189,9 +187,19 @@ pub async fn submit(
         let key = CodeRefused::TooManyTries.text_key();
         return answered(&state, &ctx, &lang, &input, Some(key), StatusCode::TOO_MANY_REQUESTS);
     }
-    let (code, answer) = match input.parse() {
-        Ok(parsed) => parsed,
-        Err(errors) => {
+    let choice = match app::public::answer_response_code(&state.app, ORIGIN, &input).await {
+        Ok(Answered::Recorded(choice)) => choice,
+        Ok(Answered::Refused(reason)) => {
+            if reason == CodeRefused::Unknown {
+                state.answer_limiter.failed(&session);
+            }
+            let status = match reason {
+                CodeRefused::Unknown => StatusCode::NOT_FOUND,
+                _ => StatusCode::GONE,
+            };
+            return answered(&state, &ctx, &lang, &input, Some(reason.text_key()), status);
+        }
+        Err(app::Error::Invalid(errors)) => {
             if errors.for_field("code").is_some() {
                 state.answer_limiter.failed(&session);
             }
@@ -199,79 +207,9 @@ pub async fn submit(
                 errors.for_field("code").or_else(|| errors.for_field("choice")).or_else(|| errors.for_field("phone"));
             return answered(&state, &ctx, &lang, &input, key, StatusCode::UNPROCESSABLE_ENTITY);
         }
-    };
-    let hash = response::code_hash(&code);
-    let now = time::OffsetDateTime::now_utc();
-    let stored = state.store.response_code(&hash).await?;
-    let refused = match &stored {
-        None => Some(CodeRefused::Unknown),
-        Some(c) => response::may_answer(c.expires_at, c.used_at, now).err(),
-    };
-    let public = AuditActor::public();
-    if let Some(reason) = refused {
-        if reason == CodeRefused::Unknown {
-            state.answer_limiter.failed(&session);
-        }
-        let record = AuditRecord {
-            actor: public,
-            action: AuditAction::Denied,
-            persons: stored.iter().map(|c| c.person_id).collect(),
-            origin: ORIGIN.into(),
-            detail: format!("response code refused: {}", reason.text_key()),
-        };
-        state.store.append_audit(&record).await?;
-        let status = if reason == CodeRefused::Unknown { StatusCode::NOT_FOUND } else { StatusCode::GONE };
-        return answered(&state, &ctx, &lang, &input, Some(reason.text_key()), status);
-    }
-    let Some(code_record) = stored else {
-        return answered(&state, &ctx, &lang, &input, Some("refused_unknown"), StatusCode::NOT_FOUND);
-    };
-    // "Never again" puts her identity on the do-not-contact list (G-2.2): it is read
-    // here, server-side, and never shown.
-    let audit = AuditRecord {
-        actor: public,
-        action: AuditAction::RecordEvent,
-        persons: vec![code_record.person_id],
-        origin: ORIGIN.into(),
-        detail: String::new(),
-    };
-    let mut do_not_contact = Vec::new();
-    if answer.choice == Choice::NeverAgain
-        && let Some(p) = state.store.read_person(code_record.person_id).await?
-    {
-        let d = &p.person.details;
-        do_not_contact = domain::do_not_contact::identity_hashes(
-            &state.dnc_key,
-            d.cpr.as_ref(),
-            &d.full_name(),
-            d.birth_date,
-            d.phone.as_ref(),
-        );
-    }
-    let event = NewEvent {
-        person_id: code_record.person_id,
-        initiative_id: code_record.initiative_id,
-        input: TransitionInput {
-            kind: answer.event_kind(),
-            at: now,
-            channel: Channel::Letter,
-            new_contact_data: answer.phone.is_some(),
-        },
-        actor: EventActor { user_id: None, name: "Svar på brev".into() },
-        language: answer.language.clone(),
-        interpreter_used: false,
-        note: answer.note(),
-        do_not_contact,
-    };
-    let phone = answer.phone.as_ref().map(|p| (p, answer.phone_hers_alone));
-    match state.store.answer_response_code(&hash, answer.choice.code(), &event, phone, &audit).await {
-        Ok(_) => {}
-        Err(StoreError::Conflict { .. }) => {
-            return answered(&state, &ctx, &lang, &input, Some("refused_used"), StatusCode::GONE);
-        }
         Err(e) => return Err(e.into()),
-    }
-    let done = match answer.choice {
+    };
+    let done = match choice {
         Choice::CallMe => "thanks_call_me",
         Choice::NotNow => "thanks_not_now",
         Choice::NeverAgain => "thanks_never",

@@ -1,22 +1,20 @@
 //! The audit log for coordinators and admins: filtered by person or user, and a
-//! per-person export (she has the right to see who looked her up).
+//! per-person export (she has the right to see who looked her up). The reads and
+//! their audit entries are `app::overview`'s.
 
-use super::{deny, render};
+use super::people::{keep, session_data};
+use super::render;
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::layout::Layout;
-use crate::routes::people::SessionData;
 use crate::session::{CsrfForm, CurrentUser};
 use crate::time_fmt;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::audit::AuditAction;
 use domain::policy::{self, Action};
 use serde::Deserialize;
-use store::{AuditQuery, Store};
-use uuid::Uuid;
 
 pub struct EntryView {
     pub at: String,
@@ -39,38 +37,13 @@ struct AuditPage {
     entries: Vec<EntryView>,
 }
 
-async fn resolve_user(state: &AppState, username: &str) -> AppResult<Option<Uuid>> {
-    let username = username.trim().to_lowercase();
-    Ok(state.store.list_users().await?.into_iter().find(|u| u.username == username).map(|u| u.id))
-}
-
 pub async fn list(State(state): State<AppState>, cu: CurrentUser) -> AppResult<Response> {
-    if !policy::may(&cu.actor(), Action::ViewAudit, None) {
-        return Err(deny(&state, &cu, "GET /audit", None, AppError::Forbidden).await);
-    }
+    let data = session_data(&cu);
+    let filter = app::overview::AuditFilter { person: data.audit_person.clone(), user: data.audit_user.clone() };
+    let log = app::overview::audit_log(&state.app, &cu.caller("GET /audit"), &filter).await?;
     let l = Layout::new(&state, &cu.ctx, "/audit");
-    let data = SessionData::of(&cu);
-    let person = Uuid::parse_str(data.audit_person.trim()).ok();
-    let mut message = None;
-    if !data.audit_person.trim().is_empty() && person.is_none() {
-        message = Some(l.t("error-person-id"));
-    }
-    let user = if data.audit_user.trim().is_empty() { None } else { resolve_user(&state, &data.audit_user).await? };
-    if !data.audit_user.trim().is_empty() && user.is_none() {
-        message = Some(l.t("error-unknown-user"));
-    }
-    let entries = if message.is_some() {
-        Vec::new()
-    } else {
-        state.store.list_audit(&AuditQuery { person_id: person, user_id: user, limit: 200 }).await?
-    };
-    let detail =
-        format!("person={} user={}", person.map(|p| p.to_string()).unwrap_or_default(), data.audit_user.trim());
-    state
-        .store
-        .append_audit(&super::audit(&cu, AuditAction::ViewAudit, "GET /audit", person.into_iter().collect(), detail))
-        .await?;
-    let entries = entries
+    let entries = log
+        .entries
         .into_iter()
         .map(|e| EntryView {
             at: time_fmt::local(e.at),
@@ -87,10 +60,10 @@ pub async fn list(State(state): State<AppState>, cu: CurrentUser) -> AppResult<R
         })
         .collect();
     let page = AuditPage {
-        may_export: person.is_some() && policy::may(&cu.actor(), Action::ExportAudit, None),
+        may_export: log.person.is_some() && policy::may(&cu.actor(), Action::ExportAudit, None),
         person: data.audit_person,
         user: data.audit_user,
-        message,
+        message: log.error.map(|key| l.t(key)),
         entries,
         l,
     };
@@ -110,7 +83,7 @@ pub async fn filter(
     cu: CurrentUser,
     CsrfForm(form): CsrfForm<AuditFilter>,
 ) -> AppResult<Response> {
-    let mut data = SessionData::of(&cu);
+    let mut data = session_data(&cu);
     if form.clear.is_some() {
         data.audit_person.clear();
         data.audit_user.clear();
@@ -118,7 +91,7 @@ pub async fn filter(
         data.audit_person = form.person;
         data.audit_user = form.user;
     }
-    data.save(&state, &cu).await?;
+    keep(&state, &cu, &data).await?;
     Ok(Redirect::to("/audit").into_response())
 }
 
@@ -132,23 +105,11 @@ pub async fn export(
     cu: CurrentUser,
     CsrfForm(form): CsrfForm<AuditFilter>,
 ) -> AppResult<Response> {
-    const ORIGIN: &str = "POST /audit/export";
-    if !policy::may(&cu.actor(), Action::ExportAudit, None) {
-        return Err(deny(&state, &cu, ORIGIN, None, AppError::Forbidden).await);
-    }
-    let person = Uuid::parse_str(form.person.trim()).map_err(|_| AppError::BadRequest("person id"))?;
-    let entries =
-        state.store.list_audit(&AuditQuery { person_id: Some(person), user_id: None, limit: 100_000 }).await?;
-    state
-        .store
-        .append_audit(&super::audit(
-            &cu,
-            AuditAction::ExportAudit,
-            ORIGIN,
-            vec![person],
-            format!("{} entries", entries.len()),
-        ))
-        .await?;
+    let entries = match app::overview::export_audit(&state.app, &cu.caller("POST /audit/export"), &form.person).await {
+        Ok(entries) => entries,
+        Err(app::Error::Invalid(_)) => return Err(AppError::BadRequest("person id")),
+        Err(e) => return Err(e.into()),
+    };
     // Semicolons and a BOM: what Danish Excel opens without a wizard.
     let mut out = String::from("\u{feff}tidspunkt;bruger;rolle;handling;hvorfra\r\n");
     for e in &entries {

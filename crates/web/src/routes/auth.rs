@@ -11,11 +11,9 @@ use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::audit::{AuditAction, AuditActor, AuditRecord};
 use domain::org::Locale;
 use serde::Deserialize;
-use store::{Session, Store};
-use time::OffsetDateTime;
+use store::Session;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -34,18 +32,8 @@ pub struct LoginQuery {
 }
 
 pub(super) async fn new_session(state: &AppState, user_id: Option<uuid::Uuid>) -> AppResult<(String, Session)> {
-    let token = app::auth::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
-    let now = OffsetDateTime::now_utc();
-    let session = Session {
-        token_hash: app::auth::token_hash(&token),
-        user_id,
-        csrf_token: app::auth::new_token().map_err(|e| AppError::Internal(e.to_string()))?,
-        created_at: now,
-        last_seen_at: now,
-        data: "{}".into(),
-    };
-    state.store.create_session(&session).await?;
-    Ok((token, session))
+    let new = app::sessions::create(&state.app, user_id).await?;
+    Ok((new.token, new.session))
 }
 
 pub(super) fn with_cookie(mut response: Response, token: &str, secure: bool) -> Response {
@@ -100,51 +88,29 @@ pub async fn login(
     Extension(ctx): Extension<Ctx>,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> AppResult<Response> {
-    let found = state.store.find_login(&form.username).await?;
-    let (user, hash) = match &found {
-        Some((u, h)) => (Some(u), h.clone()),
-        None => (None, state.dummy_hash.as_ref().clone()),
+    let input = app::sessions::LoginInput {
+        username: form.username.clone(),
+        password: form.password.clone(),
+        replaces: ctx.session.as_ref().map(|s| s.token_hash.clone()),
     };
-    let ok = app::auth::verify_password(form.password.clone(), hash).await && user.is_some();
-    let Some(user) = user.filter(|_| ok) else {
-        let record = AuditRecord {
-            actor: AuditActor {
-                user_id: None,
-                username: form.username.trim().to_lowercase(),
-                role: "anonymous".into(),
-            },
-            action: AuditAction::LoginFailed,
-            persons: vec![],
-            origin: "POST /login".into(),
-            detail: String::new(),
-        };
-        state.store.append_audit(&record).await?;
-        let page = LoginPage {
-            l: Layout::new(&state, &ctx, "/login"),
-            next: safe_next(form.next.as_deref()),
-            username: form.username.clone(),
-            failed: true,
-            expired: false,
-        };
-        let mut r = render(&page)?;
-        *r.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
-        return Ok(r);
-    };
-    // A new session id at login: a token planted before login is worth nothing after.
-    if let Some(old) = &ctx.session {
-        state.store.delete_session(&old.token_hash).await?;
+    match app::sessions::login(&state.app, "POST /login", &input, &state.dummy_hash).await? {
+        app::sessions::Login::LoggedIn(done) => {
+            let to = safe_next(form.next.as_deref());
+            Ok(with_cookie(Redirect::to(&to).into_response(), &done.session.token, state.config.secure_cookies))
+        }
+        app::sessions::Login::Refused => {
+            let page = LoginPage {
+                l: Layout::new(&state, &ctx, "/login"),
+                next: safe_next(form.next.as_deref()),
+                username: form.username.clone(),
+                failed: true,
+                expired: false,
+            };
+            let mut r = render(&page)?;
+            *r.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
+            Ok(r)
+        }
     }
-    let (token, _) = new_session(&state, Some(user.id)).await?;
-    let record = AuditRecord {
-        actor: AuditActor { user_id: Some(user.id), username: user.username.clone(), role: user.role.code().into() },
-        action: AuditAction::Login,
-        persons: vec![],
-        origin: "POST /login".into(),
-        detail: String::new(),
-    };
-    state.store.append_audit(&record).await?;
-    let to = safe_next(form.next.as_deref());
-    Ok(with_cookie(Redirect::to(&to).into_response(), &token, state.config.secure_cookies))
 }
 
 #[derive(Deserialize)]
@@ -155,8 +121,7 @@ pub async fn logout(
     cu: CurrentUser,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Response> {
-    state.store.delete_session(&cu.session.token_hash).await?;
-    state.store.append_audit(&super::audit(&cu, AuditAction::Logout, "POST /logout", vec![], String::new())).await?;
+    app::sessions::logout(&state.app, &cu.caller("POST /logout"), &cu.session.token_hash).await?;
     let mut r = Redirect::to("/login").into_response();
     r.headers_mut().append(header::SET_COOKIE, session::clear_cookie());
     Ok(r)
@@ -173,6 +138,6 @@ pub async fn set_locale(
     CsrfForm(form): CsrfForm<LocaleForm>,
 ) -> AppResult<Response> {
     let locale = Locale::from_code(&form.locale).ok_or(AppError::BadRequest("unknown locale"))?;
-    state.store.set_user_locale(cu.user.id, locale).await?;
+    app::sessions::set_locale(&state.app, &cu.caller("POST /settings/locale"), locale).await?;
     Ok(Redirect::to("/").into_response())
 }

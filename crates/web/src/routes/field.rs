@@ -5,42 +5,22 @@
 //! Nothing here is possible before `ambassador::may_log_field_work` says so: her duty
 //! of confidentiality signed and the current ethics frame accepted (G-6.7, G-4.6).
 
-use super::{ConsentView, FormField, Opt, deny, language_label, render, today, with_errors};
+use super::{ConsentView, FormField, Opt, language_label, render, today, with_errors};
 use crate::AppState;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::layout::Layout;
 use crate::session::{CsrfForm, CurrentUser};
+use app::Refusal;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::ambassador::{
-    self, BestTime, ConversationInput, EthicsAcceptance, FieldWorkBlocked, Outcome, PlaceKind, RegistrationInput,
-};
-use domain::audit::AuditAction;
+use domain::ambassador::{self, BestTime, ConversationInput, FieldWorkBlocked, Outcome, PlaceKind, RegistrationInput};
 use domain::consent_text;
-use domain::do_not_contact::identity_hashes;
 use domain::org::Locale;
-use domain::policy::{self, Action};
 use domain::validation::FieldErrors;
 use serde::Deserialize;
-use store::{EthicsFrame, PeopleQuery, RegistrationOutcome, Store, StreetRegistrationWrite};
-
-/// Whether she may log field work now, and the frame she must accept if not.
-async fn gate(state: &AppState, cu: &CurrentUser) -> AppResult<(Result<(), FieldWorkBlocked>, Option<EthicsFrame>)> {
-    let frame = super::current_ethics_frame(state).await?;
-    let profile = state.store.ambassador_profile(cu.user.id).await?;
-    let verdict = ambassador::may_do_field_work(profile.as_ref(), frame.as_ref().map(|f| (f.initiative_id, f.version)));
-    Ok((verdict, frame))
-}
-
-/// Only ambassadors do field work; anyone else is refused, and the refusal audited.
-async fn require_field_work(state: &AppState, cu: &CurrentUser, origin: &str) -> AppResult<()> {
-    if !policy::may(&cu.actor(), Action::FieldWork, None) {
-        return Err(deny(state, cu, origin, None, AppError::Forbidden).await);
-    }
-    Ok(())
-}
+use store::{EthicsFrame, RegistrationOutcome, Store};
 
 #[derive(Template)]
 #[template(path = "field.html")]
@@ -62,17 +42,14 @@ pub struct Done {
 
 pub async fn home(State(state): State<AppState>, cu: CurrentUser, Query(q): Query<Done>) -> AppResult<Response> {
     const ORIGIN: &str = "GET /field";
-    require_field_work(&state, &cu, ORIGIN).await?;
+    let home = app::ambassadors::field_home(&state.app, &cu.caller(ORIGIN)).await?;
     let l = Layout::new(&state, &cu.ctx, "/field");
-    let (verdict, _) = gate(&state, &cu).await?;
-    let needs_ethics = matches!(verdict, Err(FieldWorkBlocked::NoEthics) | Err(FieldWorkBlocked::EthicsOutdated));
-    let blocked = verdict.err().map(|b| l.t(b.message_id()));
+    let needs_ethics = home.status.needs_ethics();
+    let blocked = home.status.blocked.map(|b| l.t(b.message_id()));
     let areas = state.store.list_areas().await?;
     let area_name = |id| areas.iter().find(|a| a.id == id).map(|a| a.name.clone()).unwrap_or_default();
-    let conversations = state
-        .store
-        .list_conversations(Some(cu.user.id), 20)
-        .await?
+    let conversations = home
+        .conversations
         .into_iter()
         .map(|c| {
             let c = c.conversation;
@@ -86,26 +63,14 @@ pub async fn home(State(state): State<AppState>, cu: CurrentUser, Query(q): Quer
         })
         .collect();
     // Her own women: first name and next step only, never their case (G-6, row-level).
-    let mut women = Vec::new();
-    if let Some(initiative) = super::current_initiative(&state).await? {
-        let query = PeopleQuery {
-            scope: policy::list_scope(&cu.actor()),
-            filter: Default::default(),
-            initiative_id: initiative.id,
-            page: 1,
-            page_size: 200,
-        };
-        let audit = super::audit(&cu, AuditAction::ListPeople, ORIGIN, vec![], String::new());
-        let page = state.store.list_people(&query, &audit).await?;
-        women = page
-            .rows
-            .iter()
-            .map(|r| {
-                let step = r.stage.map(domain::funnel::next_step).unwrap_or("next-step-none");
-                (r.given_name.clone(), l.t(step))
-            })
-            .collect();
-    }
+    let women = home
+        .women
+        .iter()
+        .map(|r| {
+            let step = r.stage.map(domain::funnel::next_step).unwrap_or("next-step-none");
+            (r.given_name.clone(), l.t(step))
+        })
+        .collect();
     let message = q.done.as_deref().and_then(|d| match d {
         "conversation" => Some(l.t("field-conversation-saved")),
         "registered" => Some(l.t("field-registered")),
@@ -209,10 +174,9 @@ async fn conversation_form(
     Ok(r)
 }
 
-/// Refuses field work with the reason, as the page she sees (nothing is stored).
-async fn blocked_page(state: &AppState, cu: &CurrentUser, origin: &str, b: FieldWorkBlocked) -> AppResult<Response> {
-    let record = super::audit(cu, AuditAction::Denied, origin, vec![], b.message_id().to_string());
-    state.store.append_audit(&record).await?;
+/// Refuses field work with the reason, as the page she sees (nothing is stored; the
+/// use case audited the refusal).
+fn blocked_page(state: &AppState, cu: &CurrentUser, b: FieldWorkBlocked) -> AppResult<Response> {
     let l = Layout::new(state, &cu.ctx, "/field");
     let page = FieldForm {
         title: l.t("field-title"),
@@ -229,11 +193,20 @@ async fn blocked_page(state: &AppState, cu: &CurrentUser, origin: &str, b: Field
     Ok(r)
 }
 
+/// The gate before a form of field work: the page with the reason when she may not
+/// do field work yet, `None` when she may.
+async fn gate(state: &AppState, cu: &CurrentUser, origin: &str) -> AppResult<Option<Response>> {
+    match app::ambassadors::open_field_work(&state.app, &cu.caller(origin)).await {
+        Ok(()) => Ok(None),
+        Err(app::Error::Refused(Refusal::FieldWork(b))) => blocked_page(state, cu, b).map(Some),
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub async fn conversation_page(State(state): State<AppState>, cu: CurrentUser) -> AppResult<Response> {
     const ORIGIN: &str = "GET /field/conversation";
-    require_field_work(&state, &cu, ORIGIN).await?;
-    if let (Err(b), _) = gate(&state, &cu).await? {
-        return blocked_page(&state, &cu, ORIGIN, b).await;
+    if let Some(page) = gate(&state, &cu, ORIGIN).await? {
+        return Ok(page);
     }
     conversation_form(&state, &cu, &ConversationInput::default(), &FieldErrors::default()).await
 }
@@ -244,17 +217,11 @@ pub async fn log_conversation(
     CsrfForm(input): CsrfForm<ConversationInput>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /field/conversation";
-    require_field_work(&state, &cu, ORIGIN).await?;
-    if let (Err(b), _) = gate(&state, &cu).await? {
-        return blocked_page(&state, &cu, ORIGIN, b).await;
-    }
-    match input.parse(today()) {
-        Err(errors) => conversation_form(&state, &cu, &input, &errors).await,
-        Ok(c) => {
-            let audit = super::audit(&cu, AuditAction::LogConversation, ORIGIN, vec![], String::new());
-            state.store.record_conversation(cu.user.id, &c, &audit).await?;
-            Ok(Redirect::to("/field?done=conversation").into_response())
-        }
+    match app::ambassadors::log_conversation(&state.app, &cu.caller(ORIGIN), &input).await {
+        Ok(_) => Ok(Redirect::to("/field?done=conversation").into_response()),
+        Err(app::Error::Invalid(errors)) => conversation_form(&state, &cu, &input, &errors).await,
+        Err(app::Error::Refused(Refusal::FieldWork(b))) => blocked_page(&state, &cu, b),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -322,9 +289,8 @@ pub async fn register_page(
     Query(q): Query<ConsentLanguage>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "GET /field/register";
-    require_field_work(&state, &cu, ORIGIN).await?;
-    if let (Err(b), _) = gate(&state, &cu).await? {
-        return blocked_page(&state, &cu, ORIGIN, b).await;
+    if let Some(page) = gate(&state, &cu, ORIGIN).await? {
+        return Ok(page);
     }
     // The consent language is a choice on the page (not personal data), so it may be
     // in the URL: the ambassador picks it before the woman reads.
@@ -338,47 +304,22 @@ pub async fn register(
     CsrfForm(input): CsrfForm<RegistrationInput>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /field/register";
-    require_field_work(&state, &cu, ORIGIN).await?;
-    if let (Err(b), _) = gate(&state, &cu).await? {
-        return blocked_page(&state, &cu, ORIGIN, b).await;
-    }
-    let reg = match input.parse(today()) {
-        Ok(reg) => reg,
-        Err(errors) => {
-            // A refused registration is recorded too (issue 5: "the attempt audited"),
-            // with the fields that failed and none of her data.
-            let failed: Vec<&str> = errors.0.iter().map(|e| e.field).collect();
-            let record =
-                super::audit(&cu, AuditAction::Denied, ORIGIN, vec![], format!("invalid={}", failed.join(",")));
-            state.store.append_audit(&record).await?;
-            return registration_form(&state, &cu, &input, &errors, None).await;
+    let form_error = match app::ambassadors::register_from_street(&state.app, &cu.caller(ORIGIN), &input).await {
+        Ok(outcome) => {
+            let done = match outcome {
+                RegistrationOutcome::Created(_) => "registered",
+                RegistrationOutcome::AddedToKnown(_) => "known",
+            };
+            return Ok(Redirect::to(&format!("/field?done={done}")).into_response());
         }
+        Err(app::Error::Invalid(errors)) => return registration_form(&state, &cu, &input, &errors, None).await,
+        Err(app::Error::Refused(Refusal::FieldWork(b))) => return blocked_page(&state, &cu, b),
+        Err(app::Error::NotFound("initiative")) => "error-no-initiative",
+        Err(app::Error::Refused(Refusal::DoNotContact)) => "error-do-not-contact",
+        Err(e) => return Err(e.into()),
     };
-    let Some(initiative) = super::current_initiative(&state).await? else {
-        let l = Layout::new(&state, &cu.ctx, "/field");
-        return registration_form(&state, &cu, &input, &FieldErrors::default(), Some(l.t("error-no-initiative"))).await;
-    };
-    let hashes = identity_hashes(&state.dnc_key, None, &reg.given_name, None, Some(&reg.phone));
-    if state.store.on_do_not_contact(&hashes).await? {
-        let record = super::audit(&cu, AuditAction::Denied, ORIGIN, vec![], "do_not_contact".into());
-        state.store.append_audit(&record).await?;
-        let l = Layout::new(&state, &cu.ctx, "/field");
-        return registration_form(&state, &cu, &input, &FieldErrors::default(), Some(l.t("error-do-not-contact")))
-            .await;
-    }
-    let write = StreetRegistrationWrite {
-        registration: reg,
-        ambassador: cu.user.clone(),
-        initiative_id: initiative.id,
-        consent_text_version: ambassador::consent_text_version().to_string(),
-        at: time::OffsetDateTime::now_utc(),
-    };
-    let audit = super::audit(&cu, AuditAction::RegisterFromStreet, ORIGIN, vec![], String::new());
-    let done = match state.store.register_from_street(&write, &audit).await? {
-        RegistrationOutcome::Created(_) => "registered",
-        RegistrationOutcome::AddedToKnown(_) => "known",
-    };
-    Ok(Redirect::to(&format!("/field?done={done}")).into_response())
+    let l = Layout::new(&state, &cu.ctx, "/field");
+    registration_form(&state, &cu, &input, &FieldErrors::default(), Some(l.t(form_error))).await
 }
 
 #[derive(Template)]
@@ -391,12 +332,10 @@ struct EthicsPage {
 
 pub async fn ethics_page(State(state): State<AppState>, cu: CurrentUser) -> AppResult<Response> {
     const ORIGIN: &str = "GET /field/ethics";
-    require_field_work(&state, &cu, ORIGIN).await?;
+    let status = app::ambassadors::field_status(&state.app, &cu.caller(ORIGIN)).await?;
     let l = Layout::new(&state, &cu.ctx, "/field");
-    let (verdict, frame) = gate(&state, &cu).await?;
-    let accepted =
-        !matches!(verdict, Err(FieldWorkBlocked::NoEthics | FieldWorkBlocked::EthicsOutdated)) && frame.is_some();
-    render(&EthicsPage { l, frame, accepted })
+    let accepted = !status.needs_ethics() && status.frame.is_some();
+    render(&EthicsPage { l, frame: status.frame, accepted })
 }
 
 #[derive(Deserialize, Default)]
@@ -411,19 +350,12 @@ pub async fn accept_ethics(
     CsrfForm(form): CsrfForm<AcceptForm>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /field/ethics";
-    require_field_work(&state, &cu, ORIGIN).await?;
-    let (_, frame) = gate(&state, &cu).await?;
-    // She accepts the version she read: if the frame changed meanwhile, she reads again.
-    let Some(frame) = frame.filter(|f| f.version.to_string() == form.version.trim()) else {
-        return Ok(Redirect::to("/field/ethics").into_response());
-    };
-    let acceptance =
-        EthicsAcceptance { initiative_id: frame.initiative_id, version: frame.version, accepted_on: today() };
-    let audit = super::audit(&cu, AuditAction::AcceptEthics, ORIGIN, vec![], format!("version={}", frame.version));
-    match state.store.accept_ethics(cu.user.id, &acceptance, &audit).await {
-        Ok(()) => Ok(Redirect::to("/field?done=ethics").into_response()),
+    match app::ambassadors::accept_ethics(&state.app, &cu.caller(ORIGIN), &form.version).await {
+        Ok(_) => Ok(Redirect::to("/field?done=ethics").into_response()),
+        // She accepts the version she read: if the frame changed meanwhile, she reads again.
+        Err(app::Error::Conflict(_)) => Ok(Redirect::to("/field/ethics").into_response()),
         // No profile yet: the coordinator records her first (confidentiality included).
-        Err(store::StoreError::NotFound(_)) => Ok(Redirect::to("/field").into_response()),
+        Err(app::Error::NotFound(_)) => Ok(Redirect::to("/field").into_response()),
         Err(e) => Err(e.into()),
     }
 }

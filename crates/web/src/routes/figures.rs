@@ -1,18 +1,16 @@
 //! Funnel counts per initiative. Below coordinator level every figure goes through the
 //! one suppression rule in `domain::suppression`.
 
-use super::{deny, render, stage_label};
+use super::{render, stage_label};
 use crate::AppState;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::layout::Layout;
 use crate::session::CurrentUser;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use domain::funnel::Stage;
-use domain::policy::{self, Action, Reach};
-use domain::suppression::{THRESHOLD, suppress_row};
-use store::Store;
+use domain::suppression::THRESHOLD;
 
 pub struct Table {
     pub initiative: String,
@@ -29,32 +27,18 @@ struct FiguresPage {
 }
 
 pub async fn show(State(state): State<AppState>, cu: CurrentUser) -> AppResult<Response> {
-    let actor = cu.actor();
-    if policy::action_reach(actor.role, Action::ViewFigures) != Reach::All {
-        return Err(deny(&state, &cu, "GET /figures", None, AppError::Forbidden).await);
-    }
+    let figures = app::overview::figures(&state.app, &cu.caller("GET /figures")).await?;
     let l = Layout::new(&state, &cu.ctx, "/figures");
-    let suppressed = policy::figures_suppressed(actor.role);
     let hidden = l.t1("figures-hidden", "threshold", THRESHOLD);
-    let mut tables = Vec::new();
-    for initiative in state.store.list_initiatives().await? {
-        let counts = state.store.stage_counts(initiative.id).await?;
-        let row: Vec<u64> = Stage::ALL
-            .iter()
-            .map(|s| counts.iter().find(|(code, _)| code == s.code()).map(|(_, n)| *n).unwrap_or(0))
-            .collect();
-        let (cells, total) = if suppressed {
-            let r = suppress_row(&row, THRESHOLD);
-            (r.cells, r.total)
-        } else {
-            (row.iter().map(|n| Some(*n)).collect(), Some(row.iter().sum()))
-        };
-        let show = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_else(|| hidden.clone());
-        tables.push(Table {
-            initiative: initiative.name,
-            rows: Stage::ALL.iter().zip(cells).map(|(s, v)| (stage_label(&l, *s), show(v))).collect(),
-            total: show(total),
-        });
-    }
-    render(&FiguresPage { l, suppressed, tables })
+    let show = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_else(|| hidden.clone());
+    let tables = figures
+        .tables
+        .into_iter()
+        .map(|t| Table {
+            initiative: t.initiative,
+            rows: Stage::ALL.iter().zip(t.cells).map(|(s, v)| (stage_label(&l, *s), show(v))).collect(),
+            total: show(t.total),
+        })
+        .collect();
+    render(&FiguresPage { l, suppressed: figures.suppressed, tables })
 }

@@ -53,6 +53,6 @@ pub async fn mark_read(
     Path(id): Path<Uuid>,
     CsrfForm(_): CsrfForm<super::auth::Empty>,
 ) -> AppResult<Response> {
-    state.store.mark_notification_read(cu.user.id, id).await?;
+    app::overview::mark_notification_read(&state.app, &cu.caller("POST /notifications/{id}/read"), id).await?;
     Ok(Redirect::to("/").into_response())
 }

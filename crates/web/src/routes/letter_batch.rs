@@ -16,7 +16,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::audit::AuditAction;
 use domain::calls::CadenceInput;
 use domain::letter_batch::{Delivery, Refused, Skip};
 use domain::letter_check::Severity;
@@ -278,7 +277,7 @@ async fn page(
     let running = match state.store.latest_job(initiative.id, store::JobKind::LetterBatch).await? {
         Some(j) if j.finished_at.is_none() => Some((
             l.t_args2("batch-running", ("done", j.done.to_string()), ("total", j.total.to_string())),
-            format!("/letters/batch/jobs/{}", j.id),
+            format!("/jobs/{}", j.id),
         )),
         _ => None,
     };
@@ -385,7 +384,7 @@ pub async fn send(
                 // The outcome is on the job's row; the error is logged by `finish`.
                 let _ = batch::finish(&ctx, started, &|_, _| {}).await;
             });
-            Ok(Redirect::to(&format!("/letters/batch/jobs/{job}")).into_response())
+            Ok(Redirect::to(&format!("/jobs/{job}")).into_response())
         }
         Err(app::Error::Invalid(errors)) => {
             page(&state, &cu, &initiative, form, &errors, None, None, None, false).await
@@ -410,41 +409,6 @@ pub struct BatchProgress {
     pub total: u64,
     /// The batch it made, once done.
     pub batch: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "letter_batch_job.html")]
-struct JobPage {
-    l: Layout,
-    done: u64,
-    total: u64,
-    /// How far it has come, in words.
-    status: String,
-    /// Why it failed, in words; `None` while it runs.
-    failed: Option<String>,
-}
-
-/// A batch being sent, as its job records it: progress while it runs (the page's script
-/// follows it and opens the batch when done), the batch when done, why when it failed.
-pub async fn job(State(state): State<AppState>, cu: CurrentUser, Path(id): Path<Uuid>) -> AppResult<Response> {
-    let initiative = require(&state, &cu, "GET /letters/batch/jobs/{id}").await?;
-    let job = match state.store.get_job(id).await {
-        Ok(j) if j.initiative_id == initiative.id && j.kind == store::JobKind::LetterBatch => j,
-        Ok(_) | Err(store::StoreError::NotFound(_)) => return Err(AppError::NotFound),
-        Err(e) => return Err(e.into()),
-    };
-    if let (Some(store::JobOutcome::Done), Some(batch)) = (job.outcome, job.result_id) {
-        return Ok(Redirect::to(&format!("/letters/batches/{batch}")).into_response());
-    }
-    let l = Layout::new(&state, &cu.ctx, "/letters");
-    let failed = match job.outcome {
-        None => None,
-        Some(store::JobOutcome::Interrupted) => Some(l.t("batch-job-interrupted")),
-        Some(_) => Some(l.t(job.error_code.as_deref().unwrap_or("batch-failed"))),
-    };
-    let status = l.t_args2("batch-running", ("done", job.done.to_string()), ("total", job.total.to_string()));
-    let page = JobPage { done: job.done, total: job.total, status, failed, l };
-    render(&page)
 }
 
 /// How far the batch being sent has come, for the page's progress bar. Counts only.
@@ -473,8 +437,9 @@ pub async fn save_cadence(
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /letters/cadence";
     let initiative = require(&state, &cu, ORIGIN).await?;
-    match input.parse() {
-        Err(errors) => {
+    match app::contact::set_cadence(&state.app, &cu.caller(ORIGIN), &input).await {
+        Ok(_) => Ok(Redirect::to("/letters/batch?saved=1").into_response()),
+        Err(app::Error::Invalid(errors)) => {
             page(
                 &state,
                 &cu,
@@ -488,15 +453,7 @@ pub async fn save_cadence(
             )
             .await
         }
-        Ok(c) => {
-            let detail = format!(
-                "cadence: call after {} days, again after {}, second letter after {}, {} attempts",
-                c.call_after_letter_days, c.call_again_days, c.second_letter_after_days, c.max_attempts
-            );
-            let audit = super::audit(&cu, AuditAction::SetCadence, ORIGIN, vec![], detail);
-            state.store.set_cadence(initiative.id, &c, &audit).await?;
-            Ok(Redirect::to("/letters/batch?saved=1").into_response())
-        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -529,19 +486,11 @@ struct ReportPage {
     rows: Vec<LetterRow>,
 }
 
-async fn sent_batch(state: &AppState, initiative: &Initiative, id: Uuid) -> AppResult<store::LetterBatchRecord> {
-    state.store.letter_batch(id).await?.filter(|b| b.initiative_id == initiative.id).ok_or(AppError::NotFound)
-}
-
 pub async fn report(State(state): State<AppState>, cu: CurrentUser, Path(id): Path<Uuid>) -> AppResult<Response> {
     const ORIGIN: &str = "GET /letters/batches/{id}";
-    let initiative = require(&state, &cu, ORIGIN).await?;
-    let b = sent_batch(&state, &initiative, id).await?;
-    let letters = state.store.batch_letters(id).await?;
+    require(&state, &cu, ORIGIN).await?;
+    let (b, letters) = app::sent_batches::report(&state.app, &cu.caller(ORIGIN), id).await?;
     let l = Layout::new(&state, &cu.ctx, "/letters");
-    let shown: Vec<Uuid> = letters.iter().map(|x| x.person_id).collect();
-    let detail = format!("letter batch {id}: {} letters", shown.len());
-    state.store.append_audit(&super::audit(&cu, AuditAction::ListPeople, ORIGIN, shown, detail)).await?;
     let skipped = Skip::ALL
         .iter()
         .map(|s| CountView {
@@ -588,43 +537,10 @@ pub async fn file(
     Path((id, kind, n)): Path<(Uuid, String, u32)>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "GET /letters/batches/{id}/{kind}/{n}";
-    let initiative = require(&state, &cu, ORIGIN).await?;
-    let b = sent_batch(&state, &initiative, id).await?;
-    let letters = state.store.batch_letters(id).await?;
-    let folder = state.config.letters_dir.join(id.to_string());
-    let per_file = u32::try_from(batch::PER_PRINT_FILE).unwrap_or(u32::MAX);
-    let (path, women, mime, name) = match kind.as_str() {
-        "print" if (1..=b.print_files).contains(&n) => {
-            // Paper letters come first in a batch, in print order.
-            let range = (n - 1) * per_file + 1..=n * per_file;
-            let women = letters
-                .iter()
-                .filter(|x| x.delivery == Delivery::Paper && range.contains(&x.seq))
-                .map(|x| x.person_id)
-                .collect();
-            let name = format!("print-{n:03}.pdf");
-            (folder.join("print").join(&name), women, "application/pdf", name)
-        }
-        "letters" => {
-            let x = letters.iter().find(|x| x.seq == n).ok_or(AppError::NotFound)?;
-            let name = format!("brev-{n:05}.pdf");
-            (folder.join("letters").join(&name), vec![x.person_id], "application/pdf", name)
-        }
-        "memo" => {
-            let x = letters.iter().find(|x| x.seq == n).ok_or(AppError::NotFound)?;
-            let uuid = x.message_uuid.ok_or(AppError::NotFound)?;
-            let name = format!("{uuid}.xml");
-            (folder.join("memo").join(&name), vec![x.person_id], "application/xml", name)
-        }
-        _ => return Err(AppError::NotFound),
-    };
-    let bytes = match tokio::fs::read(&path).await {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(AppError::NotFound),
-        Err(e) => return Err(AppError::Internal(format!("reading {}: {e}", path.display()))),
-    };
-    let detail = format!("letter batch {id}: {kind} {n}");
-    state.store.append_audit(&super::audit(&cu, AuditAction::DownloadLetters, ORIGIN, women, detail)).await?;
+    require(&state, &cu, ORIGIN).await?;
+    let kind = app::sent_batches::FileKind::from_code(&kind).ok_or(AppError::NotFound)?;
+    let app::sent_batches::BatchFile { bytes, mime, name } =
+        app::sent_batches::file(&state.app, &cu.caller(ORIGIN), id, kind, n).await?;
     let mut r = bytes.into_response();
     let headers = r.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));

@@ -3,43 +3,20 @@
 //! findings on a letter rendered with sample values, and marks a translation reviewed
 //! once a qualified translator has checked it. Until then it says it needs review.
 
-use super::{FormField, deny, language_label, render, with_errors};
+use super::{FormField, language_label, render, with_errors};
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::layout::Layout;
 use crate::session::{CsrfForm, CurrentUser};
+use app::templates::Templates;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::audit::AuditAction;
 use domain::letter_check::{self, CheckContext, Finding, Severity};
 use domain::letter_template::{self, LetterTemplate, TemplateInput};
-use domain::org::Initiative;
-use domain::policy::{self, Action};
 use domain::validation::FieldErrors;
 use serde::Deserialize;
-use store::Store;
-
-async fn require(state: &AppState, cu: &CurrentUser, origin: &str) -> AppResult<Initiative> {
-    if !policy::may(&cu.actor(), Action::EditLetters, None) {
-        return Err(deny(state, cu, origin, None, AppError::Forbidden).await);
-    }
-    super::current_initiative(state).await?.ok_or(AppError::NotFound)
-}
-
-/// The saved template of `language`, else the shipped one.
-async fn current(
-    state: &AppState,
-    initiative: &Initiative,
-    language: &str,
-) -> AppResult<Option<(LetterTemplate, bool)>> {
-    let saved = state.store.letter_templates(initiative.id).await?;
-    if let Some(s) = saved.into_iter().find(|s| s.template.language == language) {
-        return Ok(Some((s.template, true)));
-    }
-    Ok(letter_template::shipped(language).map(|t| (t, false)))
-}
 
 /// The DPO's contact as a letter gives it: the e-mail, else the phone.
 fn dpo_contact(state: &AppState) -> String {
@@ -99,23 +76,10 @@ struct ListPage {
 }
 
 pub async fn list(State(state): State<AppState>, cu: CurrentUser) -> AppResult<Response> {
-    let initiative = require(&state, &cu, "GET /letters").await?;
+    let templates = app::templates::view(&state.app, &cu.caller("GET /letters")).await?;
     let l = Layout::new(&state, &cu.ctx, "/letters");
-    let saved = state.store.letter_templates(initiative.id).await?;
-    // Every shipped language, then any other saved one; a saved text replaces the shipped.
-    let mut templates: Vec<(LetterTemplate, bool)> = letter_template::shipped_languages()
-        .into_iter()
-        .filter_map(|code| match saved.iter().find(|s| s.template.language == code) {
-            Some(s) => Some((s.template.clone(), true)),
-            None => letter_template::shipped(code).map(|t| (t, false)),
-        })
-        .collect();
-    for s in &saved {
-        if !templates.iter().any(|(t, _)| t.language == s.template.language) {
-            templates.push((s.template.clone(), true));
-        }
-    }
     let rows = templates
+        .all()
         .into_iter()
         .map(|(t, saved)| LanguageRow {
             name: language_label(l.locale, &t.language),
@@ -184,12 +148,12 @@ fn is_known(code: &str) -> bool {
 async fn edit_page(
     state: &AppState,
     cu: &CurrentUser,
-    initiative: &Initiative,
+    templates: &Templates,
     code: &str,
     input: Option<(TemplateInput, FieldErrors)>,
 ) -> AppResult<Response> {
     let l = Layout::new(state, &cu.ctx, "/letters");
-    let stored = current(state, initiative, code).await?;
+    let stored = templates.current(code);
     let (saved, reviewed) = stored.as_ref().map(|(t, s)| (*s, t.reviewed)).unwrap_or((false, false));
     let (input, errors) = match input {
         Some(given) => given,
@@ -207,11 +171,8 @@ async fn edit_page(
     let m = &state.config.municipality;
     let fill = letter_template::sample_fill(&m.name, &dpo_contact(state));
     // The letter goes out in her language and in Danish.
-    let danish = if code == "da" {
-        None
-    } else {
-        current(state, initiative, "da").await?.map(|(t, _)| letter_template::render(&t, &fill))
-    };
+    let danish =
+        if code == "da" { None } else { templates.current("da").map(|(t, _)| letter_template::render(&t, &fill)) };
     let mut hint = FormField::new("body", l.t("letter-body"), "textarea", &input.body);
     hint.hint = Some(l.t("letter-placeholders"));
     let fields = with_errors(
@@ -247,11 +208,11 @@ async fn edit_page(
 }
 
 pub async fn show(State(state): State<AppState>, cu: CurrentUser, Path(code): Path<String>) -> AppResult<Response> {
-    let initiative = require(&state, &cu, "GET /letters/{lang}").await?;
+    let templates = app::templates::view(&state.app, &cu.caller("GET /letters/{lang}")).await?;
     if !is_known(&code) {
         return Err(AppError::NotFound);
     }
-    edit_page(&state, &cu, &initiative, &code, None).await
+    edit_page(&state, &cu, &templates, &code, None).await
 }
 
 pub async fn save(
@@ -260,21 +221,14 @@ pub async fn save(
     Path(code): Path<String>,
     CsrfForm(input): CsrfForm<TemplateInput>,
 ) -> AppResult<Response> {
-    const ORIGIN: &str = "POST /letters/{lang}";
-    let initiative = require(&state, &cu, ORIGIN).await?;
-    if !is_known(&code) {
-        return Err(AppError::NotFound);
-    }
-    match input.parse(&code) {
-        Err(errors) => edit_page(&state, &cu, &initiative, &code, Some((input, errors))).await,
-        // `parse` marks any language but Danish unreviewed: a changed translation is a
-        // new draft until a qualified translator has checked it.
-        Ok(template) => {
-            let detail = format!("initiative={} language={code}", initiative.id);
-            let audit = super::audit(&cu, AuditAction::SaveLetterTemplate, ORIGIN, vec![], detail);
-            state.store.save_letter_template(initiative.id, &template, cu.user.id, &audit).await?;
-            Ok(Redirect::to(&format!("/letters/{code}")).into_response())
+    let caller = cu.caller("POST /letters/{lang}");
+    match app::templates::save(&state.app, &caller, &code, &input).await {
+        Ok(()) => Ok(Redirect::to(&format!("/letters/{code}")).into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            let templates = app::templates::view(&state.app, &caller).await?;
+            edit_page(&state, &cu, &templates, &code, Some((input, errors))).await
         }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -287,21 +241,7 @@ pub async fn mark_reviewed(
     Path(code): Path<String>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
-    const ORIGIN: &str = "POST /letters/{lang}/reviewed";
-    let initiative = require(&state, &cu, ORIGIN).await?;
-    // A shipped draft is saved first, so that what was reviewed is what is kept.
-    let saved = state.store.letter_templates(initiative.id).await?;
-    if !saved.iter().any(|s| s.template.language == code) {
-        let Some(shipped) = letter_template::shipped(&code) else {
-            return Err(AppError::NotFound);
-        };
-        let detail = format!("initiative={} language={code}", initiative.id);
-        let audit = super::audit(&cu, AuditAction::SaveLetterTemplate, ORIGIN, vec![], detail);
-        state.store.save_letter_template(initiative.id, &shipped, cu.user.id, &audit).await?;
-    }
-    let detail = format!("initiative={} language={code} reviewed", initiative.id);
-    let audit = super::audit(&cu, AuditAction::SaveLetterTemplate, ORIGIN, vec![], detail);
-    state.store.mark_letter_template_reviewed(initiative.id, &code, cu.user.id, &audit).await?;
+    app::templates::mark_reviewed(&state.app, &cu.caller("POST /letters/{lang}/reviewed"), &code).await?;
     Ok(Redirect::to(&format!("/letters/{code}")).into_response())
 }
 
@@ -314,7 +254,8 @@ pub async fn check_live(
     Path(code): Path<String>,
     CsrfForm(input): CsrfForm<TemplateInput>,
 ) -> AppResult<Response> {
-    require(&state, &cu, "POST /letters/{lang}/check").await?;
+    // The check reads nothing stored, but only who edits letters may ask it.
+    app::templates::view(&state.app, &cu.caller("POST /letters/{lang}/check")).await?;
     if !is_known(&code) {
         return Err(AppError::NotFound);
     }

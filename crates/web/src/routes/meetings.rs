@@ -1,19 +1,18 @@
 //! Intro meetings: coordinators and caseworkers plan them; ambassadors see the ones
 //! ahead on their phone page, to invite the women they know (issue 5).
 
-use super::{FormField, Opt, deny, language_label, render, today, with_errors};
+use super::{FormField, Opt, language_label, render, today, with_errors};
 use crate::AppState;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::layout::Layout;
 use crate::session::{CsrfForm, CurrentUser};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::audit::AuditAction;
 use domain::meeting::{IntroMeeting, IntroMeetingInput};
 use domain::org::{Area, Locale};
-use domain::policy::{self, Action};
+use domain::policy::Action;
 use domain::validation::FieldErrors;
 use store::Store;
 
@@ -97,9 +96,7 @@ async fn page(
 }
 
 pub async fn list(State(state): State<AppState>, cu: CurrentUser) -> AppResult<Response> {
-    if !policy::may(&cu.actor(), Action::PlanMeetings, None) {
-        return Err(deny(&state, &cu, "GET /meetings", None, AppError::Forbidden).await);
-    }
+    app::require(&state.app, &cu.caller("GET /meetings"), Action::PlanMeetings).await?;
     page(&state, &cu, &IntroMeetingInput::default(), &FieldErrors::default()).await
 }
 
@@ -108,20 +105,9 @@ pub async fn plan(
     cu: CurrentUser,
     CsrfForm(input): CsrfForm<IntroMeetingInput>,
 ) -> AppResult<Response> {
-    const ORIGIN: &str = "POST /meetings";
-    if !policy::may(&cu.actor(), Action::PlanMeetings, None) {
-        return Err(deny(&state, &cu, ORIGIN, None, AppError::Forbidden).await);
-    }
-    let Some(initiative) = super::current_initiative(&state).await? else {
-        return Err(AppError::NotFound);
-    };
-    match input.parse(today()) {
-        Err(errors) => page(&state, &cu, &input, &errors).await,
-        Ok(meeting) => {
-            let audit =
-                super::audit(&cu, AuditAction::PlanMeeting, ORIGIN, vec![], format!("initiative={}", initiative.id));
-            state.store.plan_intro_meeting(initiative.id, &meeting, cu.user.id, &audit).await?;
-            Ok(Redirect::to("/meetings").into_response())
-        }
+    match app::meetings::plan(&state.app, &cu.caller("POST /meetings"), &input).await {
+        Ok(_) => Ok(Redirect::to("/meetings").into_response()),
+        Err(app::Error::Invalid(errors)) => page(&state, &cu, &input, &errors).await,
+        Err(e) => Err(e.into()),
     }
 }

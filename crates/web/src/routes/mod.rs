@@ -9,6 +9,7 @@ mod calls;
 mod field;
 mod figures;
 mod home;
+mod jobs;
 mod letter_batch;
 mod letters;
 mod meetings;
@@ -29,7 +30,6 @@ use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use domain::audit::{AuditAction, AuditRecord};
 use domain::org::Locale;
 use store::Store;
 use uuid::Uuid;
@@ -81,7 +81,8 @@ pub fn routes() -> Router<AppState> {
         .route("/letters/batch", get(letter_batch::show).post(letter_batch::send))
         .route("/letters/batch/preview", post(letter_batch::preview))
         .route("/letters/batch/progress", get(letter_batch::progress))
-        .route("/letters/batch/jobs/{id}", get(letter_batch::job))
+        .route("/jobs/{id}", get(jobs::page))
+        .route("/jobs/{id}/progress", get(jobs::progress))
         .route("/letters/cadence", post(letter_batch::save_cadence))
         .route("/letters/batches/{id}", get(letter_batch::report))
         .route("/letters/batches/{id}/{kind}/{n}", get(letter_batch::file))
@@ -267,17 +268,12 @@ pub fn with_errors(
     fields
 }
 
-pub fn audit(cu: &CurrentUser, action: AuditAction, origin: &str, persons: Vec<Uuid>, detail: String) -> AuditRecord {
-    AuditRecord { actor: cu.audit_actor(), action, persons, origin: origin.to_string(), detail }
-}
-
 /// A refusal is recorded too: who tried what, on whom.
 pub async fn deny(state: &AppState, cu: &CurrentUser, origin: &str, person: Option<Uuid>, err: AppError) -> AppError {
-    let record = audit(cu, AuditAction::Denied, origin, person.into_iter().collect(), String::new());
-    if let Err(e) = state.store.append_audit(&record).await {
-        return e.into();
+    match app::record_refusal(&state.app, &cu.caller(origin), person, "").await {
+        Ok(()) => err,
+        Err(e) => e.into(),
     }
-    err
 }
 
 pub fn stage_label(l: &Layout, stage: domain::funnel::Stage) -> String {

@@ -1,12 +1,12 @@
 //! The open door (issue 4, item 4; G-8.5): a public page on which any woman asks to be
 //! contacted — in her language, right to left where her script is, with no login and
-//! nothing about anyone on it. What her request does is `domain::open_door`'s and the
-//! store's `self_referral`; floods are refused (`rate_limit`).
+//! nothing about anyone on it. What her request does is `app::public::self_referral`'s;
+//! floods are refused (`rate_limit`).
 
 use super::answer::{Lang, Option2, PageLang, Texts, language_options, time_options};
 use super::render;
 use crate::AppState;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::layout::Layout;
 use crate::session::Ctx;
 use askama::Template;
@@ -14,11 +14,8 @@ use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use domain::audit::{AuditAction, AuditActor, AuditRecord};
-use domain::do_not_contact::identity_hashes;
 use domain::open_door::OpenDoorInput;
 use domain::validation::FieldErrors;
-use store::{SelfReferralWrite, Store};
 
 const PAGE: &str = "/kontakt";
 
@@ -97,45 +94,23 @@ pub async fn submit(
         Ok(r)
     };
     if !state.open_door_limiter.allows(&session) {
-        let record = AuditRecord {
-            actor: AuditActor::public(),
-            action: AuditAction::Denied,
-            persons: vec![],
-            origin: ORIGIN.into(),
-            detail: "open door: too many requests".into(),
-        };
-        state.store.append_audit(&record).await?;
+        app::public::open_door_flooded(&state.app, ORIGIN).await?;
         let p = page(layout(), &lang, &input, &FieldErrors::default(), Some("door_too_many"), false);
         return with_status(p, StatusCode::TOO_MANY_REQUESTS);
     }
-    let request = match input.parse() {
-        Ok(r) => r,
-        Err(errors) => {
+    let done = app::public::self_referral(&state.app, ORIGIN, &input).await;
+    // Every request that parses counts towards the limit, answered or not: the page
+    // creates records.
+    if !matches!(done, Err(app::Error::Invalid(_))) {
+        state.open_door_limiter.failed(&session);
+    }
+    match done {
+        Ok(()) => {}
+        Err(app::Error::Invalid(errors)) => {
             return with_status(page(layout(), &lang, &input, &errors, None, false), StatusCode::UNPROCESSABLE_ENTITY);
         }
-    };
-    // Every request counts towards the limit, answered or not: the page creates records.
-    state.open_door_limiter.failed(&session);
-    let initiative = super::current_initiative(&state).await?.ok_or(AppError::NotFound)?;
-    let name = format!("{} {}", request.given_name, request.family_name);
-    let hashes = identity_hashes(&state.dnc_key, None, name.trim(), None, Some(&request.phone));
-    // G-2.2 and product.md: "never" is final for us, not for her — she is let in, and
-    // whoever answers for her is told she once said no. Her entry stays on the list.
-    let declined_earlier = state.store.on_do_not_contact(&hashes).await?;
-    let write = SelfReferralWrite {
-        request,
-        initiative_id: initiative.id,
-        declined_earlier,
-        at: time::OffsetDateTime::now_utc(),
-    };
-    let audit = AuditRecord {
-        actor: AuditActor::public(),
-        action: AuditAction::SelfReferral,
-        persons: vec![],
-        origin: ORIGIN.into(),
-        detail: String::new(),
-    };
-    state.store.self_referral(&write, &audit).await?;
+        Err(e) => return Err(e.into()),
+    }
     let cleared = OpenDoorInput { language: input.language.clone(), ..Default::default() };
     render(&page(layout(), &lang, &cleared, &FieldErrors::default(), None, true))
 }

@@ -3,7 +3,7 @@
 //! and the follow-up meetings with the guide's four questions (G-7.6), beside the
 //! partner's referrals per month so that its yield over time can be seen.
 
-use super::{FormField, Opt, deny, render, today, with_errors};
+use super::{FormField, Opt, render, today, with_errors};
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::layout::Layout;
@@ -12,20 +12,15 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::audit::AuditAction;
-use domain::partner::{
-    self, AgreementInput, PartnerDetails, PartnerFollowUpInput, PartnerInput, PartnerKind, ReferralLink,
-};
-use domain::policy::{self, Action};
+use domain::partner::{self, AgreementInput, PartnerDetails, PartnerFollowUpInput, PartnerInput, PartnerKind};
+use domain::policy::Action;
 use domain::validation::FieldErrors;
 use store::{PartnerRecord, Store};
 use uuid::Uuid;
 
+/// The action-level check of the pages that only read; a refusal is audited.
 async fn require(state: &AppState, cu: &CurrentUser, origin: &str) -> AppResult<()> {
-    if !policy::may(&cu.actor(), Action::ManagePartners, None) {
-        return Err(deny(state, cu, origin, None, AppError::Forbidden).await);
-    }
-    Ok(())
+    Ok(app::require(&state.app, &cu.caller(origin), Action::ManagePartners).await?)
 }
 
 fn kind_label(l: &Layout, kind: PartnerKind) -> String {
@@ -135,14 +130,10 @@ pub async fn create(
     CsrfForm(input): CsrfForm<PartnerInput>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /partners";
-    require(&state, &cu, ORIGIN).await?;
-    match input.parse(today()) {
-        Err(errors) => list_page(&state, &cu, &input, &errors).await,
-        Ok(details) => {
-            let audit = super::audit(&cu, AuditAction::SavePartner, ORIGIN, vec![], String::new());
-            let id = state.store.create_partner(&details, &audit).await?;
-            Ok(Redirect::to(&format!("/partners/{id}")).into_response())
-        }
+    match app::partners::create_partner(&state.app, &cu.caller(ORIGIN), &input).await {
+        Ok(id) => Ok(Redirect::to(&format!("/partners/{id}")).into_response()),
+        Err(app::Error::Invalid(errors)) => list_page(&state, &cu, &input, &errors).await,
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -303,16 +294,12 @@ pub async fn update(
     CsrfForm(input): CsrfForm<PartnerInput>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /partners/{id}";
-    require(&state, &cu, ORIGIN).await?;
-    match input.parse(today()) {
-        Err(errors) => {
+    match app::partners::update_partner(&state.app, &cu.caller(ORIGIN), id, &input).await {
+        Ok(()) => Ok(Redirect::to(&format!("/partners/{id}")).into_response()),
+        Err(app::Error::Invalid(errors)) => {
             partner_page(&state, &cu, id, Forms { partner: Some((input, errors)), ..Default::default() }).await
         }
-        Ok(details) => {
-            let audit = super::audit(&cu, AuditAction::SavePartner, ORIGIN, vec![], format!("partner={id}"));
-            state.store.update_partner(id, &details, &audit).await?;
-            Ok(Redirect::to(&format!("/partners/{id}")).into_response())
-        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -323,16 +310,12 @@ pub async fn save_agreement(
     CsrfForm(input): CsrfForm<AgreementInput>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /partners/{id}/agreement";
-    require(&state, &cu, ORIGIN).await?;
-    match input.parse(today()) {
-        Err(errors) => {
+    match app::partners::save_agreement(&state.app, &cu.caller(ORIGIN), id, &input).await {
+        Ok(()) => Ok(Redirect::to(&format!("/partners/{id}")).into_response()),
+        Err(app::Error::Invalid(errors)) => {
             partner_page(&state, &cu, id, Forms { agreement: Some((input, errors)), ..Default::default() }).await
         }
-        Ok(agreement) => {
-            let audit = super::audit(&cu, AuditAction::SavePartner, ORIGIN, vec![], format!("agreement partner={id}"));
-            state.store.save_agreement(id, &agreement, &audit).await?;
-            Ok(Redirect::to(&format!("/partners/{id}")).into_response())
-        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -340,21 +323,15 @@ pub async fn record_follow_up(
     State(state): State<AppState>,
     cu: CurrentUser,
     Path(id): Path<Uuid>,
-    CsrfForm(mut input): CsrfForm<PartnerFollowUpInput>,
+    CsrfForm(input): CsrfForm<PartnerFollowUpInput>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /partners/{id}/follow-ups";
-    require(&state, &cu, ORIGIN).await?;
-    // The partner is the one in the address, whatever the form says.
-    input.partner_org_id = id.to_string();
-    match input.parse(today()) {
-        Err(errors) => {
+    match app::partners::record_follow_up(&state.app, &cu.caller(ORIGIN), id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/partners/{id}")).into_response()),
+        Err(app::Error::Invalid(errors)) => {
             partner_page(&state, &cu, id, Forms { follow_up: Some((input, errors)), ..Default::default() }).await
         }
-        Ok(f) => {
-            let audit = super::audit(&cu, AuditAction::RecordFollowUp, ORIGIN, vec![], format!("partner={id}"));
-            state.store.record_partner_follow_up(&f, cu.user.id, &audit).await?;
-            Ok(Redirect::to(&format!("/partners/{id}")).into_response())
-        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -370,13 +347,7 @@ pub async fn create_link(
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /partners/{id}/links";
-    require(&state, &cu, ORIGIN).await?;
-    let mut random = [0u8; 32];
-    getrandom::fill(&mut random).map_err(|e| AppError::Internal(format!("random bytes for a link: {e}")))?;
-    let (token, hash) = partner::new_link_token(random);
-    let link = ReferralLink::new(hash, id, cu.user.id, time::OffsetDateTime::now_utc());
-    let audit = super::audit(&cu, AuditAction::CreateReferralLink, ORIGIN, vec![], format!("partner={id}"));
-    state.store.create_referral_link(&link, &audit).await?;
+    let token = app::partners::create_link(&state.app, &cu.caller(ORIGIN), id).await?;
     let address = format!("{}/r/{token}", state.config.public_base_url.trim_end_matches('/'));
     partner_page(&state, &cu, id, Forms { new_link: Some(address), ..Default::default() }).await
 }

@@ -1,56 +1,32 @@
 //! The people list: search and filters are POSTed and kept in the session, so no
-//! name, phone or CPR ever appears in a URL; only the page number does.
+//! name, phone or CPR ever appears in a URL; only the page number does. The list and
+//! its audit entry are `app::people::list`'s.
 
-use super::{Opt, deny, language_label, render, stage_label};
+use super::{Opt, language_label, render, stage_label};
 use crate::AppState;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::layout::Layout;
 use crate::session::{CsrfForm, CurrentUser};
+use app::people::{ListInput, PeopleSearch, SessionData};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::audit::AuditAction;
+use domain::PhoneNumber;
 use domain::funnel::Stage;
 use domain::person::SourceKind;
-use domain::policy::{self, Action, Field, Reach};
-use domain::{Cpr, PhoneNumber};
-use serde::{Deserialize, Serialize};
-use store::{PeopleFilter, PeopleQuery, Store};
+use domain::policy::{self, Field, Reach};
+use serde::Deserialize;
+use store::Store;
 use uuid::Uuid;
 
-/// The search as typed, kept server-side between requests.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct PeopleSearch {
-    pub initiative: String,
-    pub name: String,
-    pub phone: String,
-    pub cpr: String,
-    pub stage: String,
-    pub source: String,
-    pub area: String,
-    pub language: String,
-    pub clear: Option<String>,
+/// The session's remembered searches, read from this login's session.
+pub fn session_data(cu: &CurrentUser) -> SessionData {
+    SessionData::of(&cu.session.data)
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct SessionData {
-    pub people: PeopleSearch,
-    pub audit_person: String,
-    pub audit_user: String,
-}
-
-impl SessionData {
-    pub fn of(cu: &CurrentUser) -> SessionData {
-        serde_json::from_str(&cu.session.data).unwrap_or_default()
-    }
-
-    pub async fn save(&self, state: &AppState, cu: &CurrentUser) -> AppResult<()> {
-        let json = serde_json::to_string(self).map_err(|e| AppError::Internal(e.to_string()))?;
-        state.store.set_session_data(&cu.session.token_hash, &json).await?;
-        Ok(())
-    }
+/// Remembers the searches in this login's session.
+pub async fn keep(state: &AppState, cu: &CurrentUser, data: &SessionData) -> AppResult<()> {
+    Ok(app::people::keep(&state.app, &cu.session.token_hash, data).await?)
 }
 
 pub struct Row {
@@ -92,63 +68,20 @@ pub struct PageQuery {
 }
 
 pub async fn list(State(state): State<AppState>, cu: CurrentUser, Query(q): Query<PageQuery>) -> AppResult<Response> {
-    let actor = cu.actor();
-    if !policy::may(&actor, Action::ListPeople, None) {
-        return Err(deny(&state, &cu, "GET /people", None, AppError::Forbidden).await);
-    }
+    let search = session_data(&cu).people;
+    let input = ListInput { search: search.clone(), page: q.page, page_size: state.config.page_size };
+    let list = app::people::list(&state.app, &cu.caller("GET /people"), &input).await?;
+    let role = cu.user.role;
     let l = Layout::new(&state, &cu.ctx, "/people");
-    let search = SessionData::of(&cu).people;
-    let initiatives = state.store.list_initiatives().await?;
-    let selected = initiatives
-        .iter()
-        .find(|i| i.id.to_string() == search.initiative)
-        .or_else(|| initiatives.first())
-        .map(|i| i.id);
-    let show_phone = policy::field_reach(actor.role, Field::Phone) != Reach::No;
-    let show_cpr = policy::field_reach(actor.role, Field::FullCpr) != Reach::No;
-    let full_name = policy::field_reach(actor.role, Field::FullName) != Reach::No;
+    let show_phone = policy::field_reach(role, Field::Phone) != Reach::No;
+    let show_cpr = policy::field_reach(role, Field::FullCpr) != Reach::No;
+    let full_name = policy::field_reach(role, Field::FullName) != Reach::No;
     // An ambassador sees her women's next step, a partner nothing of their case here
     // (its referral page shows a coarse status, and only with her consent).
-    let show_details = policy::field_reach(actor.role, Field::Timeline) != Reach::No;
-    let show_next_step = policy::field_reach(actor.role, Field::NextStep) != Reach::No;
-
-    let mut filter = PeopleFilter::default();
-    let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-    filter.name = text(&search.name);
-    let mut phone_error = None;
-    if show_phone && let Some(p) = text(&search.phone) {
-        match PhoneNumber::parse(&p) {
-            Ok(p) => filter.phone = Some(p),
-            Err(_) => phone_error = Some("error-phone"),
-        }
-    }
-    let mut cpr_error = None;
-    if show_cpr && let Some(c) = text(&search.cpr) {
-        match Cpr::parse(&c) {
-            Ok(c) => filter.cpr = Some(c),
-            Err(_) => cpr_error = Some("error-cpr-format"),
-        }
-    }
-    filter.stage = Stage::from_code(&search.stage);
-    filter.source = SourceKind::from_code(&search.source);
-    filter.area_id = Uuid::parse_str(&search.area).ok();
-    filter.language = domain::reference::language(&search.language).map(|l| l.code.to_string());
-
-    let (rows, total, capped, page, page_count) = match (selected, phone_error.or(cpr_error)) {
-        (Some(initiative_id), None) => {
-            let searching = filter.name.is_some() || filter.phone.is_some() || filter.cpr.is_some();
-            let action = if searching { AuditAction::SearchPeople } else { AuditAction::ListPeople };
-            let query = PeopleQuery {
-                scope: policy::list_scope(&actor),
-                filter,
-                initiative_id,
-                page: q.page.unwrap_or(1),
-                page_size: state.config.page_size,
-            };
-            let result = state
-                .store
-                .list_people(&query, &super::audit(&cu, action, "GET /people", vec![], String::new()))
-                .await?;
+    let show_details = policy::field_reach(role, Field::Timeline) != Reach::No;
+    let show_next_step = policy::field_reach(role, Field::NextStep) != Reach::No;
+    let (rows, total, capped, page, page_count) = match &list.result {
+        Some(result) => {
             let rows = result
                 .rows
                 .iter()
@@ -172,14 +105,15 @@ pub async fn list(State(state): State<AppState>, cu: CurrentUser, Query(q): Quer
                 .collect();
             (rows, result.total, result.capped, result.page, result.page_count())
         }
-        _ => (Vec::new(), 0, false, 1, 1),
+        None => (Vec::new(), 0, false, 1, 1),
     };
 
     let areas = state.store.list_areas().await?;
     let page = PeoplePage {
-        initiatives: initiatives
+        initiatives: list
+            .initiatives
             .iter()
-            .map(|i| Opt::new(i.id.to_string(), i.name.clone(), Some(i.id) == selected))
+            .map(|i| Opt::new(i.id.to_string(), i.name.clone(), Some(i.id) == list.selected))
             .collect(),
         stages: Stage::ALL.iter().map(|s| Opt::new(s.code(), stage_label(&l, *s), search.stage == s.code())).collect(),
         sources: SourceKind::ALL
@@ -197,8 +131,8 @@ pub async fn list(State(state): State<AppState>, cu: CurrentUser, Query(q): Quer
         show_phone,
         show_cpr,
         show_details,
-        phone_error,
-        cpr_error,
+        phone_error: list.phone_error,
+        cpr_error: list.cpr_error,
         rows,
         total,
         capped,
@@ -214,12 +148,8 @@ pub async fn search(
     cu: CurrentUser,
     CsrfForm(form): CsrfForm<PeopleSearch>,
 ) -> AppResult<Response> {
-    let mut data = SessionData::of(&cu);
-    data.people = if form.clear.is_some() {
-        PeopleSearch { initiative: form.initiative, ..Default::default() }
-    } else {
-        PeopleSearch { clear: None, ..form }
-    };
-    data.save(&state, &cu).await?;
+    let mut data = session_data(&cu);
+    data.people = app::people::next_search(form);
+    keep(&state, &cu, &data).await?;
     Ok(Redirect::to("/people").into_response())
 }

@@ -4,30 +4,21 @@
 //! that a register search asks is `domain::plan::may_run_search`; this page shows
 //! what it would answer.
 
-use super::{FormField, Opt, deny, render, today, with_errors};
+use super::{FormField, Opt, render, today, with_errors};
 use crate::AppState;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::layout::Layout;
 use crate::session::{CsrfForm, CurrentUser};
+use app::plan::Approved;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::audit::AuditAction;
-use domain::org::Initiative;
 use domain::plan::{self, Method, PlanInput, PlanVersion};
-use domain::policy::{self, Action};
 use domain::validation::FieldErrors;
 use serde::Deserialize;
-use store::{Store, StoreError};
+use store::Store;
 use uuid::Uuid;
-
-async fn require(state: &AppState, cu: &CurrentUser, origin: &str) -> AppResult<Initiative> {
-    if !policy::may(&cu.actor(), Action::EditPlan, None) {
-        return Err(deny(state, cu, origin, None, AppError::Forbidden).await);
-    }
-    super::current_initiative(state).await?.ok_or(AppError::NotFound)
-}
 
 struct VersionRow {
     version: u32,
@@ -123,12 +114,12 @@ fn approval_label(l: &Layout, names: &dyn Fn(Uuid) -> String, v: &PlanVersion) -
 async fn page(
     state: &AppState,
     cu: &CurrentUser,
-    initiative: &Initiative,
+    view: app::plan::PlanView,
     input: Option<(PlanInput, FieldErrors)>,
     message: Option<String>,
 ) -> AppResult<Response> {
     let l = Layout::new(state, &cu.ctx, "/plan");
-    let versions = state.store.plan_versions(initiative.id).await?;
+    let app::plan::PlanView { initiative, versions, ethics_frame } = view;
     let users = state.store.list_users().await?;
     let names = |id: Uuid| users.iter().find(|u| u.id == id).map(|u| u.display_name.clone()).unwrap_or_default();
     let current = versions.last();
@@ -160,10 +151,8 @@ async fn page(
                 None => PlanInput::default(),
             };
             // A first plan starts from the ethics frame ambassadors already accepted.
-            if current.is_none()
-                && let Some(frame) = state.store.ethics_frame(initiative.id).await?
-            {
-                blank.ethics_frame = frame.text;
+            if let Some(frame) = ethics_frame {
+                blank.ethics_frame = frame;
             }
             (blank, FieldErrors::default())
         }
@@ -171,7 +160,7 @@ async fn page(
     let areas = state.store.list_areas().await?;
     let fields = fields(&l, &areas, &input, &errors);
     let page = PlanPage {
-        initiative: initiative.name.clone(),
+        initiative: initiative.name,
         current: current.map(|v| v.version),
         gate,
         approved,
@@ -202,7 +191,7 @@ pub async fn show(
     cu: CurrentUser,
     axum::extract::Query(q): axum::extract::Query<Saved>,
 ) -> AppResult<Response> {
-    let initiative = require(&state, &cu, "GET /plan").await?;
+    let view = app::plan::view(&state.app, &cu.caller("GET /plan")).await?;
     let l = Layout::new(&state, &cu.ctx, "/plan");
     // The query names only message ids and field names, never content.
     let message = match (q.saved, q.withdrawn, q.refused) {
@@ -218,57 +207,26 @@ pub async fn show(
         (Some(_), _, _) => Some(l.t("plan-saved")),
         _ => None,
     };
-    page(&state, &cu, &initiative, None, message).await
+    page(&state, &cu, view, None, message).await
 }
 
 pub async fn save(
     State(state): State<AppState>,
     cu: CurrentUser,
-    CsrfForm(mut input): CsrfForm<PlanInput>,
+    CsrfForm(input): CsrfForm<PlanInput>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /plan";
-    let initiative = require(&state, &cu, ORIGIN).await?;
-    let versions = state.store.plan_versions(initiative.id).await?;
-    let previous = versions.last();
-    // Who recorded the legal basis is not typed in: it stays with the earlier version
-    // while the basis is unchanged, and is the coordinator saving it when it changes.
-    let earlier = previous.and_then(|v| v.plan.legal_basis.as_ref());
-    let unchanged = earlier
-        .is_some_and(|b| b.text == input.legal_basis_text.trim() && b.reference == input.legal_basis_reference.trim());
-    input.legal_basis_recorded_by = match earlier {
-        Some(b) if unchanged => b.recorded_by.to_string(),
-        _ => cu.user.id.to_string(),
-    };
-    if input.legal_basis_recorded_on.trim().is_empty() {
-        input.legal_basis_recorded_on = match earlier {
-            Some(b) if unchanged => b.recorded_on.to_string(),
-            _ => today().to_string(),
-        };
-    }
-    let plan = match input.parse(today()) {
-        Ok(plan) => plan,
-        Err(errors) => return page(&state, &cu, &initiative, Some((input, errors)), None).await,
-    };
-    let withdrawn = match previous {
-        Some(v) if v.approval.is_some() => plan::approval_withdrawn_by(&v.plan, &plan),
-        _ => Vec::new(),
-    };
-    let version = plan::next_version(previous, plan, cu.user.id, time::OffsetDateTime::now_utc());
-    let detail = format!("initiative={} version={}", initiative.id, version.version);
-    let audit = super::audit(&cu, AuditAction::SavePlan, ORIGIN, vec![], detail.clone());
-    match state.store.save_plan_version(initiative.id, &version, &audit).await {
-        Ok(()) => {}
+    let caller = cu.caller(ORIGIN);
+    let to = match app::plan::save(&state.app, &caller, &input).await {
+        Ok(app::plan::Saved::Version { withdrawn, .. }) if withdrawn.is_empty() => "/plan?saved=1".to_string(),
+        Ok(app::plan::Saved::Version { withdrawn, .. }) => format!("/plan?withdrawn={}", withdrawn.join(",")),
         // Another coordinator saved a version meanwhile: show hers and let this one retry.
-        Err(StoreError::Conflict { .. }) => return Ok(Redirect::to("/plan").into_response()),
+        Ok(app::plan::Saved::Meanwhile) => "/plan".to_string(),
+        Err(app::Error::Invalid(errors)) => {
+            let view = app::plan::view(&state.app, &caller).await?;
+            return page(&state, &cu, view, Some((input, errors)), None).await;
+        }
         Err(e) => return Err(e.into()),
-    }
-    // Ambassadors accept the ethics frame (G-4.6, G-6.7); only a changed text asks them again.
-    let audit = super::audit(&cu, AuditAction::SetEthicsFrame, ORIGIN, vec![], detail);
-    state.store.set_ethics_frame(initiative.id, &version.plan.ethics_frame, &audit).await?;
-    let to = if withdrawn.is_empty() {
-        "/plan?saved=1".to_string()
-    } else {
-        format!("/plan?withdrawn={}", withdrawn.join(","))
     };
     Ok(Redirect::to(&to).into_response())
 }
@@ -285,27 +243,10 @@ pub async fn approve(
     cu: CurrentUser,
     CsrfForm(form): CsrfForm<ApproveForm>,
 ) -> AppResult<Response> {
-    const ORIGIN: &str = "POST /plan/approve";
-    let initiative = require(&state, &cu, ORIGIN).await?;
-    let versions = state.store.plan_versions(initiative.id).await?;
-    // Only the version the coordinator read may be approved: a newer one needs reading.
-    let Some(current) = versions.last().filter(|v| v.version.to_string() == form.version.trim()) else {
-        return Ok(Redirect::to("/plan").into_response());
+    let input = app::plan::ApproveInput { version: form.version, note: form.note };
+    let to = match app::plan::approve(&state.app, &cu.caller("POST /plan/approve"), &input).await? {
+        Approved::Approved | Approved::Stale => "/plan".to_string(),
+        Approved::Refused(refused) => format!("/plan?refused={}", refused.message_id()),
     };
-    match plan::approve(current, &cu.actor(), time::OffsetDateTime::now_utc(), &form.note) {
-        Ok(approval) => {
-            let detail = format!("initiative={} version={}", initiative.id, current.version);
-            let audit = super::audit(&cu, AuditAction::ApprovePlan, ORIGIN, vec![], detail);
-            match state.store.approve_plan_version(initiative.id, current.version, &approval, &audit).await {
-                Ok(()) | Err(StoreError::Conflict { .. }) => Ok(Redirect::to("/plan").into_response()),
-                Err(e) => Err(e.into()),
-            }
-        }
-        Err(refused) => {
-            let detail = format!("plan approval refused: {}", refused.message_id());
-            let record = super::audit(&cu, AuditAction::Denied, ORIGIN, vec![], detail);
-            state.store.append_audit(&record).await?;
-            Ok(Redirect::to(&format!("/plan?refused={}", refused.message_id())).into_response())
-        }
-    }
+    Ok(Redirect::to(&to).into_response())
 }

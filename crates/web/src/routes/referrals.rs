@@ -4,33 +4,21 @@
 //! and enters the funnel at `interested`. An account sees its referrals' coarse status,
 //! only where she agreed to that; a link gets a receipt and nothing more.
 
-use super::{ConsentView, FormField, Opt, deny, language_label, render, today, with_errors};
+use super::{ConsentView, FormField, Opt, language_label, render, with_errors};
 use crate::AppState;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::layout::Layout;
 use crate::session::{CsrfForm, Ctx, CurrentUser};
+use app::Refusal;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::audit::{AuditAction, AuditActor, AuditRecord};
 use domain::consent_text::{self, PARTNER_STATUS_VERSION};
-use domain::do_not_contact::identity_hashes;
-use domain::org::User;
 use domain::partner::{self, ContactPreference, LinkRefused, ReferralInput};
-use domain::policy::{self, Action};
 use domain::validation::FieldErrors;
 use serde::Deserialize;
-use store::{ReferralOutcome, ReferralWrite, Store, StoreError};
-use uuid::Uuid;
-
-async fn require(state: &AppState, cu: &CurrentUser, origin: &str) -> AppResult<Uuid> {
-    match cu.user.partner_org_id {
-        Some(org) if policy::may(&cu.actor(), Action::Refer, None) => Ok(org),
-        _ => Err(deny(state, cu, origin, None, AppError::Forbidden).await),
-    }
-}
 
 #[derive(Template)]
 #[template(path = "referrals.html")]
@@ -48,26 +36,19 @@ pub struct Done {
 /// The partner's own referrals with the status she agreed it may see.
 pub async fn list(State(state): State<AppState>, cu: CurrentUser, Query(q): Query<Done>) -> AppResult<Response> {
     const ORIGIN: &str = "GET /referrals";
-    let org = require(&state, &cu, ORIGIN).await?;
+    let referrals = app::partners::referrals(&state.app, &cu.caller(ORIGIN)).await?;
     let l = Layout::new(&state, &cu.ctx, "/referrals");
-    let mut rows = Vec::new();
-    if let Some(initiative) = super::current_initiative(&state).await? {
-        let referrals = state.store.list_referrals(org, initiative.id).await?;
-        // The list names women: it is audited like any list, with every woman shown.
-        let shown = referrals.iter().map(|r| r.person_id).collect();
-        state.store.append_audit(&super::audit(&cu, AuditAction::ListPeople, ORIGIN, shown, String::new())).await?;
-        rows = referrals
-            .into_iter()
-            .map(|r| {
-                let status = match (r.status_consent, r.status) {
-                    (false, _) => l.t("referral-status-not-shared"),
-                    (true, Some(s)) => l.t(&format!("coarse-{}", s.code())),
-                    (true, None) => String::new(),
-                };
-                (r.given_name, crate::time_fmt::date(r.referred_at.date()), status)
-            })
-            .collect();
-    }
+    let rows = referrals
+        .into_iter()
+        .map(|r| {
+            let status = match (r.status_consent, r.status) {
+                (false, _) => l.t("referral-status-not-shared"),
+                (true, Some(s)) => l.t(&format!("coarse-{}", s.code())),
+                (true, None) => String::new(),
+            };
+            (r.given_name, crate::time_fmt::date(r.referred_at.date()), status)
+        })
+        .collect();
     render(&ListPage { l, rows, done: q.done.is_some() })
 }
 
@@ -138,63 +119,22 @@ pub struct Lang {
 }
 
 pub async fn new_form(State(state): State<AppState>, cu: CurrentUser, Query(q): Query<Lang>) -> AppResult<Response> {
-    require(&state, &cu, "GET /referrals/new").await?;
+    app::partners::may_refer(&state.app, &cu.caller("GET /referrals/new")).await?;
     let l = Layout::new(&state, &cu.ctx, "/referrals");
     let lang = q.lang.unwrap_or_default();
     let input = ReferralInput { language: lang.clone(), ..Default::default() };
     form_page(l, "/referrals/new".into(), &lang, &input, &FieldErrors::default(), None, None, StatusCode::OK)
 }
 
-/// What both ways of referring share once the form is read: the checks, the write,
-/// and the refusal of a bad form (audited with the fields that failed, none of her data).
-async fn refer(
-    state: &AppState,
-    actor: AuditActor,
-    origin: &str,
-    input: &ReferralInput,
-    org: Uuid,
-    referred_by: Option<User>,
-    link_token_hash: Option<String>,
-) -> AppResult<Result<ReferralOutcome, (FieldErrors, Option<&'static str>)>> {
-    let record = |action: AuditAction, detail: String| AuditRecord {
-        actor: actor.clone(),
-        action,
-        persons: vec![],
-        origin: origin.to_string(),
-        detail,
-    };
-    let referral = match input.parse(today()) {
-        Ok(r) => r,
-        Err(errors) => {
-            let failed: Vec<&str> = errors.0.iter().map(|e| e.field).collect();
-            state.store.append_audit(&record(AuditAction::Denied, format!("invalid={}", failed.join(",")))).await?;
-            return Ok(Err((errors, None)));
-        }
-    };
-    let Some(initiative) = super::current_initiative(state).await? else {
-        return Ok(Err((FieldErrors::default(), Some("error-no-initiative"))));
-    };
-    let name = referral.person_details().full_name();
-    let hashes = identity_hashes(&state.dnc_key, None, &name, None, referral.phone.as_ref());
-    if state.store.on_do_not_contact(&hashes).await? {
-        state.store.append_audit(&record(AuditAction::Denied, "do_not_contact".into())).await?;
-        return Ok(Err((FieldErrors::default(), Some("error-do-not-contact"))));
-    }
-    let write = ReferralWrite {
-        referral,
-        partner_org_id: org,
-        referred_by,
-        link_token_hash,
-        initiative_id: initiative.id,
-        at: time::OffsetDateTime::now_utc(),
-    };
-    match state.store.refer(&write, &record(AuditAction::Refer, format!("partner={org}"))).await {
-        Ok(outcome) => Ok(Ok(outcome)),
-        Err(StoreError::LinkRefused(reason)) => {
-            state.store.append_audit(&record(AuditAction::Denied, format!("link={reason:?}"))).await?;
-            Ok(Err((FieldErrors::default(), Some(reason.message_id()))))
-        }
-        Err(e) => Err(e.into()),
+/// A refused referral as the form shows it: the fields that failed, or a message for
+/// the whole form. Anything else is no form error.
+fn form_errors(e: app::Error) -> AppResult<(FieldErrors, Option<&'static str>)> {
+    match e {
+        app::Error::Invalid(errors) => Ok((errors, None)),
+        app::Error::NotFound("initiative") => Ok((FieldErrors::default(), Some("error-no-initiative"))),
+        app::Error::Refused(Refusal::DoNotContact) => Ok((FieldErrors::default(), Some("error-do-not-contact"))),
+        app::Error::Refused(Refusal::Link(reason)) => Ok((FieldErrors::default(), Some(reason.message_id()))),
+        e => Err(e.into()),
     }
 }
 
@@ -204,10 +144,10 @@ pub async fn create(
     CsrfForm(input): CsrfForm<ReferralInput>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /referrals/new";
-    let org = require(&state, &cu, ORIGIN).await?;
-    match refer(&state, cu.audit_actor(), ORIGIN, &input, org, Some(cu.user.clone()), None).await? {
+    match app::partners::refer(&state.app, &cu.caller(ORIGIN), &input).await {
         Ok(_) => Ok(Redirect::to("/referrals?done=1").into_response()),
-        Err((errors, message)) => {
+        Err(e) => {
+            let (errors, message) = form_errors(e)?;
             let l = Layout::new(&state, &cu.ctx, "/referrals");
             let message = message.map(|m| l.t(m));
             let lang = input.language.clone();
@@ -235,33 +175,6 @@ struct LinkMessage {
     message: String,
 }
 
-/// The link's token is no personal data; only its hash is stored. A refused link is
-/// audited as a public attempt.
-async fn open_link(state: &AppState, token: &str, origin: &str) -> AppResult<Result<(Uuid, String), LinkRefused>> {
-    let hash = partner::link_token_hash(token);
-    let link = state.store.referral_link(&hash).await?;
-    let checked = partner::check_link(link.as_ref(), time::OffsetDateTime::now_utc());
-    let partner = match (&checked, &link) {
-        (Ok(()), Some(link)) => state.store.get_partner(link.partner_org_id).await?.filter(|p| p.details.active),
-        _ => None,
-    };
-    match (checked, partner) {
-        (Ok(()), Some(p)) => Ok(Ok((p.id, p.details.name))),
-        (result, _) => {
-            let reason = result.err().unwrap_or(LinkRefused::Unknown);
-            let record = AuditRecord {
-                actor: AuditActor::public(),
-                action: AuditAction::Denied,
-                persons: vec![],
-                origin: origin.to_string(),
-                detail: format!("link={reason:?}"),
-            };
-            state.store.append_audit(&record).await?;
-            Ok(Err(reason))
-        }
-    }
-}
-
 fn refused(state: &AppState, ctx: &Ctx, reason: LinkRefused) -> AppResult<Response> {
     let l = Layout::new(state, ctx, "/r");
     let page = LinkMessage { title: l.t("referral-link-title"), message: l.t(reason.message_id()), l };
@@ -280,9 +193,10 @@ pub async fn link_form(
     Query(q): Query<Lang>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "GET /r/{token}";
-    let (_, partner_name) = match open_link(&state, &token, ORIGIN).await? {
-        Ok(p) => p,
-        Err(reason) => return refused(&state, &ctx, reason),
+    let partner_name = match app::partners::open_link(&state.app, ORIGIN, &token).await {
+        Ok(link) => link.partner_name,
+        Err(app::Error::Refused(Refusal::Link(reason))) => return refused(&state, &ctx, reason),
+        Err(e) => return Err(e.into()),
     };
     // The form needs a CSRF token, so a visitor gets an anonymous session (as at login).
     let (ctx, cookie) = match &ctx.session {
@@ -318,18 +232,20 @@ pub async fn link_submit(
     CsrfForm(input): CsrfForm<ReferralInput>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /r/{token}";
-    let (org, partner_name) = match open_link(&state, &token, ORIGIN).await? {
-        Ok(p) => p,
-        Err(reason) => return refused(&state, &ctx, reason),
+    // Opened first, so that a link refused before the form is read gets the link's
+    // own page (gone, not found), and a bad form is shown again with the partner's name.
+    let partner_name = match app::partners::open_link(&state.app, ORIGIN, &token).await {
+        Ok(link) => link.partner_name,
+        Err(app::Error::Refused(Refusal::Link(reason))) => return refused(&state, &ctx, reason),
+        Err(e) => return Err(e.into()),
     };
-    let actor = AuditActor::system(&format!("henvisningslink {partner_name}"));
-    let hash = Some(partner::link_token_hash(&token));
-    match refer(&state, actor, ORIGIN, &input, org, None, hash).await? {
+    match app::partners::refer_by_link(&state.app, ORIGIN, &token, &input).await {
         Ok(_) => {
             let l = Layout::new(&state, &ctx, "/r");
             render(&LinkMessage { title: l.t("referral-receipt-title"), message: l.t("referral-receipt"), l })
         }
-        Err((errors, message)) => {
+        Err(e) => {
+            let (errors, message) = form_errors(e)?;
             let l = Layout::new(&state, &ctx, "/r");
             let message = message.map(|m| l.t(m));
             let lang = input.language.clone();

@@ -1,0 +1,27 @@
+//! What the app tests of the areas share: a `Ctx` on a test database.
+#![allow(clippy::unwrap_used)]
+// Each test file compiles this module on its own and uses only part of it.
+#![allow(dead_code)]
+
+use app::Ctx;
+use domain::do_not_contact::DncKey;
+use store::testkit::TestDb;
+use store::{AuditEntry, AuditQuery, SqlStore, Store};
+use uuid::Uuid;
+
+/// A context on `db` with a fixed do-not-contact key and a folder of its own.
+pub fn ctx(db: &TestDb) -> Ctx {
+    let dir = std::env::temp_dir().join(format!("opsog-app-{}", Uuid::new_v4()));
+    let settings = app::settings::letter_settings(
+        &app::settings::Municipality::default(),
+        None,
+        "http://127.0.0.1:8080",
+        dir.join("letters"),
+    );
+    Ctx::new(db.store.clone(), DncKey::new(vec![7; 32]).unwrap(), dir.join("extracts"), settings)
+}
+
+/// The audit log as the tests read it: the newest thousand entries.
+pub async fn log(s: &SqlStore) -> Vec<AuditEntry> {
+    s.list_audit(&AuditQuery { limit: 1000, ..Default::default() }).await.unwrap()
+}

@@ -1,0 +1,202 @@
+//! Her public pages at the `app` level: her answer to a letter (the code answers once,
+//! refusals audited, "never again" on the do-not-contact list) and the open door (the
+//! do-not-contact check by `app::dnc`), on SQLite and (with TEST_DATABASE_URL)
+//! PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+use app::Error;
+use app::public::{self, Answered};
+use common::{ctx, log};
+use domain::audit::{AuditAction, AuditActor, AuditRecord};
+use domain::funnel::{Channel, EventKind, Stage, TransitionInput};
+use domain::open_door::OpenDoorInput;
+use domain::person::{PersonInput, SourceKind};
+use domain::response::{AnswerInput, Choice, CodeRefused};
+use store::testkit::{TestDb, initiative, new_person};
+use store::{EventActor, NewEvent, SqlStore, Store};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+fn sys() -> AuditRecord {
+    AuditRecord {
+        actor: AuditActor::system("test"),
+        action: AuditAction::BatchJob,
+        persons: vec![],
+        origin: "test".into(),
+        detail: String::new(),
+    }
+}
+
+/// A woman a letter was sent to: she is at `contacted`.
+async fn written_to(s: &SqlStore, initiative_id: Uuid, given: &str, phone: &str) -> Uuid {
+    let now = OffsetDateTime::now_utc();
+    let details = PersonInput {
+        given_name: given.into(),
+        family_name: "Hassan".into(),
+        phone: phone.into(),
+        languages: "ar".into(),
+        ..Default::default()
+    }
+    .parse(now.date())
+    .unwrap();
+    let id = s.create_person(&new_person(initiative_id, None, details, SourceKind::RegisterRun, None), &sys()).await;
+    let id = id.unwrap();
+    let ev = NewEvent {
+        person_id: id,
+        initiative_id,
+        input: TransitionInput {
+            kind: EventKind::LetterSent,
+            at: now,
+            channel: Channel::Letter,
+            new_contact_data: false,
+        },
+        actor: EventActor { user_id: None, name: "brev".into() },
+        language: None,
+        interpreter_used: false,
+        note: String::new(),
+        do_not_contact: vec![],
+    };
+    s.record_event(&ev, &sys()).await.unwrap();
+    id
+}
+
+async fn issue_code(s: &SqlStore, person: Uuid, initiative: Uuid, random: u8, issued: OffsetDateTime) -> String {
+    let code = domain::response::new_code(&[random; 16]);
+    let record = store::ResponseCodeRecord {
+        code_hash: domain::response::code_hash(&code),
+        person_id: person,
+        initiative_id: initiative,
+        issued_at: issued,
+        expires_at: domain::response::expires_at(issued),
+        used_at: None,
+    };
+    s.issue_response_code(&record, &sys()).await.unwrap();
+    domain::response::display(&code)
+}
+
+fn answer(code: &str, choice: &str) -> AnswerInput {
+    AnswerInput { code: code.into(), choice: choice.into(), ..Default::default() }
+}
+
+#[tokio::test]
+async fn her_answer_is_recorded_once_and_audited_as_the_public() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative();
+    s.create_initiative(&init).await.unwrap();
+    let her = written_to(s, init.id, "Amina", "12345678").await;
+    let code = issue_code(s, her, init.id, 1, OffsetDateTime::now_utc()).await;
+    let ctx = ctx(&db);
+
+    let input = AnswerInput { best_time: "evening".into(), language: "ar".into(), ..answer(&code, "call_me") };
+    let done = public::answer_response_code(&ctx, "POST /svar", &input).await.unwrap();
+    assert_eq!(done, Answered::Recorded(Choice::CallMe));
+    assert_eq!(s.get_funnel(her, init.id).await.unwrap().unwrap().state.stage, Stage::Interested);
+    let entries = log(s).await;
+    let recorded = entries.iter().find(|e| e.action == AuditAction::RecordEvent.code()).expect("her answer is audited");
+    assert_eq!((recorded.origin.as_str(), recorded.username.as_str()), ("POST /svar", "public"));
+    assert_eq!(recorded.persons, vec![her]);
+
+    // The code answers once; the second try is refused, audited naming her, and
+    // changes nothing.
+    let again = public::answer_response_code(&ctx, "POST /svar", &answer(&code, "not_now")).await.unwrap();
+    assert_eq!(again, Answered::Refused(CodeRefused::Used));
+    assert_eq!(s.get_funnel(her, init.id).await.unwrap().unwrap().state.stage, Stage::Interested);
+    let denied: Vec<_> = log(s).await.into_iter().filter(|e| e.action == AuditAction::Denied.code()).collect();
+    assert_eq!(denied.len(), 1);
+    assert_eq!(denied[0].persons, vec![her]);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_code_that_is_unknown_or_expired_is_refused_and_a_bad_form_writes_nothing() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative();
+    s.create_initiative(&init).await.unwrap();
+    let her = written_to(s, init.id, "Sara", "22345678").await;
+    let old = issue_code(s, her, init.id, 2, OffsetDateTime::now_utc() - Duration::days(100)).await;
+    let ctx = ctx(&db);
+    let before = log(s).await.len();
+
+    // A form that does not parse: each field named, nothing written.
+    let Err(Error::Invalid(fields)) = public::answer_response_code(&ctx, "POST /svar", &answer("x", "maybe")).await
+    else {
+        panic!("a bad form is refused")
+    };
+    assert!(fields.for_field("code").is_some() && fields.for_field("choice").is_some(), "{fields}");
+    assert_eq!(log(s).await.len(), before, "nothing is written for a form that does not parse");
+
+    let expired = public::answer_response_code(&ctx, "POST /svar", &answer(&old, "not_now")).await.unwrap();
+    assert_eq!(expired, Answered::Refused(CodeRefused::Expired));
+    let guess = domain::response::display(&domain::response::new_code(&[200; 16]));
+    let unknown = public::answer_response_code(&ctx, "POST /svar", &answer(&guess, "not_now")).await.unwrap();
+    assert_eq!(unknown, Answered::Refused(CodeRefused::Unknown));
+    assert_eq!(s.get_funnel(her, init.id).await.unwrap().unwrap().state.stage, Stage::Contacted);
+    let denied: Vec<_> = log(s).await.into_iter().filter(|e| e.action == AuditAction::Denied.code()).collect();
+    assert_eq!(denied.len(), 2, "both refusals are audited");
+    assert!(denied.iter().any(|e| e.persons == vec![her]), "the expired code names her");
+    assert!(denied.iter().any(|e| e.persons.is_empty()), "an unknown code names nobody");
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn never_again_puts_her_on_the_list_and_the_open_door_still_lets_her_in() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative();
+    s.create_initiative(&init).await.unwrap();
+    let her = written_to(s, init.id, "Hodan", "31234567").await;
+    let code = issue_code(s, her, init.id, 3, OffsetDateTime::now_utc()).await;
+    let ctx = ctx(&db);
+
+    let done = public::answer_response_code(&ctx, "POST /svar", &answer(&code, "never")).await.unwrap();
+    assert_eq!(done, Answered::Recorded(Choice::NeverAgain));
+    assert_eq!(s.get_funnel(her, init.id).await.unwrap().unwrap().state.stage, Stage::Declined);
+    let details = s.read_person(her).await.unwrap().unwrap().person.details;
+    assert!(s.on_do_not_contact(&app::dnc::of_person(&ctx.dnc_key, &details)).await.unwrap());
+
+    // She comes back by herself: the open door's check (by name and phone) finds her
+    // entry, and she is let in all the same (G-2.2, G-8.5).
+    let phone = domain::PhoneNumber::parse("31234567").unwrap();
+    let by_door = app::dnc::of_name_and_phone(&ctx.dnc_key, "Hodan Hassan", Some(&phone));
+    assert!(s.on_do_not_contact(&by_door).await.unwrap(), "the door's hashes meet the answer's");
+    let input = OpenDoorInput {
+        name: "Hodan Hassan".into(),
+        phone: "31234567".into(),
+        language: "so".into(),
+        best_time: "evening".into(),
+    };
+    public::self_referral(&ctx, "POST /kontakt", &input).await.unwrap();
+    let entry = log(s).await.into_iter().find(|e| e.action == AuditAction::SelfReferral.code()).expect("audited");
+    assert_eq!((entry.origin.as_str(), entry.username.as_str()), ("POST /kontakt", "public"));
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_open_door_refuses_a_bad_form_field_by_field_and_audits_a_flood() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative();
+    s.create_initiative(&init).await.unwrap();
+    let ctx = ctx(&db);
+    let people = s.count_people().await.unwrap();
+    let before = log(s).await.len();
+
+    let input = OpenDoorInput { name: " ".into(), phone: "12".into(), ..Default::default() };
+    let Err(Error::Invalid(fields)) = public::self_referral(&ctx, "POST /kontakt", &input).await else {
+        panic!("a bad form is refused")
+    };
+    assert!(fields.for_field("name").is_some() && fields.for_field("phone").is_some(), "{fields}");
+    assert_eq!(log(s).await.len(), before, "nothing written");
+
+    let input = OpenDoorInput { name: "Rahma".into(), phone: "41234567".into(), language: "ar".into(), ..input };
+    public::self_referral(&ctx, "POST /kontakt", &input).await.unwrap();
+    assert_eq!(s.count_people().await.unwrap(), people + 1, "a new woman enters at interested");
+
+    public::open_door_flooded(&ctx, "POST /kontakt").await.unwrap();
+    let denied = log(s).await.into_iter().find(|e| e.action == AuditAction::Denied.code()).expect("audited");
+    assert_eq!((denied.origin.as_str(), denied.username.as_str()), ("POST /kontakt", "public"));
+    db.cleanup().await;
+}

@@ -1,0 +1,116 @@
+//! Logging in and out and sessions at the `app` level: a failed login is refused
+//! alike for an unknown user and a wrong password and audited, a login starts a new
+//! session and ends the visitor's, an idle session expires; on SQLite and (with
+//! TEST_DATABASE_URL) PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+use app::Caller;
+use app::sessions::{self, Login, LoginInput, Resolved};
+use common::{ctx, log};
+use domain::audit::{AuditAction, AuditActor, AuditRecord};
+use domain::org::NewUser;
+use domain::policy::Role;
+use store::testkit::TestDb;
+use store::{SqlStore, Store, UserExtra};
+use time::Duration;
+
+const PASSWORD: &str = "a long test passphrase";
+
+async fn leila(s: &SqlStore) -> domain::org::User {
+    let hash = app::auth::hash_password(PASSWORD).unwrap();
+    let new = NewUser { username: "leila".into(), display_name: "Leila".into(), role: Role::Caseworker, team_id: None };
+    let audit = AuditRecord {
+        actor: AuditActor::system("test"),
+        action: AuditAction::CreateUser,
+        persons: vec![],
+        origin: "test".into(),
+        detail: String::new(),
+    };
+    s.create_user(&new, &hash, &UserExtra::default(), &audit).await.unwrap()
+}
+
+fn login(username: &str, password: &str, replaces: Option<String>) -> LoginInput {
+    LoginInput { username: username.into(), password: password.into(), replaces }
+}
+
+#[tokio::test]
+async fn a_failed_login_is_refused_alike_and_audited() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    leila(s).await;
+    let ctx = ctx(&db);
+    let dummy = app::auth::hash_password("dummy").unwrap();
+    for input in [login("Leila ", "wrong password", None), login("nobody", PASSWORD, None)] {
+        let outcome = sessions::login(&ctx, "POST /login", &input, &dummy).await.unwrap();
+        assert!(matches!(outcome, Login::Refused));
+    }
+    let failed: Vec<_> =
+        log(s).await.into_iter().filter(|e| e.action == AuditAction::LoginFailed.code()).map(|e| e.username).collect();
+    assert_eq!(failed.len(), 2);
+    assert!(failed.contains(&"leila".to_string()) && failed.contains(&"nobody".to_string()), "{failed:?}");
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_login_starts_a_new_session_that_expires_when_idle_and_a_logout_ends_it() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let user = leila(s).await;
+    let ctx = ctx(&db);
+    let dummy = app::auth::hash_password("dummy").unwrap();
+    let visitor = sessions::create(&ctx, None).await.unwrap();
+    let idle = Duration::minutes(30);
+    assert!(matches!(
+        sessions::resolve(&ctx, &visitor.session.token_hash, idle).await.unwrap(),
+        Resolved::Active(live) if live.user.is_none()
+    ));
+
+    let input = login("leila", PASSWORD, Some(visitor.session.token_hash.clone()));
+    let Login::LoggedIn(done) = sessions::login(&ctx, "POST /login", &input, &dummy).await.unwrap() else {
+        panic!("the right password logs in")
+    };
+    assert!(
+        matches!(sessions::resolve(&ctx, &visitor.session.token_hash, idle).await.unwrap(), Resolved::None),
+        "the visitor's session ended at login"
+    );
+    let hash = done.session.session.token_hash.clone();
+    assert_eq!(hash, app::auth::token_hash(&done.session.token), "only the token's hash is stored");
+    let Resolved::Active(live) = sessions::resolve(&ctx, &hash, idle).await.unwrap() else {
+        panic!("the new session is live")
+    };
+    let found = live.user.expect("hers");
+    assert_eq!(found.id, user.id);
+    let entry = log(s).await.into_iter().find(|e| e.action == AuditAction::Login.code()).expect("audited");
+    assert_eq!((entry.user_id, entry.origin.as_str()), (Some(user.id), "POST /login"));
+
+    sessions::logout(&ctx, &Caller::new(user.clone(), "POST /logout"), &hash).await.unwrap();
+    assert!(matches!(sessions::resolve(&ctx, &hash, idle).await.unwrap(), Resolved::None));
+    assert!(log(s).await.iter().any(|e| e.action == AuditAction::Logout.code() && e.user_id == Some(user.id)));
+
+    // An idle session ends, and says someone was logged in.
+    let again = sessions::create(&ctx, Some(user.id)).await.unwrap();
+    s.touch_session(&again.session.token_hash, time::OffsetDateTime::now_utc() - Duration::hours(2)).await.unwrap();
+    assert!(matches!(
+        sessions::resolve(&ctx, &again.session.token_hash, idle).await.unwrap(),
+        Resolved::Expired { had_user: true }
+    ));
+    assert!(s.get_session(&again.session.token_hash).await.unwrap().is_none());
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn only_who_manages_users_lists_them_and_a_refusal_is_audited() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let caseworker = leila(s).await;
+    let admin = store::testkit::user(s, "admin", Role::Admin, None).await;
+    let ctx = ctx(&db);
+    let listed = app::users::list(&ctx, &Caller::new(admin, "GET /admin/users")).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    let refused = app::users::list(&ctx, &Caller::new(caseworker.clone(), "GET /admin/users")).await;
+    assert!(matches!(refused, Err(app::Error::Refused(app::Refusal::Role))));
+    let denied = log(s).await.into_iter().find(|e| e.action == AuditAction::Denied.code()).expect("audited");
+    assert_eq!((denied.user_id, denied.origin.as_str()), (Some(caseworker.id), "GET /admin/users"));
+    db.cleanup().await;
+}

@@ -1,0 +1,273 @@
+//! Uploading an extract and mapping its columns (G-5.1): the file is checked whole
+//! before anything is kept.
+
+use super::*;
+
+// ---------------------------------------------------------------------------------
+// Upload and mapping
+// ---------------------------------------------------------------------------------
+
+/// What is known of an upload between the file and its mapping, kept beside the file.
+#[derive(serde::Serialize, Deserialize)]
+struct Pending {
+    kind: SourceKind,
+    file_name: String,
+    uploaded_by: Uuid,
+}
+
+fn pending_paths(state: &AppState, id: Uuid) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = extract_dir(state).pending();
+    (dir.join(id.to_string()), dir.join(format!("{id}.json")))
+}
+
+fn remove_pending(state: &AppState, id: Uuid) {
+    let (file, meta) = pending_paths(state, id);
+    let _ = std::fs::remove_file(file);
+    let _ = std::fs::remove_file(meta);
+}
+
+/// Only the file's own name, never a path; short and printable.
+fn clean_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(120).collect();
+    if cleaned.trim().is_empty() { "udtraek.csv".into() } else { cleaned }
+}
+
+pub async fn upload(State(state): State<AppState>, cu: CurrentUser, mut form: Multipart) -> AppResult<Response> {
+    const ORIGIN: &str = "POST /register/upload";
+    let initiative = require(&state, &cu, Action::RegisterSearch, ORIGIN).await?;
+    let l = Layout::new(&state, &cu.ctx, "/register");
+    let (id, path) = extract_dir(&state).new_pending()?;
+    let mut csrf = String::new();
+    let mut kind = None;
+    let mut file_name = None;
+    let mut bytes = 0u64;
+    while let Some(mut field) = form.next_field().await.map_err(|_| AppError::BadRequest("unreadable upload"))? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(|_| AppError::BadRequest("unreadable upload"))?,
+            Some("kind") => {
+                let text = field.text().await.map_err(|_| AppError::BadRequest("unreadable upload"))?;
+                kind = SourceKind::from_code(text.trim());
+            }
+            Some("file") => {
+                // The token comes first in the form; nothing is written without it.
+                crate::session::check_csrf(&cu.ctx, &csrf)?;
+                file_name = Some(clean_file_name(field.file_name().unwrap_or("")));
+                let mut out = tokio::fs::File::create(&path).await.map_err(|e| AppError::Internal(e.to_string()))?;
+                while let Some(chunk) = field.chunk().await.map_err(|_| AppError::BadRequest("upload interrupted"))? {
+                    bytes += chunk.len() as u64;
+                    out.write_all(&chunk).await.map_err(|e| AppError::Internal(e.to_string()))?;
+                }
+                out.flush().await.map_err(|e| AppError::Internal(e.to_string()))?;
+            }
+            _ => {}
+        }
+    }
+    crate::session::check_csrf(&cu.ctx, &csrf)?;
+    let (Some(kind), Some(file_name)) = (kind, file_name) else {
+        remove_pending(&state, id);
+        return hub(&state, &cu, &initiative, None, Some(l.t("register-error-upload-incomplete")), None).await;
+    };
+    if bytes == 0 {
+        remove_pending(&state, id);
+        let text = l.t1("read-error-empty-file", "file", file_name) + " " + &l.t("read-error-nothing-imported");
+        return hub(&state, &cu, &initiative, None, Some(text), None).await;
+    }
+    let meta = Pending { kind, file_name, uploaded_by: cu.user.id };
+    let (_, meta_path) = pending_paths(&state, id);
+    let json = serde_json::to_vec(&meta).map_err(|e| AppError::Internal(e.to_string()))?;
+    std::fs::write(meta_path, json).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Redirect::to(&format!("/register/uploads/{id}")).into_response())
+}
+
+fn read_pending(state: &AppState, cu: &CurrentUser, id: Uuid) -> AppResult<(Pending, std::path::PathBuf)> {
+    let (file, meta) = pending_paths(state, id);
+    let meta: Pending =
+        std::fs::read(&meta).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or(AppError::NotFound)?;
+    // An upload belongs to the coordinator who made it.
+    if meta.uploaded_by != cu.user.id {
+        return Err(AppError::NotFound);
+    }
+    Ok((meta, file))
+}
+
+struct MappingRow {
+    field: FormField,
+}
+
+#[derive(Template)]
+#[template(path = "register_mapping.html")]
+struct MappingPage {
+    l: Layout,
+    id: String,
+    file_name: String,
+    kind: String,
+    format: String,
+    headers: Vec<String>,
+    sample: Vec<Vec<String>>,
+    rows: Vec<MappingRow>,
+    sheets: Vec<Opt>,
+    encodings: Vec<Opt>,
+    is_xlsx: bool,
+    problems: Vec<String>,
+}
+
+/// A sample cell as shown: a CPR number masked (the page needs the columns' look,
+/// not her number).
+fn shown_cell(cell: &str) -> String {
+    match domain::Cpr::parse(cell) {
+        Ok(cpr) => cpr.masked(),
+        Err(_) => cell.chars().take(40).collect(),
+    }
+}
+
+async fn mapping_page(
+    state: &AppState,
+    cu: &CurrentUser,
+    id: Uuid,
+    chosen: Option<(Mapping, Vec<String>)>,
+) -> AppResult<Response> {
+    let l = Layout::new(state, &cu.ctx, "/register");
+    let (meta, file) = read_pending(state, cu, id)?;
+    let sheet = chosen.as_ref().and_then(|(m, _)| m.sheet.clone());
+    let inspection = match register::read::inspect(file.as_path(), &meta.file_name, sheet.as_deref()) {
+        Ok(i) => i,
+        Err(e) => {
+            remove_pending(state, id);
+            let initiative = crate::routes::current_initiative(state).await?.ok_or(AppError::NotFound)?;
+            return hub(state, cu, &initiative, None, Some(error_text(&l, &app::Error::File(e))), None).await;
+        }
+    };
+    let failed = chosen.as_ref().is_some_and(|(_, p)| !p.is_empty());
+    let (mapping, problems) = match chosen {
+        Some(c) => c,
+        None => (search::mapping_for(&state.app, meta.kind, &inspection.headers).await?, Vec::new()),
+    };
+    let rows = meta
+        .kind
+        .fields()
+        .iter()
+        .map(|spec| {
+            let current = mapping.columns.get(&spec.field).cloned().unwrap_or_default();
+            let mut options = vec![Opt::new("", l.t("register-not-mapped"), current.is_empty())];
+            options.extend(inspection.headers.iter().map(|h| Opt::new(h.clone(), h.clone(), *h == current)));
+            let mut f = FormField::select(
+                spec.field.code(),
+                l.t(&format!("register-field-{}", spec.field.code().replace('_', "-"))),
+                options,
+            );
+            f.required = spec.need == Need::Required;
+            if spec.need == Need::NameGroup {
+                f.hint = Some(l.t("register-hint-name-group"));
+            }
+            MappingRow { field: f }
+        })
+        .collect();
+    let is_xlsx = matches!(inspection.format, register::read::Format::Xlsx);
+    let format = match inspection.format {
+        register::read::Format::Xlsx => "XLSX".to_string(),
+        register::read::Format::Csv { separator, encoding } => {
+            format!("CSV · «{}» · {encoding:?}", char::from(separator))
+        }
+    };
+    let encodings = [EncodingChoice::Auto, EncodingChoice::Utf8, EncodingChoice::Windows1252]
+        .iter()
+        .map(|e| {
+            let code = match e {
+                EncodingChoice::Auto => "auto",
+                EncodingChoice::Utf8 => "utf8",
+                EncodingChoice::Windows1252 => "windows1252",
+            };
+            Opt::new(code, l.t(&format!("register-encoding-{code}")), *e == mapping.encoding)
+        })
+        .collect();
+    let sheets = inspection
+        .sheets
+        .iter()
+        .map(|s| Opt::new(s.clone(), s.clone(), mapping.sheet.as_deref() == Some(s.as_str())))
+        .collect();
+    let page = MappingPage {
+        id: id.to_string(),
+        file_name: meta.file_name.clone(),
+        kind: kind_label(&l, meta.kind.code()),
+        format,
+        headers: inspection.headers.clone(),
+        sample: inspection.sample.iter().map(|r| r.iter().map(|c| shown_cell(c)).collect()).collect(),
+        rows,
+        sheets,
+        encodings,
+        is_xlsx,
+        problems,
+        l,
+    };
+    let mut r = render(&page)?;
+    if failed {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+pub async fn mapping_show(State(state): State<AppState>, cu: CurrentUser, Path(id): Path<Uuid>) -> AppResult<Response> {
+    require(&state, &cu, Action::RegisterSearch, "GET /register/uploads/{id}").await?;
+    mapping_page(&state, &cu, id, None).await
+}
+
+pub async fn mapping_save(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Path(id): Path<Uuid>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    const ORIGIN: &str = "POST /register/uploads/{id}";
+    let initiative = require(&state, &cu, Action::RegisterSearch, ORIGIN).await?;
+    let l = Layout::new(&state, &cu.ctx, "/register");
+    let (meta, file) = read_pending(&state, &cu, id)?;
+    let mut columns = BTreeMap::new();
+    for spec in meta.kind.fields() {
+        if let Some(h) = form.get(spec.field.code()).map(|h| h.trim()).filter(|h| !h.is_empty()) {
+            columns.insert(spec.field, h.to_string());
+        }
+    }
+    let encoding = match form.get("encoding").map(String::as_str) {
+        Some("utf8") => EncodingChoice::Utf8,
+        Some("windows1252") => EncodingChoice::Windows1252,
+        _ => EncodingChoice::Auto,
+    };
+    let sheet = form.get("sheet").map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let mapping = Mapping { kind: meta.kind, columns, sheet, encoding };
+    let headers = register::read::inspect(file.as_path(), &meta.file_name, mapping.sheet.as_deref())
+        .map(|i| i.headers)
+        .unwrap_or_default();
+    if let Err(problems) = mapping.check(&headers) {
+        let texts = problems.iter().map(|p| mapping_problem_text(&l, p)).collect();
+        return mapping_page(&state, &cu, id, Some((mapping, texts))).await;
+    }
+    let input = ImportInput { file: file.clone(), file_name: meta.file_name.clone(), mapping, move_file: true };
+    let imported = search::import(&state.app, &cu.caller(ORIGIN), input).await;
+    match imported {
+        Ok(record) => {
+            remove_pending(&state, id);
+            Ok(Redirect::to(&format!("/register?imported={}", record.rows)).into_response())
+        }
+        Err(e) => {
+            // Nothing from a file with an error is kept (issue 3, bad input).
+            remove_pending(&state, id);
+            hub(&state, &cu, &initiative, None, Some(error_text(&l, &e)), None).await
+        }
+    }
+}
+
+fn mapping_problem_text(l: &Layout, p: &register::mapping::MappingProblem) -> String {
+    use register::mapping::MappingProblem as P;
+    let field = |f: &Field| l.t(&format!("register-field-{}", f.code().replace('_', "-")));
+    match p {
+        P::RequiredNotMapped { field: f } => l.t1("mapping-required-not-mapped", "field", field(f)),
+        P::NameNotMapped => l.t("mapping-name-not-mapped"),
+        P::NotInFile { field: f, header } => {
+            l.t_args2("mapping-header-not-in-file", ("field", field(f)), ("header", header.clone()))
+        }
+        P::AmbiguousHeader { header, .. } => l.t1("mapping-ambiguous-header", "header", header.clone()),
+        P::MappedTwice { header, .. } => l.t1("mapping-mapped-twice", "header", header.clone()),
+        P::NotAFieldOfKind { field: f } => l.t1("mapping-not-a-field-of-kind", "field", field(f)),
+    }
+}
