@@ -137,15 +137,11 @@ fn session_cookie(raw: &str) -> String {
     format!("opsog_session={v}")
 }
 
-#[test]
-fn killed_during_writes_the_database_stays_consistent() {
-    let dir = temp_dir();
-    let data = dir.to_str().unwrap();
-    let prep = opsog(&dir, &["demo", "--no-serve", "--size", "60", "--data-dir", data], "", &[]);
-    assert!(prep.status.success(), "{}", text(&prep));
+/// `opsog demo` serving `dir` on a free port, once it answers.
+fn serve_demo(dir: &Path) -> (std::process::Child, u16) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut server = Command::new(BIN)
-        .args(["demo", "--data-dir", data, "--bind", &format!("127.0.0.1:{port}")])
+    let server = Command::new(BIN)
+        .args(["demo", "--data-dir", dir.to_str().unwrap(), "--bind", &format!("127.0.0.1:{port}")])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -156,15 +152,29 @@ fn killed_during_writes_the_database_stays_consistent() {
         assert!(start.elapsed() < Duration::from_secs(60), "server did not start");
         std::thread::sleep(Duration::from_millis(100));
     }
-    // log in as the caseworker, the way a browser does
+    (server, port)
+}
+
+/// Logs in the way a browser does; returns the session cookie.
+fn login(port: u16, username: &str) -> String {
     let (_, login) = http(port, "GET", "/login", "", "").unwrap();
     let anon = session_cookie(&login);
     let csrf = between(&login, "name=\"csrf\" value=\"", "\"").unwrap().to_string();
     let (status, done) =
-        http(port, "POST", "/login", &anon, &format!("username=sagsbehandler&password=opsog-demo&csrf={csrf}"))
-            .unwrap();
-    assert_eq!(status, 303);
-    let cookie = session_cookie(&done);
+        http(port, "POST", "/login", &anon, &format!("username={username}&password=opsog-demo&csrf={csrf}")).unwrap();
+    assert_eq!(status, 303, "{done}");
+    session_cookie(&done)
+}
+
+#[test]
+fn killed_during_writes_the_database_stays_consistent() {
+    let dir = temp_dir();
+    let data = dir.to_str().unwrap();
+    let prep = opsog(&dir, &["demo", "--no-serve", "--size", "60", "--data-dir", data], "", &[]);
+    assert!(prep.status.success(), "{}", text(&prep));
+    let (mut server, port) = serve_demo(&dir);
+    // log in as the caseworker, the way a browser does
+    let cookie = login(port, "sagsbehandler");
     let (_, people) = http(port, "GET", "/people", &cookie, "").unwrap();
     let csrf = between(&people, "name=\"csrf\" value=\"", "\"").unwrap().to_string();
     let ids: Vec<String> = people
@@ -472,26 +482,8 @@ async fn the_web_and_the_cli_run_the_same_search_and_batch_and_store_the_same() 
     );
     assert!(out.status.success(), "{}", text(&out));
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut server = Command::new(BIN)
-        .args(["demo", "--data-dir", web.to_str().unwrap(), "--bind", &format!("127.0.0.1:{port}")])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while http(port, "GET", "/health", "", "").map(|r| r.0).ok() != Some(200) {
-        assert!(start.elapsed() < Duration::from_secs(60), "server did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let (_, login) = http(port, "GET", "/login", "", "").unwrap();
-    let anon = session_cookie(&login);
-    let csrf = between(&login, "name=\"csrf\" value=\"", "\"").unwrap().to_string();
-    let (status, done) =
-        http(port, "POST", "/login", &anon, &format!("username=koordinator&password=opsog-demo&csrf={csrf}")).unwrap();
-    assert_eq!(status, 303, "{done}");
-    let cookie = session_cookie(&done);
+    let (mut server, port) = serve_demo(&web);
+    let cookie = login(port, "koordinator");
     let (_, page) = http(port, "GET", "/register", &cookie, "").unwrap();
     let csrf = between(&page, "name=\"csrf\" value=\"", "\"").unwrap().to_string();
     let (status, raw) = http(port, "POST", "/register/run", &cookie, &format!("csrf={csrf}")).unwrap();

@@ -201,3 +201,13 @@ pub fn initiative() -> domain::org::Initiative {
         cadence: Default::default(),
     }
 }
+
+/// The audit actions that name `person`, newest first: what a test asserts was logged.
+pub async fn audit_actions(s: &SqlStore, person: Uuid) -> Vec<String> {
+    s.list_audit(&crate::AuditQuery { person_id: Some(person), ..Default::default() })
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| e.action)
+        .collect()
+}

@@ -368,7 +368,7 @@ async fn registering_the_same_woman_again_adds_no_person() {
         messages(&s.list_notifications(w.caseworker.id).await.unwrap()),
         vec![("notification-known-woman-registered", Some(id)), ("notification-new-woman-registered", Some(id))]
     );
-    assert_eq!(audit_actions_of(s, id).await, vec!["update_person", "create_person"]);
+    assert_eq!(store::testkit::audit_actions(s, id).await, vec!["update_person", "create_person"]);
 
     // a second ambassador is a second source; her contact person is the one told
     let amal = user(s, "amal", Role::Ambassador, Some(w.team)).await;

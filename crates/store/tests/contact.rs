@@ -368,7 +368,7 @@ async fn a_letter_batch_is_written_whole_or_not_at_all() {
     assert_eq!(events.first().unwrap().id, letters[0].event_id);
     assert!(s.response_code(&domain::response::code_hash("AAAAABBBBB")).await.unwrap().is_some());
     assert_eq!(s.read_person(a).await.unwrap().unwrap().contact_user_id, Some(mette.id));
-    assert!(audit_actions_of(s, a).await.contains(&"send_letter_batch".to_string()));
+    assert!(store::testkit::audit_actions(s, a).await.contains(&"send_letter_batch".to_string()));
     // After the letter, her candidate row knows it.
     let after = s.letter_batch_candidates(init.id, run).await.unwrap();
     let her = after.iter().find(|c| c.record.person.id == a).unwrap();

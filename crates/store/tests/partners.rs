@@ -388,7 +388,7 @@ async fn a_known_woman_referred_gets_the_partner_as_a_source_not_a_second_record
     assert!(in_init.contains(&(EventKind::Note, "Spurgte igen efter timen.")), "{in_init:?}");
     assert_eq!(s.get_funnel(known, w.init.id).await.unwrap().unwrap().state.stage, Stage::Interested);
     assert_eq!(
-        audit_actions_of(s, known).await,
+        store::testkit::audit_actions(s, known).await,
         vec!["update_person", "update_person", "update_person", "create_person"]
     );
     assert!(s.check_projections().await.unwrap().is_empty());

@@ -476,7 +476,7 @@ async fn broad_lists_stop_counting_at_the_cap() {
         .collect();
     s.load_people(&people, &audit(AuditAction::BatchJob)).await.unwrap();
     assert!(
-        audit_actions_of(s, people[cap].id).await.contains(&"batch_job".to_string()),
+        store::testkit::audit_actions(s, people[cap].id).await.contains(&"batch_job".to_string()),
         "a bulk load names each woman"
     );
     let last_page = u32::try_from(cap / 25 + 1).unwrap();
@@ -611,7 +611,7 @@ async fn an_update_stores_every_detail_and_is_audited() {
     let back = s.read_person(id).await.unwrap().unwrap();
     assert_eq!(back.person.details, full);
     assert_eq!(back.area_name.as_deref(), Some("Nord"));
-    assert!(audit_actions_of(s, id).await.contains(&"update_person".to_string()));
+    assert!(store::testkit::audit_actions(s, id).await.contains(&"update_person".to_string()));
     assert!(matches!(
         s.update_person(Uuid::new_v4(), &full, &audit(AuditAction::UpdatePerson)).await,
         Err(StoreError::NotFound(_))

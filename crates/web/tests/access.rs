@@ -171,7 +171,10 @@ async fn each_role_gets_its_own_menu_and_nothing_more() {
         assert_eq!(p.status, StatusCode::FORBIDDEN);
         assert!(!p.body.contains("Amina"));
     }
-    assert_eq!(audit_actions(&w.db.store, w.nord_person).await.iter().filter(|a| *a == "denied").count(), 2);
+    assert_eq!(
+        store::testkit::audit_actions(&w.db.store, w.nord_person).await.iter().filter(|a| *a == "denied").count(),
+        2
+    );
     let mut analyst = Client::login(&w.app, "analytiker").await;
     let figures = analyst.get("/figures").await;
     assert_eq!(figures.status, StatusCode::OK);
@@ -234,7 +237,7 @@ async fn a_caseworker_finds_opens_and_moves_a_woman_and_every_step_is_audited() 
     assert!(p.body.contains("kan ikke registreres"), "{}", p.body);
     assert_eq!(s.list_events(w.nord_person).await.unwrap().len(), before);
 
-    let actions = audit_actions(s, w.nord_person).await;
+    let actions = store::testkit::audit_actions(s, w.nord_person).await;
     for expected in ["list_people", "search_people", "view_person", "record_event"] {
         assert!(actions.iter().any(|a| a == expected), "{expected} in {actions:?}");
     }
@@ -249,7 +252,7 @@ async fn row_level_rules_hide_other_womens_pages() {
     let p = nord.get(&format!("/people/{}", w.syd_person)).await;
     assert_eq!(p.status, StatusCode::NOT_FOUND, "row-level: she must not learn the woman exists");
     assert!(!p.body.contains("Zahra"));
-    assert!(audit_actions(&w.db.store, w.syd_person).await.contains(&"denied".to_string()));
+    assert!(store::testkit::audit_actions(&w.db.store, w.syd_person).await.contains(&"denied".to_string()));
     let p = nord
         .post(
             &format!("/people/{}/events", w.syd_person),
@@ -371,7 +374,7 @@ async fn the_full_cpr_is_shown_only_on_request_and_the_request_is_audited() {
     let p = c.post(&format!("/people/{}/reveal-cpr", w.nord_person), &[]).await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("070761-4286"));
-    assert!(audit_actions(&w.db.store, w.nord_person).await.contains(&"reveal_cpr".to_string()));
+    assert!(store::testkit::audit_actions(&w.db.store, w.nord_person).await.contains(&"reveal_cpr".to_string()));
     let mut amb = Client::login(&w.app, "amb").await;
     amb.get(&format!("/people/{}", w.ambassador_person)).await;
     assert_eq!(
@@ -399,7 +402,7 @@ async fn coordinators_and_admins_read_and_export_the_audit_log() {
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/csv"));
     assert!(csv.body.contains("cw-nord;caseworker;view_person"));
-    assert!(audit_actions(&w.db.store, w.nord_person).await.contains(&"export_audit".to_string()));
+    assert!(store::testkit::audit_actions(&w.db.store, w.nord_person).await.contains(&"export_audit".to_string()));
     w.db.cleanup().await;
 }
 

@@ -303,10 +303,10 @@ async fn a_coordinator_sends_a_letter_batch_to_a_run_whole_with_safe_contact_and
     assert_eq!(c.get(&format!("{report_url}/print/2")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(c.get(&format!("{report_url}/secrets/1")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(cw.get(&format!("{report_url}/letters/1")).await.status, StatusCode::FORBIDDEN);
-    let amina_audit = audit_actions(s, amina).await;
+    let amina_audit = store::testkit::audit_actions(s, amina).await;
     assert!(amina_audit.contains(&"send_letter_batch".to_string()), "{amina_audit:?}");
     assert!(amina_audit.contains(&"download_letters".to_string()), "{amina_audit:?}");
-    assert!(!audit_actions(s, safe).await.contains(&"send_letter_batch".to_string()));
+    assert!(!store::testkit::audit_actions(s, safe).await.contains(&"send_letter_batch".to_string()));
 
     // Nothing is sent twice: the same batch again finds no one due.
     let p = c.post("/letters/batch", &[form[0], form[1], form[2], ("override_reason", reason)]).await;
@@ -406,7 +406,7 @@ async fn any_woman_asks_to_be_contacted_on_the_open_door_in_her_language() {
     assert_eq!(rec.person.details.letter_language(), Some("ar"));
     assert!(rec.sources.iter().any(|x| x.kind == SourceKind::SelfReferral));
     assert_eq!(s.get_funnel(id, w.initiative).await.unwrap().unwrap().state.stage, Stage::Interested);
-    assert!(audit_actions(s, id).await.contains(&"self_referral".to_string()));
+    assert!(store::testkit::audit_actions(s, id).await.contains(&"self_referral".to_string()));
 
     // The same woman again is the same person: one woman is one person.
     let again = [("name", "Fatima Ali"), ("phone", "+4561234567"), ("language", "ar"), ("page_lang", "da")];

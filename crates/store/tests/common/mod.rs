@@ -86,15 +86,6 @@ pub async fn audit_count(s: &SqlStore) -> i64 {
     i64::try_from(all.len()).unwrap()
 }
 
-pub async fn audit_actions_of(s: &SqlStore, person: Uuid) -> Vec<String> {
-    s.list_audit(&AuditQuery { person_id: Some(person), ..Default::default() })
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.action)
-        .collect()
-}
-
 pub fn profile(areas: Vec<Uuid>) -> ProfileDetails {
     ProfileDetails {
         employment: Employment::Volunteer,

@@ -9,11 +9,11 @@ use axum::http::{Request, StatusCode, header};
 use domain::audit::{AuditAction, AuditActor, AuditRecord};
 use domain::do_not_contact::DncKey;
 use domain::funnel::{Channel, EventKind};
-use domain::org::{Initiative, NewUser};
+use domain::org::NewUser;
 use domain::person::{PersonInput, SourceKind};
 use domain::policy::Role;
 use store::testkit::TestDb;
-use store::{AuditQuery, SqlStore, Store, UserExtra};
+use store::{SqlStore, Store, UserExtra};
 use time::OffsetDateTime;
 use time::macros::date;
 use tower::ServiceExt;
@@ -98,18 +98,7 @@ pub async fn world() -> World {
         let u = s.create_user(&nu, &hash, &extra, &sys()).await.unwrap();
         ids.insert(username, u.id);
     }
-    let initiative = Initiative {
-        id: Uuid::new_v4(),
-        name: "Indsats".into(),
-        starts_on: date!(2026 - 01 - 01),
-        ends_on: None,
-        target_group: String::new(),
-        methods: vec![],
-        area_ids: vec![],
-        capacity: None,
-        cool_off_days: 90,
-        cadence: Default::default(),
-    };
+    let initiative = store::testkit::initiative();
     s.create_initiative(&initiative).await.unwrap();
     let init = initiative.id;
     let nord_person =
@@ -208,15 +197,6 @@ pub fn enc(s: &str) -> String {
             b' ' => "+".into(),
             _ => format!("%{b:02X}"),
         })
-        .collect()
-}
-
-pub async fn audit_actions(s: &SqlStore, person: Uuid) -> Vec<String> {
-    s.list_audit(&AuditQuery { person_id: Some(person), ..Default::default() })
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.action)
         .collect()
 }
 
