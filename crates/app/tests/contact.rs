@@ -1,7 +1,7 @@
 //! The daily contact job: a call that fell due in the last day is announced once.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use domain::audit::{AuditAction, AuditActor, AuditRecord};
+use domain::audit::{AuditAction, AuditRecord};
 use domain::funnel::{Channel, EventKind, TransitionInput};
 use domain::person::{PersonInput, SourceKind};
 use domain::policy::Role;
@@ -10,13 +10,7 @@ use store::{EventActor, NewEvent, Store};
 use time::{Duration, OffsetDateTime};
 
 fn sys() -> AuditRecord {
-    AuditRecord {
-        actor: AuditActor::system("test"),
-        action: AuditAction::BatchJob,
-        persons: vec![],
-        origin: "test".into(),
-        detail: String::new(),
-    }
+    store::testkit::system_audit(AuditAction::BatchJob)
 }
 
 #[tokio::test]

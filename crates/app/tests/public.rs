@@ -8,7 +8,7 @@ mod common;
 use app::Error;
 use app::public::{self, Answered};
 use common::{ctx, log};
-use domain::audit::{AuditAction, AuditActor, AuditRecord};
+use domain::audit::{AuditAction, AuditRecord};
 use domain::funnel::{Channel, EventKind, Stage, TransitionInput};
 use domain::open_door::OpenDoorInput;
 use domain::person::{PersonInput, SourceKind};
@@ -19,13 +19,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 fn sys() -> AuditRecord {
-    AuditRecord {
-        actor: AuditActor::system("test"),
-        action: AuditAction::BatchJob,
-        persons: vec![],
-        origin: "test".into(),
-        detail: String::new(),
-    }
+    store::testkit::system_audit(AuditAction::BatchJob)
 }
 
 /// A woman a letter was sent to: she is at `contacted`.

@@ -211,3 +211,14 @@ pub async fn audit_actions(s: &SqlStore, person: Uuid) -> Vec<String> {
         .map(|e| e.action)
         .collect()
 }
+
+/// An audit record of the system itself, as tests write one beside the step they test.
+pub fn system_audit(action: AuditAction) -> AuditRecord {
+    AuditRecord {
+        actor: AuditActor::system("test"),
+        action,
+        persons: vec![],
+        origin: "test".into(),
+        detail: String::new(),
+    }
+}
