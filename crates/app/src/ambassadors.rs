@@ -14,7 +14,8 @@ use domain::audit::AuditAction;
 use domain::org::User;
 use domain::policy::{self, Action, Role};
 use store::{
-    ConversationRecord, EthicsFrame, PeopleQuery, PersonListRow, RegistrationOutcome, Store, StreetRegistrationWrite,
+    ConversationRecord, EthicsFrame, PeopleQuery, PersonListRow, RegistrationOutcome, StoreError,
+    StreetRegistrationWrite,
 };
 use uuid::Uuid;
 
@@ -139,20 +140,25 @@ pub async fn register_from_street(
         }
     };
     let initiative = crate::current_initiative(ctx).await?;
-    let hashes = crate::dnc::of_name_and_phone(&ctx.dnc_key, &registration.given_name, Some(&registration.phone));
-    if ctx.store.on_do_not_contact(&hashes).await? {
-        ctx.store.append_audit(&caller.audit(AuditAction::Denied, vec![], "do_not_contact")).await?;
-        return Err(Error::Refused(Refusal::DoNotContact));
-    }
+    // G-2.2: the store checks these against the list in the transaction that writes her.
+    let dnc_hashes = crate::dnc::of_name_and_phone(&ctx.dnc_key, &registration.given_name, Some(&registration.phone));
     let write = StreetRegistrationWrite {
         registration,
         ambassador: caller.user.clone(),
         initiative_id: initiative.id,
         consent_text_version: ambassador::consent_text_version().to_string(),
+        dnc_hashes,
         at: now,
     };
     let audit = caller.audit(AuditAction::RegisterFromStreet, vec![], "");
-    Ok(ctx.store.register_from_street(&write, &audit).await?)
+    match ctx.store.register_from_street(&write, &audit).await {
+        Ok(outcome) => Ok(outcome),
+        Err(StoreError::OnDoNotContact) => {
+            ctx.store.append_audit(&caller.audit(AuditAction::Denied, vec![], "do_not_contact")).await?;
+            Err(Error::Refused(Refusal::DoNotContact))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// She accepts the version of the ethics frame she read (G-6.7: she is involved in

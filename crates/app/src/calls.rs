@@ -7,7 +7,7 @@ use domain::calls::{self, CallOutcome, NotCalled};
 use domain::funnel::{Channel, FunnelError, TransitionInput};
 use domain::policy::{self, Action};
 use domain::validation::FieldErrors;
-use store::{CallRow, NewEvent, Store, StoreError};
+use store::{CallRow, NewEvent, StoreError};
 use time::OffsetDateTime;
 
 /// The longest note a call outcome takes.

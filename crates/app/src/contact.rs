@@ -6,7 +6,7 @@ use crate::Error;
 use domain::audit::{AuditAction, AuditActor, AuditRecord};
 use domain::calls;
 use domain::policy::ListScope;
-use store::Store;
+use store::SqlStore;
 use time::{Duration, OffsetDateTime};
 
 pub const NOTIFY_CALL_DUE: &str = "notification-call-due";
@@ -23,7 +23,7 @@ pub struct DueReport {
 
 /// Looks at every initiative's women; a woman whose call fell due in `(now - 1 day,
 /// now]` is announced once, so a daily run tells each due call once.
-pub async fn post_due_calls(store: &impl Store, now: OffsetDateTime, origin: &str) -> Result<DueReport, Error> {
+pub async fn post_due_calls(store: &SqlStore, now: OffsetDateTime, origin: &str) -> Result<DueReport, Error> {
     let mut report = DueReport::default();
     let mut told = Vec::new();
     for initiative in store.list_initiatives().await? {

@@ -7,7 +7,7 @@ use domain::do_not_contact::DncKey;
 use domain::funnel::EventKind;
 use domain::org::{Initiative, NewUser};
 use domain::policy::Role;
-use store::{Store, UserExtra};
+use store::{SqlStore, UserExtra};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -47,7 +47,7 @@ fn audit(detail: String) -> AuditRecord {
 
 /// Builds the demo municipality into an empty store.
 pub async fn seed(
-    store: &impl Store,
+    store: &SqlStore,
     settings: &DemoSettings,
     key: &DncKey,
     progress: &dyn Progress,
@@ -197,7 +197,7 @@ Vi fortæller aldrig andre, hvem vi har talt med.";
 /// of confidentiality and the frame accepted (G-6.7). The last ambassador has neither
 /// yet, so the demo also shows the gate.
 async fn ready_ambassadors(
-    store: &impl Store,
+    store: &SqlStore,
     initiative: &Initiative,
     ambassadors: &[(Uuid, &[&str], Option<Uuid>)],
     today: time::Date,
@@ -241,7 +241,7 @@ async fn ready_ambassadors(
 
 /// The demo's partners with their kind (G-7.2–7.3), and the language school's
 /// agreement (G-7.5), so that the register and an agreement can be looked at.
-async fn describe_partners(store: &impl Store, orgs: &[(Uuid, String)], today: time::Date) -> Result<(), Error> {
+async fn describe_partners(store: &SqlStore, orgs: &[(Uuid, String)], today: time::Date) -> Result<(), Error> {
     use domain::partner::{Agreement, PartnerDetails, PartnerKind};
     let kind_of = |name: &str| {
         let n = name.to_lowercase();
@@ -312,12 +312,7 @@ pub fn write_demo_extracts(dir: &std::path::Path, seed: u64, today: time::Date) 
 
 /// The initiative's plan, version 1, written by the coordinator and not yet approved:
 /// the demo shows the gate, and `leder` can approve it.
-async fn write_plan(
-    store: &impl Store,
-    initiative: &Initiative,
-    author: Uuid,
-    now: OffsetDateTime,
-) -> Result<(), Error> {
+async fn write_plan(store: &SqlStore, initiative: &Initiative, author: Uuid, now: OffsetDateTime) -> Result<(), Error> {
     use domain::plan::{Dpia, LegalBasis, Method, Plan, next_version};
     let today = now.date();
     // The guide's first example selection (G-5.2), saved as version 1; the plan names
@@ -361,7 +356,7 @@ async fn write_plan(
 
 /// Two intro meetings ahead, so that ambassadors have something to invite women to.
 async fn plan_meetings(
-    store: &impl Store,
+    store: &SqlStore,
     initiative: &Initiative,
     areas: &[domain::org::Area],
     today: time::Date,

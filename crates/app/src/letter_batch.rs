@@ -24,7 +24,7 @@ use domain::validation::FieldErrors;
 use letters::{Fonts, Identity, Letter, MemoMessage, Part, RenderError, Sender, render_set_parallel, write_memo};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use store::{BatchCandidate, BatchLetterWrite, JobKind, JobOutcome, LetterBatchWrite, ResponseCodeRecord, Store};
+use store::{BatchCandidate, BatchLetterWrite, JobKind, JobOutcome, LetterBatchWrite, ResponseCodeRecord};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -156,6 +156,8 @@ pub struct Planned {
     /// Her half of the letter, when she reads another language than Danish and a
     /// letter in it exists.
     pub own_language: Option<String>,
+    /// Her keyed do-not-contact hashes, checked again when the batch is recorded.
+    pub dnc_hashes: Vec<String>,
 }
 
 /// The preview of a batch.
@@ -301,7 +303,7 @@ async fn plan(ctx: &Ctx, request: &Request) -> Result<Plan, Error> {
         if c.record.contact_user_id.is_none() {
             plan.without_contact += 1;
         }
-        plan.letters.push(Planned { candidate: c, delivery, due, own_language });
+        plan.letters.push(Planned { candidate: c, delivery, due, own_language, dnc_hashes: hashes });
     }
     // The check again, on each woman's own letter (G-5.6, G-8.4).
     for p in &plan.letters {
@@ -505,6 +507,7 @@ async fn write_batch(
                     },
                     note: event_note(p),
                     seen_events: p.candidate.event_count,
+                    dnc_hashes: p.dnc_hashes.clone(),
                 }
             })
             .collect(),

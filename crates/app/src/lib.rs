@@ -41,7 +41,7 @@ use domain::do_not_contact::DncKey;
 use domain::org::User;
 use domain::policy::{self, Action};
 use std::sync::Arc;
-use store::{EventActor, SqlStore, Store};
+use store::{EventActor, SqlStore};
 use time::OffsetDateTime;
 use uuid::Uuid;
 

@@ -4,7 +4,6 @@ use crate::{Caller, Ctx, Error, current_initiative, require};
 use domain::audit::AuditAction;
 use domain::meeting::IntroMeetingInput;
 use domain::policy::Action;
-use store::Store;
 use uuid::Uuid;
 
 /// Plans an intro meeting in the current initiative. Every field that does not parse

@@ -6,7 +6,7 @@ use domain::funnel::Stage;
 use domain::policy::{self, Action, Reach};
 use domain::suppression::{THRESHOLD, suppress_row};
 use domain::validation::FieldErrors;
-use store::{AuditEntry, AuditQuery, Store};
+use store::{AuditEntry, AuditQuery};
 use uuid::Uuid;
 
 /// Marks one of the caller's own notifications read.

@@ -13,7 +13,7 @@ use domain::partner::{
     self, AgreementInput, LinkRefused, PartnerFollowUpInput, PartnerInput, ReferralInput, ReferralLink,
 };
 use domain::policy::{self, Action};
-use store::{ReferralOutcome, ReferralStatusRow, ReferralWrite, Store, StoreError};
+use store::{ReferralOutcome, ReferralStatusRow, ReferralWrite, StoreError};
 use uuid::Uuid;
 
 // ---------------------------------------------------------------- the partner register
@@ -196,17 +196,15 @@ async fn refer_as(
     };
     let initiative = crate::current_initiative(ctx).await?;
     let name = referral.person_details().full_name();
-    let hashes = crate::dnc::of_name_and_phone(&ctx.dnc_key, &name, referral.phone.as_ref());
-    if ctx.store.on_do_not_contact(&hashes).await? {
-        ctx.store.append_audit(&by.record(AuditAction::Denied, "do_not_contact")).await?;
-        return Err(Error::Refused(Refusal::DoNotContact));
-    }
+    // G-2.2: the store checks these against the list in the transaction that writes her.
+    let dnc_hashes = crate::dnc::of_name_and_phone(&ctx.dnc_key, &name, referral.phone.as_ref());
     let write = ReferralWrite {
         referral,
         partner_org_id: org,
         referred_by,
         link_token_hash,
         initiative_id: initiative.id,
+        dnc_hashes,
         at: now,
     };
     match ctx.store.refer(&write, &by.record(AuditAction::Refer, format!("partner={org}"))).await {
@@ -214,6 +212,10 @@ async fn refer_as(
         Err(StoreError::LinkRefused(reason)) => {
             ctx.store.append_audit(&by.record(AuditAction::Denied, format!("link={reason:?}"))).await?;
             Err(Error::Refused(Refusal::Link(reason)))
+        }
+        Err(StoreError::OnDoNotContact) => {
+            ctx.store.append_audit(&by.record(AuditAction::Denied, "do_not_contact")).await?;
+            Err(Error::Refused(Refusal::DoNotContact))
         }
         Err(e) => Err(e.into()),
     }

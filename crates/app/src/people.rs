@@ -20,7 +20,7 @@ use domain::person::SourceKind;
 use domain::policy::{self, Action, Field, PersonScope, Reach};
 use domain::{Cpr, PhoneNumber};
 use serde::{Deserialize, Serialize};
-use store::{PeopleFilter, PeopleQuery, Store};
+use store::{PeopleFilter, PeopleQuery};
 use uuid::Uuid;
 
 /// Her page as the caller may see it: what was read (the web filters every field

@@ -9,7 +9,7 @@ use domain::audit::AuditAction;
 use domain::org::Initiative;
 use domain::plan::{self, ApprovalRefused, PlanInput, PlanVersion};
 use domain::policy::Action;
-use store::{Store, StoreError};
+use store::StoreError;
 
 /// What the plan page shows: the initiative and every version, oldest first.
 pub struct PlanView {

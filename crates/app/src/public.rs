@@ -8,7 +8,7 @@ use domain::audit::{AuditAction, AuditActor, AuditRecord};
 use domain::funnel::{Channel, TransitionInput};
 use domain::open_door::OpenDoorInput;
 use domain::response::{self, AnswerInput, Choice, CodeRefused};
-use store::{EventActor, NewEvent, SelfReferralWrite, Store, StoreError};
+use store::{EventActor, NewEvent, SelfReferralWrite, StoreError};
 
 /// What her answer came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,11 +84,11 @@ pub async fn self_referral(ctx: &Ctx, origin: &str, input: &OpenDoorInput) -> Re
     let request = input.parse()?;
     let initiative = crate::current_initiative(ctx).await?;
     let name = format!("{} {}", request.given_name, request.family_name);
-    let hashes = dnc::of_name_and_phone(&ctx.dnc_key, name.trim(), Some(&request.phone));
     // G-2.2 and product.md: "never" is final for us, not for her — she is let in, and
-    // whoever answers for her is told she once said no. Her entry stays on the list.
-    let declined_earlier = ctx.store.on_do_not_contact(&hashes).await?;
-    let write = SelfReferralWrite { request, initiative_id: initiative.id, declined_earlier, at: ctx.clock.now() };
+    // whoever answers for her is told she once said no (the store reads the list in the
+    // transaction that writes her). Her entry stays on the list.
+    let dnc_hashes = dnc::of_name_and_phone(&ctx.dnc_key, name.trim(), Some(&request.phone));
+    let write = SelfReferralWrite { request, initiative_id: initiative.id, dnc_hashes, at: ctx.clock.now() };
     ctx.store.self_referral(&write, &public(origin, AuditAction::SelfReferral, vec![], "")).await?;
     Ok(())
 }

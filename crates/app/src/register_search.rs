@@ -20,7 +20,7 @@ use register::select::{self, Counts, ReviewLink, Selection, SourceFile};
 use std::path::PathBuf;
 use store::{
     JobKind, JobOutcome, LinkDecision, LinkReviewWrite, RegisterRunRecord, RegisterSourceRecord, RunCandidate,
-    RunOutcome, SelectionRulesRecord, Store,
+    RunOutcome, SelectionRulesRecord,
 };
 use time::{Date, Duration};
 use uuid::Uuid;

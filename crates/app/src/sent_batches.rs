@@ -6,7 +6,7 @@ use crate::{Caller, Ctx, Error, require};
 use domain::audit::AuditAction;
 use domain::letter_batch::Delivery;
 use domain::policy::Action;
-use store::{BatchLetterRecord, LetterBatchRecord, Store};
+use store::{BatchLetterRecord, LetterBatchRecord};
 use uuid::Uuid;
 
 /// A batch of the current initiative, or `NotFound`.

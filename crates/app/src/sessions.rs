@@ -7,7 +7,7 @@
 use crate::{Caller, Ctx, Error};
 use domain::audit::{AuditAction, AuditActor, AuditRecord};
 use domain::org::{Locale, User};
-use store::{Session, Store};
+use store::Session;
 use time::Duration;
 
 /// A new session: the token for the visitor's cookie, and what is stored of it.

@@ -7,7 +7,7 @@ use domain::audit::AuditAction;
 use domain::letter_template::{self, LetterTemplate, TemplateInput};
 use domain::org::Initiative;
 use domain::policy::Action;
-use store::{Store, StoredLetterTemplate};
+use store::StoredLetterTemplate;
 
 /// The current initiative's templates as saved; the shipped ones stand in for the rest.
 pub struct Templates {

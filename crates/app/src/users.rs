@@ -7,7 +7,7 @@ use domain::audit::{AuditAction, AuditActor, AuditRecord};
 use domain::org::{User, parse_new_user};
 use domain::policy::{self, Action};
 use domain::validation::FieldErrors;
-use store::{Store, StoreError, UserExtra};
+use store::{StoreError, UserExtra};
 use uuid::Uuid;
 
 /// A new login as the form and the command line give it.

@@ -14,7 +14,7 @@ use domain::org::User;
 use domain::partner::{AgreementInput, LinkRefused, PartnerFollowUpInput, PartnerInput, ReferralInput};
 use domain::policy::Role;
 use store::testkit::{TestDb, initiative, partner_details, partner_user, user};
-use store::{AuditEntry, AuditQuery, ReferralOutcome, RegistrationOutcome, SqlStore, Store};
+use store::{AuditEntry, AuditQuery, ReferralOutcome, RegistrationOutcome, SqlStore};
 use time::{Date, Duration};
 use uuid::Uuid;
 

@@ -6,7 +6,7 @@ use domain::funnel::{Channel, EventKind, TransitionInput};
 use domain::person::{PersonInput, SourceKind};
 use domain::policy::Role;
 use store::testkit::{TestDb, initiative, new_person, user};
-use store::{EventActor, NewEvent, Store};
+use store::{EventActor, NewEvent};
 use time::{Duration, OffsetDateTime};
 
 fn sys() -> AuditRecord {
@@ -31,7 +31,7 @@ async fn calls_that_fell_due_today_are_announced_once() {
                 .parse(now.date())
                 .unwrap();
         let id = s
-            .create_person(&new_person(init.id, Some(team.id), details, SourceKind::RegisterRun, None), &sys())
+            .create_person(&new_person(init.id, Some(team.id), details, SourceKind::RegisterRun, None), &[], &sys())
             .await
             .unwrap();
         let at = now - Duration::seconds((letter_days_ago * 86_400.0) as i64);

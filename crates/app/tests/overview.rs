@@ -9,8 +9,8 @@ use app::{Caller, Error, Refusal};
 use domain::audit::AuditAction;
 use domain::meeting::IntroMeetingInput;
 use domain::policy::Role;
+use store::AuditQuery;
 use store::testkit::{TestDb, initiative, user};
-use store::{AuditQuery, Store};
 use uuid::Uuid;
 
 #[tokio::test]

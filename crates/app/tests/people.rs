@@ -14,7 +14,7 @@ use domain::org::Initiative;
 use domain::person::PersonInput;
 use domain::policy::Role;
 use store::testkit::{TestDb, initiative, user};
-use store::{AuditEntry, AuditQuery, SqlStore, Store};
+use store::{AuditEntry, AuditQuery, SqlStore};
 use uuid::Uuid;
 
 fn amina() -> PersonInput {

@@ -10,7 +10,6 @@ use common::{ctx, log};
 use domain::audit::AuditAction;
 use domain::plan::{ApprovalRefused, PlanInput};
 use domain::policy::Role;
-use store::Store;
 use store::testkit::{TestDb, initiative, user};
 use time::OffsetDateTime;
 

@@ -14,7 +14,7 @@ use domain::open_door::OpenDoorInput;
 use domain::person::{PersonInput, SourceKind};
 use domain::response::{AnswerInput, Choice, CodeRefused};
 use store::testkit::{TestDb, initiative, new_person};
-use store::{EventActor, NewEvent, SqlStore, Store};
+use store::{EventActor, NewEvent, SqlStore};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -34,7 +34,8 @@ async fn written_to(s: &SqlStore, initiative_id: Uuid, given: &str, phone: &str)
     }
     .parse(now.date())
     .unwrap();
-    let id = s.create_person(&new_person(initiative_id, None, details, SourceKind::RegisterRun, None), &sys()).await;
+    let id =
+        s.create_person(&new_person(initiative_id, None, details, SourceKind::RegisterRun, None), &[], &sys()).await;
     let id = id.unwrap();
     let ev = NewEvent {
         person_id: id,
@@ -136,7 +137,7 @@ async fn a_code_that_is_unknown_or_expired_is_refused_and_a_bad_form_writes_noth
 }
 
 #[tokio::test]
-async fn never_again_puts_her_on_the_list_and_the_open_door_still_lets_her_in() {
+async fn never_again_puts_her_on_the_list_and_the_open_door_takes_her_request_without_moving_her() {
     let db = TestDb::new().await;
     let s = &db.store;
     let init = initiative();
@@ -163,6 +164,10 @@ async fn never_again_puts_her_on_the_list_and_the_open_door_still_lets_her_in() 
         best_time: "evening".into(),
     };
     public::self_referral(&ctx, "POST /kontakt", &input).await.unwrap();
+    // On the list, her own request does not move her (G-2.2): the coordinators are told
+    // to confirm it with her.
+    assert_eq!(s.get_funnel(her, init.id).await.unwrap().unwrap().state.stage, Stage::Declined);
+    assert_eq!(s.count_people().await.unwrap(), 1, "her request reached her own record");
     let entry = log(s).await.into_iter().find(|e| e.action == AuditAction::SelfReferral.code()).expect("audited");
     assert_eq!((entry.origin.as_str(), entry.username.as_str()), ("POST /kontakt", "public"));
     db.cleanup().await;

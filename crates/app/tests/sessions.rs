@@ -12,7 +12,7 @@ use domain::audit::{AuditAction, AuditActor, AuditRecord};
 use domain::org::NewUser;
 use domain::policy::Role;
 use store::testkit::TestDb;
-use store::{SqlStore, Store, UserExtra};
+use store::{SqlStore, UserExtra};
 use time::Duration;
 
 const PASSWORD: &str = "a long test passphrase";

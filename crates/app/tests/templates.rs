@@ -9,8 +9,8 @@ use common::ctx;
 use domain::audit::AuditAction;
 use domain::letter_template::TemplateInput;
 use domain::policy::Role;
+use store::AuditQuery;
 use store::testkit::{TestDb, initiative, user};
-use store::{AuditQuery, Store};
 
 fn letter() -> TemplateInput {
     TemplateInput {

@@ -11,7 +11,7 @@ use common::ctx;
 use domain::audit::AuditAction;
 use domain::policy::Role;
 use store::testkit::{TestDb, initiative, user};
-use store::{JobKind, JobOutcome, Store};
+use store::{JobKind, JobOutcome};
 use time::OffsetDateTime;
 
 #[tokio::test]

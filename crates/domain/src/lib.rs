@@ -8,6 +8,7 @@ pub mod consent_text;
 pub mod cpr;
 pub mod do_not_contact;
 pub mod funnel;
+pub mod intake;
 pub mod letter_batch;
 pub mod letter_check;
 pub mod letter_template;

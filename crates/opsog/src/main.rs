@@ -11,7 +11,7 @@ use settings::{Settings, redact_url};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use store::{SqlStore, Store};
+use store::SqlStore;
 
 #[derive(Parser)]
 #[command(name = "opsog", version, about = "Opsøg – outreach to self-supporting women (Danish municipalities)")]

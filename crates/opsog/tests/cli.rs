@@ -12,7 +12,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use store::{SqlStore, Store};
+use store::SqlStore;
 
 const BIN: &str = env!("CARGO_BIN_EXE_opsog");
 

@@ -52,6 +52,21 @@ pub struct NewPerson {
     pub at: OffsetDateTime,
 }
 
+impl NewPerson {
+    /// Her as a door takes her in: the door is her source's kind and decides where she
+    /// enters the funnel (`SourceKind::entry_channel`); no team or contact person yet.
+    pub fn through_door(
+        details: PersonDetails,
+        source: Source,
+        initiative_id: Uuid,
+        actor: EventActor,
+        at: OffsetDateTime,
+    ) -> NewPerson {
+        let channel = source.kind.entry_channel();
+        NewPerson { details, team_id: None, contact_user_id: None, source, initiative_id, channel, actor, at }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct LoadEvent {
     pub input: TransitionInput,
@@ -326,6 +341,9 @@ pub struct StreetRegistrationWrite {
     pub initiative_id: Uuid,
     /// `domain::ambassador::consent_text_version()`: what she was shown.
     pub consent_text_version: String,
+    /// Her keyed do-not-contact hashes (`app::dnc`): the intake checks them against the
+    /// list in the same transaction as the write (G-2.2).
+    pub dnc_hashes: Vec<String>,
     pub at: OffsetDateTime,
 }
 
@@ -387,6 +405,9 @@ pub struct ReferralWrite {
     /// The one-time link used (its stored hash), checked and used up in the same transaction.
     pub link_token_hash: Option<String>,
     pub initiative_id: Uuid,
+    /// Her keyed do-not-contact hashes (`app::dnc`): the intake checks them against the
+    /// list in the same transaction as the write (G-2.2).
+    pub dnc_hashes: Vec<String>,
     pub at: OffsetDateTime,
 }
 
@@ -652,6 +673,9 @@ pub struct BatchLetterWrite {
     /// The number of events in her funnel when the batch was planned: if anyone added
     /// one since (another batch, a call), the batch is refused whole.
     pub seen_events: u64,
+    /// Her keyed do-not-contact hashes: on the list when the batch is recorded, the
+    /// batch is refused whole (G-2.2), as when her funnel changed.
+    pub dnc_hashes: Vec<String>,
 }
 
 /// A sent batch, as its page shows it.
@@ -688,9 +712,9 @@ pub struct BatchLetterRecord {
 pub struct SelfReferralWrite {
     pub request: domain::open_door::SelfReferral,
     pub initiative_id: Uuid,
-    /// Her identity is on the do-not-contact list: she is let in all the same, and
-    /// whoever answers for her is told (product.md). The list entry stays.
-    pub declined_earlier: bool,
+    /// Her keyed do-not-contact hashes (`app::dnc`). On the list, she is let in all the
+    /// same, and whoever answers for her is told (product.md); the list entry stays.
+    pub dnc_hashes: Vec<String>,
     pub at: OffsetDateTime,
 }
 

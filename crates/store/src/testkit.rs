@@ -6,7 +6,7 @@
 //! test on the spot, so panicking is the right answer here.
 #![allow(clippy::panic)]
 
-use crate::{EventActor, NewPerson, SqlStore, Store, UserExtra};
+use crate::{EventActor, NewPerson, SqlStore, UserExtra};
 use domain::ambassador::{BestTime, StreetRegistration};
 use domain::audit::{AuditAction, AuditActor, AuditRecord};
 use domain::org::{NewUser, User};

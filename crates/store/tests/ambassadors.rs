@@ -409,6 +409,7 @@ async fn a_known_woman_outside_the_initiative_enters_it_at_interested() {
     let known = s
         .create_person(
             &new_person(other.id, None, details("Faduma", "Ali", "", "22334455"), SourceKind::RegisterRun, None),
+            &[],
             &audit(AuditAction::CreatePerson),
         )
         .await
@@ -515,11 +516,16 @@ async fn the_area_overview_counts_known_women_and_ambassadors_at_work() {
     }
     let mut d = details("Amina", "Hassan", "", "");
     d.area_id = Some(east.id);
-    s.create_person(&new_person(w.init.id, None, d, SourceKind::RegisterRun, None), &audit(AuditAction::CreatePerson))
-        .await
-        .unwrap();
+    s.create_person(
+        &new_person(w.init.id, None, d, SourceKind::RegisterRun, None),
+        &[],
+        &audit(AuditAction::CreatePerson),
+    )
+    .await
+    .unwrap();
     s.create_person(
         &new_person(w.init.id, None, details("Nour", "Khalil", "", ""), SourceKind::Other, None),
+        &[],
         &audit(AuditAction::CreatePerson),
     )
     .await

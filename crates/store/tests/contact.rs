@@ -117,6 +117,7 @@ async fn a_run_writes_every_candidate_once_and_skips_the_do_not_contact_list() {
     let known = s
         .create_person(
             &new_person(init.id, None, details("Amina", "Hassan", "070761-4286", ""), SourceKind::Ambassador, None),
+            &[],
             &audit(AuditAction::CreatePerson),
         )
         .await
@@ -307,11 +308,12 @@ async fn a_letter_batch_is_written_whole_or_not_at_all() {
     let found = |given: &str, cpr: &str| {
         new_person(init.id, None, details(given, "Run", cpr, ""), SourceKind::RegisterRun, Some(run))
     };
-    let a = s.create_person(&found("Amina", "120385-4312"), &audit(AuditAction::CreatePerson)).await.unwrap();
-    let b = s.create_person(&found("Hodan", "010190-1234"), &audit(AuditAction::CreatePerson)).await.unwrap();
+    let a = s.create_person(&found("Amina", "120385-4312"), &[], &audit(AuditAction::CreatePerson)).await.unwrap();
+    let b = s.create_person(&found("Hodan", "010190-1234"), &[], &audit(AuditAction::CreatePerson)).await.unwrap();
     // Someone not from this run is not among its candidates.
     s.create_person(
         &new_person(init.id, None, details("Zahra", "X", "", ""), SourceKind::RegisterRun, None),
+        &[],
         &audit(AuditAction::CreatePerson),
     )
     .await
@@ -413,13 +415,13 @@ async fn her_own_request_makes_one_person_and_moves_a_known_woman_back_to_intere
         .parse()
         .unwrap()
     };
-    let write = |name: &str, phone: &str, declined_earlier: bool| SelfReferralWrite {
+    let write = |name: &str, phone: &str, dnc_hashes: &[&str]| SelfReferralWrite {
         request: request(name, phone),
         initiative_id: init.id,
-        declined_earlier,
+        dnc_hashes: dnc_hashes.iter().map(|h| h.to_string()).collect(),
         at: OffsetDateTime::now_utc(),
     };
-    let new = s.self_referral(&write("Fatima", "61234567", false), &audit(AuditAction::SelfReferral)).await.unwrap();
+    let new = s.self_referral(&write("Fatima", "61234567", &[]), &audit(AuditAction::SelfReferral)).await.unwrap();
     let RegistrationOutcome::Created(id) = new else { panic!("{new:?}") };
     let rec = s.read_person(id).await.unwrap().unwrap();
     assert_eq!(rec.best_time_to_call, Some(domain::ambassador::BestTime::Evening));
@@ -428,14 +430,19 @@ async fn her_own_request_makes_one_person_and_moves_a_known_woman_back_to_intere
     let told = s.list_notifications(coordinator.id).await.unwrap();
     assert_eq!(messages(&told), vec![("notification-self-referral", Some(id))]);
 
-    // She said "not now" since; asking again herself brings her back to interested.
+    // She said "not now" since, and her hashes are on the do-not-contact list: her own
+    // request is taken in as a note (G-2.2), she is not moved, and the coordinators are
+    // told she once said never (read in the intake's own transaction).
     s.record_event(&event(id, init.id, EventKind::NotNow), &audit(AuditAction::RecordEvent)).await.unwrap();
-    let again =
-        s.self_referral(&write("fatima", "+45 61 23 45 67", true), &audit(AuditAction::SelfReferral)).await.unwrap();
+    s.add_do_not_contact(&["hash-of-fatima".into()], &audit(AuditAction::RecordEvent)).await.unwrap();
+    let again = s
+        .self_referral(&write("fatima", "+45 61 23 45 67", &["hash-of-fatima"]), &audit(AuditAction::SelfReferral))
+        .await
+        .unwrap();
     assert_eq!(again, RegistrationOutcome::AddedToKnown(id));
-    let f = s.get_funnel(id, init.id).await.unwrap().unwrap();
-    assert_eq!(f.state.stage, Stage::Interested);
+    assert_eq!(s.get_funnel(id, init.id).await.unwrap().unwrap().state.stage, Stage::NotNow);
     let events = s.list_events(id).await.unwrap();
+    assert_eq!(events.first().unwrap().kind, EventKind::Note);
     assert!(events.first().unwrap().note.contains("tidligere bedt om aldrig"));
     assert!(
         s.list_notifications(coordinator.id)
@@ -444,8 +451,11 @@ async fn her_own_request_makes_one_person_and_moves_a_known_woman_back_to_intere
             .iter()
             .any(|n| n.message == "notification-self-referral-declined-earlier")
     );
-    // At `interested` already, a third request is a note.
-    s.self_referral(&write("Fatima", "61234567", false), &audit(AuditAction::SelfReferral)).await.unwrap();
+    // Not on the list, asking again herself brings her back to interested.
+    s.self_referral(&write("Fatima", "61234567", &[]), &audit(AuditAction::SelfReferral)).await.unwrap();
+    assert_eq!(s.get_funnel(id, init.id).await.unwrap().unwrap().state.stage, Stage::Interested);
+    // At `interested` already, another request is a note.
+    s.self_referral(&write("Fatima", "61234567", &[]), &audit(AuditAction::SelfReferral)).await.unwrap();
     assert_eq!(s.list_events(id).await.unwrap().first().unwrap().kind, EventKind::Note);
     assert_eq!(s.count_people().await.unwrap(), 1);
     assert!(s.check_projections().await.unwrap().is_empty());

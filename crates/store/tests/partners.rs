@@ -326,6 +326,7 @@ async fn a_known_woman_referred_gets_the_partner_as_a_source_not_a_second_record
     let known = s
         .create_person(
             &new_person(other.id, None, details("Zahra", "Ahmadi", "", "87654321"), SourceKind::RegisterRun, None),
+            &[],
             &audit(AuditAction::CreatePerson),
         )
         .await

@@ -100,6 +100,7 @@ async fn a_new_person_gets_source_entry_event_funnel_and_audit_together() {
                 SourceKind::RegisterRun,
                 None,
             ),
+            &[],
             &audit(AuditAction::CreatePerson),
         )
         .await
@@ -121,6 +122,7 @@ async fn a_new_person_gets_source_entry_event_funnel_and_audit_together() {
     let again = s
         .create_person(
             &new_person(init.id, None, details("Amina", "H", "0707614286", ""), SourceKind::Other, None),
+            &[],
             &audit(AuditAction::CreatePerson),
         )
         .await;
@@ -139,6 +141,7 @@ async fn a_failed_write_leaves_nothing_half_written() {
     let r = s
         .create_person(
             &new_person(Uuid::new_v4(), None, details("Sara", "Ali", "", ""), SourceKind::Other, None),
+            &[],
             &audit(AuditAction::CreatePerson),
         )
         .await;
@@ -156,6 +159,7 @@ async fn events_move_the_funnel_and_refused_events_write_nothing() {
     let id = s
         .create_person(
             &new_person(init.id, None, details("Nour", "Khalil", "", "22334455"), SourceKind::RegisterRun, None),
+            &[],
             &audit(AuditAction::CreatePerson),
         )
         .await
@@ -202,6 +206,7 @@ async fn voiding_replays_and_refuses_to_break_history() {
     let id = s
         .create_person(
             &new_person(init.id, None, details("Leyla", "Aziz", "", ""), SourceKind::RegisterRun, None),
+            &[],
             &audit(AuditAction::CreatePerson),
         )
         .await
@@ -241,6 +246,7 @@ async fn the_projection_check_notices_a_tampered_funnel() {
     let id = s
         .create_person(
             &new_person(init.id, None, details("Hodan", "Warsame", "", ""), SourceKind::RegisterRun, None),
+            &[],
             &audit(AuditAction::CreatePerson),
         )
         .await
@@ -267,6 +273,7 @@ async fn lists_apply_row_level_scope_filters_and_audit_every_person_shown() {
         north_ids.push(
             s.create_person(
                 &new_person(init.id, Some(north.id), d, SourceKind::Ambassador, Some(ambassador)),
+                &[],
                 &audit(AuditAction::CreatePerson),
             )
             .await
@@ -276,6 +283,7 @@ async fn lists_apply_row_level_scope_filters_and_audit_every_person_shown() {
     let south_id = s
         .create_person(
             &new_person(init.id, Some(south.id), details("Zahra", "Haidari", "", ""), SourceKind::Partner, Some(org)),
+            &[],
             &audit(AuditAction::CreatePerson),
         )
         .await
@@ -360,7 +368,7 @@ async fn the_audit_log_is_append_only() {
     s.append_audit(&audit(AuditAction::CliCommand)).await.unwrap();
     let init = initiative(s).await;
     let person = new_person(init.id, None, details("Amina", "H", "", ""), SourceKind::Other, None);
-    s.create_person(&person, &audit(AuditAction::CreatePerson)).await.unwrap();
+    s.create_person(&person, &[], &audit(AuditAction::CreatePerson)).await.unwrap();
     let mut tables = vec!["audit_log"];
     if db.backend() == Backend::Sqlite {
         tables.push("access.audit_log");
@@ -410,6 +418,7 @@ async fn contact_persons_keep_their_history_and_consents_can_be_withdrawn() {
     let person = s
         .create_person(
             &new_person(init.id, None, details("Faduma", "Ali", "", ""), SourceKind::Other, None),
+            &[],
             &audit(AuditAction::CreatePerson),
         )
         .await
@@ -516,6 +525,7 @@ async fn the_one_read_page_equals_the_separate_reads() {
                 SourceKind::RegisterRun,
                 None,
             ),
+            &[],
             &audit(AuditAction::CreatePerson),
         )
         .await
@@ -576,6 +586,7 @@ async fn an_update_stores_every_detail_and_is_audited() {
     let id = s
         .create_person(
             &new_person(init.id, None, details("Sara", "Ali", "", ""), SourceKind::Other, None),
+            &[],
             &audit(AuditAction::CreatePerson),
         )
         .await

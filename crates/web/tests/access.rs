@@ -10,7 +10,7 @@ use common::*;
 use domain::funnel::{Channel, Stage};
 use domain::person::SourceKind;
 use domain::policy::Role;
-use store::{AuditQuery, Store};
+use store::AuditQuery;
 use time::OffsetDateTime;
 use uuid::Uuid;
 

@@ -11,7 +11,7 @@ use domain::funnel::{Channel, EventKind, Stage};
 use domain::org::NewUser;
 use domain::person::{PersonInput, SourceKind};
 use domain::policy::Role;
-use store::{AuditQuery, Store, UserExtra};
+use store::{AuditQuery, UserExtra};
 use time::OffsetDateTime;
 use time::macros::date;
 use uuid::Uuid;
@@ -456,6 +456,7 @@ async fn a_woman_without_a_number_on_record_gives_hers_with_her_answer_and_is_ca
     let her_id = s
         .create_person(
             &store::testkit::new_person(w.initiative, Some(team), details, SourceKind::RegisterRun, None),
+            &[],
             &sys(),
         )
         .await

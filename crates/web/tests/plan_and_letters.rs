@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use common::*;
 use domain::org::NewUser;
 use domain::policy::Role;
-use store::{Store, UserExtra};
+use store::UserExtra;
 use time::OffsetDateTime;
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use common::*;
 use domain::org::NewUser;
 use domain::policy::Role;
-use store::{AuditQuery, Store, UserExtra};
+use store::{AuditQuery, UserExtra};
 use time::OffsetDateTime;
 use uuid::Uuid;
 

@@ -7,7 +7,7 @@ use domain::funnel::{Channel, EventKind, FunnelError, TransitionInput};
 use domain::org::{Consent, ConsentPurpose};
 use domain::policy::Action;
 use domain::validation::FieldErrors;
-use store::{NewEvent, Store, StoreError, VoidEvent};
+use store::{NewEvent, StoreError, VoidEvent};
 use uuid::Uuid;
 
 /// The longest note or reason an event takes.

@@ -6,7 +6,7 @@ use domain::funnel::Channel;
 use domain::person::{PersonDetails, PersonInput, Source};
 use domain::policy::{self, Action, Field};
 use domain::validation::FieldErrors;
-use store::{NewPerson, Store, StoreError};
+use store::{NewPerson, StoreError};
 use uuid::Uuid;
 
 /// Besides her fields, a new person's form says to which initiative she comes and how.
@@ -43,9 +43,8 @@ pub async fn create(ctx: &Ctx, caller: &Caller, person: &PersonInput, entry: &En
     let (Ok(details), Some(initiative_id), true) = (parsed, initiative, errors.is_empty()) else {
         return Err(Error::Invalid(errors));
     };
-    if ctx.store.on_do_not_contact(&crate::dnc::of_person(&ctx.dnc_key, &details)).await? {
-        return Ok(Created::OnDoNotContact);
-    }
+    // G-2.2: checked against the list in the transaction that would write her.
+    let dnc_hashes = crate::dnc::of_person(&ctx.dnc_key, &details);
     let channel = Channel::from_code(entry.channel.trim()).unwrap_or(Channel::Other);
     let user = &caller.user;
     let new = NewPerson {
@@ -63,8 +62,9 @@ pub async fn create(ctx: &Ctx, caller: &Caller, person: &PersonInput, entry: &En
         at: now,
         details,
     };
-    match ctx.store.create_person(&new, &caller.audit(AuditAction::CreatePerson, vec![], "")).await {
+    match ctx.store.create_person(&new, &dnc_hashes, &caller.audit(AuditAction::CreatePerson, vec![], "")).await {
         Ok(id) => Ok(Created::Person(id)),
+        Err(StoreError::OnDoNotContact) => Ok(Created::OnDoNotContact),
         Err(StoreError::Conflict { .. }) => Err(cpr_exists()),
         Err(e) => Err(e.into()),
     }

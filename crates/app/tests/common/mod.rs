@@ -6,7 +6,7 @@
 use app::Ctx;
 use domain::do_not_contact::DncKey;
 use store::testkit::TestDb;
-use store::{AuditEntry, AuditQuery, SqlStore, Store};
+use store::{AuditEntry, AuditQuery, SqlStore};
 use uuid::Uuid;
 
 /// A context on `db` with a fixed do-not-contact key and a folder of its own.

@@ -14,7 +14,7 @@
 //! one table; its caches are shared and not dropped on writes.
 
 use super::rows::{fmt_ts, opt_uuid, parse_ts, parse_uuid};
-use super::{Backend, db};
+use super::{Backend, SqlStore, db};
 use crate::records::{AuditEntry, AuditQuery};
 use crate::{Result, StoreError};
 use domain::audit::AuditRecord;
@@ -234,6 +234,16 @@ pub(crate) async fn list_audit(pool: &AnyPool, backend: Backend, q: &AuditQuery)
         });
     }
     Ok(out)
+}
+
+impl SqlStore {
+    pub async fn append_audit(&self, audit: &AuditRecord) -> Result<()> {
+        self.append_audit_grouped(audit.clone()).await
+    }
+
+    pub async fn list_audit(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        list_audit(&self.pool, self.backend, q).await
+    }
 }
 
 #[cfg(test)]

@@ -23,42 +23,6 @@ fn parse_time(s: &str) -> Result<Time> {
     Time::from_hms(h.parse().map_err(|_| corrupt())?, m.parse().map_err(|_| corrupt())?, 0).map_err(|_| corrupt())
 }
 
-pub(crate) async fn plan(
-    store: &SqlStore,
-    initiative_id: Uuid,
-    m: &IntroMeeting,
-    by: Uuid,
-    audit: &AuditRecord,
-) -> Result<Uuid> {
-    let id = Uuid::new_v4();
-    let mut tx = store.begin().await?;
-    if let Some(area) = m.area_id {
-        require_area(&mut tx, area).await?;
-    }
-    sqlx::query(
-        "INSERT INTO intro_meetings (id, initiative_id, meeting_date, meeting_time, place, area_id, languages, \
-         spouse_welcome, capacity, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(id.to_string())
-    .bind(initiative_id.to_string())
-    .bind(m.date.to_string())
-    .bind(fmt_time(m.time))
-    .bind(&m.place)
-    .bind(m.area_id.map(|a| a.to_string()))
-    .bind(m.languages.join(","))
-    .bind(flag(m.spouse_welcome))
-    .bind(m.capacity.map(i64::from))
-    .bind(&m.note)
-    .bind(by.to_string())
-    .bind(fmt_ts(OffsetDateTime::now_utc()))
-    .execute(&mut *tx)
-    .await
-    .map_err(db("planning an intro meeting"))?;
-    write_audit(&mut tx, audit).await?;
-    tx.commit().await.map_err(db("committing an intro meeting"))?;
-    Ok(id)
-}
-
 fn from_row(r: &AnyRow) -> Result<IntroMeetingRecord> {
     let e = || db("reading an intro meeting");
     let languages: String = r.try_get("languages").map_err(e())?;
@@ -79,18 +43,59 @@ fn from_row(r: &AnyRow) -> Result<IntroMeetingRecord> {
     })
 }
 
-/// The initiative's meetings from `from` on, soonest first.
-pub(crate) async fn upcoming(store: &SqlStore, initiative_id: Uuid, from: Date) -> Result<Vec<IntroMeetingRecord>> {
-    sqlx::query(
-        "SELECT * FROM intro_meetings WHERE initiative_id = $1 AND meeting_date >= $2 \
-         ORDER BY meeting_date, meeting_time, id LIMIT 200",
-    )
-    .bind(initiative_id.to_string())
-    .bind(from.to_string())
-    .fetch_all(store.pool())
-    .await
-    .map_err(db("listing intro meetings"))?
-    .iter()
-    .map(from_row)
-    .collect()
+impl SqlStore {
+    /// Plans an intro meeting of the initiative; `NotFound("area")` for an unknown area.
+    pub async fn plan_intro_meeting(
+        &self,
+        initiative_id: Uuid,
+        m: &IntroMeeting,
+        by: Uuid,
+        audit: &AuditRecord,
+    ) -> Result<Uuid> {
+        let id = Uuid::new_v4();
+        let mut tx = self.begin().await?;
+        if let Some(area) = m.area_id {
+            require_area(&mut tx, area).await?;
+        }
+        sqlx::query(
+            "INSERT INTO intro_meetings (id, initiative_id, meeting_date, meeting_time, place, area_id, languages, \
+             spouse_welcome, capacity, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(id.to_string())
+        .bind(initiative_id.to_string())
+        .bind(m.date.to_string())
+        .bind(fmt_time(m.time))
+        .bind(&m.place)
+        .bind(m.area_id.map(|a| a.to_string()))
+        .bind(m.languages.join(","))
+        .bind(flag(m.spouse_welcome))
+        .bind(m.capacity.map(i64::from))
+        .bind(&m.note)
+        .bind(by.to_string())
+        .bind(fmt_ts(OffsetDateTime::now_utc()))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("planning an intro meeting"))?;
+        write_audit(&mut tx, audit).await?;
+        tx.commit().await.map_err(db("committing an intro meeting"))?;
+        Ok(id)
+    }
+
+    /// The initiative's meetings on or after `from`, soonest first.
+    ///
+    /// The initiative's meetings from `from` on, soonest first.
+    pub async fn upcoming_intro_meetings(&self, initiative_id: Uuid, from: Date) -> Result<Vec<IntroMeetingRecord>> {
+        sqlx::query(
+            "SELECT * FROM intro_meetings WHERE initiative_id = $1 AND meeting_date >= $2 \
+             ORDER BY meeting_date, meeting_time, id LIMIT 200",
+        )
+        .bind(initiative_id.to_string())
+        .bind(from.to_string())
+        .fetch_all(self.pool())
+        .await
+        .map_err(db("listing intro meetings"))?
+        .iter()
+        .map(from_row)
+        .collect()
+    }
 }

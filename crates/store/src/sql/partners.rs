@@ -7,8 +7,10 @@
 //! but are written in the write's own transaction like every change. A referral is
 //! about a woman, and its entry names her.
 
-use super::ambassadors::{active_users, find_known, has_source, lock_phone, recipients, require_area, with_detail};
-use super::people::{self, Tx};
+use super::ambassadors::{active_users, recipients, require_area, with_detail};
+use super::events;
+use super::intake::{Admitted, Identity, Intake, admit};
+use super::people::Tx;
 use super::rows::{flag, fmt_ts, opt_uuid, parse_date, parse_ts, parse_uuid};
 use super::{Backend, SqlStore, db, insert_consent, insert_notification, naming, write_audit};
 use crate::records::*;
@@ -120,106 +122,6 @@ async fn active_partner_name(tx: &mut Tx, id: Uuid) -> Result<String> {
 // The partner register (G-7.1–G-7.4) and the agreement (G-7.5)
 // ---------------------------------------------------------------------------------
 
-pub(crate) async fn create_partner(store: &SqlStore, d: &PartnerDetails, audit: &AuditRecord) -> Result<Uuid> {
-    let id = Uuid::new_v4();
-    let mut tx = store.begin().await?;
-    // The area id comes from a form: say which one is missing rather than a bare
-    // foreign-key conflict.
-    if let Some(area) = d.area_id {
-        require_area(&mut tx, area).await?;
-    }
-    sqlx::query(
-        "INSERT INTO partner_orgs (id, name, kind, area_id, contact_persons, active) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(id.to_string())
-    .bind(&d.name)
-    .bind(d.kind.code())
-    .bind(d.area_id.map(|a| a.to_string()))
-    .bind(contact_persons_text(d))
-    .bind(flag(d.active))
-    .execute(&mut *tx)
-    .await
-    .map_err(db("creating a partner"))?;
-    write_audit(&mut tx, &with_detail(audit, || format!("partner={id}"))).await?;
-    tx.commit().await.map_err(db("committing a partner"))?;
-    Ok(id)
-}
-
-pub(crate) async fn update_partner(store: &SqlStore, id: Uuid, d: &PartnerDetails, audit: &AuditRecord) -> Result<()> {
-    let mut tx = store.begin().await?;
-    if let Some(area) = d.area_id {
-        require_area(&mut tx, area).await?;
-    }
-    // The agreement's columns are left alone: it is saved on its own form.
-    let r = sqlx::query(
-        "UPDATE partner_orgs SET name = $1, kind = $2, area_id = $3, contact_persons = $4, active = $5 WHERE id = $6",
-    )
-    .bind(&d.name)
-    .bind(d.kind.code())
-    .bind(d.area_id.map(|a| a.to_string()))
-    .bind(contact_persons_text(d))
-    .bind(flag(d.active))
-    .bind(id.to_string())
-    .execute(&mut *tx)
-    .await
-    .map_err(db("updating a partner"))?;
-    if r.rows_affected() == 0 {
-        return Err(StoreError::NotFound("partner"));
-    }
-    write_audit(&mut tx, &with_detail(audit, || format!("partner={id} active={}", d.active))).await?;
-    tx.commit().await.map_err(db("committing a partner"))
-}
-
-pub(crate) async fn list_partners(store: &SqlStore) -> Result<Vec<PartnerRecord>> {
-    let sql = format!("SELECT {PARTNER_COLUMNS} FROM partner_orgs ORDER BY name, id");
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .fetch_all(store.pool())
-        .await
-        .map_err(db("listing partners"))?
-        .iter()
-        .map(partner_from_row)
-        .collect()
-}
-
-pub(crate) async fn get_partner(store: &SqlStore, id: Uuid) -> Result<Option<PartnerRecord>> {
-    let sql = format!("SELECT {PARTNER_COLUMNS} FROM partner_orgs WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id.to_string())
-        .fetch_optional(store.pool())
-        .await
-        .map_err(db("reading a partner"))?;
-    row.as_ref().map(partner_from_row).transpose()
-}
-
-pub(crate) async fn save_agreement(
-    store: &SqlStore,
-    partner_id: Uuid,
-    a: &Agreement,
-    audit: &AuditRecord,
-) -> Result<()> {
-    let mut tx = store.begin().await?;
-    // Every part in one statement (G-7.5: the agreement is one written whole).
-    let r = sqlx::query(
-        "UPDATE partner_orgs SET guidelines = $1, core_task_benefit = $2, agreement_ethics = $3, confidentiality = $4, \
-         review_on = $5, agreement_updated_at = $6 WHERE id = $7",
-    )
-    .bind(&a.guidelines)
-    .bind(&a.core_task_benefit)
-    .bind(&a.ethics)
-    .bind(&a.confidentiality)
-    .bind(a.review_on.to_string())
-    .bind(fmt_ts(OffsetDateTime::now_utc()))
-    .bind(partner_id.to_string())
-    .execute(&mut *tx)
-    .await
-    .map_err(db("saving a partner agreement"))?;
-    if r.rows_affected() == 0 {
-        return Err(StoreError::NotFound("partner"));
-    }
-    write_audit(&mut tx, &with_detail(audit, || format!("partner={partner_id} review_on={}", a.review_on))).await?;
-    tx.commit().await.map_err(db("committing a partner agreement"))
-}
-
 // ---------------------------------------------------------------------------------
 // One-time referral links
 // ---------------------------------------------------------------------------------
@@ -240,42 +142,6 @@ fn link_from_row(r: &AnyRow) -> Result<ReferralLink> {
 }
 
 const LINK_COLUMNS: &str = "token_hash, partner_org_id, created_by, created_at, expires_at, used_at";
-
-pub(crate) async fn create_referral_link(store: &SqlStore, link: &ReferralLink, audit: &AuditRecord) -> Result<()> {
-    let mut tx = store.begin().await?;
-    // A link for a partner that may not refer would only fail later, in front of the
-    // woman and the partner; refuse it now.
-    active_partner_name(&mut tx, link.partner_org_id).await?;
-    sqlx::query(
-        "INSERT INTO referral_links (token_hash, partner_org_id, created_by, created_at, expires_at, used_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(&link.token_hash)
-    .bind(link.partner_org_id.to_string())
-    .bind(link.created_by.to_string())
-    .bind(fmt_ts(link.created_at))
-    .bind(fmt_ts(link.expires_at))
-    .bind(link.used_at.map(fmt_ts))
-    .execute(&mut *tx)
-    .await
-    .map_err(db("creating a referral link"))?;
-    // Neither the token nor its hash goes in the log: the entry says for whom and
-    // until when, which is what an auditor asks.
-    let audit =
-        with_detail(audit, || format!("partner={} expires_at={}", link.partner_org_id, fmt_ts(link.expires_at)));
-    write_audit(&mut tx, &audit).await?;
-    tx.commit().await.map_err(db("committing a referral link"))
-}
-
-pub(crate) async fn referral_link(store: &SqlStore, token_hash: &str) -> Result<Option<ReferralLink>> {
-    let sql = format!("SELECT {LINK_COLUMNS} FROM referral_links WHERE token_hash = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(token_hash)
-        .fetch_optional(store.pool())
-        .await
-        .map_err(db("reading a referral link"))?;
-    row.as_ref().map(link_from_row).transpose()
-}
 
 /// Reads the link for this referral and checks it (`domain::partner::check_link`),
 /// inside the referral's transaction. On PostgreSQL the row stays locked until the
@@ -406,7 +272,7 @@ async fn keep_note(
             .map_err(db("saving a referral's note"))?;
         return Ok(());
     }
-    if let Some((state, _)) = people::load_state(tx, person_id, initiative_id).await?
+    if let Some((state, _)) = events::load_state(tx, person_id, initiative_id).await?
         && state.stage == Stage::Declined
     {
         return Ok(());
@@ -421,7 +287,7 @@ async fn keep_note(
         note: note.to_string(),
         do_not_contact: Vec::new(),
     };
-    people::append_event(tx, &event).await?;
+    events::append_event(tx, &event).await?;
     Ok(())
 }
 
@@ -450,243 +316,9 @@ async fn insert_referral_consents(tx: &mut Tx, person_id: Uuid, w: &ReferralWrit
     Ok(())
 }
 
-pub(crate) async fn refer(store: &SqlStore, w: &ReferralWrite, audit: &AuditRecord) -> Result<ReferralOutcome> {
-    let r = &w.referral;
-    // Somebody must answer for her consent: the partner's account, or the coordinator
-    // who sent the link. With neither there is no link to refer through.
-    if w.referred_by.is_none() && w.link_token_hash.is_none() {
-        return Err(StoreError::LinkRefused(LinkRefused::Unknown));
-    }
-    let mut tx = store.begin().await?;
-    // 1. The link, first: a used or expired link is refused before anything else is
-    //    looked at, and nothing is written (issue 5, "Bad input").
-    let link = match &w.link_token_hash {
-        Some(hash) => Some(take_link(&mut tx, store.backend_kind(), hash, w).await?),
-        None => None,
-    };
-    // 2. The partner, which must be one that refers now (G-7.4).
-    let org_name = active_partner_name(&mut tx, w.partner_org_id).await?;
-    let (actor, recorded_by) = match (&w.referred_by, &link) {
-        (Some(user), _) => {
-            require_partner_account(&mut tx, user.id, w.partner_org_id).await?;
-            (EventActor { user_id: Some(user.id), name: user.display_name.clone() }, user.id)
-        }
-        (None, Some(link)) => (EventActor { user_id: None, name: link_actor_name(&org_name) }, link.created_by),
-        (None, None) => return Err(StoreError::LinkRefused(LinkRefused::Unknown)),
-    };
-    let source =
-        Source { kind: SourceKind::Partner, reference_id: Some(w.partner_org_id), label: org_name, added_at: w.at };
-    // She enters where the partner channel enters: at `interested` (product.md).
-    let channel = SourceKind::Partner.entry_channel();
-    // 3. One woman, one person: only a phone can tell that she is known (a first name
-    //    alone is not her), and the lock keeps a simultaneous registration of the
-    //    same number from making her twice.
-    let known = match &r.phone {
-        Some(phone) => {
-            lock_phone(&mut tx, store.backend_kind(), phone.as_e164()).await?;
-            find_known(&mut tx, phone.as_e164(), &r.given_name).await?
-        }
-        None => None,
-    };
-    let (outcome, entered_now, notify, message) = match known {
-        Some(known) => {
-            if !has_source(&mut tx, known.id, SourceKind::Partner, w.partner_org_id).await? {
-                people::insert_source(&mut tx, known.id, &source).await?;
-            }
-            // Known from elsewhere but not in this initiative: she enters it as a new
-            // woman would. Already in it: her funnel is her caseworker's to move.
-            let entered_now = people::load_state(&mut tx, known.id, w.initiative_id).await?.is_none();
-            if entered_now {
-                people::enter_funnel(&mut tx, known.id, w.initiative_id, channel, &actor, w.at).await?;
-            }
-            update_known_contact(&mut tx, known.id, r, w.at).await?;
-            let notify = recipients(&mut tx, known.contact_user_id, known.team_id).await?;
-            (ReferralOutcome::AddedToKnown(known.id), entered_now, notify, NOTIFY_KNOWN_WOMAN)
-        }
-        // 4. A new woman: no team and no contact person yet; the coordinators, who
-        //    assign the work, hear of her.
-        None => {
-            let id = Uuid::new_v4();
-            let new = NewPerson {
-                details: r.person_details(),
-                team_id: None,
-                contact_user_id: None,
-                source,
-                initiative_id: w.initiative_id,
-                channel,
-                actor: actor.clone(),
-                at: w.at,
-            };
-            people::insert_new_person(&mut tx, id, &new).await?;
-            set_contact_preference(&mut tx, id, r.contact_preference).await?;
-            let notify = active_users(&mut tx, Role::Coordinator, None).await?;
-            (ReferralOutcome::Created(id), true, notify, NOTIFY_NEW_WOMAN)
-        }
-    };
-    let person_id = outcome.person_id();
-    keep_note(&mut tx, person_id, w.initiative_id, entered_now, &r.note, &actor, w.at).await?;
-    insert_referral_consents(&mut tx, person_id, w, recorded_by).await?;
-    if let Some(link) = &link {
-        use_link(&mut tx, &link.token_hash, person_id, w.at).await?;
-    }
-    for user_id in notify {
-        insert_notification(&mut tx, user_id, message, Some(person_id)).await?;
-    }
-    let audit = with_detail(audit, || {
-        let what = match outcome {
-            ReferralOutcome::Created(_) => "created",
-            ReferralOutcome::AddedToKnown(_) => "added_to_known",
-        };
-        let by = if link.is_some() { "link" } else { "account" };
-        format!("referral={what} partner={} by={by}", w.partner_org_id)
-    });
-    write_audit(&mut tx, &naming(&audit, person_id)).await?;
-    tx.commit().await.map_err(db("committing a referral"))?;
-    Ok(outcome)
-}
-
-/// Her first name, when the partner referred her and the coarse status the partner
-/// may see: whether her consent lets this partner see it is
-/// `domain::partner::status_consent_given`.
-pub(crate) async fn list_referrals(
-    store: &SqlStore,
-    partner_org_id: Uuid,
-    initiative_id: Uuid,
-) -> Result<Vec<ReferralStatusRow>> {
-    let referred = "SELECT person_id, MIN(added_at) AS referred_at FROM person_sources \
-                    WHERE kind = $1 AND reference_id = $2 GROUP BY person_id";
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT p.id, p.given_name, s.referred_at, f.stage FROM ({referred}) s \
-         JOIN persons p ON p.id = s.person_id \
-         LEFT JOIN funnels f ON f.person_id = p.id AND f.initiative_id = $3 \
-         ORDER BY s.referred_at DESC, p.id"
-    )))
-    .bind(SourceKind::Partner.code())
-    .bind(partner_org_id.to_string())
-    .bind(initiative_id.to_string())
-    .fetch_all(store.pool())
-    .await
-    .map_err(db("listing a partner's referrals"))?;
-    // The status consents of the women it referred, read once for the whole list.
-    let consents = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT c.person_id, c.partner_org_id, c.withdrawn_at FROM consents c \
-         WHERE c.purpose = $3 AND c.person_id IN (SELECT person_id FROM ({referred}) r)"
-    )))
-    .bind(SourceKind::Partner.code())
-    .bind(partner_org_id.to_string())
-    .bind(ConsentPurpose::PartnerStatus.code())
-    .fetch_all(store.pool())
-    .await
-    .map_err(db("reading referrals' consents"))?
-    .iter()
-    .map(|r| {
-        let e = || db("reading a referral's consent");
-        let withdrawn = r.try_get::<Option<String>, _>("withdrawn_at").map_err(e())?;
-        Ok(Consent {
-            id: Uuid::nil(),
-            person_id: parse_uuid(&r.try_get::<String, _>("person_id").map_err(e())?)?,
-            purpose: ConsentPurpose::PartnerStatus.code().to_string(),
-            text_version: String::new(),
-            language: String::new(),
-            recorded_by: Uuid::nil(),
-            recorded_at: OffsetDateTime::UNIX_EPOCH,
-            withdrawn_at: withdrawn.map(|t| parse_ts(&t)).transpose()?,
-            partner_org_id: opt_uuid(r.try_get("partner_org_id").map_err(e())?)?,
-        })
-    })
-    .collect::<Result<Vec<_>>>()?;
-    rows.iter()
-        .map(|r| {
-            let e = || db("reading a referral");
-            let person = parse_uuid(&r.try_get::<String, _>("id").map_err(e())?)?;
-            let hers: Vec<Consent> = consents.iter().filter(|c| c.person_id == person).cloned().collect();
-            let status_consent = status_consent_given(&hers, partner_org_id);
-            let stage = r
-                .try_get::<Option<String>, _>("stage")
-                .map_err(e())?
-                .map(|s| Stage::from_code(&s).ok_or_else(|| StoreError::Corrupt(format!("stage {s}"))))
-                .transpose()?;
-            Ok(ReferralStatusRow {
-                person_id: person,
-                given_name: r.try_get("given_name").map_err(e())?,
-                referred_at: parse_ts(&r.try_get::<String, _>("referred_at").map_err(e())?)?,
-                status_consent,
-                status: stage.and_then(|s| partner_sees_status(status_consent, s)),
-            })
-        })
-        .collect()
-}
-
-/// Women the partner brought in per month (the month her partner source was added),
-/// oldest first. Counted by woman, so a source added to her twice counts once.
-pub(crate) async fn referrals_per_month(store: &SqlStore, partner_org_id: Uuid) -> Result<Vec<(i32, Month, u32)>> {
-    // Times are fixed-width UTC text (`rows::fmt_ts`): the first seven characters are
-    // the year and month on both backends.
-    let rows = sqlx::query(
-        "SELECT SUBSTR(added_at, 1, 7) AS month, COUNT(DISTINCT person_id) AS n FROM person_sources \
-         WHERE kind = $1 AND reference_id = $2 GROUP BY SUBSTR(added_at, 1, 7) ORDER BY month",
-    )
-    .bind(SourceKind::Partner.code())
-    .bind(partner_org_id.to_string())
-    .fetch_all(store.pool())
-    .await
-    .map_err(db("counting a partner's referrals"))?;
-    rows.iter()
-        .map(|r| {
-            let e = || db("reading referrals per month");
-            let month: String = r.try_get("month").map_err(e())?;
-            let n: i64 = r.try_get("n").map_err(e())?;
-            let corrupt = || StoreError::Corrupt(format!("month '{month}'"));
-            let (y, m) = month.split_once('-').ok_or_else(corrupt)?;
-            let year: i32 = y.parse().map_err(|_| corrupt())?;
-            let month = m.parse::<u8>().ok().and_then(|m| Month::try_from(m).ok()).ok_or_else(corrupt)?;
-            Ok((year, month, u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("count {n}")))?))
-        })
-        .collect()
-}
-
 // ---------------------------------------------------------------------------------
 // Follow-up meetings (G-7.6)
 // ---------------------------------------------------------------------------------
-
-pub(crate) async fn record_follow_up(
-    store: &SqlStore,
-    f: &PartnerFollowUp,
-    recorded_by: Uuid,
-    audit: &AuditRecord,
-) -> Result<Uuid> {
-    let id = Uuid::new_v4();
-    let mut tx = store.begin().await?;
-    // A meeting with a partner no longer chosen is still a meeting held: any partner
-    // in the register, active or not.
-    if partner_state(&mut tx, f.partner_org_id).await?.is_none() {
-        return Err(StoreError::NotFound("partner"));
-    }
-    sqlx::query(
-        "INSERT INTO partner_follow_ups (id, partner_org_id, held_on, women_talked_to, talked_to_note, \
-         presentation_note, how_often_note, support_note, recorded_by, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(id.to_string())
-    .bind(f.partner_org_id.to_string())
-    .bind(f.held_on.to_string())
-    .bind(i64::from(f.women_talked_to))
-    .bind(&f.talked_to_note)
-    .bind(&f.presentation_note)
-    .bind(&f.how_often_note)
-    .bind(&f.support_note)
-    .bind(recorded_by.to_string())
-    .bind(fmt_ts(OffsetDateTime::now_utc()))
-    .execute(&mut *tx)
-    .await
-    .map_err(db("recording a partner follow-up meeting"))?;
-    let audit = with_detail(audit, || {
-        format!("partner={} follow_up={id} women_talked_to={}", f.partner_org_id, f.women_talked_to)
-    });
-    write_audit(&mut tx, &audit).await?;
-    tx.commit().await.map_err(db("committing a partner follow-up meeting"))?;
-    Ok(id)
-}
 
 fn follow_up_from_row(r: &AnyRow) -> Result<PartnerFollowUpRecord> {
     let e = || db("reading a partner follow-up meeting");
@@ -707,15 +339,389 @@ fn follow_up_from_row(r: &AnyRow) -> Result<PartnerFollowUpRecord> {
     })
 }
 
-pub(crate) async fn list_follow_ups(store: &SqlStore, partner_org_id: Uuid) -> Result<Vec<PartnerFollowUpRecord>> {
-    sqlx::query(
-        "SELECT * FROM partner_follow_ups WHERE partner_org_id = $1 ORDER BY held_on DESC, recorded_at DESC, id DESC",
-    )
-    .bind(partner_org_id.to_string())
-    .fetch_all(store.pool())
-    .await
-    .map_err(db("listing partner follow-up meetings"))?
-    .iter()
-    .map(follow_up_from_row)
-    .collect()
+impl SqlStore {
+    /// Adds a partner to the register (G-7.1–G-7.4). `NotFound("area")` for an
+    /// unknown area; `Conflict` for a name already registered. Audited.
+    pub async fn create_partner(&self, d: &PartnerDetails, audit: &AuditRecord) -> Result<Uuid> {
+        let id = Uuid::new_v4();
+        let mut tx = self.begin().await?;
+        // The area id comes from a form: say which one is missing rather than a bare
+        // foreign-key conflict.
+        if let Some(area) = d.area_id {
+            require_area(&mut tx, area).await?;
+        }
+        sqlx::query(
+            "INSERT INTO partner_orgs (id, name, kind, area_id, contact_persons, active) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id.to_string())
+        .bind(&d.name)
+        .bind(d.kind.code())
+        .bind(d.area_id.map(|a| a.to_string()))
+        .bind(contact_persons_text(d))
+        .bind(flag(d.active))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("creating a partner"))?;
+        write_audit(&mut tx, &with_detail(audit, || format!("partner={id}"))).await?;
+        tx.commit().await.map_err(db("committing a partner"))?;
+        Ok(id)
+    }
+
+    /// Replaces a partner's register entry; its agreement is kept. `NotFound` for an
+    /// unknown partner or area. Audited.
+    pub async fn update_partner(&self, id: Uuid, d: &PartnerDetails, audit: &AuditRecord) -> Result<()> {
+        let mut tx = self.begin().await?;
+        if let Some(area) = d.area_id {
+            require_area(&mut tx, area).await?;
+        }
+        // The agreement's columns are left alone: it is saved on its own form.
+        let r = sqlx::query(
+            "UPDATE partner_orgs SET name = $1, kind = $2, area_id = $3, contact_persons = $4, active = $5 WHERE id = $6",
+        )
+        .bind(&d.name)
+        .bind(d.kind.code())
+        .bind(d.area_id.map(|a| a.to_string()))
+        .bind(contact_persons_text(d))
+        .bind(flag(d.active))
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db("updating a partner"))?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound("partner"));
+        }
+        write_audit(&mut tx, &with_detail(audit, || format!("partner={id} active={}", d.active))).await?;
+        tx.commit().await.map_err(db("committing a partner"))
+    }
+
+    /// Every partner, by name, active or not, including the ones `create_partner_org`
+    /// made (active associations without an area).
+    pub async fn list_partners(&self) -> Result<Vec<PartnerRecord>> {
+        let sql = format!("SELECT {PARTNER_COLUMNS} FROM partner_orgs ORDER BY name, id");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(self.pool())
+            .await
+            .map_err(db("listing partners"))?
+            .iter()
+            .map(partner_from_row)
+            .collect()
+    }
+
+    pub async fn get_partner(&self, id: Uuid) -> Result<Option<PartnerRecord>> {
+        let sql = format!("SELECT {PARTNER_COLUMNS} FROM partner_orgs WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_optional(self.pool())
+            .await
+            .map_err(db("reading a partner"))?;
+        row.as_ref().map(partner_from_row).transpose()
+    }
+
+    /// Creates or replaces the partner's agreement (G-7.5). `NotFound` for an unknown
+    /// partner. Audited.
+    pub async fn save_agreement(&self, partner_id: Uuid, a: &Agreement, audit: &AuditRecord) -> Result<()> {
+        let mut tx = self.begin().await?;
+        // Every part in one statement (G-7.5: the agreement is one written whole).
+        let r = sqlx::query(
+            "UPDATE partner_orgs SET guidelines = $1, core_task_benefit = $2, agreement_ethics = $3, confidentiality = $4, \
+             review_on = $5, agreement_updated_at = $6 WHERE id = $7",
+        )
+        .bind(&a.guidelines)
+        .bind(&a.core_task_benefit)
+        .bind(&a.ethics)
+        .bind(&a.confidentiality)
+        .bind(a.review_on.to_string())
+        .bind(fmt_ts(OffsetDateTime::now_utc()))
+        .bind(partner_id.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db("saving a partner agreement"))?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound("partner"));
+        }
+        write_audit(&mut tx, &with_detail(audit, || format!("partner={partner_id} review_on={}", a.review_on))).await?;
+        tx.commit().await.map_err(db("committing a partner agreement"))
+    }
+
+    /// Stores a one-time referral link (its token's hash only). `NotFound("partner")`
+    /// unless the partner exists and is active. Audited.
+    pub async fn create_referral_link(&self, link: &ReferralLink, audit: &AuditRecord) -> Result<()> {
+        let mut tx = self.begin().await?;
+        // A link for a partner that may not refer would only fail later, in front of the
+        // woman and the partner; refuse it now.
+        active_partner_name(&mut tx, link.partner_org_id).await?;
+        sqlx::query(
+            "INSERT INTO referral_links (token_hash, partner_org_id, created_by, created_at, expires_at, used_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&link.token_hash)
+        .bind(link.partner_org_id.to_string())
+        .bind(link.created_by.to_string())
+        .bind(fmt_ts(link.created_at))
+        .bind(fmt_ts(link.expires_at))
+        .bind(link.used_at.map(fmt_ts))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("creating a referral link"))?;
+        // Neither the token nor its hash goes in the log: the entry says for whom and
+        // until when, which is what an auditor asks.
+        let audit =
+            with_detail(audit, || format!("partner={} expires_at={}", link.partner_org_id, fmt_ts(link.expires_at)));
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db("committing a referral link"))
+    }
+
+    pub async fn referral_link(&self, token_hash: &str) -> Result<Option<ReferralLink>> {
+        let sql = format!("SELECT {LINK_COLUMNS} FROM referral_links WHERE token_hash = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(token_hash)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(db("reading a referral link"))?;
+        row.as_ref().map(link_from_row).transpose()
+    }
+
+    /// Records a referral made with her consent, in one transaction: the link (if
+    /// any) is checked and used up, a known woman (same phone, same normalised first
+    /// name) gets the partner as a source, her consents, her contact preference and a
+    /// notification; anyone else becomes a new person at `interested` with the partner
+    /// as source and the coordinators are told. Audited naming her.
+    /// `LinkRefused` for a link that is unknown, used, expired or another partner's,
+    /// and for a referral with neither link nor account; `NotFound` for an unknown or
+    /// inactive partner, an unknown initiative, or a referring account that is not
+    /// active or is another partner's. Refused, nothing is written (the caller audits
+    /// the refusal). The do-not-contact check is the caller's, before this.
+    pub async fn refer(&self, w: &ReferralWrite, audit: &AuditRecord) -> Result<ReferralOutcome> {
+        let r = &w.referral;
+        // Somebody must answer for her consent: the partner's account, or the coordinator
+        // who sent the link. With neither there is no link to refer through.
+        if w.referred_by.is_none() && w.link_token_hash.is_none() {
+            return Err(StoreError::LinkRefused(LinkRefused::Unknown));
+        }
+        let mut tx = self.begin().await?;
+        // 1. The link, first: a used or expired link is refused before anything else is
+        //    looked at, and nothing is written (issue 5, "Bad input").
+        let link = match &w.link_token_hash {
+            Some(hash) => Some(take_link(&mut tx, self.backend_kind(), hash, w).await?),
+            None => None,
+        };
+        // 2. The partner, which must be one that refers now (G-7.4).
+        let org_name = active_partner_name(&mut tx, w.partner_org_id).await?;
+        let (actor, recorded_by) = match (&w.referred_by, &link) {
+            (Some(user), _) => {
+                require_partner_account(&mut tx, user.id, w.partner_org_id).await?;
+                (EventActor { user_id: Some(user.id), name: user.display_name.clone() }, user.id)
+            }
+            (None, Some(link)) => (EventActor { user_id: None, name: link_actor_name(&org_name) }, link.created_by),
+            (None, None) => return Err(StoreError::LinkRefused(LinkRefused::Unknown)),
+        };
+        let source =
+            Source { kind: SourceKind::Partner, reference_id: Some(w.partner_org_id), label: org_name, added_at: w.at };
+        // 3. One woman, one person (`intake`): only a phone can tell that she is known
+        //    (a first name alone is not her). A woman on the do-not-contact list is
+        //    refused here, in this transaction (G-2.2).
+        let new = NewPerson::through_door(r.person_details(), source, w.initiative_id, actor.clone(), w.at);
+        let identity = match &r.phone {
+            Some(phone) => Identity::PhoneAndName { phone_e164: phone.as_e164(), given_name: &r.given_name },
+            None => Identity::Unmatched,
+        };
+        let intake = Intake { identity, dnc_hashes: &w.dnc_hashes, new: &new };
+        let (outcome, entered_now, notify, message) = match admit(&mut tx, self.backend_kind(), &intake).await?.admitted
+        {
+            Admitted::Refused => return Err(StoreError::OnDoNotContact),
+            // Known from elsewhere but not in this initiative: she entered it as a new
+            // woman would. Already in it: her funnel is her caseworker's to move.
+            Admitted::Joined { known, entered } => {
+                update_known_contact(&mut tx, known.id, r, w.at).await?;
+                let notify = recipients(&mut tx, known.contact_user_id, known.team_id).await?;
+                (ReferralOutcome::AddedToKnown(known.id), entered, notify, NOTIFY_KNOWN_WOMAN)
+            }
+            // 4. A new woman: no team and no contact person yet; the coordinators, who
+            //    assign the work, hear of her.
+            Admitted::Created(id) => {
+                set_contact_preference(&mut tx, id, r.contact_preference).await?;
+                let notify = active_users(&mut tx, Role::Coordinator, None).await?;
+                (ReferralOutcome::Created(id), true, notify, NOTIFY_NEW_WOMAN)
+            }
+        };
+        let person_id = outcome.person_id();
+        keep_note(&mut tx, person_id, w.initiative_id, entered_now, &r.note, &actor, w.at).await?;
+        insert_referral_consents(&mut tx, person_id, w, recorded_by).await?;
+        if let Some(link) = &link {
+            use_link(&mut tx, &link.token_hash, person_id, w.at).await?;
+        }
+        for user_id in notify {
+            insert_notification(&mut tx, user_id, message, Some(person_id)).await?;
+        }
+        let audit = with_detail(audit, || {
+            let what = match outcome {
+                ReferralOutcome::Created(_) => "created",
+                ReferralOutcome::AddedToKnown(_) => "added_to_known",
+            };
+            let by = if link.is_some() { "link" } else { "account" };
+            format!("referral={what} partner={} by={by}", w.partner_org_id)
+        });
+        write_audit(&mut tx, &naming(&audit, person_id)).await?;
+        tx.commit().await.map_err(db("committing a referral"))?;
+        Ok(outcome)
+    }
+
+    /// Every woman with this partner as a source, newest referral first, with the
+    /// coarse status the partner may see in the initiative. Not audited: the caller
+    /// audits the list with the women it shows.
+    ///
+    /// Her first name, when the partner referred her and the coarse status the partner
+    /// may see: whether her consent lets this partner see it is
+    /// `domain::partner::status_consent_given`.
+    pub async fn list_referrals(&self, partner_org_id: Uuid, initiative_id: Uuid) -> Result<Vec<ReferralStatusRow>> {
+        let referred = "SELECT person_id, MIN(added_at) AS referred_at FROM person_sources \
+                        WHERE kind = $1 AND reference_id = $2 GROUP BY person_id";
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT p.id, p.given_name, s.referred_at, f.stage FROM ({referred}) s \
+             JOIN persons p ON p.id = s.person_id \
+             LEFT JOIN funnels f ON f.person_id = p.id AND f.initiative_id = $3 \
+             ORDER BY s.referred_at DESC, p.id"
+        )))
+        .bind(SourceKind::Partner.code())
+        .bind(partner_org_id.to_string())
+        .bind(initiative_id.to_string())
+        .fetch_all(self.pool())
+        .await
+        .map_err(db("listing a partner's referrals"))?;
+        // The status consents of the women it referred, read once for the whole list.
+        let consents = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT c.person_id, c.partner_org_id, c.withdrawn_at FROM consents c \
+             WHERE c.purpose = $3 AND c.person_id IN (SELECT person_id FROM ({referred}) r)"
+        )))
+        .bind(SourceKind::Partner.code())
+        .bind(partner_org_id.to_string())
+        .bind(ConsentPurpose::PartnerStatus.code())
+        .fetch_all(self.pool())
+        .await
+        .map_err(db("reading referrals' consents"))?
+        .iter()
+        .map(|r| {
+            let e = || db("reading a referral's consent");
+            let withdrawn = r.try_get::<Option<String>, _>("withdrawn_at").map_err(e())?;
+            Ok(Consent {
+                id: Uuid::nil(),
+                person_id: parse_uuid(&r.try_get::<String, _>("person_id").map_err(e())?)?,
+                purpose: ConsentPurpose::PartnerStatus.code().to_string(),
+                text_version: String::new(),
+                language: String::new(),
+                recorded_by: Uuid::nil(),
+                recorded_at: OffsetDateTime::UNIX_EPOCH,
+                withdrawn_at: withdrawn.map(|t| parse_ts(&t)).transpose()?,
+                partner_org_id: opt_uuid(r.try_get("partner_org_id").map_err(e())?)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        rows.iter()
+            .map(|r| {
+                let e = || db("reading a referral");
+                let person = parse_uuid(&r.try_get::<String, _>("id").map_err(e())?)?;
+                let hers: Vec<Consent> = consents.iter().filter(|c| c.person_id == person).cloned().collect();
+                let status_consent = status_consent_given(&hers, partner_org_id);
+                let stage = r
+                    .try_get::<Option<String>, _>("stage")
+                    .map_err(e())?
+                    .map(|s| Stage::from_code(&s).ok_or_else(|| StoreError::Corrupt(format!("stage {s}"))))
+                    .transpose()?;
+                Ok(ReferralStatusRow {
+                    person_id: person,
+                    given_name: r.try_get("given_name").map_err(e())?,
+                    referred_at: parse_ts(&r.try_get::<String, _>("referred_at").map_err(e())?)?,
+                    status_consent,
+                    status: stage.and_then(|s| partner_sees_status(status_consent, s)),
+                })
+            })
+            .collect()
+    }
+
+    /// Records a follow-up meeting with a partner (G-7.6). `NotFound("partner")` for
+    /// an unknown partner. Audited.
+    pub async fn record_partner_follow_up(
+        &self,
+        f: &PartnerFollowUp,
+        recorded_by: Uuid,
+        audit: &AuditRecord,
+    ) -> Result<Uuid> {
+        let id = Uuid::new_v4();
+        let mut tx = self.begin().await?;
+        // A meeting with a partner no longer chosen is still a meeting held: any partner
+        // in the register, active or not.
+        if partner_state(&mut tx, f.partner_org_id).await?.is_none() {
+            return Err(StoreError::NotFound("partner"));
+        }
+        sqlx::query(
+            "INSERT INTO partner_follow_ups (id, partner_org_id, held_on, women_talked_to, talked_to_note, \
+             presentation_note, how_often_note, support_note, recorded_by, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(id.to_string())
+        .bind(f.partner_org_id.to_string())
+        .bind(f.held_on.to_string())
+        .bind(i64::from(f.women_talked_to))
+        .bind(&f.talked_to_note)
+        .bind(&f.presentation_note)
+        .bind(&f.how_often_note)
+        .bind(&f.support_note)
+        .bind(recorded_by.to_string())
+        .bind(fmt_ts(OffsetDateTime::now_utc()))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("recording a partner follow-up meeting"))?;
+        let audit = with_detail(audit, || {
+            format!("partner={} follow_up={id} women_talked_to={}", f.partner_org_id, f.women_talked_to)
+        });
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db("committing a partner follow-up meeting"))?;
+        Ok(id)
+    }
+
+    /// A partner's follow-up meetings, newest first (by the day held, then when it
+    /// was recorded).
+    pub async fn list_partner_follow_ups(&self, partner_org_id: Uuid) -> Result<Vec<PartnerFollowUpRecord>> {
+        sqlx::query(
+            "SELECT * FROM partner_follow_ups WHERE partner_org_id = $1 ORDER BY held_on DESC, recorded_at DESC, id DESC",
+        )
+        .bind(partner_org_id.to_string())
+        .fetch_all(self.pool())
+        .await
+        .map_err(db("listing partner follow-up meetings"))?
+        .iter()
+        .map(follow_up_from_row)
+        .collect()
+    }
+
+    /// Women the partner brought in, by the month its source was added to her, oldest
+    /// first: the yield over time beside the follow-ups' talked-to counts (G-7.6).
+    ///
+    /// Women the partner brought in per month (the month her partner source was added),
+    /// oldest first. Counted by woman, so a source added to her twice counts once.
+    pub async fn referrals_per_month(&self, partner_org_id: Uuid) -> Result<Vec<(i32, Month, u32)>> {
+        // Times are fixed-width UTC text (`rows::fmt_ts`): the first seven characters are
+        // the year and month on both backends.
+        let rows = sqlx::query(
+            "SELECT SUBSTR(added_at, 1, 7) AS month, COUNT(DISTINCT person_id) AS n FROM person_sources \
+             WHERE kind = $1 AND reference_id = $2 GROUP BY SUBSTR(added_at, 1, 7) ORDER BY month",
+        )
+        .bind(SourceKind::Partner.code())
+        .bind(partner_org_id.to_string())
+        .fetch_all(self.pool())
+        .await
+        .map_err(db("counting a partner's referrals"))?;
+        rows.iter()
+            .map(|r| {
+                let e = || db("reading referrals per month");
+                let month: String = r.try_get("month").map_err(e())?;
+                let n: i64 = r.try_get("n").map_err(e())?;
+                let corrupt = || StoreError::Corrupt(format!("month '{month}'"));
+                let (y, m) = month.split_once('-').ok_or_else(corrupt)?;
+                let year: i32 = y.parse().map_err(|_| corrupt())?;
+                let month = m.parse::<u8>().ok().and_then(|m| Month::try_from(m).ok()).ok_or_else(corrupt)?;
+                Ok((year, month, u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("count {n}")))?))
+            })
+            .collect()
+    }
 }

@@ -85,124 +85,129 @@ fn cell(row: &[Value], i: usize) -> &Value {
     row.get(i).unwrap_or(&Value::Null)
 }
 
-pub(crate) async fn read_person_page(store: &SqlStore, id: Uuid) -> Result<Option<PersonPage>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql(store.backend_kind())))
-        .bind(id.to_string())
-        .fetch_optional(store.pool())
-        .await
-        .map_err(db("reading a person's page"))?;
-    let Some(row) = row else { return Ok(None) };
-    let e = || db("reading a person's page");
-    let json = |col: &str| -> Result<String> { row.try_get::<String, _>(col).map_err(db("reading a person's page")) };
-    let person = super::people::person_from_row(&row)?;
+impl SqlStore {
+    /// Her record with her timeline, contact persons and consents, in one read, for
+    /// her page. Not audited, like `read_person`.
+    pub async fn read_person_page(&self, id: Uuid) -> Result<Option<PersonPage>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql(self.backend_kind())))
+            .bind(id.to_string())
+            .fetch_optional(self.pool())
+            .await
+            .map_err(db("reading a person's page"))?;
+        let Some(row) = row else { return Ok(None) };
+        let e = || db("reading a person's page");
+        let json =
+            |col: &str| -> Result<String> { row.try_get::<String, _>(col).map_err(db("reading a person's page")) };
+        let person = super::people::person_from_row(&row)?;
 
-    let mut sources = rows(&json("sources_json")?)?
-        .iter()
-        .map(|r| {
-            Ok(Source {
-                kind: SourceKind::from_code(&text(cell(r, 0))?).unwrap_or_default(),
-                reference_id: opt_uuid(opt_text(cell(r, 1)))?,
-                label: text(cell(r, 2))?,
-                added_at: parse_ts(&text(cell(r, 3))?)?,
+        let mut sources = rows(&json("sources_json")?)?
+            .iter()
+            .map(|r| {
+                Ok(Source {
+                    kind: SourceKind::from_code(&text(cell(r, 0))?).unwrap_or_default(),
+                    reference_id: opt_uuid(opt_text(cell(r, 1)))?,
+                    label: text(cell(r, 2))?,
+                    added_at: parse_ts(&text(cell(r, 3))?)?,
+                })
             })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    sources.sort_by_key(|s| s.added_at);
+            .collect::<Result<Vec<_>>>()?;
+        sources.sort_by_key(|s| s.added_at);
 
-    let mut funnels = rows(&json("funnels_json")?)?
-        .iter()
-        .map(|r| {
-            let stage = text(cell(r, 3))?;
-            Ok(FunnelRow {
-                initiative_id: parse_uuid(&text(cell(r, 0))?)?,
-                initiative_name: text(cell(r, 1))?,
-                rules: FunnelRules::with_cool_off_days(int(cell(r, 2))?),
-                state: FunnelState {
-                    stage: Stage::from_code(&stage).ok_or_else(|| corrupt("stage"))?,
-                    paused_from: opt_text(cell(r, 4)).as_deref().and_then(Stage::from_code),
-                    not_now_at: opt_text(cell(r, 5)).map(|t| parse_ts(&t)).transpose()?,
-                    declined_earlier: int(cell(r, 6))? != 0,
-                    attempts: u32::try_from(int(cell(r, 7))?).unwrap_or(0),
-                },
-                event_count: u64::try_from(int(cell(r, 8))?).unwrap_or(0),
-                updated_at: parse_ts(&text(cell(r, 9))?)?,
+        let mut funnels = rows(&json("funnels_json")?)?
+            .iter()
+            .map(|r| {
+                let stage = text(cell(r, 3))?;
+                Ok(FunnelRow {
+                    initiative_id: parse_uuid(&text(cell(r, 0))?)?,
+                    initiative_name: text(cell(r, 1))?,
+                    rules: FunnelRules::with_cool_off_days(int(cell(r, 2))?),
+                    state: FunnelState {
+                        stage: Stage::from_code(&stage).ok_or_else(|| corrupt("stage"))?,
+                        paused_from: opt_text(cell(r, 4)).as_deref().and_then(Stage::from_code),
+                        not_now_at: opt_text(cell(r, 5)).map(|t| parse_ts(&t)).transpose()?,
+                        declined_earlier: int(cell(r, 6))? != 0,
+                        attempts: u32::try_from(int(cell(r, 7))?).unwrap_or(0),
+                    },
+                    event_count: u64::try_from(int(cell(r, 8))?).unwrap_or(0),
+                    updated_at: parse_ts(&text(cell(r, 9))?)?,
+                })
             })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    funnels.sort_by_key(|f| std::cmp::Reverse(f.updated_at));
+            .collect::<Result<Vec<_>>>()?;
+        funnels.sort_by_key(|f| std::cmp::Reverse(f.updated_at));
 
-    let mut events = rows(&json("events_json")?)?
-        .iter()
-        .map(|r| {
-            let kind = text(cell(r, 3))?;
-            let channel = text(cell(r, 4))?;
-            Ok(EventRecord {
-                id: parse_uuid(&text(cell(r, 0))?)?,
-                person_id: id,
-                initiative_id: parse_uuid(&text(cell(r, 1))?)?,
-                seq: int(cell(r, 2))?,
-                kind: EventKind::from_code(&kind).ok_or_else(|| corrupt("event kind"))?,
-                channel: Channel::from_code(&channel).ok_or_else(|| corrupt("channel"))?,
-                occurred_at: parse_ts(&text(cell(r, 5))?)?,
-                recorded_by_name: text(cell(r, 6))?,
-                language: opt_text(cell(r, 7)),
-                interpreter_used: int(cell(r, 8))? != 0,
-                new_contact_data: int(cell(r, 9))? != 0,
-                note: text(cell(r, 10))?,
-                voided_at: opt_text(cell(r, 11)).map(|t| parse_ts(&t)).transpose()?,
-                void_reason: opt_text(cell(r, 12)),
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    // Newest first, as `list_events` gives them.
-    events.sort_by(|a, b| b.occurred_at.cmp(&a.occurred_at).then(b.seq.cmp(&a.seq)));
-
-    let mut contacts = rows(&json("contacts_json")?)?
-        .iter()
-        .map(|r| {
-            Ok((
-                ContactAssignment {
+        let mut events = rows(&json("events_json")?)?
+            .iter()
+            .map(|r| {
+                let kind = text(cell(r, 3))?;
+                let channel = text(cell(r, 4))?;
+                Ok(EventRecord {
+                    id: parse_uuid(&text(cell(r, 0))?)?,
                     person_id: id,
-                    user_id: parse_uuid(&text(cell(r, 0))?)?,
-                    from: parse_ts(&text(cell(r, 1))?)?,
-                    until: opt_text(cell(r, 2)).map(|t| parse_ts(&t)).transpose()?,
-                    assigned_by: parse_uuid(&text(cell(r, 3))?)?,
-                },
-                text(cell(r, 4))?,
-            ))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    // The current one first, then the earlier ones, newest first.
-    contacts.sort_by(|(a, _), (b, _)| a.until.is_some().cmp(&b.until.is_some()).then(b.from.cmp(&a.from)));
-
-    let mut consents = rows(&json("consents_json")?)?
-        .iter()
-        .map(|r| {
-            Ok(Consent {
-                id: parse_uuid(&text(cell(r, 0))?)?,
-                person_id: id,
-                purpose: text(cell(r, 1))?,
-                text_version: text(cell(r, 2))?,
-                language: text(cell(r, 3))?,
-                recorded_by: parse_uuid(&text(cell(r, 4))?)?,
-                recorded_at: parse_ts(&text(cell(r, 5))?)?,
-                withdrawn_at: opt_text(cell(r, 6)).map(|t| parse_ts(&t)).transpose()?,
-                partner_org_id: opt_text(cell(r, 7)).map(|t| parse_uuid(&t)).transpose()?,
+                    initiative_id: parse_uuid(&text(cell(r, 1))?)?,
+                    seq: int(cell(r, 2))?,
+                    kind: EventKind::from_code(&kind).ok_or_else(|| corrupt("event kind"))?,
+                    channel: Channel::from_code(&channel).ok_or_else(|| corrupt("channel"))?,
+                    occurred_at: parse_ts(&text(cell(r, 5))?)?,
+                    recorded_by_name: text(cell(r, 6))?,
+                    language: opt_text(cell(r, 7)),
+                    interpreter_used: int(cell(r, 8))? != 0,
+                    new_contact_data: int(cell(r, 9))? != 0,
+                    note: text(cell(r, 10))?,
+                    voided_at: opt_text(cell(r, 11)).map(|t| parse_ts(&t)).transpose()?,
+                    void_reason: opt_text(cell(r, 12)),
+                })
             })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    consents.sort_by_key(|c| std::cmp::Reverse(c.recorded_at));
+            .collect::<Result<Vec<_>>>()?;
+        // Newest first, as `list_events` gives them.
+        events.sort_by(|a, b| b.occurred_at.cmp(&a.occurred_at).then(b.seq.cmp(&a.seq)));
 
-    let record = PersonRecord {
-        contact_user_id: opt_uuid(row.try_get("contact_user_id").map_err(e())?)?,
-        contact_name: row.try_get("contact_name").map_err(e())?,
-        area_name: row.try_get("area_name").map_err(e())?,
-        best_time_to_call: super::people::best_time_from_row(&row)?,
-        languages_inferred: row.try_get::<i64, _>("languages_inferred").map_err(e())? != 0,
-        contact_preference: super::people::contact_preference_from_row(&row)?,
-        person,
-        sources,
-        funnels,
-    };
-    Ok(Some(PersonPage { record, events, contacts, consents }))
+        let mut contacts = rows(&json("contacts_json")?)?
+            .iter()
+            .map(|r| {
+                Ok((
+                    ContactAssignment {
+                        person_id: id,
+                        user_id: parse_uuid(&text(cell(r, 0))?)?,
+                        from: parse_ts(&text(cell(r, 1))?)?,
+                        until: opt_text(cell(r, 2)).map(|t| parse_ts(&t)).transpose()?,
+                        assigned_by: parse_uuid(&text(cell(r, 3))?)?,
+                    },
+                    text(cell(r, 4))?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        // The current one first, then the earlier ones, newest first.
+        contacts.sort_by(|(a, _), (b, _)| a.until.is_some().cmp(&b.until.is_some()).then(b.from.cmp(&a.from)));
+
+        let mut consents = rows(&json("consents_json")?)?
+            .iter()
+            .map(|r| {
+                Ok(Consent {
+                    id: parse_uuid(&text(cell(r, 0))?)?,
+                    person_id: id,
+                    purpose: text(cell(r, 1))?,
+                    text_version: text(cell(r, 2))?,
+                    language: text(cell(r, 3))?,
+                    recorded_by: parse_uuid(&text(cell(r, 4))?)?,
+                    recorded_at: parse_ts(&text(cell(r, 5))?)?,
+                    withdrawn_at: opt_text(cell(r, 6)).map(|t| parse_ts(&t)).transpose()?,
+                    partner_org_id: opt_text(cell(r, 7)).map(|t| parse_uuid(&t)).transpose()?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        consents.sort_by_key(|c| std::cmp::Reverse(c.recorded_at));
+
+        let record = PersonRecord {
+            contact_user_id: opt_uuid(row.try_get("contact_user_id").map_err(e())?)?,
+            contact_name: row.try_get("contact_name").map_err(e())?,
+            area_name: row.try_get("area_name").map_err(e())?,
+            best_time_to_call: super::people::best_time_from_row(&row)?,
+            languages_inferred: row.try_get::<i64, _>("languages_inferred").map_err(e())? != 0,
+            contact_preference: super::people::contact_preference_from_row(&row)?,
+            person,
+            sources,
+            funnels,
+        };
+        Ok(Some(PersonPage { record, events, contacts, consents }))
+    }
 }

@@ -49,121 +49,6 @@ async fn require_initiative(tx: &mut Tx, initiative_id: Uuid) -> Result<()> {
     if n == 0 { Err(StoreError::NotFound("initiative")) } else { Ok(()) }
 }
 
-/// Stores a new version as given, its approval too (`next_version` carries an approval
-/// over when nothing it covers changed). `Conflict` when the initiative already has a
-/// version with this number — someone saved first — and then nothing is written;
-/// `NotFound("initiative")` for an unknown initiative.
-pub(crate) async fn save(store: &SqlStore, initiative_id: Uuid, v: &PlanVersion, audit: &AuditRecord) -> Result<()> {
-    let p = &v.plan;
-    let sources = sources_text(&p.sources)?;
-    let methods: Vec<&str> = p.methods.iter().map(|m| m.code()).collect();
-    let area_ids: Vec<String> = p.area_ids.iter().map(Uuid::to_string).collect();
-    let legal = p.legal_basis.as_ref();
-    let dpia = p.dpia.as_ref();
-    let approval = v.approval.as_ref();
-    let mut tx = store.begin().await?;
-    require_initiative(&mut tx, initiative_id).await?;
-    sqlx::query(
-        "INSERT INTO plan_versions (initiative_id, version, target_group, segments, challenges, why, how, methods, \
-         methods_why, ethics_frame, resources, programme_seats, capacity_note, legal_frame, area_ids, sources, \
-         rules_ref, legal_basis_text, legal_basis_reference, legal_basis_recorded_by, legal_basis_recorded_on, \
-         dpia_reference, dpia_date, review_on, author, written_at, approved_by, approved_at, approval_note) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-         $22, $23, $24, $25, $26, $27, $28, $29)",
-    )
-    .bind(initiative_id.to_string())
-    .bind(i64::from(v.version))
-    .bind(&p.target_group)
-    .bind(&p.segments)
-    .bind(&p.challenges)
-    .bind(&p.why)
-    .bind(&p.how)
-    .bind(methods.join(","))
-    .bind(&p.methods_why)
-    .bind(&p.ethics_frame)
-    .bind(&p.resources)
-    .bind(i64::from(p.programme_seats))
-    .bind(&p.capacity_note)
-    .bind(&p.legal_frame)
-    .bind(area_ids.join(","))
-    .bind(sources)
-    .bind(&p.rules_ref)
-    .bind(legal.map(|l| l.text.clone()))
-    .bind(legal.map(|l| l.reference.clone()))
-    .bind(legal.map(|l| l.recorded_by.to_string()))
-    .bind(legal.map(|l| l.recorded_on.to_string()))
-    .bind(dpia.map(|d| d.reference.clone()))
-    .bind(dpia.map(|d| d.date.to_string()))
-    .bind(p.review_on.to_string())
-    .bind(v.author.to_string())
-    .bind(fmt_ts(v.written_at))
-    .bind(approval.map(|a| a.approved_by.to_string()))
-    .bind(approval.map(|a| fmt_ts(a.approved_at)))
-    .bind(approval.map(|a| a.note.clone()))
-    .execute(&mut *tx)
-    .await
-    .map_err(db("storing a plan version"))?;
-    let audit = with_detail(audit, || format!("initiative={initiative_id} plan_version={}", v.version));
-    write_audit(&mut tx, &audit).await?;
-    tx.commit().await.map_err(db("committing a plan version"))
-}
-
-/// Every version of the initiative's plan, oldest first; none for an unknown
-/// initiative.
-pub(crate) async fn versions(store: &SqlStore, initiative_id: Uuid) -> Result<Vec<PlanVersion>> {
-    sqlx::query("SELECT * FROM plan_versions WHERE initiative_id = $1 ORDER BY version")
-        .bind(initiative_id.to_string())
-        .fetch_all(store.pool())
-        .await
-        .map_err(db("listing plan versions"))?
-        .iter()
-        .map(from_row)
-        .collect()
-}
-
-/// Sets the approval of one version, once: the UPDATE matches only an unapproved
-/// version, so a second approval (also one racing the first) changes nothing.
-/// `NotFound("plan version")` when the initiative has no such version, `Conflict` when
-/// it is approved already; either way nothing is written.
-pub(crate) async fn approve(
-    store: &SqlStore,
-    initiative_id: Uuid,
-    version: u32,
-    approval: &Approval,
-    audit: &AuditRecord,
-) -> Result<()> {
-    let mut tx = store.begin().await?;
-    let updated = sqlx::query(
-        "UPDATE plan_versions SET approved_by = $1, approved_at = $2, approval_note = $3 \
-         WHERE initiative_id = $4 AND version = $5 AND approved_by IS NULL",
-    )
-    .bind(approval.approved_by.to_string())
-    .bind(fmt_ts(approval.approved_at))
-    .bind(&approval.note)
-    .bind(initiative_id.to_string())
-    .bind(i64::from(version))
-    .execute(&mut *tx)
-    .await
-    .map_err(db("approving a plan version"))?;
-    if updated.rows_affected() == 0 {
-        let exists: i64 = sqlx::query("SELECT COUNT(*) FROM plan_versions WHERE initiative_id = $1 AND version = $2")
-            .bind(initiative_id.to_string())
-            .bind(i64::from(version))
-            .fetch_one(&mut *tx)
-            .await
-            .and_then(|r| r.try_get(0))
-            .map_err(db("reading a plan version"))?;
-        return Err(if exists == 0 {
-            StoreError::NotFound("plan version")
-        } else {
-            StoreError::Conflict { constraint: "plan_versions: approved already".into() }
-        });
-    }
-    let audit = with_detail(audit, || format!("initiative={initiative_id} plan_version={version} approved"));
-    write_audit(&mut tx, &audit).await?;
-    tx.commit().await.map_err(db("committing a plan approval"))
-}
-
 fn from_row(r: &AnyRow) -> Result<PlanVersion> {
     let e = || db("reading a plan version");
     let text = |col: &'static str| r.try_get::<String, _>(col).map_err(e());
@@ -227,6 +112,141 @@ fn from_row(r: &AnyRow) -> Result<PlanVersion> {
         written_at: parse_ts(&text("written_at")?)?,
         approval,
     })
+}
+
+impl SqlStore {
+    /// Stores a new version; `Conflict` if that version number exists (someone saved
+    /// first), and then nothing is written. The version is stored as given, with its
+    /// approval when it has one (`domain::plan::next_version` carries an approval over
+    /// when nothing it covers changed). `NotFound("initiative")` for an unknown
+    /// initiative. A register extract's name must be one non-empty line (as
+    /// `PlanInput::parse` makes them; they are stored one per line); another is refused
+    /// as `Corrupt` before anything is written. Times are kept to the microsecond, like
+    /// every time in the store. Audited in the same transaction.
+    ///
+    /// Stores a new version as given, its approval too (`next_version` carries an approval
+    /// over when nothing it covers changed). `Conflict` when the initiative already has a
+    /// version with this number — someone saved first — and then nothing is written;
+    /// `NotFound("initiative")` for an unknown initiative.
+    pub async fn save_plan_version(&self, initiative_id: Uuid, v: &PlanVersion, audit: &AuditRecord) -> Result<()> {
+        let p = &v.plan;
+        let sources = sources_text(&p.sources)?;
+        let methods: Vec<&str> = p.methods.iter().map(|m| m.code()).collect();
+        let area_ids: Vec<String> = p.area_ids.iter().map(Uuid::to_string).collect();
+        let legal = p.legal_basis.as_ref();
+        let dpia = p.dpia.as_ref();
+        let approval = v.approval.as_ref();
+        let mut tx = self.begin().await?;
+        require_initiative(&mut tx, initiative_id).await?;
+        sqlx::query(
+            "INSERT INTO plan_versions (initiative_id, version, target_group, segments, challenges, why, how, methods, \
+             methods_why, ethics_frame, resources, programme_seats, capacity_note, legal_frame, area_ids, sources, \
+             rules_ref, legal_basis_text, legal_basis_reference, legal_basis_recorded_by, legal_basis_recorded_on, \
+             dpia_reference, dpia_date, review_on, author, written_at, approved_by, approved_at, approval_note) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
+             $22, $23, $24, $25, $26, $27, $28, $29)",
+        )
+        .bind(initiative_id.to_string())
+        .bind(i64::from(v.version))
+        .bind(&p.target_group)
+        .bind(&p.segments)
+        .bind(&p.challenges)
+        .bind(&p.why)
+        .bind(&p.how)
+        .bind(methods.join(","))
+        .bind(&p.methods_why)
+        .bind(&p.ethics_frame)
+        .bind(&p.resources)
+        .bind(i64::from(p.programme_seats))
+        .bind(&p.capacity_note)
+        .bind(&p.legal_frame)
+        .bind(area_ids.join(","))
+        .bind(sources)
+        .bind(&p.rules_ref)
+        .bind(legal.map(|l| l.text.clone()))
+        .bind(legal.map(|l| l.reference.clone()))
+        .bind(legal.map(|l| l.recorded_by.to_string()))
+        .bind(legal.map(|l| l.recorded_on.to_string()))
+        .bind(dpia.map(|d| d.reference.clone()))
+        .bind(dpia.map(|d| d.date.to_string()))
+        .bind(p.review_on.to_string())
+        .bind(v.author.to_string())
+        .bind(fmt_ts(v.written_at))
+        .bind(approval.map(|a| a.approved_by.to_string()))
+        .bind(approval.map(|a| fmt_ts(a.approved_at)))
+        .bind(approval.map(|a| a.note.clone()))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("storing a plan version"))?;
+        let audit = with_detail(audit, || format!("initiative={initiative_id} plan_version={}", v.version));
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db("committing a plan version"))
+    }
+
+    /// Every version, oldest first; none for an unknown initiative.
+    ///
+    /// Every version of the initiative's plan, oldest first; none for an unknown
+    /// initiative.
+    pub async fn plan_versions(&self, initiative_id: Uuid) -> Result<Vec<PlanVersion>> {
+        sqlx::query("SELECT * FROM plan_versions WHERE initiative_id = $1 ORDER BY version")
+            .bind(initiative_id.to_string())
+            .fetch_all(self.pool())
+            .await
+            .map_err(db("listing plan versions"))?
+            .iter()
+            .map(from_row)
+            .collect()
+    }
+
+    /// Approves one version once; `NotFound` for no such version, `Conflict` if it is
+    /// approved already (the first approval stays). Versions are otherwise never
+    /// changed (append-only, see `sql/plans.rs`). Who may approve — a second
+    /// coordinator, never the author, a complete plan — is `domain::plan::approve`'s
+    /// question, asked by the caller. Audited in the same transaction.
+    ///
+    /// Sets the approval of one version, once: the UPDATE matches only an unapproved
+    /// version, so a second approval (also one racing the first) changes nothing.
+    /// `NotFound("plan version")` when the initiative has no such version, `Conflict` when
+    /// it is approved already; either way nothing is written.
+    pub async fn approve_plan_version(
+        &self,
+        initiative_id: Uuid,
+        version: u32,
+        approval: &Approval,
+        audit: &AuditRecord,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE plan_versions SET approved_by = $1, approved_at = $2, approval_note = $3 \
+             WHERE initiative_id = $4 AND version = $5 AND approved_by IS NULL",
+        )
+        .bind(approval.approved_by.to_string())
+        .bind(fmt_ts(approval.approved_at))
+        .bind(&approval.note)
+        .bind(initiative_id.to_string())
+        .bind(i64::from(version))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("approving a plan version"))?;
+        if updated.rows_affected() == 0 {
+            let exists: i64 =
+                sqlx::query("SELECT COUNT(*) FROM plan_versions WHERE initiative_id = $1 AND version = $2")
+                    .bind(initiative_id.to_string())
+                    .bind(i64::from(version))
+                    .fetch_one(&mut *tx)
+                    .await
+                    .and_then(|r| r.try_get(0))
+                    .map_err(db("reading a plan version"))?;
+            return Err(if exists == 0 {
+                StoreError::NotFound("plan version")
+            } else {
+                StoreError::Conflict { constraint: "plan_versions: approved already".into() }
+            });
+        }
+        let audit = with_detail(audit, || format!("initiative={initiative_id} plan_version={version} approved"));
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db("committing a plan approval"))
+    }
 }
 
 #[cfg(test)]

@@ -7,10 +7,12 @@
 //! found (a new person at `identified`, or a source added to a woman already known —
 //! one woman is one person) and its review queue, in one transaction.
 
-use super::ambassadors::{has_source, with_detail};
-use super::people::{self, Tx};
+use super::ambassadors::with_detail;
+use super::do_not_contact::dnc_contains;
+use super::intake::{self, Identity, Intake};
+use super::people::Tx;
 use super::rows::{fmt_ts, parse_date, parse_ts, parse_uuid};
-use super::{SqlStore, db, write_audit};
+use super::{Backend, SqlStore, db, write_audit};
 use crate::records::{
     LinkDecision, LinkReviewRecord, LinkReviewWrite, RegisterRunRecord, RegisterSourceRecord, RunCandidate, RunOutcome,
     SelectionRulesRecord,
@@ -25,52 +27,6 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 // --- selection rules
-
-pub(crate) async fn save_selection_rules(
-    store: &SqlStore,
-    initiative_id: Uuid,
-    name: &str,
-    toml: &str,
-    by: Uuid,
-    audit: &AuditRecord,
-) -> Result<SelectionRulesRecord> {
-    let mut tx = store.begin().await?;
-    let last: Option<i64> = sqlx::query("SELECT MAX(version) FROM selection_rules WHERE initiative_id = $1")
-        .bind(initiative_id.to_string())
-        .fetch_one(&mut *tx)
-        .await
-        .and_then(|r| r.try_get(0))
-        .map_err(db("reading the rules' last version"))?;
-    let record = SelectionRulesRecord {
-        id: Uuid::new_v4(),
-        initiative_id,
-        version: u32::try_from(last.unwrap_or(0) + 1).unwrap_or(u32::MAX),
-        name: name.to_string(),
-        toml: toml.to_string(),
-        checksum: domain::selection::Rules::checksum(toml),
-        created_by: by,
-        created_at: OffsetDateTime::now_utc(),
-    };
-    sqlx::query(
-        "INSERT INTO selection_rules (id, initiative_id, version, name, toml, checksum, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(record.id.to_string())
-    .bind(initiative_id.to_string())
-    .bind(i64::from(record.version))
-    .bind(&record.name)
-    .bind(&record.toml)
-    .bind(&record.checksum)
-    .bind(by.to_string())
-    .bind(fmt_ts(record.created_at))
-    .execute(&mut *tx)
-    .await
-    .map_err(db("saving selection rules"))?;
-    let audit = with_detail(audit, || format!("selection_rules version={} sha256={}", record.version, record.checksum));
-    write_audit(&mut tx, &audit).await?;
-    tx.commit().await.map_err(db("committing selection rules"))?;
-    Ok(record)
-}
 
 fn rules_row(r: &AnyRow) -> Result<SelectionRulesRecord> {
     let e = || db("reading selection rules");
@@ -87,93 +43,9 @@ fn rules_row(r: &AnyRow) -> Result<SelectionRulesRecord> {
     })
 }
 
-/// Newest first.
-pub(crate) async fn selection_rules(store: &SqlStore, initiative_id: Uuid) -> Result<Vec<SelectionRulesRecord>> {
-    let rows = sqlx::query(
-        "SELECT id, initiative_id, version, name, toml, checksum, created_by, created_at FROM selection_rules \
-         WHERE initiative_id = $1 ORDER BY version DESC",
-    )
-    .bind(initiative_id.to_string())
-    .fetch_all(store.pool())
-    .await
-    .map_err(db("listing selection rules"))?;
-    rows.iter().map(rules_row).collect()
-}
-
 // --- column mappings
 
-pub(crate) async fn save_column_mapping(
-    store: &SqlStore,
-    kind: &str,
-    mapping: &str,
-    by: Uuid,
-    audit: &AuditRecord,
-) -> Result<()> {
-    let mut tx = store.begin().await?;
-    let at = fmt_ts(OffsetDateTime::now_utc());
-    sqlx::query("DELETE FROM column_mappings WHERE kind = $1")
-        .bind(kind)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("replacing a column mapping"))?;
-    sqlx::query("INSERT INTO column_mappings (kind, mapping, updated_by, updated_at) VALUES ($1, $2, $3, $4)")
-        .bind(kind)
-        .bind(mapping)
-        .bind(by.to_string())
-        .bind(at)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("saving a column mapping"))?;
-    write_audit(&mut tx, &with_detail(audit, || format!("column_mapping kind={kind}"))).await?;
-    tx.commit().await.map_err(db("committing a column mapping"))?;
-    Ok(())
-}
-
-pub(crate) async fn column_mappings(store: &SqlStore) -> Result<Vec<(String, String)>> {
-    let rows = sqlx::query("SELECT kind, mapping FROM column_mappings ORDER BY kind")
-        .fetch_all(store.pool())
-        .await
-        .map_err(db("listing column mappings"))?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("kind").map_err(db("reading a mapping"))?,
-                r.try_get("mapping").map_err(db("reading a mapping"))?,
-            ))
-        })
-        .collect()
-}
-
 // --- uploaded extracts
-
-pub(crate) async fn add_register_source(store: &SqlStore, s: &RegisterSourceRecord, audit: &AuditRecord) -> Result<()> {
-    let mut tx = store.begin().await?;
-    sqlx::query(
-        "INSERT INTO register_sources (id, initiative_id, kind, file_name, stored_name, sha256, bytes, data_rows, \
-         mapping, uploaded_by, uploaded_at, delete_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(s.id.to_string())
-    .bind(s.initiative_id.to_string())
-    .bind(&s.kind)
-    .bind(&s.file_name)
-    .bind(&s.stored_name)
-    .bind(&s.sha256)
-    .bind(i64::try_from(s.bytes).unwrap_or(i64::MAX))
-    .bind(i64::try_from(s.rows).unwrap_or(i64::MAX))
-    .bind(&s.mapping)
-    .bind(s.uploaded_by.to_string())
-    .bind(fmt_ts(s.uploaded_at))
-    .bind(s.delete_on.to_string())
-    .execute(&mut *tx)
-    .await
-    .map_err(db("saving an uploaded extract"))?;
-    let audit = with_detail(audit, || {
-        format!("register_source kind={} file={} rows={} sha256={}", s.kind, s.file_name, s.rows, s.sha256)
-    });
-    write_audit(&mut tx, &audit).await?;
-    tx.commit().await.map_err(db("committing an uploaded extract"))?;
-    Ok(())
-}
 
 const SOURCE_COLUMNS: &str = "id, initiative_id, kind, file_name, stored_name, sha256, bytes, data_rows, mapping, \
     uploaded_by, uploaded_at, delete_on, deleted_at";
@@ -200,61 +72,7 @@ fn source_row(r: &AnyRow) -> Result<RegisterSourceRecord> {
     })
 }
 
-/// Newest first, deleted ones included (a run names them).
-pub(crate) async fn register_sources(store: &SqlStore, initiative_id: Uuid) -> Result<Vec<RegisterSourceRecord>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {SOURCE_COLUMNS} FROM register_sources WHERE initiative_id = $1 ORDER BY uploaded_at DESC"
-    )))
-    .bind(initiative_id.to_string())
-    .fetch_all(store.pool())
-    .await
-    .map_err(db("listing uploaded extracts"))?;
-    rows.iter().map(source_row).collect()
-}
-
-/// Every extract not yet deleted whose date has come (all initiatives).
-pub(crate) async fn sources_due_for_deletion(store: &SqlStore, today: time::Date) -> Result<Vec<RegisterSourceRecord>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {SOURCE_COLUMNS} FROM register_sources WHERE deleted_at IS NULL AND delete_on <= $1 ORDER BY uploaded_at"
-    )))
-    .bind(today.to_string())
-    .fetch_all(store.pool())
-    .await
-    .map_err(db("listing extracts due for deletion"))?;
-    rows.iter().map(source_row).collect()
-}
-
-/// Records that the files are gone (G-5.5); the caller has deleted them first.
-pub(crate) async fn mark_sources_deleted(
-    store: &SqlStore,
-    ids: &[Uuid],
-    by: Option<Uuid>,
-    audit: &AuditRecord,
-) -> Result<()> {
-    let mut tx = store.begin().await?;
-    let at = fmt_ts(OffsetDateTime::now_utc());
-    for id in ids {
-        sqlx::query(
-            "UPDATE register_sources SET deleted_at = $1, deleted_by = $2 WHERE id = $3 AND deleted_at IS NULL",
-        )
-        .bind(&at)
-        .bind(by.map(|u| u.to_string()))
-        .bind(id.to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(db("recording a deleted extract"))?;
-    }
-    let list = ids.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",");
-    write_audit(&mut tx, &with_detail(audit, || format!("register_sources_deleted={list}"))).await?;
-    tx.commit().await.map_err(db("committing deleted extracts"))?;
-    Ok(())
-}
-
 // --- runs
-
-async fn on_do_not_contact(tx: &mut Tx, hashes: &[String]) -> Result<bool> {
-    super::dnc_contains(tx, hashes).await
-}
 
 async fn area_ids(tx: &mut Tx) -> Result<HashMap<String, Uuid>> {
     let rows = sqlx::query("SELECT id, code FROM areas").fetch_all(&mut **tx).await.map_err(db("reading areas"))?;
@@ -282,66 +100,41 @@ struct RunContext<'a> {
     areas: &'a HashMap<String, Uuid>,
 }
 
-/// One woman a run found: left out if on the do-not-contact list; a source (and the
-/// funnel, if she is not in it) added when she is known by her CPR; else a new person
-/// entering at `identified` through the register-search channel.
-async fn admit(tx: &mut Tx, c: &RunCandidate, ctx: &RunContext<'_>) -> Result<Admitted> {
-    if on_do_not_contact(tx, &c.dnc_hashes).await? {
-        return Ok(Admitted::OnDoNotContact);
-    }
+/// One woman a run found, taken in by `intake` (CPR identifies her): left out if on
+/// the do-not-contact list; a source (and the funnel, if she is not in it) added when
+/// she is known; else a new person entering at `identified` through the register-search
+/// channel.
+async fn admit(tx: &mut Tx, backend: Backend, c: &RunCandidate, ctx: &RunContext<'_>) -> Result<Admitted> {
     let source = Source {
         kind: SourceKind::RegisterRun,
         reference_id: Some(ctx.run_id),
         label: ctx.label.clone(),
         added_at: ctx.at,
     };
-    let channel = SourceKind::RegisterRun.entry_channel();
     // Stored as `Cpr::expose` writes it, whichever form the extract had.
     let cpr = domain::Cpr::parse(&c.candidate.cpr)
         .map_err(|e| StoreError::Corrupt(format!("a candidate's CPR number: {e}")))?
         .expose();
-    let known: Option<String> = sqlx::query("SELECT id FROM persons WHERE cpr = $1")
-        .bind(&cpr)
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(db("looking for a known person"))?
-        .map(|r| r.try_get(0))
-        .transpose()
-        .map_err(db("reading a known person"))?;
-    if let Some(id) = known {
-        let id = parse_uuid(&id)?;
-        if !has_source(tx, id, SourceKind::RegisterRun, ctx.run_id).await? {
-            people::insert_source(tx, id, &source).await?;
-        }
-        if people::load_state(tx, id, ctx.initiative_id).await?.is_some() {
-            return Ok(Admitted::AlreadyInInitiative(id));
-        }
-        people::enter_funnel(tx, id, ctx.initiative_id, channel, &ctx.actor, ctx.at).await?;
-        return Ok(Admitted::AddedToKnown(id));
-    }
-    let id = Uuid::new_v4();
     let area = c.candidate.area_code.as_ref().and_then(|code| ctx.areas.get(code).copied());
-    let new = NewPerson {
-        details: c.candidate.details(area),
-        team_id: None,
-        contact_user_id: None,
-        source,
-        initiative_id: ctx.initiative_id,
-        channel,
-        actor: ctx.actor.clone(),
-        at: ctx.at,
+    let new = NewPerson::through_door(c.candidate.details(area), source, ctx.initiative_id, ctx.actor.clone(), ctx.at);
+    let intake = Intake { identity: Identity::Cpr(&cpr), dnc_hashes: &c.dnc_hashes, new: &new };
+    let admitted = match intake::admit(tx, backend, &intake).await?.admitted {
+        intake::Admitted::Refused => Admitted::OnDoNotContact,
+        intake::Admitted::Joined { known, entered: false } => Admitted::AlreadyInInitiative(known.id),
+        intake::Admitted::Joined { known, entered: true } => Admitted::AddedToKnown(known.id),
+        intake::Admitted::Created(id) => {
+            if !new.details.languages.is_empty() {
+                // A register knows no language: hers was inferred from her country of origin.
+                sqlx::query("UPDATE persons SET languages_inferred = 1 WHERE id = $1")
+                    .bind(id.to_string())
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db("marking her language inferred"))?;
+            }
+            Admitted::Created(id)
+        }
     };
-    let inferred = !new.details.languages.is_empty();
-    people::insert_new_person(tx, id, &new).await?;
-    if inferred {
-        // A register knows no language: hers was inferred from her country of origin.
-        sqlx::query("UPDATE persons SET languages_inferred = 1 WHERE id = $1")
-            .bind(id.to_string())
-            .execute(&mut **tx)
-            .await
-            .map_err(db("marking her language inferred"))?;
-    }
-    Ok(Admitted::Created(id))
+    Ok(admitted)
 }
 
 fn count(outcome: &mut RunOutcome, persons: &mut Vec<Uuid>, a: Admitted) {
@@ -360,92 +153,6 @@ fn count(outcome: &mut RunOutcome, persons: &mut Vec<Uuid>, a: Admitted) {
         }
         Admitted::OnDoNotContact => outcome.on_do_not_contact += 1,
     }
-}
-
-pub(crate) async fn accept_register_run(
-    store: &SqlStore,
-    run: &RegisterRunRecord,
-    candidates: &[RunCandidate],
-    reviews: &[LinkReviewWrite],
-    audit: &AuditRecord,
-) -> Result<RunOutcome> {
-    let mut tx = store.begin().await?;
-    sqlx::query(
-        "INSERT INTO register_runs (id, initiative_id, plan_version, legal_basis, rules_id, rules_checksum, \
-         sources, counts, overview, run_by, run_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(run.id.to_string())
-    .bind(run.initiative_id.to_string())
-    .bind(i64::from(run.plan_version))
-    .bind(&run.legal_basis)
-    .bind(run.rules_id.to_string())
-    .bind(&run.rules_checksum)
-    .bind(&run.sources)
-    .bind(&run.counts)
-    .bind(&run.overview)
-    .bind(run.run_by.to_string())
-    .bind(fmt_ts(run.run_at))
-    .execute(&mut *tx)
-    .await
-    .map_err(db("saving a register run"))?;
-    let areas = area_ids(&mut tx).await?;
-    let ctx = RunContext {
-        run_id: run.id,
-        label: format!("Registersøgning {}", run.run_at.date()),
-        initiative_id: run.initiative_id,
-        actor: EventActor { user_id: Some(run.run_by), name: run.run_by_name.clone() },
-        at: run.run_at,
-        areas: &areas,
-    };
-    let mut outcome = RunOutcome::default();
-    let mut persons = Vec::new();
-    for c in candidates {
-        let a = admit(&mut tx, c, &ctx).await?;
-        count(&mut outcome, &mut persons, a);
-    }
-    for r in reviews {
-        if on_do_not_contact(&mut tx, &r.candidate.dnc_hashes).await? {
-            outcome.on_do_not_contact += 1;
-            continue;
-        }
-        let candidate = serde_json::to_string(&r.candidate.candidate)
-            .map_err(|e| StoreError::Corrupt(format!("a candidate for review: {e}")))?;
-        sqlx::query(
-            "INSERT INTO link_reviews (id, run_id, initiative_id, list_kind, list_file, list_row, probability, \
-             list_name, list_birth_date, list_phone, candidate) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(Uuid::new_v4().to_string())
-        .bind(run.id.to_string())
-        .bind(run.initiative_id.to_string())
-        .bind(&r.list_kind)
-        .bind(&r.list_file)
-        .bind(i64::try_from(r.list_row).unwrap_or(i64::MAX))
-        .bind(r.probability)
-        .bind(&r.list_name)
-        .bind(r.list_birth_date.map(|d| d.to_string()))
-        .bind(r.list_phone.clone())
-        .bind(candidate)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("queueing a link for review"))?;
-        outcome.for_review += 1;
-    }
-    let mut audit = with_detail(audit, || {
-        format!(
-            "register_run={} rules_sha256={} created={} added_to_known={} already={} do_not_contact={} review={}",
-            run.id,
-            run.rules_checksum,
-            outcome.created,
-            outcome.added_to_known,
-            outcome.already_in_initiative,
-            outcome.on_do_not_contact,
-            outcome.for_review
-        )
-    });
-    audit.persons.extend(persons);
-    write_audit(&mut tx, &audit).await?;
-    tx.commit().await.map_err(db("committing a register run"))?;
-    Ok(outcome)
 }
 
 const RUN_COLUMNS: &str = "r.id, r.initiative_id, r.plan_version, r.legal_basis, r.rules_id, r.rules_checksum, \
@@ -467,19 +174,6 @@ fn run_row(r: &AnyRow) -> Result<RegisterRunRecord> {
         run_by_name: r.try_get("run_by_name").map_err(e())?,
         run_at: parse_ts(&r.try_get::<String, _>("run_at").map_err(e())?)?,
     })
-}
-
-/// Newest first.
-pub(crate) async fn register_runs(store: &SqlStore, initiative_id: Uuid) -> Result<Vec<RegisterRunRecord>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {RUN_COLUMNS} FROM register_runs r JOIN users u ON u.id = r.run_by \
-         WHERE r.initiative_id = $1 ORDER BY r.run_at DESC"
-    )))
-    .bind(initiative_id.to_string())
-    .fetch_all(store.pool())
-    .await
-    .map_err(db("listing register runs"))?;
-    rows.iter().map(run_row).collect()
 }
 
 // --- the review queue
@@ -508,85 +202,382 @@ fn review_row(r: &AnyRow) -> Result<LinkReviewRecord> {
     })
 }
 
-/// Pending links of the initiative, most likely first.
-pub(crate) async fn pending_link_reviews(store: &SqlStore, initiative_id: Uuid) -> Result<Vec<LinkReviewRecord>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {REVIEW_COLUMNS} FROM link_reviews WHERE initiative_id = $1 AND status = 'pending' \
-         ORDER BY probability DESC, list_row"
-    )))
-    .bind(initiative_id.to_string())
-    .fetch_all(store.pool())
-    .await
-    .map_err(db("listing links for review"))?;
-    rows.iter().map(review_row).collect()
-}
-
-/// Confirms or rejects a pending link; `Conflict` if decided already, `NotFound` if
-/// there is no such link. A confirmed link admits her as the run would have (the
-/// do-not-contact list checked again: it may have grown since). Either way both sides
-/// of the comparison are cleared. Returns her person id when she was admitted.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn decide_link_review(
-    store: &SqlStore,
-    id: Uuid,
-    initiative_id: Uuid,
-    decision: LinkDecision,
-    dnc_hashes: &[String],
-    actor: &EventActor,
-    audit: &AuditRecord,
-) -> Result<Option<Uuid>> {
-    let mut tx = store.begin().await?;
-    let lock = if store.backend_kind() == crate::Backend::Postgres { " FOR UPDATE" } else { "" };
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {REVIEW_COLUMNS} FROM link_reviews WHERE id = $1 AND initiative_id = $2{lock}"
-    )))
-    .bind(id.to_string())
-    .bind(initiative_id.to_string())
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(db("reading a link for review"))?
-    .ok_or(StoreError::NotFound("link review"))?;
-    let review = review_row(&row)?;
-    if review.status != "pending" {
-        return Err(StoreError::Conflict { constraint: "link_reviews.status".into() });
+impl SqlStore {
+    /// Saves the next version of the initiative's selection rules (the TOML text as
+    /// given, with its SHA-256). Audited.
+    pub async fn save_selection_rules(
+        &self,
+        initiative_id: Uuid,
+        name: &str,
+        toml: &str,
+        by: Uuid,
+        audit: &AuditRecord,
+    ) -> Result<SelectionRulesRecord> {
+        let mut tx = self.begin().await?;
+        let last: Option<i64> = sqlx::query("SELECT MAX(version) FROM selection_rules WHERE initiative_id = $1")
+            .bind(initiative_id.to_string())
+            .fetch_one(&mut *tx)
+            .await
+            .and_then(|r| r.try_get(0))
+            .map_err(db("reading the rules' last version"))?;
+        let record = SelectionRulesRecord {
+            id: Uuid::new_v4(),
+            initiative_id,
+            version: u32::try_from(last.unwrap_or(0) + 1).unwrap_or(u32::MAX),
+            name: name.to_string(),
+            toml: toml.to_string(),
+            checksum: domain::selection::Rules::checksum(toml),
+            created_by: by,
+            created_at: OffsetDateTime::now_utc(),
+        };
+        sqlx::query(
+            "INSERT INTO selection_rules (id, initiative_id, version, name, toml, checksum, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(record.id.to_string())
+        .bind(initiative_id.to_string())
+        .bind(i64::from(record.version))
+        .bind(&record.name)
+        .bind(&record.toml)
+        .bind(&record.checksum)
+        .bind(by.to_string())
+        .bind(fmt_ts(record.created_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("saving selection rules"))?;
+        let audit =
+            with_detail(audit, || format!("selection_rules version={} sha256={}", record.version, record.checksum));
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db("committing selection rules"))?;
+        Ok(record)
     }
-    let at = OffsetDateTime::now_utc();
-    let mut person = None;
-    let mut status = "rejected";
-    if decision == LinkDecision::Confirm {
-        let candidate =
-            review.candidate.clone().ok_or(StoreError::Corrupt("a pending link without a candidate".into()))?;
+
+    /// Every version, newest first.
+    ///
+    /// Newest first.
+    pub async fn selection_rules(&self, initiative_id: Uuid) -> Result<Vec<SelectionRulesRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, initiative_id, version, name, toml, checksum, created_by, created_at FROM selection_rules \
+             WHERE initiative_id = $1 ORDER BY version DESC",
+        )
+        .bind(initiative_id.to_string())
+        .fetch_all(self.pool())
+        .await
+        .map_err(db("listing selection rules"))?;
+        rows.iter().map(rules_row).collect()
+    }
+
+    /// Keeps the mapping (JSON) for the next upload of that kind. Audited.
+    pub async fn save_column_mapping(&self, kind: &str, mapping: &str, by: Uuid, audit: &AuditRecord) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let at = fmt_ts(OffsetDateTime::now_utc());
+        sqlx::query("DELETE FROM column_mappings WHERE kind = $1")
+            .bind(kind)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("replacing a column mapping"))?;
+        sqlx::query("INSERT INTO column_mappings (kind, mapping, updated_by, updated_at) VALUES ($1, $2, $3, $4)")
+            .bind(kind)
+            .bind(mapping)
+            .bind(by.to_string())
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("saving a column mapping"))?;
+        write_audit(&mut tx, &with_detail(audit, || format!("column_mapping kind={kind}"))).await?;
+        tx.commit().await.map_err(db("committing a column mapping"))?;
+        Ok(())
+    }
+
+    /// `(kind, mapping JSON)`.
+    pub async fn column_mappings(&self) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query("SELECT kind, mapping FROM column_mappings ORDER BY kind")
+            .fetch_all(self.pool())
+            .await
+            .map_err(db("listing column mappings"))?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("kind").map_err(db("reading a mapping"))?,
+                    r.try_get("mapping").map_err(db("reading a mapping"))?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Records an uploaded extract (the file is already in the extract folder). Audited.
+    pub async fn add_register_source(&self, s: &RegisterSourceRecord, audit: &AuditRecord) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO register_sources (id, initiative_id, kind, file_name, stored_name, sha256, bytes, data_rows, \
+             mapping, uploaded_by, uploaded_at, delete_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(s.id.to_string())
+        .bind(s.initiative_id.to_string())
+        .bind(&s.kind)
+        .bind(&s.file_name)
+        .bind(&s.stored_name)
+        .bind(&s.sha256)
+        .bind(i64::try_from(s.bytes).unwrap_or(i64::MAX))
+        .bind(i64::try_from(s.rows).unwrap_or(i64::MAX))
+        .bind(&s.mapping)
+        .bind(s.uploaded_by.to_string())
+        .bind(fmt_ts(s.uploaded_at))
+        .bind(s.delete_on.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db("saving an uploaded extract"))?;
+        let audit = with_detail(audit, || {
+            format!("register_source kind={} file={} rows={} sha256={}", s.kind, s.file_name, s.rows, s.sha256)
+        });
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db("committing an uploaded extract"))?;
+        Ok(())
+    }
+
+    /// Newest first, deleted ones included.
+    ///
+    /// Newest first, deleted ones included (a run names them).
+    pub async fn register_sources(&self, initiative_id: Uuid) -> Result<Vec<RegisterSourceRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SOURCE_COLUMNS} FROM register_sources WHERE initiative_id = $1 ORDER BY uploaded_at DESC"
+        )))
+        .bind(initiative_id.to_string())
+        .fetch_all(self.pool())
+        .await
+        .map_err(db("listing uploaded extracts"))?;
+        rows.iter().map(source_row).collect()
+    }
+
+    /// Extracts not yet deleted whose deletion date is `today` or earlier.
+    ///
+    /// Every extract not yet deleted whose date has come (all initiatives).
+    pub async fn sources_due_for_deletion(&self, today: time::Date) -> Result<Vec<RegisterSourceRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SOURCE_COLUMNS} FROM register_sources WHERE deleted_at IS NULL AND delete_on <= $1 ORDER BY uploaded_at"
+        )))
+        .bind(today.to_string())
+        .fetch_all(self.pool())
+        .await
+        .map_err(db("listing extracts due for deletion"))?;
+        rows.iter().map(source_row).collect()
+    }
+
+    /// Records that these extracts' files were deleted (G-5.5). Audited.
+    ///
+    /// Records that the files are gone (G-5.5); the caller has deleted them first.
+    pub async fn mark_sources_deleted(&self, ids: &[Uuid], by: Option<Uuid>, audit: &AuditRecord) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let at = fmt_ts(OffsetDateTime::now_utc());
+        for id in ids {
+            sqlx::query(
+                "UPDATE register_sources SET deleted_at = $1, deleted_by = $2 WHERE id = $3 AND deleted_at IS NULL",
+            )
+            .bind(&at)
+            .bind(by.map(|u| u.to_string()))
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db("recording a deleted extract"))?;
+        }
+        let list = ids.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",");
+        write_audit(&mut tx, &with_detail(audit, || format!("register_sources_deleted={list}"))).await?;
+        tx.commit().await.map_err(db("committing deleted extracts"))?;
+        Ok(())
+    }
+
+    /// Writes an accepted run whole, or nothing: the run, every candidate (left out if
+    /// on the do-not-contact list; a known woman by CPR gets a source, never a second
+    /// record; a new one enters at `identified`) and the links for review. Audited,
+    /// naming every woman it touched.
+    pub async fn accept_register_run(
+        &self,
+        run: &RegisterRunRecord,
+        candidates: &[RunCandidate],
+        reviews: &[LinkReviewWrite],
+        audit: &AuditRecord,
+    ) -> Result<RunOutcome> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO register_runs (id, initiative_id, plan_version, legal_basis, rules_id, rules_checksum, \
+             sources, counts, overview, run_by, run_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(run.id.to_string())
+        .bind(run.initiative_id.to_string())
+        .bind(i64::from(run.plan_version))
+        .bind(&run.legal_basis)
+        .bind(run.rules_id.to_string())
+        .bind(&run.rules_checksum)
+        .bind(&run.sources)
+        .bind(&run.counts)
+        .bind(&run.overview)
+        .bind(run.run_by.to_string())
+        .bind(fmt_ts(run.run_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("saving a register run"))?;
         let areas = area_ids(&mut tx).await?;
         let ctx = RunContext {
-            run_id: review.run_id,
-            label: format!("Registersøgning, bekræftet kobling {}", at.date()),
-            initiative_id,
-            actor: actor.clone(),
-            at,
+            run_id: run.id,
+            label: format!("Registersøgning {}", run.run_at.date()),
+            initiative_id: run.initiative_id,
+            actor: EventActor { user_id: Some(run.run_by), name: run.run_by_name.clone() },
+            at: run.run_at,
             areas: &areas,
         };
-        let c = RunCandidate { candidate, dnc_hashes: dnc_hashes.to_vec() };
-        status = "confirmed";
-        match admit(&mut tx, &c, &ctx).await? {
-            Admitted::Created(id) | Admitted::AddedToKnown(id) | Admitted::AlreadyInInitiative(id) => person = Some(id),
-            Admitted::OnDoNotContact => status = "do_not_contact",
+        let mut outcome = RunOutcome::default();
+        let mut persons = Vec::new();
+        for c in candidates {
+            let a = admit(&mut tx, self.backend_kind(), c, &ctx).await?;
+            count(&mut outcome, &mut persons, a);
         }
+        for r in reviews {
+            if dnc_contains(&mut tx, &r.candidate.dnc_hashes).await? {
+                outcome.on_do_not_contact += 1;
+                continue;
+            }
+            let candidate = serde_json::to_string(&r.candidate.candidate)
+                .map_err(|e| StoreError::Corrupt(format!("a candidate for review: {e}")))?;
+            sqlx::query(
+                "INSERT INTO link_reviews (id, run_id, initiative_id, list_kind, list_file, list_row, probability, \
+                 list_name, list_birth_date, list_phone, candidate) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(Uuid::new_v4().to_string())
+            .bind(run.id.to_string())
+            .bind(run.initiative_id.to_string())
+            .bind(&r.list_kind)
+            .bind(&r.list_file)
+            .bind(i64::try_from(r.list_row).unwrap_or(i64::MAX))
+            .bind(r.probability)
+            .bind(&r.list_name)
+            .bind(r.list_birth_date.map(|d| d.to_string()))
+            .bind(r.list_phone.clone())
+            .bind(candidate)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("queueing a link for review"))?;
+            outcome.for_review += 1;
+        }
+        let mut audit = with_detail(audit, || {
+            format!(
+                "register_run={} rules_sha256={} created={} added_to_known={} already={} do_not_contact={} review={}",
+                run.id,
+                run.rules_checksum,
+                outcome.created,
+                outcome.added_to_known,
+                outcome.already_in_initiative,
+                outcome.on_do_not_contact,
+                outcome.for_review
+            )
+        });
+        audit.persons.extend(persons);
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db("committing a register run"))?;
+        Ok(outcome)
     }
-    sqlx::query(
-        "UPDATE link_reviews SET status = $1, decided_by = $2, decided_at = $3, person_id = $4, candidate = NULL, \
-         list_name = '', list_birth_date = NULL, list_phone = NULL WHERE id = $5",
-    )
-    .bind(status)
-    .bind(actor.user_id.map(|u| u.to_string()))
-    .bind(fmt_ts(at))
-    .bind(person.map(|p| p.to_string()))
-    .bind(id.to_string())
-    .execute(&mut *tx)
-    .await
-    .map_err(db("deciding a link"))?;
-    let mut audit = with_detail(audit, || format!("link_review={id} decision={status}"));
-    audit.persons.extend(person);
-    write_audit(&mut tx, &audit).await?;
-    tx.commit().await.map_err(db("committing a link decision"))?;
-    Ok(person)
+
+    /// Newest first.
+    ///
+    /// Newest first.
+    pub async fn register_runs(&self, initiative_id: Uuid) -> Result<Vec<RegisterRunRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {RUN_COLUMNS} FROM register_runs r JOIN users u ON u.id = r.run_by \
+             WHERE r.initiative_id = $1 ORDER BY r.run_at DESC"
+        )))
+        .bind(initiative_id.to_string())
+        .fetch_all(self.pool())
+        .await
+        .map_err(db("listing register runs"))?;
+        rows.iter().map(run_row).collect()
+    }
+
+    /// Pending uncertain links, most likely first.
+    ///
+    /// Pending links of the initiative, most likely first.
+    pub async fn pending_link_reviews(&self, initiative_id: Uuid) -> Result<Vec<LinkReviewRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {REVIEW_COLUMNS} FROM link_reviews WHERE initiative_id = $1 AND status = 'pending' \
+             ORDER BY probability DESC, list_row"
+        )))
+        .bind(initiative_id.to_string())
+        .fetch_all(self.pool())
+        .await
+        .map_err(db("listing links for review"))?;
+        rows.iter().map(review_row).collect()
+    }
+
+    /// Confirms (admitting her as the run would) or rejects a pending link, and clears
+    /// the compared data. `Conflict` if already decided. Audited.
+    ///
+    /// Confirms or rejects a pending link; `Conflict` if decided already, `NotFound` if
+    /// there is no such link. A confirmed link admits her as the run would have (the
+    /// do-not-contact list checked again: it may have grown since). Either way both sides
+    /// of the comparison are cleared. Returns her person id when she was admitted.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn decide_link_review(
+        &self,
+        id: Uuid,
+        initiative_id: Uuid,
+        decision: LinkDecision,
+        dnc_hashes: &[String],
+        actor: &EventActor,
+        audit: &AuditRecord,
+    ) -> Result<Option<Uuid>> {
+        let mut tx = self.begin().await?;
+        let lock = if self.backend_kind() == crate::Backend::Postgres { " FOR UPDATE" } else { "" };
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {REVIEW_COLUMNS} FROM link_reviews WHERE id = $1 AND initiative_id = $2{lock}"
+        )))
+        .bind(id.to_string())
+        .bind(initiative_id.to_string())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db("reading a link for review"))?
+        .ok_or(StoreError::NotFound("link review"))?;
+        let review = review_row(&row)?;
+        if review.status != "pending" {
+            return Err(StoreError::Conflict { constraint: "link_reviews.status".into() });
+        }
+        let at = OffsetDateTime::now_utc();
+        let mut person = None;
+        let mut status = "rejected";
+        if decision == LinkDecision::Confirm {
+            let candidate =
+                review.candidate.clone().ok_or(StoreError::Corrupt("a pending link without a candidate".into()))?;
+            let areas = area_ids(&mut tx).await?;
+            let ctx = RunContext {
+                run_id: review.run_id,
+                label: format!("Registersøgning, bekræftet kobling {}", at.date()),
+                initiative_id,
+                actor: actor.clone(),
+                at,
+                areas: &areas,
+            };
+            let c = RunCandidate { candidate, dnc_hashes: dnc_hashes.to_vec() };
+            status = "confirmed";
+            match admit(&mut tx, self.backend_kind(), &c, &ctx).await? {
+                Admitted::Created(id) | Admitted::AddedToKnown(id) | Admitted::AlreadyInInitiative(id) => {
+                    person = Some(id)
+                }
+                Admitted::OnDoNotContact => status = "do_not_contact",
+            }
+        }
+        sqlx::query(
+            "UPDATE link_reviews SET status = $1, decided_by = $2, decided_at = $3, person_id = $4, candidate = NULL, \
+             list_name = '', list_birth_date = NULL, list_phone = NULL WHERE id = $5",
+        )
+        .bind(status)
+        .bind(actor.user_id.map(|u| u.to_string()))
+        .bind(fmt_ts(at))
+        .bind(person.map(|p| p.to_string()))
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db("deciding a link"))?;
+        let mut audit = with_detail(audit, || format!("link_review={id} decision={status}"));
+        audit.persons.extend(person);
+        write_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db("committing a link decision"))?;
+        Ok(person)
+    }
 }

@@ -110,6 +110,7 @@ pub fn registration_write(reg: StreetRegistration, ambassador: &User, initiative
         ambassador: ambassador.clone(),
         initiative_id,
         consent_text_version: domain::ambassador::consent_text_version().into(),
+        dnc_hashes: Vec::new(),
         at: OffsetDateTime::now_utc(),
     }
 }
@@ -189,6 +190,7 @@ pub fn through_link(r: domain::partner::Referral, org: Uuid, hash: &str, init: U
         referred_by: None,
         link_token_hash: Some(hash.to_string()),
         initiative_id: init,
+        dnc_hashes: Vec::new(),
         at: OffsetDateTime::now_utc(),
     }
 }
@@ -200,6 +202,7 @@ pub fn from_account(r: domain::partner::Referral, account: &User, init: Uuid) ->
         referred_by: Some(account.clone()),
         link_token_hash: None,
         initiative_id: init,
+        dnc_hashes: Vec::new(),
         at: OffsetDateTime::now_utc(),
     }
 }
@@ -298,6 +301,7 @@ pub fn batch_letter(person: Uuid, init: Uuid, code: &str, contact: Option<Uuid>,
         new_contact: contact.map(|c| (c, None)),
         note: "Brev på arabisk og dansk (Digital Post).".into(),
         seen_events,
+        dnc_hashes: Vec::new(),
     }
 }
 

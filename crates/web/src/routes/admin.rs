@@ -12,7 +12,6 @@ use axum::response::Response;
 use domain::policy::{self, Role};
 use domain::validation::FieldErrors;
 use serde::Deserialize;
-use store::Store;
 use uuid::Uuid;
 
 #[derive(Template)]

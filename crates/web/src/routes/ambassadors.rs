@@ -18,7 +18,7 @@ use domain::ambassador::{
 use domain::policy::Action;
 use domain::validation::FieldErrors;
 use serde::Deserialize;
-use store::{EthicsFrame, Store};
+use store::EthicsFrame;
 use uuid::Uuid;
 
 /// The action-level check of the coordinator's pages; a refusal is audited.

@@ -20,7 +20,7 @@ use domain::consent_text;
 use domain::org::Locale;
 use domain::validation::FieldErrors;
 use serde::Deserialize;
-use store::{EthicsFrame, RegistrationOutcome, Store};
+use store::{EthicsFrame, RegistrationOutcome};
 
 #[derive(Template)]
 #[template(path = "field.html")]

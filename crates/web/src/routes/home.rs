@@ -9,7 +9,6 @@ use crate::time_fmt;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use store::Store;
 use uuid::Uuid;
 
 pub struct NotificationView {

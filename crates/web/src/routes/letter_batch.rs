@@ -23,7 +23,6 @@ use domain::org::Initiative;
 use domain::policy::{self, Action};
 use domain::validation::FieldErrors;
 use serde::Deserialize;
-use store::Store;
 use uuid::Uuid;
 
 async fn require(state: &AppState, cu: &CurrentUser, origin: &str) -> AppResult<Initiative> {

@@ -14,7 +14,6 @@ use domain::meeting::{IntroMeeting, IntroMeetingInput};
 use domain::org::{Area, Locale};
 use domain::policy::Action;
 use domain::validation::FieldErrors;
-use store::Store;
 
 /// A meeting as every page shows it.
 pub struct MeetingView {

@@ -31,7 +31,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use domain::org::Locale;
-use store::Store;
 use uuid::Uuid;
 
 pub fn routes() -> Router<AppState> {

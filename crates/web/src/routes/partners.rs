@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::partner::{self, AgreementInput, PartnerDetails, PartnerFollowUpInput, PartnerInput, PartnerKind};
 use domain::policy::Action;
 use domain::validation::FieldErrors;
-use store::{PartnerRecord, Store};
+use store::PartnerRecord;
 use uuid::Uuid;
 
 /// The action-level check of the pages that only read; a refusal is audited.

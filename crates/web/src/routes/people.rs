@@ -16,7 +16,6 @@ use domain::funnel::Stage;
 use domain::person::SourceKind;
 use domain::policy::{self, Field, Reach};
 use serde::Deserialize;
-use store::Store;
 use uuid::Uuid;
 
 /// The session's remembered searches, read from this login's session.

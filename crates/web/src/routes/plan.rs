@@ -17,7 +17,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::plan::{self, Method, PlanInput, PlanVersion};
 use domain::validation::FieldErrors;
 use serde::Deserialize;
-use store::Store;
 use uuid::Uuid;
 
 struct VersionRow {

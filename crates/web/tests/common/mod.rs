@@ -13,7 +13,7 @@ use domain::org::NewUser;
 use domain::person::{PersonInput, SourceKind};
 use domain::policy::Role;
 use store::testkit::TestDb;
-use store::{SqlStore, Store, UserExtra};
+use store::{SqlStore, UserExtra};
 use time::OffsetDateTime;
 use time::macros::date;
 use tower::ServiceExt;
@@ -73,7 +73,7 @@ pub async fn person(
     }
     .parse(date!(2026 - 11 - 25))
     .unwrap();
-    s.create_person(&store::testkit::new_person(init, team, details, source, reference), &sys()).await.unwrap()
+    s.create_person(&store::testkit::new_person(init, team, details, source, reference), &[], &sys()).await.unwrap()
 }
 
 pub async fn world() -> World {
@@ -417,7 +417,11 @@ pub async fn run_woman(
     }
     .parse(date!(2026 - 11 - 25))
     .unwrap();
-    s.create_person(&store::testkit::new_person(initiative, None, details, SourceKind::RegisterRun, Some(run)), &sys())
-        .await
-        .unwrap()
+    s.create_person(
+        &store::testkit::new_person(initiative, None, details, SourceKind::RegisterRun, Some(run)),
+        &[],
+        &sys(),
+    )
+    .await
+    .unwrap()
 }

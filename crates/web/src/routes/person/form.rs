@@ -16,7 +16,6 @@ use domain::person::{DanishLevel, Education, Network, PersonInput, WorkExperienc
 use domain::reference::MotivationFactor;
 use domain::validation::FieldErrors;
 use serde::Deserialize;
-use store::Store;
 use uuid::Uuid;
 
 #[derive(Template)]

@@ -10,7 +10,6 @@ use askama::Template;
 use domain::funnel::{self, Channel, EventKind};
 use domain::org::ConsentPurpose;
 use domain::policy::{self, Action, Field};
-use store::Store;
 use time::OffsetDateTime;
 use uuid::Uuid;
 

@@ -32,7 +32,7 @@ use register::mapping::{EncodingChoice, Mapping};
 use register::select::Counts;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
-use store::{LinkDecision, Store};
+use store::LinkDecision;
 use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
 
