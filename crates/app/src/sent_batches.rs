@@ -34,25 +34,15 @@ pub async fn report(
     Ok((batch, letters))
 }
 
-/// Which file of a batch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileKind {
-    /// A print file of paper letters, numbered from 1.
-    Print,
-    /// Her letter as its own PDF, by its number in the batch.
-    Letter,
-    /// Her Digital Post (MeMo) message, by its letter's number.
-    Memo,
-}
-
-impl FileKind {
-    pub fn from_code(code: &str) -> Option<FileKind> {
-        match code {
-            "print" => Some(FileKind::Print),
-            "letters" => Some(FileKind::Letter),
-            "memo" => Some(FileKind::Memo),
-            _ => None,
-        }
+domain::code_enum! {
+    /// Which file of a batch.
+    pub enum FileKind {
+        /// A print file of paper letters, numbered from 1.
+        Print = "print",
+        /// Her letter as its own PDF, by its number in the batch.
+        Letter = "letters",
+        /// Her Digital Post (MeMo) message, by its letter's number.
+        Memo = "memo",
     }
 }
 

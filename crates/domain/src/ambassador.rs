@@ -4,6 +4,7 @@
 //!
 //! The small form helpers at the end are shared with `partner.rs`.
 
+use crate::code_enum;
 use crate::org::ConsentPurpose;
 use crate::person::{PersonDetails, Segment, SpokenLanguage, parse_date};
 use crate::phone::PhoneNumber;
@@ -13,35 +14,18 @@ use std::ops::RangeInclusive;
 use time::Date;
 use uuid::Uuid;
 
-/// A stored enum with its code, as `ConsentPurpose` in org.rs: `ALL`, `code()` and
-/// `from_code()`. The same shape as person.rs's private macro, without `Default`:
-/// none of these has a value that may be assumed when the form says nothing.
-macro_rules! code_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($(#[$vm])* $variant),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn code(self) -> &'static str { match self { $($name::$variant => $code),+ } }
-            pub fn from_code(code: &str) -> Option<$name> { Self::ALL.iter().copied().find(|v| v.code() == code) }
-        }
-    };
-}
-pub(crate) use code_enum;
-
 // ---------------------------------------------------------------------------------
 // Who she is (G-6.4–G-6.6) and her records (G-6.7, G-6.8)
 // ---------------------------------------------------------------------------------
 
-code_enum!(
+code_enum! {
     /// G-6.4: volunteer or employed; either way with clear guidelines.
-    Employment { Volunteer = "volunteer", Employed = "employed" }
-);
+    pub enum Employment { Volunteer = "volunteer", Employed = "employed" }
+}
 
-code_enum!(
+code_enum! {
     /// G-6.5: how she was found.
-    AmbassadorBackground {
+    pub enum AmbassadorBackground {
         FormerParticipant = "former_participant",
         /// Trained neighbourhood mother (Bydelsmor) with work experience.
         NeighbourhoodMother = "neighbourhood_mother",
@@ -51,12 +35,12 @@ code_enum!(
         Association = "association",
         Other = "other",
     }
-);
+}
 
-code_enum!(
+code_enum! {
     /// What her training covers (G-6.8), with the ethics of the approach (G-6.3,
     /// G-6.7) and her safety rules (G-2.4) as topics of their own.
-    TrainingTopic {
+    pub enum TrainingTopic {
         /// The initiative and the offer she recruits to (G-6.6: she knows the effort).
         InitiativeAndOffer = "initiative_and_offer",
         /// What counts as success (G-6.8).
@@ -82,7 +66,7 @@ code_enum!(
         /// (issue 5, "In the street").
         RegistrationAndConsent = "registration_and_consent",
     }
-);
+}
 
 impl TrainingTopic {
     pub fn guide_id(self) -> &'static str {
@@ -325,21 +309,21 @@ pub fn may_log_field_work(
 // A street conversation: anonymous, counts only (issue 5, "In the street")
 // ---------------------------------------------------------------------------------
 
-code_enum!(
+code_enum! {
     /// Where the approach happened (G-6.3).
-    PlaceKind {
+    pub enum PlaceKind {
         Playground = "playground",
         Supermarket = "supermarket",
         BusStop = "bus_stop",
         Association = "association",
         Other = "other",
     }
-);
+}
 
-code_enum!(
+code_enum! {
     /// How a conversation ended.
-    Outcome { Interested = "interested", Maybe = "maybe", NotInterested = "not_interested" }
-);
+    pub enum Outcome { Interested = "interested", Maybe = "maybe", NotInterested = "not_interested" }
+}
 
 /// One line of her log: `count` conversations alike in day, area, place, language and
 /// outcome. There is no name and no phone, ever: a woman who wants more is registered
@@ -422,10 +406,10 @@ pub fn consent_text_version() -> &'static str {
     "street-registration-1"
 }
 
-code_enum!(
+code_enum! {
     /// When she would like to be called (G-8.6: flexible contact times).
-    BestTime { Morning = "morning", Midday = "midday", Afternoon = "afternoon", Evening = "evening", Any = "any" }
-);
+    pub enum BestTime { Morning = "morning", Midday = "midday", Afternoon = "afternoon", Evening = "evening", Any = "any" }
+}
 
 impl BestTime {
     /// As a note in her record says it: the staff read the timeline in Danish.
@@ -588,9 +572,9 @@ impl RegistrationInput {
 // Follow-up meetings with the ambassador (G-6.8)
 // ---------------------------------------------------------------------------------
 
-code_enum!(
+code_enum! {
     /// The agenda of a follow-up meeting (G-6.8).
-    FollowUpTopic {
+    pub enum FollowUpTopic {
         SuccessCriteria = "success_criteria",
         ApproachAndEthics = "approach_and_ethics",
         TimeUse = "time_use",
@@ -599,7 +583,7 @@ code_enum!(
         Challenges = "challenges",
         ParticipantFeedback = "participant_feedback",
     }
-);
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AmbassadorFollowUp {
@@ -891,14 +875,14 @@ mod tests {
     #[test]
     fn codes_round_trip() {
         for t in TrainingTopic::ALL {
-            assert_eq!(TrainingTopic::from_code(t.code()), Some(*t));
+            assert_eq!(TrainingTopic::from_code(t.code()), Some(t));
             assert!(t.guide_id().starts_with("G-"));
         }
         for t in FollowUpTopic::ALL {
-            assert_eq!(FollowUpTopic::from_code(t.code()), Some(*t));
+            assert_eq!(FollowUpTopic::from_code(t.code()), Some(t));
         }
         for p in PlaceKind::ALL {
-            assert_eq!(PlaceKind::from_code(p.code()), Some(*p));
+            assert_eq!(PlaceKind::from_code(p.code()), Some(p));
         }
         assert_eq!(FollowUpTopic::ALL.len(), 7);
         assert_eq!(Employment::from_code("employed"), Some(Employment::Employed));

@@ -7,6 +7,7 @@
 //! without reaching her (letters count, as the funnel counts them), she is marked
 //! unreachable. A woman who answered her letter "yes, call me" is due at once.
 
+use crate::code_enum;
 use crate::funnel::{Channel, EventKind, Stage};
 use crate::validation::FieldErrors;
 use time::{Duration, OffsetDateTime};
@@ -122,42 +123,19 @@ pub fn due(c: &CallCandidate, cadence: &Cadence) -> Option<Result<OffsetDateTime
     Some(Ok(at))
 }
 
-/// What came of a call: one click each on the call list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CallOutcome {
-    NoAnswer,
-    WrongNumber,
-    Interested,
-    WantsMeeting,
-    NotNow,
-    NeverAgain,
+code_enum! {
+    /// What came of a call: one click each on the call list.
+    pub enum CallOutcome {
+        NoAnswer = "no_answer",
+        WrongNumber = "wrong_number",
+        Interested = "interested",
+        WantsMeeting = "wants_meeting",
+        NotNow = "not_now",
+        NeverAgain = "never",
+    }
 }
 
 impl CallOutcome {
-    pub const ALL: [CallOutcome; 6] = [
-        CallOutcome::NoAnswer,
-        CallOutcome::WrongNumber,
-        CallOutcome::Interested,
-        CallOutcome::WantsMeeting,
-        CallOutcome::NotNow,
-        CallOutcome::NeverAgain,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            CallOutcome::NoAnswer => "no_answer",
-            CallOutcome::WrongNumber => "wrong_number",
-            CallOutcome::Interested => "interested",
-            CallOutcome::WantsMeeting => "wants_meeting",
-            CallOutcome::NotNow => "not_now",
-            CallOutcome::NeverAgain => "never",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<CallOutcome> {
-        CallOutcome::ALL.into_iter().find(|o| o.code() == code)
-    }
-
     /// The duty to take notes: what she said must be written down when the call
     /// changes where she is.
     pub fn note_required(self) -> bool {

@@ -4,111 +4,52 @@
 //! with a typed error. The current stage is a projection of the (non-voided) events,
 //! and `replay` rebuilds it so that stored projections can be checked.
 
+use crate::code_enum;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    Identified,
-    Contacted,
-    Reached,
-    Interested,
-    Met,
-    Trial,
-    Enrolled,
-    Retained,
-    NotNow,
-    Unreachable,
-    Paused,
-    Declined,
+code_enum! {
+    #[derive(Serialize, Deserialize, PartialOrd, Ord)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Stage {
+        Identified = "identified",
+        Contacted = "contacted",
+        Reached = "reached",
+        Interested = "interested",
+        Met = "met",
+        Trial = "trial",
+        Enrolled = "enrolled",
+        Retained = "retained",
+        NotNow = "not_now",
+        Unreachable = "unreachable",
+        Paused = "paused",
+        Declined = "declined",
+    }
 }
 
 impl Stage {
-    pub const ALL: [Stage; 12] = [
-        Stage::Identified,
-        Stage::Contacted,
-        Stage::Reached,
-        Stage::Interested,
-        Stage::Met,
-        Stage::Trial,
-        Stage::Enrolled,
-        Stage::Retained,
-        Stage::NotNow,
-        Stage::Unreachable,
-        Stage::Paused,
-        Stage::Declined,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Stage::Identified => "identified",
-            Stage::Contacted => "contacted",
-            Stage::Reached => "reached",
-            Stage::Interested => "interested",
-            Stage::Met => "met",
-            Stage::Trial => "trial",
-            Stage::Enrolled => "enrolled",
-            Stage::Retained => "retained",
-            Stage::NotNow => "not_now",
-            Stage::Unreachable => "unreachable",
-            Stage::Paused => "paused",
-            Stage::Declined => "declined",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Stage> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
-    }
-
     pub fn is_side_state(self) -> bool {
         matches!(self, Stage::NotNow | Stage::Unreachable | Stage::Paused | Stage::Declined)
     }
 }
 
-/// How she came to the initiative; decides the entry stage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    RegisterSearch,
-    Letter,
-    Phone,
-    InPerson,
-    Ambassador,
-    Partner,
-    SelfReferral,
-    Other,
+code_enum! {
+    /// How she came to the initiative; decides the entry stage.
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Channel {
+        RegisterSearch = "register_search",
+        Letter = "letter",
+        Phone = "phone",
+        InPerson = "in_person",
+        Ambassador = "ambassador",
+        Partner = "partner",
+        SelfReferral = "self_referral",
+        Other = "other",
+    }
 }
 
 impl Channel {
-    pub const ALL: [Channel; 8] = [
-        Channel::RegisterSearch,
-        Channel::Letter,
-        Channel::Phone,
-        Channel::InPerson,
-        Channel::Ambassador,
-        Channel::Partner,
-        Channel::SelfReferral,
-        Channel::Other,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Channel::RegisterSearch => "register_search",
-            Channel::Letter => "letter",
-            Channel::Phone => "phone",
-            Channel::InPerson => "in_person",
-            Channel::Ambassador => "ambassador",
-            Channel::Partner => "partner",
-            Channel::SelfReferral => "self_referral",
-            Channel::Other => "other",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Channel> {
-        Self::ALL.into_iter().find(|c| c.code() == code)
-    }
-
     /// Where each channel enters the funnel (product.md, "Where each channel enters").
     pub fn entry_stage(self) -> Stage {
         match self {
@@ -122,74 +63,30 @@ impl Channel {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    /// She enters the initiative through a channel (first event of every funnel).
-    Entered,
-    LetterSent,
-    CallNoAnswer,
-    /// The cadence's last attempt without reaching her.
-    MarkedUnreachable,
-    Reached,
-    Interested,
-    NotNow,
-    IntroMeetingHeld,
-    TrialStarted,
-    Enrolled,
-    Retained,
-    Paused,
-    CameBack,
-    /// She gets in touch herself after not now, unreachable, paused or declined.
-    GotInTouch,
-    NeverContactAgain,
-    /// Any other contact, a note, a planned meeting: the stage is unchanged.
-    Note,
-}
-
-impl EventKind {
-    pub const ALL: [EventKind; 16] = [
-        EventKind::Entered,
-        EventKind::LetterSent,
-        EventKind::CallNoAnswer,
-        EventKind::MarkedUnreachable,
-        EventKind::Reached,
-        EventKind::Interested,
-        EventKind::NotNow,
-        EventKind::IntroMeetingHeld,
-        EventKind::TrialStarted,
-        EventKind::Enrolled,
-        EventKind::Retained,
-        EventKind::Paused,
-        EventKind::CameBack,
-        EventKind::GotInTouch,
-        EventKind::NeverContactAgain,
-        EventKind::Note,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            EventKind::Entered => "entered",
-            EventKind::LetterSent => "letter_sent",
-            EventKind::CallNoAnswer => "call_no_answer",
-            EventKind::MarkedUnreachable => "marked_unreachable",
-            EventKind::Reached => "reached",
-            EventKind::Interested => "interested",
-            EventKind::NotNow => "not_now",
-            EventKind::IntroMeetingHeld => "intro_meeting_held",
-            EventKind::TrialStarted => "trial_started",
-            EventKind::Enrolled => "enrolled",
-            EventKind::Retained => "retained",
-            EventKind::Paused => "paused",
-            EventKind::CameBack => "came_back",
-            EventKind::GotInTouch => "got_in_touch",
-            EventKind::NeverContactAgain => "never_contact_again",
-            EventKind::Note => "note",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<EventKind> {
-        Self::ALL.into_iter().find(|k| k.code() == code)
+code_enum! {
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum EventKind {
+        /// She enters the initiative through a channel (first event of every funnel).
+        Entered = "entered",
+        LetterSent = "letter_sent",
+        CallNoAnswer = "call_no_answer",
+        /// The cadence's last attempt without reaching her.
+        MarkedUnreachable = "marked_unreachable",
+        Reached = "reached",
+        Interested = "interested",
+        NotNow = "not_now",
+        IntroMeetingHeld = "intro_meeting_held",
+        TrialStarted = "trial_started",
+        Enrolled = "enrolled",
+        Retained = "retained",
+        Paused = "paused",
+        CameBack = "came_back",
+        /// She gets in touch herself after not now, unreachable, paused or declined.
+        GotInTouch = "got_in_touch",
+        NeverContactAgain = "never_contact_again",
+        /// Any other contact, a note, a planned meeting: the stage is unchanged.
+        Note = "note",
     }
 }
 

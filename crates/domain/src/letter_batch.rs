@@ -12,53 +12,34 @@
 //!   coordinator's recorded reason.
 
 use crate::calls::Cadence;
+use crate::code_enum;
 use crate::funnel::{EventKind, Stage};
 use crate::letter_check::{Finding, Severity};
 use crate::validation::FieldErrors;
 use time::{Duration, OffsetDateTime};
 
-/// How a letter reaches her.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Delivery {
-    DigitalPost,
-    Paper,
-}
-
-impl Delivery {
-    pub fn code(self) -> &'static str {
-        match self {
-            Delivery::DigitalPost => "digital_post",
-            Delivery::Paper => "paper",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Delivery> {
-        [Delivery::DigitalPost, Delivery::Paper].into_iter().find(|d| d.code() == code)
+code_enum! {
+    /// How a letter reaches her.
+    pub enum Delivery {
+        DigitalPost = "digital_post",
+        Paper = "paper",
     }
 }
 
-/// Why a woman due for a letter gets none in this batch. The batch page counts each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Skip {
-    /// G-2.4: only through her contact person, ambassador or partner.
-    SafeContactOnly,
-    /// On paper, and no address is known.
-    NoAddress,
-    /// "Never contact me again" (G-2.2): her keyed identity is on the list.
-    DoNotContact,
+code_enum! {
+    /// Why a woman due for a letter gets none in this batch. The batch page counts each.
+    #[derive(PartialOrd, Ord)]
+    pub enum Skip {
+        /// G-2.4: only through her contact person, ambassador or partner.
+        SafeContactOnly = "safe_contact_only",
+        /// On paper, and no address is known.
+        NoAddress = "no_address",
+        /// "Never contact me again" (G-2.2): her keyed identity is on the list.
+        DoNotContact = "do_not_contact",
+    }
 }
 
 impl Skip {
-    pub const ALL: [Skip; 3] = [Skip::SafeContactOnly, Skip::NoAddress, Skip::DoNotContact];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Skip::SafeContactOnly => "safe_contact_only",
-            Skip::NoAddress => "no_address",
-            Skip::DoNotContact => "do_not_contact",
-        }
-    }
-
     pub fn message_id(self) -> &'static str {
         match self {
             Skip::SafeContactOnly => "batch-skipped-safe-contact",

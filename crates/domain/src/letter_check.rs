@@ -16,6 +16,7 @@
 //! rest was not checked: the letter goes out bilingual, and its Danish half is the one
 //! checked in full (issue 4 item 1).
 
+use crate::code_enum;
 use crate::cpr::Cpr;
 use crate::phone::PhoneNumber;
 use crate::reference::MotivationFactor;
@@ -85,74 +86,31 @@ pub enum Severity {
     Warning,
 }
 
-/// The rules, each with the guide id or article it serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Rule {
-    Headline,
-    Lix,
-    Voluntary,
-    MunicipalityInitiative,
-    ContactPerson,
-    Motivation,
-    Jargon,
-    Offer,
-    LongSentence,
-    CprInClear,
-    Art14Source,
-    Art14Purpose,
-    Art14LegalBasis,
-    Art14Objection,
-    Art14Dpo,
-    Art14Complaint,
-    Art14StoragePeriod,
-    LanguageNotChecked,
+code_enum! {
+    /// The rules, each with the guide id or article it serves.
+    pub enum Rule {
+        Headline = "headline",
+        Lix = "lix",
+        Voluntary = "voluntary",
+        MunicipalityInitiative = "initiative",
+        ContactPerson = "contact_person",
+        Motivation = "motivation",
+        Jargon = "jargon",
+        Offer = "offer",
+        LongSentence = "long_sentence",
+        CprInClear = "cpr_in_clear",
+        Art14Source = "gdpr_source",
+        Art14Purpose = "gdpr_purpose",
+        Art14LegalBasis = "gdpr_legal_basis",
+        Art14Objection = "gdpr_objection",
+        Art14Dpo = "gdpr_dpo",
+        Art14Complaint = "gdpr_complaint",
+        Art14StoragePeriod = "gdpr_storage",
+        LanguageNotChecked = "language_not_checked",
+    }
 }
 
 impl Rule {
-    pub const ALL: [Rule; 18] = [
-        Rule::Headline,
-        Rule::Lix,
-        Rule::Voluntary,
-        Rule::MunicipalityInitiative,
-        Rule::ContactPerson,
-        Rule::Motivation,
-        Rule::Jargon,
-        Rule::Offer,
-        Rule::LongSentence,
-        Rule::CprInClear,
-        Rule::Art14Source,
-        Rule::Art14Purpose,
-        Rule::Art14LegalBasis,
-        Rule::Art14Objection,
-        Rule::Art14Dpo,
-        Rule::Art14Complaint,
-        Rule::Art14StoragePeriod,
-        Rule::LanguageNotChecked,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Rule::Headline => "headline",
-            Rule::Lix => "lix",
-            Rule::Voluntary => "voluntary",
-            Rule::MunicipalityInitiative => "initiative",
-            Rule::ContactPerson => "contact_person",
-            Rule::Motivation => "motivation",
-            Rule::Jargon => "jargon",
-            Rule::Offer => "offer",
-            Rule::LongSentence => "long_sentence",
-            Rule::CprInClear => "cpr_in_clear",
-            Rule::Art14Source => "gdpr_source",
-            Rule::Art14Purpose => "gdpr_purpose",
-            Rule::Art14LegalBasis => "gdpr_legal_basis",
-            Rule::Art14Objection => "gdpr_objection",
-            Rule::Art14Dpo => "gdpr_dpo",
-            Rule::Art14Complaint => "gdpr_complaint",
-            Rule::Art14StoragePeriod => "gdpr_storage",
-            Rule::LanguageNotChecked => "language_not_checked",
-        }
-    }
-
     /// The guide id(s) or legal reference the rule serves, as shown to the writer.
     pub fn guide_ref(self) -> &'static str {
         match self {
@@ -177,10 +135,6 @@ impl Rule {
             Rule::Art14StoragePeriod => "GDPR Art. 14(2)(a)",
             Rule::LanguageNotChecked => "G-5.6",
         }
-    }
-
-    pub fn from_code(code: &str) -> Option<Rule> {
-        Self::ALL.into_iter().find(|r| r.code() == code)
     }
 }
 

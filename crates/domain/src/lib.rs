@@ -4,6 +4,7 @@
 pub mod ambassador;
 pub mod audit;
 pub mod calls;
+pub mod code;
 pub mod consent_text;
 pub mod cpr;
 pub mod do_not_contact;

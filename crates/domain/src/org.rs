@@ -1,5 +1,6 @@
 //! The municipality's own structure: areas, teams, staff, initiatives, notifications.
 
+use crate::code_enum;
 use crate::funnel::FunnelRules;
 use crate::phone::PhoneNumber;
 use crate::policy::Role;
@@ -65,27 +66,12 @@ impl User {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Locale {
-    #[default]
-    Da,
-    En,
-}
-
-impl Locale {
-    pub fn code(self) -> &'static str {
-        match self {
-            Locale::Da => "da",
-            Locale::En => "en",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Locale> {
-        match code {
-            "da" => Some(Locale::Da),
-            "en" => Some(Locale::En),
-            _ => None,
-        }
+code_enum! {
+    #[derive(Default)]
+    pub enum Locale {
+        #[default]
+        Da = "da",
+        En = "en",
     }
 }
 
@@ -176,32 +162,16 @@ pub struct Consent {
     pub partner_org_id: Option<Uuid>,
 }
 
-/// What a consent covers. Partners see a referral's status only with her consent
-/// to that (issue: partners), so it is a purpose of its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ConsentPurpose {
-    /// Being contacted by the municipality about the initiative.
-    Contact,
-    /// Her referring partner may see a coarse status.
-    PartnerStatus,
-    /// Her details may be shared with the programme's provider.
-    ShareWithProvider,
-}
-
-impl ConsentPurpose {
-    pub const ALL: [ConsentPurpose; 3] =
-        [ConsentPurpose::Contact, ConsentPurpose::PartnerStatus, ConsentPurpose::ShareWithProvider];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            ConsentPurpose::Contact => "contact",
-            ConsentPurpose::PartnerStatus => "partner_status",
-            ConsentPurpose::ShareWithProvider => "share_with_provider",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<ConsentPurpose> {
-        Self::ALL.into_iter().find(|p| p.code() == code)
+code_enum! {
+    /// What a consent covers. Partners see a referral's status only with her consent
+    /// to that (issue: partners), so it is a purpose of its own.
+    pub enum ConsentPurpose {
+        /// Being contacted by the municipality about the initiative.
+        Contact = "contact",
+        /// Her referring partner may see a coarse status.
+        PartnerStatus = "partner_status",
+        /// Her details may be shared with the programme's provider.
+        ShareWithProvider = "share_with_provider",
     }
 }
 

@@ -3,9 +3,10 @@
 //! with the guide's four questions, and what a partner may see of her.
 
 use crate::ambassador::{
-    MAX_NOTE, MAX_TEXT, checkbox, code_enum, optional, optional_text, optional_uuid, past_date, required_choice,
-    required_count, required_date, required_language, required_text, required_uuid,
+    MAX_NOTE, MAX_TEXT, checkbox, optional, optional_text, optional_uuid, past_date, required_choice, required_count,
+    required_date, required_language, required_text, required_uuid,
 };
+use crate::code_enum;
 use crate::funnel::{CoarseStatus, Stage, coarse_status};
 use crate::org::{Consent, ConsentPurpose};
 use crate::person::{PersonDetails, Segment, SpokenLanguage};
@@ -21,10 +22,10 @@ use uuid::Uuid;
 // The partner register (G-7.1–G-7.4)
 // ---------------------------------------------------------------------------------
 
-code_enum!(
+code_enum! {
     /// Who the partner is. Health visitors are municipal staff in Denmark, so they are
     /// internal here although G-7.3 also names them among the external contacts.
-    PartnerKind {
+    pub enum PartnerKind {
         /// G-7.2: colleagues in contact with the spouses (job centre).
         JobCentreSpouseContact = "job_centre_spouse_contact",
         /// G-7.2: family economy.
@@ -46,7 +47,7 @@ code_enum!(
         /// G-7.3: local associations and civil society.
         Association = "association",
     }
-);
+}
 
 impl PartnerKind {
     /// G-7.2 (internal, another municipal department) or G-7.3 (external).
@@ -177,9 +178,9 @@ pub fn consent_text_version() -> &'static str {
     "partner-referral-1"
 }
 
-code_enum!(
+code_enum! {
     /// How she prefers to be contacted.
-    ContactPreference {
+    pub enum ContactPreference {
         Phone = "phone",
         Letter = "letter",
         /// Only through the partner who knows her (G-7.1).
@@ -187,7 +188,7 @@ code_enum!(
         /// A meeting in person, e.g. at the partner's.
         Meeting = "meeting",
     }
-);
+}
 
 /// A referred woman. Valid by construction; she enters the funnel at `interested`
 /// with the partner as source.
@@ -545,10 +546,10 @@ mod tests {
         assert!(!PartnerKind::LanguageSchool.is_internal());
         assert!(!PartnerKind::HousingSocialWork.is_internal());
         for k in PartnerKind::ALL {
-            assert_eq!(PartnerKind::from_code(k.code()), Some(*k));
+            assert_eq!(PartnerKind::from_code(k.code()), Some(k));
         }
         for p in ContactPreference::ALL {
-            assert_eq!(ContactPreference::from_code(p.code()), Some(*p));
+            assert_eq!(ContactPreference::from_code(p.code()), Some(p));
         }
     }
 

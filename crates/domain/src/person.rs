@@ -1,6 +1,7 @@
 //! The woman (`Person`) and the validated input that creates or changes her record.
 //! A form becomes a `PersonDetails` here, once; everything after takes the valid type.
 
+use crate::code_enum;
 use crate::cpr::{Cpr, CprError};
 use crate::phone::PhoneNumber;
 use crate::reference::{self, MotivationFactor};
@@ -10,39 +11,66 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-macro_rules! code_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-        pub enum $name { #[default] $($variant),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn code(self) -> &'static str { match self { $($name::$variant => $code),+ } }
-            pub fn from_code(code: &str) -> Option<$name> { Self::ALL.iter().copied().find(|v| v.code() == code) }
-        }
-    };
-}
-
-code_enum!(
+code_enum! {
     /// Her Danish (G-1.3 language competence).
-    DanishLevel { Unknown = "unknown", None = "none", Basic = "basic", Conversational = "conversational", Fluent = "fluent" }
-);
-code_enum!(
+    #[derive(Default, Serialize, Deserialize)]
+    pub enum DanishLevel {
+        #[default]
+        Unknown = "unknown",
+        None = "none",
+        Basic = "basic",
+        Conversational = "conversational",
+        Fluent = "fluent",
+    }
+}
+code_enum! {
     /// G-1.3 education background.
-    Education { Unknown = "unknown", None = "none", Primary = "primary", Secondary = "secondary", Vocational = "vocational", Higher = "higher" }
-);
-code_enum!(
+    #[derive(Default, Serialize, Deserialize)]
+    pub enum Education {
+        #[default]
+        Unknown = "unknown",
+        None = "none",
+        Primary = "primary",
+        Secondary = "secondary",
+        Vocational = "vocational",
+        Higher = "higher",
+    }
+}
+code_enum! {
     /// G-1.3 work background.
-    WorkExperience { Unknown = "unknown", None = "none", AbroadOnly = "abroad", InDenmark = "denmark" }
-);
-code_enum!(
+    #[derive(Default, Serialize, Deserialize)]
+    pub enum WorkExperience {
+        #[default]
+        Unknown = "unknown",
+        None = "none",
+        AbroadOnly = "abroad",
+        InDenmark = "denmark",
+    }
+}
+code_enum! {
     /// G-1.3 social and professional network.
-    Network { Unknown = "unknown", Isolated = "isolated", FamilyOnly = "family", Community = "community", Broad = "broad" }
-);
-code_enum!(
+    #[derive(Default, Serialize, Deserialize)]
+    pub enum Network {
+        #[default]
+        Unknown = "unknown",
+        Isolated = "isolated",
+        FamilyOnly = "family",
+        Community = "community",
+        Broad = "broad",
+    }
+}
+code_enum! {
     /// How she came to be known; one woman may carry several (product.md).
-    SourceKind { Other = "other", RegisterRun = "register_run", Ambassador = "ambassador", Partner = "partner", SelfReferral = "self_referral" }
-);
+    #[derive(Default, Serialize, Deserialize)]
+    pub enum SourceKind {
+        #[default]
+        Other = "other",
+        RegisterRun = "register_run",
+        Ambassador = "ambassador",
+        Partner = "partner",
+        SelfReferral = "self_referral",
+    }
+}
 
 impl SourceKind {
     /// The channel a woman from this source enters the funnel through (product.md,

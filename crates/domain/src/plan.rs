@@ -7,9 +7,10 @@
 //! the web and from the CLI alike.
 
 use crate::ambassador::{
-    MAX_NOTE, MAX_TEXT, checkbox, code_enum, optional, optional_text, past_date, required_count, required_date,
-    required_text, required_uuid,
+    MAX_NOTE, MAX_TEXT, checkbox, optional, optional_text, past_date, required_count, required_date, required_text,
+    required_uuid,
 };
+use crate::code_enum;
 use crate::policy::{Action, Actor, may};
 use crate::validation::FieldErrors;
 use std::ops::RangeInclusive;
@@ -20,10 +21,10 @@ use uuid::Uuid;
 // The plan (G-4.1–G-4.10) with its legal basis and DPIA (G-5.3)
 // ---------------------------------------------------------------------------------
 
-code_enum!(
+code_enum! {
     /// The guide's three ways to find the women (G-4.5). G-4.10 and G-5.5: they are
     /// meant to be combined, so a plan chooses a set of them.
-    Method {
+    pub enum Method {
         /// G-5: register search.
         RegisterSearch = "register_search",
         /// G-6: street-level work through ambassadors.
@@ -31,7 +32,7 @@ code_enum!(
         /// G-7: word of mouth through partners.
         Partners = "partners",
     }
-);
+}
 
 /// The legal basis for processing the register extracts (G-5.3, G-9.2): what it is,
 /// where it is found in the law, and who recorded it when (e.g. after the
@@ -1141,7 +1142,7 @@ mod tests {
     #[test]
     fn codes_round_trip_and_message_ids_are_distinct() {
         for m in Method::ALL {
-            assert_eq!(Method::from_code(m.code()), Some(*m));
+            assert_eq!(Method::from_code(m.code()), Some(m));
         }
         assert_eq!(Method::from_code("Register_Search"), None);
         let gaps =

@@ -3,37 +3,20 @@
 //! Handlers ask one question — `may(actor, action, target)` — and never test roles
 //! themselves, so that the table below is the single place that decides access.
 
+use crate::code_enum;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Coordinator,
-    Caseworker,
-    Ambassador,
-    Partner,
-    Analyst,
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 6] =
-        [Role::Coordinator, Role::Caseworker, Role::Ambassador, Role::Partner, Role::Analyst, Role::Admin];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Coordinator => "coordinator",
-            Role::Caseworker => "caseworker",
-            Role::Ambassador => "ambassador",
-            Role::Partner => "partner",
-            Role::Analyst => "analyst",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Role> {
-        Self::ALL.into_iter().find(|r| r.code() == code)
+code_enum! {
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Role {
+        Coordinator = "coordinator",
+        Caseworker = "caseworker",
+        Ambassador = "ambassador",
+        Partner = "partner",
+        Analyst = "analyst",
+        Admin = "admin",
     }
 }
 

@@ -7,6 +7,7 @@
 //! letter, once) and expires. What each answer does to her funnel is decided here.
 
 use crate::ambassador::BestTime;
+use crate::code_enum;
 use crate::funnel::EventKind;
 use crate::validation::FieldErrors;
 use serde::Deserialize;
@@ -93,26 +94,11 @@ pub fn may_answer(
     Ok(())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Choice {
-    CallMe,
-    NotNow,
-    NeverAgain,
-}
-
-impl Choice {
-    pub const ALL: [Choice; 3] = [Choice::CallMe, Choice::NotNow, Choice::NeverAgain];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Choice::CallMe => "call_me",
-            Choice::NotNow => "not_now",
-            Choice::NeverAgain => "never",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Choice> {
-        Choice::ALL.into_iter().find(|c| c.code() == code)
+code_enum! {
+    pub enum Choice {
+        CallMe = "call_me",
+        NotNow = "not_now",
+        NeverAgain = "never",
     }
 }
 

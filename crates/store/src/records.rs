@@ -718,46 +718,21 @@ pub struct SelfReferralWrite {
     pub at: OffsetDateTime,
 }
 
-/// What kind of long work a job is (issue 11, item 7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum JobKind {
-    LetterBatch,
-    RegisterRun,
-}
-
-impl JobKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            JobKind::LetterBatch => "letter_batch",
-            JobKind::RegisterRun => "register_run",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<JobKind> {
-        [JobKind::LetterBatch, JobKind::RegisterRun].into_iter().find(|k| k.code() == code)
+domain::code_enum! {
+    /// What kind of long work a job is (issue 11, item 7).
+    pub enum JobKind {
+        LetterBatch = "letter_batch",
+        RegisterRun = "register_run",
     }
 }
 
-/// How a job ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum JobOutcome {
-    Done,
-    Failed,
-    /// Its process stopped before it finished (found stale by the next start).
-    Interrupted,
-}
-
-impl JobOutcome {
-    pub fn code(self) -> &'static str {
-        match self {
-            JobOutcome::Done => "done",
-            JobOutcome::Failed => "failed",
-            JobOutcome::Interrupted => "interrupted",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<JobOutcome> {
-        [JobOutcome::Done, JobOutcome::Failed, JobOutcome::Interrupted].into_iter().find(|k| k.code() == code)
+domain::code_enum! {
+    /// How a job ended.
+    pub enum JobOutcome {
+        Done = "done",
+        Failed = "failed",
+        /// Its process stopped before it finished (found stale by the next start).
+        Interrupted = "interrupted",
     }
 }
 

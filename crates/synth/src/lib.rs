@@ -823,7 +823,7 @@ mod tests {
         let sources: Vec<_> = (0..2000).filter_map(steered_source).collect();
         assert_eq!(sources.len(), SourceKind::ALL.len());
         for k in SourceKind::ALL {
-            assert!(sources.contains(k));
+            assert!(sources.contains(&k));
         }
         assert!((0..2000).all(|i| steered_stage(i).is_none() || steered_source(i).is_none()));
     }

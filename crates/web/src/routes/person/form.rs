@@ -123,22 +123,22 @@ async fn person_fields(
     fields.push(select(
         "education",
         l.t("field-education"),
-        coded(l, Education::ALL, Education::code, "education", &input.education),
+        coded(l, &Education::ALL, Education::code, "education", &input.education),
     ));
     fields.push(select(
         "work_experience",
         l.t("field-work-experience"),
-        coded(l, WorkExperience::ALL, WorkExperience::code, "work", &input.work_experience),
+        coded(l, &WorkExperience::ALL, WorkExperience::code, "work", &input.work_experience),
     ));
     fields.push(select(
         "network",
         l.t("field-network"),
-        coded(l, Network::ALL, Network::code, "network", &input.network),
+        coded(l, &Network::ALL, Network::code, "network", &input.network),
     ));
     fields.push(select(
         "danish_level",
         l.t("field-danish-level"),
-        coded(l, DanishLevel::ALL, DanishLevel::code, "danish", &input.danish_level),
+        coded(l, &DanishLevel::ALL, DanishLevel::code, "danish", &input.danish_level),
     ));
     let mut motivation = FormField::new("motivation", l.t("field-motivation"), "checkboxes", "");
     motivation.options = MotivationFactor::ALL
