@@ -121,6 +121,14 @@ pub struct PopulationFilter {
     /// Area codes; empty means the whole municipality.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub areas: Vec<String>,
+    /// Whether a stateless woman is admitted where the rule asks for an origin
+    /// (non-Western or a list of countries). Stateless is its own value, never
+    /// silently non-Western (issue 12, G-5.3).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub include_stateless: bool,
+    /// The same for a woman whose origin the extract gives as not stated ("Uoplyst").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub include_unknown_origin: bool,
 }
 
 /// One include/exclude condition on another register.
@@ -256,7 +264,9 @@ pub fn plan_names_rules(plan_rules_ref: &str, toml_text: &str) -> bool {
 pub struct Resident<'a> {
     pub female: Option<bool>,
     pub birth_date: Date,
-    pub country_of_origin: &'a str,
+    /// Read from the extract's cell (`reference::Origin::read`); a cell that cannot
+    /// be read stops the import, so there is no "unreadable" here.
+    pub origin: crate::reference::Origin,
     pub arrived_in_denmark: Option<Date>,
     pub area: Option<&'a str>,
 }
@@ -269,26 +279,31 @@ pub fn age_on(birth: Date, on: Date) -> i32 {
     age
 }
 
+/// Whether more than `years` years have passed from `since` to `on`: three whole years
+/// and a day more is "more than three years". The rule and the overview's bands both
+/// use this, so a woman the rule admitted as "more than 3" is never in the band "0-3".
+pub fn more_than_years(since: Date, on: Date, years: u32) -> bool {
+    add_years(since, years as i32) < on
+}
+
 impl PopulationFilter {
-    pub fn admits(&self, r: &Resident<'_>, run_date: Date) -> bool {
+    /// Whether the filter admits her, on the date the extracts describe (`reference`,
+    /// not the day of the run: a woman who turned 18 after the extract was drawn is not
+    /// in it as an adult).
+    pub fn admits(&self, r: &Resident<'_>, reference: Date) -> bool {
         if self.sex == SexFilter::Female && r.female != Some(true) {
             return false;
         }
-        let age = age_on(r.birth_date, run_date);
+        let age = age_on(r.birth_date, reference);
         if age < self.min_age as i32 || age > self.max_age as i32 {
             return false;
         }
-        let origin = r.country_of_origin;
-        if self.origin == Origin::NonWestern && !crate::reference::is_non_western(origin) {
-            return false;
-        }
-        if !self.countries.is_empty() && !self.countries.iter().any(|c| c.eq_ignore_ascii_case(origin)) {
+        if !self.admits_origin(r.origin) {
             return false;
         }
         if let Some(years) = self.more_than_years_in_denmark {
             let since = r.arrived_in_denmark.unwrap_or(r.birth_date);
-            // "More than three years": three whole years have passed and a day more.
-            if age_on(since, run_date) < years as i32 || add_years(since, years as i32) >= run_date {
+            if !more_than_years(since, reference, years) {
                 return false;
             }
         }
@@ -296,6 +311,21 @@ impl PopulationFilter {
             return false;
         }
         true
+    }
+}
+
+impl PopulationFilter {
+    fn admits_origin(&self, origin: crate::reference::Origin) -> bool {
+        use crate::reference::Origin as Read;
+        let asks_origin = self.origin == Origin::NonWestern || !self.countries.is_empty();
+        match origin {
+            Read::Country(c) => {
+                (self.origin == Origin::Any || !c.western)
+                    && (self.countries.is_empty() || self.countries.iter().any(|x| x.eq_ignore_ascii_case(c.code)))
+            }
+            Read::Stateless => !asks_origin || self.include_stateless,
+            Read::Unknown => !asks_origin || self.include_unknown_origin,
+        }
     }
 }
 
@@ -312,21 +342,28 @@ pub struct SourceRow<'a> {
 }
 
 impl Step {
-    /// Whether this row counts for the step (the woman it belongs to then matches).
+    /// The days a row must fall within to count, both ends included, from the date the
+    /// extracts describe; `None` when the step has no window. Monthly sources: the
+    /// whole months before the reference date's month; dated rows: from the first of
+    /// the month `within_months` before, up to the reference date itself.
+    pub fn window(&self, reference: Date) -> Option<(Date, Date)> {
+        let months = self.within_months?;
+        let from = months_before(reference, months);
+        let to = if self.source.is_monthly() {
+            first_of_month(reference).previous_day().unwrap_or(reference)
+        } else {
+            reference
+        };
+        Some((from, to))
+    }
+
+    /// Whether this row counts for the step (the woman it belongs to then matches),
+    /// on the date the extracts describe.
     pub fn matches(&self, row: &SourceRow<'_>, run_date: Date) -> bool {
-        if let Some(months) = self.within_months {
-            let from = months_before(run_date, months);
+        if let Some((from, to)) = self.window(run_date) {
             let when = if self.source.is_monthly() { row.month } else { row.date.or(row.month) };
             let Some(when) = when else { return false };
-            let first_of_run_month = first_of_month(run_date);
-            // Whole months before the run date's month for monthly data; dated rows up
-            // to the run date itself.
-            let in_window = if self.source.is_monthly() {
-                when >= from && when < first_of_run_month
-            } else {
-                when >= from && when <= run_date
-            };
-            if !in_window {
+            if !(from..=to).contains(&when) {
                 return false;
             }
         }
@@ -352,6 +389,11 @@ impl Step {
 
 fn first_of_month(d: Date) -> Date {
     d.replace_day(1).unwrap_or(d)
+}
+
+/// A step's window in words for the rules page: `1. november 2025 – 31. oktober 2026`.
+pub fn window_da((from, to): (Date, Date)) -> String {
+    format!("{} – {}", crate::text::danish_date(from), crate::text::danish_date(to))
 }
 
 /// The first day of the month `months` whole months before `run_date`'s month.
@@ -432,7 +474,8 @@ impl Candidate {
                 .filter(|code| crate::reference::language(code).is_some())
                 .map(|code| vec![crate::person::SpokenLanguage { code: code.to_string(), dialect: None }])
                 .unwrap_or_default(),
-            country_of_origin: Some(self.country_of_origin.to_ascii_uppercase()),
+            // Stateless and unknown are kept on the run, not as a country on her record.
+            country_of_origin: crate::reference::country(&self.country_of_origin).map(|c| c.code.to_string()),
             arrived_in_denmark: self.arrived_in_denmark,
             segment: Segment::default(),
             motivation: Vec::new(),
@@ -461,13 +504,23 @@ pub struct Overview {
 
 pub const AGE_BANDS: &[(i32, i32, &str)] =
     &[(18, 29, "18-29"), (30, 39, "30-39"), (40, 49, "40-49"), (50, 64, "50-64")];
-pub const YEAR_BANDS: &[(i32, i32, &str)] = &[(0, 3, "0-3"), (4, 9, "4-9"), (10, 19, "10-19"), (20, 200, "20+")];
+
+/// The years-in-Denmark bands end where the rule's "more than N years" begins
+/// ([`more_than_years`]): "0-3" is at most three years, "over 3-9" more than three and
+/// at most nine, and so on.
+pub const YEAR_BOUNDS: [u32; 3] = [3, 9, 19];
+pub const YEAR_BANDS: [&str; 4] = ["0-3", "over 3-9", "over 9-19", "over 19"];
 
 fn band(value: i32, bands: &[(i32, i32, &'static str)]) -> &'static str {
     bands.iter().find(|(lo, hi, _)| (*lo..=*hi).contains(&value)).map_or("other", |(_, _, l)| l)
 }
 
-fn tally(keys: impl Iterator<Item = String>, order: Option<&[(i32, i32, &str)]>) -> Vec<(String, u64)> {
+/// Her band of years in Denmark on `reference` (born here: since birth).
+pub fn years_band(since: Date, reference: Date) -> &'static str {
+    YEAR_BANDS[YEAR_BOUNDS.iter().filter(|&&b| more_than_years(since, reference, b)).count()]
+}
+
+fn tally(keys: impl Iterator<Item = String>, order: Option<&[&str]>) -> Vec<(String, u64)> {
     let mut map: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
     for k in keys {
         *map.entry(k).or_default() += 1;
@@ -478,9 +531,9 @@ fn tally(keys: impl Iterator<Item = String>, order: Option<&[(i32, i32, &str)]>)
         Some(bands) => {
             let mut ordered: Vec<(String, u64)> = bands
                 .iter()
-                .map(|(_, _, l)| ((*l).to_string(), out.iter().find(|(k, _)| k == l).map_or(0, |(_, n)| *n)))
+                .map(|l| ((*l).to_string(), out.iter().find(|(k, _)| k == l).map_or(0, |(_, n)| *n)))
                 .collect();
-            ordered.extend(out.into_iter().filter(|(k, _)| !bands.iter().any(|(_, _, l)| l == k)));
+            ordered.extend(out.into_iter().filter(|(k, _)| !bands.contains(&k.as_str())));
             ordered
         }
         // Largest groups first, then by name.
@@ -491,21 +544,21 @@ fn tally(keys: impl Iterator<Item = String>, order: Option<&[(i32, i32, &str)]>)
     }
 }
 
-pub fn overview(candidates: &[Candidate], run_date: Date) -> Overview {
+/// The overview of a run's women on the date the extracts describe (the same date
+/// the rules were applied on, so the bands agree with the rules).
+pub fn overview(candidates: &[Candidate], reference: Date) -> Overview {
+    let age_labels: Vec<&str> = AGE_BANDS.iter().map(|(_, _, l)| *l).collect();
     Overview {
         total: candidates.len() as u64,
         by_country: tally(candidates.iter().map(|c| c.country_of_origin.clone()), None),
         by_area: tally(candidates.iter().map(|c| c.area_code.clone().unwrap_or_else(|| "-".into())), None),
         by_age: tally(
-            candidates.iter().map(|c| band(age_on(c.birth_date, run_date), AGE_BANDS).to_string()),
-            Some(AGE_BANDS),
+            candidates.iter().map(|c| band(age_on(c.birth_date, reference), AGE_BANDS).to_string()),
+            Some(&age_labels),
         ),
         by_years_in_denmark: tally(
-            candidates.iter().map(|c| {
-                let since = c.arrived_in_denmark.unwrap_or(c.birth_date);
-                band(age_on(since, run_date).max(0), YEAR_BANDS).to_string()
-            }),
-            Some(YEAR_BANDS),
+            candidates.iter().map(|c| years_band(c.arrived_in_denmark.unwrap_or(c.birth_date), reference).to_string()),
+            Some(&YEAR_BANDS),
         ),
     }
 }
@@ -554,6 +607,8 @@ fn base() -> PopulationFilter {
         countries: Vec::new(),
         more_than_years_in_denmark: None,
         areas: Vec::new(),
+        include_stateless: false,
+        include_unknown_origin: false,
     }
 }
 
@@ -653,6 +708,9 @@ pub struct RulesInput {
     pub min_age: String,
     pub max_age: String,
     pub non_western_only: Option<String>,
+    /// Checkboxes: admit stateless women / women whose origin is not stated.
+    pub include_stateless: Option<String>,
+    pub include_unknown_origin: Option<String>,
     pub countries: String,
     pub more_than_years_in_denmark: String,
     pub areas: Vec<String>,
@@ -808,6 +866,8 @@ impl RulesInput {
                 countries,
                 more_than_years_in_denmark,
                 areas,
+                include_stateless: checkbox(&self.include_stateless),
+                include_unknown_origin: checkbox(&self.include_unknown_origin),
             },
             steps,
         };
@@ -840,6 +900,8 @@ impl Rules {
             min_age: self.population.min_age.to_string(),
             max_age: self.population.max_age.to_string(),
             non_western_only: (self.population.origin == Origin::NonWestern).then(on).flatten(),
+            include_stateless: self.population.include_stateless.then(on).flatten(),
+            include_unknown_origin: self.population.include_unknown_origin.then(on).flatten(),
             countries: self.population.countries.join(", "),
             more_than_years_in_denmark: self
                 .population
@@ -865,7 +927,7 @@ mod tests {
         Resident {
             female: Some(true),
             birth_date: birth,
-            country_of_origin: origin,
+            origin: crate::reference::Origin::read(origin).unwrap(),
             arrived_in_denmark: arrived,
             area: Some("vestparken"),
         }
@@ -929,6 +991,84 @@ mod tests {
         assert!(f.admits(&woman(date!(1980 - 01 - 01), "SY", Some(date!(2023 - 11 - 24))), RUN));
         // Born here counts from birth.
         assert!(f.admits(&woman(date!(2000 - 01 - 01), "TR", None), RUN));
+    }
+
+    #[test]
+    fn stateless_and_unknown_are_admitted_only_where_the_rules_say() {
+        let mut f = template("self_supporting_women").unwrap().population;
+        let born = date!(1980 - 01 - 01);
+        let arrived = Some(date!(2010 - 01 - 01));
+        // Non-Western asked: neither stateless nor unknown is taken for it.
+        assert!(!f.admits(&woman(born, "Statsløs", arrived), RUN));
+        assert!(!f.admits(&woman(born, "Uoplyst", arrived), RUN));
+        f.include_stateless = true;
+        assert!(f.admits(&woman(born, "Statsløs", arrived), RUN));
+        assert!(!f.admits(&woman(born, "Uoplyst", arrived), RUN));
+        f.include_unknown_origin = true;
+        assert!(f.admits(&woman(born, "Uoplyst", arrived), RUN));
+        // Danish names are read as the country they name: Denmark is Western.
+        assert!(!f.admits(&woman(born, "Danmark", arrived), RUN));
+        assert!(!f.admits(&woman(born, "Rumænien", arrived), RUN));
+        assert!(f.admits(&woman(born, "Syrien", arrived), RUN));
+        // No origin condition at all: everyone.
+        let mut any = template("self_supporting_women").unwrap().population;
+        any.origin = Origin::Any;
+        assert!(any.admits(&woman(born, "Uoplyst", arrived), RUN));
+        assert!(any.admits(&woman(born, "Danmark", arrived), RUN));
+        // A country list: only those countries.
+        any.countries = vec!["SY".into()];
+        assert!(!any.admits(&woman(born, "Uoplyst", arrived), RUN));
+        assert!(!any.admits(&woman(born, "Irak", arrived), RUN));
+        assert!(any.admits(&woman(born, "SYR", arrived), RUN));
+        // The flags survive the TOML file and the form.
+        let mut rules = template("self_supporting_women").unwrap();
+        rules.population = f;
+        let text = rules.to_toml().unwrap();
+        assert!(text.contains("include_stateless = true"), "{text}");
+        assert_eq!(Rules::from_toml(&text).unwrap(), rules);
+        assert_eq!(rules.to_input(0).parse().unwrap(), rules);
+        // A rule file without them (as saved before) reads as before, byte for byte.
+        let old = template("self_supporting_women").unwrap().to_toml().unwrap();
+        assert!(!old.contains("include_"));
+    }
+
+    #[test]
+    fn years_bands_agree_with_the_rule_that_admitted_her() {
+        // Every arrival day across three boundaries of each threshold: a woman the rule
+        // admits as "more than N years" is never in a band that ends at N or before.
+        for threshold in YEAR_BOUNDS {
+            let mut f = template("self_supporting_women").unwrap().population;
+            f.more_than_years_in_denmark = Some(threshold);
+            let start = add_years(RUN, -(threshold as i32) - 1);
+            for day in 0..(3 * 366) {
+                let arrived = start + time::Duration::days(day);
+                let w = woman(date!(1980 - 02 - 29), "SY", Some(arrived));
+                let band = years_band(arrived, RUN);
+                let at = YEAR_BANDS.iter().position(|b| *b == band).unwrap();
+                let bound_at = YEAR_BOUNDS.iter().position(|b| *b == threshold).unwrap();
+                assert_eq!(f.admits(&w, RUN), at > bound_at, "{threshold} years, arrived {arrived}: {band}");
+            }
+        }
+        // The overview puts her where the band says, on the same reference date.
+        let mut c = candidate("SY", "vestparken", date!(1980 - 01 - 01));
+        c.arrived_in_denmark = Some(date!(2023 - 11 - 24));
+        let o = overview(&[c], RUN);
+        assert_eq!(o.by_years_in_denmark[1], ("over 3-9".to_string(), 1));
+        assert_eq!(o.by_years_in_denmark[0], ("0-3".to_string(), 0));
+    }
+
+    #[test]
+    fn windows_in_words_from_the_reference_date() {
+        let step = no_income();
+        assert_eq!(step.window(RUN), Some((date!(2025 - 11 - 01), date!(2026 - 10 - 31))));
+        assert_eq!(window_da(step.window(RUN).unwrap()), "1. november 2025 – 31. oktober 2026");
+        // From the date an extract describes, not the day of the run.
+        assert_eq!(window_da(step.window(date!(2026 - 09 - 30)).unwrap()), "1. september 2025 – 31. august 2026");
+        let mut dated = template("maintenance_spouses").unwrap().steps[0].clone();
+        dated.within_months = Some(6);
+        assert_eq!(window_da(dated.window(RUN).unwrap()), "1. maj 2026 – 25. november 2026");
+        dated.within_months = None;
+        assert_eq!(dated.window(RUN), None);
     }
 
     #[test]

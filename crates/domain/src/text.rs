@@ -20,6 +20,27 @@ pub fn normalise_name(input: &str) -> String {
     out
 }
 
+const MONTHS_DA: [&str; 12] = [
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// `3. marts 2026`, as Danish prose writes a date (letters, the rules page).
+pub fn danish_date(date: time::Date) -> String {
+    let month = MONTHS_DA.get(usize::from(u8::from(date.month())) - 1).copied().unwrap_or("");
+    format!("{}. {} {}", date.day(), month, date.year())
+}
+
 fn fold_diacritic(ch: char) -> char {
     match ch {
         'á' | 'à' | 'â' | 'ä' | 'ã' | 'ā' => 'a',

@@ -1,19 +1,54 @@
-//! What went wrong reading an extract, and where: file, row and column, never the cell's
-//! value (it may be a CPR number, a name or an income).
+//! What went wrong reading an extract, and where: file, row and column. A single error
+//! never carries the cell's value (it may be a CPR number, a name or an income); the
+//! sample of cells a whole file could not read ([`ReadErrorKind::Unreadable`]) does,
+//! for coded fields only and with a CPR number's serial digits hidden, because the
+//! coordinator must see what the file says to correct it (issue 12).
 
 use crate::mapping::MappingProblem;
 
 /// An error that stops the import of one file. `row` counts as a spreadsheet user does:
 /// the header is row 1 (for CSV it is the line on which the record starts).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}{loc}: {kind}", loc = location(*.row, .column.as_deref()))]
+#[error("{file}{loc}: {kind}{found}", loc = location(*.row, .column.as_deref()), found = found(*.row, .headers))]
 pub struct ReadError {
     pub file: String,
     pub row: Option<u64>,
     /// The column's header as the file writes it.
     pub column: Option<String>,
     pub kind: ReadErrorKind,
+    /// When the file does not fit its kind: every header found, in `row`.
+    pub headers: Vec<String>,
 }
+
+fn found(row: Option<u64>, headers: &[String]) -> String {
+    if headers.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = headers.iter().map(|h| format!("{h:?}")).collect();
+    match row {
+        Some(r) => format!(" (the headers found, in row {r}: {})", list.join(", ")),
+        None => format!(" (the headers found: {})", list.join(", ")),
+    }
+}
+
+/// One cell a file could not read: where, what it says, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadCell {
+    pub row: u64,
+    pub column: String,
+    /// The cell as written (a CPR number's last four digits hidden).
+    pub value: String,
+    pub kind: ReadErrorKind,
+}
+
+impl std::fmt::Display for BadCell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "row {}, column {}: {:?} — {}", self.row, self.column, self.value, self.kind)
+    }
+}
+
+/// How many bad cells an error lists; the count says how many there are in all.
+pub const BAD_CELL_SAMPLE: usize = 20;
 
 fn location(row: Option<u64>, column: Option<&str>) -> String {
     match (row, column) {
@@ -50,12 +85,22 @@ pub enum ReadErrorKind {
     Cpr,
     #[error("not a sex (expected K/M, Kvinde/Mand or 2/1)")]
     Sex,
+    #[error("not a country (expected an ISO 3166 code, a country's name in Danish or English, Statsløs or Uoplyst)")]
+    Country,
+    #[error("{total} cells cannot be read, so nothing is imported: {}", cells(.sample))]
+    Unreadable { total: u64, sample: Vec<BadCell> },
+    #[error("row {0} is empty or not in the file, so it cannot be the header row")]
+    NoHeaderRow(u64),
     #[error("the cell is empty but the field is required")]
     RequiredEmpty,
     #[error("more rows than a workbook can hold")]
     TooManyRows,
     #[error("could not read the file: {0}")]
     Io(String),
+}
+
+fn cells(sample: &[BadCell]) -> String {
+    sample.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
 
 fn list(problems: &[MappingProblem]) -> String {
@@ -78,6 +123,9 @@ impl ReadErrorKind {
             ReadErrorKind::Amount => "bad-amount",
             ReadErrorKind::Cpr => "bad-cpr",
             ReadErrorKind::Sex => "bad-sex",
+            ReadErrorKind::Country => "bad-country",
+            ReadErrorKind::Unreadable { .. } => "unreadable-values",
+            ReadErrorKind::NoHeaderRow(_) => "no-header-row",
             ReadErrorKind::RequiredEmpty => "required-empty",
             ReadErrorKind::TooManyRows => "too-many-rows",
             ReadErrorKind::Io(_) => "io",
@@ -87,7 +135,7 @@ impl ReadErrorKind {
 
 impl ReadError {
     pub fn new(file: &str, kind: ReadErrorKind) -> ReadError {
-        ReadError { file: file.to_owned(), row: None, column: None, kind }
+        ReadError { file: file.to_owned(), row: None, column: None, kind, headers: Vec::new() }
     }
 
     pub fn at_row(mut self, row: u64) -> ReadError {
@@ -97,6 +145,12 @@ impl ReadError {
 
     pub fn in_column(mut self, column: &str) -> ReadError {
         self.column = Some(column.to_owned());
+        self
+    }
+
+    /// The headers the file has, for an error that says it does not fit its kind.
+    pub fn with_headers(mut self, headers: &[String]) -> ReadError {
+        self.headers = headers.to_vec();
         self
     }
 
@@ -131,6 +185,17 @@ mod tests {
             ReadErrorKind::Mapping(vec![MappingProblem::RequiredNotMapped { field: Field::Cpr }]),
         );
         assert!(m.to_string().contains("cpr"), "{m}");
+        let m = m.at_row(3).with_headers(&["Personnummer".into(), "Navn".into()]);
+        assert!(m.to_string().ends_with("(the headers found, in row 3: \"Personnummer\", \"Navn\")"), "{m}");
+        let bad =
+            BadCell { row: 7, column: "Oprindelsesland".into(), value: "Danmrk".into(), kind: ReadErrorKind::Country };
+        let e = ReadError::new("befolkning.csv", ReadErrorKind::Unreadable { total: 31, sample: vec![bad] });
+        assert!(
+            e.to_string().starts_with(
+                "befolkning.csv: 31 cells cannot be read, so nothing is imported: row 7, column Oprindelsesland: \"Danmrk\" — not a country"
+            ),
+            "{e}"
+        );
     }
 
     #[test]
@@ -148,6 +213,9 @@ mod tests {
             ReadErrorKind::Amount,
             ReadErrorKind::Cpr,
             ReadErrorKind::Sex,
+            ReadErrorKind::Country,
+            ReadErrorKind::Unreadable { total: 0, sample: Vec::new() },
+            ReadErrorKind::NoHeaderRow(0),
             ReadErrorKind::RequiredEmpty,
             ReadErrorKind::TooManyRows,
             ReadErrorKind::Io(String::new()),

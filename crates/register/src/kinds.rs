@@ -56,6 +56,8 @@ pub enum ValueType {
     Month,
     Amount,
     Sex,
+    /// A country of origin (`domain::reference::Origin`).
+    Country,
 }
 
 /// Whether a kind needs a field.
@@ -87,25 +89,68 @@ const NAME: &[&str] = &["Navn", "Fulde navn", "Fuldt navn", "name", "full_name"]
 const GIVEN_NAME: &[&str] = &["Fornavn", "Fornavne", "first_name", "given_name", "first_names", "given_names"];
 const FAMILY_NAME: &[&str] = &["Efternavn", "last_name", "family_name", "surname"];
 const SEX: &[&str] = &["Køn", "sex", "gender"];
-const BIRTH_DATE: &[&str] = &["Fødselsdato", "Født", "Fødselsdag", "birth_date", "date_of_birth", "birthdate", "dob"];
+const BIRTH_DATE: &[&str] = &[
+    "Fødselsdato",
+    "Født",
+    "Fødselsdag",
+    "Fødselsdato (dd-mm-åååå)",
+    "birth_date",
+    "date_of_birth",
+    "birthdate",
+    "dob",
+];
 const COUNTRY: &[&str] = &[
     "Oprindelsesland",
     "Statsborgerskab/oprindelse",
     "Herkomstland",
     "Oprindelse",
     "Statsborgerskab",
+    "Oprindelsesland (navn)",
+    "Fødeland",
+    "Herkomst",
+    "Nationalitet",
     "country_of_origin",
     "origin",
     "origin_country",
     "country",
 ];
-const STREET: &[&str] = &["Adresse", "Vejnavn og nr", "Vejnavn og nr.", "Vej", "address", "street"];
+const STREET: &[&str] = &[
+    "Adresse",
+    "Vejnavn og nr",
+    "Vejnavn og nr.",
+    "Vejnavn og husnr.",
+    "Vejnavn og husnummer",
+    "Vejnavn husnr",
+    "Bopælsadresse",
+    "Vej",
+    "address",
+    "street",
+];
 const POSTCODE: &[&str] = &["Postnr", "Postnummer", "Postnr.", "postcode", "postal_code", "zip"];
 const CITY: &[&str] = &["By", "Postdistrikt", "Bynavn", "city", "town"];
 const AREA: &[&str] = &["Distrikt", "Område", "Bydel", "area", "district"];
-const ARRIVAL_DATE: &[&str] =
-    &["Indrejsedato", "Tilflytningsdato DK", "Tilflytningsdato", "Indrejst", "arrival_date", "date_of_arrival"];
-const MONTH: &[&str] = &["Måned", "Periode", "Indkomstmåned", "Udbetalingsmåned", "month", "period"];
+const ARRIVAL_DATE: &[&str] = &[
+    "Indrejsedato",
+    "Indrejsedato DK",
+    "Seneste indrejsedato",
+    "Tilflytningsdato DK",
+    "Tilflytningsdato",
+    "Indrejst",
+    "arrival_date",
+    "date_of_arrival",
+];
+// A payment date where a month is expected is read as its month (`value::parse_month`).
+const MONTH: &[&str] = &[
+    "Måned",
+    "Periode",
+    "Indkomstmåned",
+    "Udbetalingsmåned",
+    "Ydelsesmåned",
+    "Udbetalingsdato",
+    "month",
+    "period",
+    "payment_date",
+];
 const AMOUNT: &[&str] = &["Beløb", "Beløb kr", "Beløb (kr.)", "Beløb DKK", "amount", "amount_dkk"];
 const INCOME_TYPE: &[&str] = &["Indkomsttype", "Art", "income_type", "type"];
 const BENEFIT_TYPE: &[&str] = &["Ydelse", "Ydelsestype", "Ydelsesart", "benefit", "benefit_type"];
@@ -315,10 +360,10 @@ impl Field {
             Field::BirthDate | Field::ArrivalDate | Field::StartDate | Field::EndDate | Field::Date => ValueType::Date,
             Field::Month => ValueType::Month,
             Field::Amount | Field::HouseholdIncome => ValueType::Amount,
+            Field::CountryOfOrigin => ValueType::Country,
             Field::Name
             | Field::GivenName
             | Field::FamilyName
-            | Field::CountryOfOrigin
             | Field::Street
             | Field::Postcode
             | Field::City

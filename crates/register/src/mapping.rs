@@ -16,6 +16,10 @@ pub struct Mapping {
     pub sheet: Option<String>,
     #[serde(default)]
     pub encoding: EncodingChoice,
+    /// The header's row number as the file counts rows, when chosen by hand; `None`:
+    /// found (`read::inspect`), below any title and blank rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_row: Option<u64>,
 }
 
 /// The text encoding of a CSV file. A UTF-8 byte order mark always wins.
@@ -181,7 +185,7 @@ pub fn suggest(kind: SourceKind, headers: &[String]) -> Mapping {
             columns.insert(field, headers[i].trim().to_owned());
         }
     }
-    Mapping { kind, columns, sheet: None, encoding: EncodingChoice::Auto }
+    Mapping { kind, columns, sheet: None, encoding: EncodingChoice::Auto, header_row: None }
 }
 
 impl Mapping {
@@ -289,8 +293,13 @@ mod tests {
     #[test]
     fn check_names_every_problem() {
         let headers = h(&["CPR", "CPR", "Navn", "Måned"]);
-        let mut m =
-            Mapping { kind: SourceKind::Income, columns: BTreeMap::new(), sheet: None, encoding: EncodingChoice::Auto };
+        let mut m = Mapping {
+            kind: SourceKind::Income,
+            columns: BTreeMap::new(),
+            sheet: None,
+            encoding: EncodingChoice::Auto,
+            header_row: None,
+        };
         m.columns.insert(Field::Cpr, "CPR".into());
         m.columns.insert(Field::Month, "måned".into()); // found by its normalized form
         m.columns.insert(Field::Amount, "Beløb".into());
@@ -311,6 +320,7 @@ mod tests {
             columns: BTreeMap::new(),
             sheet: None,
             encoding: EncodingChoice::Auto,
+            header_row: None,
         };
         let problems = empty.check(&headers).unwrap_err();
         assert!(problems.contains(&MappingProblem::RequiredNotMapped { field: Field::Cpr }));

@@ -71,6 +71,49 @@ pub enum SelectError {
     Linkage { file: String, message: String },
     #[error("a reader thread stopped unexpectedly")]
     Worker,
+    #[error(transparent)]
+    ReferenceDates(#[from] ReferenceDatesApart),
+}
+
+/// Two extracts of one run describe dates more than a month apart: a woman would be
+/// judged on one date by one register and on another by the next. The coordinator may
+/// still confirm the run (the caller then does not check).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{first_file} describes {first_date} and {second_file} describes {second_date}, more than a month apart; \
+     upload extracts of the same date, or confirm that the run may use them"
+)]
+pub struct ReferenceDatesApart {
+    pub first_file: String,
+    pub first_date: Date,
+    pub second_file: String,
+    pub second_date: Date,
+}
+
+/// Checks that the reference dates of a run's extracts (file name, the date it
+/// describes) lie at most a month apart: the latest no later than the earliest plus one
+/// calendar month. The error names the earliest and the latest.
+pub fn check_reference_dates(files: &[(&str, Date)]) -> Result<(), ReferenceDatesApart> {
+    let (Some(first), Some(last)) = (files.iter().min_by_key(|f| f.1), files.iter().max_by_key(|f| f.1)) else {
+        return Ok(());
+    };
+    if last.1 <= one_month_after(first.1) {
+        return Ok(());
+    }
+    Err(ReferenceDatesApart {
+        first_file: first.0.to_owned(),
+        first_date: first.1,
+        second_file: last.0.to_owned(),
+        second_date: last.1,
+    })
+}
+
+/// The same day a month later, or the month's last day when it has no such day.
+fn one_month_after(d: Date) -> Date {
+    let next = d.month().next();
+    let year = if next == time::Month::January { d.year() + 1 } else { d.year() };
+    let last = time::util::days_in_month(next, year);
+    Date::from_calendar_date(year, next, d.day().min(last)).unwrap_or(d)
 }
 
 impl SelectError {
@@ -82,6 +125,7 @@ impl SelectError {
             SelectError::Read(e) => e.code(),
             SelectError::Linkage { .. } => "select-linkage",
             SelectError::Worker => "select-worker",
+            SelectError::ReferenceDates(_) => "select-reference-dates",
         }
     }
 }
@@ -150,8 +194,13 @@ impl Pool {
 
 /// Runs the rules over the extracts. Nothing is written anywhere: the caller decides
 /// whether this was a dry run.
-pub fn select(rules: &Rules, files: &[SourceFile], run_date: Date) -> Result<Selection, SelectError> {
-    select_in_ranges(rules, files, run_date, CHUNK_BYTES)
+///
+/// `reference` is the date the extracts describe (see [`check_reference_dates`]), not
+/// the day of the run: age, years in Denmark and every "within N months" window are
+/// computed from it, so a woman who turned 18 after the extract was drawn is not
+/// selected, and "the last 12 months" are the twelve months the extracts hold.
+pub fn select(rules: &Rules, files: &[SourceFile], reference: Date) -> Result<Selection, SelectError> {
+    select_in_ranges(rules, files, reference, CHUNK_BYTES)
 }
 
 /// [`select`], reading each CSV extract in ranges of about `chunk_bytes` (tests use
@@ -297,11 +346,13 @@ fn admitted_in(
         rows += 1;
         let Some(cpr) = row.cpr() else { continue };
         let Some(birth_date) = row.birth_date() else { continue };
-        let origin = row.text(Field::CountryOfOrigin).unwrap_or("");
+        // A required column: every row read has it (a cell that cannot be read stopped
+        // the import).
+        let Some(origin) = row.origin() else { continue };
         let resident = Resident {
             female: row.sex().map(|s| s == Sex::Female),
             birth_date,
-            country_of_origin: origin,
+            origin,
             arrived_in_denmark: row.date(Field::ArrivalDate),
             area: row.text(Field::Area),
         };
@@ -316,7 +367,7 @@ fn admitted_in(
                 family_name,
                 cpr: cpr.expose(),
                 birth_date,
-                country_of_origin: origin.to_ascii_uppercase(),
+                country_of_origin: origin.code().to_string(),
                 arrived_in_denmark: resident.arrived_in_denmark,
                 street: row.text(Field::Street).map(str::to_string),
                 postcode: row.text(Field::Postcode).map(str::to_string),

@@ -19,6 +19,7 @@ pub enum Value {
     /// In øre.
     Amount(i64),
     Sex(Sex),
+    Origin(domain::reference::Origin),
 }
 
 // Text cells hold names and addresses, so `Debug` shows only their length.
@@ -31,6 +32,7 @@ impl fmt::Debug for Value {
             Value::Month(m) => write!(f, "Month({m})"),
             Value::Amount(a) => write!(f, "Amount({a})"),
             Value::Sex(s) => write!(f, "Sex({s:?})"),
+            Value::Origin(o) => write!(f, "Origin({})", o.code()),
         }
     }
 }
@@ -238,7 +240,7 @@ const MONTH_NAMES: [(&str, &str); 12] = [
 
 /// A Danish or English month name or its abbreviation of at least three letters
 /// (`jan`, `okt.`, `October`).
-fn month_by_name(word: &str) -> Option<u8> {
+pub(crate) fn month_by_name(word: &str) -> Option<u8> {
     let w = word.strip_suffix('.').unwrap_or(word);
     if w.len() < 3 || !w.is_ascii() {
         return None;

@@ -101,25 +101,9 @@ fn spacing_for(language: &str) -> (&'static str, &'static str) {
     }
 }
 
-const MONTHS_DA: [&str; 12] = [
-    "januar",
-    "februar",
-    "marts",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-
 /// `3. marts 2026`, as Danish letters write it.
 pub fn danish_date(date: Date) -> String {
-    let month = MONTHS_DA.get(usize::from(u8::from(date.month())) - 1).copied().unwrap_or("");
-    format!("{}. {} {}", date.day(), month, date.year())
+    domain::text::danish_date(date)
 }
 
 pub(super) fn write_call(out: &mut String, letter: &Letter, seq: usize, logo: Option<&str>, qr: &str) {

@@ -5,6 +5,7 @@ use super::{Encoding, HashingRead};
 use crate::error::ReadErrorKind;
 use crate::mapping::EncodingChoice;
 use csv::ByteRecord;
+use std::collections::VecDeque;
 use std::io::Read;
 
 /// How much of a file is looked at to guess its separator and encoding.
@@ -49,16 +50,33 @@ pub(super) fn sniff(prefix: &[u8], complete: bool) -> Result<Sniffed, ReadErrorK
     Ok(Sniffed { separator: separator_of(body), encoding, ascii_only })
 }
 
-/// The separator of the first non-blank line, counted outside quotes. The most frequent
-/// of `;` `,` `\t` wins; a tie goes to `;`, the Danish Excel default, then `,`.
+/// How many non-blank lines the separator is guessed from.
+const SNIFF_LINES: usize = 30;
+
+/// The separator, counted outside quotes on each of the first non-blank lines: the one
+/// that splits some line most often wins (a title row above the header, "Udtræk fra
+/// CPR pr. 30. september 2026", splits on nothing; the header splits on its separator).
+/// A tie goes to `;`, the Danish Excel default, then `,`.
 fn separator_of(body: &[u8]) -> u8 {
+    let mut best_per_line = [0usize; 3];
     let mut counts = [0usize; 3];
     let mut quoted = false;
     let mut seen_content = false;
+    let mut lines = 0;
     for &c in body {
         match c {
             b'"' => quoted = !quoted,
-            b'\n' | b'\r' if !quoted && seen_content => break,
+            b'\n' | b'\r' if !quoted && seen_content => {
+                for i in 0..3 {
+                    best_per_line[i] = best_per_line[i].max(counts[i]);
+                }
+                counts = [0; 3];
+                seen_content = false;
+                lines += 1;
+                if lines == SNIFF_LINES {
+                    break;
+                }
+            }
             b';' if !quoted => counts[0] += 1,
             b',' if !quoted => counts[1] += 1,
             b'\t' if !quoted => counts[2] += 1,
@@ -68,10 +86,13 @@ fn separator_of(body: &[u8]) -> u8 {
             seen_content = true;
         }
     }
+    for i in 0..3 {
+        best_per_line[i] = best_per_line[i].max(counts[i]);
+    }
     let candidates = [b';', b',', b'\t'];
     let mut best = 0;
     for i in 1..3 {
-        if counts[i] > counts[best] {
+        if best_per_line[i] > best_per_line[best] {
             best = i;
         }
     }
@@ -146,6 +167,8 @@ pub(super) struct CsvSource {
     pub record: ByteRecord,
     pub decoding: Decoding,
     pub scratch: String,
+    /// Records read ahead (to find the header) and not yet handed out, with their lines.
+    pub pending: VecDeque<(ByteRecord, u64)>,
     /// Line feeds before the last record read (see [`super::HashingRead`]).
     lines_before: u64,
 }
@@ -159,11 +182,37 @@ impl CsvSource {
             .flexible(true)
             .buffer_capacity(64 * 1024)
             .from_reader(stream);
-        CsvSource { reader, record: ByteRecord::new(), decoding, scratch: String::new(), lines_before: 0 }
+        CsvSource {
+            reader,
+            record: ByteRecord::new(),
+            decoding,
+            scratch: String::new(),
+            pending: VecDeque::new(),
+            lines_before: 0,
+        }
     }
 
-    /// The next record that has any content, and the line it starts on.
+    /// Reads ahead until `n` records wait in `pending` (fewer at the end of the file).
+    pub fn look_ahead(&mut self, n: usize) -> Result<(), ReadErrorKind> {
+        while self.pending.len() < n {
+            match self.read_record()? {
+                Some(line) => self.pending.push_back((self.record.clone(), line)),
+                None => break,
+            }
+        }
+        Ok(())
+    }
+
+    /// The next record that has any content (into `record`), and the line it starts on.
     pub fn next_record(&mut self) -> Result<Option<u64>, ReadErrorKind> {
+        if let Some((record, line)) = self.pending.pop_front() {
+            self.record = record;
+            return Ok(Some(line));
+        }
+        self.read_record()
+    }
+
+    fn read_record(&mut self) -> Result<Option<u64>, ReadErrorKind> {
         loop {
             match self.reader.read_byte_record(&mut self.record) {
                 Ok(false) => return Ok(None),
@@ -210,6 +259,11 @@ mod tests {
         assert_eq!(separator_of(b"a\tb\tc"), b'\t');
         assert_eq!(separator_of(b"single"), b';');
         assert_eq!(separator_of(b"\n\r\na,b\n"), b',');
+        // A title row above the header, with a comma in its text.
+        assert_eq!(
+            separator_of("Udtræk fra CPR pr. 30. september 2026, Aarhus\n\nCPR;Navn;Køn\n1;2;3\n".as_bytes()),
+            b';'
+        );
     }
 
     #[test]

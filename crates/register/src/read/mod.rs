@@ -1,14 +1,21 @@
-//! Reading an extract: sniff its format, look at its headers, then stream typed rows.
+//! Reading an extract: sniff its format, find its header row, then stream typed rows.
 //!
 //! CSV is streamed through one reused `csv::ByteRecord`; only the mapped columns are
 //! decoded and parsed, and a row's values live in slots reused from row to row, so
 //! reading a row allocates nothing for CPR, date, month, amount or sex cells (text cells
-//! reuse their `String`'s buffer). XLSX sheets are loaded whole (Excel caps them at
-//! 1,048,576 rows). The first bad cell stops the file with an error naming file, row and
-//! column; callers run [`validate`] over the whole file before importing any of it.
+//! reuse their `String`'s buffer). XLSX sheets are streamed row by row too
+//! (`xlsx_file`). The header is the row found below any title and blank rows
+//! (`header`), or the one the mapping names.
+//!
+//! [`validate`] reads the whole file before any of it is imported: every cell that
+//! cannot be read is collected (a sample and the count: [`ReadErrorKind::Unreadable`]),
+//! and per coded field the distinct values and how each was read are summed up for
+//! the dry run ([`FieldReading`]). Any other reader stops at the first bad cell.
 
 mod chunks;
 mod csv_file;
+mod header;
+mod survey;
 mod xlsx_file;
 
 use crate::error::{ReadError, ReadErrorKind};
@@ -28,6 +35,10 @@ use time::Date;
 use xlsx_file::XlsxSource;
 
 pub use chunks::{Chunk, csv_chunks};
+pub use header::date_in_title;
+use header::{ProbeCell, ProbeRow};
+use survey::Survey;
+pub use survey::{FieldReading, MAX_DISTINCT, ValueReading, thousands};
 
 /// A CSV file's text encoding as found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -52,6 +63,13 @@ pub enum Format {
 pub struct Inspection {
     pub format: Format,
     pub headers: Vec<String>,
+    /// The header's row number as the file counts rows (CSV: its line).
+    pub header_row: u64,
+    /// The rows with content above the header (titles), each as its cells' text.
+    pub title: Vec<String>,
+    /// A date a title names ("Udtræk fra CPR pr. 30. september 2026"): the date the
+    /// extract describes, as far as its title says.
+    pub title_date: Option<Date>,
     /// The first [`SAMPLE_ROWS`] data rows, every column as text.
     pub sample: Vec<Vec<String>>,
     /// XLSX only: the workbook's sheets in order.
@@ -69,6 +87,8 @@ impl fmt::Debug for Inspection {
         f.debug_struct("Inspection")
             .field("format", &self.format)
             .field("headers", &self.headers)
+            .field("header_row", &self.header_row)
+            .field("title_date", &self.title_date)
             .field("sample", &format_args!("<{} rows>", self.sample.len()))
             .field("sheets", &self.sheets)
             .finish()
@@ -108,12 +128,24 @@ impl<'a> From<&'a Vec<u8>> for Input<'a> {
 /// means UTF-8, valid UTF-8 in the first 64 KiB means UTF-8, anything else Windows-1252;
 /// a UTF-16 BOM or NUL bytes are an encoding error.
 pub fn inspect<'a>(input: impl Into<Input<'a>>, file_name: &str, sheet: Option<&str>) -> Result<Inspection, ReadError> {
+    inspect_at(input, file_name, sheet, None)
+}
+
+/// [`inspect`] with the header row chosen by hand (`Some(row number)` as the file
+/// counts rows), or found (`None`).
+pub fn inspect_at<'a>(
+    input: impl Into<Input<'a>>,
+    file_name: &str,
+    sheet: Option<&str>,
+    header_row: Option<u64>,
+) -> Result<Inspection, ReadError> {
     let err = |kind| ReadError::new(file_name, kind);
+    let how = Open { sheet, encoding: EncodingChoice::Auto, hash: false, header_row };
     let opened = match input.into() {
-        Input::Path(p) => Opened::from_path(p, file_name, sheet, EncodingChoice::Auto, false),
-        Input::Bytes(b) => Opened::from_bytes(Bytes::Borrowed(b), file_name, sheet, EncodingChoice::Auto, false),
+        Input::Path(p) => Opened::from_path(p, file_name, how),
+        Input::Bytes(b) => Opened::from_bytes(Bytes::Borrowed(b), file_name, how),
     }?;
-    let Opened { mut source, headers, format, .. } = opened;
+    let Opened { mut source, headers, format, header_row, title, .. } = opened;
     let mut sample = Vec::new();
     match &mut source {
         Source::Csv(csv) => {
@@ -132,10 +164,12 @@ pub fn inspect<'a>(input: impl Into<Input<'a>>, file_name: &str, sheet: Option<&
         Source::Xlsx(x) => {
             let mut text = String::new();
             while sample.len() < SAMPLE_ROWS {
-                let Some((i, _)) = x.next_row() else { break };
-                let row = (0..x.width())
+                if x.next_row().map_err(err)?.is_none() {
+                    break;
+                }
+                let row = (0..headers.len())
                     .map(|j| {
-                        xlsx_file::cell_text(x.cell(i, j), &mut text);
+                        xlsx_file::cell_text(x.cell(j), &mut text);
                         text.clone()
                     })
                     .collect();
@@ -147,7 +181,8 @@ pub fn inspect<'a>(input: impl Into<Input<'a>>, file_name: &str, sheet: Option<&
         Source::Xlsx(x) => x.sheets.clone(),
         Source::Csv(_) => Vec::new(),
     };
-    Ok(Inspection { format, headers, sample, sheets })
+    let title_date = title.iter().find_map(|t| date_in_title(t));
+    Ok(Inspection { format, headers, header_row, title, title_date, sample, sheets })
 }
 
 /// Counts and hashes the bytes read through it, and notes where its line breaks are
@@ -235,24 +270,68 @@ impl Bytes<'_> {
     }
 }
 
+/// How a file is opened.
+#[derive(Debug, Clone, Copy)]
+struct Open<'a> {
+    sheet: Option<&'a str>,
+    encoding: EncodingChoice,
+    /// Hash the bytes (a full pass that imports).
+    hash: bool,
+    /// The header's row number when chosen; `None`: found.
+    header_row: Option<u64>,
+}
+
+impl<'a> Open<'a> {
+    fn of(mapping: &'a Mapping, hash: bool) -> Open<'a> {
+        Open { sheet: mapping.sheet.as_deref(), encoding: mapping.encoding, hash, header_row: mapping.header_row }
+    }
+}
+
 /// A file opened up to and including its header row.
 struct Opened {
     source: Source,
     headers: Vec<String>,
     header_row: u64,
+    /// Rows with content above the header, as text.
+    title: Vec<String>,
+    /// Rows with content up to and including the header (a range of the file that
+    /// starts at its beginning skips these).
+    records_before_data: usize,
     format: Format,
     /// XLSX: the whole file's size and hash, known at once.
     xlsx_summary: Option<(u64, String)>,
 }
 
+/// The header among the probed rows: its cells, its row number, and the rows above it.
+fn header_of(
+    probes: &[ProbeRow],
+    chosen: Option<u64>,
+) -> Result<(usize, Vec<String>, u64, Vec<String>), ReadErrorKind> {
+    let h = header::choose(probes, chosen)?;
+    let row = &probes[h];
+    let headers = row
+        .cells
+        .iter()
+        .map(|c| c.text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}').to_owned())
+        .collect();
+    let title = probes[..h]
+        .iter()
+        .map(|r| r.cells.iter().map(|c| c.text.trim()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" "))
+        .collect();
+    Ok((h, headers, row.number, title))
+}
+
+/// How many rows with content to look at: enough to reach a chosen header row.
+fn probe_depth(chosen: Option<u64>, looked: usize, last_number: Option<u64>, at_end: bool) -> Option<usize> {
+    let reached = match chosen {
+        None => true,
+        Some(n) => last_number.is_some_and(|last| last >= n),
+    };
+    if reached || at_end || looked >= header::MAX_CHOSEN_ROWS { None } else { Some(looked * 4) }
+}
+
 impl Opened {
-    fn from_path(
-        path: &Path,
-        file_name: &str,
-        sheet: Option<&str>,
-        encoding: EncodingChoice,
-        hash: bool,
-    ) -> Result<Opened, ReadError> {
+    fn from_path(path: &Path, file_name: &str, how: Open<'_>) -> Result<Opened, ReadError> {
         let io_err = |e: io::Error| ReadError::new(file_name, ReadErrorKind::Io(e.kind().to_string()));
         let mut file = File::open(path).map_err(io_err)?;
         let mut prefix = Vec::with_capacity(SNIFF_BYTES);
@@ -260,21 +339,15 @@ impl Opened {
         let complete = prefix.len() < SNIFF_BYTES;
         if xlsx_file::is_workbook(&prefix) {
             file.read_to_end(&mut prefix).map_err(io_err)?;
-            return Opened::workbook(Bytes::Owned(prefix), file_name, sheet, hash);
+            return Opened::workbook(Bytes::Owned(prefix), file_name, how);
         }
         let rest: Box<dyn Read + Send> = if complete { Box::new(io::empty()) } else { Box::new(file) };
-        Opened::csv(prefix, rest, complete, file_name, encoding, hash)
+        Opened::csv(prefix, rest, complete, file_name, how)
     }
 
-    fn from_bytes(
-        bytes: Bytes<'_>,
-        file_name: &str,
-        sheet: Option<&str>,
-        encoding: EncodingChoice,
-        hash: bool,
-    ) -> Result<Opened, ReadError> {
+    fn from_bytes(bytes: Bytes<'_>, file_name: &str, how: Open<'_>) -> Result<Opened, ReadError> {
         if xlsx_file::is_workbook(bytes.as_slice()) {
-            return Opened::workbook(bytes, file_name, sheet, hash);
+            return Opened::workbook(bytes, file_name, how);
         }
         let (owned, complete) = match bytes {
             Bytes::Owned(v) => (v, true),
@@ -283,23 +356,39 @@ impl Opened {
             Bytes::Borrowed(b) if b.len() > INSPECT_BYTES => (b[..INSPECT_BYTES].to_vec(), false),
             Bytes::Borrowed(b) => (b.to_vec(), true),
         };
-        Opened::csv(owned, Box::new(io::empty()), complete, file_name, encoding, hash)
+        Opened::csv(owned, Box::new(io::empty()), complete, file_name, how)
     }
 
-    fn workbook(bytes: Bytes<'_>, file_name: &str, sheet: Option<&str>, hash: bool) -> Result<Opened, ReadError> {
+    fn workbook(bytes: Bytes<'_>, file_name: &str, how: Open<'_>) -> Result<Opened, ReadError> {
         let err = |kind| ReadError::new(file_name, kind);
-        let slice = bytes.as_slice();
-        let xlsx_summary = hash.then(|| (slice.len() as u64, hex(&Sha256::digest(slice))));
-        let mut source = XlsxSource::open(slice, sheet).map_err(err)?;
-        let Some((i, header_row)) = source.next_row() else { return Err(err(ReadErrorKind::Empty)) };
-        let mut text = String::new();
-        let headers = (0..source.width())
-            .map(|j| {
-                xlsx_file::cell_text(source.cell(i, j), &mut text);
-                text.trim().to_owned()
-            })
-            .collect();
-        Ok(Opened { source: Source::Xlsx(source), headers, header_row, format: Format::Xlsx, xlsx_summary })
+        let xlsx_summary = how.hash.then(|| (bytes.as_slice().len() as u64, hex(&Sha256::digest(bytes.as_slice()))));
+        let owned = match bytes {
+            Bytes::Owned(v) => v,
+            Bytes::Borrowed(b) => b.to_vec(),
+        };
+        let mut source = XlsxSource::open(owned, how.sheet).map_err(err)?;
+        let mut depth = header::PROBE_ROWS;
+        let probes = loop {
+            let rows = source.look_ahead(depth).map_err(err)?;
+            let at_end = rows.len() < depth;
+            match probe_depth(how.header_row, rows.len(), rows.back().map(|r| r.number), at_end) {
+                Some(more) => depth = more,
+                None => break rows.iter().map(xlsx_probe).collect::<Vec<ProbeRow>>(),
+            }
+        };
+        let (h, headers, header_row, title) = header_of(&probes, how.header_row).map_err(err)?;
+        for _ in 0..=h {
+            source.next_row().map_err(err)?;
+        }
+        Ok(Opened {
+            source: Source::Xlsx(source),
+            headers,
+            header_row,
+            title,
+            records_before_data: h + 1,
+            format: Format::Xlsx,
+            xlsx_summary,
+        })
     }
 
     fn csv(
@@ -307,9 +396,9 @@ impl Opened {
         rest: Box<dyn Read + Send>,
         complete: bool,
         file_name: &str,
-        choice: EncodingChoice,
-        hash: bool,
+        how: Open<'_>,
     ) -> Result<Opened, ReadError> {
+        let (choice, hash) = (how.encoding, how.hash);
         let err = |kind| ReadError::new(file_name, kind);
         if xlsx_file::named_like_workbook(file_name) {
             return Err(err(ReadErrorKind::NotAWorkbook));
@@ -321,13 +410,28 @@ impl Opened {
         let chained: Box<dyn Read + Send> = Box::new(Cursor::new(prefix).chain(rest));
         let stream = HashingRead::new(chained, hash, skip);
         let mut csv = CsvSource::new(stream, sniffed.separator, Decoding::choose(sniffed, choice));
-        let Some(header_row) = csv.next_record().map_err(err)? else { return Err(err(ReadErrorKind::Empty)) };
-        let mut headers = Vec::with_capacity(csv.record.len());
-        for i in 0..csv.record.len() {
-            let bytes = csv.record.get(i).unwrap_or_default().trim_ascii();
-            let text =
-                csv_file::decode(&mut csv.decoding, bytes, &mut csv.scratch).map_err(|k| err(k).at_row(header_row))?;
-            headers.push(text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}').to_owned());
+        let mut depth = header::PROBE_ROWS;
+        loop {
+            csv.look_ahead(depth).map_err(err)?;
+            let at_end = csv.pending.len() < depth;
+            match probe_depth(how.header_row, csv.pending.len(), csv.pending.back().map(|(_, l)| *l), at_end) {
+                Some(more) => depth = more,
+                None => break,
+            }
+        }
+        let mut probes = Vec::with_capacity(csv.pending.len());
+        for (record, line) in &csv.pending {
+            let mut cells = Vec::with_capacity(record.len());
+            for bytes in record.iter() {
+                let text = csv_file::decode(&mut csv.decoding, bytes.trim_ascii(), &mut csv.scratch)
+                    .map_err(|k| err(k).at_row(*line))?;
+                cells.push(ProbeCell { data: header::looks_like_data(text), text: text.to_owned() });
+            }
+            probes.push(ProbeRow { number: *line, cells });
+        }
+        let (h, headers, header_row, title) = header_of(&probes, how.header_row).map_err(err)?;
+        for _ in 0..=h {
+            csv.next_record().map_err(err)?;
         }
         let encoding = match (sniffed.encoding, csv.decoding) {
             (Encoding::Utf8Bom, _) => Encoding::Utf8Bom,
@@ -335,8 +439,35 @@ impl Opened {
             _ => Encoding::Utf8,
         };
         let format = Format::Csv { separator: sniffed.separator, encoding };
-        Ok(Opened { source: Source::Csv(Box::new(csv)), headers, header_row, format, xlsx_summary: None })
+        Ok(Opened {
+            source: Source::Csv(Box::new(csv)),
+            headers,
+            header_row,
+            title,
+            records_before_data: h + 1,
+            format,
+            xlsx_summary: None,
+        })
     }
+}
+
+/// A workbook row as the header search sees it: typed cells are data.
+fn xlsx_probe(row: &xlsx_file::SheetRow) -> ProbeRow {
+    let mut text = String::new();
+    let cells = row
+        .cells
+        .iter()
+        .map(|cell| {
+            xlsx_file::cell_text(cell, &mut text);
+            let data = match cell {
+                Data::String(s) => header::looks_like_data(s),
+                Data::Empty => false,
+                _ => true,
+            };
+            ProbeCell { text: text.clone(), data }
+        })
+        .collect();
+    ProbeRow { number: row.number, cells }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -451,6 +582,14 @@ impl Row {
         }
     }
 
+    /// The country of origin, read (`domain::reference::Origin`).
+    pub fn origin(&self) -> Option<domain::reference::Origin> {
+        match self.get(Field::CountryOfOrigin) {
+            Some(Value::Origin(o)) => Some(*o),
+            _ => None,
+        }
+    }
+
     /// `Amount` or `HouseholdIncome`, in øre.
     pub fn amount(&self, f: Field) -> Option<i64> {
         match self.get(f) {
@@ -514,6 +653,7 @@ fn parse_text(
         ValueType::Month => Value::Month(value::parse_month(text).ok_or(ReadErrorKind::Month)?),
         ValueType::Amount => Value::Amount(value::parse_amount(text).ok_or(ReadErrorKind::Amount)?),
         ValueType::Sex => Value::Sex(value::parse_sex(text).ok_or(ReadErrorKind::Sex)?),
+        ValueType::Country => Value::Origin(domain::reference::Origin::read(text).ok_or(ReadErrorKind::Country)?),
     };
     slot.value = value;
     slot.present = true;
@@ -527,6 +667,7 @@ fn type_error(ty: ValueType) -> ReadErrorKind {
         ValueType::Month => ReadErrorKind::Month,
         ValueType::Amount => ReadErrorKind::Amount,
         ValueType::Sex => ReadErrorKind::Sex,
+        ValueType::Country => ReadErrorKind::Country,
         // A text cell can always be read; only an error cell (#N/A) fails, see below.
         ValueType::Text => ReadErrorKind::RequiredEmpty,
     }
@@ -614,34 +755,17 @@ fn parse_cell(
     }
 }
 
+/// A workbook cell's text, for a survey (in `scratch`).
+fn cell_raw<'a>(cell: &Data, scratch: &'a mut String) -> &'a str {
+    xlsx_file::cell_text(cell, scratch);
+    scratch.as_str()
+}
+
 fn serial_cell(slot: &mut Slot, serial: i64, ty: ValueType) -> Result<(), ReadErrorKind> {
     let date = value::excel_serial_date(serial).ok_or(type_error(ty))?;
     slot.value = if ty == ValueType::Month { Value::Month(YearMonth::of(date)) } else { Value::Date(date) };
     slot.present = true;
     Ok(())
-}
-
-/// Decodes and parses one CSV cell into its slot (empty: not present).
-fn csv_cell(
-    csv: &mut CsvSource,
-    p: &Planned,
-    slot: &mut Slot,
-    sex: Option<&mut Option<Sex>>,
-    file: &str,
-    line: u64,
-) -> Result<(), ReadError> {
-    let bytes = csv.record.get(p.column).unwrap_or_default().trim_ascii();
-    slot.present = false;
-    if bytes.is_empty() {
-        return Ok(());
-    }
-    let in_column = |k| ReadError::new(file, k).at_row(line).in_column(&p.header);
-    let text = csv_file::decode(&mut csv.decoding, bytes, &mut csv.scratch).map_err(in_column)?;
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(());
-    }
-    parse_text(slot, text, p.ty, sex).map_err(in_column)
 }
 
 /// Streaming typed rows of one file read with one mapping.
@@ -661,6 +785,13 @@ pub struct Reader {
     needs_name: bool,
     /// Lines before this reader's first record (a range of the file; 0 otherwise).
     line_offset: u64,
+    /// Rows with content up to and including the header.
+    records_before_data: usize,
+    header_row: u64,
+    title_date: Option<Date>,
+    /// A full pass ([`validate`]): bad cells are collected, not returned one by one,
+    /// and coded values summed up.
+    survey: Option<Box<Survey>>,
 }
 
 impl fmt::Debug for Reader {
@@ -682,6 +813,15 @@ pub struct FileSummary {
     /// SHA-256 of the file's bytes, lower-case hex.
     pub sha256: String,
     pub bytes: u64,
+    /// The header's row number as the file counts rows.
+    pub header_row: u64,
+    /// A date a title row above the header names (see [`date_in_title`]).
+    pub title_date: Option<Date>,
+    /// The latest day any date or month column holds (a month counts to its last day):
+    /// with `title_date`, what the caller proposes as the date the extract describes.
+    pub latest_in_rows: Option<Date>,
+    /// Per coded column, how its values were read (for the dry run).
+    pub readings: Vec<FieldReading>,
 }
 
 impl Reader {
@@ -695,21 +835,21 @@ impl Reader {
         Reader::from_bytes_inner(bytes, file_name, mapping, false)
     }
 
-    fn open_inner(path: &Path, file_name: &str, mapping: &Mapping, hash: bool) -> Result<Reader, ReadError> {
-        let opened = Opened::from_path(path, file_name, mapping.sheet.as_deref(), mapping.encoding, hash)?;
-        Reader::with(opened, file_name, mapping)
+    fn open_inner(path: &Path, file_name: &str, mapping: &Mapping, full: bool) -> Result<Reader, ReadError> {
+        let opened = Opened::from_path(path, file_name, Open::of(mapping, full))?;
+        Reader::with(opened, file_name, mapping, full)
     }
 
-    fn from_bytes_inner(bytes: Vec<u8>, file_name: &str, mapping: &Mapping, hash: bool) -> Result<Reader, ReadError> {
-        let opened =
-            Opened::from_bytes(Bytes::Owned(bytes), file_name, mapping.sheet.as_deref(), mapping.encoding, hash)?;
-        Reader::with(opened, file_name, mapping)
+    fn from_bytes_inner(bytes: Vec<u8>, file_name: &str, mapping: &Mapping, full: bool) -> Result<Reader, ReadError> {
+        let opened = Opened::from_bytes(Bytes::Owned(bytes), file_name, Open::of(mapping, full))?;
+        Reader::with(opened, file_name, mapping, full)
     }
 
-    fn with(opened: Opened, file_name: &str, mapping: &Mapping) -> Result<Reader, ReadError> {
-        let Opened { source, headers, header_row, format, xlsx_summary } = opened;
+    fn with(opened: Opened, file_name: &str, mapping: &Mapping, full: bool) -> Result<Reader, ReadError> {
+        let Opened { source, headers, header_row, title, records_before_data, format, xlsx_summary } = opened;
         let resolved = mapping.resolve(&headers).map_err(|problems| {
-            let err = ReadError::new(file_name, ReadErrorKind::Mapping(Vec::new())).at_row(header_row);
+            let err =
+                ReadError::new(file_name, ReadErrorKind::Mapping(Vec::new())).at_row(header_row).with_headers(&headers);
             let missing = problems.iter().find_map(|p| match p {
                 MappingProblem::NotInFile { header, .. } => Some(header.clone()),
                 _ => None,
@@ -730,7 +870,12 @@ impl Reader {
             })
             .collect();
         let row = Row::new(&plan);
+        let survey = full.then(|| Box::new(Survey::new(plan.iter().map(|p| (p.field, p.header.clone())))));
         Ok(Reader {
+            header_row,
+            title_date: title.iter().find_map(|t| date_in_title(t)),
+            records_before_data,
+            survey,
             file: file_name.to_owned(),
             kind: mapping.kind,
             source,
@@ -767,8 +912,10 @@ impl Reader {
         let limited: Box<dyn Read + Send> = Box::new(file.take(chunk.end - chunk.start));
         let mut source = CsvSource::new(HashingRead::new(limited, false, skip), separator, csv.decoding);
         if chunk.start == 0 {
-            // The header row, which `open` has read already.
-            source.next_record().map_err(|k| ReadError::new(file_name, k))?;
+            // Any title rows and the header, which `open` has read already.
+            for _ in 0..reader.records_before_data {
+                source.next_record().map_err(|k| ReadError::new(file_name, k))?;
+            }
         }
         reader.source = Source::Csv(Box::new(source));
         reader.line_offset = chunk.first_line.saturating_sub(1);
@@ -814,72 +961,148 @@ impl Reader {
     }
 
     fn next_row_inner(&mut self, gate: Option<&dyn Fn(u64) -> bool>) -> Result<Option<&Row>, ReadError> {
-        if self.done {
-            return Ok(None);
+        loop {
+            if self.done {
+                return Ok(None);
+            }
+            let Some(number) = self.read_cells(gate)? else {
+                self.done = true;
+                return Ok(None);
+            };
+            self.row.number = number;
+            if self.check_required(number)? {
+                self.rows += 1;
+                return Ok(Some(&self.row));
+            }
         }
+    }
+
+    /// Reads the next record's mapped cells into the row; its number, or `None` at the
+    /// end. A cell that cannot be read is an error, or (a full pass) noted, and the row
+    /// is then passed over.
+    fn read_cells(&mut self, gate: Option<&dyn Fn(u64) -> bool>) -> Result<Option<u64>, ReadError> {
         let file = self.file.as_str();
         let err = |kind, row: u64| ReadError::new(file, kind).at_row(row);
-        let number = match &mut self.source {
-            Source::Csv(csv) => loop {
-                let Some(line) = csv.next_record().map_err(|k| ReadError::new(file, k))? else {
-                    self.done = true;
-                    return Ok(None);
-                };
-                let line = line + self.line_offset;
-                let found = csv.record.len();
-                if found != self.headers.len() {
-                    return Err(err(ReadErrorKind::Ragged { expected: self.headers.len(), found }, line));
-                }
-                self.row.cpr_sex = None;
-                let cpr_at = if gate.is_some() { self.plan.iter().position(|p| p.field == Field::Cpr) } else { None };
-                if let (Some(keep), Some(k)) = (gate, cpr_at) {
-                    // The digits alone decide; the cell is parsed below if she is kept.
-                    let bytes = csv.record.get(self.plan[k].column).unwrap_or_default().trim_ascii();
-                    if !Cpr::key_of(bytes).is_some_and(keep) {
-                        continue;
+        loop {
+            let mut bad = false;
+            let number = match &mut self.source {
+                Source::Csv(csv) => {
+                    let Some(line) = csv.next_record().map_err(|k| ReadError::new(file, k))? else { return Ok(None) };
+                    let line = line + self.line_offset;
+                    let found = csv.record.len();
+                    if found != self.headers.len() {
+                        return Err(err(ReadErrorKind::Ragged { expected: self.headers.len(), found }, line));
                     }
+                    self.row.cpr_sex = None;
+                    let cpr_at =
+                        if gate.is_some() { self.plan.iter().position(|p| p.field == Field::Cpr) } else { None };
+                    if let (Some(keep), Some(k)) = (gate, cpr_at) {
+                        // The digits alone decide; the cell is parsed below if she is kept.
+                        let bytes = csv.record.get(self.plan[k].column).unwrap_or_default().trim_ascii();
+                        if !Cpr::key_of(bytes).is_some_and(keep) {
+                            continue;
+                        }
+                    }
+                    for (k, (p, slot)) in self.plan.iter().zip(self.row.slots.iter_mut()).enumerate() {
+                        let sex = (p.field == Field::Cpr).then_some(&mut self.row.cpr_sex);
+                        slot.present = false;
+                        let bytes = csv.record.get(p.column).unwrap_or_default().trim_ascii();
+                        let text = if bytes.is_empty() {
+                            ""
+                        } else {
+                            csv_file::decode(&mut csv.decoding, bytes, &mut csv.scratch)
+                                .map_err(|k| err(k, line).in_column(&p.header))?
+                                .trim()
+                        };
+                        if text.is_empty() {
+                            if let Some(s) = self.survey.as_mut() {
+                                s.empty(k);
+                            }
+                            continue;
+                        }
+                        match (parse_text(slot, text, p.ty, sex), self.survey.as_mut()) {
+                            (Ok(()), Some(s)) => s.read(k, text, &slot.value),
+                            (Ok(()), None) => {}
+                            (Err(kind), Some(s)) => {
+                                s.bad(line, &p.header, text, p.ty, kind);
+                                bad = true;
+                            }
+                            (Err(kind), None) => return Err(err(kind, line).in_column(&p.header)),
+                        }
+                    }
+                    line
                 }
-                for (p, slot) in self.plan.iter().zip(self.row.slots.iter_mut()) {
-                    let sex = (p.field == Field::Cpr).then_some(&mut self.row.cpr_sex);
-                    csv_cell(csv, p, slot, sex, file, line)?;
+                Source::Xlsx(x) => {
+                    let Some(number) = x.next_row().map_err(|k| ReadError::new(file, k))? else { return Ok(None) };
+                    self.row.cpr_sex = None;
+                    for (k, (p, slot)) in self.plan.iter().zip(self.row.slots.iter_mut()).enumerate() {
+                        let sex = (p.field == Field::Cpr).then_some(&mut self.row.cpr_sex);
+                        let cell = x.cell(p.column);
+                        let parsed = parse_cell(slot, cell, p.ty, sex, &mut self.scratch);
+                        let Some(s) = self.survey.as_mut() else {
+                            slot.present = parsed.map_err(|kind| err(kind, number).in_column(&p.header))?;
+                            continue;
+                        };
+                        match parsed {
+                            Ok(true) => {
+                                let raw = if s.wants_text(k) { cell_raw(cell, &mut self.scratch) } else { "" };
+                                slot.present = true;
+                                s.read(k, raw, &slot.value);
+                            }
+                            Ok(false) => {
+                                slot.present = false;
+                                s.empty(k);
+                            }
+                            Err(kind) => {
+                                slot.present = false;
+                                s.bad(number, &p.header, cell_raw(cell, &mut self.scratch), p.ty, kind);
+                                bad = true;
+                            }
+                        }
+                    }
+                    number
                 }
-                break line;
-            },
-            Source::Xlsx(x) => {
-                let Some((i, number)) = x.next_row() else {
-                    self.done = true;
-                    return Ok(None);
-                };
-                self.row.cpr_sex = None;
-                for (p, slot) in self.plan.iter().zip(self.row.slots.iter_mut()) {
-                    let sex = (p.field == Field::Cpr).then_some(&mut self.row.cpr_sex);
-                    slot.present = parse_cell(slot, x.cell(i, p.column), p.ty, sex, &mut self.scratch)
-                        .map_err(|k| err(k, number).in_column(&p.header))?;
-                }
-                number
+            };
+            if !bad {
+                return Ok(Some(number));
             }
-        };
-        self.row.number = number;
-        // Required cells, and the name when the kind needs one, must not be empty.
-        if let Some(p) = self.plan.iter().zip(&self.row.slots).find(|(p, s)| p.required && !s.present).map(|(p, _)| p) {
-            return Err(err(ReadErrorKind::RequiredEmpty, number).in_column(&p.header));
         }
+    }
+
+    /// Required cells, and the name when the kind needs one, must not be empty: an
+    /// error, or (a full pass) a noted bad cell and `false` for a row to pass over.
+    fn check_required(&mut self, number: u64) -> Result<bool, ReadError> {
+        let mut missing: Vec<&Planned> =
+            self.plan.iter().zip(&self.row.slots).filter(|(p, s)| p.required && !s.present).map(|(p, _)| p).collect();
         if self.needs_name {
             let mut names = self.plan.iter().zip(&self.row.slots).filter(|(p, _)| p.field.is_name());
             if !names.clone().any(|(_, s)| s.present)
                 && let Some((p, _)) = names.next()
             {
-                return Err(err(ReadErrorKind::RequiredEmpty, number).in_column(&p.header));
+                missing.push(p);
             }
         }
-        self.rows += 1;
-        Ok(Some(&self.row))
+        let Some(first) = missing.first() else { return Ok(true) };
+        match self.survey.as_mut() {
+            None => {
+                Err(ReadError::new(&self.file, ReadErrorKind::RequiredEmpty).at_row(number).in_column(&first.header))
+            }
+            Some(s) => {
+                for p in missing {
+                    s.bad(number, &p.header, "", p.ty, ReadErrorKind::RequiredEmpty);
+                }
+                Ok(false)
+            }
+        }
     }
 
     /// Reads to the end and returns the file's summary. The hash is only known when the
     /// reader was opened by [`validate`]/[`validate_bytes`]; otherwise it is empty.
     pub fn finish(mut self) -> Result<FileSummary, ReadError> {
         while self.next_row()?.is_some() {}
+        if let Some(s) = self.survey.as_mut().filter(|s| s.has_bad()) {
+            return Err(ReadError::new(&self.file, s.unreadable()));
+        }
         if self.rows == 0 {
             return Err(ReadError::new(&self.file, ReadErrorKind::Empty));
         }
@@ -892,13 +1115,34 @@ impl Reader {
             }
             (None, Source::Xlsx(_)) => (0, String::new()),
         };
-        Ok(FileSummary { rows: self.rows, sha256, bytes })
+        let readings = self.survey.take().map(|s| s.readings()).unwrap_or_default();
+        let latest_in_rows = readings.iter().filter_map(|r| r.latest).max();
+        Ok(FileSummary {
+            rows: self.rows,
+            sha256,
+            bytes,
+            header_row: self.header_row,
+            title_date: self.title_date,
+            latest_in_rows,
+            readings,
+        })
     }
 }
 
-/// A full pass over the file with the mapping: every row parsed, the first problem
-/// returned. Callers import nothing from a file that fails. A file with a header but no
-/// data rows is [`ReadErrorKind::Empty`].
+impl FileSummary {
+    /// The date the extract describes, as far as the file says: the date in its title,
+    /// else the latest date or month its rows hold. The caller shows it, lets the
+    /// coordinator correct it, and passes the settled date to `select`.
+    pub fn reference_date(&self) -> Option<Date> {
+        self.title_date.or(self.latest_in_rows)
+    }
+}
+
+/// A full pass over the file with the mapping: every row parsed, every cell that
+/// cannot be read collected into one [`ReadErrorKind::Unreadable`] (a sample of 20 with
+/// file, row, column and value, and the count), or else a summary with how each coded
+/// value was read. Callers import nothing from a file that fails. A file with a header
+/// but no data rows is [`ReadErrorKind::Empty`].
 pub fn validate(path: &Path, file_name: &str, mapping: &Mapping) -> Result<FileSummary, ReadError> {
     Reader::open_inner(path, file_name, mapping, true)?.finish()
 }

@@ -1,12 +1,26 @@
-//! The workbook side: one sheet loaded whole (a sheet holds at most 1,048,576 rows).
+//! The workbook side: one sheet streamed row by row.
+//!
+//! A sheet's declared size says nothing about the memory it needs: a crafted workbook
+//! with one cell at A1 and one at XFD1048576 is a few kilobytes, and loading it as one
+//! rectangular range (calamine's `worksheet_range`) would allocate for 17 billion cells.
+//! So an XLSX sheet is read cell by cell on a thread of its own and handed over one
+//! row at a time through a short queue; a row holds its cells up to its last one.
+//! XLS, XLSB and ODS have no such reader in calamine and are loaded as a range, which
+//! is refused when taller than a sheet can be.
 
 use crate::error::ReadErrorKind;
-use calamine::{Data, Range, Reader as _};
+use calamine::{Data, Reader as _, Sheets};
+use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::io::Cursor;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 /// Excel's row limit; a larger sheet can only be a crafted file.
 pub(super) const MAX_ROWS: usize = 1_048_576;
+/// Excel's column limit (XFD).
+const MAX_COLUMNS: usize = 16_384;
+/// Rows waiting between the thread that reads the sheet and the reader.
+const QUEUE: usize = 64;
 
 /// Whether `prefix` starts like a workbook: a zip (XLSX, ODS) or an OLE compound file (XLS).
 pub(super) fn is_workbook(prefix: &[u8]) -> bool {
@@ -19,20 +33,28 @@ pub(super) fn named_like_workbook(file_name: &str) -> bool {
     [".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"].iter().any(|ext| lower.ends_with(ext))
 }
 
+/// One row with content: its number on the sheet (1-based) and its cells from column A
+/// to its last cell.
+#[derive(Debug, Clone, Default)]
+pub(super) struct SheetRow {
+    pub number: u64,
+    pub cells: Vec<Data>,
+}
+
+type Message = Result<SheetRow, ReadErrorKind>;
+
 pub(super) struct XlsxSource {
-    range: Range<Data>,
-    /// Next row, relative to the range.
-    next: usize,
-    /// The sheet's row number (1-based) of the range's first row, minus one.
-    offset: u64,
+    rows: Receiver<Message>,
+    /// Rows read ahead (to find the header) and not yet handed out.
+    pending: VecDeque<SheetRow>,
+    current: SheetRow,
     pub sheets: Vec<String>,
 }
 
 impl XlsxSource {
     /// Opens the named sheet, or the first. `NoSuchSheet` carries the name asked for.
-    pub fn open(bytes: &[u8], sheet: Option<&str>) -> Result<XlsxSource, ReadErrorKind> {
-        let mut book =
-            calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| ReadErrorKind::NotAWorkbook)?;
+    pub fn open(bytes: Vec<u8>, sheet: Option<&str>) -> Result<XlsxSource, ReadErrorKind> {
+        let book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| ReadErrorKind::NotAWorkbook)?;
         let sheets = book.sheet_names();
         let name = match sheet {
             Some(wanted) => sheets
@@ -43,39 +65,110 @@ impl XlsxSource {
                 .clone(),
             None => sheets.first().ok_or(ReadErrorKind::Empty)?.clone(),
         };
-        let range = book.worksheet_range(&name).map_err(|_| ReadErrorKind::NotAWorkbook)?;
-        if range.height() > MAX_ROWS {
-            return Err(ReadErrorKind::TooManyRows);
-        }
-        let offset = range.start().map_or(0, |(row, _)| u64::from(row));
-        Ok(XlsxSource { range, next: 0, offset, sheets })
+        let (tx, rows) = sync_channel(QUEUE);
+        std::thread::Builder::new()
+            .name("opsog-xlsx".into())
+            .spawn(move || {
+                if let Err(kind) = stream(book, &name, &tx) {
+                    // The reader may have stopped listening; then nobody needs to know.
+                    let _ = tx.send(Err(kind));
+                }
+            })
+            .map_err(|e| ReadErrorKind::Io(e.kind().to_string()))?;
+        Ok(XlsxSource { rows, pending: VecDeque::new(), current: SheetRow::default(), sheets })
     }
 
-    /// The next row with any content: its index in the range and its sheet row number.
-    pub fn next_row(&mut self) -> Option<(usize, u64)> {
-        let width = self.range.width();
-        while self.next < self.range.height() {
-            let i = self.next;
-            self.next += 1;
-            // `get` is O(1); `rows().nth(i)` would walk from the top every time.
-            if (0..width).any(|j| self.range.get((i, j)).is_some_and(has_content)) {
-                return Some((i, self.offset + u64::try_from(i).unwrap_or(u64::MAX) + 1));
+    fn receive(&mut self) -> Result<Option<SheetRow>, ReadErrorKind> {
+        match self.rows.recv() {
+            Ok(Ok(row)) => Ok(Some(row)),
+            Ok(Err(kind)) => Err(kind),
+            // The thread has sent every row and ended.
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Reads ahead until `n` rows wait (fewer at the end of the sheet).
+    pub fn look_ahead(&mut self, n: usize) -> Result<&VecDeque<SheetRow>, ReadErrorKind> {
+        while self.pending.len() < n {
+            match self.receive()? {
+                Some(row) => self.pending.push_back(row),
+                None => break,
             }
         }
-        None
+        Ok(&self.pending)
     }
 
-    /// A cell by its index in the range; past the edge it is empty.
-    pub fn cell(&self, row: usize, column: usize) -> &Data {
-        self.range.get((row, column)).unwrap_or(&Data::Empty)
+    /// The next row with any content, which [`XlsxSource::cell`] then reads; its sheet
+    /// row number, or `None` at the end.
+    pub fn next_row(&mut self) -> Result<Option<u64>, ReadErrorKind> {
+        let next = match self.pending.pop_front() {
+            Some(row) => Some(row),
+            None => self.receive()?,
+        };
+        Ok(next.map(|row| {
+            self.current = row;
+            self.current.number
+        }))
     }
 
-    pub fn width(&self) -> usize {
-        self.range.width()
+    /// A cell of the current row; past its last cell it is empty.
+    pub fn cell(&self, column: usize) -> &Data {
+        self.current.cells.get(column).unwrap_or(&Data::Empty)
     }
 }
 
-fn has_content(cell: &Data) -> bool {
+/// Sends the sheet's rows with content, in order. Stops quietly when the reader is gone.
+fn stream(mut book: Sheets<Cursor<Vec<u8>>>, name: &str, tx: &SyncSender<Message>) -> Result<(), ReadErrorKind> {
+    let send = |row: SheetRow| -> Result<(), ReadErrorKind> {
+        if !row.cells.iter().any(has_content) {
+            return Ok(());
+        }
+        tx.send(Ok(row)).map_err(|_| ReadErrorKind::Io("stopped".into()))
+    };
+    match &mut book {
+        Sheets::Xlsx(xlsx) => {
+            let mut cells = xlsx.worksheet_cells_reader(name).map_err(|_| ReadErrorKind::NotAWorkbook)?;
+            let mut row = SheetRow::default();
+            while let Some(cell) = cells.next_cell().map_err(|_| ReadErrorKind::NotAWorkbook)? {
+                let (r, c) = cell.get_position();
+                let (r, c) = (r as usize, c as usize);
+                if r >= MAX_ROWS || c >= MAX_COLUMNS {
+                    return Err(ReadErrorKind::TooManyRows);
+                }
+                let number = r as u64 + 1;
+                if number != row.number {
+                    send(std::mem::take(&mut row))?;
+                    row.number = number;
+                }
+                let value = Data::from(cell.get_value().clone());
+                if !has_content(&value) {
+                    continue;
+                }
+                if row.cells.len() <= c {
+                    row.cells.resize(c + 1, Data::Empty);
+                }
+                row.cells[c] = value;
+            }
+            send(row)
+        }
+        other => {
+            let range = other.worksheet_range(name).map_err(|_| ReadErrorKind::NotAWorkbook)?;
+            if range.height() > MAX_ROWS {
+                return Err(ReadErrorKind::TooManyRows);
+            }
+            let first = range.start().map_or(0, |(row, _)| u64::from(row));
+            let left = range.start().map_or(0, |(_, column)| column as usize);
+            for (i, cells) in range.rows().enumerate() {
+                let mut row = SheetRow { number: first + i as u64 + 1, cells: vec![Data::Empty; left] };
+                row.cells.extend_from_slice(cells);
+                send(row)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+pub(super) fn has_content(cell: &Data) -> bool {
     match cell {
         Data::Empty => false,
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => !s.trim().is_empty(),

@@ -234,7 +234,7 @@ pub async fn mapping_save(
         _ => EncodingChoice::Auto,
     };
     let sheet = form.get("sheet").map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let mapping = Mapping { kind: meta.kind, columns, sheet, encoding };
+    let mapping = Mapping { kind: meta.kind, columns, sheet, encoding, header_row: None };
     let headers = register::read::inspect(file.as_path(), &meta.file_name, mapping.sheet.as_deref())
         .map(|i| i.headers)
         .unwrap_or_default();
