@@ -41,14 +41,12 @@ fn part_values(value: &Prepared, part: BlockPart) -> Vec<(usize, String)> {
             s.sort_unstable();
             vec![(usize::MAX, s.join(" "))]
         }
-        (Prepared::Code(s) | Prepared::Text(s), BlockPart::Year) => {
-            if s.len() >= 4 && s.is_char_boundary(4) {
-                vec![(usize::MAX, s[..4].to_owned())]
-            } else {
-                Vec::new()
-            }
+        (Prepared::Code(s) | Prepared::Text(s) | Prepared::Date { digits: s, .. }, BlockPart::Year) => {
+            if s.len() >= 4 && s.is_char_boundary(4) { vec![(usize::MAX, s[..4].to_owned())] } else { Vec::new() }
         }
-        (Prepared::Code(s) | Prepared::Text(s), _) => vec![(usize::MAX, s.clone())],
+        (Prepared::Code(s) | Prepared::Text(s) | Prepared::Date { digits: s, .. }, _) => {
+            vec![(usize::MAX, s.clone())]
+        }
     }
 }
 

@@ -112,7 +112,13 @@ pub(crate) enum Prepared {
     #[default]
     Missing,
     Name(Vec<Token>),
-    /// Dates as `yyyymmdd` digits, codes and phone numbers as their normalised string.
+    /// A date as `yyyymmdd` digits, with its day number when it is a calendar date (a
+    /// value that did not parse has only its digits).
+    Date {
+        digits: String,
+        day: Option<i32>,
+    },
+    /// Codes and phone numbers as their normalised string.
     Code(String),
     Text(String),
 }
@@ -150,12 +156,62 @@ impl NameAgreement {
     fn level(self) -> u8 {
         self as u8
     }
+
+    pub(crate) fn from_level(level: u8) -> Self {
+        match level {
+            0 => Self::Exact,
+            1 => Self::Transliteration,
+            2 => Self::Close,
+            3 => Self::Weak,
+            4 => Self::Partial,
+            _ => Self::Different,
+        }
+    }
+}
+
+/// How two dates (birth dates) agree, from strongest to weakest. "A year" is 366 days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DateAgreement {
+    /// The same date.
+    Exact,
+    /// At most a year apart, and one typing slip away: one digit off, two neighbouring
+    /// digits swapped, or day and month swapped.
+    Typo,
+    /// At most a year apart otherwise.
+    WithinYear,
+    /// More than a year apart, but one digit off or two neighbouring digits swapped (a
+    /// slip in the year); also any one-slip difference of a value that is not a date.
+    YearTypo,
+    /// More than a year apart: another person, or a date that is wrong altogether.
+    YearsApart,
+}
+
+impl DateAgreement {
+    pub(crate) const LEVELS: usize = 5;
+
+    pub(crate) fn from_level(level: u8) -> Self {
+        match level {
+            0 => Self::Exact,
+            1 => Self::Typo,
+            2 => Self::WithinYear,
+            3 => Self::YearTypo,
+            _ => Self::YearsApart,
+        }
+    }
+
+    /// Whether the two dates can be one person's birth date written twice with at most
+    /// one slip of the fingers, within a year. A link whose dates differ more is never
+    /// certain: a namesake born months or decades apart is another woman as often as not.
+    pub fn at_most_one_slip(self) -> bool {
+        self <= Self::Typo
+    }
 }
 
 pub(crate) fn levels(kind: FieldKind) -> usize {
     match kind {
         FieldKind::Name => NameAgreement::LEVELS,
-        FieldKind::Date | FieldKind::Exact | FieldKind::Text => 4,
+        FieldKind::Date => DateAgreement::LEVELS,
+        FieldKind::Exact | FieldKind::Text => 4,
         FieldKind::Phone => 3,
     }
 }
@@ -164,10 +220,14 @@ pub(crate) fn prepare(kind: FieldKind, value: Option<&FieldValue>) -> Prepared {
     let Some(value) = value else { return Prepared::Missing };
     let prepared = match (kind, value) {
         (FieldKind::Name, FieldValue::Name(s) | FieldValue::Text(s)) => Prepared::Name(tokens(s)),
-        (FieldKind::Date, FieldValue::Date(d)) => Prepared::Code(date_digits(*d)),
-        // A date that did not parse still carries its digits, which are compared like
-        // a date's (one digit off, day and month swapped).
-        (FieldKind::Date, FieldValue::Name(s) | FieldValue::Text(s)) => Prepared::Code(normalize::digits(s)),
+        (FieldKind::Date, FieldValue::Date(d)) => {
+            Prepared::Date { digits: date_digits(*d), day: Some(d.to_julian_day()) }
+        }
+        // A date that did not parse still carries its digits, which are compared by
+        // typing slips only, since how far apart the dates are is not known.
+        (FieldKind::Date, FieldValue::Name(s) | FieldValue::Text(s)) => {
+            Prepared::Date { digits: normalize::digits(s), day: None }
+        }
         (FieldKind::Exact, FieldValue::Name(s) | FieldValue::Text(s)) => {
             Prepared::Code(normalize::fold(s).replace(' ', ""))
         }
@@ -185,7 +245,7 @@ pub(crate) fn prepare(kind: FieldKind, value: Option<&FieldValue>) -> Prepared {
     };
     match &prepared {
         Prepared::Name(t) if t.is_empty() => Prepared::Missing,
-        Prepared::Code(s) | Prepared::Text(s) if s.is_empty() => Prepared::Missing,
+        Prepared::Code(s) | Prepared::Text(s) | Prepared::Date { digits: s, .. } if s.is_empty() => Prepared::Missing,
         _ => prepared,
     }
 }
@@ -199,7 +259,7 @@ pub(crate) fn exact_key(value: &Prepared) -> Option<String> {
             t.sort_unstable();
             Some(t.join(" "))
         }
-        Prepared::Code(s) | Prepared::Text(s) => Some(s.clone()),
+        Prepared::Code(s) | Prepared::Text(s) | Prepared::Date { digits: s, .. } => Some(s.clone()),
     }
 }
 
@@ -228,8 +288,10 @@ pub(crate) fn level(kind: FieldKind, a: &Prepared, b: &Prepared) -> Option<u8> {
     match (a, b) {
         (Prepared::Missing, _) | (_, Prepared::Missing) => None,
         (Prepared::Name(x), Prepared::Name(y)) => Some(names(x, y).level()),
+        (Prepared::Date { digits: x, day: dx }, Prepared::Date { digits: y, day: dy }) => {
+            Some(date_agreement(x, *dx, y, *dy) as u8)
+        }
         (Prepared::Code(x), Prepared::Code(y)) => Some(match kind {
-            FieldKind::Date => date_level(x, y),
             FieldKind::Phone => edit_level(x, y, 1),
             _ => edit_level(x, y, 2),
         }),
@@ -248,18 +310,28 @@ fn edit_level(a: &str, b: &str, max: usize) -> u8 {
     osa_within(a, b, max) as u8
 }
 
-/// Exact; one digit off or day and month swapped; two digits off; else.
-fn date_level(a: &str, b: &str) -> u8 {
+/// Days in "a year" when telling a slip from another person's birth date.
+const YEAR_DAYS: i32 = 366;
+
+/// See [`DateAgreement`]. Digits alone say nothing about distance: 2000-03-15 and
+/// 2021-03-15 are two digits apart and twenty-one years, so the distance in days
+/// decides first and digit slips only refine it.
+pub(crate) fn date_agreement(a: &str, day_a: Option<i32>, b: &str, day_b: Option<i32>) -> DateAgreement {
     if a == b {
-        return 0;
+        return DateAgreement::Exact;
     }
-    if a.len() == 8 && b.len() == 8 && a[..4] == b[..4] && a[4..6] == b[6..8] && a[6..8] == b[4..6] {
-        return 1;
-    }
-    match osa_within(a, b, 2) {
-        1 => 1,
-        2 => 2,
-        _ => 3,
+    let swapped = a.len() == 8 && b.len() == 8 && a[..4] == b[..4] && a[4..6] == b[6..8] && a[6..8] == b[4..6];
+    let slip = swapped || osa_within(a, b, 1) <= 1;
+    match (day_a, day_b) {
+        (Some(x), Some(y)) if (x - y).abs() <= YEAR_DAYS => {
+            if slip {
+                DateAgreement::Typo
+            } else {
+                DateAgreement::WithinYear
+            }
+        }
+        _ if slip => DateAgreement::YearTypo,
+        _ => DateAgreement::YearsApart,
     }
 }
 
@@ -275,6 +347,12 @@ fn text_level(a: &str, b: &str) -> u8 {
     } else {
         3
     }
+}
+
+/// How many name tokens the two names share, when every token of the shorter name found
+/// a partner (agreement `Weak` or better): that is the shorter name's length; else 0.
+pub(crate) fn agreeing_tokens(a: &[Token], b: &[Token]) -> usize {
+    if names(a, b) <= NameAgreement::Weak { a.len().min(b.len()) } else { 0 }
 }
 
 /// How strongly two single tokens agree: 4 exact, 3 same skeleton, 2 close, 1 weak, 0 not.
@@ -346,6 +424,28 @@ pub(crate) fn names(a: &[Token], b: &[Token]) -> NameAgreement {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_compared_by_distance_before_digits() {
+        use DateAgreement as D;
+        let of = |a: &str, b: &str| {
+            let day = |s: &str| {
+                let (y, m, d) = (s[..4].parse().ok()?, s[4..6].parse::<u8>().ok()?, s[6..].parse().ok()?);
+                time::Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok().map(|d| d.to_julian_day())
+            };
+            date_agreement(a, day(a), b, day(b))
+        };
+        assert_eq!(of("20000315", "20000315"), D::Exact);
+        assert_eq!(of("20000315", "20000316"), D::Typo);
+        assert_eq!(of("20000305", "20000503"), D::Typo);
+        assert_eq!(of("20000315", "20000728"), D::WithinYear);
+        // Two digits apart, and twenty-one years.
+        assert_eq!(of("20000315", "20210315"), D::YearsApart);
+        assert_eq!(of("19850315", "19580315"), D::YearTypo);
+        // A value that is not a date: slips only, the distance is unknown.
+        assert_eq!(date_agreement("19850315", None, "1985031", None), D::YearTypo);
+        assert_eq!(date_agreement("1985", None, "1985", None), D::Exact);
+    }
 
     #[test]
     fn fast_string_measures_agree_with_strsim() {

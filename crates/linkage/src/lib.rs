@@ -17,17 +17,27 @@
 //!    one column agree with the register's two columns.
 //! 4. **Learn** (`model`): `u` per level from random pairs; `m` by EM, one session per
 //!    blocking rule over the pairs that rule brings, each learning the fields the rule
-//!    does not use (as Splink does); then the share of matches among all candidate
-//!    pairs. The truth is never used.
-//! 5. **Decide**: each pair's probability; each record linked at most once (greedy by
-//!    match weight, ties by id); a link at or above [`Config::upper`] is
-//!    [`Certainty::Certain`], between [`Config::lower`] and `upper` it goes to a
-//!    caseworker's review queue ([`Certainty::Review`]), and so does a link with a close
-//!    competitor (another candidate of the same record within
-//!    [`Config::ambiguity_margin`] bits), since the model cannot tell those apart.
+//!    does not use and the session observes (as Splink does; a session with only one
+//!    such field pins that field's weakest level at a small `m`, since one field alone
+//!    cannot tell the share of matches from its `m`); then, with those `m` fixed, the share
+//!    of matches among all candidate pairs and the `m` of fields no session learned. The
+//!    share is at most one match per left record. The truth is never used.
+//! 5. **Decide**: each left record is one person, who is one of its candidates or none
+//!    of them; its link is its best candidate (ties to the lower id), and the
+//!    probability shown is that candidate's posterior odds over one plus the odds of all
+//!    its candidates, so two candidates the evidence cannot tell apart share it. Several
+//!    left records may link to one right record (a woman on two courses). A link at or
+//!    above [`Config::upper`] is [`Certainty::Certain`] unless a [`Doubt`] holds: a close
+//!    rival (within [`Config::ambiguity_margin`] bits), birth dates that differ by more
+//!    than one slip or are missing, or names that agree on fewer than two words. Below
+//!    `upper` a link goes to a caseworker's review queue ([`Certainty::Review`]) when
+//!    its probability, or that of its close rivals together, is at least
+//!    [`Config::lower`]; else the record stays unlinked. Every link carries its evidence
+//!    per field ([`Link::evidence`]) and its [`Link::doubts`].
 //!
-//! The probability is the posterior given that the pair is a candidate: the prior is
-//! the share of matches among candidate pairs as EM estimates it, not among all pairs.
+//! The prior is the share of matches among candidate pairs as EM estimates it, not
+//! among all pairs. How well the probabilities are calibrated is measured on synthetic
+//! truth by `bench/linkage/trust.sh`.
 //!
 //! The name rules are general spelling rules (see [`normalize`]); no table of name
 //! variants is built in.
@@ -40,7 +50,7 @@ pub mod normalize;
 use std::fmt;
 
 pub use blocking::BlockPart;
-pub use compare::NameAgreement;
+pub use compare::{DateAgreement, NameAgreement};
 
 /// What a field holds, which decides how two values are compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -202,8 +212,9 @@ pub struct Config {
     /// Probability at or above which a link is certain. Default 0.99: a wrong link means
     /// contacting the wrong woman, so "certain" must be rare to be wrong.
     pub upper: f64,
-    /// Probability below which a pair is not linked. Default 0.5: between `lower` and
-    /// `upper` a caseworker decides.
+    /// Probability below which a record is not linked (its best candidate's, or that of
+    /// its close rivals together). Default 0.5: between `lower` and `upper` a caseworker
+    /// decides.
     pub lower: f64,
     /// A link whose record has another candidate within this many bits of match weight
     /// goes to review whatever its probability. Default 2.0 (the rival is at least a
@@ -250,11 +261,147 @@ pub enum Certainty {
 pub struct Link {
     pub left: u64,
     pub right: u64,
-    /// Posterior probability that the pair is a match (see the crate documentation).
+    /// Probability that the left record is this right record: the pair's posterior odds
+    /// over one plus the odds of all the left record's candidates (see the crate
+    /// documentation), so that candidates the evidence cannot tell apart share it.
     pub probability: f64,
-    /// The match weight, log2 of the posterior odds; sums of per-field evidence.
+    /// The pair's match weight, log2 of its posterior odds: [`Link::prior_weight`] plus
+    /// the weights of [`Link::evidence`].
     pub weight: f64,
     pub certainty: Certainty,
+    /// log2 of the prior odds of a match among candidate pairs.
+    pub prior_weight: f64,
+    /// Per schema field, in schema order: how the two values agreed and what that added
+    /// to the weight (positive speaks for the link). For a person who decides.
+    pub evidence: Vec<FieldEvidence>,
+    /// Why the link is not certain; empty exactly when it is.
+    pub doubts: Vec<Doubt>,
+}
+
+/// How one field of a linked pair agreed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldEvidence {
+    /// The schema field's name.
+    pub field: String,
+    pub agreement: Agreement,
+    /// Bits of match weight this agreement adds (negative: it speaks against the link).
+    pub weight: f64,
+}
+
+/// How two values of one field agreed, by the field's kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Agreement {
+    /// Missing on one side or both: no evidence either way.
+    Missing,
+    Name(NameAgreement),
+    Date(DateAgreement),
+    /// Codes and phone numbers: edits apart (0 = the same); `None` = further apart.
+    Edits(Option<u8>),
+    /// Free text, from the same (0) to different (3) (see [`FieldKind::Text`]).
+    Text(u8),
+}
+
+impl Agreement {
+    fn of(kind: FieldKind, level: u8) -> Self {
+        if level == model::NULL {
+            return Self::Missing;
+        }
+        match kind {
+            FieldKind::Name => Self::Name(NameAgreement::from_level(level)),
+            FieldKind::Date => Self::Date(DateAgreement::from_level(level)),
+            FieldKind::Exact if level < 3 => Self::Edits(Some(level)),
+            FieldKind::Phone if level < 2 => Self::Edits(Some(level)),
+            FieldKind::Exact | FieldKind::Phone => Self::Edits(None),
+            FieldKind::Text => Self::Text(level),
+        }
+    }
+}
+
+impl fmt::Display for Agreement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Missing => "missing",
+            Self::Name(NameAgreement::Exact) => "the same name",
+            Self::Name(NameAgreement::Transliteration) => "the same name in another spelling",
+            Self::Name(NameAgreement::Close) => "names close (a slip or a name left out)",
+            Self::Name(NameAgreement::Weak) => "names alike",
+            Self::Name(NameAgreement::Partial) => "names agree only in part",
+            Self::Name(NameAgreement::Different) => "different names",
+            Self::Date(DateAgreement::Exact) => "the same date",
+            Self::Date(DateAgreement::Typo) => "dates one slip apart",
+            Self::Date(DateAgreement::WithinYear) => "dates less than a year apart",
+            Self::Date(DateAgreement::YearTypo) => "dates more than a year apart (a slip in the year?)",
+            Self::Date(DateAgreement::YearsApart) => "dates years apart",
+            Self::Edits(Some(0)) | Self::Text(0) => "the same",
+            Self::Edits(Some(1)) => "one character apart",
+            Self::Edits(Some(_)) => "two characters apart",
+            Self::Text(1) => "very similar",
+            Self::Text(2) => "similar",
+            Self::Edits(None) | Self::Text(_) => "different",
+        })
+    }
+}
+
+/// Why a link is not certain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Doubt {
+    /// The probability is below [`Config::upper`].
+    Probability,
+    /// Another candidate of the same record is within [`Config::ambiguity_margin`] bits.
+    Rival,
+    /// This date field differs by more than one slip (see
+    /// [`DateAgreement::at_most_one_slip`]): another person's birth date as often as not.
+    DatesDiffer { field: String },
+    /// This date field is missing on one side: the link rests on names alone.
+    DateMissing { field: String },
+    /// The names agree on fewer than two words, or a word of the shorter name has no
+    /// partner: a common given name is shared by many.
+    NamesInPart,
+}
+
+impl fmt::Display for Doubt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Probability => f.write_str("the probability is below the bar for certain links"),
+            Self::Rival => f.write_str("another candidate is nearly as likely"),
+            Self::DatesDiffer { field } => write!(f, "{field}: differs by more than one slip"),
+            Self::DateMissing { field } => write!(f, "{field}: missing on one side"),
+            Self::NamesInPart => f.write_str("the names agree only in part"),
+        }
+    }
+}
+
+/// The rules no weight can outvote (issue 12): a link is never certain when a date field
+/// differs by more than one slip or is missing, or when the names do not agree on at
+/// least two words with every word of the shorter name matched.
+fn guard_doubts(
+    kinds: &[FieldKind],
+    evidence: &[FieldEvidence],
+    left: &[compare::Prepared],
+    right: &[compare::Prepared],
+) -> Vec<Doubt> {
+    let mut doubts = Vec::new();
+    let mut name_tokens = 0;
+    let mut names_in_part = false;
+    for (f, (kind, e)) in kinds.iter().zip(evidence).enumerate() {
+        match (kind, e.agreement) {
+            (FieldKind::Date, Agreement::Missing) => doubts.push(Doubt::DateMissing { field: e.field.clone() }),
+            (FieldKind::Date, Agreement::Date(d)) if !d.at_most_one_slip() => {
+                doubts.push(Doubt::DatesDiffer { field: e.field.clone() });
+            }
+            (FieldKind::Name, Agreement::Name(n)) => {
+                if let (compare::Prepared::Name(a), compare::Prepared::Name(b)) = (&left[f], &right[f]) {
+                    name_tokens += compare::agreeing_tokens(a, b);
+                }
+                names_in_part |= n > NameAgreement::Weak;
+            }
+            _ => {}
+        }
+    }
+    if kinds.contains(&FieldKind::Name) && (names_in_part || name_tokens < 2) {
+        doubts.push(Doubt::NamesInPart);
+    }
+    doubts
 }
 
 /// What a run found, with figures about the run itself.
@@ -443,7 +590,7 @@ pub fn link_detailed(
     pairs.sort_unstable();
     pairs.dedup();
     let flat = compare_all(&pairs)?;
-    let (patterns, of_pair) = model::distinct(&flat, width);
+    let (patterns, _) = model::distinct(&flat, width);
 
     // m by EM, one session per blocking rule, as Splink does: among the pairs one rule
     // brings, non-matches agree on the rule's own fields by construction but are random
@@ -452,13 +599,16 @@ pub fn link_detailed(
     // averaged. EM over all candidates at once mistakes the non-matches that blocking
     // made similar for matches. A session needs two fields: with `u` fixed, one field's
     // levels cannot separate the share of matches from their `m`.
-    let start_lambda = |n: usize| left.len().min(right.len()) as f64 / n.max(1) as f64;
+    let start_lambda = |n: usize| {
+        let n = n.max(1) as f64;
+        (left.len().min(right.len()) as f64 / n, left.len() as f64 / n)
+    };
     let mut m_sum: Vec<Vec<f64>> = levels.iter().map(|&k| vec![0.0; k]).collect();
     let mut m_sessions = vec![0usize; width];
     let mut em_iterations = 0;
     for (rule, rule_pairs) in schema.rules.iter().zip(&by_rule) {
         let free: Vec<bool> = (0..width).map(|f| rule.parts.iter().all(|&(i, _)| i != f)).collect();
-        if free.iter().filter(|&&x| x).count() < 2 || rule_pairs.is_empty() {
+        if rule_pairs.is_empty() {
             continue;
         }
         let mut masked: Vec<u8> = Vec::with_capacity(rule_pairs.len() * width);
@@ -468,20 +618,30 @@ pub fn link_detailed(
             masked.extend(pattern.iter().zip(&free).map(|(&level, &f)| if f { level } else { model::NULL }));
         }
         let (session, _) = model::distinct(&masked, width);
+        // Only fields the session observes count (a register without phone numbers
+        // leaves the phone unobserved). A session with one such field anchors its
+        // weakest level (see `model::em`); EM over all candidates instead would take
+        // the non-matches blocking brought (namesakes born years apart) for matches.
+        let observed: Vec<bool> =
+            (0..width).map(|f| free[f] && session.iter().any(|(pattern, _)| pattern[f] != model::NULL)).collect();
+        let anchor = match observed.iter().filter(|&&x| x).count() {
+            0 => continue,
+            1 => observed.iter().position(|&x| x),
+            _ => None,
+        };
         let p = model::em(
             &session,
             model::initial_m(&levels),
             u.clone(),
             start_lambda(rule_pairs.len()),
-            false,
+            &observed,
+            anchor,
             config.em_max_iterations,
         );
         em_iterations += p.iterations;
-        for f in (0..width).filter(|&f| free[f]) {
-            if session.iter().any(|(pattern, _)| pattern[f] != model::NULL) {
-                m_sessions[f] += 1;
-                m_sum[f].iter_mut().zip(&p.m[f]).for_each(|(s, v)| *s += v);
-            }
+        for f in (0..width).filter(|&f| observed[f]) {
+            m_sessions[f] += 1;
+            m_sum[f].iter_mut().zip(&p.m[f]).for_each(|(s, v)| *s += v);
         }
     }
     let initial = model::initial_m(&levels);
@@ -494,70 +654,93 @@ pub fn link_detailed(
             }
         })
         .collect();
-    // With m and u settled, the share of matches among all candidates.
-    let params = model::em(&patterns, m, u, start_lambda(pairs.len()), true, config.em_max_iterations);
+    // With the learned `m` fixed, the share of matches among all candidates, and the
+    // `m` of fields no session could learn (anchored by those that were).
+    let unlearned: Vec<bool> = m_sessions.iter().map(|&n| n == 0).collect();
+    let params = model::em(&patterns, m, u, start_lambda(pairs.len()), &unlearned, None, config.em_max_iterations);
     em_iterations += params.iterations;
     let term_freq = config.term_frequencies.then(|| term_frequencies(&kinds, &l, &r));
-    let pattern_weight: Vec<f64> = patterns.iter().map(|(p, _)| params.weight(p)).collect();
 
-    let min_weight = logit2(lower);
-    let mut scored: Vec<(f64, u32, u32)> = pairs
-        .iter()
-        .zip(&of_pair)
-        .enumerate()
-        .map(|(n, (&(i, j), &pid))| {
-            let mut w = pattern_weight[pid as usize];
-            if let Some(tf) = &term_freq {
-                for (f, field_tf) in tf.iter().enumerate() {
-                    if let Some(field_tf) = field_tf
-                        && flat[n * width + f] == 0
-                    {
-                        // Exact agreement on this value: its own u instead of the average.
-                        w += (params.u[f][0] / field_tf[i as usize]).log2();
-                    }
-                }
-            }
-            (w, i, j)
-        })
-        .filter(|(w, _, _)| *w >= min_weight)
-        .collect();
-    scored.sort_by(|a, b| {
-        b.0.total_cmp(&a.0)
-            .then(left_ids[a.1 as usize].cmp(&left_ids[b.1 as usize]))
-            .then(right_ids[a.2 as usize].cmp(&right_ids[b.2 as usize]))
-    });
-    let mut left_taken = vec![false; left.len()];
-    let mut right_taken = vec![false; right.len()];
-    let mut rival_left = vec![f64::NEG_INFINITY; left.len()];
-    let mut rival_right = vec![f64::NEG_INFINITY; right.len()];
-    let mut chosen: Vec<(f64, u32, u32)> = Vec::new();
-    for &(w, i, j) in &scored {
-        let (iu, ju) = (i as usize, j as usize);
-        if !left_taken[iu] && !right_taken[ju] {
-            left_taken[iu] = true;
-            right_taken[ju] = true;
-            chosen.push((w, i, j));
-        } else {
-            // Every pair not chosen is a rival of the links of both its records.
-            rival_left[iu] = rival_left[iu].max(w);
-            rival_right[ju] = rival_right[ju].max(w);
+    // Each pair's evidence: per field, its level and what it adds to the match weight.
+    let field_weight = |n: usize, i: usize, f: usize| -> f64 {
+        let level = flat[n * width + f];
+        let mut w = params.field_weight(f, level);
+        if level == 0
+            && let Some(Some(field_tf)) = term_freq.as_ref().map(|tf| &tf[f])
+        {
+            // Exact agreement on this value: its own u instead of the average.
+            w += (params.u[f][0] / field_tf[i]).log2();
         }
-    }
-    let mut links: Vec<Link> = chosen
-        .into_iter()
-        .map(|(w, i, j)| {
-            let probability = 1.0 / (1.0 + (-w).exp2());
-            let rival = rival_left[i as usize].max(rival_right[j as usize]);
-            let certain = probability >= upper && rival < w - config.ambiguity_margin;
-            Link {
-                left: left_ids[i as usize],
-                right: right_ids[j as usize],
-                probability,
-                weight: w,
-                certainty: if certain { Certainty::Certain } else { Certainty::Review },
-            }
-        })
+        w
+    };
+    let prior = params.prior_weight();
+    let weights: Vec<f64> = pairs
+        .iter()
+        .enumerate()
+        .map(|(n, &(i, _))| prior + (0..width).map(|f| field_weight(n, i as usize, f)).sum::<f64>())
         .collect();
+
+    // Each list row is one person, who is one of its candidates or none of them (not in
+    // the other list, or not brought by blocking). So the probability of a candidate is
+    // its posterior odds over one plus the odds of all the row's candidates: two
+    // candidates the evidence cannot tell apart (twins, namesakes) share it. A right
+    // record may be linked from several left rows (a woman on two courses).
+    let mut links = Vec::new();
+    let mut start = 0;
+    while start < pairs.len() {
+        let i = pairs[start].0;
+        let end = start + pairs[start..].iter().position(|p| p.0 != i).unwrap_or(pairs.len() - start);
+        // Pairs are sorted by (left, right), so the first of equal weights has the lower id.
+        let mut best = start;
+        let mut rival = f64::NEG_INFINITY;
+        for n in start + 1..end {
+            if weights[n] > weights[best] {
+                rival = rival.max(weights[best]);
+                best = n;
+            } else {
+                rival = rival.max(weights[n]);
+            }
+        }
+        let top = weights[best].max(0.0);
+        let odds_sum: f64 = (-top).exp2() + weights[start..end].iter().map(|w| (w - top).exp2()).sum::<f64>();
+        let share = |w: f64| (w - top).exp2() / odds_sum;
+        let probability = share(weights[best]);
+        // Candidates the evidence can hardly tell apart (twins with one name on the list)
+        // each fall below `lower`, yet the row is surely one of them: a person decides.
+        let close: f64 = weights[start..end]
+            .iter()
+            .filter(|&&w| w >= weights[best] - config.ambiguity_margin)
+            .map(|&w| share(w))
+            .sum();
+        if probability > 0.0 && close >= lower {
+            let j = pairs[best].1 as usize;
+            let evidence: Vec<FieldEvidence> = (0..width)
+                .map(|f| FieldEvidence {
+                    field: schema.fields[f].0.clone(),
+                    agreement: Agreement::of(kinds[f], flat[best * width + f]),
+                    weight: field_weight(best, i as usize, f),
+                })
+                .collect();
+            let mut doubts = guard_doubts(&kinds, &evidence, &l[i as usize], &r[j]);
+            if probability < upper {
+                doubts.insert(0, Doubt::Probability);
+            }
+            if rival >= weights[best] - config.ambiguity_margin {
+                doubts.push(Doubt::Rival);
+            }
+            links.push(Link {
+                left: left_ids[i as usize],
+                right: right_ids[j],
+                probability,
+                weight: weights[best],
+                certainty: if doubts.is_empty() { Certainty::Certain } else { Certainty::Review },
+                prior_weight: prior,
+                evidence,
+                doubts,
+            });
+        }
+        start = end;
+    }
     links.sort_by(|a, b| a.left.cmp(&b.left).then(a.right.cmp(&b.right)));
     Ok(Linkage { links, candidate_pairs: pairs.len(), match_share: params.lambda, em_iterations })
 }
@@ -596,17 +779,6 @@ fn term_frequencies(
             )
         })
         .collect()
-}
-
-/// log2 of the odds of a probability; the weight a probability threshold corresponds to.
-fn logit2(p: f64) -> f64 {
-    if p <= 0.0 {
-        f64::NEG_INFINITY
-    } else if p >= 1.0 {
-        f64::INFINITY
-    } else {
-        (p / (1.0 - p)).log2()
-    }
 }
 
 /// Checks one list and prepares its values; returns ids and values sorted by id.

@@ -16,6 +16,13 @@ pub(crate) const NULL: u8 = u8::MAX;
 /// Smallest `m` EM may assign, so that no level ever becomes impossible for a match.
 const M_FLOOR: f64 = 1e-6;
 
+/// The `m` of a field's weakest level (names with nothing in common, dates years apart)
+/// when that field is a session's only evidence: see [`em`].
+pub(crate) const ANCHOR_M: f64 = 1e-3;
+
+/// Matches EM adds, spread over a field's levels, when it learns that field's `m`.
+const PSEUDO_MATCHES: f64 = 1.0;
+
 pub(crate) struct Params {
     pub lambda: f64,
     pub m: Vec<Vec<f64>>,
@@ -26,14 +33,25 @@ pub(crate) struct Params {
 impl Params {
     /// The match weight (log2 of the posterior odds) of one comparison pattern.
     pub fn weight(&self, pattern: &[u8]) -> f64 {
-        let mut w = (self.lambda / (1.0 - self.lambda)).log2();
+        let mut w = self.prior_weight();
         for (f, &level) in pattern.iter().enumerate() {
-            if level != NULL {
-                let k = usize::from(level);
-                w += (self.m[f][k] / self.u[f][k]).log2();
-            }
+            w += self.field_weight(f, level);
         }
         w
+    }
+
+    /// log2 of the prior odds of a match among candidate pairs.
+    pub fn prior_weight(&self) -> f64 {
+        (self.lambda / (1.0 - self.lambda)).log2()
+    }
+
+    /// What one field's level adds to the match weight (0 when it is missing).
+    pub fn field_weight(&self, field: usize, level: u8) -> f64 {
+        if level == NULL {
+            return 0.0;
+        }
+        let k = usize::from(level);
+        (self.m[field][k] / self.u[field][k]).log2()
     }
 }
 
@@ -81,18 +99,27 @@ pub(crate) fn initial_m(levels: &[usize]) -> Vec<Vec<f64>> {
         .collect()
 }
 
-/// EM for `lambda` and, unless `fixed_m`, for `m`; `u` stays as given. Fields that are
-/// `NULL` in every pattern simply keep their `m`.
+/// EM for `lambda` and for the `m` of the fields `learn` marks; `u` and the other
+/// fields' `m` stay as given. Fields that are `NULL` in every pattern keep their `m`.
+/// `lambda` never exceeds `max_lambda`: each left record is at most one match, so the
+/// matches among the pairs are at most as many as the left records.
+///
+/// With `anchor`, that field's weakest level keeps `m` = [`ANCHOR_M`]: one field alone
+/// cannot tell the share of matches from its own `m` (any mixture fits), but "a match
+/// nearly never shows the weakest level" makes it identifiable — the pairs at that
+/// level are then non-matches, and `u` says how many non-matches there are in all.
 pub(crate) fn em(
     patterns: &[(Vec<u8>, u64)],
     m: Vec<Vec<f64>>,
     u: Vec<Vec<f64>>,
-    lambda0: f64,
-    fixed_m: bool,
+    (lambda0, max_lambda): (f64, f64),
+    learn: &[bool],
+    anchor: Option<usize>,
     max_iterations: usize,
 ) -> Params {
     let levels: Vec<usize> = m.iter().map(Vec::len).collect();
-    let mut p = Params { lambda: lambda0.clamp(1e-6, 0.5), m, u, iterations: 0 };
+    let max_lambda = max_lambda.clamp(1e-9, 1.0 - 1e-9);
+    let mut p = Params { lambda: lambda0.clamp(1e-6, 0.5).min(max_lambda), m, u, iterations: 0 };
     let total: f64 = patterns.iter().map(|(_, n)| *n as f64).sum();
     if total == 0.0 {
         return p;
@@ -112,16 +139,25 @@ pub(crate) fn em(
             }
         }
         let mut change: f64 = 0.0;
-        let new_lambda = (match_mass / total).clamp(1e-9, 1.0 - 1e-9);
+        let new_lambda = (match_mass / total).clamp(1e-9, max_lambda);
         change = change.max((new_lambda - p.lambda).abs() / p.lambda);
         p.lambda = new_lambda;
-        for (f, acc) in m_acc.iter().enumerate() {
+        for (f, acc) in m_acc.iter_mut().enumerate() {
+            let anchored = anchor == Some(f) && acc.len() > 1;
+            if anchored && let Some(last) = acc.last_mut() {
+                *last = 0.0;
+            }
             let s: f64 = acc.iter().sum();
-            if fixed_m || s <= 0.0 {
+            if !learn.get(f).copied().unwrap_or(false) || s <= 0.0 {
                 continue;
             }
+            let (scale, last) = if anchored { (1.0 - ANCHOR_M, acc.len() - 1) } else { (1.0, usize::MAX) };
+            // One pseudo-match spread evenly over the levels, so that a level a short
+            // list happens not to show (a swapped birth date) keeps a plausible `m`.
+            let pseudo = PSEUDO_MATCHES / acc.len() as f64;
+            let s = s + PSEUDO_MATCHES;
             for (k, a) in acc.iter().enumerate() {
-                let v = (a / s).max(M_FLOOR);
+                let v = if k == last { ANCHOR_M } else { (scale * (a + pseudo) / s).max(M_FLOOR) };
                 change = change.max((v - p.m[f][k]).abs());
                 p.m[f][k] = v;
             }

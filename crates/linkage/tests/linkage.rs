@@ -223,18 +223,22 @@ fn output_is_deterministic_and_independent_of_input_order() {
 }
 
 #[test]
-fn each_record_is_linked_at_most_once() {
+fn each_record_is_linked_at_most_once_and_a_person_may_be_on_a_list_twice() {
     let fx = fixture();
-    // Every course entry twice, under new ids: both copies want the same person.
+    // Every course entry twice, under new ids: a woman on two courses.
     let mut course = fx.course.clone();
     course.extend(fx.course.iter().map(|r| Record { id: r.id + 500, values: r.values.clone() }));
-    let links = link(&fx.schema, &course, &fx.register, &Config { lower: 0.0, ..Config::default() }).expect("links");
+    let once = link(&fx.schema, &fx.course, &fx.register, &Config::default()).expect("links");
+    let links = link(&fx.schema, &course, &fx.register, &Config::default()).expect("links");
     let lefts: HashSet<u64> = links.iter().map(|l| l.left).collect();
-    let rights: HashSet<u64> = links.iter().map(|l| l.right).collect();
-    assert_eq!(lefts.len(), links.len());
-    assert_eq!(rights.len(), links.len());
-    // The duplicate whose twin won the person has a rival of equal weight: review.
-    assert!(links.iter().filter(|l| l.probability >= 0.99).all(|l| l.certainty == Certainty::Review));
+    assert_eq!(lefts.len(), links.len(), "a left record is linked at most once");
+    // Both rows of a woman link to her, and as surely as the one row did alone.
+    for l in &once {
+        let twin = links.iter().find(|k| k.left == l.left + 500).expect("second row linked");
+        let first = links.iter().find(|k| k.left == l.left).expect("first row linked");
+        assert_eq!((first.right, twin.right), (l.right, l.right));
+        assert_eq!(first.certainty, twin.certainty);
+    }
 }
 
 fn person(id: u64, name: &str, date: Date) -> Record {
@@ -338,14 +342,58 @@ fn agreeing_on_a_common_birth_date_counts_less_than_on_a_rare_one() {
     }
     register.push(person(60_001, "Amal Haddad", placeholder));
     register.push(person(60_002, "Nadia Bakri", rare));
-    let course = vec![person(1, "Amal Haddad", placeholder), person(2, "Nadia Bakri", rare)];
+    // The whole course list besides, so that the model has something to learn from.
+    let mut course = fx.course.clone();
+    course.push(person(1_001, "Amal Haddad", placeholder));
+    course.push(person(1_002, "Nadia Bakri", rare));
     let weight = |config: &Config| {
-        let links = link(&fx.schema, &course, &register, config).expect("links");
-        assert_eq!(links.iter().map(|l| (l.left, l.right)).collect::<Vec<_>>(), vec![(1, 60_001), (2, 60_002)]);
-        (links[0].weight, links[1].weight)
+        let links = link(&fx.schema, &course, &register, &Config { lower: 0.0, ..config.clone() }).expect("links");
+        let of = |id: u64| links.iter().find(|l| l.left == id).expect("linked");
+        let (a, b) = (of(1_001), of(1_002));
+        assert_eq!((a.right, b.right), (60_001, 60_002));
+        (a.weight, b.weight)
     };
     let (common, uncommon) = weight(&Config::default());
     assert!(common + 2.0 < uncommon, "{common} vs {uncommon}");
     let (common, uncommon) = weight(&Config { term_frequencies: false, ..Config::default() });
     assert!((common - uncommon).abs() < 1e-9, "{common} vs {uncommon}");
+}
+
+#[test]
+fn namesakes_decades_apart_a_shared_given_name_and_twins_are_never_certain() {
+    let fx = fixture();
+    let d = |y, m, day| Date::from_calendar_date(y, Month::try_from(m).expect("month"), day).expect("date");
+    let mut register = fx.register.clone();
+    register.push(person(70_001, "Warda Qureshi", d(2021, 3, 15)));
+    register.push(person(70_002, "Zubeida Mansour", d(1984, 6, 2)));
+    register.push(person(70_003, "Nawal Baraka", d(1991, 9, 9)));
+    register.push(person(70_004, "Sabah Baraka", d(1991, 9, 9)));
+    let mut course = fx.course.clone();
+    // Born 2000: her namesake in the register is a child born in 2021.
+    course.push(person(1_001, "Warda Qureshi", d(2000, 3, 15)));
+    // Only the given name and the birth date agree.
+    course.push(person(1_002, "Zubeida Haroun", d(1984, 6, 2)));
+    // One of two twin sisters, by her own name: right and certain; by a misspelt given
+    // name between both sisters' names: not certain.
+    course.push(person(1_003, "Nawal Baraka", d(1991, 9, 9)));
+    let links = link(&fx.schema, &course, &register, &Config { lower: 0.0, ..Config::default() }).expect("links");
+    let of = |id: u64| links.iter().find(|l| l.left == id);
+    for id in [1_001, 1_002] {
+        if let Some(l) = of(id) {
+            assert_eq!(l.certainty, Certainty::Review, "row {id}: {l:?}");
+            assert!(!l.doubts.is_empty());
+        }
+    }
+    let decades = of(1_001).expect("the namesake is a candidate");
+    assert!(decades.doubts.contains(&linkage::Doubt::DatesDiffer { field: "birth_date".into() }), "{decades:?}");
+    assert!(of(1_002).is_none_or(|l| l.doubts.contains(&linkage::Doubt::NamesInPart)));
+    let twin = of(1_003).expect("twin linked");
+    assert_eq!(twin.right, 70_003);
+    assert_eq!(twin.certainty, Certainty::Certain, "{twin:?}");
+    // The evidence says why, field by field, and adds up to the weight.
+    assert_eq!(twin.evidence.len(), 3);
+    assert_eq!(twin.evidence[0].agreement, linkage::Agreement::Name(NameAgreement::Exact));
+    assert_eq!(twin.evidence[2].agreement, linkage::Agreement::Missing);
+    let sum: f64 = twin.prior_weight + twin.evidence.iter().map(|e| e.weight).sum::<f64>();
+    assert!((sum - twin.weight).abs() < 1e-9);
 }

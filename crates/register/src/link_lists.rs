@@ -1,6 +1,8 @@
 //! A list without CPR numbers (the language school's) in a selection step: each row
 //! is linked to a woman still in the running by name, birth date and phone
-//! (`linkage`). A row that has a CPR number after all is matched by it.
+//! (`linkage`). A row that has a CPR number after all is matched by it. Several rows
+//! may be one woman (on two courses); a row whose woman is not among them stays
+//! unlinked or goes to review, never certain (`linkage`'s doubts).
 //!
 //! Lists are small (a school's participants), so the rows are read whole; the women
 //! they are compared with are only those the earlier steps kept.
@@ -95,6 +97,9 @@ pub(crate) fn match_list(
     }
     let links = linkage::link(&schema, &left, &right, &Config::default()).map_err(linkage_error)?;
     let by_number: HashMap<u64, &ListRow> = rows.iter().map(|r| (r.number, r)).collect();
+    // Several rows may link to one woman (on two courses); a certain link of any of
+    // them settles her, so her uncertain ones do not send her to review as well.
+    let certain: HashSet<u64> = links.iter().filter(|l| l.certainty == Certainty::Certain).map(|l| l.right).collect();
     let mut reviewed = HashSet::new();
     let mut linked_rows = 0u64;
     for link in links {
@@ -110,6 +115,8 @@ pub(crate) fn match_list(
                 counts.linked_certain += 1;
                 matched.insert(i);
             }
+            // Uncertain, but she is already in by a certain row: nothing to review.
+            Certainty::Review if certain.contains(&link.right) => counts.linked_review += 1,
             Certainty::Review => {
                 counts.linked_review += 1;
                 reviewed.insert(i);

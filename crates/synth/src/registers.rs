@@ -40,6 +40,13 @@
 
 mod csv_out;
 mod school;
+mod shapes;
+
+pub use school::{Outsider, Who};
+pub use shapes::{
+    BenefitDates, CountryForm, CourseList, CourseRow, PopulationFile, Shapes, course_list_with_outsiders,
+    danish_country_name, with_twin_sisters, write_extracts_shaped, write_truth_shaped,
+};
 
 use crate::age_on;
 use crate::pick::{chance, weighted};
@@ -163,9 +170,9 @@ pub fn write_extracts(population: &[Resident], options: &ExtractOptions, dir: &P
     let mut add = |file_name: &str, kind: &'static str, rows: u64| {
         files.push(ExtractFile { file_name: file_name.to_string(), kind, rows });
     };
-    add("befolkning.csv", KIND_POPULATION, write_population(&ctx, dir)?);
+    add("befolkning.csv", KIND_POPULATION, write_population(&ctx, dir, CountryForm::Iso)?);
     add("eindkomst.csv", KIND_INCOME, write_income(&ctx, dir)?);
-    add("ydelser.csv", KIND_BENEFITS, write_benefits(&ctx, dir)?);
+    add("ydelser.csv", KIND_BENEFITS, write_benefits(&ctx, dir, BenefitDates::Month)?);
     add("integrationsprogram.csv", KIND_INTEGRATION, write_integration(&ctx, dir)?);
     let list = school::participants(population, options.seed, options.today, options.style);
     add("sprogskole.csv", KIND_LANGUAGE_SCHOOL, write_school_csv(&ctx, &list, dir)?);
@@ -616,6 +623,11 @@ fn formers(population: &[Resident], seed: u64, today: Date) -> Vec<Former> {
 /// A valid CPR number for someone `age` years old (not checked against the issued).
 fn new_cpr(rng: &mut ChaCha8Rng, today: Date, age: i32, female: bool) -> Option<[u8; 10]> {
     let birth = today.checked_sub(Duration::days(i64::from(age) * 365 + rng.random_range(0..365)))?;
+    cpr_born(rng, birth, female)
+}
+
+/// A valid CPR number for someone born on `birth` (not checked against the issued).
+fn cpr_born(rng: &mut ChaCha8Rng, birth: Date, female: bool) -> Option<[u8; 10]> {
     let year = birth.year();
     let sevenths: &[u8] = match year {
         1858..=1899 => &[5, 6, 7, 8],
@@ -672,7 +684,7 @@ fn date_form(ctx: &Ctx<'_>, form: DateForm, noise: &mut Noise, p_iso: f64) -> Da
     if !ctx.municipal() || noise.happens(p_iso) { DateForm::Iso } else { form }
 }
 
-fn write_population(ctx: &Ctx<'_>, dir: &Path) -> io::Result<u64> {
+fn write_population(ctx: &Ctx<'_>, dir: &Path, country: CountryForm) -> io::Result<u64> {
     let layout = layout(ctx, b';', Encoding::Windows1252);
     let mut out = CsvOut::create(dir, "befolkning.csv", layout, POPULATION_HEADER)?;
     for (i, r) in ctx.population.iter().enumerate() {
@@ -684,7 +696,7 @@ fn write_population(ctx: &Ctx<'_>, dir: &Path) -> io::Result<u64> {
         out.text(&r.family_name);
         out.text(if r.sex == Sex::Female { "K" } else { "M" });
         out.ascii(|b| push_date(b, r.birth_date, form));
-        out.text(&r.country_of_origin);
+        out.text(shapes::country_as(&r.country_of_origin, country));
         out.text(&r.street);
         out.text(&r.postcode);
         out.text(crate::CITY);
@@ -734,7 +746,11 @@ impl MonthRows<'_> {
         kind: &str,
     ) -> io::Result<()> {
         let hyphen = if noise.happens(0.005) { !self.hyphen } else { self.hyphen };
-        let (af, mf) = (self.amount_form, if noise.happens(0.005) { MonthForm::YearMonth } else { self.month_form });
+        let iso = match self.month_form {
+            MonthForm::LastWeekday(_) => MonthForm::LastWeekday(DateForm::Iso),
+            _ => MonthForm::YearMonth,
+        };
+        let (af, mf) = (self.amount_form, if noise.happens(0.005) { iso } else { self.month_form });
         self.out.ascii(|b| push_cpr(b, cpr, hyphen));
         self.out.ascii(|b| push_month(b, month, mf));
         self.out.text(kind);
@@ -795,12 +811,20 @@ fn write_income(ctx: &Ctx<'_>, dir: &Path) -> io::Result<u64> {
     out.finish()
 }
 
-fn write_benefits(ctx: &Ctx<'_>, dir: &Path) -> io::Result<u64> {
+fn write_benefits(ctx: &Ctx<'_>, dir: &Path, dates: BenefitDates) -> io::Result<u64> {
     let layout = layout(ctx, b',', Encoding::Utf8);
-    let mut out = CsvOut::create(dir, "ydelser.csv", layout, BENEFITS_HEADER)?;
-    let (month_form, amount_form) = match ctx.style {
-        Style::Municipal => (MonthForm::FirstDay(DateForm::DayMonthYearDot), AmountForm::Danish),
-        Style::Plain => (MonthForm::YearMonth, AmountForm::Dot),
+    let header = match dates {
+        BenefitDates::Month => BENEFITS_HEADER,
+        BenefitDates::PaymentDate => shapes::BENEFITS_PAID_HEADER,
+    };
+    let mut out = CsvOut::create(dir, "ydelser.csv", layout, header)?;
+    let (month_form, amount_form) = match (ctx.style, dates) {
+        (Style::Municipal, BenefitDates::Month) => (MonthForm::FirstDay(DateForm::DayMonthYearDot), AmountForm::Danish),
+        (Style::Plain, BenefitDates::Month) => (MonthForm::YearMonth, AmountForm::Dot),
+        (Style::Municipal, BenefitDates::PaymentDate) => {
+            (MonthForm::LastWeekday(DateForm::DayMonthYearDot), AmountForm::Danish)
+        }
+        (Style::Plain, BenefitDates::PaymentDate) => (MonthForm::LastWeekday(DateForm::Iso), AmountForm::Dot),
     };
     let hyphen = ctx.municipal();
     let mut rows = MonthRows { out: &mut out, month_form, amount_form, hyphen, repeat: Vec::new() };

@@ -45,6 +45,8 @@ pub(super) enum MonthForm {
     MonthYear,
     /// The month's first day as a date.
     FirstDay(DateForm),
+    /// The month's last weekday (Monday to Friday) as a date: a payment date.
+    LastWeekday(DateForm),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -284,7 +286,18 @@ pub(super) fn push_month(buf: &mut Vec<u8>, month: Date, form: MonthForm) {
             push_padded(buf, y, 4);
         }
         MonthForm::FirstDay(date_form) => push_date(buf, month, date_form),
+        MonthForm::LastWeekday(date_form) => push_date(buf, last_weekday(month), date_form),
     }
+}
+
+/// The last Monday-to-Friday of `month`'s month.
+pub(super) fn last_weekday(month: Date) -> Date {
+    let mut day =
+        Date::from_calendar_date(month.year(), month.month(), month.month().length(month.year())).unwrap_or(month);
+    while matches!(day.weekday(), time::Weekday::Saturday | time::Weekday::Sunday) {
+        day = day.previous_day().unwrap_or(day);
+    }
+    day
 }
 
 /// `ore` is the amount in øre (hundredths of a krone).
@@ -375,6 +388,9 @@ mod tests {
         assert_eq!(s(|b| push_month(b, d, MonthForm::MonthYear)), "03-2026");
         assert_eq!(s(|b| push_month(b, d, MonthForm::YearMonth)), "2026-03");
         assert_eq!(s(|b| push_cpr(b, b"0101901234", true)), "010190-1234");
+        // 31 October 2026 is a Saturday: paid on Friday the 30th.
+        assert_eq!(s(|b| push_month(b, date!(2026 - 10 - 01), MonthForm::LastWeekday(DateForm::Iso))), "2026-10-30");
+        assert_eq!(s(|b| push_month(b, date!(2026 - 09 - 01), MonthForm::LastWeekday(DateForm::Iso))), "2026-09-30");
     }
 
     #[test]

@@ -228,6 +228,11 @@ fn other_birth_date(rng: &mut ChaCha8Rng, birth: Date, today: Date) -> Option<Da
     None
 }
 
+/// The resident's country of origin, if it is one of the non-Western origins with names.
+pub(super) fn origin_of(r: &Resident) -> Option<&'static Origin> {
+    ORIGINS.iter().find(|o| o.code == r.country_of_origin)
+}
+
 /// Same name (however accented or cased) and birth date.
 fn identity_key(given: &str, family: &str, birth: Date) -> u64 {
     let mut h = DefaultHasher::new();
@@ -235,4 +240,130 @@ fn identity_key(given: &str, family: &str, birth: Date) -> u64 {
     names::fold(family).to_lowercase().hash(&mut h);
     birth.hash(&mut h);
     h.finish()
+}
+
+/// Who a row of [`participants_with_outsiders`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// The resident at this index of the population.
+    Resident(usize),
+    /// A woman who is not in the population, made to look like one who is.
+    Outside(Outsider),
+}
+
+/// How a woman outside the population resembles a resident woman (the "template").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outsider {
+    /// The template's given and family name, born 3–30 years earlier or later.
+    NamesakeYearsApart,
+    /// The template's given and family name, born 20–300 days earlier or later.
+    NamesakeSameYear,
+    /// The template's given name and birth date, another family name of her origin.
+    SharesGivenName,
+    /// A name of the template's origin no resident of that birth date has.
+    Stranger,
+}
+
+const SALT_OUTSIDE: u64 = 0x0d7e_51de_0f11_57a1;
+
+/// A course list of women, about a quarter of them not in the population. The women in
+/// it are the female residents of [`participants`] (Plain style), with the same noise;
+/// 8 % of them also stand on a second course (a row of their own, the name written
+/// afresh); after a resident's row, with chance 1/3, a woman from outside (see
+/// [`Outsider`]) whose name is written with the same noise. No one outside has the
+/// folded name and birth date of a resident. The participants who moved away of
+/// [`participants`] are left out (their sex is not known).
+pub(super) fn participants_with_outsiders(population: &[Resident], seed: u64, today: Date) -> Vec<(Participant, Who)> {
+    let taken: HashSet<u64> =
+        population.iter().map(|r| identity_key(&r.given_name, &r.family_name, r.birth_date)).collect();
+    let templates: Vec<usize> = population
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.sex == Sex::Female && ORIGINS.iter().any(|o| o.code == r.country_of_origin))
+        .map(|(i, _)| i)
+        .collect();
+    let mut out = Vec::new();
+    for (k, p) in participants(population, seed, today, Style::Plain).into_iter().enumerate() {
+        let Some(i) = p.resident.filter(|&i| population.get(i).is_some_and(|r| r.sex == Sex::Female)) else {
+            continue;
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ SALT_OUTSIDE);
+        rng.set_stream(k as u64);
+        let rng = &mut rng;
+        let r = &population[i];
+        let origin = ORIGINS.iter().find(|o| o.code == r.country_of_origin);
+        let second = chance(rng, 0.08).then(|| Participant {
+            name: written_name(rng, &r.given_name, &r.family_name, origin),
+            birth_date: typed_date(rng, r.birth_date),
+            phone: phone(rng),
+            course: course(rng, r, origin, today),
+            resident: Some(i),
+        });
+        out.push((p, Who::Resident(i)));
+        if let Some(second) = second {
+            out.push((second, Who::Resident(i)));
+        }
+        if chance(rng, 1.0 / 3.0)
+            && let Some(&t) = any(rng, &templates)
+            && let Some((row, kind)) = outsider(rng, &population[t], today, &taken)
+        {
+            out.push((row, Who::Outside(kind)));
+        }
+    }
+    out.sort_by(|a, b| a.0.course.cmp(&b.0.course));
+    out
+}
+
+/// One woman from outside the population who resembles `template`, if one can be made.
+fn outsider(
+    rng: &mut ChaCha8Rng,
+    template: &Resident,
+    today: Date,
+    taken: &HashSet<u64>,
+) -> Option<(Participant, Outsider)> {
+    let origin = ORIGINS.iter().find(|o| o.code == template.country_of_origin)?;
+    let kinds = [
+        (Outsider::NamesakeYearsApart, 35),
+        (Outsider::NamesakeSameYear, 15),
+        (Outsider::SharesGivenName, 20),
+        (Outsider::Stranger, 30),
+    ];
+    let kind = crate::pick::weighted(rng, &kinds, |k| k.1)?.0;
+    let adult = |d: Date| (18..=64).contains(&age_on(d, today));
+    let shifted = |rng: &mut ChaCha8Rng, lo: i64, hi: i64| {
+        (0..8).find_map(|_| {
+            let days = rng.random_range(lo..=hi);
+            let days = if chance(rng, 0.5) { -days } else { days };
+            template.birth_date.checked_add(Duration::days(days)).filter(|d| adult(*d))
+        })
+    };
+    let (given, family, birth) = match kind {
+        Outsider::NamesakeYearsApart => {
+            (template.given_name.clone(), template.family_name.clone(), shifted(rng, 3 * 365 + 2, 30 * 365)?)
+        }
+        Outsider::NamesakeSameYear => {
+            (template.given_name.clone(), template.family_name.clone(), shifted(rng, 20, 300)?)
+        }
+        Outsider::SharesGivenName => {
+            let family = any(rng, origin.family).filter(|f| **f != template.family_name)?;
+            (template.given_name.clone(), (*family).to_string(), template.birth_date)
+        }
+        Outsider::Stranger => {
+            let given = any(rng, origin.given)?;
+            let family = any(rng, origin.family)?;
+            let birth = today.checked_sub(Duration::days(rng.random_range(19 * 365..=63 * 365)))?;
+            ((*given).to_string(), (*family).to_string(), birth)
+        }
+    };
+    if !adult(birth) || taken.contains(&identity_key(&given, &family, birth)) {
+        return None;
+    }
+    let row = Participant {
+        name: written_name(rng, &given, &family, Some(origin)),
+        birth_date: typed_date(rng, birth),
+        phone: phone(rng),
+        course: course(rng, template, Some(origin), today),
+        resident: None,
+    };
+    Some((row, kind))
 }
