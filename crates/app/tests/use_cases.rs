@@ -25,7 +25,7 @@ async fn a_role_that_may_not_is_refused_and_the_refusal_is_audited() {
     let input = Input { meeting: "tirsdag kl. 10".into(), ..Default::default() };
     let e = letter_batch::preview(&ctx, &caller, &input).await.unwrap_err();
     assert!(matches!(e, Error::Refused(Refusal::Role)), "{e:?}");
-    let e = app::register_search::dry_run(&ctx, &caller).await.unwrap_err();
+    let e = app::register_search::dry_run(&ctx, &caller, false).await.unwrap_err();
     assert!(matches!(e, Error::Refused(Refusal::Role)), "{e:?}");
     let query = store::AuditQuery { person_id: None, user_id: Some(cw.id), limit: 100 };
     let denied: Vec<_> =

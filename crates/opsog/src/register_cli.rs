@@ -6,7 +6,7 @@
 use crate::{CliError, caller};
 use app::register_search::{self as search, ImportInput};
 use clap::Subcommand;
-use register::kinds::SourceKind;
+use register::kinds::{Field, SourceKind};
 use std::path::PathBuf;
 
 #[derive(Subcommand)]
@@ -23,6 +23,18 @@ pub enum RegisterCommand {
         /// XLSX: the sheet to read (default: the first).
         #[arg(long)]
         sheet: Option<String>,
+        /// The row with the column headers, counted from 1 (default: found, skipping
+        /// title and blank rows above it).
+        #[arg(long)]
+        header_row: Option<u64>,
+        /// A column mapped by hand, as FIELD=COLUMN (e.g. month=udbetalingsdato);
+        /// repeat for more. Overrides the saved or suggested mapping for that field.
+        #[arg(long = "map", value_name = "FIELD=COLUMN")]
+        map: Vec<String>,
+        /// The date the extract describes, YYYY-MM-DD (default: a date in the file's
+        /// title row, else the latest date its rows hold).
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<time::Date>,
         /// The coordinator's username.
         #[arg(long = "as")]
         user: String,
@@ -36,13 +48,20 @@ pub enum RegisterCommand {
         #[arg(long = "as")]
         user: String,
     },
-    /// Count what the rules would select, step by step; nothing is written.
+    /// Count what the rules would select, step by step, and show how each coded value
+    /// of the extracts was read; nothing is written.
     DryRun {
+        /// Use extracts whose dates lie more than a month apart.
+        #[arg(long)]
+        confirm_dates: bool,
         #[arg(long = "as")]
         user: String,
     },
     /// Run the search under the approved plan and create the candidates.
     Run {
+        /// Use extracts whose dates lie more than a month apart.
+        #[arg(long)]
+        confirm_dates: bool,
         #[arg(long = "as")]
         user: String,
     },
@@ -52,33 +71,41 @@ pub enum RegisterCommand {
 
 pub async fn run(ctx: &app::Ctx, command: RegisterCommand) -> Result<(), CliError> {
     match command {
-        RegisterCommand::Import { kind, file, sheet, user } => {
+        RegisterCommand::Import { kind, file, sheet, header_row, map, as_of, user } => {
             let caller = caller(ctx, &user, "opsog register import").await?;
-            let kind = SourceKind::from_code(&kind).ok_or_else(|| CliError::Config(format!("unknown kind {kind}")))?;
+            let kind = SourceKind::from_code(&kind).ok_or_else(|| {
+                let kinds: Vec<&str> = SourceKind::ALL.iter().map(|k| k.code()).collect();
+                CliError::Config(format!("unknown kind {kind}; one of {}", kinds.join(", ")))
+            })?;
             let file_name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-            let (path, name, s) = (file.clone(), file_name.clone(), sheet.clone());
-            let inspection = tokio::task::spawn_blocking(move || register::read::inspect(&path, &name, s.as_deref()))
-                .await
-                .map_err(|e| CliError::Config(format!("inspecting {file_name}: {e}")))?
-                .map_err(app::Error::File)?;
+            let inspection = search::inspect(file.clone(), file_name.clone(), sheet.clone(), header_row).await?;
             let mut mapping = search::mapping_for(ctx, kind, &inspection.headers).await?;
             mapping.sheet = sheet;
-            if let Err(problems) = mapping.check(&inspection.headers) {
-                let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
-                return Err(CliError::Config(format!("{file_name}: the columns do not fit: {}", text.join("; "))));
+            mapping.header_row = header_row;
+            for pair in &map {
+                let (field, column) = by_hand(kind, pair)?;
+                mapping.columns.insert(field, column);
             }
+            if let Err(problems) = mapping.check(&inspection.headers) {
+                return Err(CliError::Config(mapping_help(&file_name, kind, &inspection, &mapping, &problems)));
+            }
+            println!("{file_name}: headers in row {}", inspection.header_row);
             for (field, header) in &mapping.columns {
                 println!("  {:<18} ← {header}", field.code());
             }
-            let input = ImportInput { file, file_name, mapping, move_file: false };
+            let input = ImportInput { file, file_name, mapping, move_file: false, as_of };
             let record = search::import(ctx, &caller, input).await?;
             println!(
-                "imported {} ({}): {} rows, sha256 {}",
+                "imported {} ({}): {} rows, describes {}, sha256 {}",
                 record.file_name,
                 record.kind,
                 record.rows,
+                record.reference_date.map(|d| d.to_string()).unwrap_or_default(),
                 &record.sha256[..12]
             );
+            for column in search::readings_of(&record)? {
+                print_reading(&column);
+            }
         }
         RegisterCommand::Rules { template, file, user } => {
             let caller = caller(ctx, &user, "opsog register rules").await?;
@@ -102,14 +129,25 @@ pub async fn run(ctx: &app::Ctx, command: RegisterCommand) -> Result<(), CliErro
                 domain::selection::Rules::reference(&saved.toml)
             );
         }
-        RegisterCommand::DryRun { user } => {
+        RegisterCommand::DryRun { confirm_dates, user } => {
             let caller = caller(ctx, &user, "opsog register dry-run").await?;
-            let dry = search::dry_run(ctx, &caller).await?;
+            let dry = search::dry_run(ctx, &caller, confirm_dates).await?;
+            println!("the extracts describe {}: ages, years in Denmark and periods count from it", dry.reference);
             print_counts(&dry.counts);
+            for (step, window) in &dry.windows {
+                println!("  step {}: {window}", step + 1);
+            }
+            for e in &dry.extracts {
+                let date = e.reference_date.map(|d| d.to_string()).unwrap_or_default();
+                println!("{} ({}, describes {date}):", e.file_name, e.kind.code());
+                for column in &e.readings {
+                    print_reading(column);
+                }
+            }
         }
-        RegisterCommand::Run { user } => {
+        RegisterCommand::Run { confirm_dates, user } => {
             let caller = caller(ctx, &user, "opsog register run").await?;
-            let report = search::run(ctx, &caller).await?;
+            let report = search::run(ctx, &caller, confirm_dates).await?;
             print_counts(&report.counts);
             let o = report.outcome;
             println!(
@@ -129,6 +167,74 @@ pub async fn run(ctx: &app::Ctx, command: RegisterCommand) -> Result<(), CliErro
         }
     }
     Ok(())
+}
+
+fn parse_date(s: &str) -> Result<time::Date, String> {
+    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| format!("{s:?} is not a date of the form YYYY-MM-DD"))
+}
+
+/// `FIELD=COLUMN` for a field of this kind.
+fn by_hand(kind: SourceKind, pair: &str) -> Result<(Field, String), CliError> {
+    let fields: Vec<&str> = kind.fields().iter().map(|f| f.field.code()).collect();
+    let Some((field, column)) = pair.split_once('=') else {
+        return Err(CliError::Config(format!(
+            "--map {pair:?}: write FIELD=COLUMN, FIELD one of {}",
+            fields.join(", ")
+        )));
+    };
+    let field = Field::from_code(field.trim()).filter(|f| kind.spec(*f).is_some()).ok_or_else(|| {
+        CliError::Config(format!(
+            "--map {pair:?}: {} has no field {field:?}; one of {}",
+            kind.code(),
+            fields.join(", ")
+        ))
+    })?;
+    Ok((field, column.trim().to_string()))
+}
+
+/// What the coordinator needs to map the file by hand: the problems, the file's headers
+/// and the row they came from, the fields still missing, and the way to map them.
+fn mapping_help(
+    file_name: &str,
+    kind: SourceKind,
+    inspection: &register::read::Inspection,
+    mapping: &register::mapping::Mapping,
+    problems: &[register::mapping::MappingProblem],
+) -> String {
+    let mut text = format!("{file_name}: the columns do not fit a {} extract:\n", kind.code());
+    for p in problems {
+        text.push_str(&format!("  - {p}\n"));
+    }
+    let headers: Vec<String> = inspection.headers.iter().map(|h| format!("{h:?}")).collect();
+    text.push_str(&format!("headers found in row {}: {}\n", inspection.header_row, headers.join(", ")));
+    let missing: Vec<&str> = kind
+        .fields()
+        .iter()
+        .filter(|s| s.need == register::kinds::Need::Required && !mapping.columns.contains_key(&s.field))
+        .map(|s| s.field.code())
+        .collect();
+    if !missing.is_empty() {
+        text.push_str(&format!("required fields without a column: {}\n", missing.join(", ")));
+    }
+    text.push_str(
+        "map a column by hand with --map FIELD=COLUMN, choose the header row with --header-row N, \
+         or map it on the web page Registersøgning → Upload",
+    );
+    text
+}
+
+fn print_reading(c: &search::ColumnReading) {
+    if c.values.is_empty() {
+        return;
+    }
+    println!("  {} ({}):", c.field, c.column);
+    for v in &c.values {
+        println!("    {v}");
+    }
+    if c.other > 0 {
+        println!("    and {} cells with other values", c.other);
+    }
 }
 
 fn print_counts(c: &register::select::Counts) {

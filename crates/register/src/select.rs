@@ -73,6 +73,10 @@ pub enum SelectError {
     Worker,
     #[error(transparent)]
     ReferenceDates(#[from] ReferenceDatesApart),
+    /// An extract imported before reference dates were recorded: a run cannot know
+    /// which date it describes, and does not guess.
+    #[error("{file} has no recorded reference date; import it again with the date it describes")]
+    NoReferenceDate { file: String },
 }
 
 /// Two extracts of one run describe dates more than a month apart: a woman would be
@@ -126,6 +130,7 @@ impl SelectError {
             SelectError::Linkage { .. } => "select-linkage",
             SelectError::Worker => "select-worker",
             SelectError::ReferenceDates(_) => "select-reference-dates",
+            SelectError::NoReferenceDate { .. } => "select-no-reference-date",
         }
     }
 }
@@ -271,6 +276,20 @@ pub fn select_in_ranges(
     reviews.sort_by_key(|r| r.list_row);
     counts.candidates = candidates.len() as u64;
     Ok(Selection { candidates, reviews, counts })
+}
+
+/// The extract kinds a run under these rules reads: the population and each step's
+/// source. Only these are deleted after the run (G-5.5); an extract the rules never
+/// read stays until its own deletion date.
+pub fn kinds_read(rules: &Rules) -> Vec<SourceKind> {
+    let mut kinds = vec![SourceKind::Population];
+    for source in rules.sources() {
+        let kind = kind_of(source);
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    kinds
 }
 
 fn kind_of(source: StepSource) -> SourceKind {

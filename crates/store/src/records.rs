@@ -496,6 +496,11 @@ pub struct RegisterSourceRecord {
     pub uploaded_at: OffsetDateTime,
     pub delete_on: time::Date,
     pub deleted_at: Option<OffsetDateTime>,
+    /// The date the extract describes (issue 12): a run computes from it. `None` only
+    /// for extracts imported before it was recorded.
+    pub reference_date: Option<time::Date>,
+    /// How each coded column was read at import, as JSON (`app::register_search`).
+    pub readings: String,
 }
 
 /// An accepted run as recorded (G-5.3: who, under which legal basis, which files and

@@ -262,11 +262,15 @@ async fn uploaded_extracts_are_recorded_and_their_deletion_logged() {
         uploaded_at: OffsetDateTime::now_utc(),
         delete_on: date!(2026 - 12 - 25),
         deleted_at: None,
+        reference_date: Some(date!(2026 - 09 - 30)),
+        readings: r#"[{"field":"sex"}]"#.into(),
     };
     s.add_register_source(&source, &audit(AuditAction::UploadExtract)).await.unwrap();
     let listed = s.register_sources(init.id).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].rows, 10);
+    assert_eq!(listed[0].reference_date, Some(date!(2026 - 09 - 30)), "the date it describes round-trips");
+    assert_eq!(listed[0].readings, source.readings);
     assert!(s.sources_due_for_deletion(date!(2026 - 12 - 24)).await.unwrap().is_empty());
     assert_eq!(s.sources_due_for_deletion(date!(2026 - 12 - 25)).await.unwrap().len(), 1);
     s.mark_sources_deleted(&[source.id], None, &audit(AuditAction::DeleteExtracts)).await.unwrap();

@@ -154,6 +154,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/common/0013_jobs.sql"),
         postgres: include_str!("../../migrations/common/0013_jobs.sql"),
     },
+    Migration {
+        version: 14,
+        name: "extract_reference_dates",
+        sqlite: include_str!("../../migrations/common/0014_extract_reference_dates.sql"),
+        postgres: include_str!("../../migrations/common/0014_extract_reference_dates.sql"),
+    },
 ];
 
 /// Initiatives and areas: read on nearly every page, changed a few times a year.

@@ -48,7 +48,7 @@ fn rules_row(r: &AnyRow) -> Result<SelectionRulesRecord> {
 // --- uploaded extracts
 
 const SOURCE_COLUMNS: &str = "id, initiative_id, kind, file_name, stored_name, sha256, bytes, data_rows, mapping, \
-    uploaded_by, uploaded_at, delete_on, deleted_at";
+    uploaded_by, uploaded_at, delete_on, deleted_at, reference_date, readings";
 
 fn source_row(r: &AnyRow) -> Result<RegisterSourceRecord> {
     let e = || db("reading an uploaded extract");
@@ -69,6 +69,13 @@ fn source_row(r: &AnyRow) -> Result<RegisterSourceRecord> {
         uploaded_at: parse_ts(&r.try_get::<String, _>("uploaded_at").map_err(e())?)?,
         delete_on: parse_date(&r.try_get::<String, _>("delete_on").map_err(e())?)?,
         deleted_at: deleted_at.as_deref().map(parse_ts).transpose()?,
+        reference_date: r
+            .try_get::<Option<String>, _>("reference_date")
+            .map_err(e())?
+            .as_deref()
+            .map(parse_date)
+            .transpose()?,
+        readings: r.try_get("readings").map_err(e())?,
     })
 }
 
@@ -310,7 +317,8 @@ impl SqlStore {
         let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO register_sources (id, initiative_id, kind, file_name, stored_name, sha256, bytes, data_rows, \
-             mapping, uploaded_by, uploaded_at, delete_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             mapping, uploaded_by, uploaded_at, delete_on, reference_date, readings) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(s.id.to_string())
         .bind(s.initiative_id.to_string())
@@ -324,6 +332,8 @@ impl SqlStore {
         .bind(s.uploaded_by.to_string())
         .bind(fmt_ts(s.uploaded_at))
         .bind(s.delete_on.to_string())
+        .bind(s.reference_date.map(|d| d.to_string()))
+        .bind(&s.readings)
         .execute(&mut *tx)
         .await
         .map_err(db("saving an uploaded extract"))?;
@@ -335,8 +345,6 @@ impl SqlStore {
         Ok(())
     }
 
-    /// Newest first, deleted ones included.
-    ///
     /// Newest first, deleted ones included (a run names them).
     pub async fn register_sources(&self, initiative_id: Uuid) -> Result<Vec<RegisterSourceRecord>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(

@@ -60,10 +60,35 @@ fn error_text(l: &Layout, e: &app::Error) -> String {
                 text.push(' ');
                 text.push_str(&l.t1("read-error-column", "column", column.clone()));
             }
-            if let register::error::ReadErrorKind::Mapping(problems) = &r.kind {
-                for p in problems {
-                    text.push_str(&format!(" {p}."));
+            match &r.kind {
+                register::error::ReadErrorKind::Mapping(problems) => {
+                    for p in problems {
+                        text.push_str(&format!(" {p}."));
+                    }
                 }
+                // Every unreadable cell of the sample, with file, row, column and value.
+                register::error::ReadErrorKind::Unreadable { total, sample } => {
+                    text.push(' ');
+                    text.push_str(&l.t1("read-error-unreadable-total", "count", *total));
+                    for cell in sample {
+                        text.push_str(&format!(
+                            " {}",
+                            l.t_many(
+                                "read-error-cell",
+                                &[
+                                    ("row", cell.row.to_string()),
+                                    ("column", cell.column.clone()),
+                                    ("value", cell.value.clone())
+                                ],
+                            )
+                        ));
+                    }
+                }
+                _ => {}
+            }
+            if !r.headers.is_empty() {
+                text.push(' ');
+                text.push_str(&l.t1("read-error-headers-found", "headers", r.headers.join(" · ")));
             }
             text.push(' ');
             text.push_str(&l.t("read-error-nothing-imported"));
@@ -73,6 +98,19 @@ fn error_text(l: &Layout, e: &app::Error) -> String {
             l.t1("register-error-missing-source", "kind", kind_label(l, kind))
         }
         app::Error::Select(register::select::SelectError::NoPopulation) => l.t("register-error-no-population"),
+        app::Error::Select(register::select::SelectError::ReferenceDates(apart)) => l.t_many(
+            "register-error-reference-dates",
+            &[
+                ("first", apart.first_file.clone()),
+                ("first_date", domain::text::danish_date(apart.first_date)),
+                ("second", apart.second_file.clone()),
+                ("second_date", domain::text::danish_date(apart.second_date)),
+            ],
+        ),
+        app::Error::Select(register::select::SelectError::NoReferenceDate { file }) => {
+            l.t1("register-error-no-reference-date", "file", file.clone())
+        }
+        app::Error::Invalid(errors) => errors.0.iter().map(|e| l.t(e.message)).collect::<Vec<_>>().join(" "),
         app::Error::Refused(app::Refusal::Search(domain::plan::SearchRefused::ReviewPassed { review_on })) => {
             l.t1("error-search-review-passed", "date", *review_on)
         }
@@ -115,6 +153,23 @@ struct StepRow {
     reason: String,
     matched: String,
     remaining: u64,
+    /// The step's window in words, from the extracts' date (a dry run only).
+    window: String,
+}
+
+/// One extract a dry run read, with how its coded columns were read at import.
+struct ExtractView {
+    file_name: String,
+    kind: String,
+    reference_date: String,
+    columns: Vec<ColumnView>,
+}
+
+struct ColumnView {
+    field: String,
+    column: String,
+    values: Vec<String>,
+    other: String,
 }
 
 struct DryRunView {
@@ -123,6 +178,9 @@ struct DryRunView {
     steps: Vec<StepRow>,
     linked: String,
     candidates: u64,
+    /// The date the extracts describe (a dry run only).
+    reference: String,
+    extracts: Vec<ExtractView>,
 }
 
 #[derive(Template)]
@@ -152,6 +210,7 @@ fn dry_view(l: &Layout, c: &Counts) -> DryRunView {
                 reason: s.reason.clone(),
                 matched: s.matched.to_string(),
                 remaining: s.remaining,
+                window: String::new(),
             })
             .collect(),
         linked: l.t_args2(
@@ -160,7 +219,50 @@ fn dry_view(l: &Layout, c: &Counts) -> DryRunView {
             ("review", c.linked_review.to_string()),
         ),
         candidates: c.candidates,
+        reference: String::new(),
+        extracts: Vec::new(),
     }
+}
+
+/// A dry run as shown: the counts, and what it computed from and read (issue 12): the
+/// extracts' date, each step's window in words, and how each coded value was read.
+fn dry_run_view(l: &Layout, dry: &search::DryRun) -> DryRunView {
+    let mut view = dry_view(l, &dry.counts);
+    for (i, window) in &dry.windows {
+        if let Some(step) = view.steps.get_mut(*i) {
+            step.window = window.clone();
+        }
+    }
+    view.reference = domain::text::danish_date(dry.reference);
+    view.extracts = dry
+        .extracts
+        .iter()
+        .map(|e| ExtractView {
+            file_name: e.file_name.clone(),
+            kind: kind_label(l, e.kind.code()),
+            reference_date: e.reference_date.map(domain::text::danish_date).unwrap_or_default(),
+            columns: e
+                .readings
+                .iter()
+                .filter(|c| !c.values.is_empty())
+                .map(|c| ColumnView {
+                    field: l.t(&format!("register-field-{}", c.field.replace('_', "-"))),
+                    column: c.column.clone(),
+                    values: c.values.clone(),
+                    other: if c.other > 0 { l.t1("register-reading-other", "count", c.other) } else { String::new() },
+                })
+                .collect(),
+        })
+        .collect();
+    view
+}
+
+/// The dry run's and the run's form: the coordinator may confirm that extracts whose
+/// dates lie more than a month apart are used together.
+#[derive(Deserialize, Default)]
+pub struct RunForm {
+    #[serde(default)]
+    confirm_dates: Option<String>,
 }
 
 async fn hub(
@@ -260,31 +362,32 @@ pub async fn home(State(state): State<AppState>, cu: CurrentUser, Query(q): Quer
     hub(&state, &cu, &initiative, None, None, message).await
 }
 
-#[derive(Deserialize, Default)]
-pub struct Empty {}
-
 pub async fn dry_run(
     State(state): State<AppState>,
     cu: CurrentUser,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(form): CsrfForm<RunForm>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /register/dry-run";
     let initiative = require(&state, &cu, Action::RegisterSearch, ORIGIN).await?;
     let l = Layout::new(&state, &cu.ctx, "/register");
-    match search::dry_run(&state.app, &cu.caller(ORIGIN)).await {
-        Ok(dry) => hub(&state, &cu, &initiative, Some(dry_view(&l, &dry.counts)), None, None).await,
+    match search::dry_run(&state.app, &cu.caller(ORIGIN), form.confirm_dates.is_some()).await {
+        Ok(dry) => hub(&state, &cu, &initiative, Some(dry_run_view(&l, &dry)), None, None).await,
         Err(e) => hub(&state, &cu, &initiative, None, Some(error_text(&l, &e)), None).await,
     }
 }
 
-pub async fn run(State(state): State<AppState>, cu: CurrentUser, CsrfForm(_): CsrfForm<Empty>) -> AppResult<Response> {
+pub async fn run(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    CsrfForm(form): CsrfForm<RunForm>,
+) -> AppResult<Response> {
     const ORIGIN: &str = "POST /register/run";
     let initiative = require(&state, &cu, Action::RegisterSearch, ORIGIN).await?;
     let l = Layout::new(&state, &cu.ctx, "/register");
     // The gate and the job's claim answer at once; the selection over the extracts
     // runs in the background, followed on the job's page (G-5.3: a refusal is shown
     // here, with its reason).
-    match search::start_run(&state.app, &cu.caller(ORIGIN)).await {
+    match search::start_run(&state.app, &cu.caller(ORIGIN), form.confirm_dates.is_some()).await {
         Ok(started) => {
             let job = started.job_id();
             let ctx = state.app.clone();

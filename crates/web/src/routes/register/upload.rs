@@ -110,6 +110,20 @@ struct MappingPage {
     encodings: Vec<Opt>,
     is_xlsx: bool,
     problems: Vec<String>,
+    /// The header row found (or chosen), and the coordinator's choice as typed.
+    header_row: u64,
+    header_row_input: String,
+    /// A date the file's title row names, and the date given for the extract.
+    title_date: String,
+    as_of: String,
+}
+
+/// What the coordinator chose on the mapping page, shown again with its problems.
+struct Chosen {
+    mapping: Mapping,
+    problems: Vec<String>,
+    header_row_input: String,
+    as_of: String,
 }
 
 /// A sample cell as shown: a CPR number masked (the page needs the columns' look,
@@ -121,27 +135,27 @@ fn shown_cell(cell: &str) -> String {
     }
 }
 
-async fn mapping_page(
-    state: &AppState,
-    cu: &CurrentUser,
-    id: Uuid,
-    chosen: Option<(Mapping, Vec<String>)>,
-) -> AppResult<Response> {
+async fn mapping_page(state: &AppState, cu: &CurrentUser, id: Uuid, chosen: Option<Chosen>) -> AppResult<Response> {
     let l = Layout::new(state, &cu.ctx, "/register");
     let (meta, file) = read_pending(state, cu, id)?;
-    let sheet = chosen.as_ref().and_then(|(m, _)| m.sheet.clone());
-    let inspection = match register::read::inspect(file.as_path(), &meta.file_name, sheet.as_deref()) {
+    let sheet = chosen.as_ref().and_then(|c| c.mapping.sheet.clone());
+    let header_row = chosen.as_ref().and_then(|c| c.mapping.header_row);
+    let inspection = match search::inspect(file.clone(), meta.file_name.clone(), sheet, header_row).await {
         Ok(i) => i,
         Err(e) => {
             remove_pending(state, id);
             let initiative = crate::routes::current_initiative(state).await?.ok_or(AppError::NotFound)?;
-            return hub(state, cu, &initiative, None, Some(error_text(&l, &app::Error::File(e))), None).await;
+            return hub(state, cu, &initiative, None, Some(error_text(&l, &e)), None).await;
         }
     };
-    let failed = chosen.as_ref().is_some_and(|(_, p)| !p.is_empty());
-    let (mapping, problems) = match chosen {
-        Some(c) => c,
-        None => (search::mapping_for(&state.app, meta.kind, &inspection.headers).await?, Vec::new()),
+    let failed = chosen.as_ref().is_some_and(|c| !c.problems.is_empty());
+    let (mapping, problems, header_row_input, as_of) = match chosen {
+        Some(c) => (c.mapping, c.problems, c.header_row_input, c.as_of),
+        None => {
+            let mapping = search::mapping_for(&state.app, meta.kind, &inspection.headers).await?;
+            let header_row_input = mapping.header_row.map(|r| r.to_string()).unwrap_or_default();
+            (mapping, Vec::new(), header_row_input, String::new())
+        }
     };
     let rows = meta
         .kind
@@ -198,6 +212,10 @@ async fn mapping_page(
         encodings,
         is_xlsx,
         problems,
+        header_row: inspection.header_row,
+        header_row_input,
+        title_date: inspection.title_date.map(domain::text::danish_date).unwrap_or_default(),
+        as_of,
         l,
     };
     let mut r = render(&page)?;
@@ -234,20 +252,60 @@ pub async fn mapping_save(
         _ => EncodingChoice::Auto,
     };
     let sheet = form.get("sheet").map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let mapping = Mapping { kind: meta.kind, columns, sheet, encoding, header_row: None };
-    let headers = register::read::inspect(file.as_path(), &meta.file_name, mapping.sheet.as_deref())
+    let header_row_input = form.get("header_row").map(|s| s.trim().to_string()).unwrap_or_default();
+    let as_of_input = form.get("as_of").map(|s| s.trim().to_string()).unwrap_or_default();
+    let mut texts = Vec::new();
+    let header_row = match header_row_input.as_str() {
+        "" => None,
+        s => match s.parse::<u64>() {
+            Ok(n) if n >= 1 => Some(n),
+            _ => {
+                texts.push(l.t("error-header-row"));
+                None
+            }
+        },
+    };
+    let as_of = match as_of_input.as_str() {
+        "" => None,
+        s => match time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")) {
+            Ok(d) => Some(d),
+            Err(_) => {
+                texts.push(l.t("error-as-of"));
+                None
+            }
+        },
+    };
+    let mapping = Mapping { kind: meta.kind, columns, sheet, encoding, header_row };
+    let headers = search::inspect(file.clone(), meta.file_name.clone(), mapping.sheet.clone(), header_row)
+        .await
         .map(|i| i.headers)
         .unwrap_or_default();
     if let Err(problems) = mapping.check(&headers) {
-        let texts = problems.iter().map(|p| mapping_problem_text(&l, p)).collect();
-        return mapping_page(&state, &cu, id, Some((mapping, texts))).await;
+        texts.extend(problems.iter().map(|p| mapping_problem_text(&l, p)));
     }
-    let input = ImportInput { file: file.clone(), file_name: meta.file_name.clone(), mapping, move_file: true };
+    if !texts.is_empty() {
+        let chosen = Chosen { mapping, problems: texts, header_row_input, as_of: as_of_input };
+        return mapping_page(&state, &cu, id, Some(chosen)).await;
+    }
+    let input = ImportInput {
+        file: file.clone(),
+        file_name: meta.file_name.clone(),
+        mapping: mapping.clone(),
+        move_file: true,
+        as_of,
+    };
     let imported = search::import(&state.app, &cu.caller(ORIGIN), input).await;
     match imported {
         Ok(record) => {
             remove_pending(&state, id);
             Ok(Redirect::to(&format!("/register?imported={}", record.rows)).into_response())
+        }
+        // A date the file does not tell (or one after today): the coordinator gives it on
+        // the same page, the upload kept meanwhile.
+        Err(app::Error::Invalid(errors)) => {
+            let problems = errors.0.iter().map(|e| l.t(e.message)).collect();
+            let chosen = Chosen { mapping, problems, header_row_input, as_of: as_of_input };
+            mapping_page(&state, &cu, id, Some(chosen)).await
         }
         Err(e) => {
             // Nothing from a file with an error is kept (issue 3, bad input).

@@ -7,6 +7,10 @@
 //! kind (on a blocking thread); the candidates and the review queue written in one
 //! transaction; then the extracts deleted and the deletion logged.
 
+mod extracts;
+
+pub use extracts::{ColumnReading, readings_of};
+
 use crate::{Caller, Ctx, Error, Refusal, require};
 use domain::audit::{AuditAction, AuditActor, AuditRecord};
 use domain::do_not_contact::DncKey;
@@ -66,6 +70,10 @@ pub struct ImportInput {
     /// Move the file into the extract folder (an upload) rather than copy it (a file
     /// the CLI was pointed at, which stays where it is).
     pub move_file: bool,
+    /// The date the extract describes, as the coordinator gives it (`--as-of`, the
+    /// mapping page); without it, the date in the file's title row or the latest date
+    /// its rows hold.
+    pub as_of: Option<Date>,
 }
 
 /// Reads a whole extract with its mapping and records it: the file is checked end to
@@ -74,11 +82,13 @@ pub struct ImportInput {
 pub async fn import(ctx: &Ctx, caller: &Caller, input: ImportInput) -> Result<RegisterSourceRecord, Error> {
     require(ctx, caller, Action::RegisterSearch).await?;
     let initiative = crate::current_initiative(ctx).await?;
-    let ImportInput { file, file_name, mapping, move_file } = input;
+    let ImportInput { file, file_name, mapping, move_file, as_of } = input;
     let (path, name, m) = (file.clone(), file_name.clone(), mapping.clone());
     let summary = tokio::task::spawn_blocking(move || read::validate(&path, &name, &m))
         .await
         .map_err(|e| Error::unexpected("reading the extract", e))??;
+    let reference_date = extracts::reference_date(as_of, &summary, ctx.clock.now().date())?;
+    let readings = extracts::readings_json(&summary)?;
     let dir = ctx.extracts.clone();
     let id = Uuid::new_v4();
     let stored_name = format!("{id}.{}", extension(&file_name));
@@ -110,8 +120,11 @@ pub async fn import(ctx: &Ctx, caller: &Caller, input: ImportInput) -> Result<Re
         uploaded_at: now,
         delete_on: now.date() + Duration::days(KEEP_UPLOADS_DAYS),
         deleted_at: None,
+        reference_date: Some(reference_date),
+        readings,
     };
-    let audit = caller.audit(AuditAction::UploadExtract, vec![], format!("{} ({} rows)", file_name, record.rows));
+    let detail = format!("{} ({} rows, describes {reference_date})", file_name, record.rows);
+    let audit = caller.audit(AuditAction::UploadExtract, vec![], detail);
     let saved = async {
         ctx.store.add_register_source(&record, &audit).await?;
         ctx.store.save_column_mapping(mapping.kind.code(), &record.mapping, caller.user.id, &audit).await
@@ -135,6 +148,21 @@ pub fn mapping_json(mapping: &Mapping) -> Result<String, Error> {
 
 pub fn mapping_from_json(json: &str) -> Option<Mapping> {
     serde_json::from_str(json).ok()
+}
+
+/// A first look at a file (format, header row, headers, a sample, a title's date), on
+/// a blocking thread: a workbook is unpacked to read it. `header_row` as chosen by
+/// the coordinator, else found.
+pub async fn inspect(
+    file: PathBuf,
+    file_name: String,
+    sheet: Option<String>,
+    header_row: Option<u64>,
+) -> Result<read::Inspection, Error> {
+    tokio::task::spawn_blocking(move || read::inspect_at(file.as_path(), &file_name, sheet.as_deref(), header_row))
+        .await
+        .map_err(|e| Error::unexpected("inspecting the extract", e))?
+        .map_err(Error::File)
 }
 
 /// The mapping saved for `kind` if it fits these headers, else one suggested from them.
@@ -168,6 +196,19 @@ pub async fn current_sources(ctx: &Ctx, initiative_id: Uuid) -> Result<Vec<(Regi
     Ok(out)
 }
 
+/// The current extracts a run under these rules reads (`select::kinds_read`): only
+/// these are read, checked for their dates and deleted afterwards.
+async fn sources_read(
+    ctx: &Ctx,
+    initiative_id: Uuid,
+    rules: &Rules,
+) -> Result<Vec<(RegisterSourceRecord, SourceFile)>, Error> {
+    let kinds = select::kinds_read(rules);
+    let mut sources = current_sources(ctx, initiative_id).await?;
+    sources.retain(|(_, f)| kinds.contains(&f.kind));
+    Ok(sources)
+}
+
 /// Saves the selection rules as a new version (the web's form, a template or a TOML
 /// file from the CLI — all parsed into `Rules` first). The plan must name the new
 /// version before a run may use it (G-5.3).
@@ -187,8 +228,8 @@ pub async fn current_rules(ctx: &Ctx, initiative_id: Uuid) -> Result<(SelectionR
     Ok((record, rules))
 }
 
-async fn select_blocking(rules: Rules, files: Vec<SourceFile>, run_date: Date) -> Result<Selection, Error> {
-    tokio::task::spawn_blocking(move || select::select(&rules, &files, run_date))
+async fn select_blocking(rules: Rules, files: Vec<SourceFile>, reference: Date) -> Result<Selection, Error> {
+    tokio::task::spawn_blocking(move || select::select(&rules, &files, reference))
         .await
         .map_err(|e| Error::unexpected("the selection stopped", e))?
         .map_err(Error::from)
@@ -199,22 +240,57 @@ async fn select_blocking(rules: Rules, files: Vec<SourceFile>, run_date: Date) -
 pub struct DryRun {
     pub counts: Counts,
     pub overview: Overview,
+    /// The date the extracts describe, which ages and windows are computed from.
+    pub reference: Date,
+    /// Each extract read, with how its coded columns were read at import.
+    pub extracts: Vec<ExtractRead>,
+    /// The steps' windows in words, by step (0-based), e.g. "1. november 2025 –
+    /// 31. oktober 2026".
+    pub windows: Vec<(usize, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExtractRead {
+    pub file_name: String,
+    pub kind: SourceKind,
+    pub reference_date: Option<Date>,
+    pub readings: Vec<ColumnReading>,
 }
 
 /// The dry run (G-5.2): counts after every step, nothing written but its audit entry.
 /// Needs no approval: it shows what the rules would do, for the plan's approval to be
 /// asked on.
-pub async fn dry_run(ctx: &Ctx, caller: &Caller) -> Result<DryRun, Error> {
+///
+/// `confirm_dates`: the coordinator confirms that extracts whose dates lie more than a
+/// month apart may be used together (else refused, naming the two).
+pub async fn dry_run(ctx: &Ctx, caller: &Caller, confirm_dates: bool) -> Result<DryRun, Error> {
     require(ctx, caller, Action::RegisterSearch).await?;
     let initiative = crate::current_initiative(ctx).await?;
-    let run_date = ctx.clock.now().date();
     let (_, rules) = current_rules(ctx, initiative.id).await?;
-    let files = current_sources(ctx, initiative.id).await?.into_iter().map(|(_, f)| f).collect();
-    let selection = select_blocking(rules, files, run_date).await?;
-    let overview = domain::selection::overview(&selection.candidates, run_date);
-    let detail = format!("initiative={} candidates={}", initiative.id, selection.counts.candidates);
+    let sources = sources_read(ctx, initiative.id, &rules).await?;
+    let reference = extracts::run_reference(&sources, confirm_dates)?;
+    let mut read = Vec::with_capacity(sources.len());
+    for (record, file) in &sources {
+        read.push(ExtractRead {
+            file_name: record.file_name.clone(),
+            kind: file.kind,
+            reference_date: record.reference_date,
+            readings: readings_of(record)?,
+        });
+    }
+    let windows = rules
+        .steps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.window(reference).map(|w| (i, domain::selection::window_da(w))))
+        .collect();
+    let files = sources.into_iter().map(|(_, f)| f).collect();
+    let selection = select_blocking(rules, files, reference).await?;
+    let overview = domain::selection::overview(&selection.candidates, reference);
+    let detail =
+        format!("initiative={} candidates={} reference_date={reference}", initiative.id, selection.counts.candidates);
     ctx.store.append_audit(&caller.audit(AuditAction::DryRun, vec![], detail)).await?;
-    Ok(DryRun { counts: selection.counts, overview })
+    Ok(DryRun { counts: selection.counts, overview, reference, extracts: read, windows })
 }
 
 #[derive(Debug, Clone)]
@@ -232,6 +308,7 @@ struct SourceUsed<'a> {
     file_name: &'a str,
     sha256: &'a str,
     rows: u64,
+    reference_date: Option<Date>,
 }
 
 /// A run the gate let through, with its job claimed: what [`finish_run`] selects and
@@ -244,6 +321,7 @@ pub struct StartedRun {
     initiative_id: Uuid,
     basis: domain::plan::ApprovedBasis,
     rules: (SelectionRulesRecord, Rules),
+    confirm_dates: bool,
 }
 
 impl StartedRun {
@@ -254,7 +332,9 @@ impl StartedRun {
 
 /// The gate (G-5.3): refused with the reason (audited) unless the plan's legal basis is
 /// approved and names the rules in force; then the initiative's one run job is claimed.
-pub async fn start_run(ctx: &Ctx, caller: &Caller) -> Result<StartedRun, Error> {
+///
+/// `confirm_dates` as for [`dry_run`].
+pub async fn start_run(ctx: &Ctx, caller: &Caller, confirm_dates: bool) -> Result<StartedRun, Error> {
     require(ctx, caller, Action::RegisterSearch).await?;
     let initiative = crate::current_initiative(ctx).await?;
     let gate = async {
@@ -282,14 +362,14 @@ pub async fn start_run(ctx: &Ctx, caller: &Caller) -> Result<StartedRun, Error> 
         .start_job(initiative.id, JobKind::RegisterRun, Some(caller.user.id), ctx.clock.now())
         .await?
         .ok_or(Error::Refused(Refusal::Busy))?;
-    Ok(StartedRun { job_id, caller: caller.clone(), initiative_id: initiative.id, basis, rules })
+    Ok(StartedRun { job_id, caller: caller.clone(), initiative_id: initiative.id, basis, rules, confirm_dates })
 }
 
 /// Selects over the newest extract of each kind, writes every candidate and the review
 /// queue in one transaction, deletes the extracts it read (G-5.5), and ends the job.
 pub async fn finish_run(ctx: &Ctx, started: StartedRun) -> Result<RunReport, Error> {
-    let StartedRun { job_id, caller, initiative_id, basis, rules } = started;
-    let result = select_and_accept(ctx, &caller, initiative_id, basis, rules).await;
+    let StartedRun { job_id, caller, initiative_id, basis, rules, confirm_dates } = started;
+    let result = select_and_accept(ctx, &caller, initiative_id, basis, rules, confirm_dates).await;
     let (outcome, made, code) = match &result {
         Ok(r) => (JobOutcome::Done, Some(r.run_id), None),
         Err(e) => {
@@ -302,8 +382,8 @@ pub async fn finish_run(ctx: &Ctx, started: StartedRun) -> Result<RunReport, Err
 }
 
 /// [`start_run`] and [`finish_run`] in one go: the CLI's `opsog register run`.
-pub async fn run(ctx: &Ctx, caller: &Caller) -> Result<RunReport, Error> {
-    let started = start_run(ctx, caller).await?;
+pub async fn run(ctx: &Ctx, caller: &Caller, confirm_dates: bool) -> Result<RunReport, Error> {
+    let started = start_run(ctx, caller, confirm_dates).await?;
     finish_run(ctx, started).await
 }
 
@@ -313,16 +393,23 @@ async fn select_and_accept(
     initiative_id: Uuid,
     basis: domain::plan::ApprovedBasis,
     (rules_record, rules): (SelectionRulesRecord, Rules),
+    confirm_dates: bool,
 ) -> Result<RunReport, Error> {
     let now = ctx.clock.now();
-    let run_date = now.date();
-    let sources = current_sources(ctx, initiative_id).await?;
+    let sources = sources_read(ctx, initiative_id, &rules).await?;
+    let reference = extracts::run_reference(&sources, confirm_dates)?;
     let files: Vec<SourceFile> = sources.iter().map(|(_, f)| f.clone()).collect();
-    let selection = select_blocking(rules, files, run_date).await?;
-    let overview = domain::selection::overview(&selection.candidates, run_date);
+    let selection = select_blocking(rules, files, reference).await?;
+    let overview = domain::selection::overview(&selection.candidates, reference);
     let used: Vec<SourceUsed<'_>> = sources
         .iter()
-        .map(|(s, _)| SourceUsed { kind: &s.kind, file_name: &s.file_name, sha256: &s.sha256, rows: s.rows })
+        .map(|(s, _)| SourceUsed {
+            kind: &s.kind,
+            file_name: &s.file_name,
+            sha256: &s.sha256,
+            rows: s.rows,
+            reference_date: s.reference_date,
+        })
         .collect();
     let run = RegisterRunRecord {
         id: Uuid::new_v4(),
@@ -344,7 +431,7 @@ async fn select_and_accept(
         .map(|c| RunCandidate { candidate: c.clone(), dnc_hashes: crate::dnc::of_candidate(&ctx.dnc_key, c) })
         .collect();
     let reviews: Vec<LinkReviewWrite> = selection.reviews.iter().map(|r| review_write(&ctx.dnc_key, r)).collect();
-    let audit = caller.audit(AuditAction::RegisterRun, vec![], String::new());
+    let audit = caller.audit(AuditAction::RegisterRun, vec![], format!("reference_date={reference}"));
     let outcome = ctx.store.accept_register_run(&run, &candidates, &reviews, &audit).await?;
     let used_records: Vec<RegisterSourceRecord> = sources.into_iter().map(|(s, _)| s).collect();
     let deleted_extracts = delete_extracts(ctx, &used_records, Some(caller.user.id), &audit).await?;
