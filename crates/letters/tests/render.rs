@@ -258,6 +258,7 @@ fn a_set_gives_print_files_and_each_letter_alone() {
     assert_eq!(set.letters.len(), 5);
     assert_eq!(set.print_files.len(), 3);
 
+    let tagged = |p: &[u8]| p.windows(16).any(|w| w == b"/StructTreeRoot ");
     let mut single_pages = Vec::new();
     for (i, pdf) in set.letters.iter().enumerate() {
         assert_eq!(names_in(pdf, &format!("set-single-{i}.pdf")), [FIVE_NAMES[i]], "letter {i}");
@@ -267,7 +268,6 @@ fn a_set_gives_print_files_and_each_letter_alone() {
         assert!(*pdf == alone, "letter {i} differs from the letter rendered alone");
         let pages = pages_of(pdf, &format!("set-single-{i}-pages.pdf"));
         // Tagged, as a letter rendered alone is.
-        let tagged = |p: &[u8]| p.windows(16).any(|w| w == b"/StructTreeRoot ");
         assert_eq!(tagged(pdf), tagged(&alone), "letter {i}");
         assert!(tagged(pdf), "letter {i} is not a tagged PDF");
         single_pages.push(pages);
@@ -283,6 +283,8 @@ fn a_set_gives_print_files_and_each_letter_alone() {
             .map(|(j, &i)| if j + 1 < members.len() { even(single_pages[i]) } else { single_pages[i] })
             .sum();
         assert_eq!(pages_of(file, &format!("set-print-{k}-pages.pdf")), pages, "print file {k}");
+        // For the print shop only: no structure tree (issue 11 item 9).
+        assert!(!tagged(file), "print file {k} is tagged");
     }
 
     // The print files are the same as render_batch makes, and threads change nothing.

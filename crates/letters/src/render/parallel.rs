@@ -65,11 +65,12 @@ type ThreadOutcome<T> = (Vec<(usize, T)>, Option<Failure>);
 /// One print file at a time: first its letters are laid out, a few per compilation, on
 /// all threads; then its PDFs are made, again on all threads, while no thread compiles.
 ///
-/// The second half waits for the first because of typst's cache. The pages' content
-/// streams are the same in the print file and in each letter's own PDF, and krilla
-/// keeps what it compressed in that cache, so each page is compressed once — but only
-/// as long as no compilation evicts the cache meanwhile ([`super::CACHE_MAX_AGE`]), and
-/// compilations must evict it often, as laid-out letters fill it fast.
+/// The print file needs all its letters' pages. A page's content stream is not the same
+/// bytes in the print file as in the letter's own PDF (krilla numbers a font subset's
+/// glyphs in order of first use in the document, and the print file is untagged), so
+/// each page is compressed twice; pages the same in two letters' own PDFs are
+/// compressed once, from typst's cache, while no compilation has evicted them
+/// ([`super::CACHE_MAX_AGE`]).
 pub(super) fn run(
     mut renderers: Vec<&mut Renderer>,
     letters: &[Letter],
@@ -112,9 +113,8 @@ pub(super) fn run(
         let info = laid.first().map(|(info, _)| info.clone()).unwrap_or_default();
         let pages: Vec<EcoVec<Page>> = laid.into_iter().flat_map(|(_, pages)| pages).collect();
 
-        // Task 0 is the print file; the others the single PDFs of a unit each, last unit
-        // first: the print file's export goes through the pages from the first, and the
-        // two meeting in the middle compress each page once rather than both at once.
+        // Task 0 is the print file, the longest, so it starts first; the others the
+        // single PDFs of a unit each, last unit first.
         let tasks = usize::from(wanted.print) + if wanted.singles { units.len() } else { 0 };
         let mut exporters = vec![(); renderers.len()];
         let unit_of = |t: usize| units.len().saturating_sub(1 + t - usize::from(wanted.print));
