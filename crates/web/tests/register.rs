@@ -52,7 +52,10 @@ async fn a_coordinator_uploads_maps_dry_runs_and_runs_a_register_search_under_an
     let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let p = c.post(&url, &form).await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(p.body.contains("eindkomst.csv") && p.body.contains("Række 3") && p.body.contains("Måned"), "{}", p.body);
+    // File, row, column and value of every unreadable cell (issue 12).
+    for part in ["eindkomst.csv", "række 3", "Måned", "2026-13", "1 celler i alt"] {
+        assert!(p.body.contains(part), "{part}: {}", p.body);
+    }
     assert!(p.body.contains("Intet fra filen er indlæst"));
     assert_eq!(s.register_sources(w.initiative).await.unwrap().len(), 1);
     assert_eq!(std::fs::read_dir(extract_dir.join("pending")).unwrap().count(), 0, "the failed upload is gone");

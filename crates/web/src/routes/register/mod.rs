@@ -68,21 +68,19 @@ fn error_text(l: &Layout, e: &app::Error) -> String {
                 }
                 // Every unreadable cell of the sample, with file, row, column and value.
                 register::error::ReadErrorKind::Unreadable { total, sample } => {
-                    text.push(' ');
-                    text.push_str(&l.t1("read-error-unreadable-total", "count", *total));
                     for cell in sample {
-                        text.push_str(&format!(
-                            " {}",
-                            l.t_many(
-                                "read-error-cell",
-                                &[
-                                    ("row", cell.row.to_string()),
-                                    ("column", cell.column.clone()),
-                                    ("value", cell.value.clone())
-                                ],
-                            )
+                        text.push(' ');
+                        text.push_str(&l.t_many(
+                            "read-error-cell",
+                            &[
+                                ("row", cell.row.to_string()),
+                                ("column", cell.column.clone()),
+                                ("value", cell.value.clone()),
+                            ],
                         ));
                     }
+                    text.push(' ');
+                    text.push_str(&l.t1("read-error-unreadable-total", "count", *total));
                 }
                 _ => {}
             }
@@ -136,6 +134,8 @@ struct SourceRow {
     file_name: String,
     rows: u64,
     checksum: String,
+    /// The date the extract describes.
+    describes: String,
     uploaded: String,
     deletion: String,
     deleted: bool,
@@ -302,6 +302,7 @@ async fn hub(
             file_name: s.file_name,
             rows: s.rows,
             checksum: s.sha256.chars().take(12).collect(),
+            describes: s.reference_date.map(domain::text::danish_date).unwrap_or_default(),
             uploaded: format!("{} · {}", crate::time_fmt::local(s.uploaded_at), name(s.uploaded_by)),
             deletion: match s.deleted_at {
                 Some(at) => l.t1("register-deleted-at", "date", crate::time_fmt::local(at)),

@@ -47,6 +47,15 @@ fn rules_fields(l: &Layout, areas: &[domain::org::Area], input: &RulesInput, err
         FormField::new("min_age", l.t("rules-min-age"), "text", &input.min_age),
         FormField::new("max_age", l.t("rules-max-age"), "text", &input.max_age),
         FormField::new("non_western_only", l.t("rules-non-western"), "checkbox", on(&input.non_western_only)),
+        // A register's "stateless" and "unknown" are no country: the rules say whether
+        // such women are taken (issue 12), never a silent guess.
+        FormField::new("include_stateless", l.t("rules-include-stateless"), "checkbox", on(&input.include_stateless)),
+        FormField::new(
+            "include_unknown_origin",
+            l.t("rules-include-unknown-origin"),
+            "checkbox",
+            on(&input.include_unknown_origin),
+        ),
         countries,
         years,
         FormField::checkboxes("areas", l.t("field-areas"), area_options),
