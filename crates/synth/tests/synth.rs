@@ -241,7 +241,7 @@ fn a_municipality_of_two_thousand_looks_like_the_target_group() {
         assert!(stages.contains(&stage), "no woman ends in {stage:?}");
     }
     for kind in SourceKind::ALL {
-        assert!(kinds.contains(kind), "no source {kind:?}");
+        assert!(kinds.contains(&kind), "no source {kind:?}");
     }
     let share = |n: usize| n as f64 / all.len() as f64;
     assert!((0.5..=0.9).contains(&share(with_cpr)), "CPR share {}", share(with_cpr));
