@@ -118,8 +118,8 @@ impl Gen {
                     }
                     Some(a) => {
                         let years = age_on(a, self.today);
-                        let segment = crate::segment(&mut self.rng, o, years, age.max(18));
-                        for l in crate::languages(&mut self.rng, o, first, &segment) {
+                        let segment = crate::latent::segment(&mut self.rng, o, years, age.max(18));
+                        for l in crate::latent::languages(&mut self.rng, o, first, &segment) {
                             if age >= 10 || l.code == home {
                                 add(&l.code);
                             }
