@@ -19,11 +19,11 @@
 //! against a public source.
 
 use super::csv_out::context;
+use super::moved_away::cpr_born;
 use super::school::{self, Participant, Who};
-use super::{
-    BenefitDates as Dates, Ctx, write_benefits, write_extracts, write_population, write_school_csv, write_truth,
-};
-use super::{ExtractFile, ExtractFiles, ExtractOptions, KIND_POPULATION, POPULATION_HEADER, cpr_born, digits};
+use super::writers::{write_benefits, write_population, write_school_csv};
+use super::{BenefitDates as Dates, Ctx, write_extracts, write_truth};
+use super::{ExtractFile, ExtractFiles, ExtractOptions, KIND_POPULATION, POPULATION_HEADER, digits};
 use crate::population::{Resident, Sex};
 use domain::Cpr;
 use rand::{Rng, SeedableRng};
