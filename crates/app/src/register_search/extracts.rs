@@ -57,12 +57,25 @@ pub fn readings_of(record: &RegisterSourceRecord) -> Result<Vec<ColumnReading>, 
 }
 
 /// The date an import describes: the coordinator's own (`--as-of`, the mapping page),
-/// else a date in the file's title row, else the latest date its rows hold. A file that
+/// else a date in the file's title row, else the latest date its rows hold (a month
+/// to its last day). A file that
 /// tells none is refused until the coordinator gives it; a date after today cannot be
 /// the date of an extract.
-pub(crate) fn reference_date(as_of: Option<Date>, summary: &FileSummary, today: Date) -> Result<Date, Error> {
+///
+/// A population extract's rows hold birth and arrival dates, which say nothing of the
+/// day it was drawn: its date comes from the coordinator or its title, never its rows.
+pub(crate) fn reference_date(
+    kind: SourceKind,
+    as_of: Option<Date>,
+    summary: &FileSummary,
+    today: Date,
+) -> Result<Date, Error> {
     let mut errors = FieldErrors::default();
-    let date = as_of.or(summary.reference_date());
+    let from_file = match kind {
+        SourceKind::Population => summary.title_date,
+        _ => summary.reference_date(),
+    };
+    let date = as_of.or(from_file);
     match date {
         None => errors.add("as_of", "error-reference-date-unknown"),
         Some(d) if d > today => errors.add("as_of", "error-reference-date-future"),

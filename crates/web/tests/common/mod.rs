@@ -318,6 +318,9 @@ pub fn mapping_form(page: &Page) -> Vec<(String, String)> {
             .unwrap_or_default();
         fields.push((name.to_string(), chosen.replace("&#x20;", " ")));
     }
+    // The date the extract describes, as the coordinator gives it: the fixtures' own
+    // dates are birth and arrival dates, which say nothing of when they were drawn.
+    fields.push(("as_of".into(), time::OffsetDateTime::now_utc().date().to_string()));
     fields
 }
 
