@@ -7,6 +7,7 @@
 //! - `dnc`: the do-not-contact hashes (G-2.2), computed here and nowhere else.
 //! - `users`: creating logins.
 //! - `register_search`: import an extract, dry run, run, review a link, delete extracts.
+//! - `register_candidates`: a run's candidates written out as CSV, audited naming each.
 //! - `letter_batch`: preview and send a letter batch.
 //! - `contact`: the daily job of the contact cadence, and setting the cadence.
 //! - `sent_batches`: a sent letter batch's report and its files.
@@ -27,6 +28,7 @@ pub mod partners;
 pub mod people;
 pub mod plan;
 pub mod public;
+pub mod register_candidates;
 pub mod register_search;
 pub mod sent_batches;
 pub mod sessions;

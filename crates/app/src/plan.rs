@@ -8,6 +8,7 @@ use crate::{Caller, Ctx, Error, current_initiative, require};
 use domain::audit::AuditAction;
 use domain::org::Initiative;
 use domain::plan::{self, ApprovalRefused, PlanInput, PlanVersion};
+use domain::plan_diff::{FieldChange, plan_changes};
 use domain::policy::Action;
 use store::StoreError;
 
@@ -17,6 +18,57 @@ pub struct PlanView {
     pub versions: Vec<PlanVersion>,
     /// The ethics frame ambassadors already accepted, which a first plan starts from.
     pub ethics_frame: Option<String>,
+}
+
+impl PlanView {
+    /// The newest version: the one in force, and the one an approval is asked for.
+    pub fn current(&self) -> Option<&PlanVersion> {
+        self.versions.iter().max_by_key(|v| v.version)
+    }
+
+    /// The newest version that carries an approval (its own, or one carried over).
+    pub fn last_approved(&self) -> Option<&PlanVersion> {
+        self.versions.iter().filter(|v| v.approval.is_some()).max_by_key(|v| v.version)
+    }
+
+    /// What an approver reads before approving (G-5.3): when the current version is
+    /// not approved, the last approved version and every field changed since, in the
+    /// form's order. `None` when the current version is approved, or none ever was.
+    pub fn changes_since_approval(&self) -> Option<(&PlanVersion, Vec<FieldChange>)> {
+        let current = self.current().filter(|v| v.approval.is_none())?;
+        let approved = self.last_approved()?;
+        Some((approved, plan_changes(&approved.plan, &current.plan)))
+    }
+}
+
+/// A saved version of the selection rules, as a plan names it by checksum (G-5.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedRules {
+    pub version: u32,
+    pub name: String,
+    /// `sha256:` and the first twelve hex digits: what the plan's `rules_ref` holds.
+    pub reference: String,
+    /// The newest saved version: the one a run would use.
+    pub in_force: bool,
+}
+
+/// The saved selection rules `plan` names, newest first (empty when its `rules_ref`
+/// names none of them: a run would then be refused, G-5.3).
+pub async fn named_rules(ctx: &Ctx, caller: &Caller, plan: &domain::plan::Plan) -> Result<Vec<NamedRules>, Error> {
+    require(ctx, caller, Action::EditPlan).await?;
+    let initiative = current_initiative(ctx).await?;
+    let saved = ctx.store.selection_rules(initiative.id).await?;
+    let newest = saved.iter().map(|r| r.version).max();
+    Ok(saved
+        .iter()
+        .filter(|r| domain::selection::plan_names_rules(&plan.rules_ref, &r.toml))
+        .map(|r| NamedRules {
+            version: r.version,
+            name: r.name.clone(),
+            reference: domain::selection::Rules::reference(&r.toml),
+            in_force: Some(r.version) == newest,
+        })
+        .collect())
 }
 
 /// The plan of the current initiative, for a coordinator.

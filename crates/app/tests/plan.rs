@@ -121,3 +121,55 @@ async fn a_second_coordinator_approves_and_a_change_of_what_was_approved_withdra
     assert_eq!(versions[1].plan.legal_basis.as_ref().unwrap().recorded_by, author.user.id);
     db.cleanup().await;
 }
+
+/// What `opsog plan show` and an approver read (issue 12, item 5): the current version
+/// unapproved, the last approved one, and every field changed since, with whether the
+/// approval covers it; and the saved selection rules the plan names by checksum.
+#[tokio::test]
+async fn the_view_says_what_changed_since_the_last_approval_and_which_rules_the_plan_names() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative();
+    s.create_initiative(&init).await.unwrap();
+    let author = Caller::new(user(s, "koord", Role::Coordinator, None).await, "opsog plan show");
+    let second = Caller::new(user(s, "leder", Role::Coordinator, None).await, "opsog plan approve");
+    let ctx = ctx(&db);
+    let rules =
+        app::register_search::save_rules(&ctx, &author, &domain::selection::template("self_supporting_women").unwrap())
+            .await
+            .unwrap();
+    let reference = domain::selection::Rules::reference(&rules.toml);
+
+    let mut first = plan_input("Kvinder 18–64");
+    first.rules_ref = format!("udvaelgelse.toml {reference}");
+    plan::save(&ctx, &author, &first).await.unwrap();
+    let view = plan::view(&ctx, &author).await.unwrap();
+    assert_eq!(view.current().map(|v| v.version), Some(1));
+    assert!(view.last_approved().is_none());
+    assert!(view.changes_since_approval().is_none(), "nothing was approved to compare with");
+    let named = plan::named_rules(&ctx, &author, &view.current().unwrap().plan).await.unwrap();
+    assert_eq!(
+        named,
+        vec![plan::NamedRules { version: 1, name: rules.name.clone(), reference: reference.clone(), in_force: true }]
+    );
+    let ok = ApproveInput { version: "1".into(), note: String::new() };
+    assert_eq!(plan::approve(&ctx, &second, &ok).await.unwrap(), Approved::Approved);
+    assert!(plan::view(&ctx, &author).await.unwrap().changes_since_approval().is_none(), "approved: nothing to read");
+
+    // Version 2 names other rules and other resources: the approval is withdrawn, and
+    // the view names both changes, only the rules as covered.
+    let mut next = first.clone();
+    next.rules_ref = "andre.toml sha256:000000000000".into();
+    next.resources = "Tre konsulenter".into();
+    plan::save(&ctx, &author, &next).await.unwrap();
+    let view = plan::view(&ctx, &second).await.unwrap();
+    let (approved, changes) = view.changes_since_approval().expect("changes since version 1");
+    assert_eq!(approved.version, 1);
+    let fields: Vec<(&str, bool)> = changes.iter().map(|c| (c.field, c.withdraws_approval)).collect();
+    assert_eq!(fields, vec![("resources", false), ("rules_ref", true)]);
+    let rules_change = &changes[1];
+    assert_eq!(rules_change.before.as_deref(), Some(first.rules_ref.as_str()));
+    assert_eq!(rules_change.after.as_deref(), Some("andre.toml sha256:000000000000"));
+    assert!(plan::named_rules(&ctx, &second, &view.current().unwrap().plan).await.unwrap().is_empty());
+    db.cleanup().await;
+}

@@ -43,6 +43,9 @@ code_enum! {
         ReviewLink = "review_link",
         DeleteExtracts = "delete_extracts",
         ViewRunOverview = "view_run_overview",
+        /// A run's candidates written out whole (`opsog register candidates`): one read
+        /// naming every woman listed.
+        ExportCandidates = "export_candidates",
         SendLetterBatch = "send_letter_batch",
         DownloadLetters = "download_letters",
         SetCadence = "set_cadence",

@@ -20,6 +20,7 @@ pub mod partner;
 pub mod person;
 pub mod phone;
 pub mod plan;
+pub mod plan_diff;
 pub mod policy;
 pub mod reference;
 pub mod response;

@@ -1,6 +1,7 @@
 //! `opsog`: one binary for the municipality's outreach work.
 
 mod letters_cli;
+mod plan_cli;
 mod register_cli;
 mod settings;
 
@@ -56,6 +57,12 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// The initiative's plan: show the current version and what changed since the
+    /// last approval, and approve its legal basis as a second coordinator (G-5.3).
+    Plan {
+        #[command(subcommand)]
+        command: plan_cli::PlanCommand,
     },
     /// Register search: import extracts, save rules, dry-run and run (G-5).
     Register {
@@ -131,6 +138,9 @@ pub(crate) enum CliError {
     Io { context: String, source: std::io::Error },
     #[error("{0}")]
     Config(String),
+    /// A rule of the guide refuses it (the use case audited the refusal).
+    #[error("refused: {0}")]
+    Refused(String),
 }
 
 pub(crate) fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> CliError {
@@ -138,14 +148,19 @@ pub(crate) fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> C
     move |source| CliError::Io { context, source }
 }
 
+/// The web's English text of a Fluent message id; the id itself where there is none.
+pub(crate) fn english(id: &str) -> String {
+    static TEXTS: std::sync::OnceLock<Option<web::i18n::I18n>> = std::sync::OnceLock::new();
+    match TEXTS.get_or_init(|| web::i18n::I18n::load().ok()) {
+        Some(i) if i.has(domain::org::Locale::En, id) => i.t(domain::org::Locale::En, id),
+        _ => id.to_string(),
+    }
+}
+
 /// A use case's error as the command line says it, in the web's English texts: every
 /// field or file position named.
 pub(crate) fn app_message(e: &app::Error) -> String {
-    let texts = web::i18n::I18n::load().ok();
-    let t = |id: &str| match &texts {
-        Some(i) if i.has(domain::org::Locale::En, id) => i.t(domain::org::Locale::En, id),
-        _ => id.to_string(),
-    };
+    let t = english;
     match e {
         app::Error::Invalid(fields) => {
             let parts: Vec<String> =
@@ -168,7 +183,7 @@ impl CliError {
         match self {
             CliError::App(app::Error::Invalid(_) | app::Error::File(_) | app::Error::Select(_))
             | CliError::Config(_) => ExitCode::from(2),
-            CliError::App(app::Error::Refused(_)) => ExitCode::from(3),
+            CliError::App(app::Error::Refused(_)) | CliError::Refused(_) => ExitCode::from(3),
             CliError::App(app::Error::NotFound(_)) => ExitCode::from(4),
             CliError::App(app::Error::Conflict(_)) => ExitCode::from(5),
             _ => ExitCode::FAILURE,
@@ -274,6 +289,11 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             init_logging(&settings.log_format);
             let ctx = open(&settings).await?;
             register_cli::run(&ctx, command).await?;
+        }
+        Command::Plan { command } => {
+            init_logging(&settings.log_format);
+            let ctx = open(&settings).await?;
+            plan_cli::run(&ctx, command).await?;
         }
         Command::Letters { command } => {
             init_logging(&settings.log_format);

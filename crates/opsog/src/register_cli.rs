@@ -65,6 +65,16 @@ pub enum RegisterCommand {
         #[arg(long = "as")]
         user: String,
     },
+    /// Write a run's candidates (the newest run by default) as CSV to standard output:
+    /// `;`-separated, UTF-8, CPR in full, name, address, origin. One read, audited
+    /// naming every woman listed.
+    Candidates {
+        /// The register run's id.
+        #[arg(long)]
+        run: Option<uuid::Uuid>,
+        #[arg(long = "as")]
+        user: String,
+    },
     /// Delete the extracts whose deletion date has come (also done daily by `serve`).
     Sweep,
 }
@@ -160,6 +170,13 @@ pub async fn run(ctx: &app::Ctx, command: RegisterCommand) -> Result<(), CliErro
                 o.for_review,
                 report.deleted_extracts
             );
+        }
+        RegisterCommand::Candidates { run, user } => {
+            let caller = caller(ctx, &user, "opsog register candidates").await?;
+            let input = app::register_candidates::CandidatesInput { run };
+            let list = app::register_candidates::candidates(ctx, &caller, input).await?;
+            app::register_candidates::write_csv(&list, std::io::stdout().lock())?;
+            eprintln!("run {}: {} candidates", list.run.id, list.persons.len());
         }
         RegisterCommand::Sweep => {
             let n = search::sweep(ctx, "opsog register sweep").await?;

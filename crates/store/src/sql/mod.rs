@@ -27,6 +27,7 @@ mod person_page;
 mod plans;
 mod register;
 mod responses;
+mod run_candidates;
 pub use people::COUNT_CAP;
 mod rows;
 mod session_cache;
