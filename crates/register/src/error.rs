@@ -6,11 +6,31 @@
 
 use crate::mapping::MappingProblem;
 
-/// An error that stops the import of one file. `row` counts as a spreadsheet user does:
-/// the header is row 1 (for CSV it is the line on which the record starts).
+/// An error that stops the import of one file; its details ([`ReadErrorDetail`]) are
+/// read through it. Boxed, because it travels inside every use case's error and a
+/// large error makes every `Result` on the way large.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(transparent)]
+pub struct ReadError(Box<ReadErrorDetail>);
+
+impl std::ops::Deref for ReadError {
+    type Target = ReadErrorDetail;
+    fn deref(&self) -> &ReadErrorDetail {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ReadError {
+    fn deref_mut(&mut self) -> &mut ReadErrorDetail {
+        &mut self.0
+    }
+}
+
+/// Where and why a file does not read. `row` counts as a spreadsheet user does: the
+/// header is row 1 (for CSV it is the line on which the record starts).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}{loc}: {kind}{found}", loc = location(*.row, .column.as_deref()), found = found(*.row, .headers))]
-pub struct ReadError {
+pub struct ReadErrorDetail {
     pub file: String,
     pub row: Option<u64>,
     /// The column's header as the file writes it.
@@ -135,7 +155,13 @@ impl ReadErrorKind {
 
 impl ReadError {
     pub fn new(file: &str, kind: ReadErrorKind) -> ReadError {
-        ReadError { file: file.to_owned(), row: None, column: None, kind, headers: Vec::new() }
+        ReadError(Box::new(ReadErrorDetail {
+            file: file.to_owned(),
+            row: None,
+            column: None,
+            kind,
+            headers: Vec::new(),
+        }))
     }
 
     pub fn at_row(mut self, row: u64) -> ReadError {

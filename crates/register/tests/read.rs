@@ -352,7 +352,7 @@ fn xlsx_month_from_a_date_cell_and_amount_from_a_number() {
     ws.write_boolean(1, 2, true).unwrap();
     let bytes = wb.save_to_buffer().unwrap();
     let e = read_err(&bytes, "i.xlsx", &m);
-    assert_eq!((e.kind, e.row, e.column.as_deref()), (ReadErrorKind::Amount, Some(2), Some("Beløb")));
+    assert_eq!((e.kind.clone(), e.row, e.column.as_deref()), (ReadErrorKind::Amount, Some(2), Some("Beløb")));
 }
 
 fn population_mapping() -> Mapping {
@@ -389,10 +389,10 @@ fn bad_cells_name_file_row_and_column() {
     let income = "CPR;Måned;Beløb;Art\n0101901234;2024-01;5;\n0101901234;2024-13;5;\n";
     let m = suggest(SourceKind::Income, &headers(income.as_bytes(), "i.csv"));
     let e = read_err(income.as_bytes(), "i.csv", &m);
-    assert_eq!((e.kind, e.row, e.column.as_deref()), (ReadErrorKind::Month, Some(3), Some("Måned")));
+    assert_eq!((e.kind.clone(), e.row, e.column.as_deref()), (ReadErrorKind::Month, Some(3), Some("Måned")));
     let bad_amount = "CPR;Måned;Beløb\n0101901234;2024-01;1,234\n";
     let e = read_err(bad_amount.as_bytes(), "i.csv", &m_without_type(&m));
-    assert_eq!((e.kind, e.row, e.column.as_deref()), (ReadErrorKind::Amount, Some(2), Some("Beløb")));
+    assert_eq!((e.kind.clone(), e.row, e.column.as_deref()), (ReadErrorKind::Amount, Some(2), Some("Beløb")));
 }
 
 fn m_without_type(m: &Mapping) -> Mapping {
@@ -491,14 +491,14 @@ fn windows_line_endings_number_rows_as_lf_files_do() {
         let file = ["CPR;Måned;Beløb", "0101901234;2024-01;5", "0101901234;2024-13;5", ""].join(ending);
         let m = suggest(SourceKind::Income, &headers(file.as_bytes(), "i.csv"));
         let e = read_err(file.as_bytes(), "i.csv", &m);
-        assert_eq!((e.kind, e.row), (ReadErrorKind::Month, Some(3)), "{ending:?}");
+        assert_eq!((e.kind.clone(), e.row), (ReadErrorKind::Month, Some(3)), "{ending:?}");
         // Blank lines and a cell spanning two lines still count as the lines they are.
         let file = ["", "CPR;Måned;Beløb", "", "0101901234;\"2024-01\";\"5", "\"", "", "", "0101901234;2024-13;5"]
             .join(ending);
         let e = read_err(file.as_bytes(), "i.csv", &m_without_type(&m));
-        assert_eq!((e.kind, e.row), (ReadErrorKind::Month, Some(8)), "{ending:?}");
+        assert_eq!((e.kind.clone(), e.row), (ReadErrorKind::Month, Some(8)), "{ending:?}");
         let file = file.replace("\"5", "5").replace(&format!("{ending}\"{ending}"), ending);
         let e = read_err(file.as_bytes(), "i.csv", &m_without_type(&m));
-        assert_eq!((e.kind, e.row), (ReadErrorKind::Month, Some(7)), "{ending:?} {file:?}");
+        assert_eq!((e.kind.clone(), e.row), (ReadErrorKind::Month, Some(7)), "{ending:?} {file:?}");
     }
 }

@@ -854,9 +854,16 @@ impl Reader {
                 MappingProblem::NotInFile { header, .. } => Some(header.clone()),
                 _ => None,
             });
+            let mut err = err;
             match missing {
-                Some(h) => ReadError { kind: ReadErrorKind::MissingColumn(h.clone()), ..err }.in_column(&h),
-                None => ReadError { kind: ReadErrorKind::Mapping(problems), ..err },
+                Some(h) => {
+                    err.kind = ReadErrorKind::MissingColumn(h.clone());
+                    err.in_column(&h)
+                }
+                None => {
+                    err.kind = ReadErrorKind::Mapping(problems);
+                    err
+                }
             }
         })?;
         let plan: Vec<Planned> = resolved
