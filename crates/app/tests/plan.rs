@@ -137,7 +137,8 @@ async fn the_view_says_what_changed_since_the_last_approval_and_which_rules_the_
     let rules =
         app::register_search::save_rules(&ctx, &author, &domain::selection::template("self_supporting_women").unwrap())
             .await
-            .unwrap();
+            .unwrap()
+            .rules;
     let reference = domain::selection::Rules::reference(&rules.toml);
 
     let mut first = plan_input("Kvinder 18–64");
@@ -171,5 +172,45 @@ async fn the_view_says_what_changed_since_the_last_approval_and_which_rules_the_
     assert_eq!(rules_change.before.as_deref(), Some(first.rules_ref.as_str()));
     assert_eq!(rules_change.after.as_deref(), Some("andre.toml sha256:000000000000"));
     assert!(plan::named_rules(&ctx, &second, &view.current().unwrap().plan).await.unwrap().is_empty());
+    db.cleanup().await;
+}
+
+/// Saving rules writes the plan version that names them (issue 12, item 5): the
+/// approval covered the old rules, so it is withdrawn, and the run is refused until a
+/// second coordinator approves the new version; the same rules saved again change
+/// nothing.
+#[tokio::test]
+async fn saving_rules_makes_the_plan_version_that_names_them_and_withdraws_the_approval() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let init = initiative();
+    s.create_initiative(&init).await.unwrap();
+    let author = Caller::new(user(s, "koord", Role::Coordinator, None).await, "opsog register rules");
+    let second = Caller::new(user(s, "leder", Role::Coordinator, None).await, "opsog plan approve");
+    let ctx = ctx(&db);
+    let first_rules = domain::selection::template("self_supporting_women").unwrap();
+    let saved = app::register_search::save_rules(&ctx, &author, &first_rules).await.unwrap();
+    assert_eq!(saved.plan_version, None, "no plan yet: nothing to name them");
+    let mut first = plan_input("Kvinder 18–64");
+    first.rules_ref = format!("udvaelgelse.toml {}", domain::selection::Rules::reference(&saved.rules.toml));
+    plan::save(&ctx, &author, &first).await.unwrap();
+    let ok = ApproveInput { version: "1".into(), note: String::new() };
+    assert_eq!(plan::approve(&ctx, &second, &ok).await.unwrap(), Approved::Approved);
+
+    let other = domain::selection::template("maintenance_spouses").unwrap();
+    let saved = app::register_search::save_rules(&ctx, &author, &other).await.unwrap();
+    assert_eq!(saved.plan_version, Some(2));
+    let view = plan::view(&ctx, &author).await.unwrap();
+    let current = view.current().unwrap();
+    assert!(domain::selection::plan_names_rules(&current.plan.rules_ref, &saved.rules.toml), "{current:?}");
+    assert!(current.approval.is_none(), "the approval covered the old rules");
+    assert_eq!(current.plan.target_group, "Kvinder 18–64", "the rest of the plan is kept");
+    let refused = app::register_search::run(&ctx, &author, false).await.unwrap_err();
+    assert!(matches!(refused, Error::Refused(Refusal::Search(_))), "{refused:?}");
+
+    // The same rules again: the plan names them already, no version is written.
+    let again = app::register_search::save_rules(&ctx, &author, &other).await.unwrap();
+    assert_eq!(again.plan_version, None);
+    assert_eq!(plan::view(&ctx, &author).await.unwrap().current().unwrap().version, 2);
     db.cleanup().await;
 }

@@ -132,12 +132,19 @@ pub async fn run(ctx: &app::Ctx, command: RegisterCommand) -> Result<(), CliErro
                 (None, None) => return Err(CliError::Config("give --template or --file".into())),
             };
             let saved = search::save_rules(ctx, &caller, &rules).await?;
+            let r = &saved.rules;
             println!(
-                "saved rules version {}: {} — the plan must name {}",
-                saved.version,
-                saved.name,
-                domain::selection::Rules::reference(&saved.toml)
+                "saved rules version {}: {} ({})",
+                r.version,
+                r.name,
+                domain::selection::Rules::reference(&r.toml)
             );
+            match saved.plan_version {
+                Some(v) => println!(
+                    "plan version {v} names them; a second coordinator approves it (opsog plan approve) before a run"
+                ),
+                None => println!("the plan names them once it is saved with this reference"),
+            }
         }
         RegisterCommand::DryRun { confirm_dates, user } => {
             let caller = caller(ctx, &user, "opsog register dry-run").await?;

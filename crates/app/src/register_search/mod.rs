@@ -209,15 +209,37 @@ async fn sources_read(
     Ok(sources)
 }
 
+/// What saving rules came to: the rules version, and the plan version that now names
+/// it (none while the initiative has no plan, or when its plan named these rules
+/// already).
+#[derive(Debug, Clone)]
+pub struct SavedRules {
+    pub rules: SelectionRulesRecord,
+    pub plan_version: Option<u32>,
+}
+
 /// Saves the selection rules as a new version (the web's form, a template or a TOML
-/// file from the CLI — all parsed into `Rules` first). The plan must name the new
-/// version before a run may use it (G-5.3).
-pub async fn save_rules(ctx: &Ctx, caller: &Caller, rules: &Rules) -> Result<SelectionRulesRecord, Error> {
+/// file from the CLI — all parsed into `Rules` first), and writes the plan's next
+/// version naming them (issue 12, item 5): the approval covers the rules, so a change
+/// withdraws it, and a second coordinator approves the new version before a run may
+/// use them (G-5.3).
+pub async fn save_rules(ctx: &Ctx, caller: &Caller, rules: &Rules) -> Result<SavedRules, Error> {
     require(ctx, caller, Action::RegisterSearch).await?;
     let initiative = crate::current_initiative(ctx).await?;
     let toml = rules.to_toml().map_err(|e| Error::unexpected("writing the rules as TOML", e))?;
     let audit = caller.audit(AuditAction::SaveSelectionRules, vec![], rules.name.clone());
-    Ok(ctx.store.save_selection_rules(initiative.id, &rules.name, &toml, caller.user.id, &audit).await?)
+    let saved = ctx.store.save_selection_rules(initiative.id, &rules.name, &toml, caller.user.id, &audit).await?;
+    let versions = ctx.store.plan_versions(initiative.id).await?;
+    let Some(current) = versions.last().filter(|v| !domain::selection::plan_names_rules(&v.plan.rules_ref, &toml))
+    else {
+        return Ok(SavedRules { rules: saved, plan_version: None });
+    };
+    let mut plan = current.plan.clone();
+    plan.rules_ref = format!("{} v{} {}", saved.name, saved.version, domain::selection::Rules::reference(&toml));
+    let next = domain::plan::next_version(Some(current), plan, caller.user.id, ctx.clock.now());
+    let detail = format!("initiative={} version={} rules_version={}", initiative.id, next.version, saved.version);
+    ctx.store.save_plan_version(initiative.id, &next, &caller.audit(AuditAction::SavePlan, vec![], detail)).await?;
+    Ok(SavedRules { rules: saved, plan_version: Some(next.version) })
 }
 
 /// The rules in force: the newest saved version.

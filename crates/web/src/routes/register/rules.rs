@@ -180,7 +180,7 @@ pub async fn rules_save(
         Err(errors) => return rules_page(&state, &cu, &initiative, Some((input, errors))).await,
     };
     let saved = search::save_rules(&state.app, &cu.caller(ORIGIN), &rules).await?;
-    Ok(Redirect::to(&format!("/register?rules_saved={}", saved.version)).into_response())
+    Ok(Redirect::to(&format!("/register?rules_saved={}", saved.rules.version)).into_response())
 }
 
 /// The rules file itself, for the lawyer's review and the plan's reference.
