@@ -130,10 +130,12 @@ async fn register_candidates_writes_one_row_per_woman_of_the_run_and_audits_exac
     let dir = demo();
     let out = run(&dir, &["plan", "approve", "--as", "leder"]);
     assert!(out.status.success(), "{}", all(&out));
+    // The date the extracts describe: the demo's population CSV has no title row.
+    let today = time::OffsetDateTime::now_utc().date().to_string();
     for (kind, name) in [("population", "befolkning.csv"), ("income", "eindkomst.csv"), ("benefits", "ydelser.csv")] {
         let file = dir.join("udtraek").join(name);
-        let out =
-            run(&dir, &["register", "import", "--kind", kind, "--file", file.to_str().unwrap(), "--as", "koordinator"]);
+        let args = ["register", "import", "--kind", kind, "--file", file.to_str().unwrap(), "--as-of", &today];
+        let out = run(&dir, &[&args[..], &["--as", "koordinator"]].concat());
         assert!(out.status.success(), "{name}: {}", all(&out));
     }
     let out = run(&dir, &["register", "run", "--as", "koordinator"]);
