@@ -46,8 +46,6 @@ impl SqlStore {
     /// The women `run_id` found who are at a stage a letter can follow
     /// (`domain::letter_batch::LETTER_STAGES`), with their records; `domain::letter_batch` decides who gets a
     /// letter. Not audited here: the caller audits what it shows or sends.
-    ///
-    /// The women the run found who are at one of `LETTER_STAGES` in the initiative.
     pub async fn letter_batch_candidates(&self, initiative_id: Uuid, run_id: Uuid) -> Result<Vec<BatchCandidate>> {
         let rows = sqlx::query(
             "SELECT p.id, u.direct_phone, \
@@ -207,8 +205,6 @@ impl SqlStore {
     }
 
     /// The initiative's batches, newest first.
-    ///
-    /// The initiative's batches, newest first.
     pub async fn letter_batches(&self, initiative_id: Uuid) -> Result<Vec<LetterBatchRecord>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {BATCH_COLUMNS} FROM letter_batches WHERE initiative_id = $1 ORDER BY created_at DESC, id"
@@ -229,9 +225,8 @@ impl SqlStore {
         r.as_ref().map(batch_row).transpose()
     }
 
-    /// A batch's letters in order. Not audited: the caller audits the women it shows.
-    ///
-    /// The batch's letters in order, with the messageUUID as her event keeps it.
+    /// The batch's letters in order, with the messageUUID as her event keeps it. Not
+    /// audited: the caller audits the women it shows.
     pub async fn batch_letters(&self, batch_id: Uuid) -> Result<Vec<BatchLetterRecord>> {
         let rows = sqlx::query(
             "SELECT b.seq, b.person_id, p.given_name, p.family_name, b.delivery, b.language, e.message_uuid, b.event_id \
@@ -270,8 +265,6 @@ impl SqlStore {
 
     /// Sets the initiative's contact cadence (G-5.7). `NotFound` for an unknown
     /// initiative. Audited.
-    ///
-    /// Sets the initiative's contact cadence (G-5.7). Audited.
     pub async fn set_cadence(
         &self,
         initiative_id: Uuid,

@@ -94,8 +94,6 @@ impl SqlStore {
 
     /// Notifies her contact person, else her team's caseworkers, else the
     /// coordinators; returns how many were told.
-    ///
-    /// Notifies whoever answers for her (`responsible`); returns how many were told.
     pub async fn notify_responsible(&self, person_id: Uuid, message: &str) -> Result<usize> {
         let mut tx: Tx = self.begin().await?;
         let users = responsible(&mut tx, person_id).await?;

@@ -82,8 +82,6 @@ impl SqlStore {
     }
 
     /// The initiative's meetings on or after `from`, soonest first.
-    ///
-    /// The initiative's meetings from `from` on, soonest first.
     pub async fn upcoming_intro_meetings(&self, initiative_id: Uuid, from: Date) -> Result<Vec<IntroMeetingRecord>> {
         sqlx::query(
             "SELECT * FROM intro_meetings WHERE initiative_id = $1 AND meeting_date >= $2 \

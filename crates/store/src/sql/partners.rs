@@ -696,9 +696,6 @@ impl SqlStore {
 
     /// Women the partner brought in, by the month its source was added to her, oldest
     /// first: the yield over time beside the follow-ups' talked-to counts (G-7.6).
-    ///
-    /// Women the partner brought in per month (the month her partner source was added),
-    /// oldest first. Counted by woman, so a source added to her twice counts once.
     pub async fn referrals_per_month(&self, partner_org_id: Uuid) -> Result<Vec<(i32, Month, u32)>> {
         // Times are fixed-width UTC text (`rows::fmt_ts`): the first seven characters are
         // the year and month on both backends.

@@ -123,11 +123,6 @@ impl SqlStore {
     /// `PlanInput::parse` makes them; they are stored one per line); another is refused
     /// as `Corrupt` before anything is written. Times are kept to the microsecond, like
     /// every time in the store. Audited in the same transaction.
-    ///
-    /// Stores a new version as given, its approval too (`next_version` carries an approval
-    /// over when nothing it covers changed). `Conflict` when the initiative already has a
-    /// version with this number — someone saved first — and then nothing is written;
-    /// `NotFound("initiative")` for an unknown initiative.
     pub async fn save_plan_version(&self, initiative_id: Uuid, v: &PlanVersion, audit: &AuditRecord) -> Result<()> {
         let p = &v.plan;
         let sources = sources_text(&p.sources)?;
@@ -184,9 +179,6 @@ impl SqlStore {
     }
 
     /// Every version, oldest first; none for an unknown initiative.
-    ///
-    /// Every version of the initiative's plan, oldest first; none for an unknown
-    /// initiative.
     pub async fn plan_versions(&self, initiative_id: Uuid) -> Result<Vec<PlanVersion>> {
         sqlx::query("SELECT * FROM plan_versions WHERE initiative_id = $1 ORDER BY version")
             .bind(initiative_id.to_string())

@@ -260,8 +260,6 @@ impl SqlStore {
     }
 
     /// Every version, newest first.
-    ///
-    /// Newest first.
     pub async fn selection_rules(&self, initiative_id: Uuid) -> Result<Vec<SelectionRulesRecord>> {
         let rows = sqlx::query(
             "SELECT id, initiative_id, version, name, toml, checksum, created_by, created_at FROM selection_rules \
@@ -357,8 +355,6 @@ impl SqlStore {
         rows.iter().map(source_row).collect()
     }
 
-    /// Extracts not yet deleted whose deletion date is `today` or earlier.
-    ///
     /// Every extract not yet deleted whose date has come (all initiatives).
     pub async fn sources_due_for_deletion(&self, today: time::Date) -> Result<Vec<RegisterSourceRecord>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -485,8 +481,6 @@ impl SqlStore {
     }
 
     /// Newest first.
-    ///
-    /// Newest first.
     pub async fn register_runs(&self, initiative_id: Uuid) -> Result<Vec<RegisterRunRecord>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {RUN_COLUMNS} FROM register_runs r JOIN users u ON u.id = r.run_by \
@@ -500,8 +494,6 @@ impl SqlStore {
     }
 
     /// Pending uncertain links, most likely first.
-    ///
-    /// Pending links of the initiative, most likely first.
     pub async fn pending_link_reviews(&self, initiative_id: Uuid) -> Result<Vec<LinkReviewRecord>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {REVIEW_COLUMNS} FROM link_reviews WHERE initiative_id = $1 AND status = 'pending' \
@@ -514,9 +506,6 @@ impl SqlStore {
         rows.iter().map(review_row).collect()
     }
 
-    /// Confirms (admitting her as the run would) or rejects a pending link, and clears
-    /// the compared data. `Conflict` if already decided. Audited.
-    ///
     /// Confirms or rejects a pending link; `Conflict` if decided already, `NotFound` if
     /// there is no such link. A confirmed link admits her as the run would have (the
     /// do-not-contact list checked again: it may have grown since). Either way both sides
