@@ -478,7 +478,7 @@ async fn write_batch(
         run_id: Some(request.run_id),
         actor: actor.clone(),
         created_at: now,
-        skipped: plan.skipped.iter().map(|(s, n)| (s.code().to_string(), *n)).collect(),
+        skipped: plan.skipped.iter().map(|(s, n)| (*s, *n)).collect(),
         check_errors: u32::try_from(plan.check_errors).unwrap_or(u32::MAX),
         override_reason,
         print_files: u32::try_from(print_files).unwrap_or(u32::MAX),

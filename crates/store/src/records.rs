@@ -656,8 +656,8 @@ pub struct LetterBatchWrite {
     pub run_id: Option<Uuid>,
     pub actor: EventActor,
     pub created_at: OffsetDateTime,
-    /// `(Skip::code, count)` of the women left out.
-    pub skipped: Vec<(String, u32)>,
+    /// Why women were left out, and how many for each reason.
+    pub skipped: Vec<(domain::letter_batch::Skip, u32)>,
     pub check_errors: u32,
     pub override_reason: Option<String>,
     pub print_files: u32,
@@ -694,7 +694,7 @@ pub struct LetterBatchRecord {
     pub letters: u32,
     pub digital_post: u32,
     pub paper: u32,
-    pub skipped: Vec<(String, u32)>,
+    pub skipped: Vec<(domain::letter_batch::Skip, u32)>,
     pub check_errors: u32,
     pub override_reason: Option<String>,
     pub print_files: u32,

@@ -363,7 +363,7 @@ async fn a_letter_batch_is_written_whole_or_not_at_all() {
     s.record_letter_batch(&ok, &audit(AuditAction::SendLetterBatch)).await.unwrap();
     let stored = s.letter_batch(ok.id).await.unwrap().unwrap();
     assert_eq!((stored.letters, stored.digital_post, stored.paper), (1, 1, 0));
-    assert_eq!(stored.skipped, vec![("safe_contact_only".to_string(), 2)]);
+    assert_eq!(stored.skipped, vec![(domain::letter_batch::Skip::SafeContactOnly, 2)]);
     assert_eq!(s.letter_batches(init.id).await.unwrap(), vec![stored]);
     let letters = s.batch_letters(ok.id).await.unwrap();
     assert_eq!(letters.len(), 1);

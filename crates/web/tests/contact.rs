@@ -257,8 +257,8 @@ async fn a_coordinator_sends_a_letter_batch_to_a_run_whole_with_safe_contact_and
     assert!(progress.body.contains(r#""running":false"#), "{}", progress.body);
     assert!(progress.body.contains(&format!(r#""batch":"{batch_id}""#)), "{}", progress.body);
     assert!(
-        b.skipped.contains(&("safe_contact_only".to_string(), 1))
-            && b.skipped.contains(&("do_not_contact".to_string(), 1))
+        b.skipped.contains(&(domain::letter_batch::Skip::SafeContactOnly, 1))
+            && b.skipped.contains(&(domain::letter_batch::Skip::DoNotContact, 1))
     );
 
     // Each woman: a letter_sent event in her language, her new contact person, a code.

@@ -10,13 +10,33 @@ use crate::records::{BatchCandidate, BatchLetterRecord, LetterBatchRecord, Lette
 use crate::{Result, StoreError};
 use domain::audit::AuditRecord;
 use domain::funnel::{Channel, EventKind, TransitionInput};
-use domain::letter_batch::{Delivery, LETTER_STAGES};
+use domain::letter_batch::{Delivery, LETTER_STAGES, Skip};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 const BATCH_COLUMNS: &str = "id, initiative_id, run_id, created_by_name, created_at, letters, digital_post, paper, \
     skipped, check_errors, override_reason, print_files";
+
+/// Why women were left out, stored as `[[code, count], …]` (`Skip::code`); an unknown
+/// code is corrupt data, not a silent zero.
+fn skipped_from_json(json: &str) -> Result<Vec<(Skip, u32)>> {
+    let coded: Vec<(String, u32)> =
+        serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("letter_batches.skipped: {e}")))?;
+    coded
+        .into_iter()
+        .map(|(code, n)| {
+            Skip::from_code(&code)
+                .map(|s| (s, n))
+                .ok_or_else(|| StoreError::Corrupt(format!("letter_batches.skipped: unknown reason {code:?}")))
+        })
+        .collect()
+}
+
+fn skipped_json(skipped: &[(Skip, u32)]) -> Result<String> {
+    let coded: Vec<(&str, u32)> = skipped.iter().map(|(s, n)| (s.code(), *n)).collect();
+    serde_json::to_string(&coded).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
 
 fn batch_row(r: &AnyRow) -> Result<LetterBatchRecord> {
     let e = || db("reading a letter batch");
@@ -34,8 +54,7 @@ fn batch_row(r: &AnyRow) -> Result<LetterBatchRecord> {
         letters: n("letters")?,
         digital_post: n("digital_post")?,
         paper: n("paper")?,
-        skipped: serde_json::from_str(&skipped)
-            .map_err(|e| StoreError::Corrupt(format!("letter_batches.skipped: {e}")))?,
+        skipped: skipped_from_json(&skipped)?,
         check_errors: n("check_errors")?,
         override_reason: r.try_get("override_reason").map_err(e())?,
         print_files: n("print_files")?,
@@ -109,7 +128,7 @@ impl SqlStore {
         let mut tx: Tx = self.begin().await?;
         let count =
             |d: Delivery| i64::try_from(b.letters.iter().filter(|l| l.delivery == d).count()).unwrap_or(i64::MAX);
-        let skipped = serde_json::to_string(&b.skipped).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let skipped = skipped_json(&b.skipped)?;
         sqlx::query(
             "INSERT INTO letter_batches (id, initiative_id, run_id, created_by, created_by_name, created_at, letters, \
              digital_post, paper, skipped, check_errors, override_reason, print_files) \

@@ -312,7 +312,7 @@ pub fn batch_write(init: Uuid, run: Uuid, by: &User, letters: Vec<BatchLetterWri
         run_id: Some(run),
         actor: EventActor { user_id: Some(by.id), name: by.display_name.clone() },
         created_at: OffsetDateTime::now_utc(),
-        skipped: vec![("safe_contact_only".into(), 2)],
+        skipped: vec![(domain::letter_batch::Skip::SafeContactOnly, 2)],
         check_errors: 0,
         override_reason: None,
         print_files: 0,

@@ -494,7 +494,7 @@ pub async fn report(State(state): State<AppState>, cu: CurrentUser, Path(id): Pa
         .iter()
         .map(|s| CountView {
             label: l.t(s.message_id()),
-            count: b.skipped.iter().find(|(code, _)| code == s.code()).map_or(0, |(_, n)| *n),
+            count: b.skipped.iter().find(|(skip, _)| skip == s).map_or(0, |(_, n)| *n),
         })
         .collect();
     let rows = letters
