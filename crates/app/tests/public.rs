@@ -13,7 +13,7 @@ use domain::funnel::{Channel, EventKind, Stage, TransitionInput};
 use domain::open_door::OpenDoorInput;
 use domain::person::{PersonInput, SourceKind};
 use domain::response::{AnswerInput, Choice, CodeRefused};
-use store::testkit::{TestDb, initiative, new_person};
+use store::testkit::{TestDb, initiative, issue_code, new_person};
 use store::{EventActor, NewEvent, SqlStore};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -54,20 +54,6 @@ async fn written_to(s: &SqlStore, initiative_id: Uuid, given: &str, phone: &str)
     };
     s.record_event(&ev, &sys()).await.unwrap();
     id
-}
-
-async fn issue_code(s: &SqlStore, person: Uuid, initiative: Uuid, random: u8, issued: OffsetDateTime) -> String {
-    let code = domain::response::new_code(&[random; 16]);
-    let record = store::ResponseCodeRecord {
-        code_hash: domain::response::code_hash(&code),
-        person_id: person,
-        initiative_id: initiative,
-        issued_at: issued,
-        expires_at: domain::response::expires_at(issued),
-        used_at: None,
-    };
-    s.issue_response_code(&record, &sys()).await.unwrap();
-    domain::response::display(&code)
 }
 
 fn answer(code: &str, choice: &str) -> AnswerInput {

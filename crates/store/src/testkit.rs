@@ -222,3 +222,21 @@ pub fn system_audit(action: AuditAction) -> AuditRecord {
         detail: String::new(),
     }
 }
+
+/// A response code issued to her (as a letter batch does), stored by its hash; returns
+/// the code as her letter prints it. `random` picks the code, `issued` its day.
+pub async fn issue_code(s: &SqlStore, person: Uuid, initiative: Uuid, random: u8, issued: OffsetDateTime) -> String {
+    let code = domain::response::new_code(&[random; 16]);
+    let record = crate::ResponseCodeRecord {
+        code_hash: domain::response::code_hash(&code),
+        person_id: person,
+        initiative_id: initiative,
+        issued_at: issued,
+        expires_at: domain::response::expires_at(issued),
+        used_at: None,
+    };
+    s.issue_response_code(&record, &system_audit(AuditAction::BatchJob))
+        .await
+        .unwrap_or_else(|e| panic!("issuing a response code: {e}"));
+    domain::response::display(&code)
+}

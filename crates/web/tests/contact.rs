@@ -11,6 +11,7 @@ use domain::funnel::{Channel, EventKind, Stage};
 use domain::org::NewUser;
 use domain::person::{PersonInput, SourceKind};
 use domain::policy::Role;
+use store::testkit::issue_code;
 use store::{AuditQuery, UserExtra};
 use time::OffsetDateTime;
 use time::macros::date;

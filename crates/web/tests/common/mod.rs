@@ -324,20 +324,6 @@ pub fn mapping_form(page: &Page) -> Vec<(String, String)> {
     fields
 }
 
-pub async fn issue_code(s: &SqlStore, person: Uuid, initiative: Uuid, random: u8, issued: OffsetDateTime) -> String {
-    let code = domain::response::new_code(&[random; 16]);
-    let record = store::ResponseCodeRecord {
-        code_hash: domain::response::code_hash(&code),
-        person_id: person,
-        initiative_id: initiative,
-        issued_at: issued,
-        expires_at: domain::response::expires_at(issued),
-        used_at: None,
-    };
-    s.issue_response_code(&record, &sys()).await.unwrap();
-    domain::response::display(&code)
-}
-
 /// Follows a job's page (`/jobs/…`) until it leads to what the job made, checking on
 /// the way that it shows its progress; returns that address.
 pub async fn follow_job(c: &mut Client, job_url: &str) -> String {
