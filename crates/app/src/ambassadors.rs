@@ -12,7 +12,7 @@ use domain::ambassador::{
 };
 use domain::audit::AuditAction;
 use domain::org::User;
-use domain::policy::{self, Action, Role};
+use domain::policy::{self, Action, Field, Reach, Role};
 use store::{
     ConversationRecord, EthicsFrame, PeopleQuery, PersonListRow, RegistrationOutcome, StoreError,
     StreetRegistrationWrite,
@@ -101,6 +101,7 @@ pub async fn field_home(ctx: &Ctx, caller: &Caller) -> Result<FieldHome, Error> 
                 initiative_id: initiative.id,
                 page: 1,
                 page_size: HOME_WOMEN,
+                by_family_name: policy::field_reach(caller.user.role, Field::FullName) != Reach::No,
             };
             let audit = caller.audit(AuditAction::ListPeople, vec![], "");
             ctx.store.list_people(&query, &audit).await?.rows

@@ -10,14 +10,17 @@ mod record;
 pub use events::{
     ConsentInput, EventInput, MAX_NOTE, NotRecorded, record_consent, record_event, void_event, withdraw_consent,
 };
-pub use record::{Created, EditForm, EntryInput, create, edit_form, set_contact, shows_safety_note, update};
+pub use record::{
+    Created, Difference, EditForm, EntryInput, Saved, StaleEdit, create, edit_form, set_contact, shows_safety_note,
+    update,
+};
 
 use crate::{Caller, Ctx, Error, Refusal, require};
 use domain::audit::AuditAction;
 use domain::funnel::Stage;
 use domain::org::Initiative;
 use domain::person::SourceKind;
-use domain::policy::{self, Action, Field, PersonScope, Reach};
+use domain::policy::{self, Action, Field, ListFilter, PersonScope, Reach, Role};
 use domain::{Cpr, PhoneNumber};
 use serde::{Deserialize, Serialize};
 use store::{PeopleFilter, PeopleQuery};
@@ -86,6 +89,13 @@ pub struct PeopleSearch {
     pub area: String,
     pub language: String,
     pub clear: Option<String>,
+    /// Kept, never typed: the women a CPR search found. The search keeps the CPR
+    /// masked in `cpr` and these ids, never the number (issue 13, item 7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpr_found: Option<Vec<Uuid>>,
+    /// Kept, never typed: the CPR typed did not parse.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub cpr_invalid: bool,
 }
 
 /// What a login's session remembers between pages: the people search and the audit
@@ -112,13 +122,64 @@ pub async fn keep(ctx: &Ctx, token_hash: &str, data: &SessionData) -> Result<(),
     Ok(())
 }
 
-/// A new search replaces the old one; clearing keeps only the initiative.
-pub fn next_search(form: PeopleSearch) -> PeopleSearch {
+/// The search to keep for the next page. A new search replaces the old one;
+/// clearing keeps only the initiative. A filter the caller's role may not use is
+/// dropped (issue 13, item 1), and a CPR number is kept masked, with the women it
+/// found, so the session never holds the number (item 7). Resubmitting the masked
+/// number keeps what it found.
+pub async fn search(
+    ctx: &Ctx,
+    caller: &Caller,
+    kept: &PeopleSearch,
+    form: PeopleSearch,
+) -> Result<PeopleSearch, Error> {
+    require(ctx, caller, Action::ListPeople).await?;
     if form.clear.is_some() {
-        PeopleSearch { initiative: form.initiative, ..Default::default() }
-    } else {
-        PeopleSearch { clear: None, ..form }
+        return Ok(PeopleSearch { initiative: form.initiative, ..Default::default() });
     }
+    let mut next =
+        allowed_only(caller.user.role, PeopleSearch { clear: None, cpr_found: None, cpr_invalid: false, ..form });
+    let typed = next.cpr.trim().to_string();
+    if typed.is_empty() {
+        next.cpr = String::new();
+    } else if typed == kept.cpr && kept.cpr_found.is_some() {
+        next.cpr_found.clone_from(&kept.cpr_found);
+    } else {
+        match Cpr::parse(&typed) {
+            Ok(cpr) => {
+                next.cpr = cpr.masked();
+                next.cpr_found = Some(ctx.store.persons_with_cpr(&cpr).await?);
+            }
+            Err(_) => {
+                next.cpr = String::new();
+                next.cpr_invalid = true;
+            }
+        }
+    }
+    Ok(next)
+}
+
+/// The search with every filter the role may not use emptied.
+fn allowed_only(role: Role, mut search: PeopleSearch) -> PeopleSearch {
+    let may = |f: ListFilter| policy::may_filter(role, f);
+    for (filter, value) in [
+        (ListFilter::Name, &mut search.name),
+        (ListFilter::Phone, &mut search.phone),
+        (ListFilter::Cpr, &mut search.cpr),
+        (ListFilter::Stage, &mut search.stage),
+        (ListFilter::Source, &mut search.source),
+        (ListFilter::Area, &mut search.area),
+        (ListFilter::Language, &mut search.language),
+    ] {
+        if !may(filter) {
+            value.clear();
+        }
+    }
+    if !may(ListFilter::Cpr) {
+        search.cpr_found = None;
+        search.cpr_invalid = false;
+    }
+    search
 }
 
 pub struct ListInput {
@@ -138,8 +199,8 @@ pub struct PeopleList {
 }
 
 /// The women in the caller's reach, filtered. Every list is audited, a search by
-/// name, phone or CPR as a search (G-2.6). Phone and CPR are searched only by roles
-/// that may see them.
+/// name, phone or CPR as a search (G-2.6). A role filters only by what it may see
+/// (issue 13, item 1).
 pub async fn list(ctx: &Ctx, caller: &Caller, input: &ListInput) -> Result<PeopleList, Error> {
     require(ctx, caller, Action::ListPeople).await?;
     let role = caller.user.role;
@@ -150,26 +211,27 @@ pub async fn list(ctx: &Ctx, caller: &Caller, input: &ListInput) -> Result<Peopl
         .find(|i| i.id.to_string() == search.initiative)
         .or_else(|| initiatives.first())
         .map(|i| i.id);
+    // Whatever reaches here, from a session kept before a role changed or from a
+    // caller other than the web, a filter the role may not use does not apply.
+    let search = &allowed_only(role, search.clone());
     let mut filter = PeopleFilter::default();
     let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     filter.name = text(&search.name);
     let mut phone_error = None;
-    if policy::field_reach(role, Field::Phone) != Reach::No
-        && let Some(p) = text(&search.phone)
-    {
+    if let Some(p) = text(&search.phone) {
         match PhoneNumber::parse(&p) {
             Ok(p) => filter.phone = Some(p),
             Err(_) => phone_error = Some("error-phone"),
         }
     }
-    let mut cpr_error = None;
-    if policy::field_reach(role, Field::FullCpr) != Reach::No
-        && let Some(c) = text(&search.cpr)
-    {
-        match Cpr::parse(&c) {
+    let mut cpr_error = search.cpr_invalid.then_some("error-cpr-format");
+    match (&search.cpr_found, text(&search.cpr)) {
+        (Some(found), _) => filter.cpr_ids = Some(found.clone()),
+        (None, Some(c)) => match Cpr::parse(&c) {
             Ok(c) => filter.cpr = Some(c),
             Err(_) => cpr_error = Some("error-cpr-format"),
-        }
+        },
+        (None, None) => {}
     }
     filter.stage = Stage::from_code(&search.stage);
     filter.source = SourceKind::from_code(&search.source);
@@ -177,7 +239,8 @@ pub async fn list(ctx: &Ctx, caller: &Caller, input: &ListInput) -> Result<Peopl
     filter.language = domain::reference::language(&search.language).map(|l| l.code.to_string());
     let result = match (selected, phone_error.or(cpr_error)) {
         (Some(initiative_id), None) => {
-            let searching = filter.name.is_some() || filter.phone.is_some() || filter.cpr.is_some();
+            let searching =
+                filter.name.is_some() || filter.phone.is_some() || filter.cpr.is_some() || filter.cpr_ids.is_some();
             let action = if searching { AuditAction::SearchPeople } else { AuditAction::ListPeople };
             let query = PeopleQuery {
                 scope: policy::list_scope(&caller.actor()),
@@ -185,6 +248,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, input: &ListInput) -> Result<Peopl
                 initiative_id,
                 page: input.page.unwrap_or(1),
                 page_size: input.page_size,
+                by_family_name: policy::field_reach(role, Field::FullName) != Reach::No,
             };
             Some(ctx.store.list_people(&query, &caller.audit(action, vec![], "")).await?)
         }

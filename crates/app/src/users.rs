@@ -42,6 +42,11 @@ pub async fn create(ctx: &Ctx, by: GrantedBy<'_>, input: &UserInput) -> Result<U
     if let Err(e) = &parsed {
         errors.0.extend(e.0.iter().cloned());
     }
+    if parsed.is_ok()
+        && crate::auth::is_weak_password(&input.password, &[input.username.trim(), input.display_name.trim()])
+    {
+        errors.add("password", "error-password-weak");
+    }
     if let (Ok(nu), GrantedBy::User(caller)) = (&parsed, &by)
         && !policy::may_grant(caller.user.role, nu.role)
     {

@@ -5,8 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
-use app::Caller;
 use app::sessions::{self, Login, LoginInput, Resolved};
+use app::{Caller, Clock};
 use common::{ctx, log};
 use domain::audit::{AuditAction, AuditActor, AuditRecord};
 use domain::org::NewUser;
@@ -31,7 +31,7 @@ async fn leila(s: &SqlStore) -> domain::org::User {
 }
 
 fn login(username: &str, password: &str, replaces: Option<String>) -> LoginInput {
-    LoginInput { username: username.into(), password: password.into(), replaces }
+    LoginInput { username: username.into(), password: password.into(), replaces, address: None }
 }
 
 #[tokio::test]
@@ -60,7 +60,7 @@ async fn a_login_starts_a_new_session_that_expires_when_idle_and_a_logout_ends_i
     let ctx = ctx(&db);
     let dummy = app::auth::hash_password("dummy").unwrap();
     let visitor = sessions::create(&ctx, None).await.unwrap();
-    let idle = Duration::minutes(30);
+    let idle = sessions::Lifetime { idle: Duration::minutes(30), absolute: Duration::hours(12) };
     assert!(matches!(
         sessions::resolve(&ctx, &visitor.session.token_hash, idle).await.unwrap(),
         Resolved::Active(live) if live.user.is_none()
@@ -112,5 +112,95 @@ async fn only_who_manages_users_lists_them_and_a_refusal_is_audited() {
     assert!(matches!(refused, Err(app::Error::Refused(app::Refusal::Role))));
     let denied = log(s).await.into_iter().find(|e| e.action == AuditAction::Denied.code()).expect("audited");
     assert_eq!((denied.user_id, denied.origin.as_str()), (Some(caseworker.id), "GET /admin/users"));
+    db.cleanup().await;
+}
+
+/// Issue 13, item 4: 50 wrong passwords in a row were all answered "wrong" and the
+/// right one worked right after. Now five mistypes are free, then the account waits —
+/// for the right password too — and the wait grows; after it the right one works.
+#[tokio::test]
+async fn a_flood_of_wrong_passwords_makes_the_account_wait() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    leila(s).await;
+    let dummy = app::auth::hash_password("dummy").unwrap();
+    let start = time::OffsetDateTime::now_utc();
+    let mut ctx = ctx(&db);
+    ctx.clock = Clock::Fixed(start);
+    for _ in 0..5 {
+        let outcome = sessions::login(&ctx, "POST /login", &login("leila", "guess", None), &dummy).await.unwrap();
+        assert!(matches!(outcome, Login::Refused));
+    }
+    let right = login("Leila", PASSWORD, None);
+    let Login::Throttled { minutes } = sessions::login(&ctx, "POST /login", &right, &dummy).await.unwrap() else {
+        panic!("the sixth try waits, even with the right password")
+    };
+    assert_eq!(minutes, 1, "30 s, said as one minute");
+    let throttled = log(s).await.into_iter().filter(|e| e.action == AuditAction::LoginThrottled.code()).count();
+    assert_eq!(throttled, 1, "the refused try is audited");
+    // Another account from nowhere in particular is not held up by hers.
+    let other = sessions::login(&ctx, "POST /login", &login("nobody", "guess", None), &dummy).await.unwrap();
+    assert!(matches!(other, Login::Refused));
+
+    // After the wait a guess is checked again, fails, and the next wait is longer.
+    ctx.clock = Clock::Fixed(start + Duration::seconds(31));
+    assert!(matches!(
+        sessions::login(&ctx, "POST /login", &login("leila", "guess", None), &dummy).await.unwrap(),
+        Login::Refused
+    ));
+    let Login::Throttled { minutes } = sessions::login(&ctx, "POST /login", &right, &dummy).await.unwrap() else {
+        panic!("waits again")
+    };
+    assert_eq!(minutes, 1, "one minute now");
+    ctx.clock = Clock::Fixed(start + Duration::seconds(31 + 61));
+    assert!(matches!(sessions::login(&ctx, "POST /login", &right, &dummy).await.unwrap(), Login::LoggedIn(_)));
+    // The success clears the account's failures: the next mistype is free again.
+    assert!(s.login_failures("account:leila", start - Duration::hours(1)).await.unwrap().is_empty());
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_address_that_guesses_many_accounts_waits_too() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    leila(s).await;
+    let dummy = app::auth::hash_password("dummy").unwrap();
+    let mut ctx = ctx(&db);
+    ctx.clock = Clock::Fixed(time::OffsetDateTime::now_utc());
+    let from = |username: &str, password: &str, address: &str| LoginInput {
+        address: Some(address.into()),
+        ..login(username, password, None)
+    };
+    for i in 0..20 {
+        let outcome = sessions::login(&ctx, "POST /login", &from(&format!("user{i}"), "guess", "192.0.2.1"), &dummy)
+            .await
+            .unwrap();
+        assert!(matches!(outcome, Login::Refused), "try {i}");
+    }
+    let blocked = sessions::login(&ctx, "POST /login", &from("leila", PASSWORD, "192.0.2.1"), &dummy).await.unwrap();
+    assert!(matches!(blocked, Login::Throttled { .. }), "the guessing address waits, whichever account");
+    let elsewhere = sessions::login(&ctx, "POST /login", &from("leila", PASSWORD, "192.0.2.2"), &dummy).await.unwrap();
+    assert!(matches!(elsewhere, Login::LoggedIn(_)), "her own address is not held up");
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_session_ends_at_its_absolute_lifetime_however_busy() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let user = leila(s).await;
+    let mut ctx = ctx(&db);
+    let start = time::OffsetDateTime::now_utc();
+    ctx.clock = Clock::Fixed(start);
+    let lifetime = sessions::Lifetime { idle: Duration::minutes(30), absolute: Duration::hours(12) };
+    let session = sessions::create(&ctx, Some(user.id)).await.unwrap();
+    let hash = session.session.token_hash;
+    // busy all day: seen every 20 minutes
+    for step in 1..=35 {
+        ctx.clock = Clock::Fixed(start + Duration::minutes(20 * step));
+        assert!(matches!(sessions::resolve(&ctx, &hash, lifetime).await.unwrap(), Resolved::Active(_)), "{step}");
+    }
+    ctx.clock = Clock::Fixed(start + Duration::hours(12) + Duration::minutes(1));
+    assert!(matches!(sessions::resolve(&ctx, &hash, lifetime).await.unwrap(), Resolved::Expired { had_user: true }));
     db.cleanup().await;
 }

@@ -16,6 +16,8 @@ code_enum! {
         Denied = "denied",
         Login = "login",
         LoginFailed = "login_failed",
+        /// A login tried while its account or address must wait (issue 13, item 4).
+        LoginThrottled = "login_throttled",
         Logout = "logout",
         ViewAudit = "view_audit",
         ExportAudit = "export_audit",

@@ -75,7 +75,7 @@ code_enum! {
     }
 }
 
-pub const MIN_PASSWORD_CHARS: usize = 10;
+pub const MIN_PASSWORD_CHARS: usize = 12;
 
 /// A new login as typed by the admin or the CLI.
 #[derive(Debug, Clone)]

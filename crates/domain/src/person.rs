@@ -408,6 +408,9 @@ pub struct Person {
     pub team_id: Option<Uuid>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// Counts her record's edits: an edit form carries the version it was read at,
+    /// and a save of an older one is refused (issue 13, item 11).
+    pub version: i64,
 }
 
 /// Where she came from: which register run, ambassador, partner, or herself.

@@ -42,73 +42,75 @@ pub struct PersonScope {
     pub referred_by_orgs: Vec<Uuid>,
 }
 
-/// Parts of a person's record that roles see differently.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Field {
-    FirstName,
-    FullName,
-    Phone,
-    Address,
-    BirthDate,
-    MaskedCpr,
-    FullCpr,
-    CountryOfOrigin,
-    Languages,
-    Segment,
-    Motivation,
-    SafetyNote,
-    SafeContactFlag,
-    Sources,
-    Timeline,
-    NextStep,
-    CoarseStatus,
+code_enum! {
+    /// Parts of a person's record that roles see differently.
+    pub enum Field {
+        FirstName = "first_name",
+        FullName = "full_name",
+        Phone = "phone",
+        Address = "address",
+        BirthDate = "birth_date",
+        MaskedCpr = "masked_cpr",
+        FullCpr = "full_cpr",
+        CountryOfOrigin = "country_of_origin",
+        Languages = "languages",
+        Segment = "segment",
+        Motivation = "motivation",
+        SafetyNote = "safety_note",
+        SafeContactFlag = "safe_contact_flag",
+        Sources = "sources",
+        Timeline = "timeline",
+        NextStep = "next_step",
+        CoarseStatus = "coarse_status",
+    }
 }
 
-/// Actions that are not about one field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
-    /// Open a person's page (row-level rules apply).
-    ViewPerson,
-    /// List and search persons.
-    ListPeople,
-    CreatePerson,
-    EditPerson,
-    RecordEvent,
-    VoidEvent,
-    RevealFullCpr,
-    ViewFigures,
-    ViewAudit,
-    ExportAudit,
-    ManageUsers,
-    ViewConfig,
-    /// Ambassadors' profiles, records and follow-up meetings (G-6.4–G-6.8).
-    ManageAmbassadors,
-    /// Street work: log conversations, register a woman who agrees (G-6). Only an
-    /// ambassador does it, and only once `ambassador::may_log_field_work` allows.
-    FieldWork,
-    /// Where the target group lives and where ambassadors work (G-6.2).
-    ViewAreas,
-    /// The initiative's plan, including its ethics frame (G-4).
-    EditPlan,
-    /// The partner register, agreements, referral links and follow-ups (G-7).
-    ManagePartners,
-    /// Refer a woman, with her consent, from a partner's own account (G-7).
-    Refer,
-    /// Plan the initiative's intro meetings.
-    PlanMeetings,
-    /// The initiative's letter templates and their review (G-5.6).
-    EditLetters,
-    /// Send a letter batch to a register run's women, and set the contact cadence
-    /// (G-5.6, G-5.7). Coordinators only: a batch reaches across teams, and only a
-    /// coordinator may override the letter check.
-    SendLetters,
-    /// Register search: upload extracts, map columns, write the selection rules, dry
-    /// run and run (G-5.1–G-5.3). Coordinators only.
-    RegisterSearch,
-    /// Confirm or reject an uncertain link of a list without CPR (G-5.1).
-    ReviewLinks,
-    /// A run's overview (G-5.4); below coordinator level through the suppression rule.
-    ViewRunOverview,
+code_enum! {
+    /// Actions that are not about one field.
+    pub enum Action {
+        /// Open a person's page (row-level rules apply).
+        ViewPerson = "view_person",
+        /// List and search persons.
+        ListPeople = "list_people",
+        CreatePerson = "create_person",
+        EditPerson = "edit_person",
+        RecordEvent = "record_event",
+        VoidEvent = "void_event",
+        RevealFullCpr = "reveal_full_cpr",
+        ViewFigures = "view_figures",
+        ViewAudit = "view_audit",
+        ExportAudit = "export_audit",
+        ManageUsers = "manage_users",
+        ViewConfig = "view_config",
+        /// Ambassadors' profiles, records and follow-up meetings (G-6.4–G-6.8).
+        ManageAmbassadors = "manage_ambassadors",
+        /// Street work: log conversations, register a woman who agrees (G-6). Only an
+        /// ambassador does it, and only once `ambassador::may_log_field_work` allows.
+        FieldWork = "field_work",
+        /// Where the target group lives and where ambassadors work (G-6.2).
+        ViewAreas = "view_areas",
+        /// The initiative's plan, including its ethics frame (G-4).
+        EditPlan = "edit_plan",
+        /// The partner register, agreements, referral links and follow-ups (G-7).
+        ManagePartners = "manage_partners",
+        /// Refer a woman, with her consent, from a partner's own account (G-7).
+        Refer = "refer",
+        /// Plan the initiative's intro meetings.
+        PlanMeetings = "plan_meetings",
+        /// The initiative's letter templates and their review (G-5.6).
+        EditLetters = "edit_letters",
+        /// Send a letter batch to a register run's women, and set the contact cadence
+        /// (G-5.6, G-5.7). Coordinators only: a batch reaches across teams, and only a
+        /// coordinator may override the letter check.
+        SendLetters = "send_letters",
+        /// Register search: upload extracts, map columns, write the selection rules, dry
+        /// run and run (G-5.1–G-5.3). Coordinators only.
+        RegisterSearch = "register_search",
+        /// Confirm or reject an uncertain link of a list without CPR (G-5.1).
+        ReviewLinks = "review_links",
+        /// A run's overview (G-5.4); below coordinator level through the suppression rule.
+        ViewRunOverview = "view_run_overview",
+    }
 }
 
 /// How far a role reaches for one kind of data.
@@ -162,11 +164,12 @@ pub fn action_reach(role: Role, action: Action) -> Reach {
         (Role::Caseworker, A::VoidEvent) => R::Team,
         (Role::Caseworker, _) => R::No,
         (Role::Ambassador, A::ViewPerson | A::ListPeople) => R::OwnRegistered,
-        (Role::Ambassador, A::ViewFigures) => R::OwnRegistered,
         (Role::Ambassador, A::FieldWork) => R::OwnRegistered,
         (Role::Ambassador, _) => R::No,
-        (Role::Partner, A::ViewPerson | A::ListPeople) => R::OwnReferrals,
-        (Role::Partner, A::ViewFigures) => R::OwnReferrals,
+        // A partner has no people list and no figures: her page is her referrals,
+        // where a status shows only with the woman's consent (issue 13, item 1; G-7).
+        // Counting her referrals by stage would tell what the status hides.
+        (Role::Partner, A::ViewPerson) => R::OwnReferrals,
         (Role::Partner, A::Refer) => R::OwnReferrals,
         (Role::Partner, _) => R::No,
         (Role::Analyst, A::ViewFigures | A::ViewRunOverview) => R::All,
@@ -207,7 +210,43 @@ pub fn may_see(actor: &Actor, field: Field, person: &PersonScope) -> bool {
 /// Does this role see names and other personal data anywhere? (The admin runs the
 /// system and the analyst sees only aggregates — product.md.)
 pub fn sees_personal_data(role: Role) -> bool {
-    action_reach(role, Action::ListPeople) != Reach::No
+    action_reach(role, Action::ViewPerson) != Reach::No
+}
+
+code_enum! {
+    /// What the people list can be narrowed by.
+    pub enum ListFilter {
+        Name = "name",
+        Phone = "phone",
+        Cpr = "cpr",
+        Stage = "stage",
+        Source = "source",
+        Area = "area",
+        Language = "language",
+    }
+}
+
+impl ListFilter {
+    /// The field a filter tells about: a list narrowed by stage says each woman's
+    /// stage as plainly as a column would.
+    pub fn reveals(self) -> Field {
+        match self {
+            ListFilter::Name => Field::FirstName,
+            ListFilter::Phone => Field::Phone,
+            ListFilter::Cpr => Field::FullCpr,
+            ListFilter::Stage => Field::Timeline,
+            ListFilter::Source => Field::Sources,
+            ListFilter::Area => Field::Address,
+            ListFilter::Language => Field::Languages,
+        }
+    }
+}
+
+/// A role can neither filter nor count by a field it may not see (issue 13, item 1):
+/// an ambassador narrowing her women by stage, or by the area of their address,
+/// would learn what her list does not show her.
+pub fn may_filter(role: Role, filter: ListFilter) -> bool {
+    field_reach(role, filter.reveals()) != Reach::No
 }
 
 /// Her one named contact person (G-8.5) is a caseworker or an ambassador: someone who
@@ -387,6 +426,30 @@ mod tests {
         assert!(!may_grant(Role::Coordinator, Role::Admin));
         assert!(may_grant(Role::Coordinator, Role::Caseworker));
         assert!(!may_grant(Role::Caseworker, Role::Ambassador));
+    }
+
+    #[test]
+    fn partners_have_no_people_list_and_no_figures() {
+        let partner = actor(Role::Partner);
+        assert!(!may(&partner, Action::ListPeople, None));
+        assert!(!may(&partner, Action::ViewFigures, None));
+        assert!(!may(&actor(Role::Ambassador), Action::ViewFigures, None));
+        assert!(sees_personal_data(Role::Partner), "her referrals are personal data");
+        assert_eq!(list_scope(&partner), ListScope::Nobody);
+    }
+
+    #[test]
+    fn nobody_filters_by_a_field_she_may_not_see() {
+        for role in Role::ALL {
+            for f in ListFilter::ALL {
+                assert_eq!(may_filter(role, f), field_reach(role, f.reveals()) != Reach::No, "{role:?} {f:?}");
+            }
+        }
+        // an ambassador finds her women by first name or phone, and by nothing else
+        let amb: Vec<ListFilter> = ListFilter::ALL.into_iter().filter(|f| may_filter(Role::Ambassador, *f)).collect();
+        assert_eq!(amb, vec![ListFilter::Name, ListFilter::Phone]);
+        assert!(ListFilter::ALL.into_iter().all(|f| may_filter(Role::Coordinator, f)));
+        assert!(!may_filter(Role::Partner, ListFilter::Stage));
     }
 
     #[test]

@@ -25,6 +25,11 @@ pub struct Settings {
     /// The address partners reach Opsøg at, for one-time referral links; by default
     /// `http://<bind>`.
     pub public_url: Option<String>,
+    /// A session ends this many hours after login, however busy (issue 13, item 4).
+    pub session_absolute_hours: u64,
+    /// The header a reverse proxy writes the client's address in, e.g.
+    /// `X-Forwarded-For`; without it the connection's address counts.
+    pub trusted_proxy_header: Option<String>,
     pub municipality: Municipality,
 }
 
@@ -40,6 +45,8 @@ impl Default for Settings {
             log_format: "text".into(),
             page_size: 25,
             public_url: None,
+            session_absolute_hours: 12,
+            trusted_proxy_header: None,
             municipality: Municipality::default(),
         }
     }
@@ -57,6 +64,8 @@ impl std::fmt::Debug for Settings {
             .field("log_format", &self.log_format)
             .field("page_size", &self.page_size)
             .field("public_url", &self.public_url())
+            .field("session_absolute_hours", &self.session_absolute_hours)
+            .field("trusted_proxy_header", &self.trusted_proxy_header)
             .field("municipality", &self.municipality)
             .finish()
     }
@@ -125,6 +134,8 @@ impl Settings {
             public_base_url: self.public_url(),
             extract_dir: self.extract_dir(),
             letters_dir: self.letters_dir(),
+            trusted_proxy_header: self.trusted_proxy_header.clone(),
+            session_absolute: std::time::Duration::from_secs(self.session_absolute_hours.max(1) * 60 * 60),
         }
     }
 }

@@ -139,12 +139,17 @@ fn session_cookie(raw: &str) -> String {
 
 /// `opsog demo` serving `dir` on a free port, once it answers.
 fn serve_demo(dir: &Path) -> (std::process::Child, u16) {
+    serve_demo_logging(dir, "warn", Stdio::null())
+}
+
+/// The same, its log at `level` written to `log`.
+fn serve_demo_logging(dir: &Path, level: &str, log: impl Into<Stdio>) -> (std::process::Child, u16) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let server = Command::new(BIN)
         .args(["demo", "--data-dir", dir.to_str().unwrap(), "--bind", &format!("127.0.0.1:{port}")])
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", level)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .unwrap();
     let start = Instant::now();
@@ -609,4 +614,90 @@ async fn a_letter_batch_from_the_command_line_is_checked_sent_whole_and_audited(
     let memos = std::fs::read_dir(folder.join("memo")).unwrap().count();
     assert_eq!(memos, sent.iter().filter(|l| l.message_uuid.is_some()).count());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Where a full CPR number stands in `text`: ten digits, as `DDMMYY-XXXX` or
+/// `DDMMYYXXXX`, standing alone (not inside an id or a longer number).
+fn full_cprs(text: &str) -> Vec<String> {
+    let b = text.as_bytes();
+    let mut found = Vec::new();
+    for start in 0..b.len() {
+        if start > 0 && (b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'-') {
+            continue;
+        }
+        let digits = |from: usize, n: usize| b.get(from..from + n).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+        if !digits(start, 6) {
+            continue;
+        }
+        let (rest, end) = if b.get(start + 6) == Some(&b'-') { (start + 7, start + 11) } else { (start + 6, start + 10) };
+        let alone = b.get(end).is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'-');
+        if digits(rest, 4) && alone {
+            found.push(text[start..end].to_string());
+        }
+    }
+    found
+}
+
+/// Issue 13, item 7: the demo's pages and its log hold no full CPR number, except the
+/// audited view of one woman's number that a coordinator asked for.
+#[test]
+fn the_demo_shows_no_full_cpr_outside_the_audited_view() {
+    assert_eq!(full_cprs("cpr 070761-4286 and 0707614286, id 12345678-1234-…, +4520304050, 070761-XXXX"), [
+        "070761-4286",
+        "0707614286"
+    ]);
+    let dir = temp_dir();
+    let data = dir.to_str().unwrap();
+    let prep = opsog(&dir, &["demo", "--no-serve", "--size", "40", "--data-dir", data], "", &[]);
+    assert!(prep.status.success(), "{}", text(&prep));
+    let log_path = dir.join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let (mut server, port) = serve_demo_logging(&dir, "debug,sqlx=debug", log);
+    let mut pages = Vec::new();
+    for user in ["koordinator", "sagsbehandler", "ambassador", "partner", "analytiker", "admin"] {
+        let cookie = login(port, user);
+        let mut paths: Vec<String> = ["/", "/people", "/people?page=2", "/calls", "/figures", "/audit", "/meetings", "/letters/batch", "/register", "/register/review", "/referrals", "/field"]
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        let (_, list) = http(port, "GET", "/people", &cookie, "").unwrap();
+        let ids: Vec<String> = list
+            .split("href=\"/people/")
+            .skip(1)
+            .filter_map(|s| s.get(..36))
+            .filter(|s| uuid::Uuid::parse_str(s).is_ok())
+            .map(str::to_string)
+            .take(8)
+            .collect();
+        for id in &ids {
+            paths.push(format!("/people/{id}"));
+            paths.push(format!("/people/{id}/edit"));
+        }
+        // A search by CPR, as staff type it: the list and the kept search hold it masked.
+        let csrf = between(&list, "name=\"csrf\" value=\"", "\"").map(str::to_string).unwrap_or_default();
+        let _ = http(port, "POST", "/people/search", &cookie, &format!("csrf={csrf}&cpr=070761-4286"));
+        for path in &paths {
+            let (_, page) = http(port, "GET", path, &cookie, "").unwrap();
+            pages.push((format!("{user} GET {path}"), page));
+        }
+    }
+    for (what, page) in &pages {
+        assert!(full_cprs(page).is_empty(), "{what} shows a full CPR: {:?}", full_cprs(page));
+    }
+    // The audited view does show one, so the search above can find one.
+    let cookie = login(port, "koordinator");
+    let (_, list) = http(port, "GET", "/people", &cookie, "").unwrap();
+    let csrf = between(&list, "name=\"csrf\" value=\"", "\"").unwrap().to_string();
+    let mut revealed = 0;
+    for id in list.split("href=\"/people/").skip(1).filter_map(|s| s.get(..36)).filter(|s| uuid::Uuid::parse_str(s).is_ok()) {
+        let (_, page) = http(port, "POST", &format!("/people/{id}/reveal-cpr"), &cookie, &format!("csrf={csrf}")).unwrap();
+        revealed += full_cprs(&page).len();
+    }
+    assert!(revealed > 0, "some demo woman has a CPR number, shown on request");
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let logged = std::fs::read_to_string(&log_path).unwrap();
+    assert!(logged.len() > 1000, "the server logged at debug level: {} bytes", logged.len());
+    assert!(full_cprs(&logged).is_empty(), "the log holds a full CPR: {:?}", full_cprs(&logged));
+    let _ = std::fs::remove_dir_all(&dir);
 }

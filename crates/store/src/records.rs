@@ -144,12 +144,34 @@ impl PersonRecord {
     }
 }
 
+/// An edit of her record by staff, with the version the form was read at.
+#[derive(Debug, Clone)]
+pub struct PersonEdit {
+    pub id: Uuid,
+    pub read_version: i64,
+    pub details: PersonDetails,
+    /// The editor may see (and so edit) her safety note; otherwise it is kept.
+    pub sees_safety_note: bool,
+}
+
+/// What an edit came to.
+#[derive(Debug, Clone)]
+pub enum Edited {
+    /// Written; the fields that changed.
+    Saved { fields: Vec<&'static str> },
+    /// Her record changed since the form was read: nothing written. Her record now.
+    Stale(Box<Person>),
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct PeopleFilter {
     /// Matched against the normalised name.
     pub name: Option<String>,
     pub phone: Option<PhoneNumber>,
     pub cpr: Option<Cpr>,
+    /// The women a CPR search found earlier: the session keeps their ids, never the
+    /// number (issue 13, item 7).
+    pub cpr_ids: Option<Vec<Uuid>>,
     pub stage: Option<Stage>,
     pub source: Option<SourceKind>,
     pub area_id: Option<Uuid>,
@@ -167,7 +189,7 @@ impl PeopleFilter {
         if self.phone.is_some() {
             parts.push("phone=…".to_string());
         }
-        if self.cpr.is_some() {
+        if self.cpr.is_some() || self.cpr_ids.is_some() {
             parts.push("cpr=…".to_string());
         }
         if let Some(s) = self.stage {
@@ -194,6 +216,9 @@ pub struct PeopleQuery {
     /// 1-based.
     pub page: u32,
     pub page_size: u32,
+    /// Sort by family name; a role that sees first names only gets them in first-name
+    /// order, so the order tells nothing she may not see (issue 13, item 1).
+    pub by_family_name: bool,
 }
 
 #[derive(Debug, Clone)]

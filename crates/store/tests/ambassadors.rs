@@ -299,6 +299,7 @@ async fn a_street_registration_creates_her_at_interested_with_source_consent_not
         initiative_id: w.init.id,
         page: 1,
         page_size: 25,
+        by_family_name: true,
     };
     let page = s.list_people(&mine, &audit(AuditAction::ListPeople)).await.unwrap();
     assert_eq!(page.rows.iter().map(|r| (r.id, r.stage)).collect::<Vec<_>>(), vec![(id, Some(Stage::Interested))]);

@@ -165,6 +165,7 @@ async fn a_run_writes_every_candidate_once_and_skips_the_do_not_contact_list() {
                 initiative_id: init.id,
                 page: 1,
                 page_size: 50,
+                by_family_name: true,
             },
             &audit(AuditAction::ListPeople),
         )

@@ -294,6 +294,7 @@ async fn lists_apply_row_level_scope_filters_and_audit_every_person_shown() {
         initiative_id: init.id,
         page: 1,
         page_size: 2,
+        by_family_name: true,
     };
     let cw = ListScope::TeamOf { team_id: Some(north.id), user_id: Uuid::new_v4() };
     let page =
@@ -495,6 +496,7 @@ async fn broad_lists_stop_counting_at_the_cap() {
         initiative_id: init.id,
         page: last_page,
         page_size: 25,
+        by_family_name: true,
     };
     let page = s.list_people(&q, &audit(AuditAction::ListPeople)).await.unwrap();
     assert!(page.capped);

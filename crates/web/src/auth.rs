@@ -5,14 +5,24 @@ pub fn same_token(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// `?next=` may only lead within the site: a path, never another host.
+/// `?next=` may only lead within the site (issue 13, item 8): a path of printable
+/// ASCII that starts with one `/`. Browsers drop tabs and newlines and read `\` as
+/// `/`, so `/\t/evil.example` or `/\\evil` would reach another host; and a control
+/// character cannot go into a `Location` header at all. Anything else is the start
+/// page, never an error.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => {
-            n.to_string()
-        }
+        Some(n) if is_site_path(n) => n.to_string(),
         _ => "/".to_string(),
     }
+}
+
+fn is_site_path(n: &str) -> bool {
+    let mut rest = n.bytes();
+    rest.next() == Some(b'/')
+        && !matches!(rest.next(), Some(b'/' | b'\\'))
+        && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+        && !n.contains("://")
 }
 
 #[cfg(test)]
@@ -22,7 +32,20 @@ mod tests {
     #[test]
     fn next_stays_on_the_site() {
         assert_eq!(safe_next(Some("/people")), "/people");
-        for evil in ["//evil.example", "https://evil.example", "/\\evil", "evil", "/x?u=https://e"] {
+        assert_eq!(safe_next(Some("/people?page=2")), "/people?page=2");
+        for evil in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "evil",
+            "/x?u=https://e",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "/\r\nSet-Cookie: x=1",
+            "",
+            "/ä",
+        ] {
             assert_eq!(safe_next(Some(evil)), "/", "{evil}");
         }
         assert_eq!(safe_next(None), "/");

@@ -18,6 +18,11 @@ pub struct WebConfig {
     /// Where letter batches are written, one folder per batch (print files, one PDF
     /// per letter, MeMo files).
     pub letters_dir: std::path::PathBuf,
+    /// The header a reverse proxy puts the client's address in (`X-Forwarded-For`);
+    /// without one, the connection's own address (issue 13, items 4 and 9).
+    pub trusted_proxy_header: Option<String>,
+    /// A session ends this long after login, however busy (issue 13, item 4).
+    pub session_absolute: Duration,
 }
 
 impl Default for WebConfig {
@@ -30,6 +35,8 @@ impl Default for WebConfig {
             public_base_url: "http://127.0.0.1:8080".into(),
             extract_dir: std::path::PathBuf::from("data/extracts"),
             letters_dir: std::path::PathBuf::from("data/letters"),
+            trusted_proxy_header: None,
+            session_absolute: Duration::from_secs(12 * 60 * 60),
         }
     }
 }

@@ -3,8 +3,10 @@
 //! Handlers parse forms into domain types, ask `domain::policy` what the user may do,
 //! and call the store; they hold no rules of their own.
 
+pub mod access;
 pub mod assets;
 pub mod auth;
+mod client;
 mod config;
 mod error;
 pub mod i18n;
@@ -93,17 +95,20 @@ impl AppState {
 
 pub fn router(state: AppState) -> Router {
     routes::routes()
+        .route_layer(from_fn_with_state(state.clone(), access::enforce))
         .route_layer(from_fn(security::record_route))
         .layer(from_fn_with_state(state.clone(), session::load_session))
         .layer(from_fn(security::request_span))
         .layer(from_fn_with_state(state.clone(), security::render_errors))
-        .layer(from_fn(security::security_headers))
+        .layer(from_fn_with_state(state.clone(), security::security_headers))
         .with_state(state)
 }
 
 /// Serves until ctrl-c or SIGTERM, then lets running requests finish.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
+    // The peer's address reaches the handlers for the login and public-page limits.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

@@ -15,6 +15,14 @@ use serde::de::DeserializeOwned;
 use store::Session;
 
 pub const COOKIE: &str = "opsog_session";
+/// Over HTTPS the cookie carries the `__Host-` prefix: the browser then keeps it only
+/// if it is Secure, for this host alone and for every path, so neither a sibling
+/// subdomain nor plain HTTP can plant or read one (issue 13, item 4).
+pub const SECURE_COOKIE: &str = "__Host-opsog_session";
+
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure { SECURE_COOKIE } else { COOKIE }
+}
 
 /// What the session middleware found for this request.
 #[derive(Debug, Clone, Default)]
@@ -43,17 +51,22 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 pub fn set_cookie(token: &str, secure: bool) -> Option<HeaderValue> {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")).ok()
+    let name = cookie_name(secure);
+    let flag = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax{flag}")).ok()
 }
 
-pub fn clear_cookie() -> HeaderValue {
-    HeaderValue::from_static("opsog_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+pub fn clear_cookie(secure: bool) -> HeaderValue {
+    if secure {
+        HeaderValue::from_static("__Host-opsog_session=; Path=/; HttpOnly; SameSite=Lax; Secure; Max-Age=0")
+    } else {
+        HeaderValue::from_static("opsog_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+    }
 }
 
 pub async fn load_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let mut ctx = Ctx::default();
-    if let Some(token) = cookie_value(req.headers(), COOKIE) {
+    if let Some(token) = cookie_value(req.headers(), cookie_name(state.config.secure_cookies)) {
         match resolve(&state, &app::auth::token_hash(&token)).await {
             Ok(found) => ctx = found,
             Err(e) => return AppError::from(e).into_response(),
@@ -67,11 +80,20 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
 
 async fn resolve(state: &AppState, hash: &str) -> Result<Ctx, app::Error> {
     let idle = time::Duration::try_from(state.config.session_idle).unwrap_or(time::Duration::minutes(30));
-    Ok(match app::sessions::resolve(&state.app, hash, idle).await? {
+    let absolute = time::Duration::try_from(state.config.session_absolute).unwrap_or(time::Duration::hours(12));
+    let lifetime = app::sessions::Lifetime { idle, absolute };
+    Ok(match app::sessions::resolve(&state.app, hash, lifetime).await? {
         app::sessions::Resolved::None => Ctx::default(),
         app::sessions::Resolved::Expired { had_user } => Ctx { expired: had_user, ..Ctx::default() },
         app::sessions::Resolved::Active(live) => Ctx { session: Some(live.session), user: live.user, expired: false },
     })
+}
+
+/// The login page, to come back to `path` after. Only the path: never a query
+/// string, which could hold a search.
+pub fn to_login(path: &str, expired: bool) -> Response {
+    let expired = if expired { "&expired=1" } else { "" };
+    Redirect::to(&format!("/login?next={}{expired}", url_encode(path))).into_response()
 }
 
 /// A logged-in user; anyone else is sent to the login page.
@@ -100,12 +122,7 @@ impl FromRequestParts<AppState> for CurrentUser {
         let ctx = parts.extensions.get::<Ctx>().cloned().unwrap_or_default();
         match (&ctx.user, &ctx.session) {
             (Some(user), Some(session)) => Ok(CurrentUser { user: user.clone(), session: session.clone(), ctx }),
-            _ => {
-                // Only the path: never a query string, which could hold a search.
-                let next = parts.uri.path();
-                let expired = if ctx.expired { "&expired=1" } else { "" };
-                Err(Redirect::to(&format!("/login?next={}{expired}", url_encode(next))).into_response())
-            }
+            _ => Err(to_login(parts.uri.path(), ctx.expired)),
         }
     }
 }

@@ -58,6 +58,24 @@ async fn login_rotates_the_session_and_refuses_bad_attempts_alike() {
     w.db.cleanup().await;
 }
 
+/// Issue 13, item 4: 50 wrong passwords in 4 s were all answered 401 and the right
+/// one worked right after. Now the sixth try waits, with a message that says so.
+#[tokio::test]
+async fn a_login_flood_is_slowed_with_a_clear_message() {
+    let w = world().await;
+    let mut c = Client::new(&w.app);
+    c.get("/login").await;
+    for i in 0..5 {
+        let p = c.post("/login", &[("username", "cw-nord"), ("password", "guess guess guess")]).await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED, "try {i}");
+    }
+    let p = c.post("/login", &[("username", "cw-nord"), ("password", PASSWORD)]).await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS, "the right password waits too");
+    assert!(p.body.contains("For mange forkerte forsøg. Prøv igen om ét minut"), "{}", p.body);
+    assert!(c.get("/people").await.location.is_some(), "not logged in");
+    w.db.cleanup().await;
+}
+
 #[tokio::test]
 async fn next_only_leads_within_the_site() {
     let w = world().await;
@@ -67,6 +85,15 @@ async fn next_only_leads_within_the_site() {
         let p = c.post("/login", &[("username", "cw-nord"), ("password", PASSWORD), ("next", next)]).await;
         assert_eq!(p.location.as_deref(), Some(expected), "{next}");
     }
+    // Issue 13, item 8: a browser drops the tab and reads `//evil.example`; a newline
+    // cannot go into a Location header (it gave a 500).
+    let mut c = Client::login(&w.app, "cw-nord").await;
+    for raw in ["/%09/evil.example", "/%0a/evil.example", "/%5Cevil.example", "%2F%2Fevil.example", "/%20/evil"] {
+        let p = c.get(&format!("/login?next={raw}")).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{raw}");
+        assert_eq!(p.location.as_deref(), Some("/"), "{raw}");
+    }
+    assert_eq!(c.get("/login?next=/people").await.location.as_deref(), Some("/people"));
     w.db.cleanup().await;
 }
 
@@ -716,5 +743,177 @@ async fn consents_are_recorded_and_withdrawn() {
         .await;
     assert_eq!(p.status, StatusCode::NOT_FOUND);
     assert_eq!(s.list_consents(w.nord_person).await.unwrap().len(), 1);
+    w.db.cleanup().await;
+}
+
+/// The values a browser would send back for a page's form: text, date and hidden
+/// inputs, checked boxes, selected options and textareas.
+fn form_values(body: &str) -> Vec<(String, String)> {
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let key = format!(" {name}=\"");
+        let start = tag.find(&key)? + key.len();
+        Some(tag[start..start + tag[start..].find('"')?].to_string())
+    };
+    let unescape = |v: &str| v.replace("&#x20;", " ").replace("&amp;", "&").replace("&#x2d;", "-");
+    let mut out = Vec::new();
+    for part in body.split("<input ").skip(1) {
+        let tag = &part[..part.find('>').unwrap()];
+        let (Some(name), kind) = (attr(tag, "name"), attr(tag, "type").unwrap_or_default()) else { continue };
+        if kind == "checkbox" && !tag.contains(" checked") {
+            continue;
+        }
+        out.push((name, unescape(&attr(tag, "value").unwrap_or_default())));
+    }
+    for part in body.split("<select ").skip(1) {
+        let name = attr(&part[..part.find('>').unwrap()], "name").unwrap();
+        let options = &part[..part.find("</select>").unwrap()];
+        let chosen = options.split("<option ").skip(1).find(|o| o.contains(" selected>"));
+        out.push((name, chosen.and_then(|o| attr(&format!(" {o}"), "value")).unwrap_or_default()));
+    }
+    for part in body.split("<textarea ").skip(1) {
+        let name = attr(&part[..part.find('>').unwrap()], "name").unwrap();
+        let text = &part[part.find('>').unwrap() + 1..part.find("</textarea>").unwrap()];
+        out.push((name, unescape(text)));
+    }
+    out
+}
+
+fn with(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = fields.iter().filter(|(n, _)| n != name).cloned().collect();
+    if !value.is_empty() {
+        out.push((name.into(), value.into()));
+    }
+    out
+}
+
+async fn post_form(c: &mut Client, path: &str, fields: &[(String, String)]) -> Page {
+    let refs: Vec<(&str, &str)> =
+        fields.iter().filter(|(n, _)| n != "csrf").map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    c.post(path, &refs).await
+}
+
+/// Issue 13, item 11: two colleagues edit one woman. The later save used to win field
+/// by field, and a stale form cleared her safe-contact-only flag and its note without
+/// a word. Now the stale save is refused with both values shown, and nothing changes.
+#[tokio::test]
+async fn a_stale_edit_is_refused_and_never_clears_her_safety_flag() {
+    let w = world().await;
+    let id = w.nord_person;
+    let path = format!("/people/{id}/edit");
+    let mut a = Client::login(&w.app, "cw-nord").await;
+    let mut b = Client::login(&w.app, "koordinator").await;
+    let form_a = form_values(&a.get(&path).await.body);
+    // Her colleague marks her safe-contact-only, with a note, and a new address.
+    let form_b = form_values(&b.get(&path).await.body);
+    let mut changed = with(&form_b, "safe_contact_only", "on");
+    changed = with(&changed, "safety_note", "Mand kontrollerer telefonen");
+    changed = with(&changed, "street", "Nyvej 2");
+    changed = with(&changed, "postcode", "8000");
+    changed = with(&changed, "city", "Aarhus C");
+    let saved = post_form(&mut b, &path, &changed).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    // The first caseworker's form is stale: it still has no flag, no note, the old street.
+    let stale = post_form(&mut a, &path, &with(&form_a, "phone", "+45 20 30 40 50")).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("En kollega har ændret hendes oplysninger"), "{}", stale.body);
+    assert!(stale.body.contains("data-testid=\"changed-meanwhile\""));
+    assert!(stale.body.contains("Nyvej 2"), "what is stored now is shown");
+    let rec = w.db.store.get_person(id, &sys()).await.unwrap().person.details;
+    assert!(rec.safe_contact_only, "the flag stays");
+    assert_eq!(rec.safety_note.as_deref(), Some("Mand kontrollerer telefonen"));
+    assert_eq!(rec.address.as_ref().map(|a| a.street.as_str()), Some("Nyvej 2"));
+    assert!(rec.phone.is_none() || rec.phone.as_ref().unwrap().display() != "+45 20 30 40 50", "nothing written");
+    // The form shown again is her record now: saving it with the phone keeps all.
+    let again = form_values(&stale.body);
+    let ok = post_form(&mut a, &path, &with(&again, "phone", "20 30 40 50")).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let rec = w.db.store.get_person(id, &sys()).await.unwrap().person.details;
+    assert!(rec.safe_contact_only && rec.phone.is_some());
+    // The edit's audit entry names the fields, never their content.
+    let entries = w.db.store.list_audit(&AuditQuery { limit: 100, ..Default::default() }).await.unwrap();
+    let edits: Vec<&str> = entries.iter().filter(|e| e.action == "update_person").map(|e| e.detail.as_str()).collect();
+    assert!(edits.contains(&"fields: phone"), "{edits:?}");
+    assert!(edits.iter().any(|d| d.contains("safe_contact_only") && d.contains("safety_note") && d.contains("street")));
+    assert!(!edits.iter().any(|d| d.contains("Mand") || d.contains("Nyvej")), "{edits:?}");
+    w.db.cleanup().await;
+}
+
+/// Issue 13, item 7: the edit form pre-filled the full CPR number, unaudited. Now it
+/// shows it masked, an empty field keeps it, and a typed one replaces it.
+#[tokio::test]
+async fn the_edit_form_never_holds_her_cpr_number() {
+    let w = world().await;
+    let id = w.nord_person;
+    let path = format!("/people/{id}/edit");
+    let mut c = Client::login(&w.app, "cw-nord").await;
+    let page = c.get(&path).await;
+    assert!(!page.body.contains("0707614286") && !page.body.contains("070761-4286"), "never the number");
+    assert!(page.body.contains("070761-XXXX"), "masked, to say one is on record");
+    let form = form_values(&page.body);
+    assert_eq!(post_form(&mut c, &path, &form).await.status, StatusCode::SEE_OTHER);
+    let cpr = |d: &domain::person::PersonDetails| d.cpr.as_ref().map(|c| c.expose());
+    let rec = w.db.store.get_person(id, &sys()).await.unwrap().person.details;
+    assert_eq!(cpr(&rec).as_deref(), Some("070761-4286"), "an empty field keeps it");
+    let form = form_values(&c.get(&path).await.body);
+    assert_eq!(post_form(&mut c, &path, &with(&form, "cpr", "070761-1234")).await.status, StatusCode::SEE_OTHER);
+    let rec = w.db.store.get_person(id, &sys()).await.unwrap().person.details;
+    assert_eq!(cpr(&rec).as_deref(), Some("070761-1234"));
+    w.db.cleanup().await;
+}
+
+/// Issue 13, item 1: a partner opened `/people` (only the menu hid it) and, filtering
+/// on stage, learnt which of her referred women declined; ambassadors could filter on
+/// stage, source, area and language too. Now a partner has no people list, and a
+/// filter a role may not use neither shows nor applies.
+#[tokio::test]
+async fn no_role_filters_by_what_it_may_not_see() {
+    let w = world().await;
+    let mut partner = Client::login(&w.app, "partner").await;
+    assert_eq!(partner.get("/people").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(partner.post("/people/search", &[("stage", "declined")]).await.status, StatusCode::FORBIDDEN);
+
+    let mut amb = Client::login(&w.app, "amb").await;
+    let list = amb.get("/people").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("Samira"));
+    for select in ["id=\"stage\"", "id=\"source\"", "id=\"area\"", "id=\"language\""] {
+        assert!(!list.body.contains(select), "{select} is not offered to an ambassador");
+    }
+    // A stage she is not in, posted by hand: the filter does not apply, so the
+    // answer says nothing of her stage.
+    for (field, value) in [("stage", "declined"), ("source", "partner"), ("language", "so")] {
+        amb.post("/people/search", &[(field, value)]).await;
+        let page = amb.get("/people").await;
+        assert!(page.body.contains("Samira"), "{field}={value} narrowed her list");
+    }
+    // The coordinator's stage filter works as before.
+    let mut co = Client::login(&w.app, "koordinator").await;
+    co.post("/people/search", &[("stage", "declined")]).await;
+    assert!(!co.get("/people").await.body.contains("Samira"));
+    w.db.cleanup().await;
+}
+
+/// Issue 13, item 7: a CPR number typed into the search was kept in clear in the
+/// session. Now the session holds it masked, with the women it found.
+#[tokio::test]
+async fn a_cpr_search_is_not_kept_in_clear() {
+    let w = world().await;
+    let mut c = Client::login(&w.app, "cw-nord").await;
+    c.post("/people/search", &[("cpr", "070761-4286")]).await;
+    let page = c.get("/people").await;
+    assert!(page.body.contains("Amina"), "found");
+    assert!(!page.body.contains("0707614286") && !page.body.contains("070761-4286"));
+    let hash = app::auth::token_hash(c.cookie.as_deref().unwrap());
+    let data = w.db.store.get_session(&hash).await.unwrap().unwrap().data;
+    assert!(!data.contains("0707614286") && !data.contains("070761-4286") && !data.contains("4286"), "{data}");
+    assert!(data.contains("070761-XXXX"), "{data}");
+    // Sending the masked number back (the field shows it) keeps the same search.
+    c.post("/people/search", &[("cpr", "070761-XXXX")]).await;
+    assert!(c.get("/people").await.body.contains("Amina"));
+    c.post("/people/search", &[("cpr", "010190-XXXX")]).await;
+    let refused = c.get("/people").await;
+    assert!(refused.body.contains("Et CPR-nummer har 10 cifre"), "a masked number not searched does not parse");
+    assert!(!refused.body.contains("Amina"));
     w.db.cleanup().await;
 }

@@ -6,7 +6,7 @@ use domain::funnel::Channel;
 use domain::person::{PersonDetails, PersonInput, Source};
 use domain::policy::{self, Action, Field};
 use domain::validation::FieldErrors;
-use store::{NewPerson, StoreError};
+use store::{Edited, NewPerson, PersonEdit, StoreError};
 use uuid::Uuid;
 
 /// Besides her fields, a new person's form says to which initiative she comes and how.
@@ -81,19 +81,27 @@ pub struct EditForm {
     pub input: PersonInput,
     /// The caller may see (and so edit) her safety note.
     pub show_safety_note: bool,
+    /// The version read: the form carries it back (issue 13, item 11).
+    pub version: i64,
+    /// Her CPR number masked, when she has one: the form never holds the number
+    /// itself (item 7); typing a new one changes it, leaving the field empty keeps it.
+    pub cpr_masked: Option<String>,
 }
 
 /// Her stored details for the edit form; the read is audited as a view. The safety
-/// note is left out for a caller who may not see it.
+/// note is left out for a caller who may not see it, and her CPR number always.
 pub async fn edit_form(ctx: &Ctx, caller: &Caller, id: Uuid) -> Result<EditForm, Error> {
     let scope = require_person(ctx, caller, id, Action::EditPerson).await?;
     let rec = ctx.store.get_person(id, &caller.audit(AuditAction::ViewPerson, vec![id], "")).await?;
     let show_safety_note = policy::may_see(&caller.actor(), Field::SafetyNote, &scope);
-    let mut input = as_input(&rec.person.details);
-    if !show_safety_note {
-        input.safety_note.clear();
-    }
-    Ok(EditForm { input, show_safety_note })
+    let d = &rec.person.details;
+    let input = form_input(d, show_safety_note);
+    Ok(EditForm {
+        input,
+        show_safety_note,
+        version: rec.person.version,
+        cpr_masked: d.cpr.as_ref().map(domain::Cpr::masked),
+    })
 }
 
 /// Whether the caller's form for her carries the safety note (a read of her scope
@@ -103,20 +111,112 @@ pub async fn shows_safety_note(ctx: &Ctx, caller: &Caller, id: Uuid) -> Result<b
     Ok(policy::may_see(&caller.actor(), Field::SafetyNote, &scope))
 }
 
-/// Saves her edited record. Every field that does not parse is named; a CPR number
-/// already on record is the field `cpr`.
-pub async fn update(ctx: &Ctx, caller: &Caller, id: Uuid, input: &PersonInput) -> Result<(), Error> {
+/// What a save came to.
+pub enum Saved {
+    Done,
+    /// Her record changed since the form was read: nothing was written.
+    Stale(Box<StaleEdit>),
+}
+
+/// A save refused as stale (issue 13, item 11): where the caller's form and her
+/// record now differ, both values, and the form to show again — her record as it is
+/// now, at its current version. The caller enters again what should still change, so
+/// neither a colleague's change nor her safety flag is undone by an old form.
+pub struct StaleEdit {
+    pub form: EditForm,
+    pub differences: Vec<Difference>,
+}
+
+/// One field where the caller's form and her record now differ.
+pub struct Difference {
+    /// The form's field name.
+    pub field: &'static str,
+    pub yours: String,
+    pub now: String,
+}
+
+/// Saves her edited record, over the version the form was read at. Every field that
+/// does not parse is named; a CPR number already on record is the field `cpr`. The
+/// audit entry names the fields that changed.
+pub async fn update(
+    ctx: &Ctx,
+    caller: &Caller,
+    id: Uuid,
+    read_version: i64,
+    input: &PersonInput,
+) -> Result<Saved, Error> {
     let scope = require_person(ctx, caller, id, Action::EditPerson).await?;
-    let mut details = input.parse(ctx.clock.now().date())?;
-    if !policy::may_see(&caller.actor(), Field::SafetyNote, &scope) {
-        // The caller may not see the note, so her form could not carry it: keep it.
-        let rec = ctx.store.get_person(id, &caller.audit(AuditAction::ViewPerson, vec![id], "")).await?;
-        details.safety_note = rec.person.details.safety_note;
+    let details = input.parse(ctx.clock.now().date())?;
+    let sees_safety_note = policy::may_see(&caller.actor(), Field::SafetyNote, &scope);
+    let edit = PersonEdit { id, read_version, details: details.clone(), sees_safety_note };
+    let current = match ctx.store.edit_person(&edit, &caller.audit(AuditAction::UpdatePerson, vec![id], "")).await {
+        Ok(Edited::Saved { .. }) => return Ok(Saved::Done),
+        Ok(Edited::Stale(current)) => current,
+        Err(StoreError::Conflict { .. }) => return Err(cpr_exists()),
+        Err(e) => return Err(e.into()),
+    };
+    // Showing her record as it is now is a read of it.
+    ctx.store.append_audit(&caller.audit(AuditAction::ViewPerson, vec![id], "changed meanwhile")).await?;
+    let theirs = domain::person_edit::apply(&current.details, details, sees_safety_note);
+    let (yours, now) = (form_input(&theirs, sees_safety_note), form_input(&current.details, sees_safety_note));
+    let masked = |d: &PersonDetails| d.cpr.as_ref().map(domain::Cpr::masked).unwrap_or_default();
+    let differences = domain::person_edit::changed_fields(&current.details, &theirs)
+        .into_iter()
+        .map(|field| match field {
+            "cpr" => Difference { field, yours: masked(&theirs), now: masked(&current.details) },
+            _ => Difference { field, yours: form_value(&yours, field), now: form_value(&now, field) },
+        })
+        .collect();
+    Ok(Saved::Stale(Box::new(StaleEdit {
+        form: EditForm {
+            input: now,
+            show_safety_note: sees_safety_note,
+            version: current.version,
+            cpr_masked: current.details.cpr.as_ref().map(domain::Cpr::masked),
+        },
+        differences,
+    })))
+}
+
+/// Her details as the edit form holds them: never her CPR number, and her safety
+/// note only for who may see it.
+fn form_input(d: &PersonDetails, show_safety_note: bool) -> PersonInput {
+    let mut input = as_input(d);
+    input.cpr.clear();
+    if !show_safety_note {
+        input.safety_note.clear();
     }
-    match ctx.store.update_person(id, &details, &caller.audit(AuditAction::UpdatePerson, vec![id], "")).await {
-        Ok(()) => Ok(()),
-        Err(StoreError::Conflict { .. }) => Err(cpr_exists()),
-        Err(e) => Err(e.into()),
+    input
+}
+
+/// A field's value as the form holds it, by the form's name.
+fn form_value(input: &PersonInput, field: &str) -> String {
+    let flag = |v: &Option<String>| if v.is_some() { "on" } else { "" }.to_string();
+    match field {
+        "given_name" => input.given_name.clone(),
+        "family_name" => input.family_name.clone(),
+        "birth_date" => input.birth_date.clone(),
+        "phone" => input.phone.clone(),
+        "phone_is_hers_alone" => flag(&input.phone_is_hers_alone),
+        "street" => input.street.clone(),
+        "postcode" => input.postcode.clone(),
+        "city" => input.city.clone(),
+        "area_id" => input.area_id.clone(),
+        "languages" if input.dialect.is_empty() => input.languages.clone(),
+        "languages" => format!("{} ({})", input.languages, input.dialect),
+        "country_of_origin" => input.country_of_origin.clone(),
+        "arrived_in_denmark" => input.arrived_in_denmark.clone(),
+        "education" => input.education.clone(),
+        "work_experience" => input.work_experience.clone(),
+        "network" => input.network.clone(),
+        "danish_level" => input.danish_level.clone(),
+        "motivation_note" => input.motivation_note.clone(),
+        "motivation" => input.motivation.join(", "),
+        "safe_contact_only" => flag(&input.safe_contact_only),
+        "safety_note" => input.safety_note.clone(),
+        "interpreter_needed" => flag(&input.interpreter_needed),
+        "digital_post_exempt" => flag(&input.digital_post_exempt),
+        _ => String::new(),
     }
 }
 

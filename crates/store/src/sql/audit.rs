@@ -84,7 +84,7 @@ pub(crate) async fn audit_writer(writer: AnyPool, backend: Backend, mut queue: t
         let result = async {
             // A deferred transaction on SQLite: it writes only the access file, and
             // so takes only that file's write lock.
-            let mut tx = writer.begin().await.map_err(db("starting a transaction"))?;
+            let mut tx = super::begin_clean(&writer, None).await.map_err(db("starting a transaction"))?;
             let entries: Vec<&AuditRecord> = batch.iter().map(|(audit, _)| audit).collect();
             write_audits(&mut tx, &entries, tables).await?;
             tx.commit().await.map_err(db("committing the audit log"))

@@ -17,6 +17,7 @@ mod events;
 mod intake;
 mod jobs;
 mod letters;
+mod login_failures;
 mod meetings;
 mod notifications;
 mod open_door;
@@ -161,6 +162,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/common/0014_extract_reference_dates.sql"),
         postgres: include_str!("../../migrations/common/0014_extract_reference_dates.sql"),
     },
+    Migration {
+        version: 15,
+        name: "login_failures_and_versions",
+        sqlite: include_str!("../../migrations/common/0015_login_failures_and_versions.sql"),
+        postgres: include_str!("../../migrations/common/0015_login_failures_and_versions.sql"),
+    },
 ];
 
 /// Initiatives and areas: read on nearly every page, changed a few times a year.
@@ -228,6 +235,8 @@ impl SqlStore {
             // it before each use (sqlx's default) only doubled the thread hand-offs of
             // every query, which the profile showed as the largest cost left.
             let o = o.test_before_acquire(false);
+            // synchronous = FULL: a write acknowledged is on disk, even after a power
+            // cut (NORMAL in WAL mode may lose the last commits then; issue 13, item 11).
             // WAL lets readers work while one writer writes; busy_timeout covers other
             // processes (the CLI); foreign keys are off in SQLite by default; a larger
             // page cache (32 MB per connection) spares re-reading hot pages. The access
@@ -242,8 +251,8 @@ impl SqlStore {
                         .execute(&mut *conn)
                         .await?;
                     sqlx::raw_sql(
-                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                         PRAGMA access.journal_mode = WAL; PRAGMA access.synchronous = NORMAL; \
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                         PRAGMA access.journal_mode = WAL; PRAGMA access.synchronous = FULL; \
                          PRAGMA foreign_keys = ON; PRAGMA cache_size = -32000;",
                     )
                     .execute(conn)
@@ -359,9 +368,32 @@ impl SqlStore {
 /// A write transaction. SQLite's must take the write lock at once: a deferred one
 /// that reads first can fail with "database is locked" when it later writes.
 async fn begin_on(writer: &AnyPool, backend: Backend) -> Result<Transaction<'static, Any>> {
-    match backend {
-        Backend::Sqlite => writer.begin_with("BEGIN IMMEDIATE").await,
-        Backend::Postgres => writer.begin().await,
+    let statement = match backend {
+        Backend::Sqlite => Some("BEGIN IMMEDIATE"),
+        Backend::Postgres => None,
+    };
+    begin_clean(writer, statement).await.map_err(db("starting a transaction"))
+}
+
+/// Begins a transaction on a connection of `pool`, with `statement` or the backend's
+/// plain BEGIN. SQLite rolls a transaction back by itself when the disk is full; sqlx
+/// then still counts it as open, and every later BEGIN on that connection failed
+/// ("non-zero transaction depth") or, worse, became a savepoint inside the dead
+/// transaction, so that audit entries reported as written never were (issue 13, item
+/// 11). Such a connection is closed and a fresh one taken: writes resume as soon as
+/// there is space, without a restart.
+pub(crate) async fn begin_clean(
+    pool: &AnyPool,
+    statement: Option<&'static str>,
+) -> std::result::Result<Transaction<'static, Any>, sqlx::Error> {
+    use sqlx::Connection;
+    let mut conn = pool.acquire().await?;
+    if conn.is_in_transaction() {
+        tracing::warn!("a write connection was left inside a failed transaction; it is closed");
+        if let Err(e) = conn.close().await {
+            tracing::warn!(error = %e, "closing the broken write connection failed");
+        }
+        conn = pool.acquire().await?;
     }
-    .map_err(db("starting a transaction"))
+    Transaction::begin(conn, statement.map(sqlx::SqlSafeStr::into_sql_str)).await
 }

@@ -26,6 +26,11 @@ pub(crate) const PERSON_COLUMNS: &str = "id, given_name, family_name, search_key
     work_experience, network, danish_level, motivation_note, motivation, safe_contact_only, safety_note, \
     interpreter_needed, digital_post_exempt, team_id, contact_user_id, created_at, updated_at";
 
+/// What a read of her record selects: the written columns and her record's version.
+pub(crate) fn person_read_columns(prefix: &str) -> String {
+    PERSON_COLUMNS.split(", ").chain(["version"]).map(|c| format!("{prefix}{c}")).collect::<Vec<_>>().join(", ")
+}
+
 fn languages_json(langs: &[SpokenLanguage]) -> String {
     serde_json::to_string(langs).unwrap_or_else(|_| "[]".into())
 }
@@ -158,6 +163,26 @@ pub(crate) async fn assign_contact(
     Ok(())
 }
 
+/// Writes her details and counts the version up; with `expected`, only over that
+/// version. False when no row was written (no such person, or another version).
+async fn write_details(tx: &mut Tx, id: Uuid, d: &PersonDetails, expected: Option<i64>) -> Result<bool> {
+    let update = sqlx::query(
+        "UPDATE persons SET given_name = $2, family_name = $3, search_key = $4, birth_date = $5, cpr = $6, phone = $7, \
+         phone_is_hers_alone = $8, street = $9, postcode = $10, city = $11, area_id = $12, languages = $13, \
+         first_language = $14, country_of_origin = $15, arrived_in_denmark = $16, education = $17, work_experience = $18, \
+         network = $19, danish_level = $20, motivation_note = $21, motivation = $22, safe_contact_only = $23, \
+         safety_note = $24, interpreter_needed = $25, digital_post_exempt = $26, updated_at = $27, \
+         languages_inferred = 0, version = version + 1 WHERE id = $1 AND ($28 IS NULL OR version = $28)",
+    );
+    let r = bind_details(update.bind(id.to_string()), d)
+        .bind(fmt_ts(OffsetDateTime::now_utc()))
+        .bind(expected)
+        .execute(&mut **tx)
+        .await
+        .map_err(db("updating a person"))?;
+    Ok(r.rows_affected() > 0)
+}
+
 pub(crate) fn person_from_row(r: &AnyRow) -> Result<Person> {
     let e = || db("reading a person");
     let s = |c: &str| -> Result<Option<String>> { r.try_get::<Option<String>, _>(c).map_err(db("reading a person")) };
@@ -205,6 +230,7 @@ pub(crate) fn person_from_row(r: &AnyRow) -> Result<Person> {
         team_id: opt_uuid(s("team_id")?)?,
         created_at: parse_ts(&code("created_at")?)?,
         updated_at: parse_ts(&code("updated_at")?)?,
+        version: r.try_get("version").map_err(e())?,
     })
 }
 
@@ -259,26 +285,44 @@ impl SqlStore {
         Ok(id)
     }
 
+    /// Writes her details whatever version they were read at (imports, tests). An
+    /// edit by staff goes through `edit_person`.
     pub async fn update_person(&self, id: Uuid, d: &PersonDetails, audit: &AuditRecord) -> Result<()> {
         let mut tx = self.begin().await?;
-        let update = sqlx::query(
-            "UPDATE persons SET given_name = $2, family_name = $3, search_key = $4, birth_date = $5, cpr = $6, phone = $7, \
-             phone_is_hers_alone = $8, street = $9, postcode = $10, city = $11, area_id = $12, languages = $13, \
-             first_language = $14, country_of_origin = $15, arrived_in_denmark = $16, education = $17, work_experience = $18, \
-             network = $19, danish_level = $20, motivation_note = $21, motivation = $22, safe_contact_only = $23, \
-             safety_note = $24, interpreter_needed = $25, digital_post_exempt = $26, updated_at = $27, \
-             languages_inferred = 0 WHERE id = $1",
-        );
-        let r = bind_details(update.bind(id.to_string()), d)
-            .bind(fmt_ts(OffsetDateTime::now_utc()))
-            .execute(&mut *tx)
-            .await
-            .map_err(db("updating a person"))?;
-        if r.rows_affected() == 0 {
+        if !write_details(&mut tx, id, d, None).await? {
             return Err(StoreError::NotFound("person"));
         }
         write_audit(&mut tx, &super::naming(audit, id)).await?;
         tx.commit().await.map_err(db("committing a person"))
+    }
+
+    /// An edit by staff (issue 13, item 11): refused as stale when her record changed
+    /// since the form was read — nothing written, her record as it is now returned —
+    /// and otherwise written with what the form could not carry kept
+    /// (`domain::person_edit::apply`), the audit entry naming the fields that changed.
+    pub async fn edit_person(&self, edit: &PersonEdit, audit: &AuditRecord) -> Result<Edited> {
+        let mut tx = self.begin().await?;
+        let sql = format!("SELECT {} FROM persons WHERE id = $1", person_read_columns(""));
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(edit.id.to_string())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db("reading a person to edit"))?
+            .ok_or(StoreError::NotFound("person"))?;
+        let current = person_from_row(&row)?;
+        if current.version != edit.read_version {
+            return Ok(Edited::Stale(Box::new(current)));
+        }
+        let details = domain::person_edit::apply(&current.details, edit.details.clone(), edit.sees_safety_note);
+        let fields = domain::person_edit::changed_fields(&current.details, &details);
+        if !write_details(&mut tx, edit.id, &details, Some(edit.read_version)).await? {
+            // Another writer got in between the read and this write (PostgreSQL).
+            return Ok(Edited::Stale(Box::new(current)));
+        }
+        let audit = AuditRecord { detail: domain::person_edit::audit_detail(&fields), ..audit.clone() };
+        write_audit(&mut tx, &super::naming(&audit, edit.id)).await?;
+        tx.commit().await.map_err(db("committing a person"))?;
+        Ok(Edited::Saved { fields })
     }
 
     /// Bulk load (synthetic municipality, imports): persons with their sources and
@@ -377,7 +421,7 @@ impl SqlStore {
             "SELECT {}, p.best_time_to_call, p.contact_preference, p.languages_inferred, u.display_name AS contact_name, a.name AS area_name \
              FROM persons p \
              LEFT JOIN users u ON u.id = p.contact_user_id LEFT JOIN areas a ON a.id = p.area_id WHERE p.id = $1",
-            PERSON_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ")
+            person_read_columns("p.")
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id.to_string())
@@ -416,6 +460,18 @@ impl SqlStore {
             sources,
             funnels,
         }))
+    }
+
+    /// The ids of the women with this CPR number (one, unless a duplicate record is
+    /// waiting to be merged). Not a read of her data: the list that uses them is
+    /// audited as a search.
+    pub async fn persons_with_cpr(&self, cpr: &domain::Cpr) -> Result<Vec<Uuid>> {
+        let rows = sqlx::query("SELECT id FROM persons WHERE cpr = $1 ORDER BY id")
+            .bind(cpr.expose())
+            .fetch_all(self.pool())
+            .await
+            .map_err(db("finding persons by CPR"))?;
+        rows.iter().map(|r| parse_uuid(&r.try_get::<String, _>("id").map_err(db("reading a person id"))?)).collect()
     }
 
     pub async fn list_people(&self, q: &PeopleQuery, audit: &AuditRecord) -> Result<PeoplePage> {
@@ -468,6 +524,14 @@ impl SqlStore {
             let n = arg(cpr.expose(), &mut args);
             clauses.push(format!("p.cpr = {n}"));
         }
+        if let Some(ids) = &f.cpr_ids {
+            if ids.is_empty() {
+                clauses.push("1 = 0".into());
+            } else {
+                let list: Vec<String> = ids.iter().map(|id| arg(id.to_string(), &mut args)).collect();
+                clauses.push(format!("p.id IN ({})", list.join(", ")));
+            }
+        }
         if let Some(stage) = f.stage {
             let i = arg(q.initiative_id.to_string(), &mut args);
             let n = arg(stage.code().to_string(), &mut args);
@@ -502,7 +566,8 @@ impl SqlStore {
         // The page's ids come from the index alone; only those rows, and their stage in
         // this initiative, are then read. Reading whole rows while skipping the OFFSET read
         // every skipped row and its funnel too (measured).
-        let order = "ORDER BY p.family_name, p.given_name, p.id";
+        let order =
+            if q.by_family_name { "ORDER BY p.family_name, p.given_name, p.id" } else { "ORDER BY p.given_name, p.id" };
         let initiative = format!("${}", args.len() + 1);
         let list_sql = format!(
             "SELECT p.id, p.given_name, p.family_name, p.phone, p.first_language, p.safe_contact_only, p.area_id, \

@@ -27,7 +27,7 @@ fn agg(backend: Backend, columns: &str, from: &str) -> String {
 }
 
 fn sql(backend: Backend) -> String {
-    let person_columns = super::people::PERSON_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>();
+    let person_columns = super::people::person_read_columns("p.");
     let sources =
         agg(backend, "s.kind, s.reference_id, s.label, s.added_at", "FROM person_sources s WHERE s.person_id = p.id");
     let funnels = agg(
@@ -57,7 +57,7 @@ fn sql(backend: Backend) -> String {
          {funnels} AS funnels_json, {events} AS events_json, {contacts} AS contacts_json, {consents} AS consents_json \
          FROM persons p LEFT JOIN users u ON u.id = p.contact_user_id LEFT JOIN areas a ON a.id = p.area_id \
          WHERE p.id = $1",
-        person_columns.join(", ")
+        person_columns
     )
 }
 

@@ -4,7 +4,7 @@
 //! write it, for a new woman and for one already known alike); nothing else records
 //! them, and which of the rules' steps admitted each is not stored.
 
-use super::people::{PERSON_COLUMNS, person_from_row};
+use super::people::{person_from_row, person_read_columns};
 use super::{SqlStore, db};
 use crate::Result;
 use domain::audit::AuditRecord;
@@ -16,7 +16,7 @@ impl SqlStore {
     /// entry naming each of them. The entry is written before anything is returned: no
     /// audit entry, no list.
     pub async fn register_run_persons(&self, run_id: Uuid, audit: &AuditRecord) -> Result<Vec<Person>> {
-        let columns = PERSON_COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
+        let columns = person_read_columns("p.");
         let sql = format!(
             "SELECT {columns} FROM persons p \
              WHERE EXISTS (SELECT 1 FROM person_sources s WHERE s.person_id = p.id AND s.kind = $1 AND s.reference_id = $2) \

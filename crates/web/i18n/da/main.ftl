@@ -32,6 +32,10 @@ login-username = Brugernavn
 login-password = Adgangskode
 login-submit = Log ind
 login-failed = Brugernavn eller adgangskode er forkert.
+login-throttled = For mange forkerte forsøg. Prøv igen om { $minutes ->
+    [one] ét minut
+   *[other] { $minutes } minutter
+}. Har du glemt din adgangskode, så kontakt en administrator.
 login-expired = Du har været inaktiv for længe og er blevet logget ud. Log ind igen.
 
 home-title = Forside
@@ -71,6 +75,11 @@ field-phone = Telefon
 field-phone-hers-alone = Telefonen er kun hendes
 field-cpr = CPR-nummer
 field-cpr-hint = DDMMÅÅ-XXXX eller DDMMÅÅXXXX
+field-cpr-edit-hint = Gemt: { $cpr }. Skriv et nyt nummer for at ændre det; et tomt felt beholder det.
+person-changed-meanwhile = En kollega har ændret hendes oplysninger, mens du skrev. Intet er gemt. Formularen viser nu det gemte; dine værdier står i tabellen. Skriv det ind igen, der stadig skal ændres, og gem.
+person-changed-field = Felt
+person-changed-yours = Din formular
+person-changed-now = Gemt nu
 field-birth-date = Fødselsdato
 field-date-hint = ÅÅÅÅ-MM-DD
 field-street = Adresse
@@ -270,6 +279,7 @@ error-unknown-country = Ukendt land.
 error-username = Brugernavnet skal være 3–64 tegn: bogstaver a–z, tal, punktum, bindestreg eller understregning.
 error-username-taken = Brugernavnet er optaget.
 error-password-short = Adgangskoden er for kort.
+error-password-weak = Adgangskoden er for let at gætte. Brug fx fire ord, der ikke hører sammen.
 error-do-not-contact = Denne kvinde har bedt om ikke at blive kontaktet igen. Hun kan ikke oprettes her; henvender hun sig selv, registreres det som "Tog selv kontakt".
 error-event-kind = Vælg en hændelse.
 error-void-reason = Skriv en begrundelse for annulleringen.

@@ -32,6 +32,10 @@ login-username = Username
 login-password = Password
 login-submit = Log in
 login-failed = The username or password is wrong.
+login-throttled = Too many wrong attempts. Try again in { $minutes ->
+    [one] one minute
+   *[other] { $minutes } minutes
+}. If you have forgotten your password, ask an administrator.
 login-expired = You were inactive for too long and have been logged out. Please log in again.
 
 home-title = Home
@@ -71,6 +75,11 @@ field-phone = Phone
 field-phone-hers-alone = The phone is hers alone
 field-cpr = CPR number
 field-cpr-hint = DDMMYY-XXXX or DDMMYYXXXX
+field-cpr-edit-hint = On record: { $cpr }. Type a new number to change it; an empty field keeps it.
+person-changed-meanwhile = A colleague changed her details while you were writing. Nothing was saved. The form now shows what is stored; your values are in the table. Enter again what should still change, and save.
+person-changed-field = Field
+person-changed-yours = Your form
+person-changed-now = Stored now
 field-birth-date = Date of birth
 field-date-hint = YYYY-MM-DD
 field-street = Address
@@ -270,6 +279,7 @@ error-unknown-country = Unknown country.
 error-username = The username must be 3–64 characters: letters a–z, digits, dot, hyphen or underscore.
 error-username-taken = The username is taken.
 error-password-short = The password is too short.
+error-password-weak = The password is too easy to guess. Try, say, four words that do not belong together.
 error-do-not-contact = This woman has asked never to be contacted again. She cannot be created here; if she gets in touch herself, record it as "Got in touch herself".
 error-event-kind = Choose an event.
 error-void-reason = Give a reason for voiding.

@@ -3,13 +3,14 @@
 use super::render;
 use crate::AppState;
 use crate::auth::safe_next;
+use crate::client::ClientAddress;
 use crate::error::{AppError, AppResult};
 use crate::layout::Layout;
 use crate::session::{self, CsrfForm, Ctx, CurrentUser};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::org::Locale;
 use serde::Deserialize;
@@ -23,6 +24,8 @@ struct LoginPage {
     username: String,
     failed: bool,
     expired: bool,
+    /// Too many failures: minutes to wait (issue 13, item 4).
+    wait_minutes: Option<i64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -66,6 +69,7 @@ pub async fn login_page(
         username: String::new(),
         failed: false,
         expired: ctx.expired,
+        wait_minutes: None,
     };
     let response = render(&page)?;
     Ok(match token {
@@ -86,31 +90,39 @@ pub struct LoginForm {
 pub async fn login(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
+    address: ClientAddress,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> AppResult<Response> {
     let input = app::sessions::LoginInput {
         username: form.username.clone(),
         password: form.password.clone(),
         replaces: ctx.session.as_ref().map(|s| s.token_hash.clone()),
+        address: address.0.map(|a| a.to_string()),
     };
-    match app::sessions::login(&state.app, "POST /login", &input, &state.dummy_hash).await? {
-        app::sessions::Login::LoggedIn(done) => {
-            let to = safe_next(form.next.as_deref());
-            Ok(with_cookie(Redirect::to(&to).into_response(), &done.session.token, state.config.secure_cookies))
-        }
-        app::sessions::Login::Refused => {
-            let page = LoginPage {
-                l: Layout::new(&state, &ctx, "/login"),
-                next: safe_next(form.next.as_deref()),
-                username: form.username.clone(),
-                failed: true,
-                expired: false,
-            };
-            let mut r = render(&page)?;
-            *r.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
-            Ok(r)
-        }
-    }
+    let (status, failed, wait_minutes) =
+        match app::sessions::login(&state.app, "POST /login", &input, &state.dummy_hash).await? {
+            app::sessions::Login::LoggedIn(done) => {
+                let to = safe_next(form.next.as_deref());
+                return Ok(with_cookie(
+                    Redirect::to(&to).into_response(),
+                    &done.session.token,
+                    state.config.secure_cookies,
+                ));
+            }
+            app::sessions::Login::Refused => (StatusCode::UNAUTHORIZED, true, None),
+            app::sessions::Login::Throttled { minutes } => (StatusCode::TOO_MANY_REQUESTS, false, Some(minutes)),
+        };
+    let page = LoginPage {
+        l: Layout::new(&state, &ctx, "/login"),
+        next: safe_next(form.next.as_deref()),
+        username: form.username.clone(),
+        failed,
+        expired: false,
+        wait_minutes,
+    };
+    let mut r = render(&page)?;
+    *r.status_mut() = status;
+    Ok(r)
 }
 
 #[derive(Deserialize)]
@@ -123,7 +135,7 @@ pub async fn logout(
 ) -> AppResult<Response> {
     app::sessions::logout(&state.app, &cu.caller("POST /logout"), &cu.session.token_hash).await?;
     let mut r = Redirect::to("/login").into_response();
-    r.headers_mut().append(header::SET_COOKIE, session::clear_cookie());
+    r.headers_mut().append(header::SET_COOKIE, session::clear_cookie(state.config.secure_cookies));
     Ok(r)
 }
 

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::PhoneNumber;
 use domain::funnel::Stage;
 use domain::person::SourceKind;
-use domain::policy::{self, Field, Reach};
+use domain::policy::{self, Field, ListFilter, Reach};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -50,6 +50,11 @@ struct PeoplePage {
     languages: Vec<Opt>,
     show_phone: bool,
     show_cpr: bool,
+    /// The filters her role may use (issue 13, item 1): stage, source, area, language.
+    filter_stage: bool,
+    filter_source: bool,
+    filter_area: bool,
+    filter_language: bool,
     /// Area, language and stage; roles without them see the next step only.
     show_details: bool,
     phone_error: Option<&'static str>,
@@ -72,8 +77,8 @@ pub async fn list(State(state): State<AppState>, cu: CurrentUser, Query(q): Quer
     let list = app::people::list(&state.app, &cu.caller("GET /people"), &input).await?;
     let role = cu.user.role;
     let l = Layout::new(&state, &cu.ctx, "/people");
-    let show_phone = policy::field_reach(role, Field::Phone) != Reach::No;
-    let show_cpr = policy::field_reach(role, Field::FullCpr) != Reach::No;
+    let show_phone = policy::may_filter(role, ListFilter::Phone);
+    let show_cpr = policy::may_filter(role, ListFilter::Cpr);
     let full_name = policy::field_reach(role, Field::FullName) != Reach::No;
     // An ambassador sees her women's next step, a partner nothing of their case here
     // (its referral page shows a coarse status, and only with her consent).
@@ -129,6 +134,10 @@ pub async fn list(State(state): State<AppState>, cu: CurrentUser, Query(q): Quer
         filter: search,
         show_phone,
         show_cpr,
+        filter_stage: policy::may_filter(role, ListFilter::Stage),
+        filter_source: policy::may_filter(role, ListFilter::Source),
+        filter_area: policy::may_filter(role, ListFilter::Area),
+        filter_language: policy::may_filter(role, ListFilter::Language),
         show_details,
         phone_error: list.phone_error,
         cpr_error: list.cpr_error,
@@ -148,7 +157,7 @@ pub async fn search(
     CsrfForm(form): CsrfForm<PeopleSearch>,
 ) -> AppResult<Response> {
     let mut data = session_data(&cu);
-    data.people = app::people::next_search(form);
+    data.people = app::people::search(&state.app, &cu.caller("POST /people/search"), &data.people, form).await?;
     keep(&state, &cu, &data).await?;
     Ok(Redirect::to("/people").into_response())
 }

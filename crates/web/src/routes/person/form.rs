@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::error::AppResult;
 use crate::layout::Layout;
 use crate::routes::{FormField, Opt, country_label, render};
-use crate::session::{CsrfForm, CsrfForms, CurrentUser};
+use crate::session::{CsrfForms, CurrentUser};
 use app::people::{Created, EntryInput};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -27,6 +27,17 @@ struct PersonFormPage {
     cancel: String,
     fields: Vec<FormField>,
     form_error: Option<String>,
+    /// The version of her record the edit form was read at (issue 13, item 11).
+    version: Option<i64>,
+    /// A stale save: each field where the form and her record now differ, as
+    /// (label, yours, now).
+    stale: Vec<(String, String, String)>,
+}
+
+/// The edit form's own field besides hers.
+#[derive(Deserialize)]
+pub struct VersionForm {
+    version: i64,
 }
 
 /// Besides her fields, a new person's form says how she came and to which initiative.
@@ -221,6 +232,8 @@ async fn new_page(
         cancel: "/people".into(),
         fields,
         form_error,
+        version: None,
+        stale: Vec::new(),
         l,
     })?;
     *r.status_mut() = status;
@@ -246,25 +259,56 @@ pub async fn create(
     }
 }
 
-/// The edit form, fresh or with the errors of a refused save.
+/// The edit form, fresh, with the errors of a refused save, or again after a stale
+/// save with what changed meanwhile.
 async fn edit_page(
     state: &AppState,
     cu: &CurrentUser,
     id: Uuid,
-    input: &PersonInput,
+    form: &app::people::EditForm,
     errors: &FieldErrors,
-    show_note: bool,
+    differences: &[app::people::Difference],
 ) -> AppResult<Response> {
     let l = Layout::new(state, &cu.ctx, "/people");
-    let fields = person_fields(state, &l, input, errors, show_note, None).await?;
-    let form_error = (!errors.is_empty()).then(|| l.t("error-form-summary"));
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut fields = person_fields(state, &l, &form.input, errors, form.show_safety_note, None).await?;
+    if let Some(cpr) = fields.iter_mut().find(|f| f.name == "cpr") {
+        cpr.hint = Some(match &form.cpr_masked {
+            Some(masked) => l.t1("field-cpr-edit-hint", "cpr", masked),
+            None => l.t("field-cpr-hint"),
+        });
+    }
+    let stale: Vec<(String, String, String)> = differences
+        .iter()
+        .map(|d| {
+            let label = fields.iter().find(|f| f.name == d.field).map(|f| f.label.clone()).unwrap_or_default();
+            let shown = |v: &str| match v {
+                "on" => l.t("yes"),
+                "" => "—".to_string(),
+                v => v.to_string(),
+            };
+            (label, shown(&d.yours), shown(&d.now))
+        })
+        .collect();
+    let form_error = if !stale.is_empty() {
+        Some(l.t("person-changed-meanwhile"))
+    } else {
+        (!errors.is_empty()).then(|| l.t("error-form-summary"))
+    };
+    let status = if !stale.is_empty() {
+        StatusCode::CONFLICT
+    } else if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = PersonFormPage {
         title: l.t("person-edit"),
         action: format!("/people/{id}/edit"),
         cancel: format!("/people/{id}"),
         fields,
         form_error,
+        version: Some(form.version),
+        stale,
         l,
     };
     let mut r = render(&page)?;
@@ -274,21 +318,31 @@ async fn edit_page(
 
 pub async fn edit_form(State(state): State<AppState>, cu: CurrentUser, Path(id): Path<Uuid>) -> AppResult<Response> {
     let form = app::people::edit_form(&state.app, &cu.caller("GET /people/{id}/edit"), id).await?;
-    edit_page(&state, &cu, id, &form.input, &FieldErrors::default(), form.show_safety_note).await
+    edit_page(&state, &cu, id, &form, &FieldErrors::default(), &[]).await
 }
 
 pub async fn update(
     State(state): State<AppState>,
     cu: CurrentUser,
     Path(id): Path<Uuid>,
-    CsrfForm(input): CsrfForm<PersonInput>,
+    CsrfForms(input, version): CsrfForms<PersonInput, VersionForm>,
 ) -> AppResult<Response> {
     let caller = cu.caller("POST /people/{id}/edit");
-    match app::people::update(&state.app, &caller, id, &input).await {
-        Ok(()) => Ok(Redirect::to(&format!("/people/{id}")).into_response()),
+    match app::people::update(&state.app, &caller, id, version.version, &input).await {
+        Ok(app::people::Saved::Done) => Ok(Redirect::to(&format!("/people/{id}")).into_response()),
+        Ok(app::people::Saved::Stale(stale)) => {
+            edit_page(&state, &cu, id, &stale.form, &FieldErrors::default(), &stale.differences).await
+        }
         Err(app::Error::Invalid(errors)) => {
-            let show_note = app::people::shows_safety_note(&state.app, &caller, id).await?;
-            edit_page(&state, &cu, id, &input, &errors, show_note).await
+            let show_safety_note = app::people::shows_safety_note(&state.app, &caller, id).await?;
+            // The typed CPR is not shown again; the version stays the one read.
+            let form = app::people::EditForm {
+                input: PersonInput { cpr: String::new(), ..input },
+                show_safety_note,
+                version: version.version,
+                cpr_masked: None,
+            };
+            edit_page(&state, &cu, id, &form, &errors, &[]).await
         }
         Err(e) => Err(e.into()),
     }
