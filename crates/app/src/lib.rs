@@ -135,10 +135,16 @@ pub async fn record_refusal(ctx: &Ctx, caller: &Caller, person: Option<Uuid>, de
 /// The policy check every use case begins with: a refusal is written to the audit log
 /// (who tried what) before it is returned.
 pub async fn require(ctx: &Ctx, caller: &Caller, action: Action) -> Result<(), Error> {
+    require_about(ctx, caller, action, None).await
+}
+
+/// `require` for a request about one woman (a route guard knows her id before any use
+/// case runs): a refusal names her, so the log shows whom a role tried to read.
+pub async fn require_about(ctx: &Ctx, caller: &Caller, action: Action, person: Option<Uuid>) -> Result<(), Error> {
     if policy::may(&caller.actor(), action, None) {
         return Ok(());
     }
-    record_refusal(ctx, caller, None, &format!("{action:?}")).await?;
+    record_refusal(ctx, caller, person, &format!("{action:?}")).await?;
     Err(Error::Refused(Refusal::Role))
 }
 

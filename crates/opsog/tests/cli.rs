@@ -622,14 +622,21 @@ fn full_cprs(text: &str) -> Vec<String> {
     let b = text.as_bytes();
     let mut found = Vec::new();
     for start in 0..b.len() {
-        if start > 0 && (b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'-') {
+        // A phone number in international form (+45…) is not a CPR number.
+        if start > 0 && (b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'-' || b[start - 1] == b'+') {
             continue;
         }
         let digits = |from: usize, n: usize| b.get(from..from + n).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
         if !digits(start, 6) {
             continue;
         }
-        let (rest, end) = if b.get(start + 6) == Some(&b'-') { (start + 7, start + 11) } else { (start + 6, start + 10) };
+        // A CPR number begins with a date of birth (DDMMYY).
+        let two = |at: usize| (b[at] - b'0') * 10 + (b[at + 1] - b'0');
+        if !(1..=31).contains(&two(start)) || !(1..=12).contains(&two(start + 2)) {
+            continue;
+        }
+        let (rest, end) =
+            if b.get(start + 6) == Some(&b'-') { (start + 7, start + 11) } else { (start + 6, start + 10) };
         let alone = b.get(end).is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'-');
         if digits(rest, 4) && alone {
             found.push(text[start..end].to_string());
@@ -642,10 +649,10 @@ fn full_cprs(text: &str) -> Vec<String> {
 /// audited view of one woman's number that a coordinator asked for.
 #[test]
 fn the_demo_shows_no_full_cpr_outside_the_audited_view() {
-    assert_eq!(full_cprs("cpr 070761-4286 and 0707614286, id 12345678-1234-…, +4520304050, 070761-XXXX"), [
-        "070761-4286",
-        "0707614286"
-    ]);
+    assert_eq!(
+        full_cprs("cpr 070761-4286 and 0707614286, id 12345678-1234-…, +4520304050, 4520304050, 070761-XXXX"),
+        ["070761-4286", "0707614286"]
+    );
     let dir = temp_dir();
     let data = dir.to_str().unwrap();
     let prep = opsog(&dir, &["demo", "--no-serve", "--size", "40", "--data-dir", data], "", &[]);
@@ -656,10 +663,23 @@ fn the_demo_shows_no_full_cpr_outside_the_audited_view() {
     let mut pages = Vec::new();
     for user in ["koordinator", "sagsbehandler", "ambassador", "partner", "analytiker", "admin"] {
         let cookie = login(port, user);
-        let mut paths: Vec<String> = ["/", "/people", "/people?page=2", "/calls", "/figures", "/audit", "/meetings", "/letters/batch", "/register", "/register/review", "/referrals", "/field"]
-            .iter()
-            .map(|p| p.to_string())
-            .collect();
+        let mut paths: Vec<String> = [
+            "/",
+            "/people",
+            "/people?page=2",
+            "/calls",
+            "/figures",
+            "/audit",
+            "/meetings",
+            "/letters/batch",
+            "/register",
+            "/register/review",
+            "/referrals",
+            "/field",
+        ]
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
         let (_, list) = http(port, "GET", "/people", &cookie, "").unwrap();
         let ids: Vec<String> = list
             .split("href=\"/people/")
@@ -689,8 +709,11 @@ fn the_demo_shows_no_full_cpr_outside_the_audited_view() {
     let (_, list) = http(port, "GET", "/people", &cookie, "").unwrap();
     let csrf = between(&list, "name=\"csrf\" value=\"", "\"").unwrap().to_string();
     let mut revealed = 0;
-    for id in list.split("href=\"/people/").skip(1).filter_map(|s| s.get(..36)).filter(|s| uuid::Uuid::parse_str(s).is_ok()) {
-        let (_, page) = http(port, "POST", &format!("/people/{id}/reveal-cpr"), &cookie, &format!("csrf={csrf}")).unwrap();
+    for id in
+        list.split("href=\"/people/").skip(1).filter_map(|s| s.get(..36)).filter(|s| uuid::Uuid::parse_str(s).is_ok())
+    {
+        let (_, page) =
+            http(port, "POST", &format!("/people/{id}/reveal-cpr"), &cookie, &format!("csrf={csrf}")).unwrap();
         revealed += full_cprs(&page).len();
     }
     assert!(revealed > 0, "some demo woman has a CPR number, shown on request");

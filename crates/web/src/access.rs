@@ -186,12 +186,22 @@ pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) ->
         return crate::session::to_login(req.uri().path(), ctx.expired);
     };
     let caller = app::Caller::new(user, format!("{} {path}", req.method()));
+    let person = person_in_path(&path, req.uri().path());
     for action in actions {
-        if let Err(e) = app::require(&state.app, &caller, *action).await {
+        if let Err(e) = app::require_about(&state.app, &caller, *action, person).await {
             return AppError::from(e).into_response();
         }
     }
     next.run(req).await
+}
+
+/// The woman a `/people/{id}/…` request is about, so that a refused request is
+/// audited against her (who tried to read whom).
+fn person_in_path(pattern: &str, path: &str) -> Option<uuid::Uuid> {
+    if !pattern.starts_with("/people/{id}") {
+        return None;
+    }
+    path.strip_prefix("/people/")?.split('/').next().and_then(|id| uuid::Uuid::parse_str(id).ok())
 }
 
 // ---------------------------------------------------------------- the document
