@@ -167,7 +167,7 @@ async fn a_coordinator_uploads_maps_dry_runs_and_runs_a_register_search_under_an
 }
 
 #[tokio::test]
-async fn a_caseworker_confirms_or_rejects_an_uncertain_link() {
+async fn a_coordinator_confirms_or_rejects_an_uncertain_link_and_a_caseworker_sees_no_queue() {
     let w = world().await;
     let s = &w.db.store;
     let coordinator = s.list_users().await.unwrap().into_iter().find(|u| u.username == "koordinator").unwrap();
@@ -213,7 +213,11 @@ async fn a_caseworker_confirms_or_rejects_an_uncertain_link() {
         .await
         .unwrap();
     let before = s.count_people().await.unwrap();
-    let mut cw = Client::login(&w.app, "cw-nord").await;
+    // The queue holds register rows of the whole municipality: a coordinator's, never a
+    // caseworker's (issue 13, item 1).
+    let mut caseworker = Client::login(&w.app, "cw-nord").await;
+    assert_eq!(caseworker.get("/register/review").await.status, StatusCode::FORBIDDEN);
+    let mut cw = Client::login(&w.app, "koordinator").await;
     let page = cw.get("/register/review").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Mariam Yussuf") && page.body.contains("Mariam Yusuf"), "{}", page.body);
