@@ -265,6 +265,14 @@ pub struct NewEvent {
     pub do_not_contact: Vec<String>,
 }
 
+/// What one submission of an event form came to (issue 13, item 11).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submitted {
+    Recorded(Box<EventRecord>),
+    /// An earlier submission with the same key recorded it: a retry, nothing written.
+    AlreadyRecorded,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventRecord {
     pub id: Uuid,

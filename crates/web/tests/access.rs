@@ -917,3 +917,39 @@ async fn a_cpr_search_is_not_kept_in_clear() {
     assert!(!refused.body.contains("Amina"));
     w.db.cleanup().await;
 }
+
+/// Issue 13, item 11: her page's event form carries a key of its own; the same form
+/// sent twice — a retry after a lost answer, a double click — records the event once,
+/// and a new form (a new key) records a new one.
+#[tokio::test]
+async fn an_event_form_sent_twice_records_the_event_once() {
+    let w = world().await;
+    let s = &w.db.store;
+    let mut c = Client::login(&w.app, "cw-nord").await;
+    let page = c.get(&format!("/people/{}", w.nord_person)).await;
+    let key = page.body.split("name=\"submission\" value=\"").nth(1).and_then(|r| r.get(..36)).unwrap().to_string();
+    assert!(Uuid::parse_str(&key).is_ok(), "{key}");
+    let before = s.list_events(w.nord_person).await.unwrap().len();
+    let initiative = w.initiative.to_string();
+    let form = [
+        ("initiative", initiative.as_str()),
+        ("kind", "letter_sent"),
+        ("channel", "letter"),
+        ("note", "Brev sendt"),
+        ("submission", key.as_str()),
+    ];
+    for _ in 0..2 {
+        let p = c.post(&format!("/people/{}/events", w.nord_person), &form).await;
+        assert_eq!(p.location.as_deref(), Some(format!("/people/{}", w.nord_person).as_str()), "{}", p.body);
+    }
+    assert_eq!(s.list_events(w.nord_person).await.unwrap().len(), before + 1);
+    let page = c.get(&format!("/people/{}", w.nord_person)).await;
+    let second = page.body.split("name=\"submission\" value=\"").nth(1).and_then(|r| r.get(..36)).unwrap();
+    assert_ne!(second, key, "every form gets a key of its own");
+    let again =
+        [("initiative", initiative.as_str()), ("kind", "reached"), ("channel", "phone"), ("submission", second)];
+    let p = c.post(&format!("/people/{}/events", w.nord_person), &again).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(s.list_events(w.nord_person).await.unwrap().len(), before + 2);
+    w.db.cleanup().await;
+}

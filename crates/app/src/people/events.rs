@@ -35,6 +35,10 @@ pub struct EventInput {
     pub interpreter_used: bool,
     pub new_contact_data: bool,
     pub note: String,
+    /// The form's own key (a UUID): the same form sent twice — a retry after a lost
+    /// answer — records the event once (issue 13, item 11). Empty for callers without
+    /// a form.
+    pub submission: String,
 }
 
 /// Records one event of her funnel. Refused input names the field (`kind`: kind or
@@ -75,8 +79,14 @@ pub async fn record_event(
         note: input.note.trim().to_string(),
         do_not_contact,
     };
-    match ctx.store.record_event(&event, &caller.audit(AuditAction::RecordEvent, vec![id], kind.code())).await {
-        Ok(_) => Ok(Ok(())),
+    let audit = caller.audit(AuditAction::RecordEvent, vec![id], kind.code());
+    let recorded = match Uuid::parse_str(input.submission.trim()) {
+        // A retry of a form already recorded has the outcome the first one had.
+        Ok(key) => ctx.store.record_event_once(key, &event, &audit).await.map(|_| ()),
+        Err(_) => ctx.store.record_event(&event, &audit).await.map(|_| ()),
+    };
+    match recorded {
+        Ok(()) => Ok(Ok(())),
         Err(StoreError::Funnel(e)) => Ok(Err(NotRecorded::Funnel(e))),
         Err(e) => Err(e.into()),
     }

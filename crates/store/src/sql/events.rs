@@ -305,31 +305,63 @@ pub(crate) async fn append_event(tx: &mut Tx, ev: &NewEvent) -> Result<(Uuid, i6
     Ok((id, seq))
 }
 
+/// One event, its do-not-contact hashes and its audit entry, committed in `tx`.
+async fn record_event_in(mut tx: Tx, ev: &NewEvent, audit: &AuditRecord) -> Result<EventRecord> {
+    let (id, seq) = append_event(&mut tx, ev).await?;
+    super::insert_do_not_contact(&mut tx, &ev.do_not_contact).await?;
+    let mut audit = audit.clone();
+    audit.persons = vec![ev.person_id];
+    write_audit(&mut tx, &audit).await?;
+    tx.commit().await.map_err(db("committing an event"))?;
+    Ok(EventRecord {
+        id,
+        person_id: ev.person_id,
+        initiative_id: ev.initiative_id,
+        seq,
+        kind: ev.input.kind,
+        channel: ev.input.channel,
+        occurred_at: ev.input.at,
+        recorded_by_name: ev.actor.name.clone(),
+        language: ev.language.clone(),
+        interpreter_used: ev.interpreter_used,
+        new_contact_data: ev.input.new_contact_data,
+        note: ev.note.clone(),
+        voided_at: None,
+        void_reason: None,
+    })
+}
+
 impl SqlStore {
-    pub async fn record_event(&self, ev: &NewEvent, audit: &AuditRecord) -> Result<EventRecord> {
+    /// Records `ev` unless a submission with the same key already did, in one
+    /// transaction with the key, so two retries racing each other record it once.
+    pub async fn record_event_once(&self, submission: Uuid, ev: &NewEvent, audit: &AuditRecord) -> Result<Submitted> {
         let mut tx = self.begin().await?;
-        let (id, seq) = append_event(&mut tx, ev).await?;
-        super::insert_do_not_contact(&mut tx, &ev.do_not_contact).await?;
-        let mut audit = audit.clone();
-        audit.persons = vec![ev.person_id];
-        write_audit(&mut tx, &audit).await?;
-        tx.commit().await.map_err(db("committing an event"))?;
-        Ok(EventRecord {
-            id,
-            person_id: ev.person_id,
-            initiative_id: ev.initiative_id,
-            seq,
-            kind: ev.input.kind,
-            channel: ev.input.channel,
-            occurred_at: ev.input.at,
-            recorded_by_name: ev.actor.name.clone(),
-            language: ev.language.clone(),
-            interpreter_used: ev.interpreter_used,
-            new_contact_data: ev.input.new_contact_data,
-            note: ev.note.clone(),
-            voided_at: None,
-            void_reason: None,
-        })
+        let seen = sqlx::query("SELECT 1 FROM event_submissions WHERE submission_id = $1")
+            .bind(submission.to_string())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db("looking up an event form's key"))?;
+        if seen.is_some() {
+            return Ok(Submitted::AlreadyRecorded);
+        }
+        let inserted = sqlx::query("INSERT INTO event_submissions (submission_id, person_id) VALUES ($1, $2)")
+            .bind(submission.to_string())
+            .bind(ev.person_id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db("keeping an event form's key"));
+        match inserted {
+            Ok(_) => {}
+            Err(StoreError::Conflict { .. }) => return Ok(Submitted::AlreadyRecorded),
+            Err(e) => return Err(e),
+        }
+        let record = record_event_in(tx, ev, audit).await?;
+        Ok(Submitted::Recorded(Box::new(record)))
+    }
+
+    pub async fn record_event(&self, ev: &NewEvent, audit: &AuditRecord) -> Result<EventRecord> {
+        let tx = self.begin().await?;
+        record_event_in(tx, ev, audit).await
     }
 
     pub async fn void_event(&self, v: &VoidEvent, audit: &AuditRecord) -> Result<()> {

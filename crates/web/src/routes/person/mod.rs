@@ -80,6 +80,7 @@ pub struct EventForm {
     interpreter_used: Option<String>,
     new_contact_data: Option<String>,
     note: String,
+    submission: String,
 }
 
 pub async fn record_event(
@@ -97,6 +98,7 @@ pub async fn record_event(
         interpreter_used: form.interpreter_used.is_some(),
         new_contact_data: form.new_contact_data.is_some(),
         note: form.note,
+        submission: form.submission,
     };
     let outcome = app::people::record_event(&state.app, &caller, id, &input).await;
     after_change(&state, &cu, &caller, id, outcome).await

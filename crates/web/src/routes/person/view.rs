@@ -21,6 +21,8 @@ pub struct FunnelView {
 
 pub struct EventFormView {
     pub initiative_id: Uuid,
+    /// This form's own key, so that sending it twice records once (issue 13, item 11).
+    pub submission: Uuid,
     pub kinds: Vec<Opt>,
     pub channels: Vec<Opt>,
     pub languages: Vec<Opt>,
@@ -217,6 +219,7 @@ pub(super) async fn view(
             let her_language = d.letter_language().unwrap_or("da");
             Some(EventFormView {
                 initiative_id: f.initiative_id,
+                submission: Uuid::new_v4(),
                 kinds: kinds.into_iter().map(|k| Opt::new(k.code(), event_label(l, k), false)).collect(),
                 channels: [
                     Channel::Phone,
