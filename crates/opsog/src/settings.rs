@@ -30,6 +30,8 @@ pub struct Settings {
     /// The header a reverse proxy writes the client's address in, e.g.
     /// `X-Forwarded-For`; without it the connection's address counts.
     pub trusted_proxy_header: Option<String>,
+    /// The largest register extract an upload may be, in MiB (issue 13, item 3).
+    pub max_upload_mib: u64,
     pub municipality: Municipality,
 }
 
@@ -47,6 +49,7 @@ impl Default for Settings {
             public_url: None,
             session_absolute_hours: 12,
             trusted_proxy_header: None,
+            max_upload_mib: 512,
             municipality: Municipality::default(),
         }
     }
@@ -66,6 +69,7 @@ impl std::fmt::Debug for Settings {
             .field("public_url", &self.public_url())
             .field("session_absolute_hours", &self.session_absolute_hours)
             .field("trusted_proxy_header", &self.trusted_proxy_header)
+            .field("max_upload_mib", &self.max_upload_mib)
             .field("municipality", &self.municipality)
             .finish()
     }
@@ -136,6 +140,7 @@ impl Settings {
             letters_dir: self.letters_dir(),
             trusted_proxy_header: self.trusted_proxy_header.clone(),
             session_absolute: std::time::Duration::from_secs(self.session_absolute_hours.max(1) * 60 * 60),
+            max_upload_bytes: self.max_upload_mib.max(1) * 1024 * 1024,
         }
     }
 }

@@ -115,6 +115,20 @@ pub enum ReadErrorKind {
     RequiredEmpty,
     #[error("more rows than a workbook can hold")]
     TooManyRows,
+    #[error(
+        "an XLS (Excel 97–2003) or ODS workbook, which cannot be read within a memory budget: save it as XLSX or CSV UTF-8"
+    )]
+    UnboundedWorkbook,
+    #[error("the workbook has {found} parts, more than the {max} a workbook of an extract has")]
+    TooManyParts { found: usize, max: usize },
+    #[error("the workbook's part {part} unpacks to more than {max_mib} MiB")]
+    UnpacksTooLarge { part: String, max_mib: u64 },
+    #[error(
+        "the sheet declares {rows} rows × {columns} columns, more than the {max} cells an extract may have (a stray cell far from the data?)"
+    )]
+    DeclaresTooManyCells { rows: u64, columns: u64, max: u64 },
+    #[error("the sheet holds more than {max} cells")]
+    TooManyCells { max: u64 },
     #[error("could not read the file: {0}")]
     Io(String),
 }
@@ -148,6 +162,11 @@ impl ReadErrorKind {
             ReadErrorKind::NoHeaderRow(_) => "no-header-row",
             ReadErrorKind::RequiredEmpty => "required-empty",
             ReadErrorKind::TooManyRows => "too-many-rows",
+            ReadErrorKind::UnboundedWorkbook => "unbounded-workbook",
+            ReadErrorKind::TooManyParts { .. } => "too-many-parts",
+            ReadErrorKind::UnpacksTooLarge { .. } => "unpacks-too-large",
+            ReadErrorKind::DeclaresTooManyCells { .. } => "declares-too-many-cells",
+            ReadErrorKind::TooManyCells { .. } => "too-many-cells",
             ReadErrorKind::Io(_) => "io",
         }
     }

@@ -442,7 +442,7 @@ fn empty_files_and_files_that_are_not_what_they_claim() {
         (b"PK\x03\x04 this is no zip at all", "p.xlsx", ReadErrorKind::NotAWorkbook),
         (b"PK\x03\x04 named csv but a zip", "p.csv", ReadErrorKind::NotAWorkbook),
         (b"CPR;Navn\n0101901234;A\n", "p.xlsx", ReadErrorKind::NotAWorkbook),
-        (b"\xD0\xCF\x11\xE0garbage", "p.xls", ReadErrorKind::NotAWorkbook),
+        (b"\xD0\xCF\x11\xE0garbage", "p.xls", ReadErrorKind::UnboundedWorkbook),
     ] {
         let e = read_err(bytes, name, &m);
         assert_eq!(e.kind, kind, "{name} {bytes:?}");

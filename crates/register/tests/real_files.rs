@@ -8,7 +8,7 @@ use domain::selection::{Rules, template};
 use register::error::{BAD_CELL_SAMPLE, ReadErrorKind};
 use register::kinds::{Field, SourceKind};
 use register::mapping::suggest;
-use register::read::{Reader, inspect, inspect_at, validate_bytes};
+use register::read::{MAX_CELLS, Reader, inspect, inspect_at, validate_bytes};
 use register::select::{SourceFile, check_reference_dates, select};
 use rust_xlsxwriter::Workbook;
 use std::path::PathBuf;
@@ -215,9 +215,11 @@ fn a_workbook_with_a_title_row() {
     assert_eq!((row.number(), row.origin().map(|o| o.code())), (4, Some("SY")));
 }
 
+/// Issue 13, item 3: cells at A1 and XFD1048576 declare a sheet of 17 billion cells in a
+/// file of a few kilobytes. It is refused, naming the file, before anything is allocated
+/// for it; a sheet that declares little but holds a far cell is streamed row by row.
 #[test]
-fn a_workbook_declaring_the_whole_sheet_is_read_row_by_row() {
-    // Cells at A1 and XFD1048576: a range of 17 billion cells if loaded whole.
+fn a_workbook_declaring_the_whole_sheet_is_refused_before_it_is_read() {
     let mut wb = Workbook::new();
     let sheet = wb.add_worksheet();
     sheet.write_string(0, 0, "CPR").unwrap();
@@ -226,13 +228,13 @@ fn a_workbook_declaring_the_whole_sheet_is_read_row_by_row() {
     sheet.write_string(1_048_575, 16_383, "x").unwrap();
     let bytes = wb.save_to_buffer().unwrap();
     assert!(bytes.len() < 20_000);
-    let ins = inspect(&bytes, "bomb.xlsx", None).unwrap();
-    assert_eq!(ins.headers, vec!["CPR", "Måned", "Beløb"]);
-    let m = suggest(SourceKind::Income, &ins.headers);
-    // The far row has none of the required cells: named, not allocated for.
+    let e = inspect(&bytes, "bomb.xlsx", None).unwrap_err();
+    assert_eq!(e.file, "bomb.xlsx");
+    assert_eq!(e.kind, ReadErrorKind::DeclaresTooManyCells { rows: 1_048_576, columns: 16_384, max: MAX_CELLS });
+    let m = suggest(SourceKind::Income, &["CPR".into(), "Måned".into(), "Beløb".into()]);
     let e = validate_bytes(bytes, "bomb.xlsx", &m).unwrap_err();
-    let ReadErrorKind::Unreadable { sample, .. } = &e.kind else { panic!("{e}") };
-    assert_eq!((sample[0].row, &sample[0].kind), (1_048_576, &ReadErrorKind::RequiredEmpty));
+    assert!(matches!(e.kind, ReadErrorKind::DeclaresTooManyCells { .. }), "{e}");
+    assert!(e.to_string().starts_with("bomb.xlsx: the sheet declares 1048576 rows × 16384 columns"), "{e}");
 }
 
 #[test]

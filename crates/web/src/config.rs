@@ -23,6 +23,8 @@ pub struct WebConfig {
     pub trusted_proxy_header: Option<String>,
     /// A session ends this long after login, however busy (issue 13, item 4).
     pub session_absolute: Duration,
+    /// The largest register extract an upload may be (issue 13, item 3).
+    pub max_upload_bytes: u64,
 }
 
 impl Default for WebConfig {
@@ -37,6 +39,7 @@ impl Default for WebConfig {
             letters_dir: std::path::PathBuf::from("data/letters"),
             trusted_proxy_header: None,
             session_absolute: Duration::from_secs(12 * 60 * 60),
+            max_upload_bytes: 512 * 1024 * 1024,
         }
     }
 }

@@ -236,3 +236,58 @@ async fn a_coordinator_confirms_or_rejects_an_uncertain_link_and_a_caseworker_se
     assert_eq!(amb.get("/register/review").await.status, StatusCode::FORBIDDEN);
     w.db.cleanup().await;
 }
+
+/// Issue 13, item 3: a workbook of a few kilobytes that declares 17 billion cells, an
+/// upload over the limit and an interrupted upload are each refused with a clear
+/// message, nothing is left on disk, and the server keeps serving.
+#[tokio::test]
+async fn crafted_oversized_and_interrupted_uploads_are_refused_and_the_server_keeps_serving() {
+    let w = world().await;
+    let s = &w.db.store;
+    let extract_dir = std::env::temp_dir().join(format!("opsog-web-extracts-{}", Uuid::new_v4()));
+    let config = web::WebConfig {
+        secure_cookies: false,
+        extract_dir: extract_dir.clone(),
+        max_upload_bytes: 2 * 1024 * 1024,
+        ..Default::default()
+    };
+    let app = web::router(web::AppState::new(s.clone(), config, key()).unwrap());
+    let pending = || std::fs::read_dir(extract_dir.join("pending")).map(|d| d.count()).unwrap_or(0);
+    let mut c = Client::login(&app, "koordinator").await;
+
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheet = wb.add_worksheet();
+    sheet.write_string(0, 0, "CPR").unwrap();
+    sheet.write_string(1_048_575, 16_383, "x").unwrap();
+    let bomb = wb.save_to_buffer().unwrap();
+    assert!(bomb.len() < 20_000, "{} bytes", bomb.len());
+    let p = c.upload("population", "bombe.xlsx", &bomb).await;
+    let url = p.location.expect("kept until its mapping page reads it");
+    let page = c.get(&url).await;
+    assert!(page.body.contains("Regnearket bombe.xlsx angiver et ark på flere celler"), "{}", page.body);
+    assert_eq!(pending(), 0, "the refused workbook is deleted at once");
+    assert_eq!(c.get(&url).await.status, StatusCode::NOT_FOUND, "opening it again finds nothing to crash on");
+
+    let big = vec![b'x'; 2 * 1024 * 1024 + 1];
+    let p = c.upload("population", "stor.csv", &big).await;
+    assert!(p.body.contains("Filen er større end 2 MiB") && p.body.contains("Intet er gemt"), "{}", p.body);
+    assert_eq!(pending(), 0);
+
+    let (content_type, body) = multipart(&c.csrf.clone(), "population", "afbrudt.csv", &population_csv());
+    let cut = body[..body.len() - 60].to_vec();
+    let req = c
+        .request("POST", "/register/upload")
+        .header(axum::http::header::CONTENT_TYPE, content_type)
+        .body(axum::body::Body::from(cut))
+        .unwrap();
+    let p = c.send(req).await;
+    assert!(p.body.contains("Overførslen blev afbrudt"), "{}", p.body);
+    assert_eq!(pending(), 0);
+
+    // The same session goes on working.
+    assert_eq!(c.get("/register").await.status, StatusCode::OK);
+    let p = c.upload("population", "befolkning.csv", &population_csv()).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let _ = std::fs::remove_dir_all(&extract_dir);
+    w.db.cleanup().await;
+}

@@ -18,6 +18,7 @@ mod header;
 mod open;
 mod row;
 mod survey;
+mod workbook_guard;
 mod xlsx_file;
 
 use crate::error::{ReadError, ReadErrorKind};
@@ -44,6 +45,7 @@ pub use row::Row;
 use row::*;
 use survey::Survey;
 pub use survey::{FieldReading, MAX_DISTINCT, ValueReading, thousands};
+pub use workbook_guard::MAX_CELLS;
 
 /// A CSV file's text encoding as found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

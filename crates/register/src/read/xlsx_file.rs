@@ -5,9 +5,11 @@
 //! rectangular range (calamine's `worksheet_range`) would allocate for 17 billion cells.
 //! So an XLSX sheet is read cell by cell on a thread of its own and handed over one
 //! row at a time through a short queue; a row holds its cells up to its last one.
-//! XLS, XLSB and ODS have no such reader in calamine and are loaded as a range, which
-//! is refused when taller than a sheet can be.
+//! XLSB is streamed the same way. XLS and ODS can only be loaded as one rectangle,
+//! so `workbook_guard` refuses them, as it refuses a workbook whose parts or declared
+//! cells are beyond the budget, before calamine sees it (issue 13, item 3).
 
+use super::workbook_guard::MAX_CELLS;
 use crate::error::ReadErrorKind;
 use calamine::{Data, Reader as _, Sheets};
 use std::collections::VecDeque;
@@ -18,7 +20,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 /// Excel's row limit; a larger sheet can only be a crafted file.
 pub(super) const MAX_ROWS: usize = 1_048_576;
 /// Excel's column limit (XFD).
-const MAX_COLUMNS: usize = 16_384;
+pub(super) const MAX_COLUMNS: usize = 16_384;
 /// Rows waiting between the thread that reads the sheet and the reader.
 const QUEUE: usize = 64;
 
@@ -54,6 +56,7 @@ pub(super) struct XlsxSource {
 impl XlsxSource {
     /// Opens the named sheet, or the first. `NoSuchSheet` carries the name asked for.
     pub fn open(bytes: Vec<u8>, sheet: Option<&str>) -> Result<XlsxSource, ReadErrorKind> {
+        super::workbook_guard::check(&bytes)?;
         let book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| ReadErrorKind::NotAWorkbook)?;
         let sheets = book.sheet_names();
         let name = match sheet {
@@ -125,47 +128,50 @@ fn stream(mut book: Sheets<Cursor<Vec<u8>>>, name: &str, tx: &SyncSender<Message
         }
         tx.send(Ok(row)).map_err(|_| ReadErrorKind::Io("stopped".into()))
     };
+    let mut row = SheetRow::default();
+    let mut held = 0u64;
+    let mut take = |r: u32, c: u32, value: Data| -> Result<(), ReadErrorKind> {
+        let (r, c) = (r as usize, c as usize);
+        if r >= MAX_ROWS || c >= MAX_COLUMNS {
+            return Err(ReadErrorKind::TooManyRows);
+        }
+        let number = r as u64 + 1;
+        if number != row.number {
+            send(std::mem::take(&mut row))?;
+            row.number = number;
+        }
+        if !has_content(&value) {
+            return Ok(());
+        }
+        held += 1;
+        if held > MAX_CELLS {
+            return Err(ReadErrorKind::TooManyCells { max: MAX_CELLS });
+        }
+        if row.cells.len() <= c {
+            row.cells.resize(c + 1, Data::Empty);
+        }
+        row.cells[c] = value;
+        Ok(())
+    };
     match &mut book {
         Sheets::Xlsx(xlsx) => {
             let mut cells = xlsx.worksheet_cells_reader(name).map_err(|_| ReadErrorKind::NotAWorkbook)?;
-            let mut row = SheetRow::default();
             while let Some(cell) = cells.next_cell().map_err(|_| ReadErrorKind::NotAWorkbook)? {
                 let (r, c) = cell.get_position();
-                let (r, c) = (r as usize, c as usize);
-                if r >= MAX_ROWS || c >= MAX_COLUMNS {
-                    return Err(ReadErrorKind::TooManyRows);
-                }
-                let number = r as u64 + 1;
-                if number != row.number {
-                    send(std::mem::take(&mut row))?;
-                    row.number = number;
-                }
-                let value = Data::from(cell.get_value().clone());
-                if !has_content(&value) {
-                    continue;
-                }
-                if row.cells.len() <= c {
-                    row.cells.resize(c + 1, Data::Empty);
-                }
-                row.cells[c] = value;
+                take(r, c, Data::from(cell.get_value().clone()))?;
             }
-            send(row)
         }
-        other => {
-            let range = other.worksheet_range(name).map_err(|_| ReadErrorKind::NotAWorkbook)?;
-            if range.height() > MAX_ROWS {
-                return Err(ReadErrorKind::TooManyRows);
+        Sheets::Xlsb(xlsb) => {
+            let mut cells = xlsb.worksheet_cells_reader(name).map_err(|_| ReadErrorKind::NotAWorkbook)?;
+            while let Some(cell) = cells.next_cell().map_err(|_| ReadErrorKind::NotAWorkbook)? {
+                let (r, c) = cell.get_position();
+                take(r, c, Data::from(cell.get_value().clone()))?;
             }
-            let first = range.start().map_or(0, |(row, _)| u64::from(row));
-            let left = range.start().map_or(0, |(_, column)| column as usize);
-            for (i, cells) in range.rows().enumerate() {
-                let mut row = SheetRow { number: first + i as u64 + 1, cells: vec![Data::Empty; left] };
-                row.cells.extend_from_slice(cells);
-                send(row)?;
-            }
-            Ok(())
         }
+        // Loaded as one rectangle, which no budget bounds; the guard refuses them first.
+        _ => return Err(ReadErrorKind::UnboundedWorkbook),
     }
+    send(row)
 }
 
 pub(super) fn has_content(cell: &Data) -> bool {

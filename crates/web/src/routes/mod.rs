@@ -93,8 +93,9 @@ pub fn routes() -> Router<AppState> {
         .route("/register/run", post(register::run))
         .route(
             "/register/upload",
-            // National extracts are large; the upload streams to disk (G-5.1).
-            post(register::upload).layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024 * 1024)),
+            // National extracts are large; the upload streams to disk (G-5.1) and the
+            // handler stops at the configured limit, deleting what it wrote.
+            post(register::upload).layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/register/uploads/{id}", get(register::mapping_show).post(register::mapping_save))
         .route("/register/rules", get(register::rules_show).post(register::rules_save))

@@ -33,40 +33,37 @@ fn clean_file_name(name: &str) -> String {
     if cleaned.trim().is_empty() { "udtraek.csv".into() } else { cleaned }
 }
 
+/// Why an upload was not kept; the file written so far is deleted before this is shown.
+enum Refused {
+    Incomplete,
+    Interrupted,
+    TooLarge,
+}
+
 pub async fn upload(State(state): State<AppState>, cu: CurrentUser, mut form: Multipart) -> AppResult<Response> {
     const ORIGIN: &str = "POST /register/upload";
     let initiative = require(&state, &cu, Action::RegisterSearch, ORIGIN).await?;
     let l = Layout::new(&state, &cu.ctx, "/register");
     let (id, path) = extract_dir(&state).new_pending()?;
-    let mut csrf = String::new();
-    let mut kind = None;
-    let mut file_name = None;
-    let mut bytes = 0u64;
-    while let Some(mut field) = form.next_field().await.map_err(|_| AppError::BadRequest("unreadable upload"))? {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(|_| AppError::BadRequest("unreadable upload"))?,
-            Some("kind") => {
-                let text = field.text().await.map_err(|_| AppError::BadRequest("unreadable upload"))?;
-                kind = SourceKind::from_code(text.trim());
-            }
-            Some("file") => {
-                // The token comes first in the form; nothing is written without it.
-                crate::session::check_csrf(&cu.ctx, &csrf)?;
-                file_name = Some(clean_file_name(field.file_name().unwrap_or("")));
-                let mut out = tokio::fs::File::create(&path).await.map_err(|e| AppError::Internal(e.to_string()))?;
-                while let Some(chunk) = field.chunk().await.map_err(|_| AppError::BadRequest("upload interrupted"))? {
-                    bytes += chunk.len() as u64;
-                    out.write_all(&chunk).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let received = receive(&state, &cu, &mut form, &path).await;
+    let (kind, file_name, bytes) = match received {
+        Ok(Ok(got)) => got,
+        Ok(Err(why)) => {
+            // A refused or interrupted upload leaves nothing behind (issue 13, item 3).
+            remove_pending(&state, id);
+            let text = match why {
+                Refused::Incomplete => l.t("register-error-upload-incomplete"),
+                Refused::Interrupted => l.t("register-error-upload-interrupted"),
+                Refused::TooLarge => {
+                    l.t1("register-error-upload-too-large", "mib", state.config.max_upload_bytes >> 20)
                 }
-                out.flush().await.map_err(|e| AppError::Internal(e.to_string()))?;
-            }
-            _ => {}
+            };
+            return hub(&state, &cu, &initiative, None, Some(text), None).await;
         }
-    }
-    crate::session::check_csrf(&cu.ctx, &csrf)?;
-    let (Some(kind), Some(file_name)) = (kind, file_name) else {
-        remove_pending(&state, id);
-        return hub(&state, &cu, &initiative, None, Some(l.t("register-error-upload-incomplete")), None).await;
+        Err(e) => {
+            remove_pending(&state, id);
+            return Err(e);
+        }
     };
     if bytes == 0 {
         remove_pending(&state, id);
@@ -75,9 +72,71 @@ pub async fn upload(State(state): State<AppState>, cu: CurrentUser, mut form: Mu
     }
     let meta = Pending { kind, file_name, uploaded_by: cu.user.id };
     let (_, meta_path) = pending_paths(&state, id);
-    let json = serde_json::to_vec(&meta).map_err(|e| AppError::Internal(e.to_string()))?;
-    std::fs::write(meta_path, json).map_err(|e| AppError::Internal(e.to_string()))?;
+    let written = serde_json::to_vec(&meta)
+        .map_err(|e| e.to_string())
+        .and_then(|json| std::fs::write(meta_path, json).map_err(|e| e.to_string()));
+    if let Err(e) = written {
+        remove_pending(&state, id);
+        return Err(AppError::Internal(format!("keeping the upload's description: {e}")));
+    }
     Ok(Redirect::to(&format!("/register/uploads/{id}")).into_response())
+}
+
+/// Streams the form's file to `path`, at most the configured size. The token comes first
+/// in the form; nothing is written without it.
+async fn receive(
+    state: &AppState,
+    cu: &CurrentUser,
+    form: &mut Multipart,
+    path: &std::path::Path,
+) -> AppResult<Result<(SourceKind, String, u64), Refused>> {
+    let limit = state.config.max_upload_bytes;
+    let mut csrf = String::new();
+    let mut kind = None;
+    let mut file_name = None;
+    let mut bytes = 0u64;
+    loop {
+        let mut field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => return Ok(Err(Refused::Interrupted)),
+        };
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(|_| AppError::BadRequest("unreadable upload"))?,
+            Some("kind") => {
+                let text = field.text().await.map_err(|_| AppError::BadRequest("unreadable upload"))?;
+                kind = SourceKind::from_code(text.trim());
+            }
+            Some("file") => {
+                crate::session::check_csrf(&cu.ctx, &csrf)?;
+                file_name = Some(clean_file_name(field.file_name().unwrap_or("")));
+                let mut out = tokio::fs::File::create(path)
+                    .await
+                    .map_err(|e| AppError::Internal(format!("creating {}: {e}", path.display())))?;
+                loop {
+                    let chunk = match field.chunk().await {
+                        Ok(Some(chunk)) => chunk,
+                        Ok(None) => break,
+                        Err(_) => return Ok(Err(Refused::Interrupted)),
+                    };
+                    bytes += chunk.len() as u64;
+                    if bytes > limit {
+                        return Ok(Err(Refused::TooLarge));
+                    }
+                    out.write_all(&chunk)
+                        .await
+                        .map_err(|e| AppError::Internal(format!("writing {}: {e}", path.display())))?;
+                }
+                out.sync_all().await.map_err(|e| AppError::Internal(format!("writing {}: {e}", path.display())))?;
+            }
+            _ => {}
+        }
+    }
+    crate::session::check_csrf(&cu.ctx, &csrf)?;
+    match (kind, file_name) {
+        (Some(kind), Some(file_name)) => Ok(Ok((kind, file_name, bytes))),
+        _ => Ok(Err(Refused::Incomplete)),
+    }
 }
 
 fn read_pending(state: &AppState, cu: &CurrentUser, id: Uuid) -> AppResult<(Pending, std::path::PathBuf)> {
