@@ -252,3 +252,30 @@ fn the_extracts_of_one_run_describe_dates_at_most_a_month_apart() {
     );
     assert_eq!(check_reference_dates(&[]), Ok(()));
 }
+
+/// Issue 13, item 3: the crafted workbooks of the fuzz corpus (`scripts/fuzz-seeds.py`)
+/// are each refused before anything is allocated for them, or read within bounds.
+#[test]
+fn the_crafted_workbooks_of_the_fuzz_corpus_are_refused_or_read_within_bounds() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/xlsx_reader");
+    let refused = |name: &str| {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        inspect(&bytes, name, None).map(|i| i.headers).unwrap_err().kind.clone()
+    };
+    assert!(matches!(refused("crafted-whole-sheet.xlsx"), ReadErrorKind::DeclaresTooManyCells { .. }));
+    assert!(matches!(refused("crafted-many-parts.xlsx"), ReadErrorKind::TooManyParts { found: 1205, .. }));
+    assert_eq!(refused("crafted-ods.ods"), ReadErrorKind::UnboundedWorkbook);
+    assert_eq!(refused("crafted-lying-sizes.xlsx"), ReadErrorKind::NotAWorkbook);
+    // A dimension that lies about a far cell: streamed, the far row named, nothing
+    // allocated for the gap.
+    let bytes = std::fs::read(dir.join("crafted-far-cell-small-dimension.xlsx")).unwrap();
+    let ins = inspect(&bytes, "far.xlsx", None).unwrap();
+    assert_eq!(ins.headers, vec!["CPR", "Måned", "Beløb"]);
+    let m = suggest(SourceKind::Income, &ins.headers);
+    let e = validate_bytes(bytes, "far.xlsx", &m).unwrap_err();
+    let ReadErrorKind::Unreadable { sample, .. } = &e.kind else { panic!("{e}") };
+    assert_eq!((sample[0].row, &sample[0].kind), (1_048_576, &ReadErrorKind::RequiredEmpty));
+    // 64 MiB of shared strings in 66 KB: under the memory budget, read.
+    let bytes = std::fs::read(dir.join("crafted-shared-strings-bomb.xlsx")).unwrap();
+    assert_eq!(inspect(&bytes, "bomb.xlsx", None).unwrap().headers, vec!["CPR", "Måned", "Beløb"]);
+}
