@@ -168,6 +168,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/common/0015_login_failures_and_versions.sql"),
         postgres: include_str!("../../migrations/common/0015_login_failures_and_versions.sql"),
     },
+    Migration {
+        version: 16,
+        name: "event_submissions",
+        sqlite: include_str!("../../migrations/common/0016_event_submissions.sql"),
+        postgres: include_str!("../../migrations/common/0016_event_submissions.sql"),
+    },
 ];
 
 /// Initiatives and areas: read on nearly every page, changed a few times a year.
@@ -396,4 +402,31 @@ pub(crate) async fn begin_clean(
         conn = pool.acquire().await?;
     }
     Transaction::begin(conn, statement.map(sqlx::SqlSafeStr::into_sql_str)).await
+}
+
+#[cfg(test)]
+mod migration_list_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::MIGRATIONS;
+
+    /// A migration file that is not in the list is never run: every file in
+    /// `migrations/common` is listed under its number, with its own text.
+    #[test]
+    fn every_common_migration_file_is_listed() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/common");
+        let mut files = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let version: i64 = name.split('_').next().unwrap().parse().unwrap();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let listed = MIGRATIONS.iter().find(|m| m.version == version);
+            assert!(
+                listed.is_some_and(|m| m.sqlite == text && m.postgres == text),
+                "{name} is not listed as {version}"
+            );
+            files += 1;
+        }
+        assert_eq!(MIGRATIONS.len(), files + 2, "the first two are per backend");
+    }
 }
