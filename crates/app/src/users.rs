@@ -116,3 +116,22 @@ pub async fn list(ctx: &Ctx, caller: &Caller) -> Result<Vec<User>, Error> {
     require(ctx, caller, Action::ManageUsers).await?;
     Ok(ctx.store.list_users().await?)
 }
+
+/// Closes a login (`active = false`: her sessions end at once, she cannot log in) or
+/// opens it again (issue 13, item 6). Who may grant her role may do this, never to her
+/// own login; a refusal is audited.
+pub async fn set_active(ctx: &Ctx, caller: &Caller, user_id: Uuid, active: bool) -> Result<User, Error> {
+    require(ctx, caller, Action::ManageUsers).await?;
+    let target = match ctx.store.get_user(user_id).await {
+        Ok(u) => u,
+        Err(StoreError::NotFound(_)) => return Err(Error::NotFound("user")),
+        Err(e) => return Err(e.into()),
+    };
+    if !policy::may_set_active(&caller.actor(), target.id, target.role) {
+        crate::record_refusal(ctx, caller, None, &format!("set_active user={}", target.username)).await?;
+        return Err(Error::Refused(crate::Refusal::Role));
+    }
+    let action = if active { AuditAction::ReactivateUser } else { AuditAction::DeactivateUser };
+    ctx.store.set_user_active(target.id, active, &caller.audit(action, vec![], target.username.clone())).await?;
+    Ok(User { active, ..target })
+}

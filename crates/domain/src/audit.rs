@@ -22,6 +22,9 @@ code_enum! {
         ViewAudit = "view_audit",
         ExportAudit = "export_audit",
         CreateUser = "create_user",
+        /// A login closed (its sessions end at once) or opened again (issue 13, item 6).
+        DeactivateUser = "deactivate_user",
+        ReactivateUser = "reactivate_user",
         CliCommand = "cli_command",
         BatchJob = "batch_job",
         AddDoNotContact = "add_do_not_contact",

@@ -282,6 +282,13 @@ pub fn may_grant(granter: Role, role: Role) -> bool {
     }
 }
 
+/// Who may close or reopen whose login (issue 13, item 6): whoever may grant the role
+/// may take it away again, but never her own login — she would lock the municipality
+/// out of its last admin, or end her own accountability.
+pub fn may_set_active(granter: &Actor, target_id: Uuid, target_role: Role) -> bool {
+    granter.user_id != target_id && may_grant(granter.role, target_role)
+}
+
 /// The row-level filter a list must apply for this actor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListScope {
@@ -418,6 +425,17 @@ mod tests {
         assert_eq!(allowed, vec![Role::Caseworker, Role::Ambassador]);
         assert!(becomes_contact_person_on_entry(Role::Caseworker));
         assert!(!becomes_contact_person_on_entry(Role::Coordinator));
+    }
+
+    #[test]
+    fn a_login_is_closed_by_who_may_grant_its_role_and_never_by_herself() {
+        let coordinator = actor(Role::Coordinator);
+        let other = Uuid::new_v4();
+        assert!(may_set_active(&coordinator, other, Role::Caseworker));
+        assert!(!may_set_active(&coordinator, other, Role::Admin));
+        assert!(!may_set_active(&coordinator, coordinator.user_id, Role::Coordinator));
+        assert!(may_set_active(&actor(Role::Admin), other, Role::Admin));
+        assert!(!may_set_active(&actor(Role::Caseworker), other, Role::Partner));
     }
 
     #[test]

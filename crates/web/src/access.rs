@@ -79,6 +79,7 @@ pub const ROUTES: &[RouteRule] = &[
     r("POST", "/audit/export", act(&[A::ExportAudit])),
     r("GET", "/admin/users", act(&[A::ManageUsers])),
     r("POST", "/admin/users", act(&[A::ManageUsers])),
+    r("POST", "/admin/users/{id}/active", act(&[A::ManageUsers])),
     r("GET", "/field", act(&[A::FieldWork])),
     r("GET", "/field/conversation", act(&[A::FieldWork])),
     r("POST", "/field/conversation", act(&[A::FieldWork])),

@@ -953,3 +953,47 @@ async fn an_event_form_sent_twice_records_the_event_once() {
     assert_eq!(s.list_events(w.nord_person).await.unwrap().len(), before + 2);
     w.db.cleanup().await;
 }
+
+/// Issue 13, item 6: a coordinator closes a caseworker's login — her open session ends
+/// at once and she cannot log in — and opens it again; nobody closes her own login, and
+/// a coordinator cannot close an admin's. Each change is audited.
+#[tokio::test]
+async fn a_closed_login_ends_its_sessions_at_once_and_opens_again() {
+    let w = world().await;
+    let s = &w.db.store;
+    let users = s.list_users().await.unwrap();
+    let id_of = |name: &str| users.iter().find(|u| u.username == name).unwrap().id.to_string();
+    let mut caseworker = Client::login(&w.app, "cw-nord").await;
+    assert_eq!(caseworker.get("/people").await.status, StatusCode::OK);
+
+    let mut coordinator = Client::login(&w.app, "koordinator").await;
+    coordinator.get("/admin/users").await;
+    let path = format!("/admin/users/{}/active", id_of("cw-nord"));
+    let p = coordinator.post(&path, &[("active", "0")]).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("Brugeren cw-nord er lukket"), "{}", p.body);
+
+    let after = caseworker.get("/people").await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER, "her open session has ended");
+    assert!(after.location.unwrap().starts_with("/login"));
+    let mut again = Client::new(&w.app);
+    again.get("/login").await;
+    let p = again.post("/login", &[("username", "cw-nord"), ("password", PASSWORD)]).await;
+    assert_ne!(p.status, StatusCode::SEE_OTHER, "a closed login cannot log in");
+
+    for (target, who) in [("admin", "an admin's login"), ("koordinator", "her own login")] {
+        let p = coordinator.post(&format!("/admin/users/{}/active", id_of(target)), &[("active", "0")]).await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN, "{who}");
+    }
+
+    coordinator.get("/admin/users").await;
+    let p = coordinator.post(&path, &[("active", "1")]).await;
+    assert!(p.body.contains("Brugeren cw-nord kan logge ind igen"), "{}", p.body);
+    let mut back = Client::login(&w.app, "cw-nord").await;
+    assert_eq!(back.get("/people").await.status, StatusCode::OK);
+
+    let log = s.list_audit(&AuditQuery::default()).await.unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert!(actions.contains(&"deactivate_user") && actions.contains(&"reactivate_user"), "{actions:?}");
+    w.db.cleanup().await;
+}

@@ -105,6 +105,33 @@ impl SqlStore {
         rows.iter().map(user_from_row).collect()
     }
 
+    /// Closes or reopens a login with its audit entry; closing deletes her sessions in
+    /// the same transaction, so she is logged out at once (issue 13, item 6).
+    pub async fn set_user_active(&self, id: Uuid, active: bool, audit: &AuditRecord) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let r = sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+            .bind(i64::from(active))
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db("closing or reopening a login"))?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound("user"));
+        }
+        if !active {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(db("ending a closed login's sessions"))?;
+        }
+        write_audit(&mut tx, audit).await?;
+        tx.commit().await.map_err(db("committing a login's state"))?;
+        // The cache may hold her sessions and her user as active.
+        self.sessions.forget_all();
+        Ok(())
+    }
+
     pub async fn set_user_locale(&self, id: Uuid, locale: Locale) -> Result<()> {
         sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
             .bind(locale.code())

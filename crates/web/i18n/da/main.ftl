@@ -252,6 +252,13 @@ audit-detail = Detaljer
 users-title = Brugere
 users-new = Ny bruger
 users-created = Brugeren { $username } er oprettet.
+users-status = Status
+users-active = Aktiv
+users-inactive = Lukket
+users-deactivate = Luk login
+users-reactivate = Åbn login igen
+users-deactivated = Brugeren { $username } er lukket; alle hendes sessioner er afsluttet.
+users-reactivated = Brugeren { $username } kan logge ind igen.
 
 error-title = Der opstod en fejl
 error-request-id = Fejl-id

@@ -252,6 +252,13 @@ audit-detail = Detail
 users-title = Users
 users-new = New user
 users-created = The user { $username } has been created.
+users-status = Status
+users-active = Active
+users-inactive = Closed
+users-deactivate = Close login
+users-reactivate = Reopen login
+users-deactivated = The user { $username } is closed; all her sessions have ended.
+users-reactivated = The user { $username } can log in again.
 
 error-title = Something went wrong
 error-request-id = Error id

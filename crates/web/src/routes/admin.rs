@@ -18,9 +18,21 @@ use uuid::Uuid;
 #[template(path = "users.html")]
 struct UsersPage {
     l: Layout,
-    users: Vec<(String, String, String, String)>,
+    users: Vec<UserRow>,
     fields: Vec<FormField>,
     message: Option<String>,
+}
+
+/// One login as the user page lists it.
+struct UserRow {
+    id: Uuid,
+    username: String,
+    display_name: String,
+    role: String,
+    team: String,
+    active: bool,
+    /// Whether the viewer may close or reopen it (never her own).
+    may_toggle: bool,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -48,9 +60,18 @@ async fn page(
     let team_name = |id: Option<Uuid>| {
         id.and_then(|id| teams.iter().find(|t| t.id == id)).map(|t| t.name.clone()).unwrap_or_default()
     };
+    let actor = cu.user.policy_actor();
     let users = users
         .into_iter()
-        .map(|u| (u.username, u.display_name, l.t(&format!("role-{}", u.role.code())), team_name(u.team_id)))
+        .map(|u| UserRow {
+            id: u.id,
+            may_toggle: policy::may_set_active(&actor, u.id, u.role),
+            role: l.t(&format!("role-{}", u.role.code())),
+            team: team_name(u.team_id),
+            username: u.username,
+            display_name: u.display_name,
+            active: u.active,
+        })
         .collect();
     let mut fields = vec![
         FormField::new("username", l.t("login-username"), "text", form.username.clone()),
@@ -121,4 +142,26 @@ pub async fn create(
         Err(app::Error::Invalid(errors)) => page(&state, &cu, &form, &errors, None).await,
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ActiveForm {
+    /// "1" opens the login, anything else closes it.
+    active: String,
+}
+
+/// Closes a login (her sessions end at once) or opens it again (issue 13, item 6).
+pub async fn set_active(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<Uuid>,
+    CsrfForm(form): CsrfForm<ActiveForm>,
+) -> AppResult<Response> {
+    let caller = cu.caller("POST /admin/users/{id}/active");
+    let active = form.active.trim() == "1";
+    let user = app::users::set_active(&state.app, &caller, id, active).await?;
+    let l = Layout::new(&state, &cu.ctx, "/admin/users");
+    let key = if active { "users-reactivated" } else { "users-deactivated" };
+    page(&state, &cu, &UserForm::default(), &FieldErrors::default(), Some(l.t1(key, "username", user.username))).await
 }

@@ -59,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .route("/audit/filter", post(audit::filter))
         .route("/audit/export", post(audit::export))
         .route("/admin/users", get(admin::list).post(admin::create))
+        .route("/admin/users/{id}/active", post(admin::set_active))
         .route("/field", get(field::home))
         .route("/field/conversation", get(field::conversation_page).post(field::log_conversation))
         .route("/field/register", get(field::register_page).post(field::register))
