@@ -366,6 +366,13 @@ test('accessibility (axe: no serious or critical violations)', async (t) => {
   violations.push(...(await axeCheck(page, '/people')));
   await openFirstPerson(page);
   violations.push(...(await axeCheck(page, 'person page')));
+  // Her own sessions (issue 13, item 4), on a desk and on a phone.
+  await page.goto(`${baseUrl}/account/sessions`);
+  violations.push(...(await axeCheck(page, '/account/sessions')));
+  await page.screenshot({ path: path.join(tmpDir, 'own-sessions-1366.png'), fullPage: true });
+  await page.setViewportSize({ width: 375, height: 667 });
+  await page.reload();
+  await page.screenshot({ path: path.join(tmpDir, 'own-sessions-375.png'), fullPage: true });
   assert(violations.length === 0, `axe violations:\n${violations.join('\n')}`);
 });
 
@@ -1168,6 +1175,8 @@ async function main() {
   if (failed > 0) {
     printServerLog();
     diag(`kept ${tmpDir} for inspection`);
+  } else if (process.env.OPSOG_KEEP_SCREENSHOTS) {
+    diag(`kept ${tmpDir} with the screenshots (OPSOG_KEEP_SCREENSHOTS)`);
   } else {
     fs.rmSync(tmpDir, { recursive: true, force: true });
   }

@@ -187,3 +187,48 @@ pub async fn set_locale(ctx: &Ctx, caller: &Caller, locale: Locale) -> Result<()
     ctx.store.set_user_locale(caller.user.id, locale).await?;
     Ok(())
 }
+
+/// One of her own sessions as her sessions page shows it (issue 13, item 4). `key` names
+/// it in the form to end it: a prefix of the token's hash, never the token.
+#[derive(Debug, Clone)]
+pub struct OwnSession {
+    pub key: String,
+    pub created_at: time::OffsetDateTime,
+    pub last_seen_at: time::OffsetDateTime,
+    /// The session this page is shown in.
+    pub current: bool,
+}
+
+/// Enough of a token hash to tell her sessions apart, and too little to be one.
+const SESSION_KEY_CHARS: usize = 16;
+
+/// Her own open sessions, so she can see where she is logged in.
+pub async fn own_sessions(ctx: &Ctx, caller: &Caller, current_token_hash: &str) -> Result<Vec<OwnSession>, Error> {
+    let sessions = ctx.store.user_sessions(caller.user.id).await?;
+    Ok(sessions
+        .into_iter()
+        .map(|s| OwnSession {
+            key: s.token_hash.chars().take(SESSION_KEY_CHARS).collect(),
+            created_at: s.created_at,
+            last_seen_at: s.last_seen_at,
+            current: s.token_hash == current_token_hash,
+        })
+        .collect())
+}
+
+/// Ends one of her own sessions (one she left open on another machine, say); audited.
+/// Another user's session, or one ended meanwhile, is `NotFound`.
+pub async fn end_own_session(ctx: &Ctx, caller: &Caller, key: &str) -> Result<(), Error> {
+    let key = key.trim();
+    let sessions = ctx.store.user_sessions(caller.user.id).await?;
+    let found = sessions
+        .iter()
+        .find(|s| key.len() == SESSION_KEY_CHARS && s.token_hash.starts_with(key))
+        .ok_or(Error::NotFound("session"))?;
+    let audit = caller.audit(AuditAction::EndOwnSession, vec![], key.to_string());
+    if ctx.store.end_user_session(caller.user.id, &found.token_hash, &audit).await? {
+        Ok(())
+    } else {
+        Err(Error::NotFound("session"))
+    }
+}

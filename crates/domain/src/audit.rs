@@ -25,6 +25,8 @@ code_enum! {
         /// A login closed (its sessions end at once) or opened again (issue 13, item 6).
         DeactivateUser = "deactivate_user",
         ReactivateUser = "reactivate_user",
+        /// A user ended one of her own sessions (issue 13, item 4).
+        EndOwnSession = "end_own_session",
         CliCommand = "cli_command",
         BatchJob = "batch_job",
         AddDoNotContact = "add_do_not_contact",

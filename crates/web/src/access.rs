@@ -77,6 +77,8 @@ pub const ROUTES: &[RouteRule] = &[
     r("GET", "/audit", act(&[A::ViewAudit])),
     r("POST", "/audit/filter", act(&[A::ViewAudit])),
     r("POST", "/audit/export", act(&[A::ExportAudit])),
+    r("GET", "/account/sessions", Login),
+    r("POST", "/account/sessions/end", Login),
     r("GET", "/admin/users", act(&[A::ManageUsers])),
     r("POST", "/admin/users", act(&[A::ManageUsers])),
     r("POST", "/admin/users/{id}/active", act(&[A::ManageUsers])),

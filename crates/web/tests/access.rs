@@ -997,3 +997,37 @@ async fn a_closed_login_ends_its_sessions_at_once_and_opens_again() {
     assert!(actions.contains(&"deactivate_user") && actions.contains(&"reactivate_user"), "{actions:?}");
     w.db.cleanup().await;
 }
+
+/// Issue 13, item 4: a user sees where she is logged in and ends a session she left
+/// open on another machine; that session ends at once, hers goes on, and the end is
+/// audited. She cannot end another user's session.
+#[tokio::test]
+async fn a_user_sees_and_ends_her_own_sessions() {
+    let w = world().await;
+    let s = &w.db.store;
+    let mut left_open = Client::login(&w.app, "cw-nord").await;
+    let mut here = Client::login(&w.app, "cw-nord").await;
+    let mut colleague = Client::login(&w.app, "cw-syd").await;
+    let page = here.get("/account/sessions").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.body.matches("data-testid=\"session-row\"").count(), 2, "{}", page.body);
+    assert_eq!(page.body.matches("data-testid=\"session-current\"").count(), 1);
+    let key =
+        page.body.split("name=\"session\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap().to_string();
+    assert_eq!(key.len(), 16, "a prefix of the token's hash names it, never the token");
+
+    // A colleague cannot end it, even knowing its key.
+    colleague.get("/account/sessions").await;
+    assert_eq!(colleague.post("/account/sessions/end", &[("session", &key)]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(left_open.get("/people").await.status, StatusCode::OK);
+
+    let p = here.post("/account/sessions/end", &[("session", &key)]).await;
+    assert_eq!(p.location.as_deref(), Some("/account/sessions?ended=1"));
+    assert_eq!(left_open.get("/people").await.status, StatusCode::SEE_OTHER, "the other session ended at once");
+    let page = here.get("/account/sessions").await;
+    assert_eq!(page.status, StatusCode::OK, "hers goes on");
+    assert_eq!(page.body.matches("data-testid=\"session-row\"").count(), 1);
+    let log = s.list_audit(&AuditQuery::default()).await.unwrap();
+    assert_eq!(log.iter().filter(|e| e.action == "end_own_session").count(), 1);
+    w.db.cleanup().await;
+}

@@ -200,6 +200,35 @@ impl SqlStore {
         Ok(())
     }
 
+    /// A user's own sessions, the most recently used first.
+    pub async fn user_sessions(&self, user_id: Uuid) -> Result<Vec<Session>> {
+        let rows = sqlx::query("SELECT * FROM sessions WHERE user_id = $1 ORDER BY last_seen_at DESC")
+            .bind(user_id.to_string())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("listing a user's sessions"))?;
+        rows.iter().map(session_from_row).collect()
+    }
+
+    /// Ends one of `user_id`'s own sessions, with its audit entry; `false` when she has
+    /// no such session (ended meanwhile, or not hers).
+    pub async fn end_user_session(&self, user_id: Uuid, token_hash: &str, audit: &AuditRecord) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let r = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash = $2")
+            .bind(user_id.to_string())
+            .bind(token_hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("ending a session"))?;
+        if r.rows_affected() == 0 {
+            return Ok(false);
+        }
+        write_audit(&mut tx, audit).await?;
+        tx.commit().await.map_err(db("committing the end of a session"))?;
+        self.sessions.forget(token_hash);
+        Ok(true)
+    }
+
     pub async fn delete_idle_sessions(&self, idle_since: OffsetDateTime) -> Result<u64> {
         let r = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1")
             .bind(fmt_ts(idle_since))

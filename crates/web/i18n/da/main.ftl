@@ -259,6 +259,14 @@ users-deactivate = Luk login
 users-reactivate = Åbn login igen
 users-deactivated = Brugeren { $username } er lukket; alle hendes sessioner er afsluttet.
 users-reactivated = Brugeren { $username } kan logge ind igen.
+sessions-link = Mine sessioner
+sessions-title = Mine sessioner
+sessions-intro = Her er de steder, du er logget ind. Afslut en session, du har glemt at logge ud af, eller som du ikke kender.
+sessions-started = Logget ind
+sessions-last-seen = Sidst brugt
+sessions-end = Afslut
+sessions-this-one = Denne session
+sessions-ended = Sessionen er afsluttet.
 
 error-title = Der opstod en fejl
 error-request-id = Fejl-id

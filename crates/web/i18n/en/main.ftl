@@ -259,6 +259,14 @@ users-deactivate = Close login
 users-reactivate = Reopen login
 users-deactivated = The user { $username } is closed; all her sessions have ended.
 users-reactivated = The user { $username } can log in again.
+sessions-link = My sessions
+sessions-title = My sessions
+sessions-intro = These are the places you are logged in. End a session you forgot to log out of, or one you do not recognise.
+sessions-started = Logged in
+sessions-last-seen = Last used
+sessions-end = End
+sessions-this-one = This session
+sessions-ended = The session has ended.
 
 error-title = Something went wrong
 error-request-id = Error id

@@ -1,5 +1,6 @@
 //! The pages, one module per area, and what they share.
 
+mod account;
 mod admin;
 mod ambassadors;
 mod answer;
@@ -58,6 +59,8 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit::list))
         .route("/audit/filter", post(audit::filter))
         .route("/audit/export", post(audit::export))
+        .route("/account/sessions", get(account::sessions))
+        .route("/account/sessions/end", post(account::end))
         .route("/admin/users", get(admin::list).post(admin::create))
         .route("/admin/users/{id}/active", post(admin::set_active))
         .route("/field", get(field::home))
