@@ -13,10 +13,7 @@ use domain::ambassador::{
 use domain::audit::AuditAction;
 use domain::org::User;
 use domain::policy::{self, Action, Field, Reach, Role};
-use store::{
-    ConversationRecord, EthicsFrame, PeopleQuery, PersonListRow, RegistrationOutcome, StoreError,
-    StreetRegistrationWrite,
-};
+use store::{ConversationRecord, DoorOutcome, EthicsFrame, PeopleQuery, PersonListRow, StreetRegistrationWrite};
 use uuid::Uuid;
 
 /// Where she stands before field work: what blocks her, if anything, and the frame
@@ -121,15 +118,12 @@ pub async fn log_conversation(ctx: &Ctx, caller: &Caller, input: &ConversationIn
 }
 
 /// Registers a woman who agrees, in the street (G-6): the gate, her form (a refused
-/// form is audited with the fields that failed, none of her data), the do-not-contact
-/// list (G-2.2: a woman on it is never registered; the refusal audited), then one
-/// woman one person — a known woman gets the ambassador as a source instead.
+/// form is audited with the fields that failed, none of her data), then the intake of
+/// every outside door (`intake::take_in`): a new intake, a resemblance to a known woman
+/// queued for a coordinator, nothing written when she is on the do-not-contact list
+/// (G-2.2). The ambassador's page says the same for each (issue 13, item 2).
 /// `NotFound("initiative")` when there is no initiative to register her in.
-pub async fn register_from_street(
-    ctx: &Ctx,
-    caller: &Caller,
-    input: &RegistrationInput,
-) -> Result<RegistrationOutcome, Error> {
+pub async fn register_from_street(ctx: &Ctx, caller: &Caller, input: &RegistrationInput) -> Result<DoorOutcome, Error> {
     open_field_work(ctx, caller).await?;
     let now = ctx.clock.now();
     let registration = match input.parse(now.date()) {
@@ -141,8 +135,7 @@ pub async fn register_from_street(
         }
     };
     let initiative = crate::current_initiative(ctx).await?;
-    // G-2.2: the store checks these against the list in the transaction that writes her.
-    let dnc_hashes = crate::dnc::of_name_and_phone(&ctx.dnc_key, &registration.given_name, Some(&registration.phone));
+    let dnc_hashes = crate::intake::dnc_hashes(ctx, &registration.given_name, Some(&registration.phone));
     let write = StreetRegistrationWrite {
         registration,
         ambassador: caller.user.clone(),
@@ -152,14 +145,7 @@ pub async fn register_from_street(
         at: now,
     };
     let audit = caller.audit(AuditAction::RegisterFromStreet, vec![], "");
-    match ctx.store.register_from_street(&write, &audit).await {
-        Ok(outcome) => Ok(outcome),
-        Err(StoreError::OnDoNotContact) => {
-            ctx.store.append_audit(&caller.audit(AuditAction::Denied, vec![], "do_not_contact")).await?;
-            Err(Error::Refused(Refusal::DoNotContact))
-        }
-        Err(e) => Err(e.into()),
-    }
+    crate::intake::take_in(ctx, crate::intake::OutsideDoor::Street(&write), audit).await
 }
 
 /// She accepts the version of the ethics frame she read (G-6.7: she is involved in

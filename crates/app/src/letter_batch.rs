@@ -494,7 +494,7 @@ async fn write_batch(
                     language: p.own_language.clone().unwrap_or_else(|| "da".into()),
                     message_uuid: *uuid,
                     code: ResponseCodeRecord {
-                        code_hash: response::code_hash(code),
+                        code_hash: response::keyed_code_hash(&ctx.dnc_key, code),
                         person_id,
                         initiative_id: request.initiative.id,
                         issued_at: now,

@@ -5,6 +5,8 @@
 //!
 //! - `auth`: password hashing and tokens.
 //! - `dnc`: the do-not-contact hashes (G-2.2), computed here and nowhere else.
+//! - `intake`: the doors from outside (street, partner, open door), taken in one way.
+//! - `matches`: the coordinators' queue of possible matches those doors leave.
 //! - `users`: creating logins.
 //! - `register_search`: import an extract, dry run, run, review a link, delete extracts.
 //! - `register_candidates`: a run's candidates written out as CSV, audited naming each.
@@ -21,7 +23,9 @@ pub mod contact;
 pub mod demo;
 pub mod dnc;
 mod error;
+mod intake;
 pub mod letter_batch;
+pub mod matches;
 pub mod meetings;
 pub mod overview;
 pub mod partners;

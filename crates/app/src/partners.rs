@@ -2,9 +2,10 @@
 //! one-time referral links and follow-ups; and a referral, from a partner's own
 //! account or through a one-time link that needs no account.
 //!
-//! Either way of referring checks her against the do-not-contact list (G-2.2) before
-//! anything is written, and one woman is one person: a known woman gets the partner
-//! as a source instead of a second record (the store decides that in the write).
+//! Either way of referring goes through the intake of every outside door
+//! (`intake::take_in`, issue 13, item 2): the do-not-contact list (G-2.2) read in the
+//! write, a new intake, and a resemblance to a known woman queued for a coordinator —
+//! never the known woman's record, and the partner is told the same in every case.
 
 use crate::{Caller, Ctx, Error, Refusal, require};
 use domain::audit::{AuditAction, AuditActor, AuditRecord};
@@ -13,7 +14,7 @@ use domain::partner::{
     self, AgreementInput, LinkRefused, PartnerFollowUpInput, PartnerInput, ReferralInput, ReferralLink,
 };
 use domain::policy::{self, Action};
-use store::{ReferralOutcome, ReferralStatusRow, ReferralWrite, StoreError};
+use store::{DoorOutcome, ReferralStatusRow, ReferralWrite};
 use uuid::Uuid;
 
 // ---------------------------------------------------------------- the partner register
@@ -102,7 +103,7 @@ pub async fn referrals(ctx: &Ctx, caller: &Caller) -> Result<Vec<ReferralStatusR
 }
 
 /// A referral from the partner's own account.
-pub async fn refer(ctx: &Ctx, caller: &Caller, input: &ReferralInput) -> Result<ReferralOutcome, Error> {
+pub async fn refer(ctx: &Ctx, caller: &Caller, input: &ReferralInput) -> Result<DoorOutcome, Error> {
     let org = may_refer(ctx, caller).await?;
     let by = Referrer { actor: caller.audit_actor(), origin: &caller.origin };
     refer_as(ctx, &by, input, org, Some(caller.user.clone()), None).await
@@ -142,12 +143,7 @@ pub async fn open_link(ctx: &Ctx, origin: &str, token: &str) -> Result<OpenLink,
 /// A referral through a one-time link: the link opened (as `open_link`), the referral
 /// made in the partner's name, and the link used up in the same transaction — a link
 /// used meanwhile is refused (`Refusal::Link`) and nothing is written.
-pub async fn refer_by_link(
-    ctx: &Ctx,
-    origin: &str,
-    token: &str,
-    input: &ReferralInput,
-) -> Result<ReferralOutcome, Error> {
+pub async fn refer_by_link(ctx: &Ctx, origin: &str, token: &str, input: &ReferralInput) -> Result<DoorOutcome, Error> {
     let link = open_link(ctx, origin, token).await?;
     let by = Referrer { actor: AuditActor::system(&format!("henvisningslink {}", link.partner_name)), origin };
     refer_as(ctx, &by, input, link.partner_id, None, Some(partner::link_token_hash(token))).await
@@ -175,8 +171,8 @@ impl Referrer<'_> {
 }
 
 /// The checks and the write both ways share: her form (a refused form is audited with
-/// the fields that failed, none of her data), the current initiative, the
-/// do-not-contact list (G-2.2), then the referral in one transaction.
+/// the fields that failed, none of her data), the current initiative, then the
+/// referral through the outside doors' intake.
 async fn refer_as(
     ctx: &Ctx,
     by: &Referrer<'_>,
@@ -184,7 +180,7 @@ async fn refer_as(
     org: Uuid,
     referred_by: Option<User>,
     link_token_hash: Option<String>,
-) -> Result<ReferralOutcome, Error> {
+) -> Result<DoorOutcome, Error> {
     let now = ctx.clock.now();
     let referral = match input.parse(now.date()) {
         Ok(r) => r,
@@ -196,8 +192,7 @@ async fn refer_as(
     };
     let initiative = crate::current_initiative(ctx).await?;
     let name = referral.person_details().full_name();
-    // G-2.2: the store checks these against the list in the transaction that writes her.
-    let dnc_hashes = crate::dnc::of_name_and_phone(&ctx.dnc_key, &name, referral.phone.as_ref());
+    let dnc_hashes = crate::intake::dnc_hashes(ctx, &name, referral.phone.as_ref());
     let write = ReferralWrite {
         referral,
         partner_org_id: org,
@@ -207,16 +202,6 @@ async fn refer_as(
         dnc_hashes,
         at: now,
     };
-    match ctx.store.refer(&write, &by.record(AuditAction::Refer, format!("partner={org}"))).await {
-        Ok(outcome) => Ok(outcome),
-        Err(StoreError::LinkRefused(reason)) => {
-            ctx.store.append_audit(&by.record(AuditAction::Denied, format!("link={reason:?}"))).await?;
-            Err(Error::Refused(Refusal::Link(reason)))
-        }
-        Err(StoreError::OnDoNotContact) => {
-            ctx.store.append_audit(&by.record(AuditAction::Denied, "do_not_contact")).await?;
-            Err(Error::Refused(Refusal::DoNotContact))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let audit = by.record(AuditAction::Refer, format!("partner={org}"));
+    crate::intake::take_in(ctx, crate::intake::OutsideDoor::Referral(&write), audit).await
 }

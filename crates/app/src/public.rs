@@ -8,6 +8,7 @@ use domain::audit::{AuditAction, AuditActor, AuditRecord};
 use domain::funnel::{Channel, TransitionInput};
 use domain::open_door::OpenDoorInput;
 use domain::response::{self, AnswerInput, Choice, CodeRefused};
+use store::DoorOutcome;
 use store::{EventActor, NewEvent, SelfReferralWrite, StoreError};
 
 /// What her answer came to.
@@ -28,9 +29,18 @@ fn public(origin: &str, action: AuditAction, persons: Vec<uuid::Uuid>, detail: i
 /// guess for the page's limit, as is `Refused(Unknown)`). The code answers once.
 pub async fn answer_response_code(ctx: &Ctx, origin: &str, input: &AnswerInput) -> Result<Answered, Error> {
     let (code, answer) = input.parse()?;
-    let hash = response::code_hash(&code);
     let now = ctx.clock.now();
-    let stored = ctx.store.response_code(&hash).await?;
+    // Stored by its keyed hash (issue 13, item 9); a row not yet re-keyed
+    // (`rekey_response_codes`) by its plain one.
+    let keyed = response::keyed_code_hash(&ctx.dnc_key, &code);
+    let (hash, stored) = match ctx.store.response_code(&keyed).await? {
+        Some(c) => (keyed, Some(c)),
+        None => {
+            let plain = response::code_hash(&code);
+            let stored = ctx.store.response_code(&plain).await?;
+            (plain, stored)
+        }
+    };
     let refused = match &stored {
         None => Some(CodeRefused::Unknown),
         Some(c) => response::may_answer(c.expires_at, c.used_at, now).err(),
@@ -78,25 +88,60 @@ pub async fn answer_response_code(ctx: &Ctx, origin: &str, input: &AnswerInput) 
     }
 }
 
+/// Re-keys the answer codes stored as a plain SHA-256 before issue 13, item 9: each
+/// becomes the keyed hash of its plain hash (`domain::response::rekeyed`), so a letter
+/// already sent still answers. Run by `opsog serve` at start; audited when it changed
+/// anything. Returns how many were re-keyed.
+pub async fn rekey_response_codes(ctx: &Ctx) -> Result<usize, Error> {
+    let plain = ctx.store.plain_response_code_hashes().await?;
+    if plain.is_empty() {
+        return Ok(0);
+    }
+    let pairs: Vec<(String, String)> = plain.into_iter().map(|h| (response::rekeyed(&ctx.dnc_key, &h), h)).collect();
+    let record = AuditRecord {
+        actor: AuditActor::system("opsog serve"),
+        action: AuditAction::BatchJob,
+        persons: vec![],
+        origin: "opsog serve".into(),
+        detail: format!("response codes re-keyed: {}", pairs.len()),
+    };
+    ctx.store.rekey_response_codes(&pairs, &record).await?;
+    Ok(pairs.len())
+}
+
 /// Her own request to be contacted (G-8.5). A form that does not parse is `Invalid`
-/// with nothing written; every other request counts towards the page's limit.
-pub async fn self_referral(ctx: &Ctx, origin: &str, input: &OpenDoorInput) -> Result<(), Error> {
+/// with nothing written; every other request counts towards the page's limit. It goes
+/// through the intake of every outside door (issue 13, item 2): a new intake, never a
+/// change to a woman Opsøg knows — not even one on the do-not-contact list, whose own
+/// renewed request waits for a coordinator to confirm with her safely (product.md:
+/// "never" is final for us, not for her; her list entry stays). The page answers the
+/// same whatever the outcome.
+pub async fn self_referral(ctx: &Ctx, origin: &str, input: &OpenDoorInput) -> Result<DoorOutcome, Error> {
     let request = input.parse()?;
     let initiative = crate::current_initiative(ctx).await?;
     let name = format!("{} {}", request.given_name, request.family_name);
-    // G-2.2 and product.md: "never" is final for us, not for her — she is let in, and
-    // whoever answers for her is told she once said no (the store reads the list in the
-    // transaction that writes her). Her entry stays on the list.
-    let dnc_hashes = dnc::of_name_and_phone(&ctx.dnc_key, name.trim(), Some(&request.phone));
+    let dnc_hashes = crate::intake::dnc_hashes(ctx, &name, Some(&request.phone));
     let write = SelfReferralWrite { request, initiative_id: initiative.id, dnc_hashes, at: ctx.clock.now() };
-    ctx.store.self_referral(&write, &public(origin, AuditAction::SelfReferral, vec![], "")).await?;
-    Ok(())
+    let audit = public(origin, AuditAction::SelfReferral, vec![], "");
+    crate::intake::take_in(ctx, crate::intake::OutsideDoor::OpenDoor(&write), audit).await
 }
 
-/// A flood on the open door, refused by the page's limit before anything is read:
-/// the refusal is audited all the same.
-pub async fn open_door_flooded(ctx: &Ctx, origin: &str) -> Result<(), Error> {
-    let record = public(origin, AuditAction::Denied, vec![], "open door: too many requests");
-    ctx.store.append_audit(&record).await?;
+/// Why the open door turned a request away before reading it (issue 13, item 9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Turned {
+    /// Too many requests from this address, or for this phone, in the window.
+    TooMany,
+    /// The hidden field a person never sees was filled in: a machine.
+    Trap,
+}
+
+/// A request on the open door refused by the page before anything is read: the
+/// refusal is audited all the same, naming nobody.
+pub async fn open_door_turned_away(ctx: &Ctx, origin: &str, why: Turned) -> Result<(), Error> {
+    let detail = match why {
+        Turned::TooMany => "open door: too many requests",
+        Turned::Trap => "open door: hidden field filled in",
+    };
+    ctx.store.append_audit(&public(origin, AuditAction::Denied, vec![], detail)).await?;
     Ok(())
 }

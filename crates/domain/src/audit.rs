@@ -57,6 +57,8 @@ code_enum! {
         DownloadLetters = "download_letters",
         SetCadence = "set_cadence",
         SelfReferral = "self_referral",
+        /// A coordinator settled a possible match an outside door left (issue 13, item 2).
+        ResolveMatch = "resolve_match",
     }
 }
 

@@ -28,6 +28,19 @@ impl DncKey {
     pub fn new(bytes: Vec<u8>) -> Result<DncKey, DncKeyTooShort> {
         if bytes.len() < 32 { Err(DncKeyTooShort) } else { Ok(DncKey(bytes)) }
     }
+
+    /// The server's other keyed hashes (issue 13, item 9: response codes, the public
+    /// forms' tokens) under the same secret kept outside the database, each with its
+    /// purpose in front so that no value of one use is a valid value of another.
+    pub fn mac(&self, purpose: &str, data: &[u8]) -> String {
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.0) else {
+            return String::new();
+        };
+        mac.update(purpose.as_bytes());
+        mac.update(&[0]);
+        mac.update(data);
+        mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    }
 }
 
 /// Who to look for: by CPR when there is one, otherwise by name + birth date + phone.

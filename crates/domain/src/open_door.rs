@@ -46,6 +46,16 @@ impl std::fmt::Debug for SelfReferral {
 /// The longest name the form takes.
 pub const MAX_NAME_CHARS: usize = 100;
 
+/// The same phone asking again within this window folds into the first request's
+/// intake instead of making another (issue 13, item 9).
+pub const FOLD_WINDOW: time::Duration = time::Duration::hours(24);
+
+/// On an intake held until a coordinator has confirmed the request with her (her
+/// identity is on the do-not-contact list, or she resembles a woman who declined):
+/// anyone may have typed her name and number (G-2.4).
+pub const HELD_NOTE: &str = "Henvendelsen via kontaktsiden skal bekræftes med hende på en sikker måde, \
+                             før nogen ringer (se mulige match).";
+
 impl OpenDoorInput {
     /// Her request, or the fields to fix. The error keys are texts of the page
     /// (`crate::response::text`), so she reads them in her language.
@@ -101,17 +111,29 @@ impl SelfReferral {
         }
     }
 
-    /// The note on her record, in the staff's language.
-    pub fn note(&self, declined_earlier: bool) -> String {
+    /// The note on her record, in the staff's language; `held` when the request waits
+    /// to be confirmed with her (`HELD_NOTE`).
+    pub fn note(&self, held: bool) -> String {
         let mut note = format!(
             "Har selv bedt om at blive kontaktet (kontaktsiden). Bedst: {}. Sprog: {}.",
             self.best_time.danish(),
             crate::ambassador::language_in_danish(&self.language)
         );
-        if declined_earlier {
-            note.push_str(" Har tidligere bedt om aldrig at blive kontaktet – har nu selv henvendt sig.");
+        if held {
+            note.push(' ');
+            note.push_str(HELD_NOTE);
         }
         note
+    }
+
+    /// The note when the same phone asks again within `FOLD_WINDOW`.
+    pub fn note_again(&self) -> String {
+        format!(
+            "Har bedt om kontakt igen (kontaktsiden), som {}. Bedst: {}. Sprog: {}.",
+            self.given_name,
+            self.best_time.danish(),
+            crate::ambassador::language_in_danish(&self.language)
+        )
     }
 }
 
@@ -133,8 +155,9 @@ mod tests {
         assert!(d.interpreter_needed && d.cpr.is_none() && !d.safe_contact_only);
         let full = input("Amina  Abdi Hassan", "+45 12345678", "so").parse().unwrap();
         assert_eq!((full.given_name.as_str(), full.family_name.as_str()), ("Amina", "Abdi Hassan"));
-        assert!(full.note(true).contains("tidligere bedt om aldrig"));
-        assert!(!full.note(false).contains("tidligere"));
+        assert!(full.note(true).contains(HELD_NOTE));
+        assert!(!full.note(false).contains("bekræftes"));
+        assert!(full.note_again().contains("Amina") && full.note_again().contains("igen"));
     }
 
     #[test]

@@ -110,6 +110,10 @@ code_enum! {
         ReviewLinks = "review_links",
         /// A run's overview (G-5.4); below coordinator level through the suppression rule.
         ViewRunOverview = "view_run_overview",
+        /// The queue of possible matches that doors from outside leave (issue 13, item
+        /// 2): new intakes resembling a known woman, renewed requests of a woman on the
+        /// do-not-contact list. Coordinators only: it names women across teams.
+        ReviewMatches = "review_matches",
     }
 }
 

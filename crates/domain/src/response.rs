@@ -49,9 +49,26 @@ pub fn normalise(input: &str) -> Option<String> {
     (code.len() == CODE_LEN && code.bytes().all(|b| ALPHABET.contains(&b))).then_some(code)
 }
 
-/// What is stored: the code itself never is.
+/// The plain SHA-256 of a code, as codes were stored before issue 13, item 9: still
+/// looked up for rows not yet re-keyed (`keyed_code_hash`).
 pub fn code_hash(code: &str) -> String {
     Sha256::digest(code.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What a keyed hash starts with in the store; a plain SHA-256 is 64 hex digits.
+pub const KEYED_PREFIX: &str = "hmac:";
+
+/// What is stored: a keyed hash (HMAC-SHA256 under the server key, which is kept
+/// outside the database), so that a copy of the database alone cannot test guessed
+/// codes (issue 13, item 9). It is taken over the plain hash, so an older row is
+/// re-keyed without knowing its code (`rekeyed`).
+pub fn keyed_code_hash(key: &crate::do_not_contact::DncKey, code: &str) -> String {
+    rekeyed(key, &code_hash(code))
+}
+
+/// An older row's plain hash, keyed.
+pub fn rekeyed(key: &crate::do_not_contact::DncKey, plain_hash: &str) -> String {
+    format!("{KEYED_PREFIX}{}", key.mac("response-code", plain_hash.as_bytes()))
 }
 
 pub fn expires_at(issued_at: OffsetDateTime) -> OffsetDateTime {
@@ -259,6 +276,12 @@ mod tests {
         assert_eq!(normalise("ABCDE-FGHI0"), None, "0 is not in the alphabet");
         assert_eq!(normalise("ABCDE"), None);
         assert_eq!(code_hash(&code).len(), 64);
+        let key = crate::do_not_contact::DncKey::new(vec![3; 32]).unwrap();
+        let other = crate::do_not_contact::DncKey::new(vec![4; 32]).unwrap();
+        let keyed = keyed_code_hash(&key, &code);
+        assert!(keyed.starts_with(KEYED_PREFIX) && !keyed.contains(&code_hash(&code)));
+        assert_eq!(keyed, rekeyed(&key, &code_hash(&code)), "an old row re-keys to what a new one stores");
+        assert_ne!(keyed, keyed_code_hash(&other, &code), "the key matters");
         assert!(!code_hash(&code).contains(&code));
     }
 

@@ -370,6 +370,11 @@ pub(crate) async fn caller(ctx: &app::Ctx, username: &str, command: &str) -> Res
 }
 
 async fn serve_store(settings: &Settings, ctx: app::Ctx) -> Result<(), CliError> {
+    // Answer codes of letters sent before they were stored keyed (issue 13, item 9).
+    let rekeyed = app::public::rekey_response_codes(&ctx).await?;
+    if rekeyed > 0 {
+        tracing::info!(rekeyed, "response codes re-keyed");
+    }
     let store = ctx.store.clone();
     let state = web::AppState::with_ctx(ctx, settings.web_config())?;
     let listener =

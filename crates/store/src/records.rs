@@ -380,28 +380,40 @@ pub struct StreetRegistrationWrite {
     pub at: OffsetDateTime,
 }
 
-/// What a street registration did: one woman is one person.
+/// What a door opened from outside (a street registration, a partner's referral, her
+/// own request on the open door) did (issue 13, item 2). It never acts on a woman
+/// Opsøg already knows; whoever opened it is told the same whichever this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RegistrationOutcome {
-    /// A new person, at `interested`.
+pub enum DoorOutcome {
+    /// A new intake, at `interested`.
     Created(Uuid),
-    /// She was known already (same phone and first name); the ambassador was added as
-    /// a source and her consent recorded.
-    AddedToKnown(Uuid),
+    /// A new intake that waits in the coordinators' queue of possible matches: she
+    /// resembles a known woman, or she is on the do-not-contact list and asked herself.
+    Queued(Uuid),
+    /// The same phone asked on the open door within the window: folded into that
+    /// request's own intake (issue 13, item 9).
+    Folded(Uuid),
+    /// On the do-not-contact list and the door is not her own: nothing about her is
+    /// written (G-2.2). (A one-time link is used up all the same.)
+    Refused,
 }
 
-impl RegistrationOutcome {
+impl DoorOutcome {
     /// As the audit entry says it.
     pub fn code(self) -> &'static str {
         match self {
-            RegistrationOutcome::Created(_) => "created",
-            RegistrationOutcome::AddedToKnown(_) => "added_to_known",
+            DoorOutcome::Created(_) => "created",
+            DoorOutcome::Queued(_) => "queued",
+            DoorOutcome::Folded(_) => "folded",
+            DoorOutcome::Refused => "refused",
         }
     }
 
-    pub fn person_id(self) -> Uuid {
+    /// The intake it wrote or folded into; none when refused.
+    pub fn person_id(self) -> Option<Uuid> {
         match self {
-            RegistrationOutcome::Created(id) | RegistrationOutcome::AddedToKnown(id) => id,
+            DoorOutcome::Created(id) | DoorOutcome::Queued(id) | DoorOutcome::Folded(id) => Some(id),
+            DoorOutcome::Refused => None,
         }
     }
 }
@@ -442,24 +454,6 @@ pub struct ReferralWrite {
     /// list in the same transaction as the write (G-2.2).
     pub dnc_hashes: Vec<String>,
     pub at: OffsetDateTime,
-}
-
-/// What a referral did: one woman is one person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReferralOutcome {
-    /// A new person, at `interested`.
-    Created(Uuid),
-    /// She was known already (same phone and first name); the partner was added as a
-    /// source and her consents recorded.
-    AddedToKnown(Uuid),
-}
-
-impl ReferralOutcome {
-    pub fn person_id(self) -> Uuid {
-        match self {
-            ReferralOutcome::Created(id) | ReferralOutcome::AddedToKnown(id) => id,
-        }
-    }
 }
 
 /// One of a partner's referrals as the partner may see it: her first name, when it
@@ -791,4 +785,33 @@ pub struct JobRecord {
     pub result_id: Option<Uuid>,
     /// Why it failed: a message code (e.g. `batch-failed-changed`).
     pub error_code: Option<String>,
+}
+
+/// One entry of the coordinators' queue of possible matches (issue 13, item 2): a new
+/// intake from a door opened outside, and the known woman she resembles.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PossibleMatch {
+    pub id: Uuid,
+    pub intake_id: Uuid,
+    pub intake_name: String,
+    pub intake_phone: Option<String>,
+    /// None for a renewed request whose earlier record is gone (her hash remains).
+    pub known_id: Option<Uuid>,
+    pub known_name: Option<String>,
+    pub known_stage: Option<domain::funnel::Stage>,
+    pub door: domain::person::SourceKind,
+    pub reason: domain::intake::MatchReason,
+    pub created_at: OffsetDateTime,
+}
+
+impl std::fmt::Debug for PossibleMatch {
+    // Names and phones stay out of logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PossibleMatch")
+            .field("id", &self.id)
+            .field("intake_id", &self.intake_id)
+            .field("known_id", &self.known_id)
+            .field("reason", &self.reason)
+            .finish_non_exhaustive()
+    }
 }

@@ -240,3 +240,13 @@ pub async fn issue_code(s: &SqlStore, person: Uuid, initiative: Uuid, random: u8
         .unwrap_or_else(|e| panic!("issuing a response code: {e}"));
     domain::response::display(&code)
 }
+
+/// How many sessions the database holds (issue 13, item 9: a public page writes none).
+pub async fn count_sessions(s: &SqlStore) -> i64 {
+    use sqlx::Row;
+    let row = sqlx::query("SELECT COUNT(*) FROM sessions")
+        .fetch_one(s.pool())
+        .await
+        .unwrap_or_else(|e| panic!("counting sessions: {e}"));
+    row.try_get(0).unwrap_or_else(|e| panic!("counting sessions: {e}"))
+}

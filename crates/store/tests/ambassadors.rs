@@ -249,7 +249,7 @@ async fn a_street_registration_creates_her_at_interested_with_source_consent_not
         )
         .await
         .unwrap();
-    let RegistrationOutcome::Created(id) = outcome else { panic!("{outcome:?}") };
+    let DoorOutcome::Created(id) = outcome else { panic!("{outcome:?}") };
     assert_eq!(s.count_people().await.unwrap(), 1);
 
     let rec = s.read_person(id).await.unwrap().unwrap();
@@ -322,7 +322,8 @@ async fn a_woman_registered_without_a_safe_phone_is_safe_contact_only() {
         .register_from_street(&registration_write(reg, &w.ambassador, w.init.id), &audit(AuditAction::CreatePerson))
         .await
         .unwrap()
-        .person_id();
+        .person_id()
+        .unwrap();
     let rec = s.read_person(id).await.unwrap().unwrap();
     assert!(rec.person.details.safe_contact_only, "G-2.4");
     assert!(!rec.person.details.phone_is_hers_alone);
@@ -333,7 +334,7 @@ async fn a_woman_registered_without_a_safe_phone_is_safe_contact_only() {
 }
 
 #[tokio::test]
-async fn registering_the_same_woman_again_adds_no_person() {
+async fn registering_a_known_woman_again_never_touches_her_record_and_queues_the_new_intake() {
     let db = TestDb::new().await;
     let s = &db.store;
     let w = street(s).await;
@@ -344,64 +345,46 @@ async fn registering_the_same_woman_again_adds_no_person() {
         )
         .await
         .unwrap();
-    let RegistrationOutcome::Created(id) = first else { panic!("{first:?}") };
+    let DoorOutcome::Created(id) = first else { panic!("{first:?}") };
+    let before = s.read_person(id).await.unwrap().unwrap();
     let people = s.count_people().await.unwrap();
 
-    // the same phone written another way, the same name spelt another way
+    // the same phone written another way, the same name spelt another way: anyone may
+    // know both, so the door does not act on her (issue 13, item 2)
     let again = StreetRegistration {
         phone_hers_alone: false,
         best_time_to_call: BestTime::Morning,
         ..street_registration(" HODAN ", "+45 12 34 56 78", w.area.id)
     };
     let outcome = s
-        .register_from_street(&registration_write(again, &w.ambassador, w.init.id), &audit(AuditAction::UpdatePerson))
+        .register_from_street(&registration_write(again, &w.ambassador, w.init.id), &audit(AuditAction::CreatePerson))
         .await
         .unwrap();
-    assert_eq!(outcome, RegistrationOutcome::AddedToKnown(id));
-    assert_eq!(s.count_people().await.unwrap(), people, "one woman is one person");
+    let DoorOutcome::Queued(intake) = outcome else { panic!("{outcome:?}") };
+    assert_ne!(intake, id);
+    assert_eq!(s.count_people().await.unwrap(), people + 1, "a new intake");
     let rec = s.read_person(id).await.unwrap().unwrap();
-    assert_eq!(rec.sources.len(), 1, "the same ambassador is not added twice");
-    assert_eq!(s.list_consents(id).await.unwrap().len(), 2, "each consent she gave is kept");
-    assert_eq!(s.list_events(id).await.unwrap().len(), 1, "her funnel is left to her caseworker");
-    assert_eq!(rec.best_time_to_call, Some(BestTime::Morning), "her newest word");
-    assert!(rec.person.details.safe_contact_only, "safety only tightens (G-2.4)");
+    assert_eq!(rec.sources, before.sources);
+    assert_eq!(rec.best_time_to_call, before.best_time_to_call, "her record is not written");
+    assert_eq!(rec.person.details.safe_contact_only, before.person.details.safe_contact_only);
+    assert_eq!(s.list_consents(id).await.unwrap().len(), 1);
+    assert_eq!(s.list_events(id).await.unwrap().len(), 1);
+    assert_eq!(store::testkit::audit_actions(s, id).await, vec!["create_person"]);
+    let queue = s.open_possible_matches(w.init.id).await.unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!((queue[0].intake_id, queue[0].known_id, queue[0].door), (intake, Some(id), SourceKind::Ambassador));
+    assert_eq!(queue[0].reason, domain::intake::MatchReason::Resembles);
+    assert_eq!(queue[0].known_stage, Some(Stage::Interested));
     assert_eq!(
-        messages(&s.list_notifications(w.caseworker.id).await.unwrap()),
-        vec![("notification-known-woman-registered", Some(id)), ("notification-new-woman-registered", Some(id))]
+        messages(&s.list_notifications(w.coordinator.id).await.unwrap()),
+        vec![("notification-possible-match", Some(intake))]
     );
-    assert_eq!(store::testkit::audit_actions(s, id).await, vec!["update_person", "create_person"]);
-
-    // a second ambassador is a second source; her contact person is the one told
-    let amal = user(s, "amal", Role::Ambassador, Some(w.team)).await;
-    s.set_contact_person(id, w.other_caseworker.id, None, w.coordinator.id, &audit(AuditAction::UpdatePerson))
-        .await
-        .unwrap();
-    let third = s
-        .register_from_street(
-            &registration_write(street_registration("Hodan", "12345678", w.area.id), &amal, w.init.id),
-            &audit(AuditAction::UpdatePerson),
-        )
-        .await
-        .unwrap();
-    assert_eq!(third, RegistrationOutcome::AddedToKnown(id));
-    let rec = s.read_person(id).await.unwrap().unwrap();
-    let mut registered_by = rec.scope().registered_by;
-    registered_by.sort();
-    let mut expected = vec![w.ambassador.id, amal.id];
-    expected.sort();
-    assert_eq!(registered_by, expected);
-    assert!(rec.person.details.safe_contact_only, "a safe answer does not lift the flag");
-    assert_eq!(
-        messages(&s.list_notifications(w.other_caseworker.id).await.unwrap()),
-        vec![("notification-known-woman-registered", Some(id))]
-    );
-    assert_eq!(s.list_notifications(w.caseworker.id).await.unwrap().len(), 2, "not the team, her contact person");
-    assert_eq!(s.count_people().await.unwrap(), people);
+    assert!(s.check_projections().await.unwrap().is_empty());
     db.cleanup().await;
 }
 
 #[tokio::test]
-async fn a_known_woman_outside_the_initiative_enters_it_at_interested() {
+async fn a_known_woman_outside_the_initiative_is_not_brought_into_it() {
     let db = TestDb::new().await;
     let s = &db.store;
     let w = street(s).await;
@@ -422,16 +405,13 @@ async fn a_known_woman_outside_the_initiative_enters_it_at_interested() {
         )
         .await
         .unwrap();
-    assert_eq!(outcome, RegistrationOutcome::AddedToKnown(known));
-    assert_eq!(s.count_people().await.unwrap(), 1);
-    assert_eq!(s.get_funnel(known, w.init.id).await.unwrap().unwrap().state.stage, Stage::Interested);
+    let DoorOutcome::Queued(intake) = outcome else { panic!("{outcome:?}") };
+    assert_eq!(s.count_people().await.unwrap(), 2);
+    assert!(s.get_funnel(known, w.init.id).await.unwrap().is_none(), "not entered by an outside door");
     assert_eq!(s.get_funnel(known, other.id).await.unwrap().unwrap().state.stage, Stage::Identified, "untouched");
-    // she has no team and no contact person: the coordinators hear of her
-    assert_eq!(
-        messages(&s.list_notifications(w.coordinator.id).await.unwrap()),
-        vec![("notification-known-woman-registered", Some(known))]
-    );
-    assert!(s.list_notifications(w.caseworker.id).await.unwrap().is_empty());
+    assert_eq!(s.get_funnel(intake, w.init.id).await.unwrap().unwrap().state.stage, Stage::Interested);
+    let queue = s.open_possible_matches(w.init.id).await.unwrap();
+    assert_eq!((queue[0].known_id, queue[0].known_stage), (Some(known), None));
     assert!(s.check_projections().await.unwrap().is_empty());
     db.cleanup().await;
 }
@@ -445,8 +425,8 @@ async fn a_different_name_on_the_same_phone_is_a_new_person() {
     for name in ["Hodan", "Sahra"] {
         let write = registration_write(street_registration(name, "12345678", w.area.id), &w.ambassador, w.init.id);
         let outcome = s.register_from_street(&write, &audit(AuditAction::CreatePerson)).await.unwrap();
-        assert!(matches!(outcome, RegistrationOutcome::Created(_)), "{name}: {outcome:?}");
-        ids.push(outcome.person_id());
+        assert!(matches!(outcome, DoorOutcome::Created(_)), "{name}: {outcome:?}");
+        ids.push(outcome.person_id().unwrap());
     }
     assert_ne!(ids[0], ids[1]);
     assert_eq!(s.count_people().await.unwrap(), 2, "a shared phone is not one woman (G-2.4)");
@@ -488,7 +468,7 @@ async fn a_failed_registration_leaves_nothing() {
 }
 
 #[tokio::test]
-async fn registrations_of_one_woman_at_the_same_moment_make_one_person() {
+async fn registrations_of_one_woman_at_the_same_moment_see_each_other() {
     let db = TestDb::new().await;
     let s = &db.store;
     let w = street(s).await;
@@ -497,10 +477,12 @@ async fn registrations_of_one_woman_at_the_same_moment_make_one_person() {
     let b = registration_write(street_registration("Hodan", "12345678", w.area.id), &amal, w.init.id);
     let record = audit(AuditAction::CreatePerson);
     let (ra, rb) = tokio::join!(s.register_from_street(&a, &record), s.register_from_street(&b, &record));
-    let (ra, rb) = (ra.unwrap(), rb.unwrap());
-    assert_eq!(ra.person_id(), rb.person_id());
-    assert_eq!(s.count_people().await.unwrap(), 1);
-    assert_eq!(s.read_person(ra.person_id()).await.unwrap().unwrap().sources.len(), 2);
+    let mut kinds = [ra.unwrap().code(), rb.unwrap().code()];
+    kinds.sort_unstable();
+    // Serialised on her phone: the second sees the first, and waits for a coordinator.
+    assert_eq!(kinds, ["created", "queued"]);
+    assert_eq!(s.count_people().await.unwrap(), 2);
+    assert_eq!(s.open_possible_matches(w.init.id).await.unwrap().len(), 1);
     db.cleanup().await;
 }
 

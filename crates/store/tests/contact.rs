@@ -405,7 +405,7 @@ async fn the_cadence_is_the_initiative_s_and_survives_a_reload() {
 }
 
 #[tokio::test]
-async fn her_own_request_makes_one_person_and_moves_a_known_woman_back_to_interested() {
+async fn her_own_request_never_touches_a_known_woman_and_folds_the_same_phone() {
     let db = TestDb::new().await;
     let s = &db.store;
     let init = initiative(s).await;
@@ -420,14 +420,15 @@ async fn her_own_request_makes_one_person_and_moves_a_known_woman_back_to_intere
         .parse()
         .unwrap()
     };
-    let write = |name: &str, phone: &str, dnc_hashes: &[&str]| SelfReferralWrite {
+    let start = OffsetDateTime::now_utc();
+    let write = |name: &str, phone: &str, dnc_hashes: &[&str], days: i64| SelfReferralWrite {
         request: request(name, phone),
         initiative_id: init.id,
         dnc_hashes: dnc_hashes.iter().map(|h| h.to_string()).collect(),
-        at: OffsetDateTime::now_utc(),
+        at: start + time::Duration::days(days),
     };
-    let new = s.self_referral(&write("Fatima", "61234567", &[]), &audit(AuditAction::SelfReferral)).await.unwrap();
-    let RegistrationOutcome::Created(id) = new else { panic!("{new:?}") };
+    let new = s.self_referral(&write("Fatima", "61234567", &[], 0), &audit(AuditAction::SelfReferral)).await.unwrap();
+    let DoorOutcome::Created(id) = new else { panic!("{new:?}") };
     let rec = s.read_person(id).await.unwrap().unwrap();
     assert_eq!(rec.best_time_to_call, Some(domain::ambassador::BestTime::Evening));
     assert!(rec.sources.iter().any(|x| x.kind == SourceKind::SelfReferral));
@@ -435,34 +436,53 @@ async fn her_own_request_makes_one_person_and_moves_a_known_woman_back_to_intere
     let told = s.list_notifications(coordinator.id).await.unwrap();
     assert_eq!(messages(&told), vec![("notification-self-referral", Some(id))]);
 
-    // She said "not now" since, and her hashes are on the do-not-contact list: her own
-    // request is taken in as a note (G-2.2), she is not moved, and the coordinators are
-    // told she once said never (read in the intake's own transaction).
+    // The same phone again within the window folds into her request: one record.
+    let again = s.self_referral(&write("Fatma", "61 23 45 67", &[], 0), &audit(AuditAction::SelfReferral)).await;
+    assert_eq!(again.unwrap(), DoorOutcome::Folded(id));
+    assert_eq!(s.count_people().await.unwrap(), 1);
+    assert!(s.list_events(id).await.unwrap().first().unwrap().note.contains("igen"));
+
+    // She said "not now" since, and her hashes went on the do-not-contact list. Days
+    // later a request with her first name and phone does not touch her record (anyone
+    // may know both): a new intake, held (safe contact only) and queued for a
+    // coordinator to confirm with her safely (issue 13, item 2).
     s.record_event(&event(id, init.id, EventKind::NotNow), &audit(AuditAction::RecordEvent)).await.unwrap();
     s.add_do_not_contact(&["hash-of-fatima".into()], &audit(AuditAction::RecordEvent)).await.unwrap();
-    let again = s
-        .self_referral(&write("fatima", "+45 61 23 45 67", &["hash-of-fatima"]), &audit(AuditAction::SelfReferral))
+    let known_events = s.list_events(id).await.unwrap().len();
+    let renewed = s
+        .self_referral(&write("fatima", "+45 61 23 45 67", &["hash-of-fatima"], 2), &audit(AuditAction::SelfReferral))
         .await
         .unwrap();
-    assert_eq!(again, RegistrationOutcome::AddedToKnown(id));
+    let DoorOutcome::Queued(held) = renewed else { panic!("{renewed:?}") };
+    assert_ne!(held, id);
     assert_eq!(s.get_funnel(id, init.id).await.unwrap().unwrap().state.stage, Stage::NotNow);
-    let events = s.list_events(id).await.unwrap();
-    assert_eq!(events.first().unwrap().kind, EventKind::Note);
-    assert!(events.first().unwrap().note.contains("tidligere bedt om aldrig"));
+    assert_eq!(s.list_events(id).await.unwrap().len(), known_events, "nothing on her record");
+    let held_rec = s.read_person(held).await.unwrap().unwrap();
+    assert!(held_rec.person.details.safe_contact_only, "held until confirmed with her");
+    let queue = s.open_possible_matches(init.id).await.unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!((queue[0].intake_id, queue[0].known_id), (held, Some(id)));
+    assert_eq!(queue[0].reason, domain::intake::MatchReason::RenewedRequest);
+    assert_eq!(queue[0].known_stage, Some(Stage::NotNow));
+    let told = s.list_notifications(coordinator.id).await.unwrap();
     assert!(
-        s.list_notifications(coordinator.id)
-            .await
-            .unwrap()
-            .iter()
-            .any(|n| n.message == "notification-self-referral-declined-earlier")
+        told.iter().any(|n| n.message == "notification-self-referral-declined-earlier" && n.person_id == Some(held))
     );
-    // Not on the list, asking again herself brings her back to interested.
-    s.self_referral(&write("Fatima", "61234567", &[]), &audit(AuditAction::SelfReferral)).await.unwrap();
-    assert_eq!(s.get_funnel(id, init.id).await.unwrap().unwrap().state.stage, Stage::Interested);
-    // At `interested` already, another request is a note.
-    s.self_referral(&write("Fatima", "61234567", &[]), &audit(AuditAction::SelfReferral)).await.unwrap();
-    assert_eq!(s.list_events(id).await.unwrap().first().unwrap().kind, EventKind::Note);
-    assert_eq!(s.count_people().await.unwrap(), 1);
+    assert!(told.iter().any(|n| n.message == "notification-possible-match" && n.person_id == Some(held)));
+
+    // Not on the list, a resemblance is queued too, and she is not moved back.
+    let resembles =
+        s.self_referral(&write("Fatima", "61234567", &[], 4), &audit(AuditAction::SelfReferral)).await.unwrap();
+    assert!(matches!(resembles, DoorOutcome::Queued(other) if other != id && other != held), "{resembles:?}");
+    assert_eq!(s.get_funnel(id, init.id).await.unwrap().unwrap().state.stage, Stage::NotNow);
+    assert_eq!(s.count_people().await.unwrap(), 3);
+
+    // A coordinator settles an entry; it leaves the queue, audited naming both women.
+    let coordinator_audit = audit(AuditAction::ResolveMatch);
+    s.resolve_possible_match(queue[0].id, coordinator.id, "Talt med hende", start, &coordinator_audit).await.unwrap();
+    assert_eq!(s.open_possible_matches(init.id).await.unwrap().len(), 1);
+    let again = s.resolve_possible_match(queue[0].id, coordinator.id, "", start, &coordinator_audit).await;
+    assert!(matches!(again, Err(StoreError::NotFound(_))), "{again:?}");
     assert!(s.check_projections().await.unwrap().is_empty());
 }
 

@@ -28,8 +28,8 @@ async fn a_street_registration_of_a_woman_on_the_list_writes_nothing() {
     let before = audit_count(s).await;
     let mut write = registration_write(street_registration("Hodan", "12345678", w.area.id), &w.ambassador, w.init.id);
     write.dnc_hashes = vec!["another-hash".into(), HODAN.into()];
-    let r = s.register_from_street(&write, &audit(AuditAction::RegisterFromStreet)).await;
-    assert!(matches!(r, Err(StoreError::OnDoNotContact)), "{r:?}");
+    let r = s.register_from_street(&write, &audit(AuditAction::RegisterFromStreet)).await.unwrap();
+    assert_eq!(r, DoorOutcome::Refused);
     assert_eq!(s.count_people().await.unwrap(), 0);
     assert_eq!(audit_count(s).await, before);
     assert!(s.list_notifications(w.caseworker.id).await.unwrap().is_empty());
@@ -37,7 +37,7 @@ async fn a_street_registration_of_a_woman_on_the_list_writes_nothing() {
     // Not on the list, the same registration goes through.
     write.dnc_hashes = vec!["another-hash".into()];
     let done = s.register_from_street(&write, &audit(AuditAction::RegisterFromStreet)).await.unwrap();
-    assert!(matches!(done, RegistrationOutcome::Created(_)), "{done:?}");
+    assert!(matches!(done, DoorOutcome::Created(_)), "{done:?}");
     db.cleanup().await;
 }
 
@@ -50,21 +50,22 @@ async fn a_referral_of_a_woman_on_the_list_writes_nothing_even_for_a_known_woman
     let before = audit_count(s).await;
     let mut write = from_account(referral("Hodan", Some("12345678")), &w.account, w.init.id);
     write.dnc_hashes = vec![HODAN.into()];
-    let r = s.refer(&write, &audit(AuditAction::Refer)).await;
-    assert!(matches!(r, Err(StoreError::OnDoNotContact)), "{r:?}");
+    let r = s.refer(&write, &audit(AuditAction::Refer)).await.unwrap();
+    assert_eq!(r, DoorOutcome::Refused);
     assert_eq!(s.count_people().await.unwrap(), 0);
     assert_eq!(audit_count(s).await, before);
 
     // A known woman is refused too: the door does not reach her record.
     write.dnc_hashes = Vec::new();
-    let ReferralOutcome::Created(id) = s.refer(&write, &audit(AuditAction::Refer)).await.unwrap() else {
+    let DoorOutcome::Created(id) = s.refer(&write, &audit(AuditAction::Refer)).await.unwrap() else {
         panic!("a new woman")
     };
     let sources = s.read_person(id).await.unwrap().unwrap().sources.len();
     write.dnc_hashes = vec![HODAN.into()];
-    let r = s.refer(&write, &audit(AuditAction::Refer)).await;
-    assert!(matches!(r, Err(StoreError::OnDoNotContact)), "{r:?}");
+    let r = s.refer(&write, &audit(AuditAction::Refer)).await.unwrap();
+    assert_eq!(r, DoorOutcome::Refused);
     assert_eq!(s.read_person(id).await.unwrap().unwrap().sources.len(), sources);
+    assert_eq!(s.count_people().await.unwrap(), 1);
     db.cleanup().await;
 }
 

@@ -123,7 +123,7 @@ async fn a_link_referral_creates_her_at_interested_with_the_partner_as_source() 
     r.note = "Taler lidt dansk; foretrækker formiddage.".into();
     let write = through_link(r.clone(), w.org, &hash, w.init.id);
     let outcome = s.refer(&write, &audit(AuditAction::CreatePerson)).await.unwrap();
-    let ReferralOutcome::Created(id) = outcome else { panic!("{outcome:?}") };
+    let DoorOutcome::Created(id) = outcome else { panic!("{outcome:?}") };
     assert_eq!(s.count_people().await.unwrap(), 1);
 
     let rec = s.read_person(id).await.unwrap().unwrap();
@@ -266,7 +266,7 @@ async fn a_partner_account_refers_for_its_own_partner_only() {
     let w = partners(s).await;
     let r = referral("Zahra", None);
     let id = match s.refer(&from_account(r, &w.account, w.init.id), &audit(AuditAction::CreatePerson)).await.unwrap() {
-        ReferralOutcome::Created(id) => id,
+        DoorOutcome::Created(id) => id,
         other => panic!("{other:?}"),
     };
     assert_eq!(s.get_funnel(id, w.init.id).await.unwrap().unwrap().state.stage, Stage::Interested);
@@ -317,7 +317,7 @@ async fn a_partner_account_refers_for_its_own_partner_only() {
 }
 
 #[tokio::test]
-async fn a_known_woman_referred_gets_the_partner_as_a_source_not_a_second_record() {
+async fn a_known_woman_referred_is_a_new_intake_and_her_record_is_not_touched() {
     let db = TestDb::new().await;
     let s = &db.store;
     let w = partners(s).await;
@@ -340,58 +340,39 @@ async fn a_known_woman_referred_gets_the_partner_as_a_source_not_a_second_record
     )
     .await
     .unwrap();
+    let before = s.read_person(known).await.unwrap().unwrap();
     let people = s.count_people().await.unwrap();
 
-    // the same phone written another way, the same first name spelt another way; she
-    // asks to be reached through the partner only
+    // the same phone written another way, the same first name spelt another way
     let mut r = referral(" ZAHRA ", Some("+45 87 65 43 21"));
     r.contact_preference = ContactPreference::ThroughPartner;
     r.phone_hers_alone = false;
     r.status_consent = true;
+    r.note = "Spurgte efter timen.".into();
     let hash = make_link(s, w.org, w.coordinator.id, OffsetDateTime::now_utc()).await;
-    let outcome = s.refer(&through_link(r.clone(), w.org, &hash, w.init.id), &audit(AuditAction::UpdatePerson)).await;
-    assert_eq!(outcome.unwrap(), ReferralOutcome::AddedToKnown(known));
-    assert_eq!(s.count_people().await.unwrap(), people, "one woman is one person");
+    let outcome = s.refer(&through_link(r.clone(), w.org, &hash, w.init.id), &audit(AuditAction::Refer)).await;
+    let DoorOutcome::Queued(intake) = outcome.unwrap() else { panic!("a queued intake") };
+    assert_eq!(s.count_people().await.unwrap(), people + 1, "a new intake (issue 13, item 2)");
     let rec = s.read_person(known).await.unwrap().unwrap();
-    assert_eq!(rec.person.details.family_name, "Ahmadi", "her record is not overwritten");
-    assert_eq!(
-        rec.sources.iter().map(|s| s.kind).collect::<Vec<_>>(),
-        vec![SourceKind::RegisterRun, SourceKind::Partner]
-    );
-    assert!(rec.person.details.safe_contact_only, "through the partner only: safe contact only (G-2.4)");
-    assert!(!rec.person.details.phone_is_hers_alone);
-    assert_eq!(rec.contact_preference, Some(ContactPreference::ThroughPartner));
-    assert_eq!(s.get_funnel(known, w.init.id).await.unwrap().unwrap().state.stage, Stage::Interested, "enters");
-    assert_eq!(s.get_funnel(known, other.id).await.unwrap().unwrap().state.stage, Stage::Identified, "untouched");
-    assert_eq!(s.list_consents(known).await.unwrap().len(), 2);
-    assert_eq!(
-        messages(&s.list_notifications(w.caseworker.id).await.unwrap()),
-        vec![("notification-known-woman-referred", Some(known))],
-        "her contact person hears of it"
-    );
-    assert!(s.list_notifications(w.coordinator.id).await.unwrap().is_empty());
+    assert_eq!(rec.sources, before.sources, "no source added to her");
+    assert_eq!(rec.person.details.safe_contact_only, before.person.details.safe_contact_only);
+    assert_eq!(rec.contact_preference, before.contact_preference);
+    assert!(s.get_funnel(known, w.init.id).await.unwrap().is_none(), "not entered");
+    assert!(s.list_consents(known).await.unwrap().is_empty());
+    assert!(s.list_notifications(w.caseworker.id).await.unwrap().is_empty(), "her caseworker is not told by the door");
+    // The intake has what the partner gave: consents, preference, the note, safety.
+    let new = s.read_person(intake).await.unwrap().unwrap();
+    assert!(new.person.details.safe_contact_only, "through the partner only: safe contact only (G-2.4)");
+    assert_eq!(new.contact_preference, Some(ContactPreference::ThroughPartner));
+    assert_eq!(s.list_consents(intake).await.unwrap().len(), 2);
+    assert!(s.list_events(intake).await.unwrap().iter().any(|e| e.note == "Spurgte efter timen."));
+    let notifications = s.list_notifications(w.coordinator.id).await.unwrap();
+    let told = messages(&notifications);
+    assert!(told.contains(&("notification-possible-match", Some(intake))), "{told:?}");
+    assert!(told.contains(&("notification-new-woman-referred", Some(intake))), "{told:?}");
     assert!(s.referral_link(&hash).await.unwrap().unwrap().used_at.is_some());
-
-    // referred again by the account, with a note and a safe answer: no second source,
-    // the flags are not lifted, the note goes on her timeline as a note
-    let mut again = referral("Zahra", Some("87654321"));
-    again.note = "Spurgte igen efter timen.".into();
-    let outcome = s.refer(&from_account(again, &w.account, w.init.id), &audit(AuditAction::UpdatePerson)).await;
-    assert_eq!(outcome.unwrap(), ReferralOutcome::AddedToKnown(known));
-    let rec = s.read_person(known).await.unwrap().unwrap();
-    assert_eq!(rec.sources.len(), 2, "the same partner is not added twice");
-    assert!(rec.person.details.safe_contact_only && !rec.person.details.phone_is_hers_alone, "safety only tightens");
-    assert_eq!(rec.contact_preference, Some(ContactPreference::Phone), "her newest word");
-    let events = s.list_events(known).await.unwrap();
-    let in_init: Vec<_> =
-        events.iter().filter(|e| e.initiative_id == w.init.id).map(|e| (e.kind, e.note.as_str())).collect();
-    assert_eq!(in_init.len(), 2);
-    assert!(in_init.contains(&(EventKind::Note, "Spurgte igen efter timen.")), "{in_init:?}");
-    assert_eq!(s.get_funnel(known, w.init.id).await.unwrap().unwrap().state.stage, Stage::Interested);
-    assert_eq!(
-        store::testkit::audit_actions(s, known).await,
-        vec!["update_person", "update_person", "update_person", "create_person"]
-    );
+    let queue = s.open_possible_matches(w.init.id).await.unwrap();
+    assert_eq!((queue[0].intake_id, queue[0].known_id, queue[0].door), (intake, Some(known), SourceKind::Partner));
     assert!(s.check_projections().await.unwrap().is_empty());
     db.cleanup().await;
 }
@@ -403,7 +384,7 @@ async fn a_partner_sees_a_coarse_status_only_with_her_consent() {
     let w = partners(s).await;
     let refer = |r: domain::partner::Referral| {
         let write = from_account(r, &w.account, w.init.id);
-        async move { s.refer(&write, &audit(AuditAction::CreatePerson)).await.unwrap().person_id() }
+        async move { s.refer(&write, &audit(AuditAction::CreatePerson)).await.unwrap().person_id().unwrap() }
     };
     let mut agreed = referral("Zahra", Some("11111111"));
     agreed.status_consent = true;
@@ -444,8 +425,11 @@ async fn a_partner_sees_a_coarse_status_only_with_her_consent() {
     s.refer(&from_account(referral("Zahra", Some("11111111")), &theirs, w.init.id), &audit(AuditAction::UpdatePerson))
         .await
         .unwrap();
+    // (its own intake: a door from outside never joins the first, issue 13, item 2)
     let list = s.list_referrals(w.other_org, w.init.id).await.unwrap();
-    assert_eq!(status(&list), vec![(zahra, "Zahra".into(), false, None)]);
+    assert_eq!(list.len(), 1);
+    assert_ne!(list[0].person_id, zahra);
+    assert_eq!((list[0].given_name.as_str(), list[0].status_consent, list[0].status), ("Zahra", false, None));
 
     // withdrawn, the status is hidden again
     let consent = s.list_consents(zahra).await.unwrap().into_iter().find(|c| c.purpose == "partner_status").unwrap();
@@ -508,7 +492,8 @@ async fn referrals_are_counted_per_month() {
         ("Zahra", "11111111", at(2025, time::Month::December, 31)),
         ("Maryam", "22222222", at(2026, time::Month::February, 1)),
         ("Leila", "33333333", at(2026, time::Month::February, 28)),
-        // Zahra again in March: already the partner's, so no new woman
+        // Zahra again in March: a new intake that waits as a possible match (a door
+        // from outside never joins a known woman, issue 13, item 2), so it counts
         ("Zahra", "11111111", at(2026, time::Month::March, 3)),
     ];
     for (name, phone, when) in referrals {
@@ -522,7 +507,7 @@ async fn referrals_are_counted_per_month() {
         .unwrap();
     assert_eq!(
         s.referrals_per_month(w.org).await.unwrap(),
-        vec![(2025, time::Month::December, 1), (2026, time::Month::February, 2)]
+        vec![(2025, time::Month::December, 1), (2026, time::Month::February, 2), (2026, time::Month::March, 1)]
     );
     assert_eq!(s.referrals_per_month(w.other_org).await.unwrap().len(), 1);
     assert!(s.referrals_per_month(Uuid::new_v4()).await.unwrap().is_empty());

@@ -143,6 +143,8 @@ pub const ROUTES: &[RouteRule] = &[
     r("POST", "/svar", Public),
     r("GET", "/kontakt", Public),
     r("POST", "/kontakt", Public),
+    r("GET", "/matches", act(&[A::ReviewMatches])),
+    r("POST", "/matches/{id}", act(&[A::ReviewMatches])),
     r("GET", "/calls", act(&[A::RecordEvent, A::ListPeople])),
     r("POST", "/calls/{id}", act(&[A::RecordEvent])),
 ];

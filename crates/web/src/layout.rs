@@ -119,6 +119,9 @@ pub fn menu(actor: &Actor) -> Vec<(&'static str, &'static str, &'static str)> {
     } else if policy::may(actor, Action::ReviewLinks, None) {
         items.push(("/register/review", "nav-link-review", "nav-link-review"));
     }
+    if policy::may(actor, Action::ReviewMatches, None) {
+        items.push(("/matches", "nav-matches", "nav-matches"));
+    }
     if policy::may(actor, Action::EditLetters, None) {
         items.push(("/letters", "nav-letters", "nav-letters"));
     }

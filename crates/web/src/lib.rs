@@ -11,6 +11,7 @@ mod config;
 mod error;
 pub mod i18n;
 mod layout;
+mod public_form;
 mod rate_limit;
 mod routes;
 mod security;
@@ -38,10 +39,8 @@ pub struct AppState {
     pub dummy_hash: Arc<String>,
     pub dnc_key: Arc<DncKey>,
     pub logo: Option<Arc<(String, Vec<u8>)>>,
-    /// Failed guesses at the public answer page.
-    pub answer_limiter: Arc<rate_limit::Limiter>,
-    /// Requests on the public open-door page: a flood is refused.
-    pub open_door_limiter: Arc<rate_limit::Limiter>,
+    /// The public pages' budgets, per client address (issue 13, item 9).
+    pub limits: Arc<rate_limit::PublicLimits>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,10 +84,7 @@ impl AppState {
             i18n: Arc::new(i18n::I18n::load()?),
             dummy_hash: Arc::new(app::auth::hash_password("opsog dummy password for timing")?),
             logo,
-            // 30 failed guesses a minute in all, 5 per visitor: a mistyped code is
-            // retyped, a guesser waits.
-            answer_limiter: Arc::new(rate_limit::Limiter::new(std::time::Duration::from_secs(60), 30, 5)),
-            open_door_limiter: Arc::new(rate_limit::Limiter::new(std::time::Duration::from_secs(60), 20, 3)),
+            limits: Arc::new(rate_limit::PublicLimits::default()),
         })
     }
 }

@@ -1,30 +1,37 @@
-//! A limit on failed guesses at the public answer page (issue 4, item 4): a response
-//! code is about 49 bits, and this keeps guessing at a handful a minute, for the whole
-//! server and for one visitor's session. A flood of guesses can make real answers wait
-//! a minute too; that is the price of not knowing who is guessing (no IP addresses are
-//! kept about visitors).
+//! Budgets on the public pages (issue 13, item 9), kept per client address
+//! (`client::ClientAddress`: the connection's, or the configured proxy header's) and,
+//! on the open door, per phone number — never per session, which a client renews by
+//! loading the page, and never one budget for everyone, which let a guesser anywhere
+//! make every genuine answer wait.
+//!
+//! Her answer page keeps two budgets per address: failed guesses, and answers given
+//! with a valid code. Guessing spends only the first, so a valid answer never waits
+//! for guesses from another address; a response code is about 49 bits, so ten
+//! guesses per address in ten minutes leave nothing to find.
+//!
+//! Counts live in memory and start afresh each window: a restart forgets them, which
+//! costs a guesser nothing he could not get by waiting a window.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-pub struct Limiter {
+/// A budget of `per_window` counts per key.
+pub struct Budget {
     window: Duration,
     per_window: u32,
-    per_session: u32,
     state: Mutex<State>,
 }
 
 struct State {
     started: Instant,
-    failures: u32,
-    by_session: HashMap<String, u32>,
+    counts: HashMap<String, u32>,
 }
 
-impl Limiter {
-    pub fn new(window: Duration, per_window: u32, per_session: u32) -> Limiter {
-        let state = State { started: Instant::now(), failures: 0, by_session: HashMap::new() };
-        Limiter { window, per_window, per_session, state: Mutex::new(state) }
+impl Budget {
+    pub fn new(window: Duration, per_window: u32) -> Budget {
+        Budget { window, per_window, state: Mutex::new(State { started: Instant::now(), counts: HashMap::new() }) }
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
@@ -32,24 +39,50 @@ impl Limiter {
         // are still usable.
         let mut guard = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if guard.started.elapsed() >= self.window {
-            *guard = State { started: Instant::now(), failures: 0, by_session: HashMap::new() };
+            *guard = State { started: Instant::now(), counts: HashMap::new() };
         }
         f(&mut guard)
     }
 
-    /// May this session try a code now?
-    pub fn allows(&self, session: &str) -> bool {
-        self.with(|s| {
-            s.failures < self.per_window && s.by_session.get(session).copied().unwrap_or(0) < self.per_session
-        })
+    /// Is there budget left for this key?
+    pub fn allows(&self, key: &str) -> bool {
+        self.with(|s| s.counts.get(key).copied().unwrap_or(0) < self.per_window)
     }
 
-    /// A guess that named no live code.
-    pub fn failed(&self, session: &str) {
-        self.with(|s| {
-            s.failures = s.failures.saturating_add(1);
-            *s.by_session.entry(session.to_string()).or_insert(0) += 1;
-        });
+    /// Spends one of this key's budget.
+    pub fn spend(&self, key: &str) {
+        self.with(|s| *s.counts.entry(key.to_string()).or_insert(0) += 1);
+    }
+}
+
+/// An address as a budget's key. Without one (no connection info, no proxy header)
+/// every such request shares one key: the safe side.
+pub fn address_key(address: Option<IpAddr>) -> String {
+    address.map_or_else(|| "unknown".to_string(), |a| a.to_string())
+}
+
+/// The public pages' budgets.
+pub struct PublicLimits {
+    /// Failed guesses at her answer page, per address.
+    pub answer_guesses: Budget,
+    /// Answers with a valid code, per address (a community centre may help many).
+    pub answer_valid: Budget,
+    /// Requests on the open door, per address.
+    pub door_per_address: Budget,
+    /// Requests on the open door, per phone number (keyed by a hash, not the number).
+    pub door_per_phone: Budget,
+}
+
+impl Default for PublicLimits {
+    fn default() -> Self {
+        let ten_minutes = Duration::from_secs(600);
+        let day = Duration::from_secs(24 * 3600);
+        PublicLimits {
+            answer_guesses: Budget::new(ten_minutes, 10),
+            answer_valid: Budget::new(ten_minutes, 60),
+            door_per_address: Budget::new(Duration::from_secs(3600), 10),
+            door_per_phone: Budget::new(day, 3),
+        }
     }
 }
 
@@ -58,16 +91,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn failures_close_the_session_then_the_server_then_reopen() {
-        let l = Limiter::new(Duration::from_millis(50), 3, 2);
-        assert!(l.allows("a"));
-        l.failed("a");
-        l.failed("a");
-        assert!(!l.allows("a"), "the session's limit");
-        assert!(l.allows("b"));
-        l.failed("b");
-        assert!(!l.allows("c"), "the server's limit");
+    fn a_key_s_budget_is_its_own_and_reopens_with_the_window() {
+        let b = Budget::new(Duration::from_millis(50), 2);
+        assert!(b.allows("a"));
+        b.spend("a");
+        b.spend("a");
+        assert!(!b.allows("a"), "a's budget is spent");
+        assert!(b.allows("b"), "b's is not");
         std::thread::sleep(Duration::from_millis(60));
-        assert!(l.allows("a"), "a new window");
+        assert!(b.allows("a"), "a new window");
+        assert_eq!(address_key(None), "unknown");
+        assert_eq!(address_key(Some("192.0.2.1".parse().unwrap())), "192.0.2.1");
     }
 }

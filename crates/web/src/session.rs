@@ -31,11 +31,17 @@ pub struct Ctx {
     pub user: Option<User>,
     /// A session existed but had been idle too long.
     pub expired: bool,
+    /// A public page's signed form token (`public_form`), for a visitor with no session.
+    pub form_token: Option<String>,
 }
 
 impl Ctx {
+    /// The token a page's forms carry: a public page's own, else the session's.
     pub fn csrf(&self) -> String {
-        self.session.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default()
+        match &self.form_token {
+            Some(t) => t.clone(),
+            None => self.session.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default(),
+        }
     }
 }
 
@@ -85,7 +91,9 @@ async fn resolve(state: &AppState, hash: &str) -> Result<Ctx, app::Error> {
     Ok(match app::sessions::resolve(&state.app, hash, lifetime).await? {
         app::sessions::Resolved::None => Ctx::default(),
         app::sessions::Resolved::Expired { had_user } => Ctx { expired: had_user, ..Ctx::default() },
-        app::sessions::Resolved::Active(live) => Ctx { session: Some(live.session), user: live.user, expired: false },
+        app::sessions::Resolved::Active(live) => {
+            Ctx { session: Some(live.session), user: live.user, expired: false, form_token: None }
+        }
     })
 }
 

@@ -43,7 +43,8 @@ async fn login_rotates_the_session_and_refuses_bad_attempts_alike() {
     let logged_in = c.cookie.clone().unwrap();
     assert_ne!(logged_in, anonymous, "the session id is rotated at login");
     // the old token is worth nothing now
-    let mut stale = Client { app: w.app.clone(), cookie: Some(anonymous), csrf: String::new() };
+    let mut stale =
+        Client { app: w.app.clone(), cookie: Some(anonymous), csrf: String::new(), form_cookie: None, address: None };
     assert_eq!(stale.get("/people").await.status, StatusCode::SEE_OTHER);
 
     let home = c.get("/").await;
@@ -51,7 +52,8 @@ async fn login_rotates_the_session_and_refuses_bad_attempts_alike() {
     let out = c.post("/logout", &[]).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     assert!(c.cookie.is_none(), "logout clears the cookie");
-    let mut after = Client { app: w.app.clone(), cookie: Some(logged_in), csrf: String::new() };
+    let mut after =
+        Client { app: w.app.clone(), cookie: Some(logged_in), csrf: String::new(), form_cookie: None, address: None };
     let p = after.get("/people").await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     assert_eq!(p.location.as_deref(), Some("/login?next=/people"));
@@ -103,7 +105,8 @@ async fn sessions_survive_a_restart_and_expire_when_idle() {
     let mut c = Client::login(&w.app, "cw-nord").await;
     // a new app on the same database: the session is still there
     let restarted = app_for(&w.db.store);
-    let mut again = Client { app: restarted, cookie: c.cookie.clone(), csrf: String::new() };
+    let mut again =
+        Client { app: restarted, cookie: c.cookie.clone(), csrf: String::new(), form_cookie: None, address: None };
     assert_eq!(again.get("/people").await.status, StatusCode::OK);
     // idle past the timeout: logged out with a message
     let hash = app::auth::token_hash(c.cookie.as_deref().unwrap());
@@ -581,14 +584,20 @@ fn both_locales_define_the_same_messages_and_every_key_used_exists() {
         }
         used.push("notification-new-woman-registered".into());
         used.push("notification-new-woman-referred".into());
-        used.push("notification-known-woman-referred".into());
+        used.push("notification-possible-match".into());
+        for r in [
+            domain::intake::MatchReason::Resembles,
+            domain::intake::MatchReason::ResemblesDeclined,
+            domain::intake::MatchReason::RenewedRequest,
+        ] {
+            used.push(kebab("match-reason", r.code()));
+        }
         use domain::partner::{ContactPreference, LinkRefused, PartnerKind};
         used.extend(PartnerKind::ALL.iter().map(|v| kebab("partner-kind", v.code())));
         used.extend(ContactPreference::ALL.iter().map(|v| kebab("contact-preference", v.code())));
         for r in [LinkRefused::Unknown, LinkRefused::Used, LinkRefused::Expired] {
             used.push(r.message_id().to_string());
         }
-        used.push("notification-known-woman-registered".into());
         used.push("notification-letter-answered".into());
         used.push("notification-call-due".into());
     }

@@ -27,7 +27,6 @@ use uuid::Uuid;
 
 /// The message ids of the notifications a registration sends (Fluent, web's locales).
 pub(crate) const NOTIFY_NEW_WOMAN: &str = "notification-new-woman-registered";
-pub(crate) const NOTIFY_KNOWN_WOMAN: &str = "notification-known-woman-registered";
 
 /// Her profile's columns, named apart from the user's (both have `languages`), so
 /// that a profile can be read beside its user in one statement.
@@ -245,30 +244,6 @@ pub(crate) async fn recipients(tx: &mut Tx, contact_user_id: Option<Uuid>, team_
         }
     }
     active_users(tx, Role::Coordinator, None).await
-}
-
-/// What she told the ambassador about reaching her, on a woman already known. Her
-/// best time to call is the newest word. Safety only ever tightens (G-2.4): a phone
-/// she now says is not hers alone, or letters at home that are not ok, make her
-/// `safe contact only`; an answer the other way does not lift a flag a caseworker
-/// may have set for a reason the ambassador does not know.
-async fn update_known_contact(tx: &mut Tx, person_id: Uuid, w: &StreetRegistrationWrite) -> Result<()> {
-    let r = &w.registration;
-    sqlx::query(
-        "UPDATE persons SET best_time_to_call = $1, \
-         safe_contact_only = CASE WHEN $2 = 1 THEN 1 ELSE safe_contact_only END, \
-         phone_is_hers_alone = CASE WHEN $3 = 0 THEN 0 ELSE phone_is_hers_alone END, \
-         updated_at = $4 WHERE id = $5",
-    )
-    .bind(r.best_time_to_call.code())
-    .bind(super::rows::flag(r.safe_contact_only()))
-    .bind(super::rows::flag(r.phone_hers_alone))
-    .bind(fmt_ts(w.at))
-    .bind(person_id.to_string())
-    .execute(&mut **tx)
-    .await
-    .map_err(db("updating a known person's contact"))?;
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------
@@ -558,18 +533,14 @@ impl SqlStore {
         rows.iter().map(follow_up_from_row).collect()
     }
 
-    /// Registers a consenting woman from the street, in one transaction: a known
-    /// woman (same phone, same normalised first name) gets the ambassador as a source,
-    /// the consent and a notification; anyone else becomes a new person at
-    /// `interested` with the ambassador as source, her consent, her best time to call,
-    /// and a notification to her team's caseworkers. Audited naming her. `NotFound`
+    /// Registers a consenting woman from the street, in one transaction: a new intake
+    /// at `interested` with the ambassador as source, her consent, her best time to
+    /// call, and a notification to her team's caseworkers. A door from outside never
+    /// acts on a known woman (issue 13, item 2): one she resembles (same phone, same
+    /// first name) waits for a coordinator as a possible match (`intake`). On the
+    /// do-not-contact list: `Refused`, nothing written. Audited naming her. `NotFound`
     /// for an unknown ambassador, area or initiative, and then nothing is written.
-    /// The do-not-contact check (keyed hashes) is the caller's, before this.
-    pub async fn register_from_street(
-        &self,
-        w: &StreetRegistrationWrite,
-        audit: &AuditRecord,
-    ) -> Result<RegistrationOutcome> {
+    pub async fn register_from_street(&self, w: &StreetRegistrationWrite, audit: &AuditRecord) -> Result<DoorOutcome> {
         let r = &w.registration;
         let amb = &w.ambassador;
         let phone = r.phone.as_e164();
@@ -591,29 +562,22 @@ impl SqlStore {
         };
         let identity = Identity::PhoneAndName { phone_e164: phone, given_name: &r.given_name };
         let intake = Intake { identity, dnc_hashes: &w.dnc_hashes, new: &new };
-        let (outcome, notify, message) = match admit(&mut tx, self.backend_kind(), &intake).await?.admitted {
+        let outcome = match admit(&mut tx, self.backend_kind(), &intake).await?.admitted {
             // On the do-not-contact list (G-2.2): nothing written, in this transaction.
-            Admitted::Refused => return Err(StoreError::OnDoNotContact),
-            // Known from elsewhere (a register run, another initiative) but not in this
-            // initiative: she entered it as a new woman would. Already in it: her funnel
-            // is the caseworker's to move, and the notification tells her.
-            Admitted::Joined { known, .. } => {
-                update_known_contact(&mut tx, known.id, w).await?;
-                let notify = recipients(&mut tx, known.contact_user_id, known.team_id).await?;
-                (RegistrationOutcome::AddedToKnown(known.id), notify, NOTIFY_KNOWN_WOMAN)
-            }
-            Admitted::Created(id) => {
+            Admitted::Refused => return Ok(DoorOutcome::Refused),
+            Admitted::Created { id, queued } => {
                 sqlx::query("UPDATE persons SET best_time_to_call = $1 WHERE id = $2")
                     .bind(r.best_time_to_call.code())
                     .bind(id.to_string())
                     .execute(&mut *tx)
                     .await
                     .map_err(db("saving her best time to call"))?;
-                let notify = recipients(&mut tx, None, amb.team_id).await?;
-                (RegistrationOutcome::Created(id), notify, NOTIFY_NEW_WOMAN)
+                if queued.is_some() { DoorOutcome::Queued(id) } else { DoorOutcome::Created(id) }
             }
+            Admitted::Joined { .. } => return Err(StoreError::Corrupt("an outside door joined a known woman".into())),
         };
-        let person_id = outcome.person_id();
+        let Some(person_id) = outcome.person_id() else { return Ok(outcome) };
+        let notify = recipients(&mut tx, None, amb.team_id).await?;
         insert_consent(
             &mut tx,
             &Consent {
@@ -630,7 +594,7 @@ impl SqlStore {
         )
         .await?;
         for user_id in notify {
-            insert_notification(&mut tx, user_id, message, Some(person_id)).await?;
+            insert_notification(&mut tx, user_id, NOTIFY_NEW_WOMAN, Some(person_id)).await?;
         }
         let audit = with_detail(audit, || format!("street_registration={} ambassador={}", outcome.code(), amb.id));
         write_audit(&mut tx, &naming(&audit, person_id)).await?;

@@ -3,16 +3,18 @@
 //! reads what `domain::intake::decide` needs — the do-not-contact list (G-2.2), the
 //! known woman, her sources and funnel — in that transaction, and writes what the rule
 //! decides. What a door does besides (consents, notifications, her best time) stays
-//! with the door.
+//! with the door. A door from outside never joins a known woman (issue 13, item 2): a
+//! resemblance goes to the coordinators' queue of possible matches, written here.
 
 use super::do_not_contact::dnc_contains;
 use super::events;
 use super::people::{Tx, insert_new_person, insert_source};
-use super::rows::{opt_uuid, parse_uuid};
+use super::rows::parse_uuid;
 use super::{Backend, db};
 use crate::Result;
 use crate::records::NewPerson;
-use domain::intake::{Decision, Found, decide};
+use domain::intake::{Decision, Found, MatchReason, decide};
+use domain::policy::Role;
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -34,31 +36,25 @@ pub(crate) struct Intake<'a> {
     pub new: &'a NewPerson,
 }
 
-/// The known woman a door matched, with who answers for her.
+/// The known woman a door matched.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct KnownWoman {
     pub id: Uuid,
-    pub team_id: Option<Uuid>,
-    pub contact_user_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Admitted {
     /// On the do-not-contact list and the door is not her own: nothing written.
     Refused,
-    Created(Uuid),
-    /// The known woman; `entered` when she entered the initiative just now.
-    Joined {
-        known: KnownWoman,
-        entered: bool,
-    },
+    /// A new person; with a reason when she waits as a possible match.
+    Created { id: Uuid, queued: Option<MatchReason> },
+    /// The known woman (a register run only); `entered` when she entered the
+    /// initiative just now.
+    Joined { known: KnownWoman, entered: bool },
 }
 
 pub(crate) struct Intaken {
     pub admitted: Admitted,
-    /// For the open door, whose own request is taken in even so: whoever answers for
-    /// her must know she once asked never to be contacted.
-    pub on_do_not_contact: bool,
 }
 
 /// Takes her in by the intake rule. A door without CPR first serialises on her phone
@@ -74,19 +70,32 @@ pub(crate) async fn admit(tx: &mut Tx, backend: Backend, intake: &Intake<'_>) ->
         Identity::PhoneAndName { phone_e164, given_name } => known_by_phone(tx, phone_e164, given_name).await?,
         Identity::Unmatched => None,
     };
+    let state = match &known {
+        Some(k) => events::load_state(tx, k.id, new.initiative_id).await?.map(|(state, _)| state),
+        None => None,
+    };
     let found = match &known {
         None => None,
         Some(k) => Some(domain::intake::Known {
             has_this_source: has_source(tx, k.id, new.source.kind, new.source.reference_id).await?,
-            in_initiative: events::load_state(tx, k.id, new.initiative_id).await?.is_some(),
+            in_initiative: state.is_some(),
+            declined: state.is_some_and(|s| s.stage == domain::funnel::Stage::Declined),
         }),
     };
     let admitted = match (decide(new.source.kind, Found { on_do_not_contact, known: found }), known) {
         (Decision::Refuse, _) => Admitted::Refused,
-        (Decision::Create, _) | (Decision::Join { .. }, None) => {
+        (Decision::Create { queue }, _) => {
             let id = Uuid::new_v4();
             insert_new_person(tx, id, new).await?;
-            Admitted::Created(id)
+            if let Some(reason) = queue {
+                queue_possible_match(tx, id, known.map(|k| k.id), new, reason).await?;
+            }
+            Admitted::Created { id, queued: queue }
+        }
+        (Decision::Join { .. }, None) => {
+            let id = Uuid::new_v4();
+            insert_new_person(tx, id, new).await?;
+            Admitted::Created { id, queued: None }
         }
         (Decision::Join { add_source, enter_funnel }, Some(known)) => {
             if add_source {
@@ -98,11 +107,41 @@ pub(crate) async fn admit(tx: &mut Tx, backend: Backend, intake: &Intake<'_>) ->
             Admitted::Joined { known, entered: enter_funnel }
         }
     };
-    Ok(Intaken { admitted, on_do_not_contact })
+    Ok(Intaken { admitted })
+}
+
+pub(crate) const NOTIFY_POSSIBLE_MATCH: &str = "notification-possible-match";
+
+/// A new intake waits for a coordinator: the queue row, and a word to every active
+/// coordinator (who sees the queue), naming the new intake only.
+async fn queue_possible_match(
+    tx: &mut Tx,
+    intake_id: Uuid,
+    known_id: Option<Uuid>,
+    new: &NewPerson,
+    reason: MatchReason,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO possible_matches (id, intake_person_id, known_person_id, door, reason, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(Uuid::new_v4().to_string())
+    .bind(intake_id.to_string())
+    .bind(known_id.map(|k| k.to_string()))
+    .bind(new.source.kind.code())
+    .bind(reason.code())
+    .bind(super::rows::fmt_ts(new.at))
+    .execute(&mut **tx)
+    .await
+    .map_err(db("queueing a possible match"))?;
+    for user_id in super::ambassadors::active_users(tx, Role::Coordinator, None).await? {
+        super::insert_notification(tx, user_id, NOTIFY_POSSIBLE_MATCH, Some(intake_id)).await?;
+    }
+    Ok(())
 }
 
 async fn known_by_cpr(tx: &mut Tx, cpr: &str) -> Result<Option<KnownWoman>> {
-    let row = sqlx::query("SELECT id, team_id, contact_user_id FROM persons WHERE cpr = $1")
+    let row = sqlx::query("SELECT id FROM persons WHERE cpr = $1")
         .bind(cpr)
         .fetch_optional(&mut **tx)
         .await
@@ -112,13 +151,11 @@ async fn known_by_cpr(tx: &mut Tx, cpr: &str) -> Result<Option<KnownWoman>> {
 
 async fn known_by_phone(tx: &mut Tx, phone_e164: &str, given_name: &str) -> Result<Option<KnownWoman>> {
     let wanted = domain::text::normalise_name(given_name);
-    let rows = sqlx::query(
-        "SELECT id, given_name, team_id, contact_user_id FROM persons WHERE phone = $1 ORDER BY created_at, id",
-    )
-    .bind(phone_e164)
-    .fetch_all(&mut **tx)
-    .await
-    .map_err(db("looking for a known person"))?;
+    let rows = sqlx::query("SELECT id, given_name FROM persons WHERE phone = $1 ORDER BY created_at, id")
+        .bind(phone_e164)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(db("looking for a known person"))?;
     for r in &rows {
         let name: String = r.try_get("given_name").map_err(db("reading a known person"))?;
         if domain::text::normalise_name(&name) == wanted {
@@ -130,11 +167,7 @@ async fn known_by_phone(tx: &mut Tx, phone_e164: &str, given_name: &str) -> Resu
 
 fn known_from_row(r: &sqlx::any::AnyRow) -> Result<KnownWoman> {
     let e = || db("reading a known person");
-    Ok(KnownWoman {
-        id: parse_uuid(&r.try_get::<String, _>("id").map_err(e())?)?,
-        team_id: opt_uuid(r.try_get("team_id").map_err(e())?)?,
-        contact_user_id: opt_uuid(r.try_get("contact_user_id").map_err(e())?)?,
-    })
+    Ok(KnownWoman { id: parse_uuid(&r.try_get::<String, _>("id").map_err(e())?)? })
 }
 
 /// Whether she already has this source: same kind and same reference (a run, an

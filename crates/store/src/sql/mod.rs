@@ -18,6 +18,7 @@ mod intake;
 mod jobs;
 mod letters;
 mod login_failures;
+mod matches;
 mod meetings;
 mod notifications;
 mod open_door;
@@ -173,6 +174,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "event_submissions",
         sqlite: include_str!("../../migrations/common/0016_event_submissions.sql"),
         postgres: include_str!("../../migrations/common/0016_event_submissions.sql"),
+    },
+    Migration {
+        version: 18,
+        name: "outside_doors",
+        sqlite: include_str!("../../migrations/common/0018_outside_doors.sql"),
+        postgres: include_str!("../../migrations/common/0018_outside_doors.sql"),
     },
 ];
 

@@ -7,8 +7,7 @@
 //! but are written in the write's own transaction like every change. A referral is
 //! about a woman, and its entry names her.
 
-use super::ambassadors::{active_users, recipients, require_area, with_detail};
-use super::events;
+use super::ambassadors::{active_users, require_area, with_detail};
 use super::intake::{Admitted, Identity, Intake, admit};
 use super::people::Tx;
 use super::rows::{flag, fmt_ts, opt_uuid, parse_date, parse_ts, parse_uuid};
@@ -16,11 +15,11 @@ use super::{Backend, SqlStore, db, insert_consent, insert_notification, naming, 
 use crate::records::*;
 use crate::{Result, StoreError};
 use domain::audit::AuditRecord;
-use domain::funnel::{Channel, EventKind, Stage, TransitionInput};
+use domain::funnel::Stage;
 use domain::org::{Consent, ConsentPurpose};
 use domain::partner::{
-    Agreement, ContactPreference, LinkRefused, PartnerDetails, PartnerFollowUp, PartnerKind, Referral, ReferralLink,
-    check_link, consent_text_version, partner_sees_status, status_consent_given,
+    Agreement, ContactPreference, LinkRefused, PartnerDetails, PartnerFollowUp, PartnerKind, ReferralLink, check_link,
+    consent_text_version, partner_sees_status, status_consent_given,
 };
 use domain::person::{Source, SourceKind};
 use domain::policy::Role;
@@ -31,7 +30,6 @@ use uuid::Uuid;
 
 /// The message ids of the notifications a referral sends (Fluent, web's locales).
 pub(crate) const NOTIFY_NEW_WOMAN: &str = "notification-new-woman-referred";
-pub(crate) const NOTIFY_KNOWN_WOMAN: &str = "notification-known-woman-referred";
 
 /// Who recorded a referral made through a one-time link: nobody has an account, so
 /// her timeline names the partner and the way in.
@@ -171,11 +169,11 @@ async fn take_link(tx: &mut Tx, backend: Backend, token_hash: &str, w: &Referral
 /// Uses the link up, naming the woman it brought in. The `used_at IS NULL` guard
 /// repeats `take_link`'s check, so that a link can never be used twice even if the
 /// two were ever separated.
-async fn use_link(tx: &mut Tx, token_hash: &str, person_id: Uuid, at: OffsetDateTime) -> Result<()> {
+async fn use_link(tx: &mut Tx, token_hash: &str, person_id: Option<Uuid>, at: OffsetDateTime) -> Result<()> {
     let r =
         sqlx::query("UPDATE referral_links SET used_at = $1, person_id = $2 WHERE token_hash = $3 AND used_at IS NULL")
             .bind(fmt_ts(at))
-            .bind(person_id.to_string())
+            .bind(person_id.map(|p| p.to_string()))
             .bind(token_hash)
             .execute(&mut **tx)
             .await
@@ -212,29 +210,6 @@ async fn require_partner_account(tx: &mut Tx, user_id: Uuid, partner_org_id: Uui
     }
 }
 
-/// What she told the partner about reaching her, on a woman already known. Her
-/// contact preference is the newest word. Safety only ever tightens (G-2.4): asking to
-/// be reached through the partner only, or a phone that is not hers alone, makes her
-/// `safe contact only` / clears the phone flag; an answer the other way does not lift
-/// a flag a caseworker may have set for a reason the partner does not know.
-async fn update_known_contact(tx: &mut Tx, person_id: Uuid, r: &Referral, at: OffsetDateTime) -> Result<()> {
-    sqlx::query(
-        "UPDATE persons SET contact_preference = $1, \
-         safe_contact_only = CASE WHEN $2 = 1 THEN 1 ELSE safe_contact_only END, \
-         phone_is_hers_alone = CASE WHEN $3 = 0 THEN 0 ELSE phone_is_hers_alone END, \
-         updated_at = $4 WHERE id = $5",
-    )
-    .bind(r.contact_preference.code())
-    .bind(flag(r.safe_contact_only()))
-    .bind(flag(r.phone.is_some() && r.phone_hers_alone))
-    .bind(fmt_ts(at))
-    .bind(person_id.to_string())
-    .execute(&mut **tx)
-    .await
-    .map_err(db("updating a known person's contact"))?;
-    Ok(())
-}
-
 async fn set_contact_preference(tx: &mut Tx, person_id: Uuid, preference: ContactPreference) -> Result<()> {
     sqlx::query("UPDATE persons SET contact_preference = $1 WHERE id = $2")
         .bind(preference.code())
@@ -246,48 +221,18 @@ async fn set_contact_preference(tx: &mut Tx, person_id: Uuid, preference: Contac
 }
 
 /// The partner's note about her goes on her timeline, where her caseworker reads
-/// before calling: on the `entered` event when the referral brings her into the
-/// initiative, else as a `note` event. A funnel that takes no note (she declined:
-/// `never contact again`) keeps the note out rather than refusing the referral; her
-/// caseworker is told of the referral all the same.
-async fn keep_note(
-    tx: &mut Tx,
-    person_id: Uuid,
-    initiative_id: Uuid,
-    entered_now: bool,
-    note: &str,
-    actor: &EventActor,
-    at: OffsetDateTime,
-) -> Result<()> {
+/// before calling: on the `entered` event of her new intake.
+async fn keep_note(tx: &mut Tx, person_id: Uuid, initiative_id: Uuid, note: &str) -> Result<()> {
     if note.is_empty() {
         return Ok(());
     }
-    if entered_now {
-        sqlx::query("UPDATE events SET note = $1 WHERE person_id = $2 AND initiative_id = $3 AND seq = 1")
-            .bind(note)
-            .bind(person_id.to_string())
-            .bind(initiative_id.to_string())
-            .execute(&mut **tx)
-            .await
-            .map_err(db("saving a referral's note"))?;
-        return Ok(());
-    }
-    if let Some((state, _)) = events::load_state(tx, person_id, initiative_id).await?
-        && state.stage == Stage::Declined
-    {
-        return Ok(());
-    }
-    let event = NewEvent {
-        person_id,
-        initiative_id,
-        input: TransitionInput { kind: EventKind::Note, at, channel: Channel::Partner, new_contact_data: false },
-        actor: actor.clone(),
-        language: None,
-        interpreter_used: false,
-        note: note.to_string(),
-        do_not_contact: Vec::new(),
-    };
-    events::append_event(tx, &event).await?;
+    sqlx::query("UPDATE events SET note = $1 WHERE person_id = $2 AND initiative_id = $3 AND seq = 1")
+        .bind(note)
+        .bind(person_id.to_string())
+        .bind(initiative_id.to_string())
+        .execute(&mut **tx)
+        .await
+        .map_err(db("saving a referral's note"))?;
     Ok(())
 }
 
@@ -482,16 +427,18 @@ impl SqlStore {
     }
 
     /// Records a referral made with her consent, in one transaction: the link (if
-    /// any) is checked and used up, a known woman (same phone, same normalised first
-    /// name) gets the partner as a source, her consents, her contact preference and a
-    /// notification; anyone else becomes a new person at `interested` with the partner
-    /// as source and the coordinators are told. Audited naming her.
+    /// any) is checked and used up; she becomes a new intake at `interested` with the
+    /// partner as source, her consents and her contact preference, and the
+    /// coordinators are told. A door from outside never acts on a known woman (issue
+    /// 13, item 2): one she resembles waits for a coordinator as a possible match
+    /// (`intake`); on the do-not-contact list she is `Refused` and nothing about her is
+    /// written. Audited naming her.
     /// `LinkRefused` for a link that is unknown, used, expired or another partner's,
     /// and for a referral with neither link nor account; `NotFound` for an unknown or
     /// inactive partner, an unknown initiative, or a referring account that is not
     /// active or is another partner's. Refused, nothing is written (the caller audits
-    /// the refusal). The do-not-contact check is the caller's, before this.
-    pub async fn refer(&self, w: &ReferralWrite, audit: &AuditRecord) -> Result<ReferralOutcome> {
+    /// the refusal).
+    pub async fn refer(&self, w: &ReferralWrite, audit: &AuditRecord) -> Result<DoorOutcome> {
         let r = &w.referral;
         // Somebody must answer for her consent: the partner's account, or the coordinator
         // who sent the link. With neither there is no link to refer through.
@@ -526,38 +473,40 @@ impl SqlStore {
             None => Identity::Unmatched,
         };
         let intake = Intake { identity, dnc_hashes: &w.dnc_hashes, new: &new };
-        let (outcome, entered_now, notify, message) = match admit(&mut tx, self.backend_kind(), &intake).await?.admitted
-        {
-            Admitted::Refused => return Err(StoreError::OnDoNotContact),
-            // Known from elsewhere but not in this initiative: she entered it as a new
-            // woman would. Already in it: her funnel is her caseworker's to move.
-            Admitted::Joined { known, entered } => {
-                update_known_contact(&mut tx, known.id, r, w.at).await?;
-                let notify = recipients(&mut tx, known.contact_user_id, known.team_id).await?;
-                (ReferralOutcome::AddedToKnown(known.id), entered, notify, NOTIFY_KNOWN_WOMAN)
+        let outcome = match admit(&mut tx, self.backend_kind(), &intake).await?.admitted {
+            // On the do-not-contact list (G-2.2): nothing about her is written. A link is
+            // used up all the same, so that it answers as after any referral (issue 13,
+            // item 2: what the partner sees does not tell that she is on the list).
+            Admitted::Refused => {
+                if let Some(link) = &link {
+                    use_link(&mut tx, &link.token_hash, None, w.at).await?;
+                    let audit = with_detail(audit, || format!("referral=refused partner={} by=link", w.partner_org_id));
+                    write_audit(&mut tx, &audit).await?;
+                    tx.commit().await.map_err(db("committing a referral"))?;
+                }
+                return Ok(DoorOutcome::Refused);
             }
-            // 4. A new woman: no team and no contact person yet; the coordinators, who
-            //    assign the work, hear of her.
-            Admitted::Created(id) => {
+            // A new intake, also when she resembles a known woman (queued by `admit`):
+            // no team and no contact person yet; the coordinators, who assign the work,
+            // hear of her.
+            Admitted::Created { id, queued } => {
                 set_contact_preference(&mut tx, id, r.contact_preference).await?;
-                let notify = active_users(&mut tx, Role::Coordinator, None).await?;
-                (ReferralOutcome::Created(id), true, notify, NOTIFY_NEW_WOMAN)
+                if queued.is_some() { DoorOutcome::Queued(id) } else { DoorOutcome::Created(id) }
             }
+            Admitted::Joined { .. } => return Err(StoreError::Corrupt("an outside door joined a known woman".into())),
         };
-        let person_id = outcome.person_id();
-        keep_note(&mut tx, person_id, w.initiative_id, entered_now, &r.note, &actor, w.at).await?;
+        let Some(person_id) = outcome.person_id() else { return Ok(outcome) };
+        let notify = active_users(&mut tx, Role::Coordinator, None).await?;
+        keep_note(&mut tx, person_id, w.initiative_id, &r.note).await?;
         insert_referral_consents(&mut tx, person_id, w, recorded_by).await?;
         if let Some(link) = &link {
-            use_link(&mut tx, &link.token_hash, person_id, w.at).await?;
+            use_link(&mut tx, &link.token_hash, Some(person_id), w.at).await?;
         }
         for user_id in notify {
-            insert_notification(&mut tx, user_id, message, Some(person_id)).await?;
+            insert_notification(&mut tx, user_id, NOTIFY_NEW_WOMAN, Some(person_id)).await?;
         }
         let audit = with_detail(audit, || {
-            let what = match outcome {
-                ReferralOutcome::Created(_) => "created",
-                ReferralOutcome::AddedToKnown(_) => "added_to_known",
-            };
+            let what = outcome.code();
             let by = if link.is_some() { "link" } else { "account" };
             format!("referral={what} partner={} by={by}", w.partner_org_id)
         });

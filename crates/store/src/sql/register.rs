@@ -129,7 +129,7 @@ async fn admit(tx: &mut Tx, backend: Backend, c: &RunCandidate, ctx: &RunContext
         intake::Admitted::Refused => Admitted::OnDoNotContact,
         intake::Admitted::Joined { known, entered: false } => Admitted::AlreadyInInitiative(known.id),
         intake::Admitted::Joined { known, entered: true } => Admitted::AddedToKnown(known.id),
-        intake::Admitted::Created(id) => {
+        intake::Admitted::Created { id, .. } => {
             if !new.details.languages.is_empty() {
                 // A register knows no language: hers was inferred from her country of origin.
                 sqlx::query("UPDATE persons SET languages_inferred = 1 WHERE id = $1")

@@ -51,6 +51,33 @@ impl SqlStore {
         Ok(())
     }
 
+    /// The codes still stored by their plain SHA-256 (before issue 13, item 9).
+    pub async fn plain_response_code_hashes(&self) -> Result<Vec<String>> {
+        let rows =
+            sqlx::query("SELECT code_hash FROM response_codes WHERE code_hash NOT LIKE 'hmac:%' ORDER BY code_hash")
+                .fetch_all(self.pool())
+                .await
+                .map_err(db("reading the response codes to re-key"))?;
+        rows.iter().map(|r| r.try_get::<String, _>(0).map_err(db("reading a response code"))).collect()
+    }
+
+    /// Replaces plain hashes by keyed ones, `(keyed, plain)` each, in one transaction
+    /// with its audit entry: a row changed meanwhile (answered, re-keyed by another
+    /// process) is left as it is.
+    pub async fn rekey_response_codes(&self, pairs: &[(String, String)], audit: &AuditRecord) -> Result<()> {
+        let mut tx = self.begin().await?;
+        for (keyed, plain) in pairs {
+            sqlx::query("UPDATE response_codes SET code_hash = $1 WHERE code_hash = $2")
+                .bind(keyed)
+                .bind(plain)
+                .execute(&mut *tx)
+                .await
+                .map_err(db("re-keying a response code"))?;
+        }
+        write_audit(&mut tx, audit).await?;
+        tx.commit().await.map_err(db("committing re-keyed response codes"))
+    }
+
     pub async fn response_code(&self, code_hash: &str) -> Result<Option<ResponseCodeRecord>> {
         let r = sqlx::query("SELECT code_hash, person_id, initiative_id, issued_at, expires_at, used_at FROM response_codes WHERE code_hash = $1")
             .bind(code_hash)

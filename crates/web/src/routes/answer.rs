@@ -1,17 +1,21 @@
 //! Her answer to a letter (issue 4, item 4): a public page, in her language and
 //! right-to-left where her script is, with no login and nothing about her on it. The
-//! code from the letter answers once; failed guesses are limited (`rate_limit`).
+//! code from the letter answers once; failed guesses are limited per client address,
+//! apart from valid answers (`rate_limit`); no session is made (`public_form`).
 
 use super::render;
 use crate::AppState;
+use crate::client::ClientAddress;
 use crate::error::AppResult;
 use crate::layout::Layout;
+use crate::public_form::{self, PublicForms};
+use crate::rate_limit::address_key;
 use crate::session::Ctx;
 use app::public::Answered;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use domain::ambassador::BestTime;
 use domain::response::{self, AnswerInput, Choice, CodeRefused};
@@ -124,35 +128,19 @@ pub struct Lang {
     pub(super) lang: Option<String>,
 }
 
-/// A public page's form needs a CSRF token, so a visitor gets an anonymous session (as
-/// at login): `render` gets the context with it, and the response sets its cookie.
-pub(super) async fn for_visitor(
-    state: &AppState,
-    ctx: &Ctx,
-    render: impl FnOnce(&Ctx) -> AppResult<Response>,
-) -> AppResult<Response> {
-    let (ctx, cookie) = match &ctx.session {
-        Some(_) => (ctx.clone(), None),
-        None => {
-            let (token, s) = super::auth::new_session(state, None).await?;
-            (Ctx { session: Some(s), ..ctx.clone() }, Some(token))
-        }
-    };
-    let response = render(&ctx)?;
-    Ok(match cookie {
-        Some(t) => super::auth::with_cookie(response, &t, state.config.secure_cookies),
-        None => response,
-    })
-}
-
 pub async fn form(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
+    headers: HeaderMap,
     Query(q): Query<Lang>,
 ) -> AppResult<Response> {
     let lang = q.lang.unwrap_or_else(|| "da".into());
     let input = AnswerInput { language: lang.clone(), ..Default::default() };
-    for_visitor(&state, &ctx, |ctx| render(&page(Layout::new(&state, ctx, PAGE), &lang, &input, None, None))).await
+    // No session for a visitor (issue 13, item 9): the form's token is signed instead.
+    let (token, new) = public_form::token(&state, &headers)?;
+    let ctx = public_form::with_token(&ctx, &token);
+    let response = render(&page(Layout::new(&state, &ctx, PAGE), &lang, &input, None, None))?;
+    Ok(public_form::set_cookie(response, &state, &token, new))
 }
 
 /// The language a public page was read in, sent with its form.
@@ -178,20 +166,28 @@ fn answered(
 pub async fn submit(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
-    crate::session::CsrfForms(input, PageLang { page_lang }): crate::session::CsrfForms<AnswerInput, PageLang>,
+    address: ClientAddress,
+    PublicForms(input, PageLang { page_lang }, token): PublicForms<AnswerInput, PageLang>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /svar";
-    let session = ctx.session.as_ref().map(|s| s.token_hash.clone()).unwrap_or_default();
+    let ctx = public_form::with_token(&ctx, &token);
     let lang = if page_lang.is_empty() { "da".to_string() } else { page_lang };
-    if !state.answer_limiter.allows(&session) {
+    let limits = &state.limits;
+    let by_address = address_key(address.0);
+    // Guesses from this address have spent its budget, or it has answered more than
+    // anyone helping women answer would: wait. Guesses elsewhere never count here.
+    if !limits.answer_guesses.allows(&by_address) || !limits.answer_valid.allows(&by_address) {
         let key = CodeRefused::TooManyTries.text_key();
         return answered(&state, &ctx, &lang, &input, Some(key), StatusCode::TOO_MANY_REQUESTS);
     }
     let choice = match app::public::answer_response_code(&state.app, ORIGIN, &input).await {
-        Ok(Answered::Recorded(choice)) => choice,
+        Ok(Answered::Recorded(choice)) => {
+            limits.answer_valid.spend(&by_address);
+            choice
+        }
         Ok(Answered::Refused(reason)) => {
             if reason == CodeRefused::Unknown {
-                state.answer_limiter.failed(&session);
+                limits.answer_guesses.spend(&by_address);
             }
             let status = match reason {
                 CodeRefused::Unknown => StatusCode::NOT_FOUND,
@@ -201,7 +197,7 @@ pub async fn submit(
         }
         Err(app::Error::Invalid(errors)) => {
             if errors.for_field("code").is_some() {
-                state.answer_limiter.failed(&session);
+                limits.answer_guesses.spend(&by_address);
             }
             let key =
                 errors.for_field("code").or_else(|| errors.for_field("choice")).or_else(|| errors.for_field("phone"));

@@ -20,7 +20,7 @@ use domain::consent_text;
 use domain::org::Locale;
 use domain::validation::FieldErrors;
 use serde::Deserialize;
-use store::{EthicsFrame, RegistrationOutcome};
+use store::EthicsFrame;
 
 #[derive(Template)]
 #[template(path = "field.html")]
@@ -74,7 +74,6 @@ pub async fn home(State(state): State<AppState>, cu: CurrentUser, Query(q): Quer
     let message = q.done.as_deref().and_then(|d| match d {
         "conversation" => Some(l.t("field-conversation-saved")),
         "registered" => Some(l.t("field-registered")),
-        "known" => Some(l.t("field-registered-known")),
         "ethics" => Some(l.t("field-ethics-accepted")),
         _ => None,
     });
@@ -305,17 +304,12 @@ pub async fn register(
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /field/register";
     let form_error = match app::ambassadors::register_from_street(&state.app, &cu.caller(ORIGIN), &input).await {
-        Ok(outcome) => {
-            let done = match outcome {
-                RegistrationOutcome::Created(_) => "registered",
-                RegistrationOutcome::AddedToKnown(_) => "known",
-            };
-            return Ok(Redirect::to(&format!("/field?done={done}")).into_response());
-        }
+        // The same answer whatever came of it — a new woman, a possible match with a
+        // woman she may not see, a woman on the do-not-contact list (issue 13, item 2).
+        Ok(_) => return Ok(Redirect::to("/field?done=registered").into_response()),
         Err(app::Error::Invalid(errors)) => return registration_form(&state, &cu, &input, &errors, None).await,
         Err(app::Error::Refused(Refusal::FieldWork(b))) => return blocked_page(&state, &cu, b),
         Err(app::Error::NotFound("initiative")) => "error-no-initiative",
-        Err(app::Error::Refused(Refusal::DoNotContact)) => "error-do-not-contact",
         Err(e) => return Err(e.into()),
     };
     let l = Layout::new(&state, &cu.ctx, "/field");

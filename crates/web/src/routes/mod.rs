@@ -13,6 +13,7 @@ mod home;
 mod jobs;
 mod letter_batch;
 mod letters;
+mod matches;
 mod meetings;
 mod open_door;
 mod partners;
@@ -112,6 +113,8 @@ pub fn routes() -> Router<AppState> {
         .route("/r/{token}", get(referrals::link_form).post(referrals::link_submit))
         .route("/svar", get(answer::form).post(answer::submit))
         .route("/kontakt", get(open_door::form).post(open_door::submit))
+        .route("/matches", get(matches::list))
+        .route("/matches/{id}", post(matches::settle))
         .route("/calls", get(calls::list))
         .route("/calls/{id}", post(calls::record))
         .fallback(not_found)

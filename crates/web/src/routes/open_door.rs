@@ -1,18 +1,23 @@
 //! The open door (issue 4, item 4; G-8.5): a public page on which any woman asks to be
 //! contacted — in her language, right to left where her script is, with no login and
 //! nothing about anyone on it. What her request does is `app::public::self_referral`'s;
-//! floods are refused (`rate_limit`).
+//! floods are refused per address and per phone (`rate_limit`), a machine filling in
+//! the hidden trap field is turned away, and no session is made (`public_form`).
 
-use super::answer::{Lang, Option2, PageLang, Texts, language_options, time_options};
+use super::answer::{Lang, Option2, Texts, language_options, time_options};
 use super::render;
 use crate::AppState;
+use crate::client::ClientAddress;
 use crate::error::AppResult;
 use crate::layout::Layout;
+use crate::public_form::{self, PublicForms};
+use crate::rate_limit::address_key;
 use crate::session::Ctx;
+use app::public::Turned;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use domain::open_door::OpenDoorInput;
 use domain::validation::FieldErrors;
@@ -68,24 +73,36 @@ fn page(
 pub async fn form(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
+    headers: HeaderMap,
     Query(q): Query<Lang>,
 ) -> AppResult<Response> {
     let lang = q.lang.unwrap_or_else(|| "da".into());
     let input = OpenDoorInput { language: lang.clone(), ..Default::default() };
     let no_errors = FieldErrors::default();
-    super::answer::for_visitor(&state, &ctx, |ctx| {
-        render(&page(Layout::new(&state, ctx, PAGE), &lang, &input, &no_errors, None, false))
-    })
-    .await
+    // No session for a visitor (issue 13, item 9): the form's token is signed instead.
+    let (token, new) = public_form::token(&state, &headers)?;
+    let ctx = public_form::with_token(&ctx, &token);
+    let response = render(&page(Layout::new(&state, &ctx, PAGE), &lang, &input, &no_errors, None, false))?;
+    Ok(public_form::set_cookie(response, &state, &token, new))
+}
+
+/// The page's own fields: the language it was read in, and the trap field no person
+/// sees (`website`), which a machine filling in every field fills in too.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct DoorFields {
+    page_lang: String,
+    website: String,
 }
 
 pub async fn submit(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
-    crate::session::CsrfForms(input, PageLang { page_lang }): crate::session::CsrfForms<OpenDoorInput, PageLang>,
+    address: ClientAddress,
+    PublicForms(input, DoorFields { page_lang, website }, token): PublicForms<OpenDoorInput, DoorFields>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /kontakt";
-    let session = ctx.session.as_ref().map(|s| s.token_hash.clone()).unwrap_or_default();
+    let ctx = public_form::with_token(&ctx, &token);
     let lang = if page_lang.is_empty() { "da".to_string() } else { page_lang };
     let layout = || Layout::new(&state, &ctx, PAGE);
     let with_status = |p: DoorPage, status: StatusCode| -> AppResult<Response> {
@@ -93,24 +110,41 @@ pub async fn submit(
         *r.status_mut() = status;
         Ok(r)
     };
-    if !state.open_door_limiter.allows(&session) {
-        app::public::open_door_flooded(&state.app, ORIGIN).await?;
+    let thanks = || {
+        let cleared = OpenDoorInput { language: input.language.clone(), ..Default::default() };
+        render(&page(layout(), &lang, &cleared, &FieldErrors::default(), None, true))
+    };
+    // A machine gets the thanks a person gets, and nothing is written.
+    if !website.trim().is_empty() {
+        app::public::open_door_turned_away(&state.app, ORIGIN, Turned::Trap).await?;
+        return thanks();
+    }
+    let limits = &state.limits;
+    let by_address = address_key(address.0);
+    // Her number as a budget's key: a hash, so the counts in memory hold no numbers.
+    let by_phone = domain::PhoneNumber::parse(&input.phone).ok().map(|p| app::auth::token_hash(p.as_e164()));
+    let phone_spent = by_phone.as_deref().is_some_and(|k| !limits.door_per_phone.allows(k));
+    if !limits.door_per_address.allows(&by_address) || phone_spent {
+        app::public::open_door_turned_away(&state.app, ORIGIN, Turned::TooMany).await?;
         let p = page(layout(), &lang, &input, &FieldErrors::default(), Some("door_too_many"), false);
         return with_status(p, StatusCode::TOO_MANY_REQUESTS);
     }
     let done = app::public::self_referral(&state.app, ORIGIN, &input).await;
-    // Every request that parses counts towards the limit, answered or not: the page
-    // creates records.
+    // Every request that parses counts, answered or not: the page creates records.
     if !matches!(done, Err(app::Error::Invalid(_))) {
-        state.open_door_limiter.failed(&session);
+        limits.door_per_address.spend(&by_address);
+        if let Some(k) = &by_phone {
+            limits.door_per_phone.spend(k);
+        }
     }
     match done {
-        Ok(()) => {}
+        // The same thanks whatever came of it: a new woman, one who resembles a woman
+        // Opsøg knows, one on the do-not-contact list, the same number again (issue 13,
+        // items 2 and 9). Nothing on the page tells them apart.
+        Ok(_) => thanks(),
         Err(app::Error::Invalid(errors)) => {
-            return with_status(page(layout(), &lang, &input, &errors, None, false), StatusCode::UNPROCESSABLE_ENTITY);
+            with_status(page(layout(), &lang, &input, &errors, None, false), StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => Err(e.into()),
     }
-    let cleared = OpenDoorInput { language: input.language.clone(), ..Default::default() };
-    render(&page(layout(), &lang, &cleared, &FieldErrors::default(), None, true))
 }

@@ -1,19 +1,21 @@
 //! A partner refers a woman with her consent (G-7): from the partner's own account, or
 //! through a one-time link the coordinator sent (no account needed). Either way she is
-//! checked against the do-not-contact list and known persons (one woman, one person)
-//! and enters the funnel at `interested`. An account sees its referrals' coarse status,
+//! a new intake at `interested` (a resemblance to a known woman waits for a
+//! coordinator), and the partner is told the same whatever came of it (issue 13,
+//! item 2). An account sees its referrals' coarse status,
 //! only where she agreed to that; a link gets a receipt and nothing more.
 
 use super::{ConsentView, FormField, Opt, language_label, render, with_errors};
 use crate::AppState;
 use crate::error::AppResult;
 use crate::layout::Layout;
+use crate::public_form::{self, PublicForms};
 use crate::session::{CsrfForm, Ctx, CurrentUser};
 use app::Refusal;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::consent_text::{self, PARTNER_STATUS_VERSION};
 use domain::partner::{self, ContactPreference, LinkRefused, ReferralInput};
@@ -132,7 +134,6 @@ fn form_errors(e: app::Error) -> AppResult<(FieldErrors, Option<&'static str>)> 
     match e {
         app::Error::Invalid(errors) => Ok((errors, None)),
         app::Error::NotFound("initiative") => Ok((FieldErrors::default(), Some("error-no-initiative"))),
-        app::Error::Refused(Refusal::DoNotContact) => Ok((FieldErrors::default(), Some("error-do-not-contact"))),
         app::Error::Refused(Refusal::Link(reason)) => Ok((FieldErrors::default(), Some(reason.message_id()))),
         e => Err(e.into()),
     }
@@ -190,6 +191,7 @@ pub async fn link_form(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path(token): Path<String>,
+    headers: HeaderMap,
     Query(q): Query<Lang>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "GET /r/{token}";
@@ -198,14 +200,9 @@ pub async fn link_form(
         Err(app::Error::Refused(Refusal::Link(reason))) => return refused(&state, &ctx, reason),
         Err(e) => return Err(e.into()),
     };
-    // The form needs a CSRF token, so a visitor gets an anonymous session (as at login).
-    let (ctx, cookie) = match &ctx.session {
-        Some(_) => (ctx.clone(), None),
-        None => {
-            let (token, s) = super::auth::new_session(&state, None).await?;
-            (Ctx { session: Some(s), ..ctx.clone() }, Some(token))
-        }
-    };
+    // No session for a visitor (issue 13, item 9): the form's token is signed instead.
+    let (form_token, new) = public_form::token(&state, &headers)?;
+    let ctx = public_form::with_token(&ctx, &form_token);
     let l = Layout::new(&state, &ctx, "/r");
     let lang = q.lang.unwrap_or_default();
     let input = ReferralInput { language: lang.clone(), ..Default::default() };
@@ -219,19 +216,21 @@ pub async fn link_form(
         Some(partner_name),
         StatusCode::OK,
     )?;
-    Ok(match cookie {
-        Some(t) => super::auth::with_cookie(response, &t, state.config.secure_cookies),
-        None => response,
-    })
+    Ok(public_form::set_cookie(response, &state, &form_token, new))
 }
+
+/// The link's form has no fields of the page's own.
+#[derive(serde::Deserialize, Default)]
+pub struct NoMore {}
 
 pub async fn link_submit(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path(token): Path<String>,
-    CsrfForm(input): CsrfForm<ReferralInput>,
+    PublicForms(input, NoMore {}, form_token): PublicForms<ReferralInput, NoMore>,
 ) -> AppResult<Response> {
     const ORIGIN: &str = "POST /r/{token}";
+    let ctx = public_form::with_token(&ctx, &form_token);
     // Opened first, so that a link refused before the form is read gets the link's
     // own page (gone, not found), and a bad form is shown again with the partner's name.
     let partner_name = match app::partners::open_link(&state.app, ORIGIN, &token).await {

@@ -112,11 +112,15 @@ pub async fn world() -> World {
     World { db, app, initiative: init, nord_person, syd_person, ambassador_person, partner_person, ambassador }
 }
 
-/// A browser: keeps the session cookie and the last CSRF token it saw.
+/// A browser: keeps the session cookie, the public pages' form cookie and the last
+/// CSRF token it saw.
 pub struct Client {
     pub app: Router,
     pub cookie: Option<String>,
+    pub form_cookie: Option<String>,
     pub csrf: String,
+    /// Sent as `X-Forwarded-For` (for an app that trusts that header).
+    pub address: Option<String>,
 }
 
 pub struct Page {
@@ -128,7 +132,7 @@ pub struct Page {
 
 impl Client {
     pub fn new(app: &Router) -> Client {
-        Client { app: app.clone(), cookie: None, csrf: String::new() }
+        Client { app: app.clone(), cookie: None, form_cookie: None, csrf: String::new(), address: None }
     }
 
     pub async fn send(&mut self, req: Request<Body>) -> Page {
@@ -140,6 +144,9 @@ impl Client {
             let pair = v.split(';').next().unwrap();
             if let Some(token) = pair.strip_prefix("opsog_session=") {
                 self.cookie = (!token.is_empty()).then(|| token.to_string());
+            }
+            if let Some(token) = pair.strip_prefix("opsog_form=") {
+                self.form_cookie = (!token.is_empty()).then(|| token.to_string());
             }
         }
         let location = headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_string());
@@ -154,8 +161,18 @@ impl Client {
 
     pub fn request(&self, method: &str, path: &str) -> axum::http::request::Builder {
         let mut b = Request::builder().method(method).uri(path);
+        let mut cookies = Vec::new();
         if let Some(c) = &self.cookie {
-            b = b.header(header::COOKIE, format!("opsog_session={c}"));
+            cookies.push(format!("opsog_session={c}"));
+        }
+        if let Some(c) = &self.form_cookie {
+            cookies.push(format!("opsog_form={c}"));
+        }
+        if !cookies.is_empty() {
+            b = b.header(header::COOKIE, cookies.join("; "));
+        }
+        if let Some(a) = &self.address {
+            b = b.header("x-forwarded-for", a.as_str());
         }
         b
     }
@@ -198,6 +215,17 @@ pub fn enc(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// An area, and the ambassador logged in and at work there: ready for field work, and
+/// her own acceptance of the ethics frame (G-6).
+pub async fn ambassador_at_work(w: &World) -> (Uuid, Client) {
+    let area = w.db.store.create_area("0101", "Vestbyen", &["5000".into()]).await.unwrap();
+    ready_for_field_work(w, area.id).await;
+    let mut amb = Client::login(&w.app, "amb").await;
+    amb.get("/field/ethics").await;
+    assert_eq!(amb.post("/field/ethics", &[("version", "1")]).await.status, StatusCode::SEE_OTHER);
+    (area.id, amb)
 }
 
 /// Makes the ambassador ready for field work the way a coordinator does it: her profile
