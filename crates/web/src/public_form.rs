@@ -35,9 +35,29 @@ fn signed(state: &AppState, token: &str) -> bool {
     token.split_once('.').is_some_and(|(nonce, mac)| !nonce.is_empty() && same_token(&sign(state, nonce), mac))
 }
 
+/// A public page's context: for a visitor, with her form token (`Layout::csrf` reads
+/// it) and, when it is new, the token the response must set as a cookie; staff who
+/// are logged in keep their session's token, which the page's other forms (logout,
+/// the locale) need too.
+pub fn for_page(state: &AppState, ctx: &Ctx, headers: &HeaderMap) -> Result<(Ctx, Option<String>), AppError> {
+    if ctx.session.is_some() {
+        return Ok((ctx.clone(), None));
+    }
+    let (token, new) = token(state, headers)?;
+    Ok((with_token(ctx, &token), new.then_some(token)))
+}
+
+/// Sets the cookie of a token `for_page` made.
+pub fn with_cookie(response: Response, state: &AppState, new: Option<String>) -> Response {
+    match new {
+        Some(token) => set_cookie(response, state, &token, true),
+        None => response,
+    }
+}
+
 /// The visitor's token: the one her cookie holds if this server signed it, else a
 /// new one (`true`: the response must set the cookie).
-pub fn token(state: &AppState, headers: &HeaderMap) -> Result<(String, bool), AppError> {
+fn token(state: &AppState, headers: &HeaderMap) -> Result<(String, bool), AppError> {
     if let Some(t) = cookie_value(headers, cookie_name(state.config.secure_cookies))
         && signed(state, &t)
     {
@@ -54,7 +74,7 @@ pub fn with_token(ctx: &Ctx, token: &str) -> Ctx {
 }
 
 /// Sets the cookie on a page that made a new token.
-pub fn set_cookie(mut response: Response, state: &AppState, token: &str, new: bool) -> Response {
+fn set_cookie(mut response: Response, state: &AppState, token: &str, new: bool) -> Response {
     if !new {
         return response;
     }

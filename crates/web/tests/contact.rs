@@ -646,6 +646,14 @@ async fn the_public_pages_keep_no_session_and_check_a_signed_token() {
     let mut unsigned = Client { form_cookie: Some(forged.clone()), csrf: forged, ..Client::new(&w.app) };
     assert_eq!(unsigned.post("/kontakt", &form).await.status, StatusCode::FORBIDDEN);
     assert_eq!(s.count_people().await.unwrap(), people);
+
+    // Staff at the desk keep their session's token on a public page: its form and the
+    // page's own logout both take it.
+    let mut desk = Client::login(&w.app, "koordinator").await;
+    desk.get("/kontakt").await;
+    assert!(desk.form_cookie.is_none(), "no form cookie beside a session");
+    assert_eq!(desk.post("/kontakt", &form).await.status, StatusCode::OK);
+    assert_eq!(desk.post("/logout", &[]).await.status, StatusCode::SEE_OTHER);
     w.db.cleanup().await;
 }
 

@@ -137,10 +137,9 @@ pub async fn form(
     let lang = q.lang.unwrap_or_else(|| "da".into());
     let input = AnswerInput { language: lang.clone(), ..Default::default() };
     // No session for a visitor (issue 13, item 9): the form's token is signed instead.
-    let (token, new) = public_form::token(&state, &headers)?;
-    let ctx = public_form::with_token(&ctx, &token);
+    let (ctx, new) = public_form::for_page(&state, &ctx, &headers)?;
     let response = render(&page(Layout::new(&state, &ctx, PAGE), &lang, &input, None, None))?;
-    Ok(public_form::set_cookie(response, &state, &token, new))
+    Ok(public_form::with_cookie(response, &state, new))
 }
 
 /// The language a public page was read in, sent with its form.

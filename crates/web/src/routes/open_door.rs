@@ -80,10 +80,9 @@ pub async fn form(
     let input = OpenDoorInput { language: lang.clone(), ..Default::default() };
     let no_errors = FieldErrors::default();
     // No session for a visitor (issue 13, item 9): the form's token is signed instead.
-    let (token, new) = public_form::token(&state, &headers)?;
-    let ctx = public_form::with_token(&ctx, &token);
+    let (ctx, new) = public_form::for_page(&state, &ctx, &headers)?;
     let response = render(&page(Layout::new(&state, &ctx, PAGE), &lang, &input, &no_errors, None, false))?;
-    Ok(public_form::set_cookie(response, &state, &token, new))
+    Ok(public_form::with_cookie(response, &state, new))
 }
 
 /// The page's own fields: the language it was read in, and the trap field no person

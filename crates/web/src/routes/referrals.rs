@@ -201,8 +201,7 @@ pub async fn link_form(
         Err(e) => return Err(e.into()),
     };
     // No session for a visitor (issue 13, item 9): the form's token is signed instead.
-    let (form_token, new) = public_form::token(&state, &headers)?;
-    let ctx = public_form::with_token(&ctx, &form_token);
+    let (ctx, new) = public_form::for_page(&state, &ctx, &headers)?;
     let l = Layout::new(&state, &ctx, "/r");
     let lang = q.lang.unwrap_or_default();
     let input = ReferralInput { language: lang.clone(), ..Default::default() };
@@ -216,7 +215,7 @@ pub async fn link_form(
         Some(partner_name),
         StatusCode::OK,
     )?;
-    Ok(public_form::set_cookie(response, &state, &form_token, new))
+    Ok(public_form::with_cookie(response, &state, new))
 }
 
 /// The link's form has no fields of the page's own.
