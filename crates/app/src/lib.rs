@@ -6,6 +6,7 @@
 //! - `auth`: password hashing and tokens.
 //! - `dnc`: the do-not-contact hashes (G-2.2), computed here and nowhere else.
 //! - `users`: creating logins.
+//! - `audit_chain`: checking that the audit log is whole (`opsog audit verify`).
 //! - `register_search`: import an extract, dry run, run, review a link, delete extracts.
 //! - `register_candidates`: a run's candidates written out as CSV, audited naming each.
 //! - `letter_batch`: preview and send a letter batch.
@@ -15,6 +16,7 @@
 //! - `settings`: what the use cases take from configuration.
 
 pub mod ambassadors;
+pub mod audit_chain;
 pub mod auth;
 pub mod calls;
 pub mod contact;

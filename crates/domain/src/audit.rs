@@ -55,6 +55,8 @@ code_enum! {
         DownloadLetters = "download_letters",
         SetCadence = "set_cadence",
         SelfReferral = "self_referral",
+        /// The audit log's hash chains checked (`opsog audit verify`; issue 13, item 10).
+        VerifyAudit = "verify_audit",
     }
 }
 

@@ -174,6 +174,14 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/common/0016_event_submissions.sql"),
         postgres: include_str!("../../migrations/common/0016_event_submissions.sql"),
     },
+    // Triggers differ between the backends (and TRUNCATE is PostgreSQL's), so this one
+    // has a file per backend again (issue 13, item 10).
+    Migration {
+        version: 17,
+        name: "audit_chain",
+        sqlite: include_str!("../../migrations/sqlite/0016_audit_chain.sql"),
+        postgres: include_str!("../../migrations/postgres/0016_audit_chain.sql"),
+    },
 ];
 
 /// Initiatives and areas: read on nearly every page, changed a few times a year.
@@ -200,6 +208,8 @@ pub struct SqlStore {
     /// On PostgreSQL the same pool as reads.
     writer: AnyPool,
     backend: Backend,
+    /// The access log's file on SQLite, bound to the main database at every start.
+    access_log: Option<std::sync::Arc<str>>,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -232,6 +242,10 @@ impl SqlStore {
             Backend::Sqlite => audit::access_log_path(url)?.into(),
             Backend::Postgres => "".into(),
         };
+        if backend == Backend::Sqlite {
+            // Before the first connection attaches the file, which would create it.
+            audit::refuse_missing_access_log(url, &access_log).await?;
+        }
         let options = |max: u32| {
             let o = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30)).max_connections(max);
             if backend != Backend::Sqlite {
@@ -280,18 +294,40 @@ impl SqlStore {
         };
         let (audits, queue) = tokio::sync::mpsc::channel(4096);
         tokio::spawn(audit_writer(writer.clone(), backend, queue));
-        Ok(SqlStore { pool, reference: Default::default(), sessions: Default::default(), audits, writer, backend })
+        let access_log = (backend == Backend::Sqlite).then_some(access_log);
+        Ok(SqlStore {
+            pool,
+            reference: Default::default(),
+            sessions: Default::default(),
+            audits,
+            writer,
+            backend,
+            access_log,
+        })
     }
 
     /// Applies the embedded migrations that have not run yet.
     pub async fn migrate(&self) -> Result<Vec<i64>> {
+        // Nothing pending, nothing written: an application role that may not create
+        // tables (README, "PostgreSQL") still starts on a database migrated by the owner.
+        let mut applied = Vec::new();
+        if !self.pending_migrations().await?.is_empty() {
+            self.apply_migrations(&mut applied).await?;
+        }
+        audit::ensure_access_log(&self.writer, self.backend).await?;
+        if let Some(access_log) = &self.access_log {
+            audit::bind_access_log(&self.writer, access_log).await?;
+        }
+        Ok(applied)
+    }
+
+    async fn apply_migrations(&self, applied: &mut Vec<i64>) -> Result<()> {
         sqlx::raw_sql(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
         )
         .execute(&self.writer)
         .await
         .map_err(db("creating schema_migrations"))?;
-        let mut applied = Vec::new();
         for m in MIGRATIONS {
             let mut tx = self.begin().await?;
             let done: i64 = sqlx::query("SELECT COUNT(*) FROM schema_migrations WHERE version = $1")
@@ -318,8 +354,7 @@ impl SqlStore {
             tx.commit().await.map_err(db("committing a migration"))?;
             applied.push(m.version);
         }
-        audit::ensure_access_log(&self.writer, self.backend).await?;
-        Ok(applied)
+        Ok(())
     }
 
     pub async fn pending_migrations(&self) -> Result<Vec<i64>> {
