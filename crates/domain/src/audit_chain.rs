@@ -1,5 +1,7 @@
 //! The audit log's hash chain (issue 13, item 10): how an entry is linked to the one
-//! before it, and how a stored chain is checked.
+//! before it, and how a stored chain is checked. Who looked a woman up must stay
+//! knowable: for a woman under negative social control (G-2.4) a read by the wrong
+//! person is the harm, and an entry quietly removed would hide it.
 //!
 //! Each entry stores `hash = SHA-256(prev_hash ‖ canonical content)` and, beside it,
 //! the `prev_hash` it was linked to. The hash alone would show *that* the chain broke;

@@ -437,3 +437,18 @@ pub async fn as_owner(db: &TestDb, sql: &str) -> Option<Result<(), sqlx::Error>>
     owner.close().await;
     Some(result)
 }
+
+/// Moves (or copies) a SQLite database to `to`: its file and, in WAL mode, the `-wal`
+/// and `-shm` files beside it, as a backup or an attacker would; whatever was at `to`
+/// is replaced.
+pub fn move_sqlite_db(from: &Path, to: &Path, copy: bool) {
+    for suffix in ["", "-wal", "-shm"] {
+        let (f, t) = (format!("{}{suffix}", from.display()), format!("{}{suffix}", to.display()));
+        let _ = std::fs::remove_file(&t);
+        if !Path::new(&f).exists() {
+            continue;
+        }
+        let done = if copy { std::fs::copy(&f, &t).map(|_| ()) } else { std::fs::rename(&f, &t) };
+        done.unwrap_or_else(|e| panic!("moving {f} to {t}: {e}"));
+    }
+}

@@ -3,7 +3,8 @@
 //! hash-chained so that an edited, deleted or inserted entry is found, concurrent
 //! writers never fork the chain, and a main database refuses to open with its SQLite
 //! access log missing or replaced. Runs on SQLite, and on PostgreSQL (as the
-//! restricted application role) when TEST_DATABASE_URL is set.
+//! restricted application role) when TEST_DATABASE_URL is set. Who read a woman's
+//! record must stay knowable (G-2.4).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -13,7 +14,7 @@ use domain::audit::AuditAction;
 use domain::audit_chain::{Break, ChainReport};
 use domain::person::SourceKind;
 use sqlx::Row;
-use store::testkit::{Tampering, TestDb, as_owner, audit_ids, new_person, tamper};
+use store::testkit::{Tampering, TestDb, as_owner, audit_ids, move_sqlite_db, new_person, tamper};
 use store::*;
 
 /// One entry that stands alone and one written with a change, per call.
@@ -272,9 +273,7 @@ async fn a_main_database_refuses_to_open_without_its_access_log() {
     SqlStore::connect(&url("opsog.db")).await.unwrap().close().await;
     let access = dir.join("opsog-access.db");
     let saved = dir.join("saved-access.db");
-    std::fs::rename(&access, &saved).unwrap();
-    let _ = std::fs::remove_file(dir.join("opsog-access.db-wal"));
-    let _ = std::fs::remove_file(dir.join("opsog-access.db-shm"));
+    move_sqlite_db(&access, &saved, false);
 
     let missing = SqlStore::connect(&url("opsog.db")).await.unwrap_err();
     assert!(matches!(missing, StoreError::AccessLog { problem: "is missing", .. }), "{missing}");
@@ -284,14 +283,13 @@ async fn a_main_database_refuses_to_open_without_its_access_log() {
     // another installation's access log put in its place
     let other = SqlStore::connect(&url("other.db")).await.unwrap();
     other.close().await;
-    std::fs::copy(dir.join("other-access.db"), &access).unwrap();
+    move_sqlite_db(&dir.join("other-access.db"), &access, true);
     let replaced = SqlStore::connect(&url("opsog.db")).await.unwrap_err();
     assert!(matches!(replaced, StoreError::AccessLog { .. }), "{replaced}");
     assert!(replaced.to_string().contains("was replaced"), "{replaced}");
 
     // the right one restored: it opens
-    std::fs::remove_file(&access).unwrap();
-    std::fs::rename(&saved, &access).unwrap();
+    move_sqlite_db(&saved, &access, false);
     SqlStore::connect(&url("opsog.db")).await.unwrap().close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
