@@ -40,7 +40,7 @@ pub struct ChainEntry {
     pub detail: String,
     /// The persons it names, in any order (the hash sorts them).
     pub persons: Vec<String>,
-    /// `None` on entries written before the chain began (migration 0016).
+    /// `None` on entries written before the chain began (migration 0017).
     pub prev_hash: Option<String>,
     pub hash: Option<String>,
 }

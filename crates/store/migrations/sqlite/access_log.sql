@@ -1,7 +1,7 @@
 -- The access log: audit entries that stand alone (page views, lists, searches, logins,
 -- refusals, CLI commands), in a file of their own attached as `access` (see
 -- src/sql/audit.rs for why). The same shape and rules as the main audit tables in
--- 0001_foundation.sql and 0016_audit_chain.sql. Run at every start: each statement is
+-- 0001_foundation.sql and 0017_audit_chain.sql. Run at every start: each statement is
 -- a no-op once done (a file made before the chain gets its two columns in
 -- `ensure_access_log`).
 CREATE TABLE IF NOT EXISTS access.audit_log (
@@ -32,7 +32,7 @@ CREATE TRIGGER IF NOT EXISTS access.audit_persons_no_update BEFORE UPDATE ON aud
 BEGIN SELECT RAISE(ABORT, 'audit_persons is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS access.audit_persons_no_delete BEFORE DELETE ON audit_persons
 BEGIN SELECT RAISE(ABORT, 'audit_persons is append-only'); END;
--- The chain's head, as in the main file (0016_audit_chain.sql); entries written
+-- The chain's head, as in the main file (0017_audit_chain.sql); entries written
 -- before it began are counted once, when the head is made.
 CREATE TABLE IF NOT EXISTS access.audit_chain (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -48,7 +48,7 @@ CREATE TRIGGER IF NOT EXISTS access.audit_chain_forward_only BEFORE UPDATE ON au
 BEGIN SELECT RAISE(ABORT, 'audit_chain only moves forward'); END;
 CREATE TRIGGER IF NOT EXISTS access.audit_chain_no_delete BEFORE DELETE ON audit_chain
 BEGIN SELECT RAISE(ABORT, 'audit_chain is append-only'); END;
--- The id that binds this file to its main database (see 0016_audit_chain.sql).
+-- The id that binds this file to its main database (see 0017_audit_chain.sql).
 CREATE TABLE IF NOT EXISTS access.access_log_binding (
     id TEXT PRIMARY KEY,
     created_at TEXT NOT NULL

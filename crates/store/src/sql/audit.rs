@@ -86,7 +86,7 @@ pub(crate) async fn refuse_missing_access_log(url: &str, access_log: &str) -> Re
         return Ok(());
     }
     let mut conn = sqlx::AnyConnection::connect(url).await.map_err(db("opening the database"))?;
-    // Before migration 0016 there is no binding table: such a database is not bound.
+    // Before migration 0017 there is no binding table: such a database is not bound.
     let bound = sqlx::query("SELECT COUNT(*) FROM access_log_binding")
         .fetch_one(&mut conn)
         .await

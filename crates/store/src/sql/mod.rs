@@ -179,8 +179,8 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 17,
         name: "audit_chain",
-        sqlite: include_str!("../../migrations/sqlite/0016_audit_chain.sql"),
-        postgres: include_str!("../../migrations/postgres/0016_audit_chain.sql"),
+        sqlite: include_str!("../../migrations/sqlite/0017_audit_chain.sql"),
+        postgres: include_str!("../../migrations/postgres/0017_audit_chain.sql"),
     },
 ];
 
