@@ -69,7 +69,8 @@ impl Backend {
 
 /// One embedded migration: applied in order, each in its own transaction. Since 0003
 /// the schema uses only what both backends share, so both fields name the one file in
-/// `migrations/common/`; the first two differ (AUTOINCREMENT vs BIGSERIAL, triggers).
+/// `migrations/common/`; the first two differ (AUTOINCREMENT vs BIGSERIAL, triggers),
+/// and so does 0017 (the audit chain's triggers, TRUNCATE).
 struct Migration {
     version: i64,
     name: &'static str,
@@ -444,24 +445,44 @@ mod migration_list_tests {
     #![allow(clippy::unwrap_used)]
     use super::MIGRATIONS;
 
-    /// A migration file that is not in the list is never run: every file in
-    /// `migrations/common` is listed under its number, with its own text.
-    #[test]
-    fn every_common_migration_file_is_listed() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/common");
-        let mut files = 0;
+    /// The numbered files of one migrations folder (`access_log.sql`, run at every
+    /// start, has no number): version, name and text.
+    fn numbered(folder: &str) -> Vec<(i64, String, String)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(folder);
+        let mut out = Vec::new();
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_string_lossy().to_string();
-            let version: i64 = name.split('_').next().unwrap().parse().unwrap();
-            let text = std::fs::read_to_string(&path).unwrap();
-            let listed = MIGRATIONS.iter().find(|m| m.version == version);
+            let Ok(version) = name.split('_').next().unwrap().parse::<i64>() else { continue };
+            out.push((version, name, std::fs::read_to_string(&path).unwrap()));
+        }
+        out.sort();
+        out
+    }
+
+    /// A migration file that is not in the list is never run: every file in
+    /// `migrations/common` is listed under its number, with its own text, and so is
+    /// every pair of per-backend files (0001, 0002, 0017) with each backend's text.
+    #[test]
+    fn every_migration_file_is_listed() {
+        let common = numbered("common");
+        for (version, name, text) in &common {
+            let listed = MIGRATIONS.iter().find(|m| m.version == *version);
             assert!(
-                listed.is_some_and(|m| m.sqlite == text && m.postgres == text),
+                listed.is_some_and(|m| m.sqlite == *text && m.postgres == *text),
                 "{name} is not listed as {version}"
             );
-            files += 1;
         }
-        assert_eq!(MIGRATIONS.len(), files + 2, "the first two are per backend");
+        let (sqlite, postgres) = (numbered("sqlite"), numbered("postgres"));
+        let versions = |files: &[(i64, String, String)]| files.iter().map(|f| f.0).collect::<Vec<_>>();
+        assert_eq!(versions(&sqlite), versions(&postgres), "each backend has its own file of the same number");
+        for ((version, name, lite), (_, _, pg)) in sqlite.iter().zip(&postgres) {
+            let listed = MIGRATIONS.iter().find(|m| m.version == *version);
+            assert!(
+                listed.is_some_and(|m| m.sqlite == *lite && m.postgres == *pg),
+                "{name} is not listed as {version}"
+            );
+        }
+        assert_eq!(MIGRATIONS.len(), common.len() + sqlite.len(), "no version listed twice or without a file");
     }
 }
