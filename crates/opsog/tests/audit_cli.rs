@@ -92,6 +92,7 @@ async fn verify_counts_a_whole_log_and_names_the_first_edited_deleted_or_inserte
     );
 
     // a second installation for each of the other two, so each is the first break
+    let _ = std::fs::remove_dir_all(&dir);
     let dir = installation();
     let db = dir.join("opsog.db");
     let access = audit_ids_sqlite(&db, AuditLogFile::Access).await;
@@ -104,6 +105,7 @@ async fn verify_counts_a_whole_log_and_names_the_first_edited_deleted_or_inserte
         "{out}"
     );
 
+    let _ = std::fs::remove_dir_all(&dir);
     let dir = installation();
     let db = dir.join("opsog.db");
     let main = audit_ids_sqlite(&db, AuditLogFile::Main).await;
