@@ -8,6 +8,7 @@
 //! - `intake`: the doors from outside (street, partner, open door), taken in one way.
 //! - `matches`: the coordinators' queue of possible matches those doors leave.
 //! - `users`: creating logins.
+//! - `audit_chain`: checking that the audit log is whole (`opsog audit verify`).
 //! - `register_search`: import an extract, dry run, run, review a link, delete extracts.
 //! - `register_candidates`: a run's candidates written out as CSV, audited naming each.
 //! - `letter_batch`: preview and send a letter batch.
@@ -17,6 +18,7 @@
 //! - `settings`: what the use cases take from configuration.
 
 pub mod ambassadors;
+pub mod audit_chain;
 pub mod auth;
 pub mod calls;
 pub mod contact;

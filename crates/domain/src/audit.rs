@@ -59,6 +59,8 @@ code_enum! {
         SelfReferral = "self_referral",
         /// A coordinator settled a possible match an outside door left (issue 13, item 2).
         ResolveMatch = "resolve_match",
+        /// The audit log's hash chains checked (`opsog audit verify`; issue 13, item 10).
+        VerifyAudit = "verify_audit",
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod ambassador;
 pub mod audit;
+pub mod audit_chain;
 pub mod calls;
 pub mod code;
 pub mod consent_text;

@@ -80,6 +80,11 @@ enum Command {
         #[command(subcommand)]
         command: ContactCommand,
     },
+    /// The audit log: check that no entry was edited, deleted or inserted.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Check the configuration and print it with secrets hidden.
     Config {
         #[command(subcommand)]
@@ -123,6 +128,16 @@ enum ContactCommand {
 enum ConfigCommand {
     Check,
 }
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk every audit table's hash chain (issue 13, item 10). Exits 0 with the
+    /// number of entries when whole, 6 naming the first broken link when not.
+    Verify,
+}
+
+/// The exit code of `opsog audit verify` when an entry was edited, deleted or inserted.
+const EXIT_AUDIT_BROKEN: u8 = 6;
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum CliError {
@@ -310,9 +325,74 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 r.due, r.newly_due, r.skipped
             );
         }
+        Command::Audit { command: AuditCommand::Verify } => {
+            init_logging(&settings.log_format);
+            let ctx = open(&settings).await?;
+            let verification = app::audit_chain::verify(&ctx, "opsog audit verify").await?;
+            return Ok(print_verification(&verification));
+        }
         Command::Config { command: ConfigCommand::Check } => return config_check(&settings).await,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `opsog audit verify` found, table by table, and its exit code.
+fn print_verification(v: &app::audit_chain::Verification) -> ExitCode {
+    use domain::audit_chain::Break;
+    for r in &v.reports {
+        let old = if r.unchained > 0 {
+            format!(" ({} from before the chain, not checkable)", r.unchained)
+        } else {
+            String::new()
+        };
+        println!(
+            "{}: {} entries{old}, head {}",
+            r.table,
+            r.entries,
+            if r.head_hash.is_empty() { "-" } else { &r.head_hash }
+        );
+        for f in &r.findings {
+            let id = f.entry_id.as_deref().unwrap_or("-");
+            let what = match f.kind {
+                Break::Edited => {
+                    format!("entry {id} at position {} was edited: its content no longer gives its hash", f.position)
+                }
+                Break::Deleted if f.entry_id.is_some() => {
+                    format!("entries before entry {id} at position {} were deleted: its link skips them", f.position)
+                }
+                Break::Deleted => {
+                    format!(
+                        "entries after position {} were deleted: the chain's head names a later one",
+                        f.position - 1
+                    )
+                }
+                Break::Inserted => {
+                    format!("entry {id} at position {} was inserted: the entry after it links past it", f.position)
+                }
+                Break::OrphanPersons => format!("persons are recorded for entry {id}, which is not in the table"),
+            };
+            println!("  {}: {what}", f.kind.code());
+        }
+        if r.breaks > r.findings.len() as u64 {
+            println!("  … and {} more", r.breaks - r.findings.len() as u64);
+        }
+    }
+    match v.first_break() {
+        None => {
+            println!("audit log intact: {} entries", v.entries());
+            ExitCode::SUCCESS
+        }
+        Some((r, f)) => {
+            eprintln!(
+                "opsog: the audit log is broken; first broken link: table {}, entry {}, position {} ({})",
+                r.table,
+                f.entry_id.as_deref().unwrap_or("-"),
+                f.position,
+                f.kind.code()
+            );
+            ExitCode::from(EXIT_AUDIT_BROKEN)
+        }
+    }
 }
 
 /// Reads the do-not-contact key, or makes one the first time. Without the same key

@@ -25,6 +25,13 @@ pub enum StoreError {
     Corrupt(String),
     #[error("writing the audit log failed: {0}")]
     AuditFailed(String),
+    /// The SQLite access log is not the file this database was made with (issue 13,
+    /// item 10): the server does not start, so no entry is written to a stand-in.
+    #[error(
+        "the access log {path} {problem}; restore it from the backup taken with the main database \
+         (Opsøg does not start without the access log it was made with)"
+    )]
+    AccessLog { path: String, problem: &'static str },
     /// A one-time referral link that is unknown, used or expired (or names another
     /// partner): the referral wrote nothing.
     #[error("referral link refused: {0:?}")]

@@ -300,6 +300,24 @@ pub struct VoidEvent {
     pub at: OffsetDateTime,
 }
 
+/// Where audit entries live: on SQLite the main database (entries of changes) and the
+/// access log beside it (entries that stand alone); on PostgreSQL one table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditLogFile {
+    Main,
+    Access,
+}
+
+impl AuditLogFile {
+    /// The table as a report names it.
+    pub fn table_name(self) -> &'static str {
+        match self {
+            AuditLogFile::Main => "audit_log",
+            AuditLogFile::Access => "access.audit_log",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct AuditQuery {
     pub person_id: Option<Uuid>,

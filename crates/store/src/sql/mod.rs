@@ -70,7 +70,8 @@ impl Backend {
 
 /// One embedded migration: applied in order, each in its own transaction. Since 0003
 /// the schema uses only what both backends share, so both fields name the one file in
-/// `migrations/common/`; the first two differ (AUTOINCREMENT vs BIGSERIAL, triggers).
+/// `migrations/common/`; the first two differ (AUTOINCREMENT vs BIGSERIAL, triggers),
+/// and so does 0017 (the audit chain's triggers, TRUNCATE).
 struct Migration {
     version: i64,
     name: &'static str,
@@ -175,6 +176,14 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/common/0016_event_submissions.sql"),
         postgres: include_str!("../../migrations/common/0016_event_submissions.sql"),
     },
+    // Triggers differ between the backends (and TRUNCATE is PostgreSQL's), so this one
+    // has a file per backend again (issue 13, item 10).
+    Migration {
+        version: 17,
+        name: "audit_chain",
+        sqlite: include_str!("../../migrations/sqlite/0017_audit_chain.sql"),
+        postgres: include_str!("../../migrations/postgres/0017_audit_chain.sql"),
+    },
     Migration {
         version: 18,
         name: "outside_doors",
@@ -207,6 +216,8 @@ pub struct SqlStore {
     /// On PostgreSQL the same pool as reads.
     writer: AnyPool,
     backend: Backend,
+    /// The access log's file on SQLite, bound to the main database at every start.
+    access_log: Option<std::sync::Arc<str>>,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -239,6 +250,10 @@ impl SqlStore {
             Backend::Sqlite => audit::access_log_path(url)?.into(),
             Backend::Postgres => "".into(),
         };
+        if backend == Backend::Sqlite {
+            // Before the first connection attaches the file, which would create it.
+            audit::refuse_missing_access_log(url, &access_log).await?;
+        }
         let options = |max: u32| {
             let o = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30)).max_connections(max);
             if backend != Backend::Sqlite {
@@ -287,18 +302,40 @@ impl SqlStore {
         };
         let (audits, queue) = tokio::sync::mpsc::channel(4096);
         tokio::spawn(audit_writer(writer.clone(), backend, queue));
-        Ok(SqlStore { pool, reference: Default::default(), sessions: Default::default(), audits, writer, backend })
+        let access_log = (backend == Backend::Sqlite).then_some(access_log);
+        Ok(SqlStore {
+            pool,
+            reference: Default::default(),
+            sessions: Default::default(),
+            audits,
+            writer,
+            backend,
+            access_log,
+        })
     }
 
     /// Applies the embedded migrations that have not run yet.
     pub async fn migrate(&self) -> Result<Vec<i64>> {
+        // Nothing pending, nothing written: an application role that may not create
+        // tables (README, "PostgreSQL") still starts on a database migrated by the owner.
+        let mut applied = Vec::new();
+        if !self.pending_migrations().await?.is_empty() {
+            self.apply_migrations(&mut applied).await?;
+        }
+        audit::ensure_access_log(&self.writer, self.backend).await?;
+        if let Some(access_log) = &self.access_log {
+            audit::bind_access_log(&self.writer, access_log).await?;
+        }
+        Ok(applied)
+    }
+
+    async fn apply_migrations(&self, applied: &mut Vec<i64>) -> Result<()> {
         sqlx::raw_sql(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
         )
         .execute(&self.writer)
         .await
         .map_err(db("creating schema_migrations"))?;
-        let mut applied = Vec::new();
         for m in MIGRATIONS {
             let mut tx = self.begin().await?;
             let done: i64 = sqlx::query("SELECT COUNT(*) FROM schema_migrations WHERE version = $1")
@@ -325,8 +362,7 @@ impl SqlStore {
             tx.commit().await.map_err(db("committing a migration"))?;
             applied.push(m.version);
         }
-        audit::ensure_access_log(&self.writer, self.backend).await?;
-        Ok(applied)
+        Ok(())
     }
 
     pub async fn pending_migrations(&self) -> Result<Vec<i64>> {
@@ -416,24 +452,44 @@ mod migration_list_tests {
     #![allow(clippy::unwrap_used)]
     use super::MIGRATIONS;
 
-    /// A migration file that is not in the list is never run: every file in
-    /// `migrations/common` is listed under its number, with its own text.
-    #[test]
-    fn every_common_migration_file_is_listed() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/common");
-        let mut files = 0;
+    /// The numbered files of one migrations folder (`access_log.sql`, run at every
+    /// start, has no number): version, name and text.
+    fn numbered(folder: &str) -> Vec<(i64, String, String)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(folder);
+        let mut out = Vec::new();
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_string_lossy().to_string();
-            let version: i64 = name.split('_').next().unwrap().parse().unwrap();
-            let text = std::fs::read_to_string(&path).unwrap();
-            let listed = MIGRATIONS.iter().find(|m| m.version == version);
+            let Ok(version) = name.split('_').next().unwrap().parse::<i64>() else { continue };
+            out.push((version, name, std::fs::read_to_string(&path).unwrap()));
+        }
+        out.sort();
+        out
+    }
+
+    /// A migration file that is not in the list is never run: every file in
+    /// `migrations/common` is listed under its number, with its own text, and so is
+    /// every pair of per-backend files (0001, 0002, 0017) with each backend's text.
+    #[test]
+    fn every_migration_file_is_listed() {
+        let common = numbered("common");
+        for (version, name, text) in &common {
+            let listed = MIGRATIONS.iter().find(|m| m.version == *version);
             assert!(
-                listed.is_some_and(|m| m.sqlite == text && m.postgres == text),
+                listed.is_some_and(|m| m.sqlite == *text && m.postgres == *text),
                 "{name} is not listed as {version}"
             );
-            files += 1;
         }
-        assert_eq!(MIGRATIONS.len(), files + 2, "the first two are per backend");
+        let (sqlite, postgres) = (numbered("sqlite"), numbered("postgres"));
+        let versions = |files: &[(i64, String, String)]| files.iter().map(|f| f.0).collect::<Vec<_>>();
+        assert_eq!(versions(&sqlite), versions(&postgres), "each backend has its own file of the same number");
+        for ((version, name, lite), (_, _, pg)) in sqlite.iter().zip(&postgres) {
+            let listed = MIGRATIONS.iter().find(|m| m.version == *version);
+            assert!(
+                listed.is_some_and(|m| m.sqlite == *lite && m.postgres == *pg),
+                "{name} is not listed as {version}"
+            );
+        }
+        assert_eq!(MIGRATIONS.len(), common.len() + sqlite.len(), "no version listed twice or without a file");
     }
 }
