@@ -336,14 +336,8 @@ impl SqlStore {
     /// transaction with the key, so two retries racing each other record it once.
     pub async fn record_event_once(&self, submission: Uuid, ev: &NewEvent, audit: &AuditRecord) -> Result<Submitted> {
         let mut tx = self.begin().await?;
-        let seen = sqlx::query("SELECT 1 FROM event_submissions WHERE submission_id = $1")
-            .bind(submission.to_string())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db("looking up an event form's key"))?;
-        if seen.is_some() {
-            return Ok(Submitted::AlreadyRecorded);
-        }
+        // The key's primary key decides: a second insert is a conflict, and dropping
+        // the transaction rolls it back.
         let inserted = sqlx::query("INSERT INTO event_submissions (submission_id, person_id) VALUES ($1, $2)")
             .bind(submission.to_string())
             .bind(ev.person_id.to_string())
