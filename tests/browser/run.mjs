@@ -7,6 +7,7 @@
 // Only node builtins, playwright-core and axe-core are used.
 
 import { execFileSync, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -154,6 +155,78 @@ async function clickAndWaitForLoad(page, locator) {
   await loaded;
 }
 
+// ------------------------------------------------ second factor (issue 13, item 4)
+
+// Base32 (RFC 4648) as the setup page shows the key, spaces allowed.
+function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) {
+    const i = alphabet.indexOf(c);
+    assert(i >= 0, `the setup page's key has a character that is not base32: ${c}`);
+    value = (value << 5) | i;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((value >>> bits) & 0xff);
+    }
+  }
+  return Buffer.from(out);
+}
+
+// TOTP (RFC 6238) as an authenticator app computes it: HMAC-SHA-1 of the 30 s step.
+function totp(key, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = crypto.createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const binary = mac.readUInt32BE(offset) & 0x7fffffff;
+  return String(binary % 1_000_000).padStart(6, '0');
+}
+
+// Per username: the key set up at its first login and the last step whose code was
+// given. A code is spent once used, so a later login takes the next step's code
+// (the server takes one step either side of now) or waits for the clock.
+const secondFactors = new Map();
+
+async function nextCode(username) {
+  for (;;) {
+    const entry = secondFactors.get(username);
+    const now = Math.floor(Date.now() / 30_000);
+    const step = Math.max(entry.last + 1, now - 1);
+    if (step <= now + 1) {
+      entry.last = step;
+      return totp(entry.key, step);
+    }
+    await sleep(1000);
+  }
+}
+
+// The steps a coordinator's or an admin's login takes after the password.
+async function secondStep(page, username) {
+  let url = new URL(page.url());
+  if (url.pathname === '/login/setup') {
+    const shown = (await page.locator('[data-testid=totp-secret]').innerText()).trim();
+    const key = base32Decode(shown);
+    const step = Math.floor(Date.now() / 30_000);
+    secondFactors.set(username, { key, last: step });
+    assert((await page.locator('[data-testid=setup-qr] svg').count()) === 1, 'the setup page shows no QR code');
+    await page.fill('[data-testid=setup-code]', totp(key, step));
+    await clickAndWaitForLoad(page, page.locator('main button[type=submit]').first());
+    const codes = await page.locator('[data-testid=recovery-code]').count();
+    assert(codes === 10, `after setting up ${username}'s app the page shows ${codes} recovery codes, not 10`);
+    await clickAndWaitForLoad(page, page.locator('[data-testid=recovery-continue]'));
+  } else if (url.pathname === '/login/code') {
+    assert(secondFactors.has(username), `${username} is asked for a code but set up no app in this run`);
+    await page.fill('[data-testid=login-code]', await nextCode(username));
+    await clickAndWaitForLoad(page, page.locator('main button[type=submit]').first());
+  }
+  url = new URL(page.url());
+  assert(!url.pathname.startsWith('/login'), `${username}'s login stayed at ${url.pathname}`);
+}
+
 async function login(page, username) {
   const res = await page.goto(`${baseUrl}/login`);
   assert(res && res.status() === 200, `GET /login returned ${res && res.status()}`);
@@ -162,6 +235,7 @@ async function login(page, username) {
   await clickAndWaitForLoad(page, page.locator('button[type=submit]').first());
   const url = new URL(page.url());
   assert(url.pathname !== '/login', `login as ${username} stayed on /login (wrong password or CSRF?)`);
+  await secondStep(page, username);
   assert(
     (await page.locator('form[data-testid=logout-form]').count()) > 0,
     `after login as ${username} the page at ${url.pathname} has no form[data-testid=logout-form]`,
@@ -373,6 +447,54 @@ test('accessibility (axe: no serious or critical violations)', async (t) => {
   await page.setViewportSize({ width: 375, height: 667 });
   await page.reload();
   await page.screenshot({ path: path.join(tmpDir, 'own-sessions-375.png'), fullPage: true });
+  assert(violations.length === 0, `axe violations:\n${violations.join('\n')}`);
+});
+
+// Two-step login (issue 13, item 4): the demo's second coordinator ("leder") sets up
+// her authenticator app at her first login, on a phone; at the next, on a desk, she
+// gives its code. The QR code, the typed key and the recovery codes are shown, and
+// the pages pass axe.
+test('a coordinator sets up two-step login on a phone and gives a code on a desk', async (t) => {
+  const phone = await t.newPage({ ...PHONE, bypassCSP: true });
+  const violations = [];
+  await phone.goto(`${baseUrl}/login`);
+  await phone.fill('#username', 'leder');
+  await phone.fill('#password', PASSWORD);
+  await clickAndWaitForLoad(phone, phone.locator('button[type=submit]').first());
+  assert(new URL(phone.url()).pathname === '/login/setup', `leder's first login went to ${phone.url()}, not the setup`);
+  const res = await phone.goto(`${baseUrl}/people`);
+  assert(new URL(phone.url()).pathname.startsWith('/login'), `halfway, /people gave ${res && res.status()} at ${phone.url()}`);
+  await phone.goto(`${baseUrl}/login/setup`);
+  violations.push(...(await axeCheck(phone, '/login/setup')));
+  await noSidewaysScroll(phone, '/login/setup');
+  await phone.screenshot({ path: path.join(tmpDir, 'second-factor-setup-375.png'), fullPage: true });
+  const shown = (await phone.locator('[data-testid=totp-secret]').innerText()).trim();
+  const key = base32Decode(shown);
+  const step = Math.floor(Date.now() / 30_000);
+  secondFactors.set('leder', { key, last: step });
+  await phone.fill('[data-testid=setup-code]', totp(key, step));
+  await clickAndWaitForLoad(phone, phone.locator('main button[type=submit]').first());
+  assert((await phone.locator('[data-testid=recovery-code]').count()) === 10, 'ten recovery codes are shown');
+  violations.push(...(await axeCheck(phone, 'recovery codes')));
+  await phone.screenshot({ path: path.join(tmpDir, 'second-factor-recovery-375.png'), fullPage: true });
+  await clickAndWaitForLoad(phone, phone.locator('[data-testid=recovery-continue]'));
+  assert((await phone.locator('form[data-testid=logout-form]').count()) > 0, 'after the setup she is logged in');
+  await phone.context().close();
+
+  const desk = await t.newPage({ bypassCSP: true });
+  await desk.goto(`${baseUrl}/login`);
+  await desk.fill('#username', 'leder');
+  await desk.fill('#password', PASSWORD);
+  await clickAndWaitForLoad(desk, desk.locator('button[type=submit]').first());
+  assert(new URL(desk.url()).pathname === '/login/code', `leder's second login went to ${desk.url()}, not the code`);
+  violations.push(...(await axeCheck(desk, '/login/code')));
+  await desk.screenshot({ path: path.join(tmpDir, 'second-factor-code-1366.png'), fullPage: true });
+  await desk.fill('[data-testid=login-code]', await nextCode('leder'));
+  await clickAndWaitForLoad(desk, desk.locator('main button[type=submit]').first());
+  assert((await desk.locator('form[data-testid=logout-form]').count()) > 0, 'after the code she is logged in');
+  await desk.goto(`${baseUrl}/account/security`);
+  violations.push(...(await axeCheck(desk, '/account/security')));
+  await desk.screenshot({ path: path.join(tmpDir, 'account-security-1366.png'), fullPage: true });
   assert(violations.length === 0, `axe violations:\n${violations.join('\n')}`);
 });
 

@@ -8,6 +8,8 @@
 //! - `intake`: the doors from outside (street, partner, open door), taken in one way.
 //! - `matches`: the coordinators' queue of possible matches those doors leave.
 //! - `users`: creating logins.
+//! - `second_factor`: a login's later stages (her app's code, her own new password,
+//!   setting up a second factor), recovery codes, an admin's resets.
 //! - `audit_chain`: checking that the audit log is whole (`opsog audit verify`).
 //! - `register_search`: import an extract, dry run, run, review a link, delete extracts.
 //! - `register_candidates`: a run's candidates written out as CSV, audited naming each.
@@ -36,6 +38,7 @@ pub mod plan;
 pub mod public;
 pub mod register_candidates;
 pub mod register_search;
+pub mod second_factor;
 pub mod sent_batches;
 pub mod sessions;
 pub mod settings;

@@ -19,6 +19,15 @@ pub struct NewSession {
 
 /// Starts a session, for a user or (for a form's CSRF token) an anonymous visitor.
 pub async fn create(ctx: &Ctx, user_id: Option<uuid::Uuid>) -> Result<NewSession, Error> {
+    create_at_stage(ctx, user_id, None).await
+}
+
+/// Starts a session whose login still waits at `stage` (issue 13, items 4 and 6).
+async fn create_at_stage(
+    ctx: &Ctx,
+    user_id: Option<uuid::Uuid>,
+    stage: Option<login::LoginStage>,
+) -> Result<NewSession, Error> {
     let token = crate::auth::new_token().map_err(|e| Error::unexpected("a session token", e))?;
     let csrf_token = crate::auth::new_token().map_err(|e| Error::unexpected("a CSRF token", e))?;
     let now = ctx.clock.now();
@@ -29,6 +38,7 @@ pub async fn create(ctx: &Ctx, user_id: Option<uuid::Uuid>) -> Result<NewSession
         created_at: now,
         last_seen_at: now,
         data: "{}".into(),
+        stage,
     };
     ctx.store.create_session(&session).await?;
     Ok(NewSession { token, session })
@@ -45,7 +55,8 @@ pub enum Resolved {
     Active(Box<Live>),
 }
 
-/// A live session; `user` is `None` for an anonymous visitor's.
+/// A live session; `user` is `None` for an anonymous visitor's. A session whose
+/// `stage` is set is a login halfway: it opens only that stage's page.
 pub struct Live {
     pub session: Session,
     pub user: Option<User>,
@@ -71,7 +82,8 @@ pub async fn resolve(ctx: &Ctx, token_hash: &str, lifetime: Lifetime) -> Result<
         return Ok(Resolved::None);
     };
     let now = ctx.clock.now();
-    if session.last_seen_at + lifetime.idle < now || session.created_at + lifetime.absolute < now {
+    let halfway_too_long = session.stage.is_some() && session.created_at + login::STAGE_LIFETIME < now;
+    if session.last_seen_at + lifetime.idle < now || session.created_at + lifetime.absolute < now || halfway_too_long {
         ctx.store.delete_session(token_hash).await?;
         return Ok(Resolved::Expired { had_user: session.user_id.is_some() });
     }
@@ -123,13 +135,22 @@ pub enum Login {
 pub struct LoggedIn {
     pub user: User,
     pub session: NewSession,
+    /// What the login still needs (her app's code, her own password, setting up a
+    /// second factor); `None` when she is in.
+    pub stage: Option<login::LoginStage>,
 }
 
 /// Logs a user in: the account and the address may have to wait after failures
 /// (`domain::login`), the password is checked (timing-safe, `dummy_hash` for an
 /// unknown username), a new session is made, and the login, the failure or the wait
 /// is audited.
-pub async fn login(ctx: &Ctx, origin: &str, input: &LoginInput, dummy_hash: &str) -> Result<Login, Error> {
+pub async fn login(
+    ctx: &Ctx,
+    origin: &str,
+    input: &LoginInput,
+    dummy_hash: &str,
+    rules: &crate::second_factor::Rules,
+) -> Result<Login, Error> {
     let username = input.username.trim().to_lowercase();
     let account = format!("account:{username}");
     let address = input.address.as_ref().map(|a| format!("address:{a}"));
@@ -170,9 +191,18 @@ pub async fn login(ctx: &Ctx, origin: &str, input: &LoginInput, dummy_hash: &str
     if let Some(old) = &input.replaces {
         ctx.store.delete_session(old).await?;
     }
-    let session = create(ctx, Some(user.id)).await?;
-    ctx.store.append_audit(&Caller::new(user.clone(), origin).audit(AuditAction::Login, vec![], "")).await?;
-    Ok(Login::LoggedIn(Box::new(LoggedIn { user, session })))
+    let state = ctx.store.login_state(user.id).await?;
+    let stage = login::next_stage(login::LoginFacts {
+        has_second_factor: state.totp_secret.is_some(),
+        second_factor_given: false,
+        must_change_password: state.must_change_password,
+        second_factor_required: rules.required(user.role),
+    });
+    let session = create_at_stage(ctx, Some(user.id), stage).await?;
+    // A login halfway is audited as such; its next step is audited on its own.
+    let detail = stage.map(|s| format!("password ok, next: {}", s.code())).unwrap_or_default();
+    ctx.store.append_audit(&Caller::new(user.clone(), origin).audit(AuditAction::Login, vec![], detail)).await?;
+    Ok(Login::LoggedIn(Box::new(LoggedIn { user, session, stage })))
 }
 
 /// Ends the caller's session. Audited.

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+use app::second_factor::Rules;
 use app::sessions::{self, Login, LoginInput, Resolved};
 use app::{Caller, Clock};
 use common::{ctx, log};
@@ -42,7 +43,7 @@ async fn a_failed_login_is_refused_alike_and_audited() {
     let ctx = ctx(&db);
     let dummy = app::auth::hash_password("dummy").unwrap();
     for input in [login("Leila ", "wrong password", None), login("nobody", PASSWORD, None)] {
-        let outcome = sessions::login(&ctx, "POST /login", &input, &dummy).await.unwrap();
+        let outcome = sessions::login(&ctx, "POST /login", &input, &dummy, &Rules::default()).await.unwrap();
         assert!(matches!(outcome, Login::Refused));
     }
     let failed: Vec<_> =
@@ -67,7 +68,8 @@ async fn a_login_starts_a_new_session_that_expires_when_idle_and_a_logout_ends_i
     ));
 
     let input = login("leila", PASSWORD, Some(visitor.session.token_hash.clone()));
-    let Login::LoggedIn(done) = sessions::login(&ctx, "POST /login", &input, &dummy).await.unwrap() else {
+    let Login::LoggedIn(done) = sessions::login(&ctx, "POST /login", &input, &dummy, &Rules::default()).await.unwrap()
+    else {
         panic!("the right password logs in")
     };
     assert!(
@@ -128,32 +130,42 @@ async fn a_flood_of_wrong_passwords_makes_the_account_wait() {
     let mut ctx = ctx(&db);
     ctx.clock = Clock::Fixed(start);
     for _ in 0..5 {
-        let outcome = sessions::login(&ctx, "POST /login", &login("leila", "guess", None), &dummy).await.unwrap();
+        let outcome = sessions::login(&ctx, "POST /login", &login("leila", "guess", None), &dummy, &Rules::default())
+            .await
+            .unwrap();
         assert!(matches!(outcome, Login::Refused));
     }
     let right = login("Leila", PASSWORD, None);
-    let Login::Throttled { minutes } = sessions::login(&ctx, "POST /login", &right, &dummy).await.unwrap() else {
+    let Login::Throttled { minutes } =
+        sessions::login(&ctx, "POST /login", &right, &dummy, &Rules::default()).await.unwrap()
+    else {
         panic!("the sixth try waits, even with the right password")
     };
     assert_eq!(minutes, 1, "30 s, said as one minute");
     let throttled = log(s).await.into_iter().filter(|e| e.action == AuditAction::LoginThrottled.code()).count();
     assert_eq!(throttled, 1, "the refused try is audited");
     // Another account from nowhere in particular is not held up by hers.
-    let other = sessions::login(&ctx, "POST /login", &login("nobody", "guess", None), &dummy).await.unwrap();
+    let other =
+        sessions::login(&ctx, "POST /login", &login("nobody", "guess", None), &dummy, &Rules::default()).await.unwrap();
     assert!(matches!(other, Login::Refused));
 
     // After the wait a guess is checked again, fails, and the next wait is longer.
     ctx.clock = Clock::Fixed(start + Duration::seconds(31));
     assert!(matches!(
-        sessions::login(&ctx, "POST /login", &login("leila", "guess", None), &dummy).await.unwrap(),
+        sessions::login(&ctx, "POST /login", &login("leila", "guess", None), &dummy, &Rules::default()).await.unwrap(),
         Login::Refused
     ));
-    let Login::Throttled { minutes } = sessions::login(&ctx, "POST /login", &right, &dummy).await.unwrap() else {
+    let Login::Throttled { minutes } =
+        sessions::login(&ctx, "POST /login", &right, &dummy, &Rules::default()).await.unwrap()
+    else {
         panic!("waits again")
     };
     assert_eq!(minutes, 1, "one minute now");
     ctx.clock = Clock::Fixed(start + Duration::seconds(31 + 61));
-    assert!(matches!(sessions::login(&ctx, "POST /login", &right, &dummy).await.unwrap(), Login::LoggedIn(_)));
+    assert!(matches!(
+        sessions::login(&ctx, "POST /login", &right, &dummy, &Rules::default()).await.unwrap(),
+        Login::LoggedIn(_)
+    ));
     // The success clears the account's failures: the next mistype is free again.
     assert!(s.login_failures("account:leila", start - Duration::hours(1)).await.unwrap().is_empty());
     db.cleanup().await;
@@ -172,14 +184,26 @@ async fn an_address_that_guesses_many_accounts_waits_too() {
         ..login(username, password, None)
     };
     for i in 0..20 {
-        let outcome = sessions::login(&ctx, "POST /login", &from(&format!("user{i}"), "guess", "192.0.2.1"), &dummy)
-            .await
-            .unwrap();
+        let outcome = sessions::login(
+            &ctx,
+            "POST /login",
+            &from(&format!("user{i}"), "guess", "192.0.2.1"),
+            &dummy,
+            &Rules::default(),
+        )
+        .await
+        .unwrap();
         assert!(matches!(outcome, Login::Refused), "try {i}");
     }
-    let blocked = sessions::login(&ctx, "POST /login", &from("leila", PASSWORD, "192.0.2.1"), &dummy).await.unwrap();
+    let blocked =
+        sessions::login(&ctx, "POST /login", &from("leila", PASSWORD, "192.0.2.1"), &dummy, &Rules::default())
+            .await
+            .unwrap();
     assert!(matches!(blocked, Login::Throttled { .. }), "the guessing address waits, whichever account");
-    let elsewhere = sessions::login(&ctx, "POST /login", &from("leila", PASSWORD, "192.0.2.2"), &dummy).await.unwrap();
+    let elsewhere =
+        sessions::login(&ctx, "POST /login", &from("leila", PASSWORD, "192.0.2.2"), &dummy, &Rules::default())
+            .await
+            .unwrap();
     assert!(matches!(elsewhere, Login::LoggedIn(_)), "her own address is not held up");
     db.cleanup().await;
 }

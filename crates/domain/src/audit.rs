@@ -27,6 +27,22 @@ code_enum! {
         ReactivateUser = "reactivate_user",
         /// A user ended one of her own sessions (issue 13, item 4).
         EndOwnSession = "end_own_session",
+        /// The second step of a login: her app's code (issue 13, item 4).
+        SecondFactorPassed = "second_factor_passed",
+        /// A wrong or spent code; it counts towards the account's throttling.
+        SecondFactorFailed = "second_factor_failed",
+        /// She logged in with one of her recovery codes (it is now spent).
+        RecoveryCodeUsed = "recovery_code_used",
+        /// She set up an authenticator app and got new recovery codes.
+        SecondFactorEnrolled = "second_factor_enrolled",
+        /// She replaced her recovery codes with new ones.
+        RecoveryCodesRenewed = "recovery_codes_renewed",
+        /// Her second factor was removed (by an admin for a lost phone, or by her).
+        SecondFactorRemoved = "second_factor_removed",
+        /// An admin set a one-time password; she must choose her own at next login (item 6).
+        PasswordReset = "password_reset",
+        /// She chose a new password.
+        PasswordChanged = "password_changed",
         CliCommand = "cli_command",
         BatchJob = "batch_job",
         AddDoNotContact = "add_do_not_contact",

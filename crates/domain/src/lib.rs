@@ -27,6 +27,7 @@ pub mod plan_diff;
 pub mod policy;
 pub mod reference;
 pub mod response;
+pub mod second_factor;
 pub mod selection;
 pub mod suppression;
 pub mod text;

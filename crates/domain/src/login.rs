@@ -58,6 +58,66 @@ pub fn minutes_to_wait(wait: Duration) -> i64 {
     (secs + 59) / 60
 }
 
+/// What a login still needs once the password was right (issue 13, items 4 and 6).
+/// Until none is left the session opens no page but the step's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginStage {
+    /// The code from her authenticator app, or a recovery code.
+    SecondFactor,
+    /// A password an admin set for her must be replaced by her own.
+    NewPassword,
+    /// Her role needs a second factor and she has none yet: she sets one up.
+    EnrolSecondFactor,
+}
+
+impl LoginStage {
+    pub const ALL: [LoginStage; 3] = [LoginStage::SecondFactor, LoginStage::NewPassword, LoginStage::EnrolSecondFactor];
+
+    /// As stored with the session.
+    pub fn code(self) -> &'static str {
+        match self {
+            LoginStage::SecondFactor => "second_factor",
+            LoginStage::NewPassword => "new_password",
+            LoginStage::EnrolSecondFactor => "enrol_second_factor",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<LoginStage> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// What decides a login's next stage.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoginFacts {
+    /// She has an authenticator app set up.
+    pub has_second_factor: bool,
+    /// She gave its code (or a recovery code) in this login.
+    pub second_factor_given: bool,
+    /// An admin reset her password.
+    pub must_change_password: bool,
+    /// Her role needs a second factor (`second_factor::required`).
+    pub second_factor_required: bool,
+}
+
+/// The next stage, or `None` when she is in. The second factor comes first: a
+/// password an admin reset is no way past it. Setting one up comes last, after her
+/// own password.
+pub fn next_stage(f: LoginFacts) -> Option<LoginStage> {
+    if f.has_second_factor && !f.second_factor_given {
+        Some(LoginStage::SecondFactor)
+    } else if f.must_change_password {
+        Some(LoginStage::NewPassword)
+    } else if f.second_factor_required && !f.has_second_factor {
+        Some(LoginStage::EnrolSecondFactor)
+    } else {
+        None
+    }
+}
+
+/// A login left halfway (the password given, the code not) ends after this long.
+pub const STAGE_LIFETIME: Duration = Duration::minutes(10);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,5 +161,26 @@ mod tests {
         assert_eq!(minutes_to_wait(Duration::seconds(1)), 1);
         assert_eq!(minutes_to_wait(Duration::seconds(61)), 2);
         assert_eq!(minutes_to_wait(Duration::minutes(15)), 15);
+    }
+
+    #[test]
+    fn the_code_comes_first_then_her_own_password_then_setting_one_up() {
+        let f = LoginFacts {
+            has_second_factor: true,
+            second_factor_given: false,
+            must_change_password: true,
+            second_factor_required: true,
+        };
+        assert_eq!(next_stage(f), Some(LoginStage::SecondFactor));
+        let f = LoginFacts { second_factor_given: true, ..f };
+        assert_eq!(next_stage(f), Some(LoginStage::NewPassword));
+        assert_eq!(next_stage(LoginFacts { must_change_password: false, ..f }), None);
+        let none_yet = LoginFacts { second_factor_required: true, ..LoginFacts::default() };
+        assert_eq!(next_stage(none_yet), Some(LoginStage::EnrolSecondFactor));
+        assert_eq!(next_stage(LoginFacts { must_change_password: true, ..none_yet }), Some(LoginStage::NewPassword));
+        assert_eq!(next_stage(LoginFacts::default()), None);
+        for s in LoginStage::ALL {
+            assert_eq!(LoginStage::from_code(s.code()), Some(s));
+        }
     }
 }

@@ -456,7 +456,7 @@ async fn serve_store(settings: &Settings, ctx: app::Ctx) -> Result<(), CliError>
         tracing::info!(rekeyed, "response codes re-keyed");
     }
     let store = ctx.store.clone();
-    let state = web::AppState::with_ctx(ctx, settings.web_config())?;
+    let state = web::AppState::with_ctx(ctx, settings.web_config()?)?;
     let listener =
         tokio::net::TcpListener::bind(&settings.bind).await.map_err(io(format!("binding {}", settings.bind)))?;
     let idle = settings.session_idle_minutes.max(1);
@@ -558,6 +558,7 @@ async fn demo(settings: &Settings, size: usize, seed: u64, reset: bool, no_serve
         let names: Vec<&str> = users.iter().filter(|u| u.role == role).map(|u| u.username.as_str()).collect();
         println!("  {:<12} {}", role.code(), names.join(", "));
     }
+    println!("Koordinatorer og administratorer sætter en godkendelses-app op første gang, de logger ind.");
     if no_serve {
         return Ok(());
     }
@@ -587,6 +588,9 @@ async fn config_check(settings: &Settings) -> Result<ExitCode, CliError> {
         && !Path::new(logo).is_file()
     {
         problems.push(format!("logo file {logo} does not exist"));
+    }
+    if let Err(e) = settings.second_factor_rules() {
+        problems.push(e.to_string());
     }
     if !["text", "json"].contains(&settings.log_format.as_str()) {
         problems.push(format!("log_format '{}' must be text or json", settings.log_format));

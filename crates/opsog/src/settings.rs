@@ -32,6 +32,9 @@ pub struct Settings {
     pub trusted_proxy_header: Option<String>,
     /// The largest register extract an upload may be, in MiB (issue 13, item 3).
     pub max_upload_mib: u64,
+    /// Roles that must log in with a second factor besides coordinators and admins,
+    /// who always must (issue 13, item 4), e.g. `["caseworker"]`.
+    pub second_factor_roles: Vec<String>,
     pub municipality: Municipality,
 }
 
@@ -50,6 +53,7 @@ impl Default for Settings {
             session_absolute_hours: 12,
             trusted_proxy_header: None,
             max_upload_mib: 512,
+            second_factor_roles: Vec::new(),
             municipality: Municipality::default(),
         }
     }
@@ -70,6 +74,7 @@ impl std::fmt::Debug for Settings {
             .field("session_absolute_hours", &self.session_absolute_hours)
             .field("trusted_proxy_header", &self.trusted_proxy_header)
             .field("max_upload_mib", &self.max_upload_mib)
+            .field("second_factor_roles", &self.second_factor_roles)
             .field("municipality", &self.municipality)
             .finish()
     }
@@ -129,8 +134,25 @@ impl Settings {
         Ok(app::Ctx::new(store, key, self.extract_dir(), letters))
     }
 
-    pub fn web_config(&self) -> web::WebConfig {
-        web::WebConfig {
+    /// Who must log in with a second factor; an unknown role is named, never ignored.
+    pub fn second_factor_rules(&self) -> Result<app::second_factor::Rules, CliError> {
+        let also_required = self
+            .second_factor_roles
+            .iter()
+            .map(|code| {
+                domain::policy::Role::from_code(code.trim()).ok_or_else(|| {
+                    CliError::Config(format!(
+                        "second_factor_roles: unknown role {code:?} (known: {})",
+                        domain::policy::Role::ALL.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ")
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(app::second_factor::Rules { also_required })
+    }
+
+    pub fn web_config(&self) -> Result<web::WebConfig, CliError> {
+        Ok(web::WebConfig {
             municipality: self.municipality.clone(),
             session_idle: std::time::Duration::from_secs(self.session_idle_minutes.max(1) * 60),
             secure_cookies: self.secure_cookies,
@@ -141,7 +163,8 @@ impl Settings {
             trusted_proxy_header: self.trusted_proxy_header.clone(),
             session_absolute: std::time::Duration::from_secs(self.session_absolute_hours.max(1) * 60 * 60),
             max_upload_bytes: self.max_upload_mib.max(1) * 1024 * 1024,
-        }
+            second_factor: self.second_factor_rules()?,
+        })
     }
 }
 

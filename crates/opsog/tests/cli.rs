@@ -163,12 +163,67 @@ fn serve_demo_logging(dir: &Path, level: &str, log: impl Into<Stdio>) -> (std::p
 /// Logs in the way a browser does; returns the session cookie.
 fn login(port: u16, username: &str) -> String {
     let (_, login) = http(port, "GET", "/login", "", "").unwrap();
-    let anon = session_cookie(&login);
+    // The login form's token is a signed double submit (no session before login).
+    let anon = format!("opsog_form={}", between(&login, "opsog_form=", ";").unwrap());
     let csrf = between(&login, "name=\"csrf\" value=\"", "\"").unwrap().to_string();
     let (status, done) =
         http(port, "POST", "/login", &anon, &format!("username={username}&password=opsog-demo&csrf={csrf}")).unwrap();
     assert_eq!(status, 303, "{done}");
-    session_cookie(&done)
+    let cookie = session_cookie(&done);
+    let location = |raw: &str| {
+        between(raw, "location: ", "\r\n").or_else(|| between(raw, "Location: ", "\r\n")).unwrap_or("").to_string()
+    };
+    // Coordinators and admins log in in two steps (issue 13, item 4): the first login
+    // on this server sets up the app, a later one gives its code.
+    let key = (port, username.to_string());
+    let to = location(&done);
+    if to.starts_with("/login/setup") {
+        let (_, page) = http(port, "GET", &to, &cookie, "").unwrap();
+        let csrf = between(&page, "name=\"csrf\" value=\"", "\"").unwrap().to_string();
+        let shown = between(&page, "data-testid=\"totp-secret\">", "<").unwrap();
+        let secret = domain::second_factor::TotpSecret::from_base32(shown).unwrap();
+        let step = code_step(&key);
+        let code = domain::second_factor::code_at_step(&secret, step);
+        let body = format!("csrf={csrf}&secret={}&code={code}", secret.to_base32());
+        let (status, raw) = http(port, "POST", "/login/setup", &cookie, &body).unwrap();
+        assert_eq!(status, 200, "setting up {username}'s second factor: {raw}");
+        SECRETS.lock().unwrap().insert(key, (secret.to_base32(), step));
+    } else if to.starts_with("/login/code") {
+        let (_, page) = http(port, "GET", &to, &cookie, "").unwrap();
+        let csrf = between(&page, "name=\"csrf\" value=\"", "\"").unwrap().to_string();
+        let secret = SECRETS.lock().unwrap().get(&key).map(|(s, _)| s.clone()).expect("set up at an earlier login");
+        let step = code_step(&key);
+        let code = domain::second_factor::code_at_step(
+            &domain::second_factor::TotpSecret::from_base32(&secret).unwrap(),
+            step,
+        );
+        let (status, raw) = http(port, "POST", "/login/code", &cookie, &format!("csrf={csrf}&code={code}")).unwrap();
+        assert_eq!(status, 303, "{username}'s code: {raw}");
+    }
+    cookie
+}
+
+/// Second factors the logins set up, per server port and username: the secret and
+/// the last time step whose code was given.
+static SECRETS: std::sync::Mutex<std::collections::BTreeMap<(u16, String), (String, i64)>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// A time step whose code this login has not given yet (a code is spent once used;
+/// the server takes one step either side of now), waiting for the clock if need be.
+fn code_step(key: &(u16, String)) -> i64 {
+    loop {
+        let now = domain::second_factor::step_at(time::OffsetDateTime::now_utc().unix_timestamp());
+        let mut secrets = SECRETS.lock().unwrap();
+        let step = secrets.get(key).map_or(now, |(_, last)| (last + 1).max(now - 1));
+        if step <= now + 1 {
+            if let Some((_, last)) = secrets.get_mut(key) {
+                *last = step;
+            }
+            return step;
+        }
+        drop(secrets);
+        std::thread::sleep(Duration::from_millis(500));
+    }
 }
 
 #[test]

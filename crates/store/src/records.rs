@@ -30,6 +30,31 @@ pub struct Session {
     pub last_seen_at: OffsetDateTime,
     /// Server-side state such as the current people search (JSON).
     pub data: String,
+    /// A login not yet done: the step it waits for (issue 13, items 4 and 6).
+    pub stage: Option<domain::login::LoginStage>,
+}
+
+/// What a login needs to know of an account beyond its user (issue 13, items 4 and 6).
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct LoginState {
+    pub must_change_password: bool,
+    /// Her TOTP secret (base32), when she has set up an authenticator app.
+    pub totp_secret: Option<String>,
+    /// The last time step a code of hers was taken.
+    pub totp_last_step: Option<i64>,
+    /// Recovery codes not yet used.
+    pub recovery_codes_left: i64,
+}
+
+impl std::fmt::Debug for LoginState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginState")
+            .field("must_change_password", &self.must_change_password)
+            .field("totp_secret", &self.totp_secret.as_ref().map(|_| "…"))
+            .field("totp_last_step", &self.totp_last_step)
+            .field("recovery_codes_left", &self.recovery_codes_left)
+            .finish()
+    }
 }
 
 /// Who recorded something: a user, or the system (a batch job, the public page).

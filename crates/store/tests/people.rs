@@ -57,6 +57,7 @@ async fn users_and_sessions_round_trip() {
         created_at: now,
         last_seen_at: now,
         data: "{}".into(),
+        stage: None,
     };
     s.create_session(&session).await.unwrap();
     // Read once so that any cached copy exists; every change below must still show at once.

@@ -24,6 +24,10 @@ pub enum Access {
     Public,
     /// Any logged-in user (her start page, her own session, a job she follows).
     Login,
+    /// A login halfway: her password was right and this stage is left (her app's
+    /// code, her own new password, setting up a second factor). The handler checks
+    /// the session is at this stage; no other page opens to it (issue 13, item 4).
+    Stage,
     /// A logged-in user whose role may do all of these actions (for some woman, where
     /// the action is about women: which ones is the use case's row-level rule).
     Actions(&'static [Action]),
@@ -45,7 +49,7 @@ const fn act(actions: &'static [Action]) -> Access {
     Access::Actions(actions)
 }
 
-use Access::{Login, Public};
+use Access::{Login, Public, Stage};
 use Action as A;
 
 /// Every route `routes::routes` registers, with its rule. A test checks that the two
@@ -56,6 +60,12 @@ pub const ROUTES: &[RouteRule] = &[
     r("GET", "/logo", Public),
     r("GET", "/login", Public),
     r("POST", "/login", Public),
+    r("GET", "/login/code", Stage),
+    r("POST", "/login/code", Stage),
+    r("GET", "/login/password", Stage),
+    r("POST", "/login/password", Stage),
+    r("GET", "/login/setup", Stage),
+    r("POST", "/login/setup", Stage),
     r("POST", "/logout", Login),
     r("POST", "/settings/locale", Login),
     r("GET", "/", Login),
@@ -79,9 +89,17 @@ pub const ROUTES: &[RouteRule] = &[
     r("POST", "/audit/export", act(&[A::ExportAudit])),
     r("GET", "/account/sessions", Login),
     r("POST", "/account/sessions/end", Login),
+    r("GET", "/account/security", Login),
+    r("POST", "/account/password", Login),
+    r("GET", "/account/second-factor", Login),
+    r("POST", "/account/second-factor", Login),
+    r("POST", "/account/second-factor/renew", Login),
+    r("POST", "/account/second-factor/remove", Login),
     r("GET", "/admin/users", act(&[A::ManageUsers])),
     r("POST", "/admin/users", act(&[A::ManageUsers])),
     r("POST", "/admin/users/{id}/active", act(&[A::ManageUsers])),
+    r("POST", "/admin/users/{id}/reset-password", act(&[A::ManageUsers])),
+    r("POST", "/admin/users/{id}/reset-second-factor", act(&[A::ManageUsers])),
     r("GET", "/field", act(&[A::FieldWork])),
     r("GET", "/field/conversation", act(&[A::FieldWork])),
     r("POST", "/field/conversation", act(&[A::FieldWork])),
@@ -158,7 +176,7 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
 /// How far a role reaches on a route: `None` when refused.
 pub fn reach(access: Access, role: Role) -> Option<Reach> {
     match access {
-        Public | Login => Some(Reach::All),
+        Public | Login | Stage => Some(Reach::All),
         Access::Actions(actions) => {
             let reaches: Vec<Reach> = actions.iter().map(|a| policy::action_reach(role, *a)).collect();
             if reaches.contains(&Reach::No) {
@@ -182,7 +200,7 @@ pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) ->
         return AppError::Forbidden.into_response();
     };
     let actions = match access {
-        Public => return next.run(req).await,
+        Public | Stage => return next.run(req).await,
         Login => &[][..],
         Access::Actions(actions) => actions,
     };
@@ -244,7 +262,8 @@ pub fn markdown() -> String {
          do not edit by hand. Issue 13, item 1; OWASP ASVS 5.0 chapter 8.\n\n\
          ## Routes\n\n\
          Each route's role-level rule, enforced before its handler runs (`web::access::enforce`). \
-         \"public\": no login; \"login\": any logged-in user; otherwise the reach of the route's \
+         \"public\": no login; \"login\": any logged-in user; \"login step\": a login \
+         halfway, at that step (her app's code, her own password, setting up a second factor); otherwise the reach of the route's \
          action(s). Where a reach names women, the route reaches only those (the use case's \
          row-level rule: a woman outside it is \"not found\"). A route missing from the table is \
          refused for everyone.\n\n",
@@ -256,6 +275,7 @@ pub fn markdown() -> String {
             let cell = match route.access {
                 Public => "public",
                 Login => "login",
+                Stage => "login step",
                 access => reach(access, role).map_or("—", reach_words),
             };
             out.push_str(&format!(" {cell} |"));

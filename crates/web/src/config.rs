@@ -25,6 +25,8 @@ pub struct WebConfig {
     pub session_absolute: Duration,
     /// The largest register extract an upload may be (issue 13, item 3).
     pub max_upload_bytes: u64,
+    /// Who must log in with a second factor (issue 13, item 4).
+    pub second_factor: app::second_factor::Rules,
 }
 
 impl Default for WebConfig {
@@ -40,6 +42,7 @@ impl Default for WebConfig {
             trusted_proxy_header: None,
             session_absolute: Duration::from_secs(12 * 60 * 60),
             max_upload_bytes: 512 * 1024 * 1024,
+            second_factor: app::second_factor::Rules::default(),
         }
     }
 }

@@ -32,7 +32,8 @@ pub struct Layout {
 
 impl Layout {
     pub fn new(state: &AppState, ctx: &Ctx, path: &str) -> Layout {
-        let locale = ctx.user.as_ref().map(|u| u.locale).unwrap_or_default();
+        // A login halfway is shown in her language already.
+        let locale = ctx.user.as_ref().or(ctx.halfway.as_ref().map(|h| &h.user)).map(|u| u.locale).unwrap_or_default();
         let mut layout = Layout {
             locale,
             i18n: state.i18n.clone(),

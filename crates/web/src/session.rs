@@ -33,6 +33,16 @@ pub struct Ctx {
     pub expired: bool,
     /// A public page's signed form token (`public_form`), for a visitor with no session.
     pub form_token: Option<String>,
+    /// A login halfway (issue 13, items 4 and 6): her password was right, a stage is
+    /// left. `user` stays `None` until it is done, so no other page opens.
+    pub halfway: Option<Halfway>,
+}
+
+/// The user of a login halfway and the stage it waits at.
+#[derive(Debug, Clone)]
+pub struct Halfway {
+    pub user: User,
+    pub stage: domain::login::LoginStage,
 }
 
 impl Ctx {
@@ -91,9 +101,12 @@ async fn resolve(state: &AppState, hash: &str) -> Result<Ctx, app::Error> {
     Ok(match app::sessions::resolve(&state.app, hash, lifetime).await? {
         app::sessions::Resolved::None => Ctx::default(),
         app::sessions::Resolved::Expired { had_user } => Ctx { expired: had_user, ..Ctx::default() },
-        app::sessions::Resolved::Active(live) => {
-            Ctx { session: Some(live.session), user: live.user, expired: false, form_token: None }
-        }
+        app::sessions::Resolved::Active(live) => match (live.session.stage, live.user) {
+            (Some(stage), Some(user)) => {
+                Ctx { session: Some(live.session), halfway: Some(Halfway { user, stage }), ..Ctx::default() }
+            }
+            (_, user) => Ctx { session: Some(live.session), user, ..Ctx::default() },
+        },
     })
 }
 
@@ -135,7 +148,7 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
-fn url_encode(s: &str) -> String {
+pub(crate) fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => char::from(b).to_string(),

@@ -625,9 +625,16 @@ async fn the_public_pages_keep_no_session_and_check_a_signed_token() {
     let s = &w.db.store;
     let before = store::testkit::count_sessions(s).await;
     let mut her = Client::new(&w.app);
-    for path in ["/svar", "/kontakt", "/svar?lang=ar", "/kontakt?lang=so"] {
+    // The login page too: its form is signed, so loading it writes nothing.
+    for path in ["/svar", "/kontakt", "/svar?lang=ar", "/kontakt?lang=so", "/login", "/login?next=/people"] {
         assert_eq!(her.get(path).await.status, StatusCode::OK, "{path}");
     }
+    // A wrong password writes no session either.
+    let mut guesser = Client::new(&w.app);
+    guesser.get("/login").await;
+    let wrong = guesser.post("/login", &[("username", "koordinator"), ("password", "not the password")]).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(guesser.cookie.is_none());
     let p =
         her.post("/kontakt", &[("name", "Ubah"), ("phone", "23456789"), ("language", "so"), ("page_lang", "so")]).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
@@ -650,6 +657,8 @@ async fn the_public_pages_keep_no_session_and_check_a_signed_token() {
     // Staff at the desk keep their session's token on a public page: its form and the
     // page's own logout both take it.
     let mut desk = Client::login(&w.app, "koordinator").await;
+    // (The login page's own form token is of no use once logged in.)
+    desk.form_cookie = None;
     desk.get("/kontakt").await;
     assert!(desk.form_cookie.is_none(), "no form cookie beside a session");
     assert_eq!(desk.post("/kontakt", &form).await.status, StatusCode::OK);

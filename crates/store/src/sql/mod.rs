@@ -30,6 +30,7 @@ mod plans;
 mod register;
 mod responses;
 mod run_candidates;
+mod second_factor;
 pub use people::COUNT_CAP;
 mod rows;
 mod session_cache;
@@ -189,6 +190,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "outside_doors",
         sqlite: include_str!("../../migrations/common/0018_outside_doors.sql"),
         postgres: include_str!("../../migrations/common/0018_outside_doors.sql"),
+    },
+    Migration {
+        version: 19,
+        name: "second_factor",
+        sqlite: include_str!("../../migrations/common/0019_second_factor.sql"),
+        postgres: include_str!("../../migrations/common/0019_second_factor.sql"),
     },
 ];
 

@@ -61,6 +61,7 @@ mod tests {
             created_at: now,
             last_seen_at: now,
             data: String::new(),
+            stage: None,
         }
     }
 

@@ -145,7 +145,7 @@ impl SqlStore {
 
     pub async fn create_session(&self, s: &Session) -> Result<()> {
         sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, data) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, data, stage) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&s.token_hash)
         .bind(s.user_id.map(|u| u.to_string()))
@@ -153,6 +153,7 @@ impl SqlStore {
         .bind(fmt_ts(s.created_at))
         .bind(fmt_ts(s.last_seen_at))
         .bind(&s.data)
+        .bind(s.stage.map(|st| st.code()))
         .execute(&self.writer)
         .await
         .map_err(db("creating a session"))?;
@@ -272,5 +273,12 @@ pub(crate) fn session_from_row(r: &AnyRow) -> Result<Session> {
         created_at: parse_ts(&r.try_get::<String, _>("created_at").map_err(e())?)?,
         last_seen_at: parse_ts(&r.try_get::<String, _>("last_seen_at").map_err(e())?)?,
         data: r.try_get("data").map_err(e())?,
+        stage: match r.try_get::<Option<String>, _>("stage").map_err(e())? {
+            None => None,
+            Some(code) => Some(
+                domain::login::LoginStage::from_code(&code)
+                    .ok_or_else(|| StoreError::Corrupt(format!("session stage {code}")))?,
+            ),
+        },
     })
 }

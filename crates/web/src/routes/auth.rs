@@ -6,15 +6,15 @@ use crate::auth::safe_next;
 use crate::client::ClientAddress;
 use crate::error::{AppError, AppResult};
 use crate::layout::Layout;
+use crate::public_form::{self, PublicForms};
 use crate::session::{self, CsrfForm, Ctx, CurrentUser};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::org::Locale;
 use serde::Deserialize;
-use store::Session;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -34,11 +34,6 @@ pub struct LoginQuery {
     expired: Option<String>,
 }
 
-pub(super) async fn new_session(state: &AppState, user_id: Option<uuid::Uuid>) -> AppResult<(String, Session)> {
-    let new = app::sessions::create(&state.app, user_id).await?;
-    Ok((new.token, new.session))
-}
-
 pub(super) fn with_cookie(mut response: Response, token: &str, secure: bool) -> Response {
     if let Some(v) = session::set_cookie(token, secure) {
         response.headers_mut().append(header::SET_COOKIE, v);
@@ -49,19 +44,19 @@ pub(super) fn with_cookie(mut response: Response, token: &str, secure: bool) -> 
 pub async fn login_page(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
+    headers: HeaderMap,
     Query(q): Query<LoginQuery>,
 ) -> AppResult<Response> {
     if ctx.user.is_some() {
         return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
     }
-    // The login form needs a CSRF token, so a visitor gets an anonymous session.
-    let (mut ctx, token) = match &ctx.session {
-        Some(_) => (ctx.clone(), None),
-        None => {
-            let (token, s) = new_session(&state, None).await?;
-            (Ctx { session: Some(s), ..ctx.clone() }, Some(token))
-        }
-    };
+    // A login halfway goes on at its stage (issue 13, items 4 and 6).
+    if let Some(h) = &ctx.halfway {
+        return Ok(Redirect::to(&super::login_stages::after_stage(Some(h.stage), q.next.as_deref())).into_response());
+    }
+    // The form's CSRF token is a signed double submit, as on the public pages: loading
+    // the login page writes no session row (issue 13, item 9).
+    let (mut ctx, new) = public_form::for_page(&state, &ctx, &headers)?;
     ctx.expired |= q.expired.is_some();
     let page = LoginPage {
         l: Layout::new(&state, &ctx, "/login"),
@@ -71,11 +66,7 @@ pub async fn login_page(
         expired: ctx.expired,
         wait_minutes: None,
     };
-    let response = render(&page)?;
-    Ok(match token {
-        Some(t) => with_cookie(response, &t, state.config.secure_cookies),
-        None => response,
-    })
+    Ok(public_form::with_cookie(render(&page)?, &state, new))
 }
 
 #[derive(Deserialize)]
@@ -91,8 +82,9 @@ pub async fn login(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     address: ClientAddress,
-    CsrfForm(form): CsrfForm<LoginForm>,
+    PublicForms(form, Empty {}, token): PublicForms<LoginForm, Empty>,
 ) -> AppResult<Response> {
+    let ctx = public_form::with_token(&ctx, &token);
     let input = app::sessions::LoginInput {
         username: form.username.clone(),
         password: form.password.clone(),
@@ -100,9 +92,11 @@ pub async fn login(
         address: address.0.map(|a| a.to_string()),
     };
     let (status, failed, wait_minutes) =
-        match app::sessions::login(&state.app, "POST /login", &input, &state.dummy_hash).await? {
+        match app::sessions::login(&state.app, "POST /login", &input, &state.dummy_hash, &state.config.second_factor)
+            .await?
+        {
             app::sessions::Login::LoggedIn(done) => {
-                let to = safe_next(form.next.as_deref());
+                let to = super::login_stages::after_stage(done.stage, form.next.as_deref());
                 return Ok(with_cookie(
                     Redirect::to(&to).into_response(),
                     &done.session.token,

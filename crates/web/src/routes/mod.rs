@@ -1,6 +1,7 @@
 //! The pages, one module per area, and what they share.
 
 mod account;
+mod account_security;
 mod admin;
 mod ambassadors;
 mod answer;
@@ -13,6 +14,7 @@ mod home;
 mod jobs;
 mod letter_batch;
 mod letters;
+mod login_stages;
 mod matches;
 mod meetings;
 mod open_door;
@@ -41,6 +43,9 @@ pub fn routes() -> Router<AppState> {
         .route("/static/{hash}/{*path}", get(crate::assets::serve))
         .route("/logo", get(logo))
         .route("/login", get(auth::login_page).post(auth::login))
+        .route("/login/code", get(login_stages::code_page).post(login_stages::give_code))
+        .route("/login/password", get(login_stages::password_page).post(login_stages::choose_password))
+        .route("/login/setup", get(login_stages::setup_page).post(login_stages::setup))
         .route("/logout", post(auth::logout))
         .route("/settings/locale", post(auth::set_locale))
         .route("/", get(home::home))
@@ -62,8 +67,15 @@ pub fn routes() -> Router<AppState> {
         .route("/audit/export", post(audit::export))
         .route("/account/sessions", get(account::sessions))
         .route("/account/sessions/end", post(account::end))
+        .route("/account/security", get(account_security::show))
+        .route("/account/password", post(account_security::change_password))
+        .route("/account/second-factor", get(account_security::setup_page).post(account_security::setup))
+        .route("/account/second-factor/renew", post(account_security::renew_codes))
+        .route("/account/second-factor/remove", post(account_security::remove))
         .route("/admin/users", get(admin::list).post(admin::create))
         .route("/admin/users/{id}/active", post(admin::set_active))
+        .route("/admin/users/{id}/reset-password", post(account_security::reset_password))
+        .route("/admin/users/{id}/reset-second-factor", post(account_security::reset_second_factor))
         .route("/field", get(field::home))
         .route("/field/conversation", get(field::conversation_page).post(field::log_conversation))
         .route("/field/register", get(field::register_page).post(field::register))
