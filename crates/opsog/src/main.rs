@@ -297,8 +297,17 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 Some(c) => app::users::GrantedBy::User(c),
                 None => app::users::GrantedBy::Operator { origin: CMD },
             };
-            let user = app::users::create(&ctx, by, &input).await?;
-            println!("created {} ({})", user.username, user.role.code());
+            let created = app::users::create(&ctx, by, &input).await?;
+            match created.waits_for {
+                None => println!("created {} ({})", created.user.username, created.user.role.code()),
+                // Issue 13, item 6: through `--as` the same two-person rule as the web.
+                Some(role) => println!(
+                    "created {} closed as {}: the role {} waits for a second person's confirmation on the user page",
+                    created.user.username,
+                    created.user.role.code(),
+                    role.code()
+                ),
+            }
         }
         Command::Register { command } => {
             init_logging(&settings.log_format);

@@ -346,7 +346,7 @@ async fn approve_demo_plan(dir: &Path) {
         domain::policy::Actor { user_id: leder.id, role: leder.role, team_id: leder.team_id, partner_org_id: None };
     let versions = store.plan_versions(initiative.id).await.unwrap();
     let current = versions.last().unwrap();
-    let approval = domain::plan::approve(current, &actor, time::OffsetDateTime::now_utc(), "godkendt").unwrap();
+    let approval = domain::plan::approve(current, &actor, &[], time::OffsetDateTime::now_utc(), "godkendt").unwrap();
     let audit = domain::audit::AuditRecord {
         actor: domain::audit::AuditActor::system("test"),
         action: domain::audit::AuditAction::ApprovePlan,

@@ -29,8 +29,10 @@ mod person_page;
 mod plans;
 mod register;
 mod responses;
+mod role_grants;
 mod run_candidates;
 pub use people::COUNT_CAP;
+pub use role_grants::{LoginGrant, RoleGrant};
 mod rows;
 mod session_cache;
 mod users;
@@ -189,6 +191,13 @@ const MIGRATIONS: &[Migration] = &[
         name: "outside_doors",
         sqlite: include_str!("../../migrations/common/0018_outside_doors.sql"),
         postgres: include_str!("../../migrations/common/0018_outside_doors.sql"),
+    },
+    // 0019 is the lead's (sessions, second factor).
+    Migration {
+        version: 20,
+        name: "role_grants",
+        sqlite: include_str!("../../migrations/common/0020_role_grants.sql"),
+        postgres: include_str!("../../migrations/common/0020_role_grants.sql"),
     },
 ];
 
