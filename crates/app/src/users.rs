@@ -274,6 +274,14 @@ pub async fn confirm(ctx: &Ctx, caller: &Caller, grant_id: Uuid) -> Result<User,
         crate::record_refusal(ctx, caller, None, &detail).await?;
         return Err(Error::Refused(crate::Refusal::Role));
     }
+    // The proposal stands only while its proposer still holds the side she proposed
+    // from: a proposer closed or moved to another role meanwhile proposes nothing.
+    if let Some(by) = grant.proposed_by {
+        let proposer = login(ctx, by).await?;
+        if !proposer.active || Some(proposer.role) != grant.proposer_role {
+            return Err(Error::Conflict("the proposer no longer holds the role she proposed from".into()));
+        }
+    }
     // A new login waits with the stand-in role; an existing one with the role she had.
     let expected = grant.from_role.unwrap_or(policy::ROLE_UNTIL_CONFIRMED);
     let detail = format!("{}: {} -> {}", target.username, expected.code(), grant.to_role.code());

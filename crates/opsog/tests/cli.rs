@@ -92,6 +92,20 @@ fn demo_user_add_migrate_and_config_check() {
     assert!(text(&no_team).contains("--team:"), "{}", text(&no_team));
     assert_eq!(no_team.status.code(), Some(2));
 
+    // Issue 13, item 6: the operator's first admin is made at once; through `--as` the
+    // web's two-person rule holds — her coordinator login is created closed, as an
+    // analyst, and cannot act until a coordinator confirms it on the user page.
+    let pw = "en lang adgangskode\n";
+    let admin = opsog(&dir, &["user", "add", "--username", "cli.admin", "--name", "A", "--role", "admin"], pw, &[]);
+    assert!(admin.status.success() && text(&admin).contains("created cli.admin (admin)"), "{}", text(&admin));
+    let args = ["user", "add", "--as", "cli.admin", "--username", "cli.koord", "--name", "K", "--role", "coordinator"];
+    let proposed = opsog(&dir, &args, pw, &[]);
+    assert!(proposed.status.success(), "{}", text(&proposed));
+    assert!(text(&proposed).contains("closed as analyst"), "{}", text(&proposed));
+    let args = ["user", "add", "--as", "cli.koord", "--username", "cli.cw", "--name", "C", "--role", "caseworker"];
+    let acting = opsog(&dir, &args, pw, &[]);
+    assert!(!acting.status.success() && text(&acting).contains("no active user cli.koord"), "{}", text(&acting));
+
     let migrate = opsog(&dir, &["migrate"], "", &[]);
     assert!(migrate.status.success() && text(&migrate).contains("up to date"), "{}", text(&migrate));
 
