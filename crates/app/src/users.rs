@@ -203,6 +203,11 @@ pub async fn change_role(ctx: &Ctx, caller: &Caller, user_id: Uuid, role: &str) 
         return Err(Error::Invalid(errors));
     };
     let from = target.role;
+    if to == from {
+        let mut errors = FieldErrors::default();
+        errors.add("role", "error-role-unchanged");
+        return Err(Error::Invalid(errors));
+    }
     if !policy::may_change_role(&caller.actor(), target.id, from, to) {
         let detail = format!("change_role user={} {} -> {}", target.username, from.code(), to.code());
         crate::record_refusal(ctx, caller, None, &detail).await?;
@@ -221,7 +226,16 @@ pub async fn change_role(ctx: &Ctx, caller: &Caller, user_id: Uuid, role: &str) 
         let audit = caller.audit(AuditAction::ChangeRole, vec![], detail);
         match ctx.store.change_role(target.id, from, to, by, caller.user.role, &audit).await {
             Ok(()) => Ok(RoleChange::Changed(User { role: to, ..target })),
-            Err(StoreError::Conflict { .. }) => Err(pending_already()),
+            // Either a grant to her waits (the form says so) or her role changed since
+            // the page was read (reload).
+            Err(StoreError::Conflict { constraint }) => {
+                let waiting = ctx.store.pending_role_grants().await?;
+                if waiting.iter().any(|g| g.target_id == target.id) {
+                    Err(pending_already())
+                } else {
+                    Err(Error::Conflict(constraint))
+                }
+            }
             Err(e) => Err(e.into()),
         }
     }

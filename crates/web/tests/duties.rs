@@ -138,6 +138,9 @@ async fn role_changes_are_audited_and_the_coordinator_role_takes_two() {
     assert!(page.body.contains("data-testid=\"no-waiting-grants\""));
 
     let cw = user(s, "cw-nord").await;
+    let p = coordinator.post(&format!("/admin/users/{}/role", cw.id), &[("role", "caseworker")]).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "the role she has is no change");
+    assert!(p.body.contains("Vælg en anden rolle"), "{}", p.body);
     let p = coordinator.post(&format!("/admin/users/{}/role", cw.id), &[("role", "ambassador")]).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(p.body.contains("cw-nord har nu rollen"), "{}", p.body);
@@ -152,6 +155,7 @@ async fn role_changes_are_audited_and_the_coordinator_role_takes_two() {
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(p.body.contains("venter på en anden persons bekræftelse"), "{}", p.body);
     assert!(p.body.contains("data-testid=\"grant-cw-syd\"") && !p.body.contains("data-testid=\"confirm-cw-syd\""));
+    assert!(p.body.contains("data-testid=\"role-waiting-cw-syd\"") && !p.body.contains("role-form-cw-syd"));
     assert_eq!(user(s, "cw-syd").await.role, Role::Caseworker);
     assert_eq!(syd.get("/plan").await.status, StatusCode::FORBIDDEN);
     assert_eq!(audit_details(s, "propose_role").await, vec!["cw-syd: caseworker -> coordinator".to_string()]);

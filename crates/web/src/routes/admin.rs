@@ -51,6 +51,8 @@ struct UserRow {
     may_toggle: bool,
     /// The roles the viewer may change it to (none for her own login).
     role_options: Vec<Opt>,
+    /// A grant to her waits for a second person: no other change until it ends.
+    waiting: bool,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -119,8 +121,8 @@ async fn page(
                 .iter()
                 .filter(|r| **r == u.role || policy::may_change_role(&actor, u.id, u.role, **r))
                 .map(|r| Opt::new(r.code(), role_name(*r), *r == u.role))
-                .filter(|_| u.id != actor.user_id)
                 .collect(),
+            waiting: grants.iter().any(|g| g.target_id == u.id),
             role: role_name(u.role),
             team: team_name(u.team_id),
             username: u.username.clone(),
@@ -128,8 +130,9 @@ async fn page(
             active: u.active,
         })
         .map(|mut row| {
-            // Only her own current role is nothing to choose.
-            if row.role_options.len() < 2 {
+            // Her current role alone (her own login, an admin's for a coordinator) is
+            // nothing to choose: no form.
+            if row.role_options.len() < 2 || row.waiting {
                 row.role_options.clear();
             }
             row
