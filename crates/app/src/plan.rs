@@ -1,7 +1,7 @@
 //! The initiative plan (G-4, G-5.3) as use cases: versions and their approval. Every
 //! save is a new version (`domain::plan::next_version` keeps an approval only while
 //! nothing it covers changed); a second coordinator approves the legal basis
-//! (`domain::plan::approve`: four eyes, a complete plan), and a refused approval is
+//! (`domain::plan::approve`: four eyes, never of the author's making, a complete plan), and a refused approval is
 //! audited like any refusal.
 
 use crate::{Caller, Ctx, Error, current_initiative, require};
@@ -18,6 +18,9 @@ pub struct PlanView {
     pub versions: Vec<PlanVersion>,
     /// The ethics frame ambassadors already accepted, which a first plan starts from.
     pub ethics_frame: Option<String>,
+    /// Who created or promoted the viewer's account: whether she may approve a
+    /// version depends on it (issue 13, item 6).
+    pub viewer_sponsors: Vec<uuid::Uuid>,
 }
 
 impl PlanView {
@@ -78,7 +81,8 @@ pub async fn view(ctx: &Ctx, caller: &Caller) -> Result<PlanView, Error> {
     let versions = ctx.store.plan_versions(initiative.id).await?;
     let ethics_frame =
         if versions.is_empty() { ctx.store.ethics_frame(initiative.id).await?.map(|f| f.text) } else { None };
-    Ok(PlanView { initiative, versions, ethics_frame })
+    let viewer_sponsors = ctx.store.sponsors_of(caller.user.id).await?;
+    Ok(PlanView { initiative, versions, ethics_frame, viewer_sponsors })
 }
 
 /// What a save came to.
@@ -139,7 +143,8 @@ pub enum Approved {
 }
 
 /// Approves the legal basis of the current version (G-5.3), once, by a second
-/// coordinator.
+/// coordinator — not the author, nor one whose account the author created or
+/// promoted.
 pub async fn approve(ctx: &Ctx, caller: &Caller, input: &ApproveInput) -> Result<Approved, Error> {
     require(ctx, caller, Action::EditPlan).await?;
     let initiative = current_initiative(ctx).await?;
@@ -148,7 +153,10 @@ pub async fn approve(ctx: &Ctx, caller: &Caller, input: &ApproveInput) -> Result
     let Some(current) = versions.last().filter(|v| v.version.to_string() == input.version.trim()) else {
         return Ok(Approved::Stale);
     };
-    match plan::approve(current, &caller.actor(), ctx.clock.now(), &input.note) {
+    // Who made the approver's account what it is: her approval is no second pair of
+    // eyes when the author created or promoted her (issue 13, item 6).
+    let sponsors = ctx.store.sponsors_of(caller.user.id).await?;
+    match plan::approve(current, &caller.actor(), &sponsors, ctx.clock.now(), &input.note) {
         Ok(approval) => {
             let detail = format!("initiative={} version={}", initiative.id, current.version);
             let audit = caller.audit(AuditAction::ApprovePlan, vec![], detail);

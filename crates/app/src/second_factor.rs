@@ -5,6 +5,7 @@
 //! forgotten hers. Every step is audited; a wrong code counts towards the account's
 //! throttling like a wrong password.
 
+use crate::users::GrantedBy;
 use crate::{Caller, Ctx, Error};
 use domain::audit::AuditAction;
 use domain::login::{self, LoginFacts, LoginStage};
@@ -245,48 +246,80 @@ pub async fn remove_own(ctx: &Ctx, caller: &Caller, typed: &str, rules: &Rules) 
     Ok(())
 }
 
-/// The login another user manages, when the caller may: who may grant her role, never
-/// her own (`policy::may_set_active`); a refusal is audited.
-async fn managed_login(ctx: &Ctx, caller: &Caller, user_id: Uuid, what: &str) -> Result<User, Error> {
-    crate::require(ctx, caller, policy::Action::ManageUsers).await?;
-    let target = match ctx.store.get_user(user_id).await {
-        Ok(u) => u,
-        Err(StoreError::NotFound(_)) => return Err(Error::NotFound("user")),
-        Err(e) => return Err(e.into()),
+/// The login a reset is for, when the one resetting may (`policy::may_reset_login`);
+/// a refusal is audited. The operator on the server may reset any login.
+async fn login_to_reset(ctx: &Ctx, by: &GrantedBy<'_>, username_or_id: Target<'_>, what: &str) -> Result<User, Error> {
+    if let GrantedBy::User(caller) = by {
+        crate::require(ctx, caller, policy::Action::ManageUsers).await?;
+    }
+    let found = match username_or_id {
+        Target::Id(id) => match ctx.store.get_user(id).await {
+            Ok(u) => Some(u),
+            Err(StoreError::NotFound(_)) => None,
+            Err(e) => return Err(e.into()),
+        },
+        Target::Username(name) => {
+            let name = name.trim().to_lowercase();
+            ctx.store.list_users().await?.into_iter().find(|u| u.username == name)
+        }
     };
-    if !policy::may_set_active(&caller.actor(), target.id, target.role) {
+    let target = found.ok_or(Error::NotFound("user"))?;
+    if let GrantedBy::User(caller) = by
+        && !policy::may_reset_login(&caller.actor(), target.id, target.role)
+    {
         crate::record_refusal(ctx, caller, None, &format!("{what} user={}", target.username)).await?;
         return Err(Error::Refused(crate::Refusal::Role));
     }
     Ok(target)
 }
 
+/// Which login a reset is for: by id from the user page, by username on the server.
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a> {
+    Id(Uuid),
+    Username(&'a str),
+}
+
+fn reset_audit(by: &GrantedBy<'_>, action: AuditAction, username: &str) -> domain::audit::AuditRecord {
+    match by {
+        GrantedBy::User(caller) => caller.audit(action, vec![], username.to_string()),
+        GrantedBy::Operator { origin } => domain::audit::AuditRecord {
+            actor: domain::audit::AuditActor::system("cli"),
+            action,
+            persons: vec![],
+            origin: origin.to_string(),
+            detail: username.to_string(),
+        },
+    }
+}
+
 /// Removes a user's second factor (her phone is lost); her sessions end and at her
 /// next login she sets up a new one, if her role needs it. Audited.
-pub async fn reset_for(ctx: &Ctx, caller: &Caller, user_id: Uuid) -> Result<User, Error> {
-    let target = managed_login(ctx, caller, user_id, "reset second factor").await?;
-    let audit = caller.audit(AuditAction::SecondFactorRemoved, vec![], target.username.clone());
-    ctx.store.remove_second_factor(target.id, &audit).await?;
-    Ok(target)
+pub async fn reset_for(ctx: &Ctx, by: GrantedBy<'_>, target: Target<'_>) -> Result<User, Error> {
+    let user = login_to_reset(ctx, &by, target, "reset second factor").await?;
+    ctx.store
+        .remove_second_factor(user.id, &reset_audit(&by, AuditAction::SecondFactorRemoved, &user.username))
+        .await?;
+    Ok(user)
 }
 
 /// Characters of a one-time password: base32, 80 bits — no estimator calls it weak.
 const ONE_TIME_PASSWORD_BYTES: usize = 10;
 
-/// Sets a one-time password for a user who forgot hers: shown once to the admin to
-/// pass on, it must be replaced at her next login; her sessions end. Her second
+/// Sets a one-time password for a user who forgot hers: shown once to whoever reset it,
+/// to pass on, it must be replaced at her next login; her sessions end. Her second
 /// factor stays: the new password is no way around it. Audited.
-pub async fn reset_password(ctx: &Ctx, caller: &Caller, user_id: Uuid) -> Result<(User, String), Error> {
-    let target = managed_login(ctx, caller, user_id, "reset password").await?;
+pub async fn reset_password(ctx: &Ctx, by: GrantedBy<'_>, target: Target<'_>) -> Result<(User, String), Error> {
+    let user = login_to_reset(ctx, &by, target, "reset password").await?;
     let mut bytes = [0u8; ONE_TIME_PASSWORD_BYTES];
     getrandom::fill(&mut bytes).map_err(|e| Error::unexpected("a one-time password", e))?;
     let password = factor::format_recovery_code(&bytes).to_lowercase();
     let hash = crate::auth::hash_password_blocking(password.clone())
         .await
         .map_err(|e| Error::unexpected("hashing the password", e))?;
-    let audit = caller.audit(AuditAction::PasswordReset, vec![], target.username.clone());
-    ctx.store.set_password(target.id, &hash, true, None, &audit).await?;
-    Ok((target, password))
+    let audit = reset_audit(&by, AuditAction::PasswordReset, &user.username);
+    ctx.store.set_password(user.id, &hash, true, None, &audit).await?;
+    Ok((user, password))
 }
 
 /// A new password as she types it twice.

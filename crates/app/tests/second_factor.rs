@@ -7,8 +7,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
-use app::second_factor::{self as factor, Halfway, NewPassword, Rules, Step};
+use app::second_factor::{self as factor, Halfway, NewPassword, Rules, Step, Target};
 use app::sessions::{self, Login, LoginInput, Resolved};
+use app::users::GrantedBy;
 use app::{Caller, Clock, Ctx};
 use common::{ctx, log};
 use domain::audit::{AuditAction, AuditActor, AuditRecord};
@@ -182,14 +183,27 @@ async fn a_reset_password_is_replaced_after_the_code_and_ends_her_sessions() {
     let open = halfway.token_hash.clone();
 
     // An admin resets it: a one-time password, her sessions end.
+    // Nobody resets a coordinator alone (she could log in as her); the operator on
+    // the server does.
     let by_admin = Caller::new(admin.clone(), "test");
-    let (_, one_time) = factor::reset_password(&ctx, &by_admin, coordinator.id).await.unwrap();
+    assert!(matches!(
+        factor::reset_password(&ctx, GrantedBy::User(&by_admin), Target::Id(coordinator.id)).await,
+        Err(app::Error::Refused(_))
+    ));
+    let operator = GrantedBy::Operator { origin: "opsog user reset" };
+    let (_, one_time) = factor::reset_password(&ctx, operator, Target::Username("Leder")).await.unwrap();
     assert!(one_time.len() >= 16, "{one_time}");
     assert!(matches!(sessions::resolve(&ctx, &open, LIFETIME).await.unwrap(), Resolved::None), "her session ended");
     // Never her own, and a coordinator never an admin's.
-    assert!(matches!(factor::reset_password(&ctx, &by_admin, admin.id).await, Err(app::Error::Refused(_))));
+    assert!(matches!(
+        factor::reset_password(&ctx, GrantedBy::User(&by_admin), Target::Id(admin.id)).await,
+        Err(app::Error::Refused(_))
+    ));
     let by_coordinator = Caller::new(coordinator.clone(), "test");
-    assert!(matches!(factor::reset_password(&ctx, &by_coordinator, admin.id).await, Err(app::Error::Refused(_))));
+    assert!(matches!(
+        factor::reset_password(&ctx, GrantedBy::User(&by_coordinator), Target::Id(admin.id)).await,
+        Err(app::Error::Refused(_))
+    ));
 
     // Her next login: the code first (the reset is no way past it), then her own password.
     let dummy = app::auth::hash_password("dummy").unwrap();
@@ -232,6 +246,7 @@ async fn a_caseworker_needs_a_second_factor_only_where_the_municipality_says_so(
     let s = &db.store;
     user(s, "cw", Role::Caseworker).await;
     let admin = user(s, "admin", Role::Admin).await;
+    let coordinator = user(s, "leder", Role::Coordinator).await;
     let ctx = ctx(&db);
     let (_, stage) = password(&ctx, "cw", &Rules::default()).await;
     assert_eq!(stage, None, "in with the password");
@@ -241,7 +256,14 @@ async fn a_caseworker_needs_a_second_factor_only_where_the_municipality_says_so(
 
     // An admin resets a lost phone: her sessions end and she sets up a new one.
     set_up(&ctx, &halfway, &strict).await;
-    factor::reset_for(&ctx, &Caller::new(admin, "test"), halfway.user.id).await.unwrap();
+    // Not an admin: a caseworker's login sees women.
+    let by_admin = Caller::new(admin, "test");
+    assert!(matches!(
+        factor::reset_for(&ctx, GrantedBy::User(&by_admin), Target::Id(halfway.user.id)).await,
+        Err(app::Error::Refused(_))
+    ));
+    let by_coordinator = Caller::new(coordinator, "test");
+    factor::reset_for(&ctx, GrantedBy::User(&by_coordinator), Target::Id(halfway.user.id)).await.unwrap();
     assert!(matches!(sessions::resolve(&ctx, &halfway.token_hash, LIFETIME).await.unwrap(), Resolved::None));
     let state = s.login_state(halfway.user.id).await.unwrap();
     assert_eq!((state.totp_secret, state.recovery_codes_left), (None, 0));

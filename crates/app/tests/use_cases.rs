@@ -121,7 +121,7 @@ async fn the_web_and_the_cli_create_users_through_one_check() {
         assert!(fields.for_field(field).is_some(), "{field} in {fields}");
     }
     let caller = Caller::new(admin, "POST /admin/users");
-    let u = app::users::create(&ctx, GrantedBy::User(&caller), &input).await.unwrap();
+    let u = app::users::create(&ctx, GrantedBy::User(&caller), &input).await.unwrap().user;
     assert_eq!(u.languages, vec!["ar".to_string(), "da".to_string()]);
     assert!(u.team_id.is_some() && u.direct_phone.is_some());
     let Err(Error::Invalid(taken)) = app::users::create(&ctx, GrantedBy::User(&caller), &input).await else {

@@ -25,6 +25,13 @@ code_enum! {
         /// A login closed (its sessions end at once) or opened again (issue 13, item 6).
         DeactivateUser = "deactivate_user",
         ReactivateUser = "reactivate_user",
+        /// A login's role changed at once; the detail says from → to (issue 13, item 6).
+        ChangeRole = "change_role",
+        /// A role grant proposed that waits for a second person, confirmed by her, or
+        /// withdrawn (issue 13, item 6).
+        ProposeRole = "propose_role",
+        ConfirmRole = "confirm_role",
+        WithdrawRole = "withdraw_role",
         /// A user ended one of her own sessions (issue 13, item 4).
         EndOwnSession = "end_own_session",
         /// The second step of a login: her app's code (issue 13, item 4).

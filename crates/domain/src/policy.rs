@@ -276,8 +276,9 @@ pub fn becomes_contact_person_on_entry(role: Role) -> bool {
     role == Role::Caseworker
 }
 
-/// Who may give a new login which role: only an admin creates admins, so that a
-/// coordinator cannot make herself an account that reads the audit export unwatched.
+/// Who may give (or, where `needs_confirmation` says so, propose) which role: only an
+/// admin creates admins, so that a coordinator cannot make herself an account that
+/// reads the audit export unwatched.
 pub fn may_grant(granter: Role, role: Role) -> bool {
     match granter {
         Role::Admin => true,
@@ -286,11 +287,92 @@ pub fn may_grant(granter: Role, role: Role) -> bool {
     }
 }
 
+/// Does a grant by `proposer` of `role` wait for a second person (issue 13, item 6)?
+/// The coordinator role reads every woman, so it always takes two. And an admin never
+/// reaches personal data on her own (product.md: she runs the system): any role that
+/// sees a woman, granted by an admin, waits for a coordinator — otherwise she could
+/// make herself a second login as a caseworker and read her team's women.
+pub fn needs_confirmation(proposer: Role, role: Role) -> bool {
+    role == Role::Coordinator || (proposer == Role::Admin && sees_personal_data(role))
+}
+
+/// What a new login proposed for a role that waits is meanwhile: closed, and with a
+/// role that sees no woman, so that neither logging in nor reopening her gives any
+/// access to personal data before the second person confirms (issue 13, item 6).
+pub const ROLE_UNTIL_CONFIRMED: Role = Role::Analyst;
+
+/// Who may change the role of an existing login: never her own (an admin would read
+/// personal data, a coordinator would make herself admin), and only someone who may
+/// grant both the role she has and the one she gets — a coordinator cannot demote an
+/// admin. Whether the change waits for a second person is `needs_confirmation`'s.
+pub fn may_change_role(granter: &Actor, target_id: Uuid, from: Role, to: Role) -> bool {
+    granter.user_id != target_id && from != to && may_grant(granter.role, from) && may_grant(granter.role, to)
+}
+
+code_enum! {
+    /// Where a role grant stands (issue 13, item 6).
+    pub enum GrantStatus {
+        /// Waiting for the second person; the login keeps the role she had.
+        Pending = "pending",
+        /// In force: confirmed by the second person, or given by one who needs none.
+        Confirmed = "confirmed",
+        /// Withdrawn before it was confirmed; the login never had the role.
+        Withdrawn = "withdrawn",
+    }
+}
+
+/// A grant waiting for its second person, as the rules need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingGrant {
+    pub proposed_by: Uuid,
+    /// The proposer's role when she proposed.
+    pub proposer_role: Role,
+    /// The login that gets the role.
+    pub target: Uuid,
+}
+
+/// Who may confirm a waiting grant (issue 13, item 6): the other side of the
+/// separation of duties — an admin's proposal a coordinator, a coordinator's an admin
+/// — and never the proposer herself or the login that gets the role, so that no one
+/// person (with a second account or not) ever completes a grant alone.
+pub fn may_confirm(confirmer: &Actor, grant: &PendingGrant) -> bool {
+    let other_side = matches!(
+        (grant.proposer_role, confirmer.role),
+        (Role::Admin, Role::Coordinator) | (Role::Coordinator, Role::Admin)
+    );
+    other_side && confirmer.user_id != grant.proposed_by && confirmer.user_id != grant.target
+}
+
+/// Who may withdraw a waiting grant: the proposer, or whoever could have confirmed it
+/// (withdrawing takes nobody's access, it only ends the question).
+pub fn may_withdraw(actor: &Actor, grant: &PendingGrant) -> bool {
+    actor.user_id == grant.proposed_by || may_confirm(actor, grant)
+}
+
 /// Who may close or reopen whose login (issue 13, item 6): whoever may grant the role
 /// may take it away again, but never her own login — she would lock the municipality
 /// out of its last admin, or end her own accountability.
 pub fn may_set_active(granter: &Actor, target_id: Uuid, target_role: Role) -> bool {
     granter.user_id != target_id && may_grant(granter.role, target_role)
+}
+
+/// Who may reset whose password or second factor (issue 13, items 4 and 6). A reset
+/// hands the one who makes it a way into that login, so: never her own; an admin only
+/// a login that sees no personal data (else she could log in as a caseworker and read
+/// women); a coordinator the logins below her that see women, but never another
+/// coordinator's (she could log in as her and approve her own plan). A coordinator's
+/// login is reset by the operator on the server (`opsog user reset`).
+pub fn may_reset_login(granter: &Actor, target_id: Uuid, target_role: Role) -> bool {
+    if granter.user_id == target_id {
+        return false;
+    }
+    match granter.role {
+        Role::Admin => !sees_personal_data(target_role),
+        Role::Coordinator => {
+            !matches!(target_role, Role::Coordinator | Role::Admin) && may_grant(granter.role, target_role)
+        }
+        _ => false,
+    }
 }
 
 /// The row-level filter a list must apply for this actor.
@@ -450,6 +532,72 @@ mod tests {
         assert!(!may_grant(Role::Caseworker, Role::Ambassador));
     }
 
+    fn user(id: u128, role: Role) -> Actor {
+        Actor { user_id: Uuid::from_u128(id), ..actor(role) }
+    }
+
+    #[test]
+    fn the_coordinator_role_and_an_admins_grant_of_personal_data_wait_for_a_second_person() {
+        for proposer in [Role::Admin, Role::Coordinator] {
+            assert!(needs_confirmation(proposer, Role::Coordinator), "{proposer:?}");
+        }
+        for role in [Role::Caseworker, Role::Ambassador, Role::Partner] {
+            assert!(needs_confirmation(Role::Admin, role), "an admin alone never grants {role:?}");
+            assert!(!needs_confirmation(Role::Coordinator, role), "a coordinator grants {role:?} alone");
+        }
+        assert!(!needs_confirmation(Role::Admin, Role::Admin));
+        assert!(!needs_confirmation(Role::Admin, Role::Analyst));
+        assert!(!sees_personal_data(ROLE_UNTIL_CONFIRMED));
+    }
+
+    #[test]
+    fn nobody_changes_her_own_role_and_a_coordinator_never_touches_an_admin() {
+        let admin = user(1, Role::Admin);
+        let coordinator = user(2, Role::Coordinator);
+        let other = Uuid::from_u128(3);
+        assert!(!may_change_role(&admin, admin.user_id, Role::Admin, Role::Coordinator));
+        assert!(!may_change_role(&coordinator, coordinator.user_id, Role::Coordinator, Role::Admin));
+        assert!(may_change_role(&admin, other, Role::Caseworker, Role::Coordinator));
+        assert!(may_change_role(&coordinator, other, Role::Caseworker, Role::Coordinator));
+        assert!(!may_change_role(&coordinator, other, Role::Admin, Role::Analyst), "demoting an admin");
+        assert!(!may_change_role(&coordinator, other, Role::Caseworker, Role::Admin));
+        assert!(!may_change_role(&admin, other, Role::Caseworker, Role::Caseworker), "no change");
+        assert!(!may_change_role(&user(4, Role::Caseworker), other, Role::Partner, Role::Ambassador));
+    }
+
+    #[test]
+    fn a_grant_is_confirmed_by_the_other_side_never_by_the_proposer_or_the_target() {
+        let admin = user(1, Role::Admin);
+        let second_admin = user(2, Role::Admin);
+        let coordinator = user(3, Role::Coordinator);
+        let second_coordinator = user(4, Role::Coordinator);
+        let by_admin =
+            PendingGrant { proposed_by: admin.user_id, proposer_role: Role::Admin, target: Uuid::from_u128(9) };
+        assert!(may_confirm(&coordinator, &by_admin));
+        assert!(!may_confirm(&second_admin, &by_admin), "two admins never make a coordinator");
+        assert!(!may_confirm(&admin, &by_admin), "her own proposal");
+        assert!(!may_confirm(&user(5, Role::Caseworker), &by_admin));
+        // the admin proposes herself (through another admin's proposal she cannot confirm)
+        let for_the_admin =
+            PendingGrant { proposed_by: second_admin.user_id, proposer_role: Role::Admin, target: admin.user_id };
+        assert!(!may_confirm(&admin, &for_the_admin));
+        let by_coordinator = PendingGrant {
+            proposed_by: coordinator.user_id,
+            proposer_role: Role::Coordinator,
+            target: Uuid::from_u128(9),
+        };
+        assert!(may_confirm(&admin, &by_coordinator));
+        assert!(!may_confirm(&second_coordinator, &by_coordinator), "two coordinators never make a third");
+        assert!(!may_confirm(&coordinator, &by_coordinator));
+        let for_the_coordinator =
+            PendingGrant { proposed_by: admin.user_id, proposer_role: Role::Admin, target: coordinator.user_id };
+        assert!(!may_confirm(&coordinator, &for_the_coordinator), "the target never confirms her own grant");
+        // withdrawing: the proposer, or who could confirm; nobody else
+        assert!(may_withdraw(&admin, &by_admin));
+        assert!(may_withdraw(&coordinator, &by_admin));
+        assert!(!may_withdraw(&second_admin, &by_admin));
+    }
+
     #[test]
     fn partners_have_no_people_list_and_no_figures() {
         let partner = actor(Role::Partner);
@@ -481,5 +629,24 @@ mod tests {
         assert_eq!(list_scope(&actor(Role::Admin)), ListScope::Nobody);
         assert!(matches!(list_scope(&actor(Role::Caseworker)), ListScope::TeamOf { .. }));
         assert!(matches!(list_scope(&actor(Role::Ambassador)), ListScope::RegisteredBy(_)));
+    }
+
+    #[test]
+    fn a_reset_never_hands_a_way_into_personal_data_or_a_second_coordinator() {
+        let admin = actor(Role::Admin);
+        let coordinator = actor(Role::Coordinator);
+        let other = Uuid::from_u128(99);
+        for role in [Role::Caseworker, Role::Ambassador, Role::Partner, Role::Coordinator] {
+            assert!(!may_reset_login(&admin, other, role), "an admin never resets a {role:?}");
+        }
+        assert!(may_reset_login(&admin, other, Role::Analyst));
+        assert!(may_reset_login(&admin, other, Role::Admin));
+        assert!(!may_reset_login(&admin, admin.user_id, Role::Admin), "never her own");
+        for role in [Role::Caseworker, Role::Ambassador, Role::Partner, Role::Analyst] {
+            assert!(may_reset_login(&coordinator, other, role), "{role:?}");
+        }
+        assert!(!may_reset_login(&coordinator, other, Role::Coordinator));
+        assert!(!may_reset_login(&coordinator, other, Role::Admin));
+        assert!(!may_reset_login(&actor(Role::Caseworker), other, Role::Ambassador));
     }
 }

@@ -117,6 +117,20 @@ enum UserCommand {
         #[arg(long = "as")]
         user: Option<String>,
     },
+    /// Reset a login that is locked out (issue 13, items 4 and 6): a one-time password,
+    /// printed once, which she must replace at her next login, and/or her second
+    /// factor (a lost phone), which she sets up again. Her sessions end. As the operator
+    /// on this machine any login; `--as` checks the same rule as the user page (a
+    /// coordinator's login is reset only here).
+    Reset {
+        username: String,
+        #[arg(long)]
+        password: bool,
+        #[arg(long = "second-factor")]
+        second_factor: bool,
+        #[arg(long = "as")]
+        user: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -297,8 +311,44 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 Some(c) => app::users::GrantedBy::User(c),
                 None => app::users::GrantedBy::Operator { origin: CMD },
             };
-            let user = app::users::create(&ctx, by, &input).await?;
-            println!("created {} ({})", user.username, user.role.code());
+            let created = app::users::create(&ctx, by, &input).await?;
+            match created.waits_for {
+                None => println!("created {} ({})", created.user.username, created.user.role.code()),
+                // Issue 13, item 6: through `--as` the same two-person rule as the web.
+                Some(role) => println!(
+                    "created {} closed as {}: the role {} waits for a second person's confirmation on the user page",
+                    created.user.username,
+                    created.user.role.code(),
+                    role.code()
+                ),
+            }
+        }
+        Command::User { command: UserCommand::Reset { username, password, second_factor, user } } => {
+            init_logging(&settings.log_format);
+            if !password && !second_factor {
+                return Err(CliError::Config(
+                    "user reset: say what to reset: --password, --second-factor or both".into(),
+                ));
+            }
+            let ctx = open(&settings).await?;
+            const CMD: &str = "opsog user reset";
+            let caller = match &user {
+                Some(u) => Some(caller(&ctx, u, CMD).await?),
+                None => None,
+            };
+            let by = || match &caller {
+                Some(c) => app::users::GrantedBy::User(c),
+                None => app::users::GrantedBy::Operator { origin: CMD },
+            };
+            let target = app::second_factor::Target::Username(&username);
+            if second_factor {
+                let u = app::second_factor::reset_for(&ctx, by(), target).await?;
+                println!("{}: second factor removed; set up again at the next login", u.username);
+            }
+            if password {
+                let (u, one_time) = app::second_factor::reset_password(&ctx, by(), target).await?;
+                println!("{}: one-time password {one_time} (shown once; to be replaced at the next login)", u.username);
+            }
         }
         Command::Register { command } => {
             init_logging(&settings.log_format);

@@ -92,6 +92,35 @@ fn demo_user_add_migrate_and_config_check() {
     assert!(text(&no_team).contains("--team:"), "{}", text(&no_team));
     assert_eq!(no_team.status.code(), Some(2));
 
+    // Issue 13, item 6: the operator's first admin is made at once; through `--as` the
+    // web's two-person rule holds — her coordinator login is created closed, as an
+    // analyst, and cannot act until a coordinator confirms it on the user page.
+    let pw = "en lang adgangskode\n";
+    let admin = opsog(&dir, &["user", "add", "--username", "cli.admin", "--name", "A", "--role", "admin"], pw, &[]);
+    assert!(admin.status.success() && text(&admin).contains("created cli.admin (admin)"), "{}", text(&admin));
+    let args = ["user", "add", "--as", "cli.admin", "--username", "cli.koord", "--name", "K", "--role", "coordinator"];
+    let proposed = opsog(&dir, &args, pw, &[]);
+    assert!(proposed.status.success(), "{}", text(&proposed));
+    assert!(text(&proposed).contains("closed as analyst"), "{}", text(&proposed));
+    let args = ["user", "add", "--as", "cli.koord", "--username", "cli.cw", "--name", "C", "--role", "caseworker"];
+    let acting = opsog(&dir, &args, pw, &[]);
+    assert!(!acting.status.success() && text(&acting).contains("no active user cli.koord"), "{}", text(&acting));
+
+    // A locked-out coordinator is reset by the operator on the server, never by an
+    // admin (issue 13, items 4 and 6): a one-time password printed once, her app removed.
+    let refused = opsog(&dir, &["user", "reset", "koordinator", "--password", "--as", "cli.admin"], "", &[]);
+    assert!(!refused.status.success(), "{}", text(&refused));
+    let nothing = opsog(&dir, &["user", "reset", "koordinator"], "", &[]);
+    assert!(!nothing.status.success() && text(&nothing).contains("--password"), "{}", text(&nothing));
+    let reset = opsog(&dir, &["user", "reset", "koordinator", "--password", "--second-factor"], "", &[]);
+    assert!(reset.status.success(), "{}", text(&reset));
+    let out = text(&reset);
+    assert!(out.contains("koordinator: second factor removed"), "{out}");
+    let one_time = between(&out, "one-time password ", " ").unwrap();
+    assert!(one_time.len() >= 16, "{out}");
+    let cfg = opsog(&dir, &["config", "check"], "", &[("OPSOG__SECOND_FACTOR_ROLES", "[caseworker, boss]")]);
+    assert!(!cfg.status.success() && text(&cfg).contains("unknown role \"boss\""), "{}", text(&cfg));
+
     let migrate = opsog(&dir, &["migrate"], "", &[]);
     assert!(migrate.status.success() && text(&migrate).contains("up to date"), "{}", text(&migrate));
 
@@ -401,7 +430,7 @@ async fn approve_demo_plan(dir: &Path) {
         domain::policy::Actor { user_id: leder.id, role: leder.role, team_id: leder.team_id, partner_org_id: None };
     let versions = store.plan_versions(initiative.id).await.unwrap();
     let current = versions.last().unwrap();
-    let approval = domain::plan::approve(current, &actor, time::OffsetDateTime::now_utc(), "godkendt").unwrap();
+    let approval = domain::plan::approve(current, &actor, &[], time::OffsetDateTime::now_utc(), "godkendt").unwrap();
     let audit = domain::audit::AuditRecord {
         actor: domain::audit::AuditActor::system("test"),
         action: domain::audit::AuditAction::ApprovePlan,

@@ -69,7 +69,7 @@ async fn approve_demo_plan(data: &Path) {
     let actor =
         domain::policy::Actor { user_id: leder.id, role: leder.role, team_id: leder.team_id, partner_org_id: None };
     let current = store.plan_versions(initiative.id).await.unwrap().pop().unwrap();
-    let approval = domain::plan::approve(&current, &actor, time::OffsetDateTime::now_utc(), "godkendt").unwrap();
+    let approval = domain::plan::approve(&current, &actor, &[], time::OffsetDateTime::now_utc(), "godkendt").unwrap();
     let audit = domain::audit::AuditRecord {
         actor: domain::audit::AuditActor::system("test"),
         action: domain::audit::AuditAction::ApprovePlan,

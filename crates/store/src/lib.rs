@@ -9,7 +9,7 @@ mod sql;
 pub mod testkit;
 
 pub use records::*;
-pub use sql::{Backend, COUNT_CAP, SqlStore};
+pub use sql::{Backend, COUNT_CAP, LoginGrant, RoleGrant, SqlStore};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -20,7 +20,22 @@ async fn login_rotates_the_session_and_refuses_bad_attempts_alike() {
     let mut c = Client::new(&w.app);
     let page = c.get("/login").await;
     assert_eq!(page.status, StatusCode::OK);
-    let anonymous = c.cookie.clone().expect("a visitor gets a session for the form's token");
+    // The form's token is signed (issue 13, item 9): loading the page makes no session.
+    assert!(c.cookie.is_none() && c.form_cookie.is_some());
+    // A session planted before the login (an attacker's, say) ends at login.
+    let anonymous = app::auth::new_token().unwrap();
+    let now = OffsetDateTime::now_utc();
+    let planted = store::Session {
+        token_hash: app::auth::token_hash(&anonymous),
+        user_id: None,
+        csrf_token: app::auth::new_token().unwrap(),
+        created_at: now,
+        last_seen_at: now,
+        data: "{}".into(),
+        stage: None,
+    };
+    w.db.store.create_session(&planted).await.unwrap();
+    c.cookie = Some(anonymous.clone());
 
     // missing CSRF token: refused, nothing logged in
     let p = c.post("/login", &[("username", "cw-nord"), ("password", PASSWORD), ("csrf", "")]).await;
@@ -42,6 +57,7 @@ async fn login_rotates_the_session_and_refuses_bad_attempts_alike() {
     assert_eq!(ok.location.as_deref(), Some("/people"));
     let logged_in = c.cookie.clone().unwrap();
     assert_ne!(logged_in, anonymous, "the session id is rotated at login");
+    assert!(w.db.store.get_session(&planted.token_hash).await.unwrap().is_none(), "the planted session ended");
     // the old token is worth nothing now
     let mut stale =
         Client { app: w.app.clone(), cookie: Some(anonymous), csrf: String::new(), form_cookie: None, address: None };

@@ -1,7 +1,8 @@
 //! The login in stages through the pages (issue 13, items 4 and 6): a coordinator's
 //! password alone opens no page; she sets up her app from a QR code and a typed key,
 //! gets recovery codes once, and later gives a code; an admin's password reset shows
-//! a one-time password and makes her choose her own; a caseworker may set one up
+//! a one-time password and makes her choose her own (a coordinator's reset: an
+//! admin's would hand her a way into personal data); a caseworker may set one up
 //! from her account page and turn it off again.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -68,13 +69,21 @@ async fn the_password_alone_opens_no_page_for_a_coordinator() {
 }
 
 #[tokio::test]
-async fn an_admin_resets_a_forgotten_password_and_she_chooses_her_own() {
+async fn a_coordinator_resets_a_forgotten_password_and_she_chooses_her_own() {
     let w = world().await;
     let users = w.db.store.list_users().await.unwrap();
     let cw = users.iter().find(|u| u.username == "cw-nord").unwrap();
+    // An admin may not: she could log in as the caseworker and read her team's women.
     let mut admin = Client::login(&w.app, "admin").await;
-    admin.get("/admin/users").await;
-    let reset = admin.post(&format!("/admin/users/{}/reset-password", cw.id), &[]).await;
+    let users_page = admin.get("/admin/users").await;
+    assert!(!users_page.body.contains("data-testid=\"reset-password-cw-nord\""));
+    assert!(users_page.body.contains("data-testid=\"reset-password-analytiker\""));
+    assert_eq!(admin.post(&format!("/admin/users/{}/reset-password", cw.id), &[]).await.status, StatusCode::FORBIDDEN);
+    let mut coordinator = Client::login(&w.app, "koordinator").await;
+    let users_page = coordinator.get("/admin/users").await;
+    assert!(users_page.body.contains("data-testid=\"reset-password-cw-nord\""));
+    assert!(!users_page.body.contains("data-testid=\"reset-password-koordinator\""), "never her own");
+    let reset = coordinator.post(&format!("/admin/users/{}/reset-password", cw.id), &[]).await;
     assert_eq!(reset.status, StatusCode::OK, "{}", reset.body);
     let marker = "data-testid=\"one-time-password\">";
     let start = reset.body.find(marker).unwrap() + marker.len();

@@ -6,6 +6,7 @@ use super::{Method, Plan};
 use crate::ambassador::MAX_NOTE;
 use crate::policy::{Action, Actor, may};
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 /// What a plan still lacks before its legal basis can be approved, and before a
 /// search may run under it.
@@ -67,6 +68,8 @@ pub enum ApprovalRefused {
     NotCoordinator,
     #[error("the author of this version cannot approve it")]
     OwnVersion,
+    #[error("the author of this version created or promoted the approver's account")]
+    SponsoredByAuthor,
     #[error("this version is already approved")]
     AlreadyApproved,
     #[error("the plan is incomplete: {0}")]
@@ -81,6 +84,7 @@ impl ApprovalRefused {
         match self {
             ApprovalRefused::NotCoordinator => "error-plan-approve-not-coordinator",
             ApprovalRefused::OwnVersion => "error-plan-approve-own-version",
+            ApprovalRefused::SponsoredByAuthor => "error-plan-approve-sponsored-by-author",
             ApprovalRefused::AlreadyApproved => "error-plan-approve-already-approved",
             ApprovalRefused::Incomplete(gap) => gap.message_id(),
             ApprovalRefused::NoteTooLong => "error-too-long",
@@ -90,9 +94,19 @@ impl ApprovalRefused {
 
 /// Approve version `v`. Only a coordinator (the one who plans initiatives, product.md;
 /// asked through the policy table like every other access question), never the
-/// author of this very version — four eyes on the legal basis (issue 3) — and only
-/// once the plan is complete (`approval_gaps`). The caller stores the approval on `v`.
-pub fn approve(v: &PlanVersion, approver: &Actor, at: OffsetDateTime, note: &str) -> Result<Approval, ApprovalRefused> {
+/// author of this very version — four eyes on the legal basis (issue 3) — nor a
+/// coordinator whose account the author created or promoted (`sponsors`: who created
+/// the approver's login, and who proposed or confirmed any role she was granted), so
+/// that the second pair of eyes cannot be a second account of the author's making
+/// (issue 13, item 6); and only once the plan is complete (`approval_gaps`). The
+/// caller stores the approval on `v`.
+pub fn approve(
+    v: &PlanVersion,
+    approver: &Actor,
+    sponsors: &[Uuid],
+    at: OffsetDateTime,
+    note: &str,
+) -> Result<Approval, ApprovalRefused> {
     if !may(approver, Action::EditPlan, None) {
         return Err(ApprovalRefused::NotCoordinator);
     }
@@ -101,6 +115,9 @@ pub fn approve(v: &PlanVersion, approver: &Actor, at: OffsetDateTime, note: &str
     }
     if v.author == approver.user_id {
         return Err(ApprovalRefused::OwnVersion);
+    }
+    if sponsors.contains(&v.author) {
+        return Err(ApprovalRefused::SponsoredByAuthor);
     }
     if let Some(gap) = approval_gaps(&v.plan).first() {
         return Err(ApprovalRefused::Incomplete(*gap));

@@ -53,7 +53,7 @@ fn actor(user_id: Uuid, role: Role) -> Actor {
 /// Version 1 by Anna, approved by Birgit.
 fn approved() -> PlanVersion {
     let mut v = next_version(None, plan(), ANNA, AT);
-    v.approval = Some(approve(&v, &actor(BIRGIT, Role::Coordinator), LATER, "Set med juristen").unwrap());
+    v.approval = Some(approve(&v, &actor(BIRGIT, Role::Coordinator), &[], LATER, "Set med juristen").unwrap());
     v
 }
 
@@ -348,28 +348,45 @@ fn a_withdrawn_approval_is_not_revived_by_changing_back() {
 #[test]
 fn a_second_coordinator_approves() {
     let v = next_version(None, plan(), ANNA, AT);
-    let a = approve(&v, &actor(BIRGIT, Role::Coordinator), LATER, "  Set af juristen  ").unwrap();
+    let a = approve(&v, &actor(BIRGIT, Role::Coordinator), &[], LATER, "  Set af juristen  ").unwrap();
     assert_eq!(a, Approval { approved_by: BIRGIT, approved_at: LATER, note: "Set af juristen".into() });
 }
 
 #[test]
 fn the_author_cannot_approve_her_own_version() {
     let v = next_version(None, plan(), ANNA, AT);
-    assert_eq!(approve(&v, &actor(ANNA, Role::Coordinator), LATER, ""), Err(ApprovalRefused::OwnVersion));
+    assert_eq!(approve(&v, &actor(ANNA, Role::Coordinator), &[], LATER, ""), Err(ApprovalRefused::OwnVersion));
     // The author of a later version is the one who cannot approve it, whoever
     // wrote the earlier ones.
     let mut p = plan();
     p.target_group = "Andre".into();
     let v2 = next_version(Some(&approved()), p, BIRGIT, LATER);
-    assert_eq!(approve(&v2, &actor(BIRGIT, Role::Coordinator), LATER, ""), Err(ApprovalRefused::OwnVersion));
-    assert!(approve(&v2, &actor(ANNA, Role::Coordinator), LATER, "").is_ok());
+    assert_eq!(approve(&v2, &actor(BIRGIT, Role::Coordinator), &[], LATER, ""), Err(ApprovalRefused::OwnVersion));
+    assert!(approve(&v2, &actor(ANNA, Role::Coordinator), &[], LATER, "").is_ok());
+}
+
+/// Issue 13, item 6: the second pair of eyes is not a second account of the author's
+/// making — not one she created, nor one whose role she proposed or confirmed.
+#[test]
+fn a_coordinator_the_author_created_or_promoted_cannot_approve() {
+    let v = next_version(None, plan(), ANNA, AT);
+    let carla = Uuid::from_u128(3);
+    let birgit = actor(BIRGIT, Role::Coordinator);
+    assert_eq!(approve(&v, &birgit, &[ANNA], LATER, ""), Err(ApprovalRefused::SponsoredByAuthor));
+    assert_eq!(approve(&v, &birgit, &[carla, ANNA], LATER, ""), Err(ApprovalRefused::SponsoredByAuthor));
+    assert!(approve(&v, &birgit, &[carla], LATER, "").is_ok(), "made by someone else");
+    assert_ne!(
+        ApprovalRefused::SponsoredByAuthor.message_id(),
+        ApprovalRefused::OwnVersion.message_id(),
+        "its own message"
+    );
 }
 
 #[test]
 fn only_a_coordinator_approves() {
     let v = next_version(None, plan(), ANNA, AT);
     for role in Role::ALL.into_iter().filter(|r| *r != Role::Coordinator) {
-        assert_eq!(approve(&v, &actor(BIRGIT, role), LATER, ""), Err(ApprovalRefused::NotCoordinator), "{role:?}");
+        assert_eq!(approve(&v, &actor(BIRGIT, role), &[], LATER, ""), Err(ApprovalRefused::NotCoordinator), "{role:?}");
     }
 }
 
@@ -379,7 +396,7 @@ fn approval_needs_a_complete_plan_and_happens_once() {
     let refused = |change: fn(&mut Plan)| {
         let mut p = plan();
         change(&mut p);
-        approve(&next_version(None, p, ANNA, AT), &coordinator, LATER, "")
+        approve(&next_version(None, p, ANNA, AT), &coordinator, &[], LATER, "")
     };
     assert_eq!(refused(|p| p.dpia = None), Err(ApprovalRefused::Incomplete(PlanGap::NoDpia)));
     assert_eq!(refused(|p| p.legal_basis = None), Err(ApprovalRefused::Incomplete(PlanGap::NoLegalBasis)));
@@ -390,10 +407,10 @@ fn approval_needs_a_complete_plan_and_happens_once() {
         Err(ApprovalRefused::Incomplete(PlanGap::NoRegisterSearch))
     );
     assert_eq!(ApprovalRefused::Incomplete(PlanGap::NoDpia).message_id(), "error-plan-no-dpia");
-    assert_eq!(approve(&approved(), &coordinator, LATER, ""), Err(ApprovalRefused::AlreadyApproved));
+    assert_eq!(approve(&approved(), &coordinator, &[], LATER, ""), Err(ApprovalRefused::AlreadyApproved));
     let v = next_version(None, plan(), ANNA, AT);
     let long = "n".repeat(MAX_NOTE + 1);
-    assert_eq!(approve(&v, &coordinator, LATER, &long), Err(ApprovalRefused::NoteTooLong));
+    assert_eq!(approve(&v, &coordinator, &[], LATER, &long), Err(ApprovalRefused::NoteTooLong));
 }
 
 #[test]

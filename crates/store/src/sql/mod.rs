@@ -29,9 +29,11 @@ mod person_page;
 mod plans;
 mod register;
 mod responses;
+mod role_grants;
 mod run_candidates;
 mod second_factor;
 pub use people::COUNT_CAP;
+pub use role_grants::{LoginGrant, RoleGrant};
 mod rows;
 mod session_cache;
 mod users;
@@ -196,6 +198,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "second_factor",
         sqlite: include_str!("../../migrations/common/0019_second_factor.sql"),
         postgres: include_str!("../../migrations/common/0019_second_factor.sql"),
+    },
+    Migration {
+        version: 20,
+        name: "role_grants",
+        sqlite: include_str!("../../migrations/common/0020_role_grants.sql"),
+        postgres: include_str!("../../migrations/common/0020_role_grants.sql"),
     },
 ];
 

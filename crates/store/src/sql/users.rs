@@ -47,26 +47,8 @@ impl SqlStore {
         extra: &UserExtra,
         audit: &AuditRecord,
     ) -> Result<User> {
-        let id = Uuid::new_v4();
         let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO users (id, username, display_name, role, team_id, partner_org_id, password_hash, languages, direct_phone, locale, active, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11)",
-        )
-        .bind(id.to_string())
-        .bind(&user.username)
-        .bind(&user.display_name)
-        .bind(user.role.code())
-        .bind(extra.team_id.or(user.team_id).map(|t| t.to_string()))
-        .bind(extra.partner_org_id.map(|t| t.to_string()))
-        .bind(password_hash)
-        .bind(extra.languages.join(","))
-        .bind(extra.direct_phone.as_ref().map(|p| p.as_e164().to_string()))
-        .bind(extra.locale.code())
-        .bind(fmt_ts(OffsetDateTime::now_utc()))
-        .execute(&mut *tx)
-        .await
-        .map_err(db("creating a user"))?;
+        let id = insert_user(&mut tx, user, password_hash, extra, None, true).await?;
         write_audit(&mut tx, audit).await?;
         tx.commit().await.map_err(db("committing a user"))?;
         self.get_user(id).await
@@ -281,4 +263,38 @@ pub(crate) fn session_from_row(r: &AnyRow) -> Result<Session> {
             ),
         },
     })
+}
+
+/// Inserts a login: `created_by` is who created it (None: the operator), `active`
+/// false for a login that waits for a second person's confirmation (issue 13, item 6).
+pub(crate) async fn insert_user(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user: &NewUser,
+    password_hash: &str,
+    extra: &UserExtra,
+    created_by: Option<Uuid>,
+    active: bool,
+) -> Result<Uuid> {
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO users (id, username, display_name, role, team_id, partner_org_id, password_hash, languages, direct_phone, locale, active, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(id.to_string())
+    .bind(&user.username)
+    .bind(&user.display_name)
+    .bind(user.role.code())
+    .bind(extra.team_id.or(user.team_id).map(|t| t.to_string()))
+    .bind(extra.partner_org_id.map(|t| t.to_string()))
+    .bind(password_hash)
+    .bind(extra.languages.join(","))
+    .bind(extra.direct_phone.as_ref().map(|p| p.as_e164().to_string()))
+    .bind(extra.locale.code())
+    .bind(i64::from(active))
+    .bind(fmt_ts(OffsetDateTime::now_utc()))
+    .bind(created_by.map(|u| u.to_string()))
+    .execute(&mut **tx)
+    .await
+    .map_err(db("creating a user"))?;
+    Ok(id)
 }

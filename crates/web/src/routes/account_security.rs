@@ -183,8 +183,8 @@ struct OneTimePasswordPage {
 #[serde(default)]
 pub struct Empty {}
 
-/// Sets a one-time password for a user who forgot hers, shown once on this page for
-/// the admin to pass on by a safe way; she must choose her own at her next login.
+/// Sets a one-time password for a user who forgot hers, shown once on this page to
+/// pass on by a safe way; she must choose her own at her next login.
 pub async fn reset_password(
     State(state): State<AppState>,
     cu: CurrentUser,
@@ -192,7 +192,9 @@ pub async fn reset_password(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Response> {
     let caller = cu.caller("POST /admin/users/{id}/reset-password");
-    let (user, password) = app::second_factor::reset_password(&state.app, &caller, id).await?;
+    let by = app::users::GrantedBy::User(&caller);
+    let (user, password) =
+        app::second_factor::reset_password(&state.app, by, app::second_factor::Target::Id(id)).await?;
     let l = Layout::new(&state, &cu.ctx, "/admin/users");
     render(&OneTimePasswordPage { l, username: user.username, password })
 }
@@ -206,6 +208,7 @@ pub async fn reset_second_factor(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Response> {
     let caller = cu.caller("POST /admin/users/{id}/reset-second-factor");
-    app::second_factor::reset_for(&state.app, &caller, id).await?;
+    let by = app::users::GrantedBy::User(&caller);
+    app::second_factor::reset_for(&state.app, by, app::second_factor::Target::Id(id)).await?;
     Ok(Redirect::to("/admin/users?reset=second-factor").into_response())
 }

@@ -1,4 +1,6 @@
-//! Users: the admin (and coordinators, for roles below admin) create logins.
+//! Users: the admin (and coordinators, for roles below admin) create logins, change
+//! their roles, and confirm or withdraw the role grants that wait for a second person
+//! (issue 13, item 6).
 
 use super::{FormField, Opt, render};
 use crate::AppState;
@@ -19,8 +21,22 @@ use uuid::Uuid;
 struct UsersPage {
     l: Layout,
     users: Vec<UserRow>,
+    waiting: Vec<WaitingRow>,
     fields: Vec<FormField>,
     message: Option<String>,
+    /// Why a role change or a confirmation was not done.
+    error: Option<String>,
+}
+
+/// A role grant that waits for a second person, as the user page lists it.
+struct WaitingRow {
+    id: Uuid,
+    username: String,
+    from: String,
+    to: String,
+    proposed_by: String,
+    may_confirm: bool,
+    may_withdraw: bool,
 }
 
 /// One login as the user page lists it.
@@ -33,6 +49,12 @@ struct UserRow {
     active: bool,
     /// Whether the viewer may close or reopen it (never her own).
     may_toggle: bool,
+    /// Whether the viewer may reset its password or second factor (`policy::may_reset_login`).
+    may_reset: bool,
+    /// The roles the viewer may change it to (none for her own login).
+    role_options: Vec<Opt>,
+    /// A grant to her waits for a second person: no other change until it ends.
+    waiting: bool,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -47,30 +69,76 @@ pub struct UserForm {
     direct_phone: String,
 }
 
+/// What the page says besides its lists: a done message, or why something was not done.
+#[derive(Default)]
+struct Notice {
+    message: Option<String>,
+    error: Option<String>,
+}
+
 async fn page(
     state: &AppState,
     cu: &CurrentUser,
     form: &UserForm,
     errors: &FieldErrors,
-    message: Option<String>,
+    notice: Notice,
 ) -> AppResult<Response> {
     let l = Layout::new(state, &cu.ctx, "/admin/users");
-    let users = app::users::list(&state.app, &cu.caller("GET /admin/users")).await?;
+    let caller = cu.caller("GET /admin/users");
+    let users = app::users::list(&state.app, &caller).await?;
+    let grants = app::users::pending(&state.app, &caller).await?;
     let teams = state.store.list_teams().await?;
     let team_name = |id: Option<Uuid>| {
         id.and_then(|id| teams.iter().find(|t| t.id == id)).map(|t| t.name.clone()).unwrap_or_default()
     };
+    let username = |id: Option<Uuid>| {
+        id.and_then(|id| users.iter().find(|u| u.id == id)).map(|u| u.username.clone()).unwrap_or_default()
+    };
+    let role_name = |r: Role| l.t(&format!("role-{}", r.code()));
     let actor = cu.user.policy_actor();
+    let waiting = grants
+        .iter()
+        .map(|g| {
+            let rules = app::users::as_pending(g);
+            WaitingRow {
+                id: g.id,
+                username: username(Some(g.target_id)),
+                from: match g.from_role {
+                    Some(r) => role_name(r),
+                    None => l.t("users-grant-new-login"),
+                },
+                to: role_name(g.to_role),
+                proposed_by: username(g.proposed_by),
+                may_confirm: rules.as_ref().is_some_and(|p| policy::may_confirm(&actor, p)),
+                may_withdraw: rules.as_ref().is_some_and(|p| policy::may_withdraw(&actor, p)),
+            }
+        })
+        .collect();
     let users = users
-        .into_iter()
+        .iter()
         .map(|u| UserRow {
             id: u.id,
             may_toggle: policy::may_set_active(&actor, u.id, u.role),
-            role: l.t(&format!("role-{}", u.role.code())),
+            may_reset: policy::may_reset_login(&actor, u.id, u.role),
+            role_options: Role::ALL
+                .iter()
+                .filter(|r| **r == u.role || policy::may_change_role(&actor, u.id, u.role, **r))
+                .map(|r| Opt::new(r.code(), role_name(*r), *r == u.role))
+                .collect(),
+            waiting: grants.iter().any(|g| g.target_id == u.id),
+            role: role_name(u.role),
             team: team_name(u.team_id),
-            username: u.username,
-            display_name: u.display_name,
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
             active: u.active,
+        })
+        .map(|mut row| {
+            // Her current role alone (her own login, an admin's for a coordinator) is
+            // nothing to choose: no form.
+            if row.role_options.len() < 2 || row.waiting {
+                row.role_options.clear();
+            }
+            row
         })
         .collect();
     let mut fields = vec![
@@ -81,8 +149,9 @@ async fn page(
     role.options = Role::ALL
         .iter()
         .filter(|r| policy::may_grant(cu.user.role, **r))
-        .map(|r| Opt::new(r.code(), l.t(&format!("role-{}", r.code())), form.role == r.code()))
+        .map(|r| Opt::new(r.code(), role_name(*r), form.role == r.code()))
         .collect();
+    role.hint = Some(l.t("users-role-hint"));
     fields.push(role);
     let mut team = FormField::new("team", l.t("field-team"), "select", "");
     team.options =
@@ -101,14 +170,35 @@ async fn page(
             f.error = Some(l.t(key));
         }
     }
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let mut r = render(&UsersPage { l, users, fields, message })?;
+    let failed = !errors.is_empty() || notice.error.is_some();
+    let status = if failed { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let Notice { message, error } = notice;
+    let mut r = render(&UsersPage { l, users, waiting, fields, message, error })?;
     *r.status_mut() = status;
     Ok(r)
 }
 
-pub async fn list(State(state): State<AppState>, cu: CurrentUser) -> AppResult<Response> {
-    page(&state, &cu, &UserForm::default(), &FieldErrors::default(), None).await
+fn done(message: String) -> Notice {
+    Notice { message: Some(message), error: None }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Shown {
+    /// `second-factor` after an admin removed a user's app (issue 13, item 4).
+    reset: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    axum::extract::Query(shown): axum::extract::Query<Shown>,
+) -> AppResult<Response> {
+    let notice = match shown.reset.as_deref() {
+        Some("second-factor") => done(Layout::new(&state, &cu.ctx, "/admin/users").t("users-second-factor-reset")),
+        _ => Notice::default(),
+    };
+    page(&state, &cu, &UserForm::default(), &FieldErrors::default(), notice).await
 }
 
 pub async fn create(
@@ -128,18 +218,19 @@ pub async fn create(
     };
     let caller = cu.caller(ORIGIN);
     match app::users::create(&state.app, app::users::GrantedBy::User(&caller), &input).await {
-        Ok(u) => {
+        Ok(created) => {
             let l = Layout::new(&state, &cu.ctx, "/admin/users");
-            page(
-                &state,
-                &cu,
-                &UserForm::default(),
-                &FieldErrors::default(),
-                Some(l.t1("users-created", "username", u.username)),
-            )
-            .await
+            let message = match created.waits_for {
+                None => l.t1("users-created", "username", created.user.username),
+                Some(role) => l.t_args2(
+                    "users-created-waiting",
+                    ("username", created.user.username),
+                    ("role", l.t(&format!("role-{}", role.code()))),
+                ),
+            };
+            page(&state, &cu, &UserForm::default(), &FieldErrors::default(), done(message)).await
         }
-        Err(app::Error::Invalid(errors)) => page(&state, &cu, &form, &errors, None).await,
+        Err(app::Error::Invalid(errors)) => page(&state, &cu, &form, &errors, Notice::default()).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -163,5 +254,73 @@ pub async fn set_active(
     let user = app::users::set_active(&state.app, &caller, id, active).await?;
     let l = Layout::new(&state, &cu.ctx, "/admin/users");
     let key = if active { "users-reactivated" } else { "users-deactivated" };
-    page(&state, &cu, &UserForm::default(), &FieldErrors::default(), Some(l.t1(key, "username", user.username))).await
+    let message = done(l.t1(key, "username", user.username));
+    page(&state, &cu, &UserForm::default(), &FieldErrors::default(), message).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RoleForm {
+    role: String,
+}
+
+/// Changes a login's role, at once or as a proposal that waits for a second person
+/// (issue 13, item 6).
+pub async fn change_role(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<Uuid>,
+    CsrfForm(form): CsrfForm<RoleForm>,
+) -> AppResult<Response> {
+    let caller = cu.caller("POST /admin/users/{id}/role");
+    let l = Layout::new(&state, &cu.ctx, "/admin/users");
+    let notice = match app::users::change_role(&state.app, &caller, id, &form.role).await {
+        Ok(app::users::RoleChange::Changed(u)) => done(l.t_args2(
+            "users-role-changed",
+            ("username", u.username),
+            ("role", l.t(&format!("role-{}", u.role.code()))),
+        )),
+        Ok(app::users::RoleChange::Proposed(u)) => done(l.t_args2(
+            "users-role-proposed",
+            ("username", u.username),
+            ("role", l.t(&format!("role-{}", form.role.trim()))),
+        )),
+        Err(app::Error::Invalid(errors)) => {
+            Notice { message: None, error: Some(l.t(errors.for_field("role").unwrap_or("error-unknown-choice"))) }
+        }
+        Err(e) => return Err(e.into()),
+    };
+    page(&state, &cu, &UserForm::default(), &FieldErrors::default(), notice).await
+}
+
+/// Confirms a waiting role grant as the second person (issue 13, item 6).
+pub async fn confirm_grant(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<Uuid>,
+    CsrfForm(_): CsrfForm<super::auth::Empty>,
+) -> AppResult<Response> {
+    let caller = cu.caller("POST /admin/grants/{id}/confirm");
+    let user = app::users::confirm(&state.app, &caller, id).await?;
+    let l = Layout::new(&state, &cu.ctx, "/admin/users");
+    let message = done(l.t_args2(
+        "users-grant-confirmed",
+        ("username", user.username),
+        ("role", l.t(&format!("role-{}", user.role.code()))),
+    ));
+    page(&state, &cu, &UserForm::default(), &FieldErrors::default(), message).await
+}
+
+/// Withdraws a waiting role grant (issue 13, item 6).
+pub async fn withdraw_grant(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<Uuid>,
+    CsrfForm(_): CsrfForm<super::auth::Empty>,
+) -> AppResult<Response> {
+    let caller = cu.caller("POST /admin/grants/{id}/withdraw");
+    let user = app::users::withdraw(&state.app, &caller, id).await?;
+    let l = Layout::new(&state, &cu.ctx, "/admin/users");
+    let message = done(l.t1("users-grant-withdrawn", "username", user.username));
+    page(&state, &cu, &UserForm::default(), &FieldErrors::default(), message).await
 }

@@ -118,7 +118,7 @@ async fn page(
     message: Option<String>,
 ) -> AppResult<Response> {
     let l = Layout::new(state, &cu.ctx, "/plan");
-    let app::plan::PlanView { initiative, versions, ethics_frame } = view;
+    let app::plan::PlanView { initiative, versions, ethics_frame, viewer_sponsors } = view;
     let users = state.store.list_users().await?;
     let names = |id: Uuid| users.iter().find(|u| u.id == id).map(|u| u.display_name.clone()).unwrap_or_default();
     let current = versions.last();
@@ -128,8 +128,8 @@ async fn page(
     });
     let gaps = current.map(|v| plan::approval_gaps(&v.plan)).unwrap_or_default();
     let gaps = gaps.into_iter().map(|g| l.t(g.message_id())).collect();
-    let may_approve =
-        current.is_some_and(|v| plan::approve(v, &cu.actor(), time::OffsetDateTime::now_utc(), "").is_ok());
+    let may_approve = current
+        .is_some_and(|v| plan::approve(v, &cu.actor(), &viewer_sponsors, time::OffsetDateTime::now_utc(), "").is_ok());
     let approved = current.and_then(|v| v.approval.as_ref().map(|_| approval_label(&l, &names, v)));
     let history = versions
         .iter()
