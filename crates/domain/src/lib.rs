@@ -25,6 +25,7 @@ pub mod phone;
 pub mod plan;
 pub mod plan_diff;
 pub mod policy;
+pub mod public_limits;
 pub mod reference;
 pub mod response;
 pub mod second_factor;

@@ -6,8 +6,8 @@
 //!
 //! Her answer page keeps two budgets per address: failed guesses, and answers given
 //! with a valid code. Guessing spends only the first, so a valid answer never waits
-//! for guesses from another address; a response code is about 49 bits, so ten
-//! guesses per address in ten minutes leave nothing to find.
+//! for guesses from another address. How much each budget allows is the domain's
+//! rule (`domain::public_limits`); this module counts.
 //!
 //! Counts live in memory and start afresh each window: a restart forgets them, which
 //! costs a guesser nothing he could not get by waiting a window.
@@ -74,14 +74,15 @@ pub struct PublicLimits {
 }
 
 impl Default for PublicLimits {
+    /// The allowances `domain::public_limits` sets.
     fn default() -> Self {
-        let ten_minutes = Duration::from_secs(600);
-        let day = Duration::from_secs(24 * 3600);
+        use domain::public_limits as rule;
+        let budget = |a: rule::Allowance| Budget::new(a.window, a.per_window);
         PublicLimits {
-            answer_guesses: Budget::new(ten_minutes, 10),
-            answer_valid: Budget::new(ten_minutes, 60),
-            door_per_address: Budget::new(Duration::from_secs(3600), 10),
-            door_per_phone: Budget::new(day, 3),
+            answer_guesses: budget(rule::ANSWER_GUESSES),
+            answer_valid: budget(rule::ANSWER_VALID),
+            door_per_address: budget(rule::DOOR_PER_ADDRESS),
+            door_per_phone: budget(rule::DOOR_PER_PHONE),
         }
     }
 }
