@@ -284,6 +284,11 @@ async fn crafted_oversized_and_interrupted_uploads_are_refused_and_the_server_ke
     assert!(p.body.contains("Overførslen blev afbrudt"), "{}", p.body);
     assert_eq!(pending(), 0);
 
+    // An empty file: named, nothing kept.
+    let p = c.upload("population", "tom.csv", b"").await;
+    assert!(p.body.contains("Filen tom.csv er tom. Intet fra filen er indlæst."), "{}", p.body);
+    assert_eq!(pending(), 0);
+
     // The same session goes on working.
     assert_eq!(c.get("/register").await.status, StatusCode::OK);
     let p = c.upload("population", "befolkning.csv", &population_csv()).await;

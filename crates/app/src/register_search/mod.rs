@@ -8,8 +8,10 @@
 //! transaction; then the extracts deleted and the deletion logged.
 
 mod extracts;
+mod uploads;
 
 pub use extracts::{ColumnReading, readings_of};
+pub use uploads::{PendingUpload, TooLarge, Upload, clean_file_name, pending_upload, remove_pending, start_upload};
 
 use crate::{Caller, Ctx, Error, Refusal, require};
 use domain::audit::{AuditAction, AuditActor, AuditRecord};

@@ -33,7 +33,6 @@ use register::select::Counts;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use store::LinkDecision;
-use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
 
 async fn require(state: &AppState, cu: &CurrentUser, action: Action, origin: &str) -> AppResult<Initiative> {
@@ -119,10 +118,6 @@ fn error_text(l: &Layout, e: &app::Error) -> String {
             l.t("register-error-failed")
         }
     }
-}
-
-fn extract_dir(state: &AppState) -> &search::ExtractDir {
-    &state.app.extracts
 }
 
 // ---------------------------------------------------------------------------------

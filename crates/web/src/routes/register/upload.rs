@@ -7,32 +7,6 @@ use super::*;
 // Upload and mapping
 // ---------------------------------------------------------------------------------
 
-/// What is known of an upload between the file and its mapping, kept beside the file.
-#[derive(serde::Serialize, Deserialize)]
-struct Pending {
-    kind: SourceKind,
-    file_name: String,
-    uploaded_by: Uuid,
-}
-
-fn pending_paths(state: &AppState, id: Uuid) -> (std::path::PathBuf, std::path::PathBuf) {
-    let dir = extract_dir(state).pending();
-    (dir.join(id.to_string()), dir.join(format!("{id}.json")))
-}
-
-fn remove_pending(state: &AppState, id: Uuid) {
-    let (file, meta) = pending_paths(state, id);
-    let _ = std::fs::remove_file(file);
-    let _ = std::fs::remove_file(meta);
-}
-
-/// Only the file's own name, never a path; short and printable.
-fn clean_file_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(120).collect();
-    if cleaned.trim().is_empty() { "udtraek.csv".into() } else { cleaned }
-}
-
 /// Why an upload was not kept; the file written so far is deleted before this is shown.
 enum Refused {
     Incomplete,
@@ -44,13 +18,14 @@ pub async fn upload(State(state): State<AppState>, cu: CurrentUser, mut form: Mu
     const ORIGIN: &str = "POST /register/upload";
     let initiative = require(&state, &cu, Action::RegisterSearch, ORIGIN).await?;
     let l = Layout::new(&state, &cu.ctx, "/register");
-    let (id, path) = extract_dir(&state).new_pending()?;
-    let received = receive(&state, &cu, &mut form, &path).await;
-    let (kind, file_name, bytes) = match received {
+    let caller = cu.caller(ORIGIN);
+    let mut upload = search::start_upload(&state.app, &caller, state.config.max_upload_bytes).await?;
+    let received = receive(&cu, &mut form, &mut upload).await;
+    let (kind, file_name) = match received {
         Ok(Ok(got)) => got,
         Ok(Err(why)) => {
             // A refused or interrupted upload leaves nothing behind (issue 13, item 3).
-            remove_pending(&state, id);
+            upload.abandon(&state.app);
             let text = match why {
                 Refused::Incomplete => l.t("register-error-upload-incomplete"),
                 Refused::Interrupted => l.t("register-error-upload-interrupted"),
@@ -61,40 +36,31 @@ pub async fn upload(State(state): State<AppState>, cu: CurrentUser, mut form: Mu
             return hub(&state, &cu, &initiative, None, Some(text), None).await;
         }
         Err(e) => {
-            remove_pending(&state, id);
+            upload.abandon(&state.app);
             return Err(e);
         }
     };
-    if bytes == 0 {
-        remove_pending(&state, id);
-        let text = l.t1("read-error-empty-file", "file", file_name) + " " + &l.t("read-error-nothing-imported");
-        return hub(&state, &cu, &initiative, None, Some(text), None).await;
+    match upload.keep(&state.app, &caller, kind, &file_name).await {
+        Ok(id) => Ok(Redirect::to(&format!("/register/uploads/{id}")).into_response()),
+        Err(app::Error::Invalid(_)) => {
+            let name = search::clean_file_name(&file_name);
+            let text = l.t1("read-error-empty-file", "file", name) + " " + &l.t("read-error-nothing-imported");
+            hub(&state, &cu, &initiative, None, Some(text), None).await
+        }
+        Err(e) => Err(e.into()),
     }
-    let meta = Pending { kind, file_name, uploaded_by: cu.user.id };
-    let (_, meta_path) = pending_paths(&state, id);
-    let written = serde_json::to_vec(&meta)
-        .map_err(|e| e.to_string())
-        .and_then(|json| std::fs::write(meta_path, json).map_err(|e| e.to_string()));
-    if let Err(e) = written {
-        remove_pending(&state, id);
-        return Err(AppError::Internal(format!("keeping the upload's description: {e}")));
-    }
-    Ok(Redirect::to(&format!("/register/uploads/{id}")).into_response())
 }
 
-/// Streams the form's file to `path`, at most the configured size. The token comes first
-/// in the form; nothing is written without it.
+/// Feeds the form's file to the upload, at most the configured size. The token comes
+/// first in the form; nothing is written without it.
 async fn receive(
-    state: &AppState,
     cu: &CurrentUser,
     form: &mut Multipart,
-    path: &std::path::Path,
-) -> AppResult<Result<(SourceKind, String, u64), Refused>> {
-    let limit = state.config.max_upload_bytes;
+    upload: &mut search::Upload,
+) -> AppResult<Result<(SourceKind, String), Refused>> {
     let mut csrf = String::new();
     let mut kind = None;
     let mut file_name = None;
-    let mut bytes = 0u64;
     loop {
         let mut field = match form.next_field().await {
             Ok(Some(field)) => field,
@@ -109,45 +75,34 @@ async fn receive(
             }
             Some("file") => {
                 crate::session::check_csrf(&cu.ctx, &csrf)?;
-                file_name = Some(clean_file_name(field.file_name().unwrap_or("")));
-                let mut out = tokio::fs::File::create(path)
-                    .await
-                    .map_err(|e| AppError::Internal(format!("creating {}: {e}", path.display())))?;
+                file_name = Some(field.file_name().unwrap_or("").to_string());
                 loop {
                     let chunk = match field.chunk().await {
                         Ok(Some(chunk)) => chunk,
                         Ok(None) => break,
                         Err(_) => return Ok(Err(Refused::Interrupted)),
                     };
-                    bytes += chunk.len() as u64;
-                    if bytes > limit {
+                    if upload.write(&chunk).await?.is_err() {
                         return Ok(Err(Refused::TooLarge));
                     }
-                    out.write_all(&chunk)
-                        .await
-                        .map_err(|e| AppError::Internal(format!("writing {}: {e}", path.display())))?;
                 }
-                out.sync_all().await.map_err(|e| AppError::Internal(format!("writing {}: {e}", path.display())))?;
             }
             _ => {}
         }
     }
     crate::session::check_csrf(&cu.ctx, &csrf)?;
     match (kind, file_name) {
-        (Some(kind), Some(file_name)) => Ok(Ok((kind, file_name, bytes))),
+        (Some(kind), Some(file_name)) => Ok(Ok((kind, file_name))),
         _ => Ok(Err(Refused::Incomplete)),
     }
 }
 
-fn read_pending(state: &AppState, cu: &CurrentUser, id: Uuid) -> AppResult<(Pending, std::path::PathBuf)> {
-    let (file, meta) = pending_paths(state, id);
-    let meta: Pending =
-        std::fs::read(&meta).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or(AppError::NotFound)?;
-    // An upload belongs to the coordinator who made it.
-    if meta.uploaded_by != cu.user.id {
-        return Err(AppError::NotFound);
-    }
-    Ok((meta, file))
+fn read_pending(
+    state: &AppState,
+    cu: &CurrentUser,
+    id: Uuid,
+) -> AppResult<(search::PendingUpload, std::path::PathBuf)> {
+    search::pending_upload(&state.app, &cu.caller("register upload"), id).map_err(|_| AppError::NotFound)
 }
 
 struct MappingRow {
@@ -202,7 +157,7 @@ async fn mapping_page(state: &AppState, cu: &CurrentUser, id: Uuid, chosen: Opti
     let inspection = match search::inspect(file.clone(), meta.file_name.clone(), sheet, header_row).await {
         Ok(i) => i,
         Err(e) => {
-            remove_pending(state, id);
+            search::remove_pending(&state.app, id);
             let initiative = crate::routes::current_initiative(state).await?.ok_or(AppError::NotFound)?;
             return hub(state, cu, &initiative, None, Some(error_text(&l, &e)), None).await;
         }
@@ -356,7 +311,7 @@ pub async fn mapping_save(
     let imported = search::import(&state.app, &cu.caller(ORIGIN), input).await;
     match imported {
         Ok(record) => {
-            remove_pending(&state, id);
+            search::remove_pending(&state.app, id);
             Ok(Redirect::to(&format!("/register?imported={}", record.rows)).into_response())
         }
         // A date the file does not tell (or one after today): the coordinator gives it on
@@ -368,7 +323,7 @@ pub async fn mapping_save(
         }
         Err(e) => {
             // Nothing from a file with an error is kept (issue 3, bad input).
-            remove_pending(&state, id);
+            search::remove_pending(&state.app, id);
             hub(&state, &cu, &initiative, None, Some(error_text(&l, &e)), None).await
         }
     }
