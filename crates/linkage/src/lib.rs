@@ -44,6 +44,8 @@
 
 mod blocking;
 mod compare;
+mod error;
+mod evidence;
 mod model;
 pub mod normalize;
 
@@ -51,6 +53,9 @@ use std::fmt;
 
 pub use blocking::BlockPart;
 pub use compare::{DateAgreement, NameAgreement};
+pub use error::{LinkError, Side};
+use evidence::guard_doubts;
+pub use evidence::{Agreement, Doubt, FieldEvidence};
 
 /// What a field holds, which decides how two values are compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -278,132 +283,6 @@ pub struct Link {
     pub doubts: Vec<Doubt>,
 }
 
-/// How one field of a linked pair agreed.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FieldEvidence {
-    /// The schema field's name.
-    pub field: String,
-    pub agreement: Agreement,
-    /// Bits of match weight this agreement adds (negative: it speaks against the link).
-    pub weight: f64,
-}
-
-/// How two values of one field agreed, by the field's kind.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Agreement {
-    /// Missing on one side or both: no evidence either way.
-    Missing,
-    Name(NameAgreement),
-    Date(DateAgreement),
-    /// Codes and phone numbers: edits apart (0 = the same); `None` = further apart.
-    Edits(Option<u8>),
-    /// Free text, from the same (0) to different (3) (see [`FieldKind::Text`]).
-    Text(u8),
-}
-
-impl Agreement {
-    fn of(kind: FieldKind, level: u8) -> Self {
-        if level == model::NULL {
-            return Self::Missing;
-        }
-        match kind {
-            FieldKind::Name => Self::Name(NameAgreement::from_level(level)),
-            FieldKind::Date => Self::Date(DateAgreement::from_level(level)),
-            FieldKind::Exact if level < 3 => Self::Edits(Some(level)),
-            FieldKind::Phone if level < 2 => Self::Edits(Some(level)),
-            FieldKind::Exact | FieldKind::Phone => Self::Edits(None),
-            FieldKind::Text => Self::Text(level),
-        }
-    }
-}
-
-impl fmt::Display for Agreement {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Missing => "missing",
-            Self::Name(NameAgreement::Exact) => "the same name",
-            Self::Name(NameAgreement::Transliteration) => "the same name in another spelling",
-            Self::Name(NameAgreement::Close) => "names close (a slip or a name left out)",
-            Self::Name(NameAgreement::Weak) => "names alike",
-            Self::Name(NameAgreement::Partial) => "names agree only in part",
-            Self::Name(NameAgreement::Different) => "different names",
-            Self::Date(DateAgreement::Exact) => "the same date",
-            Self::Date(DateAgreement::Typo) => "dates one slip apart",
-            Self::Date(DateAgreement::WithinYear) => "dates less than a year apart",
-            Self::Date(DateAgreement::YearTypo) => "dates more than a year apart (a slip in the year?)",
-            Self::Date(DateAgreement::YearsApart) => "dates years apart",
-            Self::Edits(Some(0)) | Self::Text(0) => "the same",
-            Self::Edits(Some(1)) => "one character apart",
-            Self::Edits(Some(_)) => "two characters apart",
-            Self::Text(1) => "very similar",
-            Self::Text(2) => "similar",
-            Self::Edits(None) | Self::Text(_) => "different",
-        })
-    }
-}
-
-/// Why a link is not certain.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Doubt {
-    /// The probability is below [`Config::upper`].
-    Probability,
-    /// Another candidate of the same record is within [`Config::ambiguity_margin`] bits.
-    Rival,
-    /// This date field differs by more than one slip (see
-    /// [`DateAgreement::at_most_one_slip`]): another person's birth date as often as not.
-    DatesDiffer { field: String },
-    /// This date field is missing on one side: the link rests on names alone.
-    DateMissing { field: String },
-    /// The names agree on fewer than two words, or a word of the shorter name has no
-    /// partner: a common given name is shared by many.
-    NamesInPart,
-}
-
-impl fmt::Display for Doubt {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Probability => f.write_str("the probability is below the bar for certain links"),
-            Self::Rival => f.write_str("another candidate is nearly as likely"),
-            Self::DatesDiffer { field } => write!(f, "{field}: differs by more than one slip"),
-            Self::DateMissing { field } => write!(f, "{field}: missing on one side"),
-            Self::NamesInPart => f.write_str("the names agree only in part"),
-        }
-    }
-}
-
-/// The rules no weight can outvote (issue 12): a link is never certain when a date field
-/// differs by more than one slip or is missing, or when the names do not agree on at
-/// least two words with every word of the shorter name matched.
-fn guard_doubts(
-    kinds: &[FieldKind],
-    evidence: &[FieldEvidence],
-    left: &[compare::Prepared],
-    right: &[compare::Prepared],
-) -> Vec<Doubt> {
-    let mut doubts = Vec::new();
-    let mut name_tokens = 0;
-    let mut names_in_part = false;
-    for (f, (kind, e)) in kinds.iter().zip(evidence).enumerate() {
-        match (kind, e.agreement) {
-            (FieldKind::Date, Agreement::Missing) => doubts.push(Doubt::DateMissing { field: e.field.clone() }),
-            (FieldKind::Date, Agreement::Date(d)) if !d.at_most_one_slip() => {
-                doubts.push(Doubt::DatesDiffer { field: e.field.clone() });
-            }
-            (FieldKind::Name, Agreement::Name(n)) => {
-                if let (compare::Prepared::Name(a), compare::Prepared::Name(b)) = (&left[f], &right[f]) {
-                    name_tokens += compare::agreeing_tokens(a, b);
-                }
-                names_in_part |= n > NameAgreement::Weak;
-            }
-            _ => {}
-        }
-    }
-    if kinds.contains(&FieldKind::Name) && (names_in_part || name_tokens < 2) {
-        doubts.push(Doubt::NamesInPart);
-    }
-    doubts
-}
-
 /// What a run found, with figures about the run itself.
 #[derive(Clone, Debug)]
 pub struct Linkage {
@@ -415,86 +294,6 @@ pub struct Linkage {
     pub match_share: f64,
     pub em_iterations: usize,
 }
-
-/// Which list a record belongs to, in errors.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Side {
-    Left,
-    Right,
-}
-
-impl fmt::Display for Side {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Left => "left",
-            Self::Right => "right",
-        })
-    }
-}
-
-/// Why a run could not start. Names positions and field names, never values.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LinkError {
-    EmptySchema,
-    DuplicateField {
-        name: String,
-    },
-    UnknownField {
-        rule: usize,
-        name: String,
-    },
-    EmptyRule {
-        rule: usize,
-    },
-    /// A record has a different number of values than the schema has fields.
-    WrongArity {
-        side: Side,
-        index: usize,
-        expected: usize,
-        found: usize,
-    },
-    /// Two records of one list share an id.
-    DuplicateId {
-        side: Side,
-        index: usize,
-    },
-    TooManyRecords {
-        side: Side,
-    },
-    /// `lower` and `upper` must satisfy 0 ≤ lower ≤ upper ≤ 1.
-    Thresholds {
-        lower: f64,
-        upper: f64,
-    },
-    /// A worker thread failed; a bug, reported rather than hidden.
-    Internal,
-}
-
-impl fmt::Display for LinkError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::EmptySchema => write!(f, "linkage schema has no fields"),
-            Self::DuplicateField { name } => write!(f, "linkage schema names field `{name}` twice"),
-            Self::UnknownField { rule, name } => {
-                write!(f, "blocking rule {rule} refers to `{name}`, which is not a schema field")
-            }
-            Self::EmptyRule { rule } => write!(f, "blocking rule {rule} has no parts"),
-            Self::WrongArity { side, index, expected, found } => {
-                write!(f, "{side} record at position {index} has {found} values, the schema has {expected} fields")
-            }
-            Self::DuplicateId { side, index } => {
-                write!(f, "{side} record at position {index} repeats the id of an earlier record")
-            }
-            Self::TooManyRecords { side } => write!(f, "the {side} list has more records than can be linked"),
-            Self::Internal => write!(f, "a linkage worker thread failed"),
-            Self::Thresholds { lower, upper } => {
-                write!(f, "thresholds must satisfy 0 <= lower <= upper <= 1, got lower {lower} and upper {upper}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for LinkError {}
 
 /// How two names agree, for one name against another (each one or several words).
 pub fn compare_names(a: &str, b: &str) -> NameAgreement {
