@@ -27,6 +27,7 @@ pub enum Access {
     /// A login halfway: her password was right and this stage is left (her app's
     /// code, her own new password, setting up a second factor). The handler checks
     /// the session is at this stage; no other page opens to it (issue 13, item 4).
+    /// Logging out is open to it too.
     Stage,
     /// A logged-in user whose role may do all of these actions (for some woman, where
     /// the action is about women: which ones is the use case's row-level rule).
@@ -66,7 +67,8 @@ pub const ROUTES: &[RouteRule] = &[
     r("POST", "/login/password", Stage),
     r("GET", "/login/setup", Stage),
     r("POST", "/login/setup", Stage),
-    r("POST", "/logout", Login),
+    // Any session may end itself, a login halfway too (her "cancel" at a stage).
+    r("POST", "/logout", Stage),
     r("POST", "/settings/locale", Login),
     r("GET", "/", Login),
     r("POST", "/notifications/{id}/read", Login),
@@ -266,7 +268,8 @@ pub fn markdown() -> String {
          ## Routes\n\n\
          Each route's role-level rule, enforced before its handler runs (`web::access::enforce`). \
          \"public\": no login; \"login\": any logged-in user; \"login step\": a login \
-         halfway, at that step (her app's code, her own password, setting up a second factor); otherwise the reach of the route's \
+         halfway, at that step (her app's code, her own password, setting up a second factor), \
+         or any session ending itself (logout); otherwise the reach of the route's \
          action(s). Where a reach names women, the route reaches only those (the use case's \
          row-level rule: a woman outside it is \"not found\"). A route missing from the table is \
          refused for everyone.\n\n",

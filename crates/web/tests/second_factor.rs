@@ -30,6 +30,15 @@ async fn the_password_alone_opens_no_page_for_a_coordinator() {
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
         assert!(page.location.as_deref().unwrap().starts_with("/login"), "{path}: {:?}", page.location);
     }
+    // She may give up halfway: the session ends and the login page is plain again.
+    let mut quitter = Client::new(&w.app);
+    quitter.get("/login").await;
+    quitter.post("/login", &[("username", "koordinator"), ("password", PASSWORD)]).await;
+    quitter.get("/login/setup").await;
+    let out = quitter.post("/logout", &[]).await;
+    assert_eq!((out.status, out.location.as_deref()), (StatusCode::SEE_OTHER, Some("/login")));
+    assert_eq!(quitter.get("/login").await.status, StatusCode::OK, "no stage left to go back to");
+
     let login = c.get("/login?next=/people").await;
     assert_eq!(login.location.as_deref(), Some("/login/setup?next=/people"));
     assert_eq!(c.get("/login/code").await.location.as_deref(), Some("/login/setup?next=/"), "not her stage");

@@ -122,12 +122,20 @@ pub async fn login(
 #[derive(Deserialize)]
 pub struct Empty {}
 
+/// Ends the session: a user's, or a login left halfway (her "cancel" at a stage).
 pub async fn logout(
     State(state): State<AppState>,
-    cu: CurrentUser,
+    Extension(ctx): Extension<Ctx>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Response> {
-    app::sessions::logout(&state.app, &cu.caller("POST /logout"), &cu.session.token_hash).await?;
+    const ORIGIN: &str = "POST /logout";
+    let who = ctx.user.clone().or_else(|| ctx.halfway.as_ref().map(|h| h.user.clone()));
+    match (who, &ctx.session) {
+        (Some(user), Some(s)) => {
+            app::sessions::logout(&state.app, &app::Caller::new(user, ORIGIN), &s.token_hash).await?;
+        }
+        _ => return Ok(Redirect::to("/login").into_response()),
+    }
     let mut r = Redirect::to("/login").into_response();
     r.headers_mut().append(header::SET_COOKIE, session::clear_cookie(state.config.secure_cookies));
     Ok(r)
