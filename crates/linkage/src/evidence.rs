@@ -44,6 +44,41 @@ impl Agreement {
     }
 }
 
+impl Agreement {
+    /// A stable code for storing and translating the agreement (`name-exact`,
+    /// `date-typo`, `edits-1`, `text-2`, `missing`): the English of `Display` is for
+    /// logs and benchmarks, a page says it in its own language.
+    pub fn code(&self) -> String {
+        match self {
+            Self::Missing => "missing".into(),
+            Self::Name(n) => format!(
+                "name-{}",
+                match n {
+                    NameAgreement::Exact => "exact",
+                    NameAgreement::Transliteration => "transliteration",
+                    NameAgreement::Close => "close",
+                    NameAgreement::Weak => "weak",
+                    NameAgreement::Partial => "partial",
+                    NameAgreement::Different => "different",
+                }
+            ),
+            Self::Date(d) => format!(
+                "date-{}",
+                match d {
+                    DateAgreement::Exact => "exact",
+                    DateAgreement::Typo => "typo",
+                    DateAgreement::WithinYear => "within-year",
+                    DateAgreement::YearTypo => "year-typo",
+                    DateAgreement::YearsApart => "years-apart",
+                }
+            ),
+            Self::Edits(Some(n)) => format!("edits-{}", (*n).min(2)),
+            Self::Edits(None) => "edits-more".into(),
+            Self::Text(n) => format!("text-{}", (*n).min(3)),
+        }
+    }
+}
+
 impl fmt::Display for Agreement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -84,6 +119,20 @@ pub enum Doubt {
     /// The names agree on fewer than two words, or a word of the shorter name has no
     /// partner: a common given name is shared by many.
     NamesInPart,
+}
+
+impl Doubt {
+    /// A stable code for storing and translating the doubt; a field's doubt names the
+    /// field after a colon (`dates-differ:birth_date`).
+    pub fn code(&self) -> String {
+        match self {
+            Self::Probability => "probability".into(),
+            Self::Rival => "rival".into(),
+            Self::DatesDiffer { field } => format!("dates-differ:{field}"),
+            Self::DateMissing { field } => format!("date-missing:{field}"),
+            Self::NamesInPart => "names-in-part".into(),
+        }
+    }
 }
 
 impl fmt::Display for Doubt {

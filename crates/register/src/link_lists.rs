@@ -131,6 +131,7 @@ pub(crate) fn match_list(
                         list_birth_date: row.birth_date,
                         list_phone: row.phone.clone(),
                         candidate: woman.clone(),
+                        why: crate::select::LinkWhy::of(&link),
                     },
                 );
             }

@@ -172,6 +172,50 @@ pub struct ReviewLink {
     pub list_birth_date: Option<Date>,
     pub list_phone: Option<String>,
     pub candidate: Candidate,
+    /// Why the link was made and why it is not certain.
+    pub why: LinkWhy,
+}
+
+/// Why a list row was linked to her, as the review page shows it (issue 12, item 6):
+/// how each field agreed (`linkage::Agreement::code`) and why the link is not certain
+/// (`linkage::Doubt::code`). Stored with the link as one line of text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LinkWhy {
+    /// The schema field and its agreement's code, e.g. `("birth_date", "date-typo")`.
+    pub fields: Vec<(String, String)>,
+    /// Doubt codes, e.g. `rival`, `dates-differ:birth_date`.
+    pub doubts: Vec<String>,
+}
+
+impl LinkWhy {
+    pub fn of(link: &linkage::Link) -> LinkWhy {
+        LinkWhy {
+            fields: link.evidence.iter().map(|e| (e.field.clone(), e.agreement.code())).collect(),
+            doubts: link.doubts.iter().map(linkage::Doubt::code).collect(),
+        }
+    }
+
+    /// `name=name-exact birth_date=date-typo doubt=rival`: codes and field names
+    /// have no spaces or `=`.
+    pub fn encode(&self) -> String {
+        let fields = self.fields.iter().map(|(f, a)| format!("{f}={a}"));
+        let doubts = self.doubts.iter().map(|d| format!("doubt={d}"));
+        fields.chain(doubts).collect::<Vec<_>>().join(" ")
+    }
+
+    /// Reads `encode`'s text back; a token it does not know is left out (an older
+    /// link stored none).
+    pub fn parse(text: &str) -> LinkWhy {
+        let mut why = LinkWhy::default();
+        for (key, value) in text.split_whitespace().filter_map(|t| t.split_once('=')) {
+            if key == "doubt" {
+                why.doubts.push(value.to_string());
+            } else {
+                why.fields.push((key.to_string(), value.to_string()));
+            }
+        }
+        why
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -560,4 +604,21 @@ pub(crate) struct PoolView<'a> {
 
 fn pool_view(pool: &mut Pool) -> PoolView<'_> {
     PoolView { women: &mut pool.women, by_cpr: &pool.by_cpr, alive: &pool.alive, review: &mut pool.review }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LinkWhy;
+
+    #[test]
+    fn why_a_link_was_made_round_trips_through_its_text() {
+        let why = LinkWhy {
+            fields: vec![("name".into(), "name-close".into()), ("birth_date".into(), "date-typo".into())],
+            doubts: vec!["rival".into(), "dates-differ:birth_date".into()],
+        };
+        let text = why.encode();
+        assert_eq!(text, "name=name-close birth_date=date-typo doubt=rival doubt=dates-differ:birth_date");
+        assert_eq!(LinkWhy::parse(&text), why);
+        assert_eq!(LinkWhy::parse(""), LinkWhy::default(), "a link stored before evidence was kept");
+    }
 }

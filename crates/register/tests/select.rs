@@ -205,6 +205,10 @@ fn language_school_participants_are_linked_without_cpr() {
     // A review carries what the caseworker compares: the list's name and her row.
     for r in &selection.reviews {
         assert!(!r.list_name.is_empty() && r.list_row >= 2);
+        // And why (issue 12, item 6): each field's agreement, and what keeps it from certain.
+        let fields: Vec<&str> = r.why.fields.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(fields, ["name", "birth_date", "phone"], "{:?}", r.why);
+        assert!(!r.why.doubts.is_empty(), "a link for review has a doubt: {:?}", r.why);
     }
 }
 

@@ -609,6 +609,8 @@ pub struct LinkReviewWrite {
     pub list_name: String,
     pub list_birth_date: Option<time::Date>,
     pub list_phone: Option<String>,
+    /// Why it was linked and why not certainly (`register::select::LinkWhy`, encoded).
+    pub evidence: String,
     pub candidate: RunCandidate,
 }
 
@@ -626,6 +628,9 @@ pub struct LinkReviewRecord {
     /// `None` once decided (cleared, G-5.5).
     pub candidate: Option<domain::selection::Candidate>,
     pub status: String,
+    /// Why it was linked and why not certainly (`register::select::LinkWhy`, encoded);
+    /// empty for a link queued before it was kept.
+    pub evidence: String,
 }
 
 /// What accepting a run did.

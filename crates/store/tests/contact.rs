@@ -140,6 +140,7 @@ async fn a_run_writes_every_candidate_once_and_skips_the_do_not_contact_list() {
         list_name: "Mariam Yusuf".into(),
         list_birth_date: Some(date!(1988 - 04 - 02)),
         list_phone: Some("22334455".into()),
+        evidence: "name=name-exact birth_date=date-typo doubt=probability".into(),
         candidate: RunCandidate { candidate: candidate("Mariam", "0204884320", None), dnc_hashes: vec!["c".into()] },
     };
     let run = run_record(init.id, &rules, &coordinator);
@@ -191,6 +192,7 @@ async fn a_run_writes_every_candidate_once_and_skips_the_do_not_contact_list() {
     let pending = s.pending_link_reviews(init.id).await.unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].list_name, "Mariam Yusuf");
+    assert_eq!(pending[0].evidence, review.evidence, "why it was linked is kept with it");
     assert_eq!(pending[0].candidate.as_ref().unwrap().given_name, "Mariam");
     let actor = EventActor { user_id: Some(coordinator.id), name: coordinator.display_name.clone() };
     let person = s

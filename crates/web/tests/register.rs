@@ -193,6 +193,7 @@ async fn a_coordinator_confirms_or_rejects_an_uncertain_link_and_a_caseworker_se
         list_name: format!("{given} Yussuf"),
         list_birth_date: None,
         list_phone: None,
+        evidence: "name=name-close birth_date=missing doubt=date-missing:birth_date doubt=rival".into(),
         candidate: store::RunCandidate { candidate: candidate(given, cpr), dnc_hashes: vec![] },
     };
     let run = store::RegisterRunRecord {
@@ -222,6 +223,14 @@ async fn a_coordinator_confirms_or_rejects_an_uncertain_link_and_a_caseworker_se
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Mariam Yussuf") && page.body.contains("Mariam Yusuf"), "{}", page.body);
     assert!(!page.body.contains("020488-4320"), "the CPR number is masked");
+    // Why each link is there, in Danish (issue 12, item 6).
+    for why in [
+        "Navn: næsten ens (en tastefejl eller et navn udeladt)",
+        "Fødselsdato: mangler på den ene side, så koblingen hviler på navnet alene",
+        "En anden kvinde er næsten lige så sandsynlig.",
+    ] {
+        assert!(page.body.contains(why), "{why}: {}", page.body);
+    }
     let ids: Vec<String> =
         page.body.split("action=\"/register/review/").skip(1).map(|p| p[..p.find('"').unwrap()].to_string()).collect();
     assert_eq!(ids.len(), 2);

@@ -475,6 +475,7 @@ fn review_write(key: &DncKey, r: &ReviewLink) -> LinkReviewWrite {
         list_name: r.list_name.clone(),
         list_birth_date: r.list_birth_date,
         list_phone: r.list_phone.clone(),
+        evidence: r.why.encode(),
         candidate: RunCandidate {
             candidate: r.candidate.clone(),
             dnc_hashes: crate::dnc::of_candidate(key, &r.candidate),

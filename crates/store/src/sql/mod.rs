@@ -205,6 +205,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/common/0020_role_grants.sql"),
         postgres: include_str!("../../migrations/common/0020_role_grants.sql"),
     },
+    Migration {
+        version: 21,
+        name: "link_evidence",
+        sqlite: include_str!("../../migrations/common/0021_link_evidence.sql"),
+        postgres: include_str!("../../migrations/common/0021_link_evidence.sql"),
+    },
 ];
 
 /// Initiatives and areas: read on nearly every page, changed a few times a year.

@@ -185,7 +185,7 @@ fn run_row(r: &AnyRow) -> Result<RegisterRunRecord> {
 
 // --- the review queue
 
-const REVIEW_COLUMNS: &str = "id, run_id, list_kind, list_file, list_row, probability, list_name, list_birth_date, list_phone, candidate, status";
+const REVIEW_COLUMNS: &str = "id, run_id, list_kind, list_file, list_row, probability, list_name, list_birth_date, list_phone, candidate, status, evidence";
 
 fn review_row(r: &AnyRow) -> Result<LinkReviewRecord> {
     let e = || db("reading a link for review");
@@ -206,6 +206,7 @@ fn review_row(r: &AnyRow) -> Result<LinkReviewRecord> {
             .map(|c| serde_json::from_str(&c).map_err(|e| StoreError::Corrupt(format!("a candidate for review: {e}"))))
             .transpose()?,
         status: r.try_get("status").map_err(e())?,
+        evidence: r.try_get("evidence").map_err(e())?,
     })
 }
 
@@ -444,7 +445,8 @@ impl SqlStore {
                 .map_err(|e| StoreError::Corrupt(format!("a candidate for review: {e}")))?;
             sqlx::query(
                 "INSERT INTO link_reviews (id, run_id, initiative_id, list_kind, list_file, list_row, probability, \
-                 list_name, list_birth_date, list_phone, candidate) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                 list_name, list_birth_date, list_phone, candidate, evidence) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
             .bind(Uuid::new_v4().to_string())
             .bind(run.id.to_string())
@@ -457,6 +459,7 @@ impl SqlStore {
             .bind(r.list_birth_date.map(|d| d.to_string()))
             .bind(r.list_phone.clone())
             .bind(candidate)
+            .bind(&r.evidence)
             .execute(&mut *tx)
             .await
             .map_err(db("queueing a link for review"))?;

@@ -17,6 +17,21 @@ struct ReviewRow {
     birth: String,
     cpr: String,
     address: String,
+    /// Why the link was made and why not certainly, one line each (issue 12, item 6).
+    why: Vec<String>,
+}
+
+/// The stored reasons of a link in the page's language: each field's agreement, then
+/// the doubts (`register::select::LinkWhy`).
+fn why_lines(l: &Layout, evidence: &str) -> Vec<String> {
+    let why = register::select::LinkWhy::parse(evidence);
+    let field = |f: &str| l.t(&format!("why-field-{f}"));
+    let fields = why.fields.iter().map(|(f, agreement)| format!("{}: {}", field(f), l.t(&format!("why-{agreement}"))));
+    let doubts = why.doubts.iter().map(|d| match d.split_once(':') {
+        Some((code, f)) => format!("{}: {}", field(f), l.t(&format!("why-doubt-{code}"))),
+        None => l.t(&format!("why-doubt-{d}")),
+    });
+    fields.chain(doubts).collect()
 }
 
 #[derive(Template)]
@@ -64,6 +79,7 @@ pub async fn review(
                             .join(", ")
                     })
                     .unwrap_or_default(),
+                why: why_lines(&l, &r.evidence),
             }
         })
         .collect();
