@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let root = manifest.join("../..");
+    // Normalised, as the stylesheet's references are below: a prefix with `..` in it
+    // never matched them, so no font or icon was embedded (issue 14, item 1).
+    let root = normalise(&manifest.join("../.."));
     let dist = root.join("node_modules/dkfds/dist");
     let own = manifest.join("assets");
     println!("cargo:rerun-if-changed={}", own.display());
