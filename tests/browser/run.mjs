@@ -1112,8 +1112,12 @@ test('a coordinator sends letters to a register run; a woman answers in Arabic a
   const [lang, dir] = [await answerPage.getAttribute('lang'), await answerPage.getAttribute('dir')];
   assert(lang === 'ar' && dir === 'rtl', `the answer page has lang="${lang}" dir="${dir}"`);
   assert((await phone.locator('form[data-testid=logout-form]').count()) === 0, 'the answer page is logged in');
+  // The whole document is hers (issue 14): its language and direction.
+  const [htmlLang, htmlDir] = await phone.evaluate(() => [document.documentElement.lang, document.documentElement.dir]);
+  assert(htmlLang === 'ar' && htmlDir === 'rtl', `the answer page's <html> has lang="${htmlLang}" dir="${htmlDir}"`);
   await noSidewaysScroll(phone, '/svar?lang=ar');
   violations.push(...(await axeCheck(phone, '/svar?lang=ar')));
+  await phone.screenshot({ path: path.join(tmpDir, 'answer-ar-375.png'), fullPage: true });
   const nameWords = her.name.split(/[^\p{L}]+/u).filter((w) => w.length >= 3);
   const showsNothingOfHer = async (label) => {
     const all = await phone.locator('body').innerText();

@@ -28,6 +28,19 @@ pub struct Layout {
     pub asset: String,
     pub municipality: Municipality,
     pub has_logo: bool,
+    /// Set on her pages (the answer page, the open door): the frame in her language.
+    pub her: Option<HerFrame>,
+}
+
+/// The frame of a page for her, in the language the page is read in (issue 14): the
+/// document's language and direction, the skip link and the footer's label. Machine
+/// drafts are marked on the page itself (`response::text`).
+#[derive(Debug, Clone)]
+pub struct HerFrame {
+    pub lang: &'static str,
+    pub rtl: bool,
+    pub skip: String,
+    pub dpo: String,
 }
 
 impl Layout {
@@ -44,6 +57,7 @@ impl Layout {
             asset: format!("/static/{}", crate::assets::ASSET_HASH),
             municipality: state.config.municipality.clone(),
             has_logo: state.logo.is_some(),
+            her: None,
         };
         if let Some(user) = &ctx.user {
             layout.role_label = layout.t(&format!("role-{}", user.role.code()));
@@ -85,6 +99,38 @@ impl Layout {
 
     pub fn lang(&self) -> &'static str {
         self.locale.code()
+    }
+
+    /// Her page in her language (`lang`, one of the letter languages; Danish else).
+    /// The staff's tagline is left out there: it would tell her she is the target of
+    /// outreach.
+    pub fn for_her(mut self, lang: &str) -> Layout {
+        let text = |key: &str| domain::response::text(key, lang);
+        let skip = text("skip_to_content");
+        self.her = Some(HerFrame {
+            lang: skip.as_ref().map_or("da", |t| t.language),
+            rtl: skip.as_ref().is_some_and(|t| t.right_to_left),
+            skip: skip.map(|t| t.text.to_string()).unwrap_or_default(),
+            dpo: text("footer_dpo").map(|t| t.text.to_string()).unwrap_or_default(),
+        });
+        self
+    }
+
+    /// The document's language: her page's, else the user's.
+    pub fn html_lang(&self) -> &'static str {
+        self.her.as_ref().map_or(self.lang(), |h| h.lang)
+    }
+
+    pub fn dir(&self) -> &'static str {
+        if self.her.as_ref().is_some_and(|h| h.rtl) { "rtl" } else { "ltr" }
+    }
+
+    pub fn skip_label(&self) -> String {
+        self.her.as_ref().map_or_else(|| self.t("skip-to-content"), |h| h.skip.clone())
+    }
+
+    pub fn dpo_label(&self) -> String {
+        self.her.as_ref().map_or_else(|| self.t("footer-dpo"), |h| h.dpo.clone())
     }
 }
 

@@ -794,3 +794,24 @@ async fn a_woman_without_a_number_on_record_gives_hers_with_her_answer_and_is_ca
     let list = cw.get("/calls").await;
     assert!(list.body.contains("Rahma Omar"), "{}", list.body);
 }
+
+/// Issue 14: her pages are in her language as a whole document — its language and
+/// direction, the skip link and the footer — and never carry the staff's tagline,
+/// which would tell her she is the target of outreach.
+#[tokio::test]
+async fn her_pages_are_wholly_in_her_language_and_never_call_her_a_target() {
+    let w = world().await;
+    let mut her = Client::new(&w.app);
+    let arabic = her.get("/svar?lang=ar").await;
+    assert!(arabic.body.contains("<html lang=\"ar\" dir=\"rtl\">"), "{}", &arabic.body[..300]);
+    assert!(arabic.body.contains("انتقل إلى المحتوى"), "the skip link in Arabic");
+    assert!(arabic.body.contains("مسؤول حماية البيانات"), "the footer in Arabic");
+    let somali = her.get("/kontakt?lang=so").await;
+    assert!(somali.body.contains("<html lang=\"so\" dir=\"ltr\">"));
+    for page in [&arabic, &somali] {
+        assert!(!page.body.contains("Opsøgende arbejde"), "no outreach tagline on her page");
+    }
+    let staff = her.get("/login").await;
+    assert!(staff.body.contains("<html lang=\"da\" dir=\"ltr\">") && staff.body.contains("Opsøgende arbejde"));
+    w.db.cleanup().await;
+}

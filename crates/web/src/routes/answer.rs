@@ -95,6 +95,8 @@ fn page(
     done: Option<&'static str>,
 ) -> AnswerPage {
     let t = Texts::new(lang);
+    // The whole page in her language, without the staff tagline (issue 14).
+    let l = l.for_her(t.lang);
     let choices = Choice::ALL
         .iter()
         .map(|c| Option2 {

@@ -50,6 +50,8 @@ fn page(
     done: bool,
 ) -> DoorPage {
     let t = Texts::new(lang);
+    // The whole page in her language, without the staff tagline (issue 14).
+    let l = l.for_her(t.lang);
     let times = time_options(&t, &input.best_time);
     let spoken = if input.language.is_empty() { t.lang } else { input.language.as_str() };
     let languages = language_options(spoken);
