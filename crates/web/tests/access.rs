@@ -470,11 +470,11 @@ async fn figures_are_suppressed_below_coordinator_level() {
 async fn the_ui_language_is_chosen_per_user() {
     let w = world().await;
     let mut c = Client::login(&w.app, "cw-nord").await;
-    assert!(c.get("/people").await.body.contains("<html lang=\"da\">"));
+    assert!(c.get("/people").await.body.contains("<html lang=\"da\" dir=\"ltr\">"));
     let p = c.post("/settings/locale", &[("locale", "en")]).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     let page = c.get("/people").await;
-    assert!(page.body.contains("<html lang=\"en\">") && page.body.contains("Residents"));
+    assert!(page.body.contains("<html lang=\"en\" dir=\"ltr\">") && page.body.contains("Residents"));
     let mut other = Client::login(&w.app, "cw-syd").await;
     assert!(other.get("/people").await.body.contains("Borgere"), "another user keeps Danish");
     w.db.cleanup().await;
