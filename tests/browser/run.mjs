@@ -1115,6 +1115,13 @@ test('a coordinator sends letters to a register run; a woman answers in Arabic a
   // The whole document is hers (issue 14): its language and direction.
   const [htmlLang, htmlDir] = await phone.evaluate(() => [document.documentElement.lang, document.documentElement.dir]);
   assert(htmlLang === 'ar' && htmlDir === 'rtl', `the answer page's <html> has lang="${htmlLang}" dir="${htmlDir}"`);
+  // Right to left, a radio button sits at its label's right, where the text begins.
+  const radio = await phone.locator('#choice-call_me').boundingBox();
+  const radioLabel = await phone.locator('label[for=choice-call_me]').boundingBox();
+  assert(
+    radio && radioLabel && radio.x > radioLabel.x + radioLabel.width / 2,
+    `the radio button is at x=${radio && radio.x}, its label spans ${radioLabel && radioLabel.x}–${radioLabel && radioLabel.x + radioLabel.width}`,
+  );
   await noSidewaysScroll(phone, '/svar?lang=ar');
   violations.push(...(await axeCheck(phone, '/svar?lang=ar')));
   await phone.screenshot({ path: path.join(tmpDir, 'answer-ar-375.png'), fullPage: true });
