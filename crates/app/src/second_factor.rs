@@ -74,10 +74,6 @@ pub(crate) async fn advance(
     Ok(next)
 }
 
-fn account_subject(user: &User) -> String {
-    format!("account:{}", user.username)
-}
-
 /// The code from her app (six digits) or one of her recovery codes, at the login's
 /// second-factor stage.
 pub async fn give_code(ctx: &Ctx, origin: &str, halfway: &Halfway, typed: &str, rules: &Rules) -> Result<Step, Error> {
@@ -86,9 +82,8 @@ pub async fn give_code(ctx: &Ctx, origin: &str, halfway: &Halfway, typed: &str, 
     }
     let caller = halfway.caller(origin);
     let now = ctx.clock.now();
-    let subject = account_subject(&halfway.user);
-    let failures = ctx.store.login_failures(&subject, now - login::ACCOUNT.window).await?;
-    if let Some(wait) = login::ACCOUNT.wait(&failures, now) {
+    let subject = crate::sessions::account_subject(&halfway.user.username);
+    if let Some(wait) = crate::sessions::throttle_wait(ctx, &[(subject.as_str(), &login::ACCOUNT)], now).await? {
         let minutes = login::minutes_to_wait(wait);
         ctx.store
             .append_audit(&caller.audit(AuditAction::LoginThrottled, vec![], format!("wait {minutes} min")))

@@ -152,16 +152,13 @@ pub async fn login(
     rules: &crate::second_factor::Rules,
 ) -> Result<Login, Error> {
     let username = input.username.trim().to_lowercase();
-    let account = format!("account:{username}");
+    let account = account_subject(&username);
     let address = input.address.as_ref().map(|a| format!("address:{a}"));
     let now = ctx.clock.now();
-    let mut wait = None;
-    for (subject, rule) in
-        std::iter::once((&account, &login::ACCOUNT)).chain(address.iter().map(|a| (a, &login::ADDRESS)))
-    {
-        let failures = ctx.store.login_failures(subject, now - rule.window).await?;
-        wait = wait.max(rule.wait(&failures, now));
-    }
+    let subjects: Vec<(&str, &login::Throttle)> = std::iter::once((account.as_str(), &login::ACCOUNT))
+        .chain(address.iter().map(|a| (a.as_str(), &login::ADDRESS)))
+        .collect();
+    let wait = throttle_wait(ctx, &subjects, now).await?;
     let anonymous = |action: AuditAction, detail: String| AuditRecord {
         actor: AuditActor { user_id: None, username: username.clone(), role: "anonymous".into() },
         action,
@@ -203,6 +200,25 @@ pub async fn login(
     let detail = stage.map(|s| format!("password ok, next: {}", s.code())).unwrap_or_default();
     ctx.store.append_audit(&Caller::new(user.clone(), origin).audit(AuditAction::Login, vec![], detail)).await?;
     Ok(Login::LoggedIn(Box::new(LoggedIn { user, session, stage })))
+}
+
+/// The throttle's subject for an account (its failures, password or code alike).
+pub(crate) fn account_subject(username: &str) -> String {
+    format!("account:{username}")
+}
+
+/// How long the longest wait of these subjects still is at `now` (`domain::login`).
+pub(crate) async fn throttle_wait(
+    ctx: &Ctx,
+    subjects: &[(&str, &login::Throttle)],
+    now: time::OffsetDateTime,
+) -> Result<Option<Duration>, Error> {
+    let mut wait = None;
+    for (subject, rule) in subjects {
+        let failures = ctx.store.login_failures(subject, now - rule.window).await?;
+        wait = wait.max(rule.wait(&failures, now));
+    }
+    Ok(wait)
 }
 
 /// Ends the caller's session. Audited.

@@ -12,29 +12,20 @@ use app::sessions::{self, Login, LoginInput, Resolved};
 use app::users::GrantedBy;
 use app::{Caller, Clock, Ctx};
 use common::{ctx, log};
-use domain::audit::{AuditAction, AuditActor, AuditRecord};
+use domain::audit::AuditAction;
 use domain::login::LoginStage;
-use domain::org::{NewUser, User};
+use domain::org::User;
 use domain::policy::Role;
 use domain::second_factor::{TotpSecret, code_at_step, step_at};
 use store::testkit::TestDb;
-use store::{SqlStore, UserExtra};
+use store::SqlStore;
 use time::{Duration, OffsetDateTime};
 
-const PASSWORD: &str = "a long test passphrase";
+use common::PASSWORD;
 const LIFETIME: sessions::Lifetime = sessions::Lifetime { idle: Duration::minutes(30), absolute: Duration::hours(12) };
 
 async fn user(s: &SqlStore, username: &str, role: Role) -> User {
-    let hash = app::auth::hash_password(PASSWORD).unwrap();
-    let new = NewUser { username: username.into(), display_name: username.into(), role, team_id: None };
-    let audit = AuditRecord {
-        actor: AuditActor::system("test"),
-        action: AuditAction::CreateUser,
-        persons: vec![],
-        origin: "test".into(),
-        detail: String::new(),
-    };
-    s.create_user(&new, &hash, &UserExtra::default(), &audit).await.unwrap()
+    common::user_with_password(s, username, role).await
 }
 
 /// Logs in with the password; the login and its stage, if any.

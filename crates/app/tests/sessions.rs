@@ -9,26 +9,16 @@ use app::second_factor::Rules;
 use app::sessions::{self, Login, LoginInput, Resolved};
 use app::{Caller, Clock};
 use common::{ctx, log};
-use domain::audit::{AuditAction, AuditActor, AuditRecord};
-use domain::org::NewUser;
+use domain::audit::AuditAction;
 use domain::policy::Role;
 use store::testkit::TestDb;
-use store::{SqlStore, UserExtra};
+use store::SqlStore;
 use time::Duration;
 
-const PASSWORD: &str = "a long test passphrase";
+use common::PASSWORD;
 
 async fn leila(s: &SqlStore) -> domain::org::User {
-    let hash = app::auth::hash_password(PASSWORD).unwrap();
-    let new = NewUser { username: "leila".into(), display_name: "Leila".into(), role: Role::Caseworker, team_id: None };
-    let audit = AuditRecord {
-        actor: AuditActor::system("test"),
-        action: AuditAction::CreateUser,
-        persons: vec![],
-        origin: "test".into(),
-        detail: String::new(),
-    };
-    s.create_user(&new, &hash, &UserExtra::default(), &audit).await.unwrap()
+    common::user_with_password(s, "leila", Role::Caseworker).await
 }
 
 fn login(username: &str, password: &str, replaces: Option<String>) -> LoginInput {

@@ -25,3 +25,20 @@ pub fn ctx(db: &TestDb) -> Ctx {
 pub async fn log(s: &SqlStore) -> Vec<AuditEntry> {
     s.list_audit(&AuditQuery { limit: 1000, ..Default::default() }).await.unwrap()
 }
+
+/// The password of `user_with_password`'s logins.
+pub const PASSWORD: &str = "a long test passphrase";
+
+/// A login of `role` whose password (`PASSWORD`) really hashes, for tests that log in.
+pub async fn user_with_password(s: &SqlStore, username: &str, role: domain::policy::Role) -> domain::org::User {
+    let hash = app::auth::hash_password(PASSWORD).unwrap();
+    let new = domain::org::NewUser { username: username.into(), display_name: username.into(), role, team_id: None };
+    s.create_user(
+        &new,
+        &hash,
+        &store::UserExtra::default(),
+        &store::testkit::system_audit(domain::audit::AuditAction::CreateUser),
+    )
+    .await
+    .unwrap()
+}
