@@ -17,8 +17,8 @@ use domain::login::LoginStage;
 use domain::org::User;
 use domain::policy::Role;
 use domain::second_factor::{TotpSecret, code_at_step, step_at};
-use store::testkit::TestDb;
 use store::SqlStore;
+use store::testkit::TestDb;
 use time::{Duration, OffsetDateTime};
 
 use common::PASSWORD;

@@ -11,8 +11,8 @@ use app::{Caller, Clock};
 use common::{ctx, log};
 use domain::audit::AuditAction;
 use domain::policy::Role;
-use store::testkit::TestDb;
 use store::SqlStore;
+use store::testkit::TestDb;
 use time::Duration;
 
 use common::PASSWORD;
