@@ -160,7 +160,7 @@ pub async fn login(
         .collect();
     let wait = throttle_wait(ctx, &subjects, now).await?;
     let anonymous = |action: AuditAction, detail: String| AuditRecord {
-        actor: AuditActor { user_id: None, username: username.clone(), role: "anonymous".into() },
+        actor: AuditActor::anonymous(&username),
         action,
         persons: vec![],
         origin: origin.into(),

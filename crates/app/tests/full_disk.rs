@@ -106,7 +106,7 @@ async fn writes_fail_clearly_and_resume_when_the_disk_has_room_again() {
         .await
         .unwrap()
         .into_iter()
-        .filter(|e| e.action == AuditAction::ViewPerson.code())
+        .filter(|e| e.action == AuditAction::ViewPerson)
         .count();
     assert_eq!(views, 1, "no page was served, and no entry written, while the disk was full");
     // The refused writes left nothing: she and Leyla are the only women.

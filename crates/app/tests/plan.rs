@@ -52,7 +52,7 @@ async fn only_a_coordinator_plans_and_a_refusal_is_audited() {
     assert!(matches!(e, Error::Refused(Refusal::Role)), "{e:?}");
     let e = plan::approve(&ctx, &caller, &ApproveInput { version: "1".into(), note: String::new() }).await;
     assert!(matches!(e, Err(Error::Refused(Refusal::Role))), "{e:?}");
-    let denied = log(s).await.into_iter().filter(|a| a.action == AuditAction::Denied.code()).count();
+    let denied = log(s).await.into_iter().filter(|a| a.action == AuditAction::Denied).count();
     assert_eq!(denied, 3, "every refusal is in the audit log");
     db.cleanup().await;
 }
@@ -100,7 +100,7 @@ async fn a_second_coordinator_approves_and_a_change_of_what_was_approved_withdra
     assert_eq!(refused, Approved::Refused(ApprovalRefused::OwnVersion));
     assert!(s.plan_versions(init.id).await.unwrap()[0].approval.is_none());
     let entries = log(s).await;
-    assert!(entries.iter().any(|e| e.action == AuditAction::Denied.code() && e.detail.contains("own-version")));
+    assert!(entries.iter().any(|e| e.action == AuditAction::Denied && e.detail.contains("own-version")));
 
     // A version she has not read is not approved.
     let unread = ApproveInput { version: "2".into(), note: String::new() };
@@ -109,7 +109,7 @@ async fn a_second_coordinator_approves_and_a_change_of_what_was_approved_withdra
     assert_eq!(plan::approve(&ctx, &second, &ok).await.unwrap(), Approved::Approved);
     let approval = s.plan_versions(init.id).await.unwrap()[0].approval.clone().expect("approved");
     assert_eq!((approval.approved_by, approval.note.as_str()), (second.user.id, "Set af jurist"));
-    let entry = log(s).await.into_iter().find(|e| e.action == AuditAction::ApprovePlan.code()).expect("audited");
+    let entry = log(s).await.into_iter().find(|e| e.action == AuditAction::ApprovePlan).expect("audited");
     assert_eq!((entry.user_id, entry.origin.as_str()), (Some(second.user.id), "POST /plan/approve"));
 
     // A new version by the second coordinator keeps who recorded the unchanged basis;

@@ -75,7 +75,7 @@ async fn her_answer_is_recorded_once_and_audited_as_the_public() {
     assert_eq!(done, Answered::Recorded(Choice::CallMe));
     assert_eq!(s.get_funnel(her, init.id).await.unwrap().unwrap().state.stage, Stage::Interested);
     let entries = log(s).await;
-    let recorded = entries.iter().find(|e| e.action == AuditAction::RecordEvent.code()).expect("her answer is audited");
+    let recorded = entries.iter().find(|e| e.action == AuditAction::RecordEvent).expect("her answer is audited");
     assert_eq!((recorded.origin.as_str(), recorded.username.as_str()), ("POST /svar", "public"));
     assert_eq!(recorded.persons, vec![her]);
 
@@ -84,7 +84,7 @@ async fn her_answer_is_recorded_once_and_audited_as_the_public() {
     let again = public::answer_response_code(&ctx, "POST /svar", &answer(&code, "not_now")).await.unwrap();
     assert_eq!(again, Answered::Refused(CodeRefused::Used));
     assert_eq!(s.get_funnel(her, init.id).await.unwrap().unwrap().state.stage, Stage::Interested);
-    let denied: Vec<_> = log(s).await.into_iter().filter(|e| e.action == AuditAction::Denied.code()).collect();
+    let denied: Vec<_> = log(s).await.into_iter().filter(|e| e.action == AuditAction::Denied).collect();
     assert_eq!(denied.len(), 1);
     assert_eq!(denied[0].persons, vec![her]);
     db.cleanup().await;
@@ -115,7 +115,7 @@ async fn a_code_that_is_unknown_or_expired_is_refused_and_a_bad_form_writes_noth
     let unknown = public::answer_response_code(&ctx, "POST /svar", &answer(&guess, "not_now")).await.unwrap();
     assert_eq!(unknown, Answered::Refused(CodeRefused::Unknown));
     assert_eq!(s.get_funnel(her, init.id).await.unwrap().unwrap().state.stage, Stage::Contacted);
-    let denied: Vec<_> = log(s).await.into_iter().filter(|e| e.action == AuditAction::Denied.code()).collect();
+    let denied: Vec<_> = log(s).await.into_iter().filter(|e| e.action == AuditAction::Denied).collect();
     assert_eq!(denied.len(), 2, "both refusals are audited");
     assert!(denied.iter().any(|e| e.persons == vec![her]), "the expired code names her");
     assert!(denied.iter().any(|e| e.persons.is_empty()), "an unknown code names nobody");
@@ -162,7 +162,7 @@ async fn never_again_puts_her_on_the_list_and_the_open_door_takes_her_request_wi
     let queue = s.open_possible_matches(init.id).await.unwrap();
     assert_eq!(queue.iter().map(|m| (m.intake_id, m.known_id)).collect::<Vec<_>>(), [(intake, Some(her))]);
     assert_eq!(queue[0].reason, domain::intake::MatchReason::RenewedRequest);
-    let entry = log(s).await.into_iter().find(|e| e.action == AuditAction::SelfReferral.code()).expect("audited");
+    let entry = log(s).await.into_iter().find(|e| e.action == AuditAction::SelfReferral).expect("audited");
     assert_eq!((entry.origin.as_str(), entry.username.as_str()), ("POST /kontakt", "public"));
     db.cleanup().await;
 }
@@ -190,7 +190,7 @@ async fn the_open_door_refuses_a_bad_form_field_by_field_and_audits_a_flood() {
 
     public::open_door_turned_away(&ctx, "POST /kontakt", public::Turned::TooMany).await.unwrap();
     public::open_door_turned_away(&ctx, "POST /kontakt", public::Turned::Trap).await.unwrap();
-    let denied: Vec<_> = log(s).await.into_iter().filter(|e| e.action == AuditAction::Denied.code()).collect();
+    let denied: Vec<_> = log(s).await.into_iter().filter(|e| e.action == AuditAction::Denied).collect();
     assert_eq!(denied.len(), 2, "both audited");
     assert!(denied.iter().all(|d| (d.origin.as_str(), d.username.as_str()) == ("POST /kontakt", "public")));
     assert!(
@@ -267,7 +267,7 @@ async fn a_coordinator_sees_and_settles_the_possible_matches_and_nobody_else_doe
     assert!(matches!(app::matches::settle(&ctx, &as_coordinator, open[0].id, &too_long).await, Err(Error::Invalid(_))));
     app::matches::settle(&ctx, &as_coordinator, open[0].id, "Ikke den samme kvinde").await.unwrap();
     assert!(app::matches::open(&ctx, &as_coordinator).await.unwrap().is_empty());
-    let settled = log(s).await.into_iter().find(|e| e.action == AuditAction::ResolveMatch.code()).expect("audited");
+    let settled = log(s).await.into_iter().find(|e| e.action == AuditAction::ResolveMatch).expect("audited");
     assert!(settled.persons.contains(&intake) && settled.persons.contains(&known));
     db.cleanup().await;
 }

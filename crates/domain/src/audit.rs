@@ -2,6 +2,7 @@
 //! role, when, action, which person, from where — never the content.
 
 use crate::code_enum;
+use crate::policy::Role;
 
 code_enum! {
     pub enum AuditAction {
@@ -87,21 +88,62 @@ code_enum! {
     }
 }
 
+/// The role an entry was written under: a login's role, or one of the actors that are
+/// not logins. Kept as its code; a type so that no other text can be written or read
+/// back (issue 11, item 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ActorRole {
+    Staff(Role),
+    /// A batch job, or a command run by the operator on the server.
+    System,
+    /// Her own pages: the answer page, the open door.
+    Public,
+    /// A login attempt before anyone is logged in.
+    Anonymous,
+}
+
+impl ActorRole {
+    /// The code it is stored as: a staff role's own code, or `system`, `public`,
+    /// `anonymous`, none of which is a role's.
+    pub fn code(self) -> &'static str {
+        match self {
+            ActorRole::Staff(role) => role.code(),
+            ActorRole::System => "system",
+            ActorRole::Public => "public",
+            ActorRole::Anonymous => "anonymous",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ActorRole> {
+        match code {
+            "system" => Some(ActorRole::System),
+            "public" => Some(ActorRole::Public),
+            "anonymous" => Some(ActorRole::Anonymous),
+            _ => Role::from_code(code).map(ActorRole::Staff),
+        }
+    }
+}
+
 /// Who did it. Batch jobs and the CLI act as a named system actor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditActor {
     pub user_id: Option<uuid::Uuid>,
     pub username: String,
-    pub role: String,
+    pub role: ActorRole,
 }
 
 impl AuditActor {
     pub fn system(what: &str) -> AuditActor {
-        AuditActor { user_id: None, username: format!("system:{what}"), role: "system".into() }
+        AuditActor { user_id: None, username: format!("system:{what}"), role: ActorRole::System }
     }
 
     pub fn public() -> AuditActor {
-        AuditActor { user_id: None, username: "public".into(), role: "public".into() }
+        AuditActor { user_id: None, username: "public".into(), role: ActorRole::Public }
+    }
+
+    /// Someone not yet logged in, by the username she typed.
+    pub fn anonymous(username: &str) -> AuditActor {
+        AuditActor { user_id: None, username: username.into(), role: ActorRole::Anonymous }
     }
 }
 
@@ -115,4 +157,21 @@ pub struct AuditRecord {
     /// Route template or CLI command, e.g. `GET /people/{id}` or `opsog user add`.
     pub origin: String,
     pub detail: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actor_roles_read_back_from_their_codes_and_none_is_taken_twice() {
+        let mut codes = std::collections::BTreeSet::new();
+        let others = [ActorRole::System, ActorRole::Public, ActorRole::Anonymous];
+        for role in Role::ALL.map(ActorRole::Staff).into_iter().chain(others) {
+            assert_eq!(ActorRole::from_code(role.code()), Some(role));
+            assert!(codes.insert(role.code()), "{} twice", role.code());
+        }
+        assert_eq!(ActorRole::from_code("System"), None);
+        assert_eq!(ActorRole::from_code(""), None);
+    }
 }

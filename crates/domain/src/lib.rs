@@ -9,6 +9,7 @@ pub mod code;
 pub mod consent_text;
 pub mod cpr;
 pub mod do_not_contact;
+pub mod extract;
 pub mod funnel;
 pub mod intake;
 pub mod letter_batch;

@@ -55,7 +55,7 @@ impl User {
         crate::audit::AuditActor {
             user_id: Some(self.id),
             username: self.username.clone(),
-            role: self.role.code().into(),
+            role: crate::audit::ActorRole::Staff(self.role),
         }
     }
 

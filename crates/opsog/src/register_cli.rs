@@ -6,7 +6,7 @@
 use crate::{CliError, caller};
 use app::register_search::{self as search, ImportInput};
 use clap::Subcommand;
-use register::kinds::{Field, SourceKind};
+use register::kinds::{ExtractFields, ExtractKind, Field};
 use std::path::PathBuf;
 
 #[derive(Subcommand)]
@@ -83,8 +83,8 @@ pub async fn run(ctx: &app::Ctx, command: RegisterCommand) -> Result<(), CliErro
     match command {
         RegisterCommand::Import { kind, file, sheet, header_row, map, as_of, user } => {
             let caller = caller(ctx, &user, "opsog register import").await?;
-            let kind = SourceKind::from_code(&kind).ok_or_else(|| {
-                let kinds: Vec<&str> = SourceKind::ALL.iter().map(|k| k.code()).collect();
+            let kind = ExtractKind::from_code(&kind).ok_or_else(|| {
+                let kinds: Vec<&str> = ExtractKind::ALL.iter().map(|k| k.code()).collect();
                 CliError::Config(format!("unknown kind {kind}; one of {}", kinds.join(", ")))
             })?;
             let file_name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
@@ -108,7 +108,7 @@ pub async fn run(ctx: &app::Ctx, command: RegisterCommand) -> Result<(), CliErro
             println!(
                 "imported {} ({}): {} rows, describes {}, sha256 {}",
                 record.file_name,
-                record.kind,
+                record.kind.code(),
                 record.rows,
                 record.reference_date.map(|d| d.to_string()).unwrap_or_default(),
                 &record.sha256[..12]
@@ -199,7 +199,7 @@ fn parse_date(s: &str) -> Result<time::Date, String> {
 }
 
 /// `FIELD=COLUMN` for a field of this kind.
-fn by_hand(kind: SourceKind, pair: &str) -> Result<(Field, String), CliError> {
+fn by_hand(kind: ExtractKind, pair: &str) -> Result<(Field, String), CliError> {
     let fields: Vec<&str> = kind.fields().iter().map(|f| f.field.code()).collect();
     let Some((field, column)) = pair.split_once('=') else {
         return Err(CliError::Config(format!(
@@ -221,7 +221,7 @@ fn by_hand(kind: SourceKind, pair: &str) -> Result<(Field, String), CliError> {
 /// and the row they came from, the fields still missing, and the way to map them.
 fn mapping_help(
     file_name: &str,
-    kind: SourceKind,
+    kind: ExtractKind,
     inspection: &register::read::Inspection,
     mapping: &register::mapping::Mapping,
     problems: &[register::mapping::MappingProblem],

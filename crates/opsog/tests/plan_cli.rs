@@ -118,7 +118,7 @@ async fn plan_show_says_what_changed_and_approve_wants_a_second_coordinator() {
     let log = s.list_audit(&store::AuditQuery { limit: 1000, ..Default::default() }).await.unwrap();
     let refusals = log
         .iter()
-        .filter(|e| e.action == "denied" && e.origin == "opsog plan approve" && e.detail.contains("own-version"))
+        .filter(|e| e.action.code() == "denied" && e.origin == "opsog plan approve" && e.detail.contains("own-version"))
         .count();
     assert_eq!(refusals, 2, "each refusal of the author is audited");
     s.close().await;
@@ -186,7 +186,7 @@ async fn register_candidates_writes_one_row_per_woman_of_the_run_and_audits_exac
         .await
         .unwrap()
         .into_iter()
-        .filter(|e| e.action == "export_candidates")
+        .filter(|e| e.action.code() == "export_candidates")
         .collect::<Vec<_>>();
     assert_eq!(entries.len(), 2, "the two lists written");
     for e in &entries {

@@ -10,7 +10,7 @@
 //! and precision and recall against `DIR/truth/target.csv` (for the first template).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use register::kinds::SourceKind;
+use register::kinds::ExtractKind;
 use register::select::{SourceFile, select};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -37,16 +37,16 @@ fn peak_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-fn kind_of(file_name: &str) -> Option<SourceKind> {
+fn kind_of(file_name: &str) -> Option<ExtractKind> {
     let kind = match file_name {
-        "befolkning.csv" => SourceKind::Population,
-        "eindkomst.csv" => SourceKind::Income,
-        "ydelser.csv" => SourceKind::Benefits,
-        "integrationsprogram.csv" => SourceKind::IntegrationProgramme,
-        "sprogskole.csv" => SourceKind::LanguageSchool,
-        "boligstoette.csv" => SourceKind::HousingBenefit,
-        "forsoergelsespligt.csv" => SourceKind::MaintenanceContracts,
-        "sikkerhedsstillelse.csv" => SourceKind::ReunificationDeposits,
+        "befolkning.csv" => ExtractKind::Population,
+        "eindkomst.csv" => ExtractKind::Income,
+        "ydelser.csv" => ExtractKind::Benefits,
+        "integrationsprogram.csv" => ExtractKind::IntegrationProgramme,
+        "sprogskole.csv" => ExtractKind::LanguageSchool,
+        "boligstoette.csv" => ExtractKind::HousingBenefit,
+        "forsoergelsespligt.csv" => ExtractKind::MaintenanceContracts,
+        "sikkerhedsstillelse.csv" => ExtractKind::ReunificationDeposits,
         _ => return None,
     };
     Some(kind)

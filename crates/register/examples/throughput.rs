@@ -6,7 +6,7 @@
 //! hashes it, and a plain `Reader` pass) and prints rows per second. A measurement to
 //! run by hand, not a test.
 
-use register::kinds::SourceKind;
+use register::kinds::ExtractKind;
 use register::mapping::suggest;
 use register::read::{Reader, inspect, validate};
 use std::io::{BufWriter, Write};
@@ -33,7 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let bytes = std::fs::metadata(&path)?.len();
-    let mapping = suggest(SourceKind::Income, &inspect(&path, "eindkomst.csv", None)?.headers);
+    let mapping = suggest(ExtractKind::Income, &inspect(&path, "eindkomst.csv", None)?.headers);
 
     let start = Instant::now();
     let summary = validate(&path, "eindkomst.csv", &mapping)?;

@@ -1,50 +1,40 @@
-//! The built-in source kinds, the fields each one needs, and the header texts the
+//! The kinds of extract (`domain::extract::ExtractKind`), the fields each one needs, and the header texts the
 //! municipality's systems are known to use for them.
 
 use serde::{Deserialize, Serialize};
 
-/// One kind of extract the municipality can upload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SourceKind {
-    Population,
-    Income,
-    Benefits,
-    IntegrationProgramme,
-    LanguageSchool,
-    HousingBenefit,
-    MaintenanceContracts,
-    ReunificationDeposits,
-}
+pub use domain::extract::ExtractKind;
 
-/// One thing a column can hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Field {
-    Cpr,
-    /// The whole name in one column.
-    Name,
-    GivenName,
-    FamilyName,
-    Sex,
-    BirthDate,
-    CountryOfOrigin,
-    Street,
-    Postcode,
-    City,
-    Area,
-    ArrivalDate,
-    Month,
-    Amount,
-    IncomeType,
-    BenefitType,
-    Phone,
-    Course,
-    StartDate,
-    EndDate,
-    Date,
-    HouseholdIncome,
-    SupporterCpr,
+domain::code_enum! {
+    /// One thing a column can hold.
+    #[derive(PartialOrd, Ord, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Field {
+        Cpr = "cpr",
+        /// The whole name in one column.
+        Name = "name",
+        GivenName = "given_name",
+        FamilyName = "family_name",
+        Sex = "sex",
+        BirthDate = "birth_date",
+        CountryOfOrigin = "country_of_origin",
+        Street = "street",
+        Postcode = "postcode",
+        City = "city",
+        Area = "area",
+        ArrivalDate = "arrival_date",
+        Month = "month",
+        Amount = "amount",
+        IncomeType = "income_type",
+        BenefitType = "benefit_type",
+        Phone = "phone",
+        Course = "course",
+        StartDate = "start_date",
+        EndDate = "end_date",
+        Date = "date",
+        HouseholdIncome = "household_income",
+        SupporterCpr = "supporter_cpr",
+    }
 }
 
 /// How a cell of a field is parsed.
@@ -226,127 +216,49 @@ const REUNIFICATION_DEPOSITS: &[FieldSpec] = &[
     spec(Field::Date, Required, DATE),
 ];
 
-impl SourceKind {
-    pub const ALL: &'static [SourceKind] = &[
-        SourceKind::Population,
-        SourceKind::Income,
-        SourceKind::Benefits,
-        SourceKind::IntegrationProgramme,
-        SourceKind::LanguageSchool,
-        SourceKind::HousingBenefit,
-        SourceKind::MaintenanceContracts,
-        SourceKind::ReunificationDeposits,
-    ];
-
-    /// Stable code, the same as the serde name (used in URLs, the store and the CLI).
-    pub fn code(self) -> &'static str {
-        match self {
-            SourceKind::Population => "population",
-            SourceKind::Income => "income",
-            SourceKind::Benefits => "benefits",
-            SourceKind::IntegrationProgramme => "integration_programme",
-            SourceKind::LanguageSchool => "language_school",
-            SourceKind::HousingBenefit => "housing_benefit",
-            SourceKind::MaintenanceContracts => "maintenance_contracts",
-            SourceKind::ReunificationDeposits => "reunification_deposits",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<SourceKind> {
-        SourceKind::ALL.iter().copied().find(|k| k.code() == s)
-    }
-
+/// What register search knows of each kind of extract: its fields and what it needs.
+/// A trait because the kind itself is a `domain` name the store keeps.
+pub trait ExtractFields {
     /// The fields of this kind, in the order a mapping page lists them.
-    pub fn fields(self) -> &'static [FieldSpec] {
+    fn fields(self) -> &'static [FieldSpec];
+    /// The spec of `field` in this kind, if the kind has it.
+    fn spec(self, field: Field) -> Option<&'static FieldSpec>;
+    /// Whether every row carries a CPR number. The language school knows some
+    /// students only by name and birth date.
+    fn needs_cpr(self) -> bool;
+    /// Whether the kind needs a name (`Name`, or `GivenName` and `FamilyName`).
+    fn needs_name(self) -> bool;
+}
+
+impl ExtractFields for ExtractKind {
+    fn fields(self) -> &'static [FieldSpec] {
         match self {
-            SourceKind::Population => POPULATION,
-            SourceKind::Income => INCOME,
-            SourceKind::Benefits => BENEFITS,
-            SourceKind::IntegrationProgramme => INTEGRATION_PROGRAMME,
-            SourceKind::LanguageSchool => LANGUAGE_SCHOOL,
-            SourceKind::HousingBenefit => HOUSING_BENEFIT,
-            SourceKind::MaintenanceContracts => MAINTENANCE_CONTRACTS,
-            SourceKind::ReunificationDeposits => REUNIFICATION_DEPOSITS,
+            ExtractKind::Population => POPULATION,
+            ExtractKind::Income => INCOME,
+            ExtractKind::Benefits => BENEFITS,
+            ExtractKind::IntegrationProgramme => INTEGRATION_PROGRAMME,
+            ExtractKind::LanguageSchool => LANGUAGE_SCHOOL,
+            ExtractKind::HousingBenefit => HOUSING_BENEFIT,
+            ExtractKind::MaintenanceContracts => MAINTENANCE_CONTRACTS,
+            ExtractKind::ReunificationDeposits => REUNIFICATION_DEPOSITS,
         }
     }
 
-    /// The spec of `field` in this kind, if the kind has it.
-    pub fn spec(self, field: Field) -> Option<&'static FieldSpec> {
+    fn spec(self, field: Field) -> Option<&'static FieldSpec> {
         self.fields().iter().find(|s| s.field == field)
     }
 
-    /// Whether every row carries a CPR number. The language school knows some
-    /// students only by name and birth date.
-    pub fn needs_cpr(self) -> bool {
-        self != SourceKind::LanguageSchool
+    fn needs_cpr(self) -> bool {
+        self != ExtractKind::LanguageSchool
     }
 
-    /// Whether the kind needs a name (`Name`, or `GivenName` and `FamilyName`).
-    pub fn needs_name(self) -> bool {
+    fn needs_name(self) -> bool {
         self.fields().iter().any(|s| s.need == Need::NameGroup)
     }
 }
 
 impl Field {
-    pub const ALL: &'static [Field] = &[
-        Field::Cpr,
-        Field::Name,
-        Field::GivenName,
-        Field::FamilyName,
-        Field::Sex,
-        Field::BirthDate,
-        Field::CountryOfOrigin,
-        Field::Street,
-        Field::Postcode,
-        Field::City,
-        Field::Area,
-        Field::ArrivalDate,
-        Field::Month,
-        Field::Amount,
-        Field::IncomeType,
-        Field::BenefitType,
-        Field::Phone,
-        Field::Course,
-        Field::StartDate,
-        Field::EndDate,
-        Field::Date,
-        Field::HouseholdIncome,
-        Field::SupporterCpr,
-    ];
     pub const COUNT: usize = Field::ALL.len();
-
-    /// Stable code, the same as the serde name.
-    pub fn code(self) -> &'static str {
-        match self {
-            Field::Cpr => "cpr",
-            Field::Name => "name",
-            Field::GivenName => "given_name",
-            Field::FamilyName => "family_name",
-            Field::Sex => "sex",
-            Field::BirthDate => "birth_date",
-            Field::CountryOfOrigin => "country_of_origin",
-            Field::Street => "street",
-            Field::Postcode => "postcode",
-            Field::City => "city",
-            Field::Area => "area",
-            Field::ArrivalDate => "arrival_date",
-            Field::Month => "month",
-            Field::Amount => "amount",
-            Field::IncomeType => "income_type",
-            Field::BenefitType => "benefit_type",
-            Field::Phone => "phone",
-            Field::Course => "course",
-            Field::StartDate => "start_date",
-            Field::EndDate => "end_date",
-            Field::Date => "date",
-            Field::HouseholdIncome => "household_income",
-            Field::SupporterCpr => "supporter_cpr",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<Field> {
-        Field::ALL.iter().copied().find(|f| f.code() == s)
-    }
 
     /// Position in [`Field::ALL`]; the discriminants are declared in that order.
     pub fn index(self) -> usize {
@@ -383,42 +295,43 @@ impl Field {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     #[test]
     fn codes_round_trip_and_match_serde() {
-        for k in SourceKind::ALL {
-            assert_eq!(SourceKind::from_code(k.code()), Some(*k));
+        for k in ExtractKind::ALL {
+            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.code()));
         }
-        for (i, f) in Field::ALL.iter().enumerate() {
-            assert_eq!(Field::from_code(f.code()), Some(*f));
+        for (i, f) in Field::ALL.into_iter().enumerate() {
+            assert_eq!(serde_json::to_string(&f).unwrap(), format!("\"{}\"", f.code()));
             assert_eq!(f.index(), i, "Field::ALL must follow declaration order");
         }
-        assert_eq!(SourceKind::from_code("nope"), None);
         assert_eq!(Field::COUNT, 23);
     }
 
     #[test]
     fn every_kind_requires_what_the_issue_lists() {
-        let need = |k: SourceKind, f: Field| k.spec(f).map(|s| s.need);
-        assert_eq!(need(SourceKind::Population, Field::Cpr), Some(Need::Required));
-        assert_eq!(need(SourceKind::Population, Field::CountryOfOrigin), Some(Need::Required));
-        assert_eq!(need(SourceKind::Population, Field::Name), Some(Need::NameGroup));
-        assert_eq!(need(SourceKind::Income, Field::Amount), Some(Need::Required));
-        assert_eq!(need(SourceKind::Benefits, Field::Amount), Some(Need::Optional));
-        assert_eq!(need(SourceKind::LanguageSchool, Field::Cpr), Some(Need::Optional));
-        assert_eq!(need(SourceKind::LanguageSchool, Field::BirthDate), Some(Need::Required));
-        assert_eq!(need(SourceKind::ReunificationDeposits, Field::SupporterCpr), Some(Need::Required));
-        assert_eq!(need(SourceKind::Income, Field::Name), None);
-        for k in SourceKind::ALL {
-            assert_eq!(k.needs_cpr(), need(*k, Field::Cpr) == Some(Need::Required), "{k:?}");
+        let need = |k: ExtractKind, f: Field| k.spec(f).map(|s| s.need);
+        assert_eq!(need(ExtractKind::Population, Field::Cpr), Some(Need::Required));
+        assert_eq!(need(ExtractKind::Population, Field::CountryOfOrigin), Some(Need::Required));
+        assert_eq!(need(ExtractKind::Population, Field::Name), Some(Need::NameGroup));
+        assert_eq!(need(ExtractKind::Income, Field::Amount), Some(Need::Required));
+        assert_eq!(need(ExtractKind::Benefits, Field::Amount), Some(Need::Optional));
+        assert_eq!(need(ExtractKind::LanguageSchool, Field::Cpr), Some(Need::Optional));
+        assert_eq!(need(ExtractKind::LanguageSchool, Field::BirthDate), Some(Need::Required));
+        assert_eq!(need(ExtractKind::ReunificationDeposits, Field::SupporterCpr), Some(Need::Required));
+        assert_eq!(need(ExtractKind::Income, Field::Name), None);
+        for k in ExtractKind::ALL {
+            assert_eq!(k.needs_cpr(), need(k, Field::Cpr) == Some(Need::Required), "{k:?}");
             let mut seen = std::collections::BTreeSet::new();
             for s in k.fields() {
                 assert!(seen.insert(s.field), "{k:?} lists {:?} twice", s.field);
                 assert!(!s.aliases.is_empty());
             }
         }
-        assert!(SourceKind::Population.needs_name());
-        assert!(!SourceKind::IntegrationProgramme.needs_name());
+        assert!(ExtractKind::Population.needs_name());
+        assert!(!ExtractKind::IntegrationProgramme.needs_name());
     }
 }

@@ -7,7 +7,7 @@
 //! Lists are small (a school's participants), so the rows are read whole; the women
 //! they are compared with are only those the earlier steps kept.
 
-use crate::kinds::{Field, SourceKind};
+use crate::kinds::{ExtractKind, Field};
 use crate::read::Reader;
 use crate::select::{Counts, PoolView, ReviewLink, SelectError, SourceFile, names, source_row};
 use domain::selection::Step;
@@ -123,7 +123,7 @@ pub(crate) fn match_list(
                 pool.review.insert(
                     i,
                     ReviewLink {
-                        list_kind: SourceKind::LanguageSchool,
+                        list_kind: ExtractKind::LanguageSchool,
                         list_file: file.file_name.clone(),
                         list_row: row.number,
                         probability: link.probability,

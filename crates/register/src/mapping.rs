@@ -1,14 +1,14 @@
 //! Which column of an extract holds which field. A mapping is suggested from the headers,
 //! confirmed by a person, saved per source kind (as JSON) and reused for the next upload.
 
-use crate::kinds::{Field, Need, SourceKind};
+use crate::kinds::{ExtractFields, ExtractKind, Field, Need};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mapping {
-    pub kind: SourceKind,
+    pub kind: ExtractKind,
     /// Field → the header text of its column, as the file writes it.
     pub columns: BTreeMap<Field, String>,
     /// XLSX: the sheet to read; `None` = the first.
@@ -150,7 +150,7 @@ pub fn lookup(headers: &[String], header: &str) -> Lookup {
 /// A mapping for `kind` from the headers' texts, by the kind's aliases. Each column is
 /// used once; among the name fields, given and family name are preferred over a whole
 /// name when both are there (the linkage compares them separately).
-pub fn suggest(kind: SourceKind, headers: &[String]) -> Mapping {
+pub fn suggest(kind: ExtractKind, headers: &[String]) -> Mapping {
     let norm: Vec<String> = headers.iter().map(|h| normalize_header(h)).collect();
     let mut used = vec![false; headers.len()];
     let mut columns = BTreeMap::new();
@@ -256,7 +256,7 @@ mod tests {
     fn suggests_population_from_danish_headers() {
         let headers =
             h(&["CPR-nr", "Fornavne", "Efternavn", "Køn", "Oprindelsesland", "Adresse", "Postnr", "By", "Telefon"]);
-        let m = suggest(SourceKind::Population, &headers);
+        let m = suggest(ExtractKind::Population, &headers);
         assert_eq!(m.columns.get(&Field::Cpr).map(String::as_str), Some("CPR-nr"));
         assert_eq!(m.columns.get(&Field::GivenName).map(String::as_str), Some("Fornavne"));
         assert_eq!(m.columns.get(&Field::FamilyName).map(String::as_str), Some("Efternavn"));
@@ -270,12 +270,12 @@ mod tests {
     #[test]
     fn suggests_whole_name_and_english_headers() {
         let headers = h(&["cpr", "name", "birth_date", "country_of_origin", "sex"]);
-        let m = suggest(SourceKind::Population, &headers);
+        let m = suggest(ExtractKind::Population, &headers);
         assert_eq!(m.columns.get(&Field::Name).map(String::as_str), Some("name"));
         assert_eq!(m.columns.get(&Field::Sex).map(String::as_str), Some("sex"));
         assert_eq!(m.check(&headers), Ok(()));
         let income = h(&["CPR", "Indkomstmåned", "Beløb kr", "Art"]);
-        let m = suggest(SourceKind::Income, &income);
+        let m = suggest(ExtractKind::Income, &income);
         assert_eq!(m.columns.len(), 4);
         assert_eq!(m.check(&income), Ok(()));
     }
@@ -283,7 +283,7 @@ mod tests {
     #[test]
     fn spouse_kinds_tell_her_from_the_supporter() {
         let headers = h(&["CPR herboende", "CPR ægtefælle", "Indbetalingsdato"]);
-        let m = suggest(SourceKind::ReunificationDeposits, &headers);
+        let m = suggest(ExtractKind::ReunificationDeposits, &headers);
         assert_eq!(m.columns.get(&Field::Cpr).map(String::as_str), Some("CPR ægtefælle"));
         assert_eq!(m.columns.get(&Field::SupporterCpr).map(String::as_str), Some("CPR herboende"));
         assert_eq!(m.columns.get(&Field::Date).map(String::as_str), Some("Indbetalingsdato"));
@@ -294,7 +294,7 @@ mod tests {
     fn check_names_every_problem() {
         let headers = h(&["CPR", "CPR", "Navn", "Måned"]);
         let mut m = Mapping {
-            kind: SourceKind::Income,
+            kind: ExtractKind::Income,
             columns: BTreeMap::new(),
             sheet: None,
             encoding: EncodingChoice::Auto,
@@ -316,7 +316,7 @@ mod tests {
         assert_eq!(problems.len(), 4, "{problems:?}");
 
         let empty = Mapping {
-            kind: SourceKind::Population,
+            kind: ExtractKind::Population,
             columns: BTreeMap::new(),
             sheet: None,
             encoding: EncodingChoice::Auto,
@@ -334,7 +334,7 @@ mod tests {
     #[test]
     fn round_trips_through_json() {
         let headers = h(&["CPR-nr", "Navn", "Fødselsdato", "Mobil", "Hold"]);
-        let mut m = suggest(SourceKind::LanguageSchool, &headers);
+        let mut m = suggest(ExtractKind::LanguageSchool, &headers);
         m.sheet = Some("Elever".into());
         m.encoding = EncodingChoice::Windows1252;
         let json = serde_json::to_string(&m).unwrap();

@@ -15,7 +15,7 @@
 
 use crate::error::ReadError;
 use crate::kinds::Need;
-use crate::kinds::{Field, SourceKind};
+use crate::kinds::{ExtractFields, ExtractKind, Field};
 use crate::mapping::Mapping;
 use crate::read::{Chunk, Reader, Row};
 use crate::value::Sex;
@@ -52,7 +52,7 @@ impl Hasher for KeyHasher {
 /// An uploaded extract as the engine reads it.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
-    pub kind: SourceKind,
+    pub kind: ExtractKind,
     pub path: PathBuf,
     /// As the coordinator called it; errors name it.
     pub file_name: String,
@@ -164,7 +164,7 @@ pub struct Counts {
 /// A list row linked to a woman with too little certainty: the caseworker decides.
 #[derive(Debug, Clone)]
 pub struct ReviewLink {
-    pub list_kind: SourceKind,
+    pub list_kind: ExtractKind,
     pub list_file: String,
     pub list_row: u64,
     pub probability: f64,
@@ -260,7 +260,7 @@ pub fn select_in_ranges(
     run_date: Date,
     chunk_bytes: u64,
 ) -> Result<Selection, SelectError> {
-    let population = files.iter().find(|f| f.kind == SourceKind::Population).ok_or(SelectError::NoPopulation)?;
+    let population = files.iter().find(|f| f.kind == ExtractKind::Population).ok_or(SelectError::NoPopulation)?;
     for source in rules.sources() {
         let kind = kind_of(source);
         if !files.iter().any(|f| f.kind == kind) {
@@ -277,7 +277,7 @@ pub fn select_in_ranges(
             let step = &steps[at];
             let mut matched: HashSet<usize> = HashSet::new();
             let mut new_review: HashSet<usize> = HashSet::new();
-            for file in files.iter().filter(|f| f.kind == SourceKind::LanguageSchool) {
+            for file in files.iter().filter(|f| f.kind == ExtractKind::LanguageSchool) {
                 let mut view = pool_view(&mut pool);
                 new_review.extend(crate::link_lists::match_list(
                     step,
@@ -325,8 +325,8 @@ pub fn select_in_ranges(
 /// The extract kinds a run under these rules reads: the population and each step's
 /// source. Only these are deleted after the run (G-5.5); an extract the rules never
 /// read stays until its own deletion date.
-pub fn kinds_read(rules: &Rules) -> Vec<SourceKind> {
-    let mut kinds = vec![SourceKind::Population];
+pub fn kinds_read(rules: &Rules) -> Vec<ExtractKind> {
+    let mut kinds = vec![ExtractKind::Population];
     for source in rules.sources() {
         let kind = kind_of(source);
         if !kinds.contains(&kind) {
@@ -336,15 +336,15 @@ pub fn kinds_read(rules: &Rules) -> Vec<SourceKind> {
     kinds
 }
 
-fn kind_of(source: StepSource) -> SourceKind {
+fn kind_of(source: StepSource) -> ExtractKind {
     match source {
-        StepSource::Income => SourceKind::Income,
-        StepSource::Benefits => SourceKind::Benefits,
-        StepSource::IntegrationProgramme => SourceKind::IntegrationProgramme,
-        StepSource::LanguageSchool => SourceKind::LanguageSchool,
-        StepSource::HousingBenefit => SourceKind::HousingBenefit,
-        StepSource::MaintenanceContracts => SourceKind::MaintenanceContracts,
-        StepSource::ReunificationDeposits => SourceKind::ReunificationDeposits,
+        StepSource::Income => ExtractKind::Income,
+        StepSource::Benefits => ExtractKind::Benefits,
+        StepSource::IntegrationProgramme => ExtractKind::IntegrationProgramme,
+        StepSource::LanguageSchool => ExtractKind::LanguageSchool,
+        StepSource::HousingBenefit => ExtractKind::HousingBenefit,
+        StepSource::MaintenanceContracts => ExtractKind::MaintenanceContracts,
+        StepSource::ReunificationDeposits => ExtractKind::ReunificationDeposits,
     }
 }
 

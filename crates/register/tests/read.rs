@@ -6,7 +6,7 @@
 
 use domain::Cpr;
 use register::error::{ReadError, ReadErrorKind};
-use register::kinds::{Field, SourceKind};
+use register::kinds::{ExtractKind, Field};
 use register::mapping::{EncodingChoice, Mapping, MappingProblem, suggest};
 use register::read::{Encoding, Format, Reader, inspect, validate, validate_bytes};
 use register::value::{Sex, YearMonth};
@@ -27,7 +27,7 @@ fn headers(bytes: &[u8], name: &str) -> Vec<String> {
     inspect(bytes, name, None).unwrap().headers
 }
 
-fn mapping_for(kind: SourceKind, bytes: &[u8], name: &str) -> Mapping {
+fn mapping_for(kind: ExtractKind, bytes: &[u8], name: &str) -> Mapping {
     let m = suggest(kind, &headers(bytes, name));
     assert_eq!(m.check(&headers(bytes, name)), Ok(()), "{m:?}");
     m
@@ -84,7 +84,7 @@ fn utf8_semicolon_population_with_quotes_and_blank_rows() {
     assert_eq!(ins.sample[1][4], "Gade 2; st. tv");
     assert!(!format!("{ins:?}").contains("Hassan"));
 
-    let m = mapping_for(SourceKind::Population, bytes, "befolkning.csv");
+    let m = mapping_for(ExtractKind::Population, bytes, "befolkning.csv");
     let rows = read_all(bytes, "befolkning.csv", &m).unwrap();
     assert_eq!(rows.len(), 3);
     let first = &rows[0];
@@ -117,7 +117,7 @@ fn utf8_bom_comma_and_windows_1252() {
     let ins = inspect(&with_bom, "sprogskole.csv", None).unwrap();
     assert_eq!(ins.format, Format::Csv { separator: b',', encoding: Encoding::Utf8Bom });
     assert_eq!(ins.headers[0], "CPR", "the BOM is not part of the first header");
-    let m = mapping_for(SourceKind::LanguageSchool, &with_bom, "sprogskole.csv");
+    let m = mapping_for(ExtractKind::LanguageSchool, &with_bom, "sprogskole.csv");
     let rows = read_all(&with_bom, "sprogskole.csv", &m).unwrap();
     assert_eq!(rows[0].text(Field::Name), Some("Søren, Åse"));
     assert_eq!(rows[0].text(Field::Course), Some("Modul 2, hold B"));
@@ -162,7 +162,7 @@ fn the_encoding_is_settled_by_the_first_non_ascii_cell_even_past_the_sniffed_pre
     bytes.extend_from_slice(b"0101901234;J\xF8rgen;01-01-1990\n");
     assert!(bytes.len() > 64 * 1024);
     let path = tmp("late-1252.csv", &bytes);
-    let m = suggest(SourceKind::LanguageSchool, &inspect(&path, "late.csv", None).unwrap().headers);
+    let m = suggest(ExtractKind::LanguageSchool, &inspect(&path, "late.csv", None).unwrap().headers);
     let mut r = Reader::open(&path, "late.csv", &m).unwrap();
     let mut last = None;
     while let Some(row) = r.next_row().unwrap() {
@@ -181,7 +181,7 @@ fn the_encoding_is_settled_by_the_first_non_ascii_cell_even_past_the_sniffed_pre
     }
     mixed.extend_from_slice(b"0101901234;J\xF8rgen;01-01-1990\n");
     assert!(mixed.len() > 64 * 1024);
-    let m = suggest(SourceKind::LanguageSchool, &headers(&mixed, "mixed.csv"));
+    let m = suggest(ExtractKind::LanguageSchool, &headers(&mixed, "mixed.csv"));
     let e = read_err(&mixed, "mixed.csv", &m);
     assert_eq!(e.kind, ReadErrorKind::Encoding);
     assert_eq!((e.row, e.column.as_deref()), (Some(3003), Some("Navn")));
@@ -202,7 +202,7 @@ CPR;Navn;Født
 0101901234;G;45322.0
 0101901234;H;31012024
 ";
-    let m = mapping_for(SourceKind::LanguageSchool, csv.as_bytes(), "s.csv");
+    let m = mapping_for(ExtractKind::LanguageSchool, csv.as_bytes(), "s.csv");
     let dates: Vec<Date> =
         read_all(csv.as_bytes(), "s.csv", &m).unwrap().iter().map(|r| r.date(Field::BirthDate).unwrap()).collect();
     let jan31 = d(2024, 1, 31);
@@ -215,7 +215,7 @@ CPR-nummer,Indkomstmåned,Beløb kr,Indkomsttype
 0707614286,202403,-1.200,løn
 0707614286,45383,\"kr. 1.200,00\",løn
 ";
-    let m = mapping_for(SourceKind::Income, income.as_bytes(), "eindkomst.csv");
+    let m = mapping_for(ExtractKind::Income, income.as_bytes(), "eindkomst.csv");
     let rows = read_all(income.as_bytes(), "eindkomst.csv", &m).unwrap();
     let got: Vec<(YearMonth, i64)> =
         rows.iter().map(|r| (r.month().unwrap(), r.amount(Field::Amount).unwrap())).collect();
@@ -227,7 +227,7 @@ CPR-nummer,Indkomstmåned,Beløb kr,Indkomsttype
 #[test]
 fn spouse_kinds_read_both_cpr_numbers() {
     let csv = "CPR ægtefælle;CPR herboende;Startdato;Slutdato\n070761-4286;0101901234;01-01-2020;\n";
-    let m = mapping_for(SourceKind::MaintenanceContracts, csv.as_bytes(), "kontrakter.csv");
+    let m = mapping_for(ExtractKind::MaintenanceContracts, csv.as_bytes(), "kontrakter.csv");
     let rows = read_all(csv.as_bytes(), "kontrakter.csv", &m).unwrap();
     assert_eq!(rows[0].cpr(), Some(&cpr("070761-4286")));
     assert_eq!(rows[0].supporter_cpr(), Some(&cpr("010190-1234")));
@@ -241,7 +241,7 @@ fn unmapped_columns_are_never_parsed() {
     let mut bytes =
         b"CPR;Oprindelsesland;Navn;Noter\n0101901234;Irak;A;\xC3\xA6\n0101901234;Irak;B;\xFF\xFE\n".to_vec();
     bytes.extend_from_slice(b"0101901234;Irak;C;ok\n");
-    let m = suggest(SourceKind::Population, &headers(&bytes, "p.csv"));
+    let m = suggest(ExtractKind::Population, &headers(&bytes, "p.csv"));
     assert!(!m.columns.values().any(|h| h == "Noter"));
     assert_eq!(read_all(&bytes, "p.csv", &m).unwrap().len(), 3);
 }
@@ -287,7 +287,7 @@ fn xlsx_named_sheet_date_cells_and_numeric_cpr() {
     assert_eq!(ins.sample[0][3], "1961-07-07");
     assert_eq!(ins.sample.len(), 3);
 
-    let mut m = suggest(SourceKind::LanguageSchool, &ins.headers);
+    let mut m = suggest(ExtractKind::LanguageSchool, &ins.headers);
     m.sheet = Some("Elever".into());
     let rows = read_all(&bytes, "sprogskole.xlsx", &m).unwrap();
     assert_eq!(rows.len(), 3);
@@ -334,7 +334,7 @@ fn xlsx_month_from_a_date_cell_and_amount_from_a_number() {
     ws.write_string(2, 1, "2024-06").unwrap();
     ws.write_number(2, 2, 1234.567).unwrap();
     let bytes = wb.save_to_buffer().unwrap();
-    let m = suggest(SourceKind::Income, &inspect(&bytes, "i.xlsx", None).unwrap().headers);
+    let m = suggest(ExtractKind::Income, &inspect(&bytes, "i.xlsx", None).unwrap().headers);
     let rows = read_all(&bytes, "i.xlsx", &m).unwrap();
     assert_eq!(rows[0].month(), Some(YearMonth { year: 2024, month: 5 }));
     assert_eq!(rows[0].amount(Field::Amount), Some(123_450));
@@ -356,7 +356,7 @@ fn xlsx_month_from_a_date_cell_and_amount_from_a_number() {
 }
 
 fn population_mapping() -> Mapping {
-    suggest(SourceKind::Population, &["CPR", "Navn", "Oprindelsesland", "Fødselsdato", "Køn"].map(String::from))
+    suggest(ExtractKind::Population, &["CPR", "Navn", "Oprindelsesland", "Fødselsdato", "Køn"].map(String::from))
 }
 
 #[test]
@@ -387,7 +387,7 @@ fn bad_cells_name_file_row_and_column() {
     }
     // A bad cell in an optional column fails too; an empty one does not.
     let income = "CPR;Måned;Beløb;Art\n0101901234;2024-01;5;\n0101901234;2024-13;5;\n";
-    let m = suggest(SourceKind::Income, &headers(income.as_bytes(), "i.csv"));
+    let m = suggest(ExtractKind::Income, &headers(income.as_bytes(), "i.csv"));
     let e = read_err(income.as_bytes(), "i.csv", &m);
     assert_eq!((e.kind.clone(), e.row, e.column.as_deref()), (ReadErrorKind::Month, Some(3), Some("Måned")));
     let bad_amount = "CPR;Måned;Beløb\n0101901234;2024-01;1,234\n";
@@ -421,7 +421,7 @@ fn missing_columns_and_incomplete_mappings() {
     assert_eq!(e.kind, ReadErrorKind::MissingColumn("Køn".into()));
     assert_eq!((e.row, e.column.as_deref(), e.code()), (Some(1), Some("Køn"), "missing-column"));
 
-    let mut m = suggest(SourceKind::Population, &headers(file.as_bytes(), "p.csv"));
+    let mut m = suggest(ExtractKind::Population, &headers(file.as_bytes(), "p.csv"));
     m.columns.remove(&Field::CountryOfOrigin);
     let e = read_err(file.as_bytes(), "p.csv", &m);
     assert_eq!(
@@ -489,7 +489,7 @@ fn windows_line_endings_number_rows_as_lf_files_do() {
     // errors must be where the coordinator finds them.
     for ending in ["\n", "\r\n"] {
         let file = ["CPR;Måned;Beløb", "0101901234;2024-01;5", "0101901234;2024-13;5", ""].join(ending);
-        let m = suggest(SourceKind::Income, &headers(file.as_bytes(), "i.csv"));
+        let m = suggest(ExtractKind::Income, &headers(file.as_bytes(), "i.csv"));
         let e = read_err(file.as_bytes(), "i.csv", &m);
         assert_eq!((e.kind.clone(), e.row), (ReadErrorKind::Month, Some(3)), "{ending:?}");
         // Blank lines and a cell spanning two lines still count as the lines they are.

@@ -6,7 +6,7 @@
 
 use domain::selection::{Rules, template};
 use register::error::{BAD_CELL_SAMPLE, ReadErrorKind};
-use register::kinds::{Field, SourceKind};
+use register::kinds::{ExtractKind, Field};
 use register::mapping::suggest;
 use register::read::{MAX_CELLS, Reader, inspect, inspect_at, validate_bytes};
 use register::select::{SourceFile, check_reference_dates, select};
@@ -52,8 +52,8 @@ fn population_rules() -> Rules {
 fn population_file(name: &str) -> SourceFile {
     let bytes = POPULATION.as_bytes();
     let ins = inspect(bytes, name, None).unwrap();
-    let mapping = suggest(SourceKind::Population, &ins.headers);
-    SourceFile { kind: SourceKind::Population, path: tmp(name, bytes), file_name: name.into(), mapping }
+    let mapping = suggest(ExtractKind::Population, &ins.headers);
+    SourceFile { kind: ExtractKind::Population, path: tmp(name, bytes), file_name: name.into(), mapping }
 }
 
 #[test]
@@ -64,7 +64,7 @@ fn the_header_below_a_title_and_the_date_the_title_names() {
     assert_eq!(ins.title, vec!["Udtræk fra CPR pr. 30. september 2026".to_string()]);
     assert_eq!(ins.title_date, Some(date!(2026 - 09 - 30)));
     assert_eq!(ins.sample[0][1], "Anna Jensen");
-    let m = suggest(SourceKind::Population, &ins.headers);
+    let m = suggest(ExtractKind::Population, &ins.headers);
     assert_eq!(m.columns.get(&Field::Street).map(String::as_str), Some("Vejnavn og husnr."));
     assert_eq!(m.columns.get(&Field::CountryOfOrigin).map(String::as_str), Some("Statsborgerskab"));
     assert_eq!(m.columns.get(&Field::ArrivalDate).map(String::as_str), Some("Indrejsedato"));
@@ -134,7 +134,7 @@ fn every_unreadable_value_is_counted_and_a_sample_named() {
     }
     text.push_str("320190-1234;C D;Syrien;01-01-1990\n");
     text.push_str("010190-1234;E F;SY;31-02-1990\n");
-    let m = suggest(SourceKind::Population, &inspect(text.as_bytes(), "p.csv", None).unwrap().headers);
+    let m = suggest(ExtractKind::Population, &inspect(text.as_bytes(), "p.csv", None).unwrap().headers);
     let e = validate_bytes(text.into_bytes(), "p.csv", &m).unwrap_err();
     let ReadErrorKind::Unreadable { total, sample } = &e.kind else { panic!("{e}") };
     assert_eq!(*total, 32);
@@ -157,7 +157,7 @@ fn every_unreadable_value_is_counted_and_a_sample_named() {
 #[test]
 fn a_file_that_does_not_fit_lists_its_headers_and_their_row() {
     let text = "Udtræk pr. 30-09-2026\nPersonnummer;Fulde navn;Land ID\n010190-1234;A B;SY\n";
-    let mut m = suggest(SourceKind::Population, &inspect(text.as_bytes(), "p.csv", None).unwrap().headers);
+    let mut m = suggest(ExtractKind::Population, &inspect(text.as_bytes(), "p.csv", None).unwrap().headers);
     m.columns.remove(&Field::CountryOfOrigin);
     let e = validate_bytes(text.as_bytes().to_vec(), "p.csv", &m).unwrap_err();
     assert_eq!(e.row, Some(2));
@@ -174,7 +174,7 @@ fn a_header_row_chosen_by_hand() {
     let ins = inspect_at(text.as_bytes(), "y.csv", None, Some(3)).unwrap();
     assert_eq!((ins.header_row, ins.headers[2].as_str()), (3, "Udbetalingsdato"));
     // A payment date where a month is expected: its month is read.
-    let mut m = suggest(SourceKind::Benefits, &ins.headers);
+    let mut m = suggest(ExtractKind::Benefits, &ins.headers);
     assert_eq!(m.columns.get(&Field::Month).map(String::as_str), Some("Udbetalingsdato"));
     m.header_row = Some(3);
     let mut r = Reader::from_bytes(text.as_bytes().to_vec(), "y.csv", &m).unwrap();
@@ -205,7 +205,7 @@ fn a_workbook_with_a_title_row() {
     let bytes = wb.save_to_buffer().unwrap();
     let ins = inspect(&bytes, "cpr.xlsx", None).unwrap();
     assert_eq!((ins.header_row, ins.title_date), (3, Some(date!(2026 - 09 - 30))));
-    let m = suggest(SourceKind::Population, &ins.headers);
+    let m = suggest(ExtractKind::Population, &ins.headers);
     // A numeric code the table does not know is an error, not a guess.
     let e = validate_bytes(bytes.clone(), "cpr.xlsx", &m).unwrap_err();
     let ReadErrorKind::Unreadable { total, sample } = &e.kind else { panic!("{e}") };
@@ -231,7 +231,7 @@ fn a_workbook_declaring_the_whole_sheet_is_refused_before_it_is_read() {
     let e = inspect(&bytes, "bomb.xlsx", None).unwrap_err();
     assert_eq!(e.file, "bomb.xlsx");
     assert_eq!(e.kind, ReadErrorKind::DeclaresTooManyCells { rows: 1_048_576, columns: 16_384, max: MAX_CELLS });
-    let m = suggest(SourceKind::Income, &["CPR".into(), "Måned".into(), "Beløb".into()]);
+    let m = suggest(ExtractKind::Income, &["CPR".into(), "Måned".into(), "Beløb".into()]);
     let e = validate_bytes(bytes, "bomb.xlsx", &m).unwrap_err();
     assert!(matches!(e.kind, ReadErrorKind::DeclaresTooManyCells { .. }), "{e}");
     assert!(e.to_string().starts_with("bomb.xlsx: the sheet declares 1048576 rows × 16384 columns"), "{e}");
@@ -271,7 +271,7 @@ fn the_crafted_workbooks_of_the_fuzz_corpus_are_refused_or_read_within_bounds() 
     let bytes = std::fs::read(dir.join("crafted-far-cell-small-dimension.xlsx")).unwrap();
     let ins = inspect(&bytes, "far.xlsx", None).unwrap();
     assert_eq!(ins.headers, vec!["CPR", "Måned", "Beløb"]);
-    let m = suggest(SourceKind::Income, &ins.headers);
+    let m = suggest(ExtractKind::Income, &ins.headers);
     let e = validate_bytes(bytes, "far.xlsx", &m).unwrap_err();
     let ReadErrorKind::Unreadable { sample, .. } = &e.kind else { panic!("{e}") };
     assert_eq!((sample[0].row, &sample[0].kind), (1_048_576, &ReadErrorKind::RequiredEmpty));

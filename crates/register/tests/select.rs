@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use domain::selection::{Rules, template};
-use register::kinds::SourceKind;
+use register::kinds::ExtractKind;
 use register::select::{SourceFile, select};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -41,7 +41,7 @@ fn extracts() -> &'static Extracts {
             if f.file_name.ends_with(".xlsx") {
                 continue;
             }
-            let kind = SourceKind::from_code(f.kind).unwrap();
+            let kind = ExtractKind::from_code(f.kind).unwrap();
             let path = dir.join(&f.file_name);
             let inspection = register::read::inspect(path.as_path(), &f.file_name, None).unwrap();
             let mapping = register::mapping::suggest(kind, &inspection.headers);
@@ -215,16 +215,16 @@ fn language_school_participants_are_linked_without_cpr() {
 #[test]
 fn the_language_school_list_reads_the_same_from_xlsx() {
     let e = extracts();
-    let csv = e.files.iter().find(|f| f.kind == SourceKind::LanguageSchool).unwrap();
+    let csv = e.files.iter().find(|f| f.kind == ExtractKind::LanguageSchool).unwrap();
     let xlsx_path = e.dir.join("sprogskole.xlsx");
     let inspection = register::read::inspect(xlsx_path.as_path(), "sprogskole.xlsx", None).unwrap();
     assert_eq!(inspection.sheets, vec!["Deltagere".to_string()]);
-    let mapping = register::mapping::suggest(SourceKind::LanguageSchool, &inspection.headers);
+    let mapping = register::mapping::suggest(ExtractKind::LanguageSchool, &inspection.headers);
     let xlsx =
-        SourceFile { kind: SourceKind::LanguageSchool, path: xlsx_path, file_name: "sprogskole.xlsx".into(), mapping };
+        SourceFile { kind: ExtractKind::LanguageSchool, path: xlsx_path, file_name: "sprogskole.xlsx".into(), mapping };
     let files_csv: Vec<SourceFile> = e.files.clone();
     let files_xlsx: Vec<SourceFile> =
-        e.files.iter().filter(|f| f.kind != SourceKind::LanguageSchool).cloned().chain([xlsx]).collect();
+        e.files.iter().filter(|f| f.kind != ExtractKind::LanguageSchool).cloned().chain([xlsx]).collect();
     let rules = template("language_school_without_income").unwrap();
     let a = select(&rules, &files_csv, TODAY).unwrap();
     let b = select(&rules, &files_xlsx, TODAY).unwrap();
@@ -235,7 +235,7 @@ fn the_language_school_list_reads_the_same_from_xlsx() {
 fn rules_that_need_a_missing_extract_say_which() {
     let e = extracts();
     let population_only: Vec<SourceFile> =
-        e.files.iter().filter(|f| f.kind == SourceKind::Population).cloned().collect();
+        e.files.iter().filter(|f| f.kind == ExtractKind::Population).cloned().collect();
     let err = select(&template("self_supporting_women").unwrap(), &population_only, TODAY).unwrap_err();
     assert_eq!(err.code(), "select-missing-source");
     assert!(err.to_string().contains("income"));
@@ -276,7 +276,7 @@ fn a_bad_row_in_a_later_range_is_named_by_its_row_in_the_file() {
     let chunks = register::read::csv_chunks(&path, 4096).unwrap();
     assert!(chunks.len() > 10);
     let inspection = register::read::inspect(path.as_path(), "eindkomst.csv", None).unwrap();
-    let mapping = register::mapping::suggest(SourceKind::Income, &inspection.headers);
+    let mapping = register::mapping::suggest(ExtractKind::Income, &inspection.headers);
     let mut rows = 0;
     let mut error = None;
     for chunk in &chunks {

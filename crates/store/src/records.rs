@@ -356,8 +356,8 @@ pub struct AuditEntry {
     pub at: OffsetDateTime,
     pub user_id: Option<Uuid>,
     pub username: String,
-    pub role: String,
-    pub action: String,
+    pub role: domain::audit::ActorRole,
+    pub action: domain::audit::AuditAction,
     pub origin: String,
     pub detail: String,
     pub persons: Vec<Uuid>,
@@ -551,8 +551,7 @@ pub struct SelectionRulesRecord {
 pub struct RegisterSourceRecord {
     pub id: Uuid,
     pub initiative_id: Uuid,
-    /// `register::SourceKind` code.
-    pub kind: String,
+    pub kind: domain::extract::ExtractKind,
     /// As the coordinator's file was called.
     pub file_name: String,
     /// Its name in the extract folder.
@@ -601,7 +600,7 @@ pub struct RunCandidate {
 /// An uncertain link for the review queue.
 #[derive(Debug, Clone)]
 pub struct LinkReviewWrite {
-    pub list_kind: String,
+    pub list_kind: domain::extract::ExtractKind,
     pub list_file: String,
     pub list_row: u64,
     pub probability: f64,
@@ -618,7 +617,7 @@ pub struct LinkReviewWrite {
 pub struct LinkReviewRecord {
     pub id: Uuid,
     pub run_id: Uuid,
-    pub list_kind: String,
+    pub list_kind: domain::extract::ExtractKind,
     pub list_file: String,
     pub list_row: u64,
     pub probability: f64,
@@ -627,7 +626,7 @@ pub struct LinkReviewRecord {
     pub list_phone: Option<String>,
     /// `None` once decided (cleared, G-5.5).
     pub candidate: Option<domain::selection::Candidate>,
-    pub status: String,
+    pub status: domain::extract::LinkReviewStatus,
     /// Why it was linked and why not certainly (`register::select::LinkWhy`, encoded);
     /// empty for a link queued before it was kept.
     pub evidence: String,

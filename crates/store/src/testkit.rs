@@ -277,7 +277,7 @@ pub async fn audit_actions(s: &SqlStore, person: Uuid) -> Vec<String> {
         .await
         .unwrap_or_default()
         .into_iter()
-        .map(|e| e.action)
+        .map(|e| e.action.code().to_string())
         .collect()
 }
 

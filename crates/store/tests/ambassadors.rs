@@ -288,7 +288,7 @@ async fn a_street_registration_creates_her_at_interested_with_source_consent_not
 
     let entries = s.list_audit(&AuditQuery { person_id: Some(id), ..Default::default() }).await.unwrap();
     assert_eq!(entries.len(), 1);
-    assert_eq!(entries[0].action, "create_person");
+    assert_eq!(entries[0].action.code(), "create_person");
     assert_eq!(entries[0].persons, vec![id], "the entry names her");
     assert!(!entries[0].detail.contains("Hodan") && !entries[0].detail.contains("12345678"));
 

@@ -7,6 +7,7 @@ mod common;
 
 use common::*;
 use domain::audit::{AuditAction, AuditRecord};
+use domain::extract::ExtractKind;
 use domain::funnel::{EventKind, Stage};
 use domain::person::SourceKind;
 use domain::policy::{ListScope, Role};
@@ -133,7 +134,7 @@ async fn a_run_writes_every_candidate_once_and_skips_the_do_not_contact_list() {
         },
     ];
     let review = LinkReviewWrite {
-        list_kind: "language_school".into(),
+        list_kind: ExtractKind::LanguageSchool,
         list_file: "sprogskole.csv".into(),
         list_row: 7,
         probability: 0.8,
@@ -215,7 +216,7 @@ async fn a_run_writes_every_candidate_once_and_skips_the_do_not_contact_list() {
     assert_eq!(s.count_people().await.unwrap(), people_before + 2);
     // The run's audit entry names every woman it touched.
     let entries = s.list_audit(&AuditQuery { person_id: Some(known), ..Default::default() }).await.unwrap();
-    assert!(entries.iter().any(|e| e.action == "register_run"));
+    assert!(entries.iter().any(|e| e.action.code() == "register_run"));
     db.cleanup().await;
 }
 
@@ -254,7 +255,7 @@ async fn uploaded_extracts_are_recorded_and_their_deletion_logged() {
     let source = RegisterSourceRecord {
         id: Uuid::new_v4(),
         initiative_id: init.id,
-        kind: "population".into(),
+        kind: ExtractKind::Population,
         file_name: "befolkning.csv".into(),
         stored_name: "x.csv".into(),
         sha256: "ab".repeat(32),
@@ -280,9 +281,9 @@ async fn uploaded_extracts_are_recorded_and_their_deletion_logged() {
     assert!(s.register_sources(init.id).await.unwrap()[0].deleted_at.is_some());
     assert!(s.sources_due_for_deletion(date!(2027 - 01 - 01)).await.unwrap().is_empty());
     let log = s.list_audit(&AuditQuery { limit: 1000, ..Default::default() }).await.unwrap();
-    assert!(log.iter().any(|e| e.action == "delete_extracts" && e.detail.contains(&source.id.to_string())));
+    assert!(log.iter().any(|e| e.action == AuditAction::DeleteExtracts && e.detail.contains(&source.id.to_string())));
     s.save_column_mapping(
-        "population",
+        ExtractKind::Population,
         "{\"kind\":\"population\"}",
         coordinator.id,
         &audit(AuditAction::UploadExtract),
@@ -290,7 +291,7 @@ async fn uploaded_extracts_are_recorded_and_their_deletion_logged() {
     .await
     .unwrap();
     s.save_column_mapping(
-        "population",
+        ExtractKind::Population,
         "{\"kind\":\"population\",\"v\":2}",
         coordinator.id,
         &audit(AuditAction::UploadExtract),
@@ -299,7 +300,7 @@ async fn uploaded_extracts_are_recorded_and_their_deletion_logged() {
     .unwrap();
     assert_eq!(
         s.column_mappings().await.unwrap(),
-        vec![("population".to_string(), "{\"kind\":\"population\",\"v\":2}".to_string())]
+        vec![(ExtractKind::Population, "{\"kind\":\"population\",\"v\":2}".to_string())]
     );
     db.cleanup().await;
 }
@@ -587,7 +588,7 @@ mod plan_versions {
         // Each save wrote its audit entry, saying which version.
         assert_eq!(audit_count(s).await, before + 4);
         let newest = s.list_audit(&AuditQuery { limit: 1, ..Default::default() }).await.unwrap();
-        assert_eq!((newest[0].action.as_str(), newest[0].detail.as_str()), ("cli_command", "plan"));
+        assert_eq!((newest[0].action.code(), newest[0].detail.as_str()), ("cli_command", "plan"));
         db.cleanup().await;
     }
 

@@ -177,7 +177,7 @@ async fn a_link_referral_creates_her_at_interested_with_the_partner_as_source() 
 
     let entries = s.list_audit(&AuditQuery { person_id: Some(id), ..Default::default() }).await.unwrap();
     assert_eq!(entries.len(), 1);
-    assert_eq!((entries[0].action.as_str(), &entries[0].persons), ("create_person", &vec![id]), "names her");
+    assert_eq!((entries[0].action.code(), &entries[0].persons), ("create_person", &vec![id]), "names her");
     assert!(!entries[0].detail.contains("Zahra") && !entries[0].detail.contains(&hash));
     assert!(s.check_projections().await.unwrap().is_empty());
     db.cleanup().await;

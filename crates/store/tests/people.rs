@@ -115,7 +115,7 @@ async fn a_new_person_gets_source_entry_event_funnel_and_audit_together() {
     assert_eq!(s.list_events(id).await.unwrap()[0].kind, EventKind::Entered);
     // the read itself was audited, naming her
     let entries = s.list_audit(&AuditQuery { person_id: Some(id), ..Default::default() }).await.unwrap();
-    let actions: Vec<_> = entries.iter().map(|e| e.action.as_str()).collect();
+    let actions: Vec<_> = entries.iter().map(|e| e.action.code()).collect();
     assert_eq!(actions, vec!["view_person", "create_person"]);
 
     // the same CPR twice is a conflict, and nothing of the second attempt remains
@@ -352,7 +352,7 @@ async fn lists_apply_row_level_scope_filters_and_audit_every_person_shown() {
     );
     // the first list's audit entry names exactly the two persons shown
     let entries = s.list_audit(&AuditQuery::default()).await.unwrap();
-    let first_list = entries.iter().rev().find(|e| e.action == "list_people").unwrap();
+    let first_list = entries.iter().rev().find(|e| e.action.code() == "list_people").unwrap();
     let mut shown: Vec<Uuid> = page.rows.iter().map(|r| r.id).collect();
     shown.sort();
     assert_eq!(first_list.persons, shown);

@@ -164,7 +164,7 @@ const FORMER_EVERY: usize = 33;
 /// Security deposits for spousal reunification were required from this day.
 const DEPOSITS_SINCE: Date = date!(2002 - 07 - 01);
 
-/// The kind's code as `register::SourceKind::code` spells it.
+/// The kind's code as `register::ExtractKind::code` spells it.
 const KIND_POPULATION: &str = "population";
 const KIND_INCOME: &str = "income";
 const KIND_BENEFITS: &str = "benefits";

@@ -50,7 +50,7 @@ async fn login_rotates_the_session_and_refuses_bad_attempts_alike() {
         assert!(p.body.contains("Brugernavn eller adgangskode er forkert"));
     }
     let failed = w.db.store.list_audit(&AuditQuery::default()).await.unwrap();
-    assert_eq!(failed.iter().filter(|e| e.action == "login_failed").count(), 2);
+    assert_eq!(failed.iter().filter(|e| e.action.code() == "login_failed").count(), 2);
 
     let ok = c.post("/login", &[("username", "CW-Nord"), ("password", PASSWORD), ("next", "/people")]).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
@@ -238,7 +238,7 @@ async fn a_caseworker_finds_opens_and_moves_a_woman_and_every_step_is_audited() 
     assert!(list.body.contains("Amina Hassan") && list.body.contains("Samira Yusuf"));
     assert!(!list.body.contains("Zahra"), "another team's woman is not listed");
     let listed = s.list_audit(&AuditQuery::default()).await.unwrap();
-    let entry = listed.iter().find(|e| e.action == "list_people").unwrap();
+    let entry = listed.iter().find(|e| e.action.code() == "list_people").unwrap();
     assert!(entry.persons.contains(&w.nord_person) && !entry.persons.contains(&w.syd_person));
 
     // search is POSTed and kept in the session: the redirect carries no name
@@ -639,7 +639,8 @@ fn both_locales_define_the_same_messages_and_every_key_used_exists() {
         used.push(format!("coarse-{c}"));
     }
     // Register search: keys built from codes.
-    for k in register::kinds::SourceKind::ALL {
+    for k in register::kinds::ExtractKind::ALL {
+        use register::kinds::ExtractFields as _;
         used.push(format!("register-kind-{}", k.code().replace('_', "-")));
         for spec in k.fields() {
             used.push(format!("register-field-{}", spec.field.code().replace('_', "-")));
@@ -857,7 +858,8 @@ async fn a_stale_edit_is_refused_and_never_clears_her_safety_flag() {
     assert!(rec.safe_contact_only && rec.phone.is_some());
     // The edit's audit entry names the fields, never their content.
     let entries = w.db.store.list_audit(&AuditQuery { limit: 100, ..Default::default() }).await.unwrap();
-    let edits: Vec<&str> = entries.iter().filter(|e| e.action == "update_person").map(|e| e.detail.as_str()).collect();
+    let edits: Vec<&str> =
+        entries.iter().filter(|e| e.action.code() == "update_person").map(|e| e.detail.as_str()).collect();
     assert!(edits.contains(&"fields: phone"), "{edits:?}");
     assert!(edits.iter().any(|d| d.contains("safe_contact_only") && d.contains("safety_note") && d.contains("street")));
     assert!(!edits.iter().any(|d| d.contains("Mand") || d.contains("Nyvej")), "{edits:?}");
@@ -1018,7 +1020,7 @@ async fn a_closed_login_ends_its_sessions_at_once_and_opens_again() {
     assert_eq!(back.get("/people").await.status, StatusCode::OK);
 
     let log = s.list_audit(&AuditQuery::default()).await.unwrap();
-    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.code()).collect();
     assert!(actions.contains(&"deactivate_user") && actions.contains(&"reactivate_user"), "{actions:?}");
     w.db.cleanup().await;
 }
@@ -1053,6 +1055,6 @@ async fn a_user_sees_and_ends_her_own_sessions() {
     assert_eq!(page.status, StatusCode::OK, "hers goes on");
     assert_eq!(page.body.matches("data-testid=\"session-row\"").count(), 1);
     let log = s.list_audit(&AuditQuery::default()).await.unwrap();
-    assert_eq!(log.iter().filter(|e| e.action == "end_own_session").count(), 1);
+    assert_eq!(log.iter().filter(|e| e.action.code() == "end_own_session").count(), 1);
     w.db.cleanup().await;
 }

@@ -113,7 +113,7 @@ async fn an_ambassador_registers_a_consenting_woman_once() {
     assert!(p.body.contains("id=\"phone-error\""));
     assert_eq!(s.count_people().await.unwrap(), people);
     let denied = s.list_audit(&AuditQuery { user_id: Some(w.ambassador), ..Default::default() }).await.unwrap();
-    assert!(denied.iter().filter(|e| e.action == "denied" && e.detail.starts_with("invalid=")).count() >= 2);
+    assert!(denied.iter().filter(|e| e.action.code() == "denied" && e.detail.starts_with("invalid=")).count() >= 2);
 
     fields[2] = ("phone", "61 23 45 67");
     let p = amb.post("/field/register", &fields).await;
@@ -298,7 +298,7 @@ async fn a_one_time_link_refers_one_woman_and_then_refuses() {
     assert_eq!(s.count_people().await.unwrap(), people + 1);
     assert_eq!(visitor.get("/r/not-a-real-token").await.status, StatusCode::NOT_FOUND);
     let refusals = s.list_audit(&AuditQuery::default()).await.unwrap();
-    assert!(refusals.iter().filter(|e| e.action == "denied" && e.detail.starts_with("link=")).count() >= 3);
+    assert!(refusals.iter().filter(|e| e.action.code() == "denied" && e.detail.starts_with("link=")).count() >= 3);
 
     // the partner's account sees her, with the status she agreed to share
     let mut partner = Client::login(&w.app, "partner").await;

@@ -34,7 +34,7 @@ fn new_login<'a>(username: &'a str, role: &'a str) -> Vec<(&'a str, &'a str)> {
 
 async fn audit_details(s: &SqlStore, action: &str) -> Vec<String> {
     let log = s.list_audit(&AuditQuery::default()).await.unwrap();
-    log.into_iter().filter(|e| e.action == action).map(|e| e.detail).collect()
+    log.into_iter().filter(|e| e.action.code() == action).map(|e| e.detail).collect()
 }
 
 /// Issue 13, item 6: "admins never see personal data, even by granting themselves a

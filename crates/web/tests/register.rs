@@ -119,7 +119,7 @@ async fn a_coordinator_uploads_maps_dry_runs_and_runs_a_register_search_under_an
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(s.count_people().await.unwrap(), people_before);
     let log = s.list_audit(&AuditQuery { limit: 1000, ..Default::default() }).await.unwrap();
-    assert!(log.iter().any(|e| e.action == "denied" && e.origin == "POST /register/run"));
+    assert!(log.iter().any(|e| e.action.code() == "denied" && e.origin == "POST /register/run"));
     let review = (OffsetDateTime::now_utc().date() + time::Duration::days(180)).to_string();
     let reference = format!("udvaelgelse.toml {}", domain::selection::Rules::reference(&saved[0].toml));
     let mut plan = plan_form("Kvinder 18–64", "To konsulenter", &review);
@@ -186,7 +186,7 @@ async fn a_coordinator_confirms_or_rejects_an_uncertain_link_and_a_caseworker_se
         phone: Some("22334455".into()),
     };
     let review = |given: &str, cpr: &str, row: u64| store::LinkReviewWrite {
-        list_kind: "language_school".into(),
+        list_kind: domain::extract::ExtractKind::LanguageSchool,
         list_file: "sprogskole.csv".into(),
         list_row: row,
         probability: 0.7,

@@ -5,7 +5,7 @@
 
 use crate::Error;
 use domain::validation::FieldErrors;
-use register::kinds::SourceKind;
+use register::kinds::ExtractKind;
 use register::read::{FieldReading, FileSummary};
 use register::select::{self, SelectError, SourceFile};
 use store::RegisterSourceRecord;
@@ -65,14 +65,14 @@ pub fn readings_of(record: &RegisterSourceRecord) -> Result<Vec<ColumnReading>, 
 /// A population extract's rows hold birth and arrival dates, which say nothing of the
 /// day it was drawn: its date comes from the coordinator or its title, never its rows.
 pub(crate) fn reference_date(
-    kind: SourceKind,
+    kind: ExtractKind,
     as_of: Option<Date>,
     summary: &FileSummary,
     today: Date,
 ) -> Result<Date, Error> {
     let mut errors = FieldErrors::default();
     let from_file = match kind {
-        SourceKind::Population => summary.title_date,
+        ExtractKind::Population => summary.title_date,
         _ => summary.reference_date(),
     };
     let date = as_of.or(from_file);
@@ -102,7 +102,7 @@ pub(crate) fn run_reference(sources: &[(RegisterSourceRecord, SourceFile)], conf
     if !confirm {
         select::check_reference_dates(&dated).map_err(|e| Error::Select(e.into()))?;
     }
-    let population = sources.iter().position(|(_, f)| f.kind == SourceKind::Population);
+    let population = sources.iter().position(|(_, f)| f.kind == ExtractKind::Population);
     match population {
         Some(i) => Ok(dated[i].1),
         None => Err(Error::Select(SelectError::NoPopulation)),

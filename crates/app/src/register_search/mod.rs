@@ -19,7 +19,7 @@ use domain::do_not_contact::DncKey;
 use domain::plan::SearchRefused;
 use domain::policy::Action;
 use domain::selection::{Overview, Rules};
-use register::kinds::SourceKind;
+use register::kinds::ExtractKind;
 use register::mapping::Mapping;
 use register::read;
 use register::select::{self, Counts, ReviewLink, Selection, SourceFile};
@@ -111,7 +111,7 @@ pub async fn import(ctx: &Ctx, caller: &Caller, input: ImportInput) -> Result<Re
     let record = RegisterSourceRecord {
         id,
         initiative_id: initiative.id,
-        kind: mapping.kind.code().to_string(),
+        kind: mapping.kind,
         file_name: file_name.clone(),
         stored_name,
         sha256: summary.sha256,
@@ -129,7 +129,7 @@ pub async fn import(ctx: &Ctx, caller: &Caller, input: ImportInput) -> Result<Re
     let audit = caller.audit(AuditAction::UploadExtract, vec![], detail);
     let saved = async {
         ctx.store.add_register_source(&record, &audit).await?;
-        ctx.store.save_column_mapping(mapping.kind.code(), &record.mapping, caller.user.id, &audit).await
+        ctx.store.save_column_mapping(mapping.kind, &record.mapping, caller.user.id, &audit).await
     }
     .await;
     if let Err(e) = saved {
@@ -168,11 +168,11 @@ pub async fn inspect(
 }
 
 /// The mapping saved for `kind` if it fits these headers, else one suggested from them.
-pub async fn mapping_for(ctx: &Ctx, kind: SourceKind, headers: &[String]) -> Result<Mapping, Error> {
+pub async fn mapping_for(ctx: &Ctx, kind: ExtractKind, headers: &[String]) -> Result<Mapping, Error> {
     let saved = ctx.store.column_mappings().await?;
     let reused = saved
         .iter()
-        .filter(|(k, _)| k == kind.code())
+        .filter(|(k, _)| *k == kind)
         .filter_map(|(_, json)| mapping_from_json(json))
         .find(|m| m.check(headers).is_ok());
     Ok(reused.unwrap_or_else(|| register::mapping::suggest(kind, headers)))
@@ -185,9 +185,10 @@ pub async fn current_sources(ctx: &Ctx, initiative_id: Uuid) -> Result<Vec<(Regi
         if s.deleted_at.is_some() {
             continue;
         }
-        let (Some(kind), Some(mapping)) = (SourceKind::from_code(&s.kind), mapping_from_json(&s.mapping)) else {
-            continue;
-        };
+        let kind = s.kind;
+        let mapping = serde_json::from_str(&s.mapping).map_err(|e| {
+            Error::unexpected(format!("reading the column mapping kept with the extract {} ({})", s.file_name, s.id), e)
+        })?;
         if out.iter().any(|(_, f)| f.kind == kind) {
             continue;
         }
@@ -276,7 +277,7 @@ pub struct DryRun {
 #[derive(Debug, Clone)]
 pub struct ExtractRead {
     pub file_name: String,
-    pub kind: SourceKind,
+    pub kind: ExtractKind,
     pub reference_date: Option<Date>,
     pub readings: Vec<ColumnReading>,
 }
@@ -328,7 +329,7 @@ pub struct RunReport {
 
 #[derive(serde::Serialize)]
 struct SourceUsed<'a> {
-    kind: &'a str,
+    kind: ExtractKind,
     file_name: &'a str,
     sha256: &'a str,
     rows: u64,
@@ -428,7 +429,7 @@ async fn select_and_accept(
     let used: Vec<SourceUsed<'_>> = sources
         .iter()
         .map(|(s, _)| SourceUsed {
-            kind: &s.kind,
+            kind: s.kind,
             file_name: &s.file_name,
             sha256: &s.sha256,
             rows: s.rows,
@@ -468,7 +469,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
 
 fn review_write(key: &DncKey, r: &ReviewLink) -> LinkReviewWrite {
     LinkReviewWrite {
-        list_kind: r.list_kind.code().to_string(),
+        list_kind: r.list_kind,
         list_file: r.list_file.clone(),
         list_row: r.list_row,
         probability: r.probability,

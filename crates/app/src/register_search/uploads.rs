@@ -8,7 +8,7 @@ use super::{ExtractDir, io};
 use crate::{Caller, Ctx, Error, require};
 use domain::policy::Action;
 use domain::validation::FieldErrors;
-use register::kinds::SourceKind;
+use register::kinds::ExtractKind;
 use std::path::PathBuf;
 use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
@@ -16,7 +16,7 @@ use uuid::Uuid;
 /// What is known of an upload between the file and its mapping, kept beside the file.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PendingUpload {
-    pub kind: SourceKind,
+    pub kind: ExtractKind,
     pub file_name: String,
     pub uploaded_by: Uuid,
 }
@@ -88,7 +88,7 @@ impl Upload {
 
     /// Keeps the whole upload for its mapping: synced to disk, with its description.
     /// An empty file is refused (field `file`) and deleted, as is anything that fails.
-    pub async fn keep(mut self, ctx: &Ctx, caller: &Caller, kind: SourceKind, file_name: &str) -> Result<Uuid, Error> {
+    pub async fn keep(mut self, ctx: &Ctx, caller: &Caller, kind: ExtractKind, file_name: &str) -> Result<Uuid, Error> {
         let id = self.id;
         let kept = async {
             let Some(file) = self.file.take().filter(|_| self.written > 0) else {

@@ -22,7 +22,7 @@ mod workbook_guard;
 mod xlsx_file;
 
 use crate::error::{ReadError, ReadErrorKind};
-use crate::kinds::{Field, Need, SourceKind, ValueType};
+use crate::kinds::{ExtractFields, ExtractKind, Field, Need, ValueType};
 use crate::mapping::{EncodingChoice, Mapping, MappingProblem};
 use crate::value::{self, Sex, Value, YearMonth};
 use calamine::Data;
@@ -197,7 +197,7 @@ pub fn inspect_at<'a>(
 /// Streaming typed rows of one file read with one mapping.
 pub struct Reader {
     file: String,
-    kind: SourceKind,
+    kind: ExtractKind,
     source: Source,
     plan: Vec<Planned>,
     headers: Vec<String>,

@@ -17,7 +17,7 @@ use super::rows::{fmt_ts, opt_uuid, parse_ts, parse_uuid};
 use super::{Backend, SqlStore, db};
 use crate::records::{AuditEntry, AuditLogFile, AuditQuery};
 use crate::{Result, StoreError};
-use domain::audit::AuditRecord;
+use domain::audit::{ActorRole, AuditAction, AuditRecord};
 use domain::audit_chain::{ChainEntry, ChainHead, ChainReport, ChainVerifier};
 use sqlx::{Any, AnyPool, Row, Transaction};
 use time::OffsetDateTime;
@@ -245,7 +245,7 @@ async fn write_audits(tx: &mut Transaction<'static, Any>, audits: &[&AuditRecord
             at: at.clone(),
             user_id: audit.actor.user_id.map(|u| u.to_string()),
             username: audit.actor.username.clone(),
-            role: audit.actor.role.clone(),
+            role: audit.actor.role.code().to_string(),
             action: audit.action.code().to_string(),
             origin: audit.origin.clone(),
             detail: audit.detail.clone(),
@@ -459,13 +459,18 @@ pub(crate) async fn list_audit(pool: &AnyPool, backend: Backend, q: &AuditQuery)
             .iter()
             .map(|p| parse_uuid(&p.try_get::<String, _>(0).map_err(db("reading an audit entry"))?))
             .collect::<Result<Vec<_>>>()?;
+        let seq: i64 = r.try_get("seq").map_err(e())?;
+        let role: String = r.try_get("role").map_err(e())?;
+        let action: String = r.try_get("action").map_err(e())?;
         out.push(AuditEntry {
-            seq: r.try_get("seq").map_err(e())?,
+            seq,
             at: parse_ts(&r.try_get::<String, _>("at").map_err(e())?)?,
             user_id: opt_uuid(r.try_get("user_id").map_err(e())?)?,
             username: r.try_get("username").map_err(e())?,
-            role: r.try_get("role").map_err(e())?,
-            action: r.try_get("action").map_err(e())?,
+            role: ActorRole::from_code(&role)
+                .ok_or_else(|| StoreError::Corrupt(format!("audit entry {seq}: role '{role}'")))?,
+            action: AuditAction::from_code(&action)
+                .ok_or_else(|| StoreError::Corrupt(format!("audit entry {seq}: action '{action}'")))?,
             origin: r.try_get("origin").map_err(e())?,
             detail: r.try_get("detail").map_err(e())?,
             persons,

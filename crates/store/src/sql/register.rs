@@ -19,6 +19,7 @@ use crate::records::{
 };
 use crate::{EventActor, NewPerson, Result, StoreError};
 use domain::audit::AuditRecord;
+use domain::extract::{ExtractKind, LinkReviewStatus};
 use domain::person::{Source, SourceKind};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -58,7 +59,7 @@ fn source_row(r: &AnyRow) -> Result<RegisterSourceRecord> {
     Ok(RegisterSourceRecord {
         id: parse_uuid(&r.try_get::<String, _>("id").map_err(e())?)?,
         initiative_id: parse_uuid(&r.try_get::<String, _>("initiative_id").map_err(e())?)?,
-        kind: r.try_get("kind").map_err(e())?,
+        kind: extract_kind(&r.try_get::<String, _>("kind").map_err(e())?)?,
         file_name: r.try_get("file_name").map_err(e())?,
         stored_name: r.try_get("stored_name").map_err(e())?,
         sha256: r.try_get("sha256").map_err(e())?,
@@ -187,6 +188,10 @@ fn run_row(r: &AnyRow) -> Result<RegisterRunRecord> {
 
 const REVIEW_COLUMNS: &str = "id, run_id, list_kind, list_file, list_row, probability, list_name, list_birth_date, list_phone, candidate, status, evidence";
 
+fn extract_kind(code: &str) -> Result<ExtractKind> {
+    ExtractKind::from_code(code).ok_or_else(|| StoreError::Corrupt(format!("extract kind '{code}'")))
+}
+
 fn review_row(r: &AnyRow) -> Result<LinkReviewRecord> {
     let e = || db("reading a link for review");
     let candidate: Option<String> = r.try_get("candidate").map_err(e())?;
@@ -195,7 +200,7 @@ fn review_row(r: &AnyRow) -> Result<LinkReviewRecord> {
     Ok(LinkReviewRecord {
         id: parse_uuid(&r.try_get::<String, _>("id").map_err(e())?)?,
         run_id: parse_uuid(&r.try_get::<String, _>("run_id").map_err(e())?)?,
-        list_kind: r.try_get("list_kind").map_err(e())?,
+        list_kind: extract_kind(&r.try_get::<String, _>("list_kind").map_err(e())?)?,
         list_file: r.try_get("list_file").map_err(e())?,
         list_row: u64::try_from(row).unwrap_or(0),
         probability: r.try_get("probability").map_err(e())?,
@@ -205,7 +210,11 @@ fn review_row(r: &AnyRow) -> Result<LinkReviewRecord> {
         candidate: candidate
             .map(|c| serde_json::from_str(&c).map_err(|e| StoreError::Corrupt(format!("a candidate for review: {e}"))))
             .transpose()?,
-        status: r.try_get("status").map_err(e())?,
+        status: {
+            let status: String = r.try_get("status").map_err(e())?;
+            LinkReviewStatus::from_code(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("link review status '{status}'")))?
+        },
         evidence: r.try_get("evidence").map_err(e())?,
     })
 }
@@ -274,29 +283,35 @@ impl SqlStore {
     }
 
     /// Keeps the mapping (JSON) for the next upload of that kind. Audited.
-    pub async fn save_column_mapping(&self, kind: &str, mapping: &str, by: Uuid, audit: &AuditRecord) -> Result<()> {
+    pub async fn save_column_mapping(
+        &self,
+        kind: ExtractKind,
+        mapping: &str,
+        by: Uuid,
+        audit: &AuditRecord,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         let at = fmt_ts(OffsetDateTime::now_utc());
         sqlx::query("DELETE FROM column_mappings WHERE kind = $1")
-            .bind(kind)
+            .bind(kind.code())
             .execute(&mut *tx)
             .await
             .map_err(db("replacing a column mapping"))?;
         sqlx::query("INSERT INTO column_mappings (kind, mapping, updated_by, updated_at) VALUES ($1, $2, $3, $4)")
-            .bind(kind)
+            .bind(kind.code())
             .bind(mapping)
             .bind(by.to_string())
             .bind(at)
             .execute(&mut *tx)
             .await
             .map_err(db("saving a column mapping"))?;
-        write_audit(&mut tx, &with_detail(audit, || format!("column_mapping kind={kind}"))).await?;
+        write_audit(&mut tx, &with_detail(audit, || format!("column_mapping kind={}", kind.code()))).await?;
         tx.commit().await.map_err(db("committing a column mapping"))?;
         Ok(())
     }
 
     /// `(kind, mapping JSON)`.
-    pub async fn column_mappings(&self) -> Result<Vec<(String, String)>> {
+    pub async fn column_mappings(&self) -> Result<Vec<(ExtractKind, String)>> {
         let rows = sqlx::query("SELECT kind, mapping FROM column_mappings ORDER BY kind")
             .fetch_all(self.pool())
             .await
@@ -304,7 +319,7 @@ impl SqlStore {
         rows.iter()
             .map(|r| {
                 Ok((
-                    r.try_get("kind").map_err(db("reading a mapping"))?,
+                    extract_kind(&r.try_get::<String, _>("kind").map_err(db("reading a mapping"))?)?,
                     r.try_get("mapping").map_err(db("reading a mapping"))?,
                 ))
             })
@@ -321,7 +336,7 @@ impl SqlStore {
         )
         .bind(s.id.to_string())
         .bind(s.initiative_id.to_string())
-        .bind(&s.kind)
+        .bind(s.kind.code())
         .bind(&s.file_name)
         .bind(&s.stored_name)
         .bind(&s.sha256)
@@ -337,7 +352,7 @@ impl SqlStore {
         .await
         .map_err(db("saving an uploaded extract"))?;
         let audit = with_detail(audit, || {
-            format!("register_source kind={} file={} rows={} sha256={}", s.kind, s.file_name, s.rows, s.sha256)
+            format!("register_source kind={} file={} rows={} sha256={}", s.kind.code(), s.file_name, s.rows, s.sha256)
         });
         write_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db("committing an uploaded extract"))?;
@@ -451,7 +466,7 @@ impl SqlStore {
             .bind(Uuid::new_v4().to_string())
             .bind(run.id.to_string())
             .bind(run.initiative_id.to_string())
-            .bind(&r.list_kind)
+            .bind(r.list_kind.code())
             .bind(&r.list_file)
             .bind(i64::try_from(r.list_row).unwrap_or(i64::MAX))
             .bind(r.probability)
@@ -535,12 +550,12 @@ impl SqlStore {
         .map_err(db("reading a link for review"))?
         .ok_or(StoreError::NotFound("link review"))?;
         let review = review_row(&row)?;
-        if review.status != "pending" {
+        if review.status != LinkReviewStatus::Pending {
             return Err(StoreError::Conflict { constraint: "link_reviews.status".into() });
         }
         let at = OffsetDateTime::now_utc();
         let mut person = None;
-        let mut status = "rejected";
+        let mut status = LinkReviewStatus::Rejected;
         if decision == LinkDecision::Confirm {
             let candidate =
                 review.candidate.clone().ok_or(StoreError::Corrupt("a pending link without a candidate".into()))?;
@@ -554,19 +569,19 @@ impl SqlStore {
                 areas: &areas,
             };
             let c = RunCandidate { candidate, dnc_hashes: dnc_hashes.to_vec() };
-            status = "confirmed";
+            status = LinkReviewStatus::Confirmed;
             match admit(&mut tx, self.backend_kind(), &c, &ctx).await? {
                 Admitted::Created(id) | Admitted::AddedToKnown(id) | Admitted::AlreadyInInitiative(id) => {
                     person = Some(id)
                 }
-                Admitted::OnDoNotContact => status = "do_not_contact",
+                Admitted::OnDoNotContact => status = LinkReviewStatus::DoNotContact,
             }
         }
         sqlx::query(
             "UPDATE link_reviews SET status = $1, decided_by = $2, decided_at = $3, person_id = $4, candidate = NULL, \
              list_name = '', list_birth_date = NULL, list_phone = NULL WHERE id = $5",
         )
-        .bind(status)
+        .bind(status.code())
         .bind(actor.user_id.map(|u| u.to_string()))
         .bind(fmt_ts(at))
         .bind(person.map(|p| p.to_string()))
@@ -574,7 +589,7 @@ impl SqlStore {
         .execute(&mut *tx)
         .await
         .map_err(db("deciding a link"))?;
-        let mut audit = with_detail(audit, || format!("link_review={id} decision={status}"));
+        let mut audit = with_detail(audit, || format!("link_review={id} decision={}", status.code()));
         audit.persons.extend(person);
         write_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db("committing a link decision"))?;

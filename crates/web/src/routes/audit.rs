@@ -48,8 +48,8 @@ pub async fn list(State(state): State<AppState>, cu: CurrentUser) -> AppResult<R
         .map(|e| EntryView {
             at: time_fmt::local(e.at),
             username: e.username,
-            role: e.role,
-            action: e.action,
+            role: e.role.code().to_string(),
+            action: e.action.code().to_string(),
             origin: e.origin,
             persons: if e.persons.len() > 3 {
                 l.t1("audit-persons-count", "count", e.persons.len())
@@ -113,7 +113,8 @@ pub async fn export(
     // Semicolons and a BOM: what Danish Excel opens without a wizard.
     let mut out = String::from("\u{feff}tidspunkt;bruger;rolle;handling;hvorfra\r\n");
     for e in &entries {
-        let row = [time_fmt::local(e.at), e.username.clone(), e.role.clone(), e.action.clone(), e.origin.clone()];
+        let row =
+            [time_fmt::local(e.at), e.username.clone(), e.role.code().into(), e.action.code().into(), e.origin.clone()];
         out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(";"));
         out.push_str("\r\n");
     }

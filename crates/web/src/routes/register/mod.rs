@@ -27,7 +27,7 @@ use domain::org::Initiative;
 use domain::policy::{self, Action};
 use domain::selection::{self, Rules, RulesInput, StepSource};
 use domain::validation::FieldErrors;
-use register::kinds::{Field, Need, SourceKind};
+use register::kinds::{ExtractKind, Field, Need};
 use register::mapping::{EncodingChoice, Mapping};
 use register::select::Counts;
 use serde::Deserialize;
@@ -293,7 +293,7 @@ async fn hub(
         .await?
         .into_iter()
         .map(|s| SourceRow {
-            kind: kind_label(&l, &s.kind),
+            kind: kind_label(&l, s.kind.code()),
             file_name: s.file_name,
             rows: s.rows,
             checksum: s.sha256.chars().take(12).collect(),
@@ -318,7 +318,7 @@ async fn hub(
             found: serde_json::from_str::<Counts>(&r.counts).map(|c| c.candidates).unwrap_or(0),
         })
         .collect();
-    let kinds = SourceKind::ALL.iter().map(|k| Opt::new(k.code(), kind_label(&l, k.code()), false)).collect();
+    let kinds = ExtractKind::ALL.iter().map(|k| Opt::new(k.code(), kind_label(&l, k.code()), false)).collect();
     let page = HubPage {
         gate,
         rules: current_rules.map(|r| {

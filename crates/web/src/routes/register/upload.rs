@@ -2,6 +2,7 @@
 //! before anything is kept.
 
 use super::*;
+use register::kinds::ExtractFields;
 
 // ---------------------------------------------------------------------------------
 // Upload and mapping
@@ -57,7 +58,7 @@ async fn receive(
     cu: &CurrentUser,
     form: &mut Multipart,
     upload: &mut search::Upload,
-) -> AppResult<Result<(SourceKind, String), Refused>> {
+) -> AppResult<Result<(ExtractKind, String), Refused>> {
     let mut csrf = String::new();
     let mut kind = None;
     let mut file_name = None;
@@ -71,7 +72,7 @@ async fn receive(
             Some("csrf") => csrf = field.text().await.map_err(|_| AppError::BadRequest("unreadable upload"))?,
             Some("kind") => {
                 let text = field.text().await.map_err(|_| AppError::BadRequest("unreadable upload"))?;
-                kind = SourceKind::from_code(text.trim());
+                kind = ExtractKind::from_code(text.trim());
             }
             Some("file") => {
                 crate::session::check_csrf(&cu.ctx, &csrf)?;
