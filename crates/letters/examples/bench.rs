@@ -75,7 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let first = g * per_call;
         done_before.store(first, Ordering::Relaxed);
         let render_started = Instant::now();
-        let rendered = render_set_parallel(&fonts, group, PER_FILE, threads, &progress)?;
+        let rendered = render_set_parallel(&fonts, group, PER_FILE, threads, true, &progress)?;
         render_seconds += render_started.elapsed().as_secs_f64();
         for pdf in &rendered.print_files {
             if let Some(dir) = &out_dir {

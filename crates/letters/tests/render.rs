@@ -292,11 +292,16 @@ fn a_set_gives_print_files_and_each_letter_alone() {
     assert!(batch == set.print_files, "render_batch differs from render_set");
     let seen = std::sync::Mutex::new(Vec::new());
     let fonts = Fonts::load_default().unwrap();
-    let parallel = letters::render_set_parallel(&fonts, &letters, 2, 2, &|n| seen.lock().unwrap().push(n)).unwrap();
+    let parallel =
+        letters::render_set_parallel(&fonts, &letters, 2, 2, true, &|n| seen.lock().unwrap().push(n)).unwrap();
     assert!(parallel.letters == set.letters, "single PDFs differ between one and two threads");
     assert!(parallel.print_files == set.print_files, "print files differ between one and two threads");
     let seen = seen.into_inner().unwrap();
     assert!(seen.windows(2).all(|w| w[0] < w[1]) && seen.last() == Some(&5), "progress {seen:?}");
+    // Letters by Digital Post are not printed: the same single PDFs, no print file.
+    let digital = letters::render_set_parallel(&fonts, &letters, 2, 2, false, &|_| {}).unwrap();
+    assert!(digital.letters == set.letters, "single PDFs differ without print files");
+    assert!(digital.print_files.is_empty(), "{} print files for letters not to be printed", digital.print_files.len());
 }
 
 #[test]
@@ -309,7 +314,7 @@ fn a_set_fails_whole_naming_its_first_failing_letter() {
     letters[3].address_block[0] = "Hodan 漢".into();
     for (what, result) in [
         ("render_set", r.render_set(&letters, 2)),
-        ("parallel", letters::render_set_parallel(&fonts, &letters, 2, 2, &quiet)),
+        ("parallel", letters::render_set_parallel(&fonts, &letters, 2, 2, true, &quiet)),
     ] {
         match result {
             Err(e @ RenderError::MissingGlyph { .. }) => assert_eq!(e.index(), Some(3), "{what}: {e}"),
@@ -321,7 +326,7 @@ fn a_set_fails_whole_naming_its_first_failing_letter() {
     letters[4].address_block[1] = "0102031234".into();
     letters[1].address_block[0] = "Amina 漢".into();
     for threads in [1, 2, 3] {
-        match letters::render_set_parallel(&fonts, &letters, 1, threads, &quiet) {
+        match letters::render_set_parallel(&fonts, &letters, 1, threads, true, &quiet) {
             Err(e) => assert_eq!(e.index(), Some(1), "{threads} threads: {e}"),
             Ok(set) => panic!("{threads} threads: expected a failure, got {set:?}"),
         }
@@ -341,7 +346,7 @@ fn a_set_needs_at_least_one_letter_per_file() {
     let fonts = Fonts::load_default().unwrap();
     let letters = five();
     assert!(matches!(r.render_set(&letters, 0), Err(RenderError::BatchSize)));
-    assert!(matches!(letters::render_set_parallel(&fonts, &letters, 0, 2, &|_| {}), Err(RenderError::BatchSize)));
+    assert!(matches!(letters::render_set_parallel(&fonts, &letters, 0, 2, true, &|_| {}), Err(RenderError::BatchSize)));
     let empty = r.render_set(&[], 3).unwrap();
     assert!(empty.letters.is_empty() && empty.print_files.is_empty());
 }

@@ -91,11 +91,13 @@ fn write_all(
         let first = range.start;
         let group = job.letters.get(range.clone()).unwrap_or_default();
         let on_progress = |n: usize| done.store(first + n, std::sync::atomic::Ordering::Relaxed);
-        let rendered = render_set_parallel(&fonts, group, PER_PRINT_FILE, threads, &on_progress).map_err(|error| {
-            let person = error.index().and_then(|i| job.person_ids.get(first + i)).copied();
-            Error::unexpected(format!("rendering the letter to woman {person:?}"), error)
-        })?;
-        if first < job.paper {
+        let paper = first < job.paper;
+        let rendered =
+            render_set_parallel(&fonts, group, PER_PRINT_FILE, threads, paper, &on_progress).map_err(|error| {
+                let person = error.index().and_then(|i| job.person_ids.get(first + i)).copied();
+                Error::unexpected(format!("rendering the letter to woman {person:?}"), error)
+            })?;
+        if paper {
             for pdf in &rendered.print_files {
                 print_files += 1;
                 let path = job.dir.join("print").join(format!("print-{print_files:03}.pdf"));

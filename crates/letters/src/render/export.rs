@@ -46,47 +46,43 @@ pub(super) fn split_letters(document: &PagedDocument, count: usize) -> Result<Ve
 /// alone.
 pub(super) fn single_pdf(pages: EcoVec<Page>, info: &DocumentInfo, letter: &Letter) -> Result<Vec<u8>, RenderError> {
     let document = PagedDocument::new(pages, info.clone());
-    export(&document, format!("opsog:{}:1", letter.reference), Tagging::Tagged)
+    export(&document, format!("opsog:{}:1", letter.reference))
 }
 
-/// Letters' pages as one print file, a blank page after each letter that ends on an odd
-/// page so that the next begins on the front of a sheet.
+/// Letters' own PDFs, page for page, as one print file, a blank page after each letter
+/// that ends on an odd page so that the next begins on the front of a sheet.
 ///
-/// Untagged: it goes to the print shop, never to a reader; a letter's own PDF, which
-/// she may read on screen, is the tagged one. Without the structure tree and the
-/// marked content around each run a print file is nearly half the size, and a set
-/// takes 3.5 % fewer instructions (bench/README.md, issue 11 item 9).
-pub(super) fn print_pdf(
-    letters: &[EcoVec<Page>],
-    info: &DocumentInfo,
-    first_reference: &str,
-    count: usize,
-) -> Result<Vec<u8>, RenderError> {
-    let mut pages = EcoVec::with_capacity(letters.iter().map(|l| l.len() + 1).sum());
-    for (k, letter) in letters.iter().enumerate() {
-        pages.extend(letter.iter().cloned());
-        if k + 1 < letters.len()
-            && letter.len() % 2 == 1
-            && let Some(last) = letter.last()
-        {
-            pages.push(Page { frame: Frame::hard(last.frame.size()), ..last.clone() });
+/// The pages are copied, not exported again: each letter's fonts and images go in as
+/// they are, and only its pages' content is compressed anew. Exporting every page a
+/// second time, with its fonts subset and compressed again, was a third of a set's time
+/// (issue 11 item 9). The file is larger than one exported whole, as each letter brings
+/// its own font subsets; it goes to the print shop, never to a reader, and is untagged.
+/// `first` is the index of the first letter, for errors.
+pub(super) fn print_from_letters(letters: &[Vec<u8>], first: usize) -> Result<Vec<u8>, RenderError> {
+    let mut document = krilla::Document::new();
+    for (k, bytes) in letters.iter().enumerate() {
+        let unreadable = |what: &str| RenderError::Pdf {
+            index: Some(first + k),
+            messages: vec![format!("the letter's own PDF could not be read back for the print file: {what}")],
+        };
+        let pdf = krilla::pdf::Pdf::new(std::sync::Arc::new(bytes.clone())).map_err(|_| unreadable("not a PDF"))?;
+        let pages = pdf.pages().len();
+        let last = pdf.pages().last().map(|page| page.render_dimensions()).ok_or_else(|| unreadable("no pages"))?;
+        let indices: Vec<usize> = (0..pages).collect();
+        document.embed_pdf_pages(&krilla::pdf::PdfDocument::new(std::sync::Arc::new(pdf)), &indices);
+        if k + 1 < letters.len() && pages % 2 == 1 {
+            let blank =
+                krilla::page::PageSettings::from_wh(last.0, last.1).ok_or_else(|| unreadable("no page size"))?;
+            document.start_page_with(blank).finish();
         }
     }
-    let document = PagedDocument::new(pages, info.clone());
-    export(&document, format!("opsog:{first_reference}:{count}"), Tagging::Untagged)
+    document.finish().map_err(|error| RenderError::Pdf { index: Some(first), messages: vec![format!("{error:?}")] })
 }
 
-/// Whether a PDF gets a structure tree (tagged PDF, for screen readers).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Tagging {
-    Tagged,
-    Untagged,
-}
-
-fn export(document: &PagedDocument, ident: String, tagging: Tagging) -> Result<Vec<u8>, RenderError> {
+/// Tagged (with a structure tree, for screen readers): she may read it on screen.
+fn export(document: &PagedDocument, ident: String) -> Result<Vec<u8>, RenderError> {
     // A stable document ID (typst hashes it; the reference itself is not written).
-    let options =
-        typst_pdf::PdfOptions { ident: Smart::Custom(ident), tagged: tagging == Tagging::Tagged, ..Default::default() };
+    let options = typst_pdf::PdfOptions { ident: Smart::Custom(ident), tagged: true, ..Default::default() };
     let mut pdf = typst_pdf::pdf(document, &options)
         .map_err(|errors| RenderError::Pdf { index: None, messages: messages(&errors) })?;
     // krilla allocates a tenth more than it writes; a set keeps every PDF in memory.

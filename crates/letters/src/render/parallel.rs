@@ -8,7 +8,7 @@ use std::sync::{Mutex, PoisonError};
 use typst::ecow::EcoVec;
 use typst_layout::Page;
 
-use super::export::{boundary_error, print_pdf, single_pdf};
+use super::export::{boundary_error, print_from_letters, single_pdf};
 use super::{LETTERS_PER_COMPILE, Letter, RenderError, Renderer};
 
 /// Letters rendered once each: print files and one PDF per letter.
@@ -31,12 +31,14 @@ impl std::fmt::Debug for Rendered {
 /// [`Renderer::render_set`] on `threads` threads, each with its own [`Renderer`] from
 /// `fonts`, calling `progress(n)` with the number of letters done so far as work
 /// completes (never decreasing). Output order is the input order, whatever the number of
-/// threads. All or nothing: the first failing letter (lowest index) is named.
+/// threads. All or nothing: the first failing letter (lowest index) is named. Without
+/// `print`, no print files: letters that go by Digital Post are not printed.
 pub fn render_set_parallel(
     fonts: &Fonts,
     letters: &[Letter],
     per_file: usize,
     threads: usize,
+    print: bool,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Rendered, RenderError> {
     if per_file == 0 {
@@ -46,7 +48,7 @@ pub fn render_set_parallel(
     let useful = work_units(letters.len().min(per_file), per_file).len().max(1);
     let mut renderers =
         (0..threads.clamp(1, useful)).map(|_| Renderer::new(fonts.clone())).collect::<Result<Vec<_>, _>>()?;
-    run(renderers.iter_mut().collect(), letters, per_file, Wanted { print: true, singles: true }, progress)
+    run(renderers.iter_mut().collect(), letters, per_file, Wanted { print, singles: true }, progress)
 }
 
 /// Which PDFs a run makes: [`Renderer::render_batch`] needs no single letters.
@@ -63,13 +65,10 @@ type Failure = (usize, RenderError);
 type ThreadOutcome<T> = (Vec<(usize, T)>, Option<Failure>);
 
 /// One print file at a time: first its letters are laid out, a few per compilation, on
-/// all threads; then its PDFs are made, again on all threads, while no thread compiles.
-///
-/// The print file needs all its letters' pages. A page's content stream is not the same
-/// bytes in the print file as in the letter's own PDF (krilla numbers a font subset's
-/// glyphs in order of first use in the document, and the print file is untagged), so
-/// each page is compressed twice; pages the same in two letters' own PDFs are
-/// compressed once, from typst's cache, while no compilation has evicted them
+/// all threads; then its PDFs are made, again on all threads, while no thread compiles;
+/// then the print file is put together from the letters' own PDFs
+/// ([`print_from_letters`]). Pages the same in two letters' own PDFs are compressed
+/// once, from typst's cache, while no compilation has evicted them
 /// ([`super::CACHE_MAX_AGE`]).
 pub(super) fn run(
     mut renderers: Vec<&mut Renderer>,
@@ -105,42 +104,40 @@ pub(super) fn run(
             if pages.len() != part.len() {
                 return Err((first + range.start, boundary_error(first + range.start)));
             }
-            if !wanted.singles {
-                report(part.len());
-            }
             Ok((info, pages))
         })?;
         let info = laid.first().map(|(info, _)| info.clone()).unwrap_or_default();
         let pages: Vec<EcoVec<Page>> = laid.into_iter().flat_map(|(_, pages)| pages).collect();
 
-        // Task 0 is the print file, the longest, so it starts first; the others the
-        // single PDFs of a unit each, last unit first.
-        let tasks = usize::from(wanted.print) + if wanted.singles { units.len() } else { 0 };
+        // The single PDFs of a unit each, last unit first; a print file is made from
+        // them afterwards.
         let mut exporters = vec![(); renderers.len()];
-        let unit_of = |t: usize| units.len().saturating_sub(1 + t - usize::from(wanted.print));
-        let task_start = |t: usize| if wanted.print && t == 0 { first } else { unit_start(unit_of(t)) };
-        let made = in_parallel(&mut exporters, tasks, task_start, |_, t| {
-            if wanted.print && t == 0 {
-                let reference = file.first().map_or("", |l| l.reference.as_str());
-                return print_pdf(&pages, &info, reference, file.len()).map(|pdf| vec![pdf]).map_err(|e| (first, e));
-            }
-            let range = units.get(unit_of(t)).cloned().unwrap_or_default();
-            let mut pdfs = Vec::with_capacity(range.len());
-            for i in range {
-                let (Some(letter), Some(letter_pages)) = (file.get(i), pages.get(i)) else {
-                    return Err((first + i, boundary_error(first + i)));
-                };
-                let pdf = single_pdf(letter_pages.clone(), &info, letter);
-                pdfs.push(pdf.map_err(|e| keyed(e.with_index(first + i), first + i))?);
-            }
-            report(pdfs.len());
-            Ok(pdfs)
-        })?;
-        let mut made = made.into_iter();
+        let unit_of = |t: usize| units.len().saturating_sub(1 + t);
+        let singles = in_parallel(
+            &mut exporters,
+            units.len(),
+            |t| unit_start(unit_of(t)),
+            |_, t| {
+                let range = units.get(unit_of(t)).cloned().unwrap_or_default();
+                let mut pdfs = Vec::with_capacity(range.len());
+                for i in range {
+                    let (Some(letter), Some(letter_pages)) = (file.get(i), pages.get(i)) else {
+                        return Err((first + i, boundary_error(first + i)));
+                    };
+                    let pdf = single_pdf(letter_pages.clone(), &info, letter);
+                    pdfs.push(pdf.map_err(|e| keyed(e.with_index(first + i), first + i))?);
+                }
+                report(pdfs.len());
+                Ok(pdfs)
+            },
+        )?;
+        let singles: Vec<Vec<u8>> = singles.into_iter().rev().flatten().collect();
         if wanted.print {
-            out.print_files.extend(made.next().into_iter().flatten());
+            out.print_files.push(print_from_letters(&singles, first)?);
         }
-        out.letters.extend(made.rev().flatten());
+        if wanted.singles {
+            out.letters.extend(singles);
+        }
     }
     Ok(out)
 }
