@@ -401,6 +401,17 @@ fn a_register_search_from_the_command_line_is_gated_checked_and_audited() {
     for part in ["bad.csv", "row 3, column Måned", "\"2026-13\"", "nothing was imported"] {
         assert!(text(&out).contains(part), "{part}: {}", text(&out));
     }
+    // A month after the date the extract describes (a month counts from its first day):
+    // the value or the date is wrong, so nothing is kept (issue 12, bad input).
+    let late = dir.join("late.csv");
+    std::fs::write(&late, "CPR;Måned;Beløb\n0101901234;2026-01;5\n0101901234;2026-02;5\n0101901234;2026-03;5\n")
+        .unwrap();
+    let args = ["register", "import", "--kind", "income", "--file", late.to_str().unwrap(), "--as-of", "2026-02-10"];
+    let out = opsog(&dir, &[&args[..], &["--as", "koordinator"]].concat(), "", &[]);
+    assert!(!out.status.success());
+    for part in ["late.csv", "row 4, column Måned", "2026-03 lies after 2026-02-10", "nothing was imported"] {
+        assert!(text(&out).contains(part), "{part}: {}", text(&out));
+    }
     // Only a coordinator may run it.
     let out = opsog(&dir, &["register", "dry-run", "--as", "sagsbehandler"], "", &[]);
     assert!(text(&out).contains("refused: your role may not"), "{}", text(&out));

@@ -131,6 +131,10 @@ pub enum ReadErrorKind {
     TooManyCells { max: u64 },
     #[error("could not read the file: {0}")]
     Io(String),
+    /// A date or month later than the date the extract describes: the extract cannot
+    /// know it, so either the value or the date given for the extract is wrong.
+    #[error("{value} lies after {reference}, the date the extract describes")]
+    AfterReferenceDate { value: String, reference: time::Date },
 }
 
 fn cells(sample: &[BadCell]) -> String {
@@ -168,6 +172,7 @@ impl ReadErrorKind {
             ReadErrorKind::DeclaresTooManyCells { .. } => "declares-too-many-cells",
             ReadErrorKind::TooManyCells { .. } => "too-many-cells",
             ReadErrorKind::Io(_) => "io",
+            ReadErrorKind::AfterReferenceDate { .. } => "after-reference-date",
         }
     }
 }

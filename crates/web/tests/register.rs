@@ -72,6 +72,21 @@ async fn a_coordinator_uploads_maps_dry_runs_and_runs_a_register_search_under_an
     let fields = mapping_form(&c.get(&url).await);
     let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     assert_eq!(c.post(&url, &form).await.location.as_deref(), Some("/register?imported=1"));
+    // A month after the date given for the extract: the value or the date is wrong, so
+    // it is named with its row and column and nothing is kept (issue 12, bad input).
+    let late = "CPR,Måned,Ydelsestype,Beløb\r\n010190-4128,2026-03,Kontanthjælp,\"6.820,00\"\r\n";
+    let p = c.upload("benefits", "ydelser-sen.csv", late.as_bytes()).await;
+    let url = p.location.unwrap();
+    let mut fields = mapping_form(&c.get(&url).await);
+    fields.retain(|(k, _)| k != "as_of");
+    let form: Vec<(&str, &str)> =
+        fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).chain([("as_of", "2026-02-10")]).collect();
+    let p = c.post(&url, &form).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for part in ["ydelser-sen.csv", "Række 2", "Måned", "2026-03 ligger efter 10. februar 2026", "Intet fra filen"] {
+        assert!(p.body.contains(part), "{part}: {}", p.body);
+    }
+    assert_eq!(s.register_sources(w.initiative).await.unwrap().len(), 3);
 
     // Rules: the guide's template, saved; a missing reason is refused at its row.
     c.get("/register/rules?template=self_supporting_women").await;

@@ -5,6 +5,7 @@
 
 use crate::Error;
 use domain::validation::FieldErrors;
+use register::error::{ReadError, ReadErrorKind};
 use register::kinds::ExtractKind;
 use register::read::{FieldReading, FileSummary};
 use register::select::{self, SelectError, SourceFile};
@@ -64,9 +65,14 @@ pub fn readings_of(record: &RegisterSourceRecord) -> Result<Vec<ColumnReading>, 
 ///
 /// A population extract's rows hold birth and arrival dates, which say nothing of the
 /// day it was drawn: its date comes from the coordinator or its title, never its rows.
+///
+/// No date or month in the file may lie after it (a month from its first day): an
+/// extract cannot hold what happened after it was drawn, so the value or the date is
+/// wrong, and the file is refused naming the row, column and value (issue 12).
 pub(crate) fn reference_date(
     kind: ExtractKind,
     as_of: Option<Date>,
+    file_name: &str,
     summary: &FileSummary,
     today: Date,
 ) -> Result<Date, Error> {
@@ -81,10 +87,16 @@ pub(crate) fn reference_date(
         Some(d) if d > today => errors.add("as_of", "error-reference-date-future"),
         Some(_) => {}
     }
-    match date {
-        Some(d) if errors.is_empty() => Ok(d),
-        _ => Err(Error::Invalid(errors)),
+    let Some(date) = date.filter(|_| errors.is_empty()) else {
+        return Err(Error::Invalid(errors));
+    };
+    let after =
+        summary.readings.iter().filter_map(|r| r.newest.as_ref().map(|n| (r, n))).find(|(_, n)| n.begins > date);
+    if let Some((reading, newest)) = after {
+        let kind = ReadErrorKind::AfterReferenceDate { value: newest.value.clone(), reference: date };
+        return Err(Error::File(ReadError::new(file_name, kind).at_row(newest.row).in_column(&reading.column)));
     }
+    Ok(date)
 }
 
 /// The date a run computes from. Every extract it reads must have one, and they must

@@ -89,7 +89,7 @@ pub async fn import(ctx: &Ctx, caller: &Caller, input: ImportInput) -> Result<Re
     let summary = tokio::task::spawn_blocking(move || read::validate(&path, &name, &m))
         .await
         .map_err(|e| Error::unexpected("reading the extract", e))??;
-    let reference_date = extracts::reference_date(mapping.kind, as_of, &summary, ctx.clock.now().date())?;
+    let reference_date = extracts::reference_date(mapping.kind, as_of, &file_name, &summary, ctx.clock.now().date())?;
     let readings = extracts::readings_json(&summary)?;
     let dir = ctx.extracts.clone();
     let id = Uuid::new_v4();

@@ -44,7 +44,7 @@ use open::*;
 pub use row::Row;
 use row::*;
 use survey::Survey;
-pub use survey::{FieldReading, MAX_DISTINCT, ValueReading, thousands};
+pub use survey::{FieldReading, MAX_DISTINCT, NewestCell, ValueReading, thousands};
 pub use workbook_guard::MAX_CELLS;
 
 /// A CSV file's text encoding as found.
@@ -454,7 +454,7 @@ impl Reader {
                             continue;
                         }
                         match (parse_text(slot, text, p.ty, sex), self.survey.as_mut()) {
-                            (Ok(()), Some(s)) => s.read(k, text, &slot.value),
+                            (Ok(()), Some(s)) => s.read(k, line, text, &slot.value),
                             (Ok(()), None) => {}
                             (Err(kind), Some(s)) => {
                                 s.bad(line, &p.header, text, p.ty, kind);
@@ -480,7 +480,7 @@ impl Reader {
                             Ok(true) => {
                                 let raw = if s.wants_text(k) { cell_raw(cell, &mut self.scratch) } else { "" };
                                 slot.present = true;
-                                s.read(k, raw, &slot.value);
+                                s.read(k, number, raw, &slot.value);
                             }
                             Ok(false) => {
                                 slot.present = false;

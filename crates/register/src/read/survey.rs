@@ -61,6 +61,19 @@ pub struct FieldReading {
     /// first to its last day).
     pub earliest: Option<Date>,
     pub latest: Option<Date>,
+    /// Dates and months: the cell that begins last (a month from its first day), which
+    /// must not lie after the date the extract describes (issue 12, bad input).
+    pub newest: Option<NewestCell>,
+}
+
+/// The cell of a date or month column that begins last: where it is and how it reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewestCell {
+    /// Its day, or its month's first day.
+    pub begins: Date,
+    pub row: u64,
+    /// As read: `2026-12` or `2026-12-03`.
+    pub value: String,
 }
 
 /// Whether a field's cells are listed value by value. Names, addresses and phone
@@ -101,12 +114,16 @@ struct Tally {
     other: u64,
     earliest: Option<Date>,
     latest: Option<Date>,
+    newest: Option<NewestCell>,
 }
 
 impl Tally {
-    fn span(&mut self, first: Date, last: Date) {
+    fn span(&mut self, row: u64, value: &Value, first: Date, last: Date) {
         self.earliest = Some(self.earliest.map_or(first, |d| d.min(first)));
         self.latest = Some(self.latest.map_or(last, |d| d.max(last)));
+        if self.newest.as_ref().is_none_or(|n| first > n.begins) {
+            self.newest = Some(NewestCell { begins: first, row, value: read_as(value) });
+        }
     }
 }
 
@@ -131,6 +148,7 @@ impl Survey {
                     other: 0,
                     earliest: None,
                     latest: None,
+                    newest: None,
                 })
             })
             .collect();
@@ -148,13 +166,14 @@ impl Survey {
         }
     }
 
-    /// Planned column `k` read `raw` as `value` (`raw` only where [`Survey::wants_text`]).
-    pub fn read(&mut self, k: usize, raw: &str, value: &Value) {
+    /// Planned column `k` of `row` read `raw` as `value` (`raw` only where
+    /// [`Survey::wants_text`]).
+    pub fn read(&mut self, k: usize, row: u64, raw: &str, value: &Value) {
         let Some(Some(t)) = self.tallies.get_mut(k) else { return };
         t.read += 1;
         match value {
-            Value::Date(d) => t.span(*d, *d),
-            Value::Month(m) => t.span(m.first_day(), m.last_day()),
+            Value::Date(d) => t.span(row, value, *d, *d),
+            Value::Month(m) => t.span(row, value, m.first_day(), m.last_day()),
             _ => {}
         }
         if !is_listed(t.field) {
@@ -203,6 +222,7 @@ impl Survey {
                     other: t.other,
                     earliest: t.earliest,
                     latest: t.latest,
+                    newest: t.newest,
                 }
             })
             .collect()

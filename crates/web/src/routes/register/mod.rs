@@ -81,6 +81,13 @@ fn error_text(l: &Layout, e: &app::Error) -> String {
                     text.push(' ');
                     text.push_str(&l.t1("read-error-unreadable-total", "count", *total));
                 }
+                register::error::ReadErrorKind::AfterReferenceDate { value, reference } => {
+                    text.push(' ');
+                    text.push_str(&l.t_many(
+                        "read-error-after-reference-date-value",
+                        &[("value", value.clone()), ("reference", domain::text::danish_date(*reference))],
+                    ));
+                }
                 _ => {}
             }
             if !r.headers.is_empty() {
