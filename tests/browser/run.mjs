@@ -3,8 +3,10 @@
 // role menus, that no personal data leaks into URLs, and axe accessibility.
 //
 // Usage: OPSOG_BIN=target/debug/opsog node tests/browser/run.mjs
+// (OPSOG_ONLY=text runs only the tests whose name holds the text.)
 // Prints `ok - name` / `not ok - name` per test and ends with `N passed, M failed`.
-// Only node builtins, playwright-core and axe-core are used.
+// Only node builtins, playwright-core, axe-core and (as the municipality's identity
+// broker, tests/browser/oidc.mjs) oidc-provider are used.
 
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -17,6 +19,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
+
+import { LOW, OUR_CVR, SUBSTANTIAL, ssoConfig, startIdp, stopIdp } from './oidc.mjs';
 
 const require = createRequire(import.meta.url);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -38,6 +42,7 @@ let server = null;
 let serverExited = null; // set to a description once the server process is gone
 let browser = null;
 let baseUrl = '';
+let idp = null; // the OpenID Connect provider single sign-on logs in through
 
 // ---------------------------------------------------------------- helpers
 
@@ -80,8 +85,12 @@ function startServer(port) {
     '--size', '300',
   ];
   diag(`starting ${OPSOG_BIN} ${args.join(' ')}`);
+  // Single sign-on through the test's own OpenID Connect provider.
+  const configPath = path.join(tmpDir, 'opsog.toml');
+  fs.writeFileSync(configPath, ssoConfig(idp));
+  const env = { ...process.env, OPSOG_CONFIG: configPath };
   // Own process group, so cleanup also reaches anything the server starts.
-  server = spawn(OPSOG_BIN, args, { stdio: ['ignore', logFd, logFd], detached: true });
+  server = spawn(OPSOG_BIN, args, { stdio: ['ignore', logFd, logFd], detached: true, env });
   fs.closeSync(logFd);
   server.on('exit', (code, signal) => {
     serverExited = signal ? `killed by ${signal}` : `exited with code ${code}`;
@@ -495,6 +504,48 @@ test('a coordinator sets up two-step login on a phone and gives a code on a desk
   await desk.goto(`${baseUrl}/account/security`);
   violations.push(...(await axeCheck(desk, '/account/security')));
   await desk.screenshot({ path: path.join(tmpDir, 'account-security-1366.png'), fullPage: true });
+  assert(violations.length === 0, `axe violations:\n${violations.join('\n')}`);
+});
+
+// Single sign-on (issue 13, item 5): a coordinator logs in through the municipality's
+// identity broker (here a real OpenID Connect provider) at an accepted assurance level,
+// which counts as two-factor, so no code is asked. Someone from another municipality, or
+// at a low level, is refused with a reason, and no session is made.
+test('a coordinator logs in through the municipality\'s login; others are refused', async (t) => {
+  const desk = await t.newPage({ bypassCSP: true });
+  idp.next = { username: 'koordinator', cvr: OUR_CVR, acr: SUBSTANTIAL };
+  await desk.goto(`${baseUrl}/login`);
+  const violations = await axeCheck(desk, '/login');
+  await desk.screenshot({ path: path.join(tmpDir, 'login-sso-1366.png'), fullPage: true });
+  await clickAndWaitForLoad(desk, desk.locator('[data-testid=sso-login]'));
+  const landed = new URL(desk.url());
+  assert(landed.origin === baseUrl && landed.pathname === '/', `single sign-on ended at ${desk.url()}`);
+  assert((await desk.locator('form[data-testid=logout-form]').count()) > 0, 'no logout form after single sign-on');
+  const people = await desk.goto(`${baseUrl}/people`);
+  assert(people && people.status() === 200, `/people after single sign-on gave ${people && people.status()}`);
+
+  const phone = await t.newPage({ ...PHONE });
+  await phone.goto(`${baseUrl}/login`);
+  await noSidewaysScroll(phone, '/login with single sign-on');
+  await phone.screenshot({ path: path.join(tmpDir, 'login-sso-375.png'), fullPage: true });
+  for (const [who, why] of [
+    [{ username: 'koordinator', cvr: '55133018', acr: SUBSTANTIAL }, 'hører ikke til denne kommune'],
+    [{ username: 'koordinator', cvr: OUR_CVR, acr: LOW }, 'sikringsniveau'],
+    [{ username: 'ukendt', cvr: OUR_CVR, acr: SUBSTANTIAL }, 'ingen aktiv bruger'],
+  ]) {
+    const page = await t.newPage();
+    idp.next = who;
+    await page.goto(`${baseUrl}/login`);
+    await clickAndWaitForLoad(page, page.locator('[data-testid=sso-login]'));
+    const refused = page.locator('[data-testid=sso-refused]');
+    assert((await refused.count()) === 1, `${JSON.stringify(who)} was not refused (at ${page.url()})`);
+    const text = await refused.innerText();
+    assert(text.includes(why), `${JSON.stringify(who)}: "${text}" does not say "${why}"`);
+    assert((await page.locator('form[data-testid=logout-form]').count()) === 0, `${JSON.stringify(who)} got a session`);
+    if (why === 'sikringsniveau') {
+      await page.screenshot({ path: path.join(tmpDir, 'login-sso-refused-1366.png'), fullPage: true });
+    }
+  }
   assert(violations.length === 0, `axe violations:\n${violations.join('\n')}`);
 });
 
@@ -1270,6 +1321,8 @@ async function main() {
   try {
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
+    idp = await startIdp(await freePort(), `${baseUrl}/login/sso/callback`);
+    diag(`OpenID Connect provider at ${idp.issuer}`);
     startServer(port);
     await waitForHealth();
     diag(`server ready at ${baseUrl}`);
@@ -1286,7 +1339,9 @@ async function main() {
         '--disable-sync',
       ],
     });
-    for (const t of tests) {
+    // OPSOG_ONLY=text runs only the tests whose name holds it (while working on one).
+    const only = process.env.OPSOG_ONLY;
+    for (const t of tests.filter((x) => !only || x.name.includes(only))) {
       if (serverExited) {
         console.log(`not ok - ${t.name}`);
         diag(`server ${serverExited}`);
@@ -1304,6 +1359,7 @@ async function main() {
   } finally {
     if (browser) await browser.close().catch(() => {});
     await stopServer();
+    await stopIdp(idp).catch(() => {});
   }
   if (failed > 0) {
     printServerLog();

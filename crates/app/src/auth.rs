@@ -70,6 +70,11 @@ pub fn is_weak_password(password: &str, hints: &[&str]) -> bool {
     zxcvbn::zxcvbn(password, &words).score() < MIN_STRENGTH
 }
 
+/// Constant-time comparison of two tokens (CSRF tokens, single sign-on's state).
+pub fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// A new random token, 32 bytes as hex.
 pub fn new_token() -> Result<String, AuthError> {
     let mut bytes = [0u8; 32];

@@ -42,6 +42,7 @@ pub mod second_factor;
 pub mod sent_batches;
 pub mod sessions;
 pub mod settings;
+pub mod sso;
 pub mod templates;
 pub mod users;
 

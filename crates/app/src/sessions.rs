@@ -23,7 +23,7 @@ pub async fn create(ctx: &Ctx, user_id: Option<uuid::Uuid>) -> Result<NewSession
 }
 
 /// Starts a session whose login still waits at `stage` (issue 13, items 4 and 6).
-async fn create_at_stage(
+pub(crate) async fn create_at_stage(
     ctx: &Ctx,
     user_id: Option<uuid::Uuid>,
     stage: Option<login::LoginStage>,

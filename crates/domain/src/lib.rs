@@ -31,6 +31,7 @@ pub mod reference;
 pub mod response;
 pub mod second_factor;
 pub mod selection;
+pub mod sso;
 pub mod suppression;
 pub mod text;
 pub mod validation;

@@ -642,6 +642,11 @@ async fn config_check(settings: &Settings) -> Result<ExitCode, CliError> {
     if let Err(e) = settings.second_factor_rules() {
         problems.push(e.to_string());
     }
+    match settings.sso_settings() {
+        Ok(Some(sso)) => println!("single sign-on: {} as {}", sso.issuer, sso.client_id),
+        Ok(None) => println!("single sign-on: off"),
+        Err(e) => problems.push(e.to_string()),
+    }
     if !["text", "json"].contains(&settings.log_format.as_str()) {
         problems.push(format!("log_format '{}' must be text or json", settings.log_format));
     }

@@ -36,6 +36,71 @@ pub struct Settings {
     /// who always must (issue 13, item 4), e.g. `["caseworker"]`.
     pub second_factor_roles: Vec<String>,
     pub municipality: Municipality,
+    /// Single sign-on through the municipality's identity broker (issue 13, item 5);
+    /// without it, logins use passwords (and the second factor) alone.
+    pub sso: Option<SsoSection>,
+}
+
+/// `[sso]`: the broker, this client's registration at it, and what an identity must
+/// show (`domain::sso::SsoRules`).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SsoSection {
+    /// The broker's issuer URL, e.g. `https://broker.kommune.dk/realms/opsog`.
+    pub issuer: String,
+    pub client_id: String,
+    /// Better given as `OPSOG__SSO__CLIENT_SECRET` than in the file.
+    pub client_secret: String,
+    /// Assurance levels (`acr`) accepted, e.g. NSIS substantial and high.
+    pub accepted_acr: Vec<String>,
+    /// The claim with her organisation's CVR number, and the municipality's own (a
+    /// number in an environment variable or unquoted in TOML is read as its digits).
+    pub organisation_claim: String,
+    #[serde(deserialize_with = "digits_or_text")]
+    pub organisation: String,
+    /// The claim whose value is her Opsøg username.
+    #[serde(default = "default_user_claim")]
+    pub user_claim: String,
+    /// Scopes besides `openid`.
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+}
+
+/// A CVR number written as a number or as text.
+fn digits_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Text(String),
+        Number(u64),
+    }
+    Ok(match Either::deserialize(d)? {
+        Either::Text(t) => t,
+        Either::Number(n) => n.to_string(),
+    })
+}
+
+fn default_user_claim() -> String {
+    "preferred_username".into()
+}
+
+fn default_scopes() -> Vec<String> {
+    vec!["profile".into()]
+}
+
+impl std::fmt::Debug for SsoSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SsoSection")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[hidden]")
+            .field("accepted_acr", &self.accepted_acr)
+            .field("organisation_claim", &self.organisation_claim)
+            .field("organisation", &self.organisation)
+            .field("user_claim", &self.user_claim)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
 }
 
 impl Default for Settings {
@@ -55,6 +120,7 @@ impl Default for Settings {
             max_upload_mib: 512,
             second_factor_roles: Vec::new(),
             municipality: Municipality::default(),
+            sso: None,
         }
     }
 }
@@ -76,6 +142,7 @@ impl std::fmt::Debug for Settings {
             .field("max_upload_mib", &self.max_upload_mib)
             .field("second_factor_roles", &self.second_factor_roles)
             .field("municipality", &self.municipality)
+            .field("sso", &self.sso)
             .finish()
     }
 }
@@ -151,6 +218,32 @@ impl Settings {
         Ok(app::second_factor::Rules { also_required })
     }
 
+    /// Single sign-on as the web uses it, its rules' faults named (`config check`).
+    pub fn sso_settings(&self) -> Result<Option<app::sso::Settings>, CliError> {
+        let Some(sso) = &self.sso else { return Ok(None) };
+        let rules = domain::sso::SsoRules {
+            accepted_acr: sso.accepted_acr.clone(),
+            organisation_claim: sso.organisation_claim.clone(),
+            organisation: sso.organisation.clone(),
+            user_claim: sso.user_claim.clone(),
+        };
+        let mut problems = rules.problems();
+        if sso.issuer.trim().is_empty() || sso.client_id.trim().is_empty() {
+            problems.push("sso.issuer and sso.client_id must both be given".into());
+        }
+        if !problems.is_empty() {
+            return Err(CliError::Config(problems.join("; ")));
+        }
+        Ok(Some(app::sso::Settings {
+            issuer: sso.issuer.trim().to_string(),
+            client_id: sso.client_id.clone(),
+            client_secret: sso.client_secret.clone(),
+            redirect_url: format!("{}/login/sso/callback", self.public_url().trim_end_matches('/')),
+            scopes: sso.scopes.clone(),
+            rules,
+        }))
+    }
+
     pub fn web_config(&self) -> Result<web::WebConfig, CliError> {
         Ok(web::WebConfig {
             municipality: self.municipality.clone(),
@@ -164,6 +257,7 @@ impl Settings {
             session_absolute: std::time::Duration::from_secs(self.session_absolute_hours.max(1) * 60 * 60),
             max_upload_bytes: self.max_upload_mib.max(1) * 1024 * 1024,
             second_factor: self.second_factor_rules()?,
+            sso: self.sso_settings()?,
         })
     }
 }

@@ -136,6 +136,23 @@ fn demo_user_add_migrate_and_config_check() {
     assert!(!bad_url.status.success() && text(&bad_url).contains("unsupported database URL"));
     let unknown_key = opsog(&dir, &["config", "check"], "", &[("OPSOG__COLOUR", "blue")]);
     assert!(!unknown_key.status.success(), "unknown keys are refused");
+    // Single sign-on (issue 13, item 5): named when set up, its secret never printed,
+    // and rules without an assurance level refused.
+    let sso = [
+        ("OPSOG__SSO__ISSUER", "https://broker.example/realms/opsog"),
+        ("OPSOG__SSO__CLIENT_ID", "opsog"),
+        ("OPSOG__SSO__CLIENT_SECRET", "sso-hemmelighed"),
+        ("OPSOG__SSO__ORGANISATION_CLAIM", "cvr"),
+        ("OPSOG__SSO__ORGANISATION", "12345678"),
+    ];
+    let with_level = [&sso[..], &[("OPSOG__SSO__ACCEPTED_ACR", "[substantial, high]")]].concat();
+    let good = opsog(&dir, &["config", "check"], "", &with_level);
+    assert!(good.status.success(), "{}", text(&good));
+    assert!(text(&good).contains("single sign-on: https://broker.example/realms/opsog as opsog"), "{}", text(&good));
+    assert!(!text(&good).contains("sso-hemmelighed"), "{}", text(&good));
+    let without_level = [&sso[..], &[("OPSOG__SSO__ACCEPTED_ACR", "[]")]].concat();
+    let bad = opsog(&dir, &["config", "check"], "", &without_level);
+    assert!(!bad.status.success() && text(&bad).contains("sso.accepted_acr"), "{}", text(&bad));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -61,6 +61,8 @@ pub const ROUTES: &[RouteRule] = &[
     r("GET", "/logo", Public),
     r("GET", "/login", Public),
     r("POST", "/login", Public),
+    r("GET", "/login/sso", Public),
+    r("GET", "/login/sso/callback", Public),
     r("GET", "/login/code", Stage),
     r("POST", "/login/code", Stage),
     r("GET", "/login/password", Stage),

@@ -1,9 +1,6 @@
 //! What the web adds to `app::auth`: CSRF token comparison and safe redirects.
 
-/// Constant-time comparison for CSRF tokens.
-pub fn same_token(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
+pub use app::auth::same_token;
 
 /// `?next=` may only lead within the site (issue 13, item 8): a path of printable
 /// ASCII that starts with one `/`. Browsers drop tabs and newlines and read `\` as

@@ -27,6 +27,8 @@ pub struct WebConfig {
     pub max_upload_bytes: u64,
     /// Who must log in with a second factor (issue 13, item 4).
     pub second_factor: app::second_factor::Rules,
+    /// Single sign-on through the municipality's identity broker (issue 13, item 5).
+    pub sso: Option<app::sso::Settings>,
 }
 
 impl Default for WebConfig {
@@ -43,6 +45,7 @@ impl Default for WebConfig {
             session_absolute: Duration::from_secs(12 * 60 * 60),
             max_upload_bytes: 512 * 1024 * 1024,
             second_factor: app::second_factor::Rules::default(),
+            sso: None,
         }
     }
 }

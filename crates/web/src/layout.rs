@@ -28,6 +28,8 @@ pub struct Layout {
     pub asset: String,
     pub municipality: Municipality,
     pub has_logo: bool,
+    /// Single sign-on is configured (the login page offers it).
+    pub sso: bool,
     /// Set on her pages (the answer page, the open door): the frame in her language.
     pub her: Option<HerFrame>,
 }
@@ -57,6 +59,7 @@ impl Layout {
             asset: format!("/static/{}", crate::assets::ASSET_HASH),
             municipality: state.config.municipality.clone(),
             has_logo: state.logo.is_some(),
+            sso: state.config.sso.is_some(),
             her: None,
         };
         if let Some(user) = &ctx.user {

@@ -37,6 +37,14 @@ login-throttled = For mange forkerte forsøg. Prøv igen om { $minutes ->
    *[other] { $minutes } minutter
 }. Har du glemt din adgangskode, så kontakt en administrator.
 login-expired = Du har været inaktiv for længe og er blevet logget ud. Log ind igen.
+login-sso-heading = Eller med kommunens login
+login-sso = Log ind med kommunens login (MitID Erhverv)
+sso-expired = Login via kommunens login tog for lang tid eller blev ikke begyndt her. Prøv igen.
+sso-broker = Kommunens login afviste login, eller svaret kunne ikke bekræftes. Prøv igen, eller log ind med adgangskode.
+sso-assurance = Dit login via kommunens login har ikke et højt nok sikringsniveau. Brug MitID Erhverv på betydeligt eller højt niveau.
+sso-organisation = Dit login via kommunens login hører ikke til denne kommune.
+sso-no-username = Kommunens login sendte ikke dit brugernavn. Kontakt kommunens IT-administrator.
+sso-no-login = Der er ingen aktiv bruger i Opsøg med dit brugernavn. En administrator skal oprette dig først.
 
 home-title = Forside
 home-greeting = Goddag, { $name }

@@ -37,6 +37,14 @@ login-throttled = Too many wrong attempts. Try again in { $minutes ->
    *[other] { $minutes } minutes
 }. If you have forgotten your password, ask an administrator.
 login-expired = You were inactive for too long and have been logged out. Please log in again.
+login-sso-heading = Or with the municipality's login
+login-sso = Log in with the municipality's login (MitID Erhverv)
+sso-expired = The login through the municipality's login took too long or was not begun here. Try again.
+sso-broker = The municipality's login refused, or its answer could not be verified. Try again, or log in with your password.
+sso-assurance = Your login through the municipality's login does not have a high enough assurance level. Use MitID Erhverv at substantial or high level.
+sso-organisation = Your login through the municipality's login does not belong to this municipality.
+sso-no-username = The municipality's login did not send your username. Contact the municipality's IT administrator.
+sso-no-login = There is no active Opsøg user with your username. An administrator must create you first.
 
 home-title = Home
 home-greeting = Hello, { $name }

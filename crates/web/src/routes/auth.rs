@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 #[derive(Template)]
 #[template(path = "login.html")]
-struct LoginPage {
+pub(super) struct LoginPage {
     l: Layout,
     next: String,
     username: String,
@@ -26,6 +26,33 @@ struct LoginPage {
     expired: bool,
     /// Too many failures: minutes to wait (issue 13, item 4).
     wait_minutes: Option<i64>,
+    /// Single sign-on is configured: the page offers it (issue 13, item 5).
+    sso: bool,
+    /// Where its button leads, with `next` (a link: a form's `form-action 'self'`
+    /// would stop the redirect to the broker).
+    sso_href: String,
+    /// Why a single sign-on did not log her in (`domain::sso::SsoRefusal::code`).
+    sso_refusal: Option<&'static str>,
+}
+
+impl LoginPage {
+    /// The page as first shown, or after a single sign-on that did not log her in.
+    pub(super) fn new(l: Layout, next: String, sso_refusal: Option<&'static str>) -> LoginPage {
+        let sso = l.sso;
+        let query = serde_html_form::to_string([("next", next.as_str())]).unwrap_or_default();
+        let sso_href = format!("/login/sso?{query}");
+        LoginPage {
+            l,
+            next,
+            username: String::new(),
+            failed: false,
+            expired: false,
+            wait_minutes: None,
+            sso,
+            sso_href,
+            sso_refusal,
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -58,14 +85,8 @@ pub async fn login_page(
     // the login page writes no session row (issue 13, item 9).
     let (mut ctx, new) = public_form::for_page(&state, &ctx, &headers)?;
     ctx.expired |= q.expired.is_some();
-    let page = LoginPage {
-        l: Layout::new(&state, &ctx, "/login"),
-        next: safe_next(q.next.as_deref()),
-        username: String::new(),
-        failed: false,
-        expired: ctx.expired,
-        wait_minutes: None,
-    };
+    let mut page = LoginPage::new(Layout::new(&state, &ctx, "/login"), safe_next(q.next.as_deref()), None);
+    page.expired = ctx.expired;
     Ok(public_form::with_cookie(render(&page)?, &state, new))
 }
 
@@ -106,14 +127,10 @@ pub async fn login(
             app::sessions::Login::Refused => (StatusCode::UNAUTHORIZED, true, None),
             app::sessions::Login::Throttled { minutes } => (StatusCode::TOO_MANY_REQUESTS, false, Some(minutes)),
         };
-    let page = LoginPage {
-        l: Layout::new(&state, &ctx, "/login"),
-        next: safe_next(form.next.as_deref()),
-        username: form.username.clone(),
-        failed,
-        expired: false,
-        wait_minutes,
-    };
+    let mut page = LoginPage::new(Layout::new(&state, &ctx, "/login"), safe_next(form.next.as_deref()), None);
+    page.username = form.username.clone();
+    page.failed = failed;
+    page.wait_minutes = wait_minutes;
     let mut r = render(&page)?;
     *r.status_mut() = status;
     Ok(r)

@@ -24,6 +24,7 @@ mod person;
 mod plan;
 mod referrals;
 mod register;
+mod sso;
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
@@ -43,6 +44,8 @@ pub fn routes() -> Router<AppState> {
         .route("/static/{hash}/{*path}", get(crate::assets::serve))
         .route("/logo", get(logo))
         .route("/login", get(auth::login_page).post(auth::login))
+        .route("/login/sso", get(sso::start))
+        .route("/login/sso/callback", get(sso::callback))
         .route("/login/code", get(login_stages::code_page).post(login_stages::give_code))
         .route("/login/password", get(login_stages::password_page).post(login_stages::choose_password))
         .route("/login/setup", get(login_stages::setup_page).post(login_stages::setup))
