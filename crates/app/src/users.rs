@@ -154,6 +154,13 @@ pub async fn list(ctx: &Ctx, caller: &Caller) -> Result<Vec<User>, Error> {
     Ok(ctx.store.list_users().await?)
 }
 
+/// Who created each login (login → creator); a login the operator made on the server
+/// has none (issue 13, item 6).
+pub async fn creators(ctx: &Ctx, caller: &Caller) -> Result<std::collections::HashMap<Uuid, Uuid>, Error> {
+    require(ctx, caller, Action::ManageUsers).await?;
+    Ok(ctx.store.login_creators().await?)
+}
+
 /// Closes a login (`active = false`: her sessions end at once, she cannot log in) or
 /// opens it again (issue 13, item 6). Who may grant her role may do this, never to her
 /// own login; a refusal is audited.

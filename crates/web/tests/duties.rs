@@ -71,6 +71,15 @@ async fn an_admin_never_reaches_personal_data_through_a_login_she_makes() {
     admin.get("/admin/users").await;
     let p = admin.post("/admin/users", &new_login("admin.to", "admin")).await;
     assert!(p.body.contains("Brugeren admin.to er oprettet."), "{}", p.body);
+    // The user page says who created each login (issue 13, item 6).
+    let page = admin.get("/admin/users").await;
+    let cell = |name: &str| {
+        let at = page.body.find(&format!("data-testid=\"created-by-{name}\">")).unwrap();
+        let rest = &page.body[at..];
+        rest[rest.find('>').unwrap() + 1..rest.find("</td>").unwrap()].to_string()
+    };
+    assert_eq!(cell("admin.to"), "admin");
+    assert_eq!(cell("admin"), "driften (på serveren)");
     let mut second_admin = Client::login(&w.app, "admin.to").await;
     second_admin.get("/admin/users").await;
     let p = second_admin.post(&format!("/admin/grants/{grant}/confirm"), &[]).await;

@@ -297,6 +297,22 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Who created each login made by someone (not by the operator on the server):
+    /// login → creator (issue 13, item 6: the user page shows it).
+    pub async fn login_creators(&self) -> Result<std::collections::HashMap<Uuid, Uuid>> {
+        let rows = sqlx::query("SELECT id, created_by FROM users WHERE created_by IS NOT NULL")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("reading who created the logins"))?;
+        let mut out = std::collections::HashMap::with_capacity(rows.len());
+        for r in &rows {
+            let id: String = r.try_get(0).map_err(db("reading who created the logins"))?;
+            let by: String = r.try_get(1).map_err(db("reading who created the logins"))?;
+            out.insert(parse_uuid(&id)?, parse_uuid(&by)?);
+        }
+        Ok(out)
+    }
+
     /// Who created `user_id`'s login or proposed or confirmed a role she holds or
     /// held (confirmed grants only: a withdrawn one made nobody anything). What the
     /// plan approval needs (issue 13, item 6).

@@ -55,6 +55,8 @@ struct UserRow {
     role_options: Vec<Opt>,
     /// A grant to her waits for a second person: no other change until it ends.
     waiting: bool,
+    /// Who created the login: a username, or the operator on the server.
+    created_by: String,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -87,6 +89,7 @@ async fn page(
     let caller = cu.caller("GET /admin/users");
     let users = app::users::list(&state.app, &caller).await?;
     let grants = app::users::pending(&state.app, &caller).await?;
+    let creators = app::users::creators(&state.app, &caller).await?;
     let teams = state.store.list_teams().await?;
     let team_name = |id: Option<Uuid>| {
         id.and_then(|id| teams.iter().find(|t| t.id == id)).map(|t| t.name.clone()).unwrap_or_default()
@@ -126,6 +129,10 @@ async fn page(
                 .map(|r| Opt::new(r.code(), role_name(*r), *r == u.role))
                 .collect(),
             waiting: grants.iter().any(|g| g.target_id == u.id),
+            created_by: match creators.get(&u.id) {
+                Some(by) => username(Some(*by)),
+                None => l.t("users-created-by-operator"),
+            },
             role: role_name(u.role),
             team: team_name(u.team_id),
             username: u.username.clone(),
