@@ -1201,6 +1201,15 @@ test('a coordinator sends letters to a register run; a woman answers in Arabic a
     radio && radioLabel && radio.x > radioLabel.x + radioLabel.width / 2,
     `the radio button is at x=${radio && radio.x}, its label spans ${radioLabel && radioLabel.x}–${radioLabel && radioLabel.x + radioLabel.width}`,
   );
+  // The language picker is named in words of her language, not an emoji a phone may
+  // lack a font for, and a select's chevron sits at its left (issue 14).
+  const pickerLabel = (await phone.locator('label[for=lang]').innerText()).trim();
+  assert(pickerLabel === 'لغة هذه الصفحة', `the language picker is labelled "${pickerLabel}"`);
+  const chevron = await phone.evaluate(() => {
+    const select = document.getElementById('lang');
+    return select ? getComputedStyle(select).backgroundPositionX : 'no select';
+  });
+  assert(chevron === '10px', `right to left, the select's chevron is at x=${chevron}`);
   await noSidewaysScroll(phone, '/svar?lang=ar');
   violations.push(...(await axeCheck(phone, '/svar?lang=ar')));
   await phone.screenshot({ path: path.join(tmpDir, 'answer-ar-375.png'), fullPage: true });
