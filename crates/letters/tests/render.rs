@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use letters::fonts::{FONT_FILES, NASKH, SANS};
-use letters::{FontError, Fonts, RenderError};
+use letters::{FontError, Fonts, Part, RenderError};
 
 #[test]
 fn every_letter_language_renders_with_fonts_embedded() {
@@ -85,6 +85,30 @@ fn arabic_keeps_latin_runs_in_order() {
     assert!(text.contains("2025-00123"), "{text}");
     assert!(text.contains("Mette Hansen"), "{text}");
     assert!(!text.contains("00123-2025"), "{text}");
+}
+
+/// Issue 14, item 9: inside right-to-left text a phone number, the response code and a
+/// date keep their left-to-right order (a Farsi letter once printed the caseworker's
+/// "70 20 00 03" as "03 00 20 70").
+#[test]
+fn numbers_and_codes_keep_their_order_in_every_right_to_left_letter() {
+    let mut r = renderer();
+    for language in ["ar", "fa", "ur", "ckb"] {
+        let mut f = fill("Fatima");
+        f.contact_phone = "70 20 00 03".into();
+        f.response_code = "K7M-4QX".into();
+        let mut l = letter(language, "Fatima");
+        let t = domain::letter_template::shipped(language).unwrap();
+        l.own = Some(Part::from_domain(&domain::letter_template::render(&t, &f), t.right_to_left()));
+        let own = l.own.as_mut().unwrap();
+        own.paragraphs.push("التاريخ 10.03.2026".into());
+        let pdf = r.render_letter(&l).unwrap();
+        let text = normalise(&text_of(&pdf, &format!("{language}-order.pdf")));
+        assert!(text.contains("70 20 00 03"), "{language}: the phone number is not in order: {text}");
+        assert!(!text.contains("03 00 20 70"), "{language}: the phone number runs right to left: {text}");
+        assert!(text.contains("K7M-4QX"), "{language}: the code: {text}");
+        assert!(text.contains("10.03.2026"), "{language}: the date: {text}");
+    }
 }
 
 #[test]
