@@ -59,15 +59,22 @@ impl AppError {
     }
 
     fn message(&self) -> &'static str {
-        match self.status() {
-            StatusCode::NOT_FOUND => "error-page-not-found",
-            StatusCode::FORBIDDEN if matches!(self, AppError::Csrf) => "error-page-csrf",
-            StatusCode::FORBIDDEN => "error-page-forbidden",
-            StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "error-page-bad-request",
-            // "Changed meanwhile — reload", never a 500 (issue 11).
-            StatusCode::CONFLICT => "error-page-conflict",
-            _ => "error-page-internal",
+        match self {
+            AppError::Csrf => "error-page-csrf",
+            _ => message_for(self.status()),
         }
+    }
+}
+
+/// The error page's explanation for a status (a Fluent message id).
+pub fn message_for(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => "error-page-not-found",
+        StatusCode::FORBIDDEN => "error-page-forbidden",
+        // "Changed meanwhile — reload", never a 500 (issue 11).
+        StatusCode::CONFLICT => "error-page-conflict",
+        s if s.is_client_error() => "error-page-bad-request",
+        _ => "error-page-internal",
     }
 }
 

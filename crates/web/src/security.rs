@@ -73,7 +73,22 @@ struct ErrorTemplate {
 pub async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let response = next.run(req).await;
-    let Some(page) = response.extensions().get::<ErrorPage>().copied() else {
+    // A handler's own error leaves its marker; an error from outside the handlers (a
+    // malformed id in the path, a form that does not parse, a body too large, a method
+    // the route lacks) comes as axum's plain English text, and gets the same page in
+    // the user's language (issue 14, item 6).
+    let marked = response.extensions().get::<ErrorPage>().copied();
+    let plain = || {
+        let status = response.status();
+        let text = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_none_or(|v| v.starts_with("text/plain"));
+        ((status.is_client_error() || status.is_server_error()) && text)
+            .then(|| ErrorPage { status, message: crate::error::message_for(status) })
+    };
+    let Some(page) = marked.or_else(plain) else {
         return response;
     };
     // This layer sits outside the session and span layers; they leave what it needs

@@ -161,6 +161,16 @@ async fn errors_get_a_friendly_page_with_a_request_id() {
     assert!(!id.is_empty());
     assert!(p.body.contains(&id), "the page shows the request id");
     assert!(p.body.contains("Siden findes ikke"));
+    // A malformed id in the path and a form that does not parse are refused before any
+    // handler runs; they get the same page in Danish, not axum's English text (issue 14).
+    let p = c.get("/people/not-an-id").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("<html") && p.body.contains("Forespørgslen kunne ikke læses"), "{}", p.body);
+    assert!(!p.body.contains("Invalid URL"), "{}", p.body);
+    let p = c.post("/people/filter", &[("stage", "no-such-stage"), ("page", "x")]).await;
+    if p.status.is_client_error() {
+        assert!(p.body.contains("<html"), "a {} answers in plain text: {}", p.status, p.body);
+    }
     w.db.cleanup().await;
 }
 
