@@ -47,6 +47,12 @@ async fn an_ambassador_works_in_the_street_only_after_confidentiality_and_ethics
     let p = amb.post("/field/ethics", &[("version", "1")]).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
 
+    // On her phone a count opens the number pad, and so does a phone number (issue 14).
+    let form = amb.get("/field/conversation").await;
+    assert!(form.body.contains("inputmode=\"numeric\" pattern=\"[0-9]*\" id=\"count\""), "{}", form.body);
+    let form = amb.get("/field/register").await;
+    assert!(form.body.contains("type=\"tel\" id=\"phone\""), "{}", form.body);
+
     // a bad count is named at its field, and nothing is stored
     let mut bad = fields.clone();
     bad[5] = ("count", "0");

@@ -167,7 +167,7 @@ async fn page(
     let mut langs = FormField::new("languages", l.t("field-languages"), "text", form.languages.clone());
     langs.hint = Some(l.t("field-languages-hint"));
     fields.push(langs);
-    fields.push(FormField::new("direct_phone", l.t("field-direct-phone"), "text", form.direct_phone.clone()));
+    fields.push(FormField::new("direct_phone", l.t("field-direct-phone"), "tel", form.direct_phone.clone()));
     let mut pw = FormField::new("password", l.t("login-password"), "password", "");
     pw.hint = Some(l.t1("field-password-hint", "count", domain::org::MIN_PASSWORD_CHARS));
     fields.push(pw);

@@ -152,7 +152,7 @@ async fn conversation_form(
                 })
                 .collect(),
         ),
-        FormField::new("count", l.t("field-conversation-count"), "text", input.count.clone()),
+        FormField::new("count", l.t("field-conversation-count"), "numeric", input.count.clone()),
     ];
     let fields = with_errors(&l, fields, errors, &["date", "area_id", "place", "language", "outcome"]);
     let form_error = (!errors.is_empty()).then(|| l.t("error-form-summary"));
@@ -246,7 +246,7 @@ async fn registration_form(
     let fields = vec![
         consent_box,
         FormField::new("given_name", l.t("field-first-name"), "text", input.given_name.clone()),
-        FormField::new("phone", l.t("field-phone"), "text", input.phone.clone()),
+        FormField::new("phone", l.t("field-phone"), "tel", input.phone.clone()),
         FormField::select("language", l.t("field-language"), street_languages(l.locale, &input.language)),
         FormField::select(
             "best_time_to_call",

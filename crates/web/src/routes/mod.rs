@@ -207,7 +207,8 @@ impl Opt {
 pub struct FormField {
     pub name: &'static str,
     pub label: String,
-    /// text, date, password, select, textarea, checkbox, checkboxes
+    /// text, date, password, tel (a phone number: the phone's number pad), numeric (a
+    /// count: digits only), select, textarea, checkbox, checkboxes
     pub kind: &'static str,
     pub value: String,
     pub options: Vec<Opt>,

@@ -86,7 +86,7 @@ fn fields(l: &Layout, input: &ReferralInput, errors: &FieldErrors) -> Vec<FormFi
         FormField::new("status_consent", l.t("referral-status-consent"), "checkbox", on(&input.status_consent)),
         FormField::new("given_name", l.t("field-first-name"), "text", &input.given_name),
         FormField::new("family_name", l.t("field-family-name"), "text", &input.family_name),
-        FormField::new("phone", l.t("field-phone"), "text", &input.phone),
+        FormField::new("phone", l.t("field-phone"), "tel", &input.phone),
         FormField::new("phone_hers_alone", l.t("field-phone-hers-alone"), "checkbox", on(&input.phone_hers_alone)),
         FormField::select("language", l.t("field-language"), languages),
         FormField::select("contact_preference", l.t("field-contact-preference"), preferences),

@@ -104,7 +104,7 @@ async fn person_fields(
     let mut birth = FormField::new("birth_date", l.t("field-birth-date"), "date", input.birth_date.clone());
     birth.hint = Some(l.t("field-date-hint"));
     fields.push(birth);
-    fields.push(text("phone", "field-phone", &input.phone));
+    fields.push(FormField::new("phone", l.t("field-phone"), "tel", input.phone.clone()));
     fields.push(FormField::new(
         "phone_is_hers_alone",
         l.t("field-phone-hers-alone"),
