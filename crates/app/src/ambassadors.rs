@@ -109,6 +109,14 @@ pub async fn field_home(ctx: &Ctx, caller: &Caller) -> Result<FieldHome, Error> 
     Ok(FieldHome { status, conversations, women })
 }
 
+/// The area her forms start at (issue 14, item 2): the first of the areas her profile
+/// names, where she works; none before a coordinator has written her profile.
+pub async fn own_area(ctx: &Ctx, caller: &Caller) -> Result<Option<Uuid>, Error> {
+    require(ctx, caller, Action::FieldWork).await?;
+    let profile = ctx.store.ambassador_profile(caller.user.id).await?;
+    Ok(profile.and_then(|p| p.details.area_ids.first().copied()))
+}
+
 /// Logs anonymous street conversations (G-6.3): counts only, no name, no phone.
 pub async fn log_conversation(ctx: &Ctx, caller: &Caller, input: &ConversationInput) -> Result<Uuid, Error> {
     open_field_work(ctx, caller).await?;

@@ -52,6 +52,10 @@ async fn an_ambassador_works_in_the_street_only_after_confidentiality_and_ethics
     assert!(form.body.contains("inputmode=\"numeric\" pattern=\"[0-9]*\" id=\"count\""), "{}", form.body);
     let form = amb.get("/field/register").await;
     assert!(form.body.contains("type=\"tel\" id=\"phone\""), "{}", form.body);
+    // Her area, from her profile, is chosen already on both forms.
+    let chosen = format!("<option value=\"{}\" selected>", area.id);
+    assert!(form.body.contains(&chosen), "{}", form.body);
+    assert!(amb.get("/field/conversation").await.body.contains(&chosen));
 
     // a bad count is named at its field, and nothing is stored
     let mut bad = fields.clone();

@@ -207,7 +207,9 @@ pub async fn conversation_page(State(state): State<AppState>, cu: CurrentUser) -
     if let Some(page) = gate(&state, &cu, ORIGIN).await? {
         return Ok(page);
     }
-    conversation_form(&state, &cu, &ConversationInput::default(), &FieldErrors::default()).await
+    let area = app::ambassadors::own_area(&state.app, &cu.caller(ORIGIN)).await?;
+    let input = ConversationInput { area_id: area.map(|a| a.to_string()).unwrap_or_default(), ..Default::default() };
+    conversation_form(&state, &cu, &input, &FieldErrors::default()).await
 }
 
 pub async fn log_conversation(
@@ -293,7 +295,12 @@ pub async fn register_page(
     }
     // The consent language is a choice on the page (not personal data), so it may be
     // in the URL: the ambassador picks it before the woman reads.
-    let input = RegistrationInput { consent_language: q.lang.unwrap_or_default(), ..Default::default() };
+    let area = app::ambassadors::own_area(&state.app, &cu.caller(ORIGIN)).await?;
+    let input = RegistrationInput {
+        consent_language: q.lang.unwrap_or_default(),
+        area_id: area.map(|a| a.to_string()).unwrap_or_default(),
+        ..Default::default()
+    };
     registration_form(&state, &cu, &input, &FieldErrors::default(), None).await
 }
 
