@@ -452,7 +452,9 @@ async fn coordinators_and_admins_read_and_export_the_audit_log() {
     let p = admin.post("/audit/filter", &[("person", &w.nord_person.to_string())]).await;
     assert_eq!(p.location.as_deref(), Some("/audit"));
     let page = admin.get("/audit").await;
-    assert!(page.body.contains("cw-nord") && page.body.contains("view_person"));
+    // Actions and roles in words (issue 14, item 6), not codes.
+    assert!(page.body.contains("cw-nord") && page.body.contains("Så en borger"), "{}", page.body);
+    assert!(page.body.contains("Sagsbehandler") && !page.body.contains(">view_person<"), "{}", page.body);
     assert!(!page.body.contains("Amina"), "the admin sees no personal data");
     let csv = admin.post("/audit/export", &[("person", &w.nord_person.to_string())]).await;
     assert_eq!(csv.status, StatusCode::OK);
@@ -647,6 +649,14 @@ fn both_locales_define_the_same_messages_and_every_key_used_exists() {
     }
     for c in ["received", "contacted", "started"] {
         used.push(format!("coarse-{c}"));
+    }
+    // The audit log names actions and roles in words (issue 14, item 6).
+    for a in domain::audit::AuditAction::ALL {
+        used.push(format!("audit-action-{}", a.code().replace('_', "-")));
+    }
+    for r in ["system", "public", "anonymous"] {
+        assert!(domain::audit::ActorRole::from_code(r).is_some());
+        used.push(format!("role-{r}"));
     }
     // Register search: keys built from codes.
     for k in register::kinds::ExtractKind::ALL {

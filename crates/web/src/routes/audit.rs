@@ -48,8 +48,9 @@ pub async fn list(State(state): State<AppState>, cu: CurrentUser) -> AppResult<R
         .map(|e| EntryView {
             at: time_fmt::local(e.at),
             username: e.username,
-            role: e.role.code().to_string(),
-            action: e.action.code().to_string(),
+            // In words (issue 14, item 6): "Sagsbehandler", "Så en borger".
+            role: l.t(&format!("role-{}", e.role.code())),
+            action: l.t(&format!("audit-action-{}", e.action.code().replace('_', "-"))),
             origin: e.origin,
             persons: if e.persons.len() > 3 {
                 l.t1("audit-persons-count", "count", e.persons.len())
