@@ -11,6 +11,7 @@ use crate::sessions::{LoggedIn, create_at_stage};
 use crate::{Caller, Ctx, Error};
 use base64::Engine as _;
 use domain::audit::{AuditAction, AuditActor, AuditRecord};
+use domain::do_not_contact::DncKey;
 use domain::sso::{SsoRefusal, SsoRules};
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
@@ -58,6 +59,51 @@ impl std::fmt::Debug for Pending {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Pending { .. }")
     }
+}
+
+/// How long she may take at the broker.
+pub const PENDING_LIFETIME: time::Duration = time::Duration::minutes(10);
+
+const SEAL_PURPOSE: &str = "sso-pending";
+
+impl Pending {
+    /// This login and where she was going (`next`), signed with the server key, as a
+    /// cookie's value: the fields in base64url, a dot, the signature. It keeps the login
+    /// without a session row for a visitor.
+    pub fn seal(&self, ctx: &Ctx, next: &str) -> String {
+        seal_with(&ctx.dnc_key, self, next, ctx.clock.now().unix_timestamp())
+    }
+
+    /// The login and where she was going, if `sealed` is one this server signed less
+    /// than [`PENDING_LIFETIME`] ago; `None` for anything else.
+    pub fn open(ctx: &Ctx, sealed: &str) -> Option<(Pending, String)> {
+        open_with(&ctx.dnc_key, sealed, ctx.clock.now().unix_timestamp())
+    }
+}
+
+fn seal_with(key: &DncKey, pending: &Pending, next: &str, now: i64) -> String {
+    let fields = [pending.state.as_str(), &pending.nonce, &pending.pkce_verifier, &now.to_string(), next].join("\n");
+    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(fields);
+    let mac = key.mac(SEAL_PURPOSE, payload.as_bytes());
+    format!("{payload}.{mac}")
+}
+
+fn open_with(key: &DncKey, sealed: &str, now: i64) -> Option<(Pending, String)> {
+    let (payload, mac) = sealed.split_once('.')?;
+    if !crate::auth::same_token(&key.mac(SEAL_PURPOSE, payload.as_bytes()), mac) {
+        return None;
+    }
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let mut parts = text.splitn(5, '\n');
+    let (state, nonce, verifier, at, next) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let at: i64 = at.parse().ok()?;
+    if now < at || now - at > PENDING_LIFETIME.whole_seconds() {
+        return None;
+    }
+    let pending = Pending { state: state.into(), nonce: nonce.into(), pkce_verifier: verifier.into() };
+    Some((pending, next.to_string()))
 }
 
 /// A login begun: where to send her, and what to keep until she comes back.
@@ -257,6 +303,21 @@ mod tests {
         assert_eq!(claims.get("preferred_username").and_then(claim_text).as_deref(), Some("mette"));
         assert_eq!(claims.get("groups").and_then(claim_text), None);
         assert!(payload_claims("not a token").is_err());
+    }
+
+    #[test]
+    fn a_pending_login_opens_only_as_sealed_by_this_key_and_within_ten_minutes() {
+        let key = DncKey::new(vec![7; 32]).unwrap();
+        let other = DncKey::new(vec![8; 32]).unwrap();
+        let pending = Pending { state: "st".into(), nonce: "no".into(), pkce_verifier: "ve".into() };
+        let sealed = seal_with(&key, &pending, "/people?x=1;y", 1_000);
+        assert!(sealed.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)), "{sealed}");
+        assert_eq!(open_with(&key, &sealed, 1_600), Some((pending.clone(), "/people?x=1;y".into())));
+        assert_eq!(open_with(&key, &sealed, 1_601), None, "more than ten minutes old");
+        assert_eq!(open_with(&key, &sealed, 999), None, "from the future");
+        assert_eq!(open_with(&other, &sealed, 1_000), None, "another key");
+        assert_eq!(open_with(&key, &sealed.replace('.', "x."), 1_000), None, "changed");
+        assert_eq!(open_with(&key, "no-dot", 1_000), None);
     }
 
     #[test]
