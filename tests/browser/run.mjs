@@ -594,6 +594,24 @@ test('a caseworker\'s pages fit a phone', async (t) => {
   if (more > 0) assert(!(await phone.locator('ul.mainmenu > li.more-option').isVisible()), 'a "Mere" button on a phone');
 });
 
+// The user page and the audit log at a desk and on a phone (issues 13 and 14): who
+// created each login, and the log's actions in words.
+test('the user page and the audit log read in Danish on a desk and a phone', async (t) => {
+  for (const [size, options] of [['1366', {}], ['375', { ...PHONE }]]) {
+    const page = await t.newPage(options);
+    await login(page, 'koordinator');
+    await page.goto(`${baseUrl}/admin/users`);
+    assert((await page.locator('[data-testid=created-by-koordinator]').count()) === 1, 'no "Oprettet af" column');
+    if (size === '375') await noSidewaysScroll(page, '/admin/users');
+    await page.screenshot({ path: path.join(tmpDir, `users-${size}.png`), fullPage: true });
+    await page.goto(`${baseUrl}/audit`);
+    const text = await page.locator('main').innerText();
+    assert(text.includes('Loggede ind') && !text.includes('login_failed'), `the audit log: ${text.slice(0, 400)}`);
+    if (size === '375') await noSidewaysScroll(page, '/audit');
+    await page.screenshot({ path: path.join(tmpDir, `audit-${size}.png`), fullPage: true });
+  }
+});
+
 test('ambassador logs the street and registers a woman on a phone', async (t) => {
   const page = await t.newPage({ ...PHONE, bypassCSP: true });
   const problems = watchPageErrors(page);
