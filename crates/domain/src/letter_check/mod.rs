@@ -30,8 +30,8 @@ use crate::code_enum;
 use crate::reference::MotivationFactor;
 use analysed::Analysed;
 use rules::{
-    check_art14, check_contact, check_cpr, check_headline, check_jargon, check_lix, check_long_sentences,
-    check_motivation, check_offer, require,
+    check_art14, check_coercion, check_contact, check_cpr, check_headline, check_jargon, check_lix,
+    check_long_sentences, check_motivation, check_offer, require,
 };
 use std::ops::Range;
 use words::{lexicon, phrases};
@@ -105,6 +105,9 @@ code_enum! {
         Headline = "headline",
         Lix = "lix",
         Voluntary = "voluntary",
+        /// Issue 14, item 8: an order with a sanction, or a threat, in a letter about
+        /// something voluntary.
+        Coercion = "coercion",
         MunicipalityInitiative = "initiative",
         ContactPerson = "contact_person",
         Motivation = "motivation",
@@ -130,6 +133,7 @@ impl Rule {
             Rule::Headline => "G-5.6",
             Rule::Lix => "G-5.6",
             Rule::Voluntary => "G-5.6, G-8.4, G-1.1",
+            Rule::Coercion => "G-1.1, G-5.6, G-8.4",
             Rule::MunicipalityInitiative => "G-5.6",
             Rule::ContactPerson => "G-5.6, G-8.5",
             Rule::Motivation => "G-5.6, G-3",
@@ -237,6 +241,7 @@ pub fn check(letter: &Letter, ctx: &CheckContext) -> Vec<Finding> {
     // Danish only.
     check_lix(&body, &offer, &mut out);
     require(&parts, &phrases(lex, "voluntary", ctx), Rule::Voluntary, "lint-not-voluntary", &body, &mut out);
+    check_coercion(&parts, lex, &mut out);
     require(
         &parts,
         &phrases(lex, "initiative", ctx),

@@ -170,6 +170,72 @@ pub(super) fn check_jargon(parts: &[&Analysed], lex: &Lexicon, out: &mut Vec<Fin
     }
 }
 
+/// Words that, one or two words before a threat or right after it, turn it round: "du
+/// mister ikke noget", "det har ikke nogen konsekvenser".
+const NEGATIONS_BEFORE: [&str; 4] = ["ikke", "ingen", "intet", "aldrig"];
+const NEGATIONS_AFTER: [&str; 3] = ["ikke", "intet", "aldrig"];
+
+/// G-1.1, G-5.6, G-8.4 (issue 14, item 8): taking part is voluntary, so the letter
+/// neither threatens ("mister", "trækkes i", "sanktion", unless negated) nor orders with
+/// a sanction (an obligation word and "ellers" in one sentence: "Du SKAL møde op,
+/// ellers …"). Case does not matter: the words are compared in lower case. Each is an
+/// Error at the words, so the writer sees where.
+pub(super) fn check_coercion(parts: &[&Analysed], lex: &Lexicon, out: &mut Vec<Finding>) {
+    let threats = lex.phrases_of("coercion_threat").collect::<Vec<_>>();
+    let orders = lex.phrases_of("coercion_order").collect::<Vec<_>>();
+    let sanctions = lex.phrases_of("coercion_sanction").collect::<Vec<_>>();
+    for p in parts {
+        let word_at = |i: usize| p.tokens.get(i).map(|t| t.lower.as_str());
+        // Two words in one clause: nothing but spaces between them ("Kommer du ikke,
+        // mister du …" is a threat: the comma ends the negated clause).
+        let joined = |a: usize, b: usize| match (p.tokens.get(a), p.tokens.get(b)) {
+            (Some(x), Some(y)) => p.text.get(x.range.end..y.range.start).is_some_and(|gap| gap.trim().is_empty()),
+            _ => false,
+        };
+        let negated = |hit: &Range<usize>| {
+            let before = |back: usize| {
+                hit.start.checked_sub(back).is_some_and(|i| {
+                    (i + 1..=hit.start).all(|k| joined(k - 1, k))
+                        && word_at(i).is_some_and(|w| NEGATIONS_BEFORE.contains(&w))
+                })
+            };
+            let after = hit.end > 0
+                && joined(hit.end - 1, hit.end)
+                && word_at(hit.end).is_some_and(|w| NEGATIONS_AFTER.contains(&w));
+            before(1) || before(2) || after
+        };
+        let mut threatened = Vec::new();
+        for pattern in &threats {
+            for hit in p.find(pattern).filter(|h| !negated(h)) {
+                threatened.push(hit);
+            }
+        }
+        threatened.sort_by_key(|h| h.start);
+        for hit in &threatened {
+            let bytes = p.byte_range(hit.clone());
+            let word = p.text.get(bytes.clone()).unwrap_or("").to_string();
+            out.push(error(Rule::Coercion, p.place(bytes), "lint-coercion-threat", vec![("word", word)]));
+        }
+        // An order with a sanction: both in one sentence, the sentence not already
+        // flagged for a threat.
+        for s in &p.sentences {
+            let inside = |h: &Range<usize>| {
+                p.byte_range(h.clone()).start >= s.range.start && p.byte_range(h.clone()).end <= s.range.end
+            };
+            if threatened.iter().any(inside) {
+                continue;
+            }
+            let order = orders.iter().flat_map(|pat| p.find(pat)).find(|h| inside(h) && !negated(h));
+            let sanction = sanctions.iter().flat_map(|pat| p.find(pat)).find(inside);
+            if let (Some(order), Some(_)) = (order, sanction) {
+                let bytes = p.byte_range(order);
+                let word = p.text.get(bytes).unwrap_or("").to_string();
+                out.push(error(Rule::Coercion, p.place(s.range.clone()), "lint-coercion-order", vec![("word", word)]));
+            }
+        }
+    }
+}
+
 pub(super) fn check_offer(offer: &Analysed, out: &mut Vec<Finding>) {
     if offer.text.trim().is_empty() {
         out.push(error(Rule::Offer, Place::whole(Part::Offer, offer.text), "lint-offer-missing", vec![]));

@@ -586,6 +586,9 @@ fn every_data_file_row_is_used() {
         "storage",
         "explanation",
         "headline_filler",
+        "coercion_threat",
+        "coercion_order",
+        "coercion_sanction",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -605,5 +608,55 @@ fn every_data_file_row_is_used() {
     }
     for a in ["fx.", "f.eks.", "bl.a.", "dvs.", "ca.", "kl.", "nr.", "tlf.", "jf.", "evt."] {
         assert!(lex.inner_abbreviations.iter().any(|x| x == a), "{a}");
+    }
+}
+
+// ----- coercion (issue 14, item 8) -------------------------------------------------
+
+fn with_sentence(sentence: &str) -> Letter {
+    let mut letter = good_letter();
+    letter.body = letter.body.replace("Du bestemmer selv.", &format!("Du bestemmer selv. {sentence}"));
+    letter
+}
+
+fn coercion_of(letter: &Letter) -> Vec<Finding> {
+    errors_of(letter).into_iter().filter(|f| f.rule == Rule::Coercion).collect()
+}
+
+#[test]
+fn an_order_with_a_sanction_is_coercion_in_capitals_or_not() {
+    // The issue's own example: flagged at "mister", with the voluntary rule's G-ids.
+    let letter = with_sentence("Du SKAL møde op, ellers mister du din ydelse.");
+    let found = coercion_of(&letter);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(&letter.body[found[0].place.range.clone()], "mister");
+    assert!(Rule::Coercion.guide_ref().contains("G-1.1"));
+    for sentence in [
+        "Du skal komme, ellers kommer vi hjem til dig.",
+        "DU SKAL KOMME, ELLERS KOMMER VI.",
+        "Du er nødt til at komme, i modsat fald ringer vi igen.",
+        "Din hjælp trækkes i pengene, hvis du ikke kommer.",
+        "Det kan give en sanktion.",
+        "Ellers kan det få konsekvenser.",
+    ] {
+        let found = coercion_of(&with_sentence(sentence));
+        assert_eq!(found.len(), 1, "{sentence}: {found:#?}");
+        assert_eq!(found[0].severity, Severity::Error);
+    }
+}
+
+#[test]
+fn reassurance_and_plain_duties_are_not_coercion() {
+    for sentence in [
+        "Du mister ikke noget ved at sige nej.",
+        "Det har ikke nogen konsekvenser for dig at sige nej.",
+        "Det får ingen konsekvenser.",
+        "Hvis du ikke kan komme, skal du bare ringe.",
+        "Du skal ikke betale noget.",
+        "Du har ikke pligt til at komme.",
+        "Ring til mig, ellers ringer jeg til dig.",
+    ] {
+        let found = coercion_of(&with_sentence(sentence));
+        assert!(found.is_empty(), "{sentence}: {found:#?}");
     }
 }
