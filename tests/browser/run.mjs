@@ -577,7 +577,13 @@ test('a caseworker\'s pages fit a phone', async (t) => {
   for (const p of ['/', '/people', '/people/new', '/calls', '/meetings', '/figures']) {
     await phone.goto(`${baseUrl}${p}`);
     await noSidewaysScroll(phone, p);
-    if (p === '/') await phone.screenshot({ path: path.join(tmpDir, 'caseworker-home-375.png'), fullPage: true });
+    if (p === '/') {
+      // Issue 14, item 3: the start page says what waits today, each a link to the work.
+      const today = await phone.locator('[data-testid=today] a, [data-testid=today-nothing]').count();
+      assert(today > 0, 'the start page says nothing of what waits today');
+      await phone.screenshot({ path: path.join(tmpDir, 'caseworker-home-375.png'), fullPage: true });
+    }
+    if (p === '/calls') await phone.screenshot({ path: path.join(tmpDir, 'calls-375.png'), fullPage: true });
   }
   await phone.goto(`${baseUrl}/people`);
   await openFirstPerson(phone);
@@ -1270,14 +1276,20 @@ test('a coordinator sends letters to a register run; a woman answers in Arabic a
   assert(arabicGroup >= 0, `the call list has no Arabic group: ${JSON.stringify(groups)}`);
   const row = headings
     .nth(arabicGroup)
-    .locator('xpath=following-sibling::table[1]')
-    .locator('tr[data-testid=call-row]', { hasText: her.name });
+    .locator('xpath=following-sibling::ul[1]')
+    .locator('[data-testid=call-row]', { hasText: her.name });
   assert((await row.count()) === 1, `"${her.name}" is not in the call list's Arabic group`);
   const rowText = squash(await row.innerText());
   diag(`her call row: ${rowText.split('Notat')[0]}`);
   assert(/Interesseret/.test(rowText), `her call row does not say she is interested: "${rowText}"`);
   const links = await row.locator(`a[href="${her.person}"]`).count();
   assert(links === 1, `her name on the call list does not link to ${her.person}`);
+  // Issue 14, items 2 and 4: she asked for the call, and her card says so; the number
+  // is a link the phone dials; the outcome form is folded until opened.
+  assert(/Har bedt om et opkald/.test(rowText), `her card does not say she asked for a call: "${rowText}"`);
+  const tel = await row.locator('a[data-testid=call-phone]').getAttribute('href').catch(() => null);
+  assert(tel && /^tel:\+\d{8,15}$/.test(tel), `her number is not a tel: link: ${tel}`);
+  await row.locator('details.opsog-call-record summary').click();
   const note = `Ringede om aftenen på arabisk; hun kommer til informationsmødet (${Date.now()})`;
   await row.locator('textarea[name=note]').fill(note);
   await clickAndWaitForLoad(cw, row.locator('[data-testid=outcome-interested]'));
@@ -1285,7 +1297,7 @@ test('a coordinator sends letters to a register run; a woman answers in Arabic a
   assert(callError.length === 0, `the call was not recorded: ${JSON.stringify(callError.map(squash))}`);
   assert((await cw.locator('[data-testid=calls-message]').count()) === 1, 'no message that the call was recorded');
   assert(
-    (await cw.locator('tr[data-testid=call-row]', { hasText: her.name }).count()) === 0,
+    (await cw.locator('[data-testid=call-row]', { hasText: her.name }).count()) === 0,
     'she is still due on the call list after the call reached her',
   );
 

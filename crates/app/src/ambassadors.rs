@@ -120,7 +120,7 @@ pub async fn own_area(ctx: &Ctx, caller: &Caller) -> Result<Option<Uuid>, Error>
 /// Logs anonymous street conversations (G-6.3): counts only, no name, no phone.
 pub async fn log_conversation(ctx: &Ctx, caller: &Caller, input: &ConversationInput) -> Result<Uuid, Error> {
     open_field_work(ctx, caller).await?;
-    let conversation = input.parse(ctx.clock.now().date())?;
+    let conversation = input.parse(ctx.clock.today())?;
     let audit = caller.audit(AuditAction::LogConversation, vec![], "");
     Ok(ctx.store.record_conversation(caller.user.id, &conversation, &audit).await?)
 }
@@ -134,7 +134,7 @@ pub async fn log_conversation(ctx: &Ctx, caller: &Caller, input: &ConversationIn
 pub async fn register_from_street(ctx: &Ctx, caller: &Caller, input: &RegistrationInput) -> Result<DoorOutcome, Error> {
     open_field_work(ctx, caller).await?;
     let now = ctx.clock.now();
-    let registration = match input.parse(now.date()) {
+    let registration = match input.parse(domain::danish_time::date(now)) {
         Ok(r) => r,
         Err(errors) => {
             let detail = format!("invalid={}", errors.field_names());
@@ -165,11 +165,8 @@ pub async fn accept_ethics(ctx: &Ctx, caller: &Caller, version: &str) -> Result<
     let Some(frame) = status.frame.filter(|f| f.version.to_string() == version.trim()) else {
         return Err(Error::Conflict("the ethics frame changed since she read it".into()));
     };
-    let acceptance = EthicsAcceptance {
-        initiative_id: frame.initiative_id,
-        version: frame.version,
-        accepted_on: ctx.clock.now().date(),
-    };
+    let acceptance =
+        EthicsAcceptance { initiative_id: frame.initiative_id, version: frame.version, accepted_on: ctx.clock.today() };
     let audit = caller.audit(AuditAction::AcceptEthics, vec![], format!("version={}", frame.version));
     ctx.store.accept_ethics(caller.user.id, &acceptance, &audit).await?;
     Ok(frame.version)
@@ -191,7 +188,7 @@ pub async fn ambassador(ctx: &Ctx, id: Uuid) -> Result<User, Error> {
 pub async fn save_profile(ctx: &Ctx, caller: &Caller, ambassador_id: Uuid, input: &ProfileInput) -> Result<(), Error> {
     require(ctx, caller, Action::ManageAmbassadors).await?;
     ambassador(ctx, ambassador_id).await?;
-    let details = input.parse(ctx.clock.now().date())?;
+    let details = input.parse(ctx.clock.today())?;
     let audit = caller.audit(AuditAction::SaveAmbassadorProfile, vec![], format!("user={ambassador_id}"));
     Ok(ctx.store.save_ambassador_profile(ambassador_id, &details, &audit).await?)
 }
@@ -207,7 +204,7 @@ pub async fn record_follow_up(
     require(ctx, caller, Action::ManageAmbassadors).await?;
     ambassador(ctx, ambassador_id).await?;
     let input = FollowUpInput { ambassador_user_id: ambassador_id.to_string(), ..input.clone() };
-    let follow_up = input.parse(ctx.clock.now().date())?;
+    let follow_up = input.parse(ctx.clock.today())?;
     let audit = caller.audit(AuditAction::RecordFollowUp, vec![], format!("ambassador={ambassador_id}"));
     Ok(ctx.store.record_ambassador_follow_up(&follow_up, caller.user.id, &audit).await?)
 }

@@ -1,9 +1,10 @@
 //! The call list and call outcomes (G-5.7, G-2.4) as use cases: the women due for a
-//! call in the caller's reach, soonest first, and an outcome as the events it is.
+//! call in the caller's reach, most urgent first (issue 14, item 4), and an outcome as
+//! the events it is.
 
 use crate::{Caller, Ctx, Error, current_initiative, require, require_person};
 use domain::audit::AuditAction;
-use domain::calls::{self, CallOutcome, NotCalled};
+use domain::calls::{self, CallOutcome, Lateness, NotCalled, Urgency};
 use domain::funnel::{Channel, FunnelError, TransitionInput};
 use domain::policy::{self, Action};
 use domain::validation::FieldErrors;
@@ -16,13 +17,17 @@ pub const MAX_NOTE: usize = 2_000;
 /// One woman due for a call.
 pub struct DueCall {
     pub at: OffsetDateTime,
+    pub urgency: Urgency,
+    /// How late the call is, in Danish days.
+    pub lateness: Lateness,
     pub row: CallRow,
     /// Colleagues who speak her first language and could make the call: staff, not
     /// ambassadors or partners.
     pub speakers: Vec<String>,
 }
 
-/// The call list: who is due, soonest first, and how many may not be called (G-2.4).
+/// The call list: who is due, most urgent first (she asked for the call; overdue, the
+/// longest first; later), and how many may not be called (G-2.4).
 pub struct CallList {
     pub due: Vec<DueCall>,
     pub skipped_safe: usize,
@@ -35,6 +40,8 @@ pub async fn call_list(ctx: &Ctx, caller: &Caller) -> Result<CallList, Error> {
     require(ctx, caller, Action::RecordEvent).await?;
     require(ctx, caller, Action::ListPeople).await?;
     let initiative = current_initiative(ctx).await?;
+    let now = ctx.clock.now();
+    let today = ctx.clock.today();
     let rows = ctx.store.call_list(initiative.id, &policy::list_scope(&caller.actor())).await?;
     let users = ctx.store.list_users().await?;
     let (mut skipped_safe, mut skipped_no_phone) = (0, 0);
@@ -49,14 +56,16 @@ pub async fn call_list(ctx: &Ctx, caller: &Caller) -> Result<CallList, Error> {
                     .filter(|u| !code.is_empty() && u.languages.contains(&code))
                     .map(|u| u.display_name.clone())
                     .collect();
-                due.push(DueCall { at, row, speakers });
+                let urgency = calls::urgency(&row.candidate(), at, now);
+                let lateness = Lateness::between(domain::danish_time::date(at), today);
+                due.push(DueCall { at, urgency, lateness, row, speakers });
             }
             Some(Err(NotCalled::SafeContactOnly)) => skipped_safe += 1,
             Some(Err(NotCalled::NoPhone)) => skipped_no_phone += 1,
             None => {}
         }
     }
-    due.sort_by_key(|d| (d.at, d.row.person_id));
+    due.sort_by_key(|d| (d.urgency, d.at, d.row.person_id));
     let shown = due.iter().map(|d| d.row.person_id).collect::<Vec<_>>();
     let detail = format!(
         "call list: {} due, {} safe contact only, {} without phone",

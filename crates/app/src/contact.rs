@@ -1,12 +1,15 @@
-//! The daily contact job (issue 4, item 6; G-5.7): every woman whose call fell due in
-//! the last day is put before whoever answers for her (a notification; the call list
-//! shows her). `opsog serve` runs it once a day and `opsog contact due` on demand.
+//! The daily contact job (issue 4, item 6; issue 14, item 4; G-5.7): a woman past the
+//! cadence's attempts is marked unreachable, so she leaves the call list; every woman
+//! whose call fell due in the last day is put before whoever answers for her (a
+//! notification; the call list shows her). `opsog serve` runs it once a day and
+//! `opsog contact due` on demand.
 
 use crate::Error;
 use domain::audit::{AuditAction, AuditActor, AuditRecord};
 use domain::calls;
+use domain::funnel::{Channel, EventKind, TransitionInput};
 use domain::policy::ListScope;
-use store::SqlStore;
+use store::{EventActor, NewEvent, SqlStore, StoreError};
 use time::{Duration, OffsetDateTime};
 
 pub const NOTIFY_CALL_DUE: &str = "notification-call-due";
@@ -19,6 +22,8 @@ pub struct DueReport {
     pub due: usize,
     /// Due but not to be called (safe contact only, no phone).
     pub skipped: usize,
+    /// Past the cadence's attempts, and marked unreachable now.
+    pub marked_unreachable: usize,
 }
 
 /// Looks at every initiative's women; a woman whose call fell due in `(now - 1 day,
@@ -28,6 +33,14 @@ pub async fn post_due_calls(store: &SqlStore, now: OffsetDateTime, origin: &str)
     let mut told = Vec::new();
     for initiative in store.list_initiatives().await? {
         for r in store.call_list(initiative.id, &ListScope::Everyone).await? {
+            if let Some(at) = calls::unreachable_at(&r.candidate(), &initiative.cadence) {
+                if at <= now
+                    && mark_unreachable(store, &r, initiative.id, initiative.cadence.max_attempts, now, origin).await?
+                {
+                    report.marked_unreachable += 1;
+                }
+                continue;
+            }
             match calls::due(&r.candidate(), &initiative.cadence) {
                 Some(Ok(at)) if at <= now => {
                     report.due += 1;
@@ -47,10 +60,53 @@ pub async fn post_due_calls(store: &SqlStore, now: OffsetDateTime, origin: &str)
         action: AuditAction::BatchJob,
         persons: told,
         origin: origin.to_string(),
-        detail: format!("calls due: {} now, {} newly, {} skipped", report.due, report.newly_due, report.skipped),
+        detail: format!(
+            "calls due: {} now, {} newly, {} skipped; {} marked unreachable",
+            report.due, report.newly_due, report.skipped, report.marked_unreachable
+        ),
     };
     store.append_audit(&record).await?;
     Ok(report)
+}
+
+/// Marks one woman unreachable (G-5.7), in a transaction of her own with its audit
+/// entry. `false` when someone moved her meanwhile: her funnel refuses, and she is left
+/// as she now is.
+async fn mark_unreachable(
+    store: &SqlStore,
+    r: &store::CallRow,
+    initiative_id: uuid::Uuid,
+    max_attempts: u32,
+    now: OffsetDateTime,
+    origin: &str,
+) -> Result<bool, Error> {
+    let event = NewEvent {
+        person_id: r.person_id,
+        initiative_id,
+        input: TransitionInput {
+            kind: EventKind::MarkedUnreachable,
+            at: now,
+            channel: Channel::Phone,
+            new_contact_data: false,
+        },
+        actor: EventActor { user_id: None, name: "Kontaktkadencen".into() },
+        language: None,
+        interpreter_used: false,
+        note: format!("Ikke truffet efter {} forsøg; kadencen siger {max_attempts}.", r.attempts),
+        do_not_contact: Vec::new(),
+    };
+    let audit = AuditRecord {
+        actor: AuditActor::system("contact"),
+        action: AuditAction::RecordEvent,
+        persons: vec![r.person_id],
+        origin: origin.to_string(),
+        detail: format!("marked unreachable after {} attempts (cadence {max_attempts})", r.attempts),
+    };
+    match store.record_events(&[event], &audit).await {
+        Ok(()) => Ok(true),
+        Err(StoreError::Funnel(_)) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Sets the initiative's contact cadence (G-5.7) from the form as typed: each field a

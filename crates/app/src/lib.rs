@@ -16,6 +16,7 @@
 //! - `letter_batch`: preview and send a letter batch.
 //! - `contact`: the daily job of the contact cadence, and setting the cadence.
 //! - `sent_batches`: a sent letter batch's report and its files.
+//! - `today`: what waits for a user today, the start page's counts.
 //! - `demo`: the demo municipality.
 //! - `settings`: what the use cases take from configuration.
 
@@ -44,6 +45,7 @@ pub mod sessions;
 pub mod settings;
 pub mod sso;
 pub mod templates;
+pub mod today;
 pub mod users;
 
 pub use error::{Error, Refusal};
@@ -101,6 +103,12 @@ impl Clock {
             Clock::System => OffsetDateTime::now_utc(),
             Clock::Fixed(t) => *t,
         }
+    }
+
+    /// Today in the municipality (Europe/Copenhagen, issue 14 item 1): the day forms
+    /// check dates against, not the UTC day, which is yesterday until 01:00 or 02:00.
+    pub fn today(&self) -> time::Date {
+        domain::danish_time::date(self.now())
     }
 }
 

@@ -11,7 +11,7 @@ use uuid::Uuid;
 pub async fn plan(ctx: &Ctx, caller: &Caller, input: &IntroMeetingInput) -> Result<Uuid, Error> {
     require(ctx, caller, Action::PlanMeetings).await?;
     let initiative = current_initiative(ctx).await?;
-    let meeting = input.parse(ctx.clock.now().date())?;
+    let meeting = input.parse(ctx.clock.today())?;
     let record = caller.audit(AuditAction::PlanMeeting, vec![], format!("initiative={}", initiative.id));
     Ok(ctx.store.plan_intro_meeting(initiative.id, &meeting, caller.user.id, &record).await?)
 }

@@ -22,7 +22,7 @@ use uuid::Uuid;
 /// Adds a partner to the register (G-7.1–G-7.4). `Conflict` for a name already there.
 pub async fn create_partner(ctx: &Ctx, caller: &Caller, input: &PartnerInput) -> Result<Uuid, Error> {
     require(ctx, caller, Action::ManagePartners).await?;
-    let details = input.parse(ctx.clock.now().date())?;
+    let details = input.parse(ctx.clock.today())?;
     let audit = caller.audit(AuditAction::SavePartner, vec![], "");
     Ok(ctx.store.create_partner(&details, &audit).await?)
 }
@@ -30,7 +30,7 @@ pub async fn create_partner(ctx: &Ctx, caller: &Caller, input: &PartnerInput) ->
 /// Replaces a partner's register entry; its agreement is kept.
 pub async fn update_partner(ctx: &Ctx, caller: &Caller, id: Uuid, input: &PartnerInput) -> Result<(), Error> {
     require(ctx, caller, Action::ManagePartners).await?;
-    let details = input.parse(ctx.clock.now().date())?;
+    let details = input.parse(ctx.clock.today())?;
     let audit = caller.audit(AuditAction::SavePartner, vec![], format!("partner={id}"));
     Ok(ctx.store.update_partner(id, &details, &audit).await?)
 }
@@ -39,7 +39,7 @@ pub async fn update_partner(ctx: &Ctx, caller: &Caller, id: Uuid, input: &Partne
 /// confidentiality, and a review date ahead.
 pub async fn save_agreement(ctx: &Ctx, caller: &Caller, id: Uuid, input: &AgreementInput) -> Result<(), Error> {
     require(ctx, caller, Action::ManagePartners).await?;
-    let agreement = input.parse(ctx.clock.now().date())?;
+    let agreement = input.parse(ctx.clock.today())?;
     let audit = caller.audit(AuditAction::SavePartner, vec![], format!("agreement partner={id}"));
     Ok(ctx.store.save_agreement(id, &agreement, &audit).await?)
 }
@@ -54,7 +54,7 @@ pub async fn record_follow_up(
 ) -> Result<Uuid, Error> {
     require(ctx, caller, Action::ManagePartners).await?;
     let input = PartnerFollowUpInput { partner_org_id: id.to_string(), ..input.clone() };
-    let follow_up = input.parse(ctx.clock.now().date())?;
+    let follow_up = input.parse(ctx.clock.today())?;
     let audit = caller.audit(AuditAction::RecordFollowUp, vec![], format!("partner={id}"));
     Ok(ctx.store.record_partner_follow_up(&follow_up, caller.user.id, &audit).await?)
 }

@@ -105,15 +105,36 @@ impl NotCalled {
     }
 }
 
-/// When she is due for a call, if at all; `Err` when she is due but must not be called.
-pub fn due(c: &CallCandidate, cadence: &Cadence) -> Option<Result<OffsetDateTime, NotCalled>> {
+/// When the cadence next asks for a call to her, whether or not she may be called.
+fn next_call_at(c: &CallCandidate, cadence: &Cadence) -> Option<OffsetDateTime> {
     let days = |d: u32| Duration::days(i64::from(d));
-    let at = match (c.stage, c.last_event) {
-        (Stage::Interested, EventKind::Interested) if c.last_channel == Channel::Letter => c.last_event_at,
-        (Stage::Contacted, EventKind::LetterSent) => c.last_event_at + days(cadence.call_after_letter_days),
-        (Stage::Contacted, EventKind::CallNoAnswer) => c.last_event_at + days(cadence.call_again_days),
-        _ => return None,
-    };
+    match (c.stage, c.last_event) {
+        (Stage::Interested, EventKind::Interested) if c.last_channel == Channel::Letter => Some(c.last_event_at),
+        (Stage::Contacted, EventKind::LetterSent) => Some(c.last_event_at + days(cadence.call_after_letter_days)),
+        (Stage::Contacted, EventKind::CallNoAnswer) => Some(c.last_event_at + days(cadence.call_again_days)),
+        _ => None,
+    }
+}
+
+/// G-5.7: a woman not reached after the cadence's attempts is unreachable, not called
+/// again and again. The moment is when her next call would have fallen due, so a last
+/// letter keeps its time to be answered. `None` while she is within the limit. (A
+/// cadence lowered later, or a history from before it, leaves women past the limit; the
+/// daily job marks them.)
+pub fn unreachable_at(c: &CallCandidate, cadence: &Cadence) -> Option<OffsetDateTime> {
+    if c.stage != Stage::Contacted || c.attempts < cadence.max_attempts {
+        return None;
+    }
+    next_call_at(c, cadence)
+}
+
+/// When she is due for a call, if at all; `Err` when she is due but must not be called.
+/// A woman past the attempt limit is not due (G-5.7; [`unreachable_at`]).
+pub fn due(c: &CallCandidate, cadence: &Cadence) -> Option<Result<OffsetDateTime, NotCalled>> {
+    if unreachable_at(c, cadence).is_some() {
+        return None;
+    }
+    let at = next_call_at(c, cadence)?;
     if c.safe_contact_only && !c.phone_hers_alone {
         return Some(Err(NotCalled::SafeContactOnly));
     }
@@ -121,6 +142,49 @@ pub fn due(c: &CallCandidate, cadence: &Cadence) -> Option<Result<OffsetDateTime
         return Some(Err(NotCalled::NoPhone));
     }
     Some(Ok(at))
+}
+
+/// How urgent a call is, most urgent first: she asked for the call herself; the call is
+/// overdue; it falls due later. The call list sorts by this, then by the due time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Urgency {
+    AskedForCall,
+    Overdue,
+    Upcoming,
+}
+
+/// How late a due call is, in the unit a caller reads at a glance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lateness {
+    /// Due today or later: not late.
+    NotLate,
+    Days(i64),
+    Weeks(i64),
+    Months(i64),
+}
+
+impl Lateness {
+    /// Whole days from the due day to `today`, both days in the municipality's time.
+    pub fn between(due: time::Date, today: time::Date) -> Lateness {
+        let days = (today - due).whole_days();
+        match days {
+            d if d <= 0 => Lateness::NotLate,
+            d if d < 14 => Lateness::Days(d),
+            d if d < 60 => Lateness::Weeks(d / 7),
+            d => Lateness::Months(d / 30),
+        }
+    }
+}
+
+/// Her call's urgency at `now`, given when it is due.
+pub fn urgency(c: &CallCandidate, at: OffsetDateTime, now: OffsetDateTime) -> Urgency {
+    if c.stage == Stage::Interested && c.last_event == EventKind::Interested {
+        Urgency::AskedForCall
+    } else if at <= now {
+        Urgency::Overdue
+    } else {
+        Urgency::Upcoming
+    }
 }
 
 code_enum! {
@@ -207,6 +271,45 @@ mod tests {
         assert_eq!(due(&her(Stage::Interested, EventKind::Interested, Channel::Ambassador), &d), None);
         assert_eq!(due(&her(Stage::Identified, EventKind::Entered, Channel::RegisterSearch), &d), None);
         assert_eq!(due(&her(Stage::Declined, EventKind::NeverContactAgain, Channel::Letter), &d), None);
+    }
+
+    #[test]
+    fn past_the_attempt_limit_she_is_unreachable_not_called_again() {
+        let d = Cadence::default();
+        let mut missed = her(Stage::Contacted, EventKind::CallNoAnswer, Channel::Phone);
+        missed.attempts = d.max_attempts - 1;
+        assert_eq!(unreachable_at(&missed, &d), None);
+        assert!(matches!(due(&missed, &d), Some(Ok(_))));
+        missed.attempts = 6;
+        assert_eq!(unreachable_at(&missed, &d), Some(datetime!(2026-11-03 10:00 UTC)));
+        assert_eq!(due(&missed, &d), None, "six attempts against a limit of three is not a call to make");
+        // A second letter as the last attempt keeps its week to be answered.
+        let mut letter = her(Stage::Contacted, EventKind::LetterSent, Channel::Letter);
+        letter.attempts = d.max_attempts;
+        assert_eq!(unreachable_at(&letter, &d), Some(datetime!(2026-11-08 10:00 UTC)));
+        // Only women still being contacted can be past the limit.
+        let mut asked = her(Stage::Interested, EventKind::Interested, Channel::Letter);
+        asked.attempts = 5;
+        assert_eq!(unreachable_at(&asked, &d), None);
+        assert!(matches!(due(&asked, &d), Some(Ok(_))));
+    }
+
+    #[test]
+    fn lateness_and_urgency_order_the_list() {
+        use time::macros::date;
+        let today = date!(2026 - 12 - 07);
+        assert_eq!(Lateness::between(date!(2026 - 12 - 07), today), Lateness::NotLate);
+        assert_eq!(Lateness::between(date!(2026 - 12 - 09), today), Lateness::NotLate);
+        assert_eq!(Lateness::between(date!(2026 - 12 - 04), today), Lateness::Days(3));
+        assert_eq!(Lateness::between(date!(2026 - 11 - 16), today), Lateness::Weeks(3));
+        assert_eq!(Lateness::between(date!(2025 - 07 - 07), today), Lateness::Months(17));
+        let now = datetime!(2026-11-05 10:00 UTC);
+        let asked = her(Stage::Interested, EventKind::Interested, Channel::Letter);
+        let letter = her(Stage::Contacted, EventKind::LetterSent, Channel::Letter);
+        assert_eq!(urgency(&asked, datetime!(2026-11-04 10:00 UTC), now), Urgency::AskedForCall);
+        assert_eq!(urgency(&letter, datetime!(2026-11-04 10:00 UTC), now), Urgency::Overdue);
+        assert_eq!(urgency(&letter, datetime!(2026-11-06 10:00 UTC), now), Urgency::Upcoming);
+        assert!(Urgency::AskedForCall < Urgency::Overdue && Urgency::Overdue < Urgency::Upcoming);
     }
 
     #[test]

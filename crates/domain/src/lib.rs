@@ -8,6 +8,7 @@ pub mod calls;
 pub mod code;
 pub mod consent_text;
 pub mod cpr;
+pub mod danish_time;
 pub mod do_not_contact;
 pub mod extract;
 pub mod funnel;

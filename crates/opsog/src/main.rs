@@ -371,8 +371,9 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             let now = time::OffsetDateTime::now_utc();
             let r = app::contact::post_due_calls(&ctx.store, now, "opsog contact due").await?;
             println!(
-                "calls due: {} (told today: {}); not to be called (safe contact only or no phone): {}",
-                r.due, r.newly_due, r.skipped
+                "calls due: {} (told today: {}); not to be called (safe contact only or no phone): {}; \
+                 marked unreachable after the cadence's attempts: {}",
+                r.due, r.newly_due, r.skipped, r.marked_unreachable
             );
         }
         Command::Audit { command: AuditCommand::Verify } => {
@@ -525,7 +526,7 @@ async fn serve_store(settings: &Settings, ctx: app::Ctx) -> Result<(), CliError>
     let daily = state.app.clone();
     tokio::spawn(async move {
         loop {
-            let today = daily.clock.now().date();
+            let today = daily.clock.today();
             // Uploaded extracts are deleted on their date even when no run used them (G-5.5).
             match daily.store.claim_scheduled_run("extract_sweep", today).await {
                 Ok(true) => {

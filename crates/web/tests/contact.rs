@@ -120,6 +120,10 @@ async fn the_call_list_follows_the_cadence_skips_safe_contact_and_records_in_one
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.body.contains("Amina") && list.body.contains("data-testid=\"call-row\""), "{}", list.body);
     assert!(!list.body.contains("Zahra"), "another team's woman is not on her list");
+    // Issue 14, items 2 and 4: her card says how late the call is and the number is a
+    // link the phone dials.
+    assert!(list.body.contains("1 dag over tid"), "the card does not say the call is a day late: {}", list.body);
+    assert!(list.body.contains("href=\"tel:+45"), "the number is not a tel: link: {}", list.body);
     // A stage-changing outcome needs a note; nothing is recorded without one.
     let p = cw.post(&format!("/calls/{}", w.nord_person), &[("outcome", "interested"), ("note", "")]).await;
     assert_eq!(p.location.as_deref(), Some("/calls?error=calls-note-required"));
@@ -349,10 +353,11 @@ async fn the_cadence_is_set_per_initiative_and_a_bad_value_is_named() {
     // and overdue at 5.
     letter_sent(s, w.nord_person, w.initiative, 8).await;
     let list = c.get("/calls").await;
-    assert!(list.body.contains("Amina") && !list.body.contains("<td><strong>"), "{}", list.body);
+    assert!(list.body.contains("Amina") && !list.body.contains("opsog-call-late"), "{}", list.body);
+    assert!(list.body.contains("Fra "), "a call not yet due says from when: {}", list.body);
     c.post("/letters/cadence", &[("call_after_letter_days", "5"), form[1], form[2], ("max_attempts", "4")]).await;
     let list = c.get("/calls").await;
-    assert!(list.body.contains("<td><strong>"), "due now: {}", list.body);
+    assert!(list.body.contains("opsog-call-late") && list.body.contains("3 dage over tid"), "due now: {}", list.body);
     let mut cw = Client::login(&w.app, "cw-nord").await;
     assert_eq!(cw.post("/letters/cadence", &form).await.status, StatusCode::FORBIDDEN);
     // The batch's progress is counts only, and a coordinator's.
@@ -813,5 +818,38 @@ async fn her_pages_are_wholly_in_her_language_and_never_call_her_a_target() {
     }
     let staff = her.get("/login").await;
     assert!(staff.body.contains("<html lang=\"da\" dir=\"ltr\">") && staff.body.contains("Opsøgende arbejde"));
+    w.db.cleanup().await;
+}
+
+/// Issue 14, item 3: the start page says what waits today, each a link to the work —
+/// for a caseworker her team's overdue call and the week's letters; an analyst sees no
+/// calls; nothing waiting reads as such.
+#[tokio::test]
+async fn the_start_page_says_what_waits_today() {
+    let w = world().await;
+    let s = &w.db.store;
+    letter_sent(s, w.nord_person, w.initiative, 9).await;
+    letter_sent(s, w.syd_person, w.initiative, 2).await;
+    let mut cw = Client::login(&w.app, "cw-nord").await;
+    let home = cw.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("data-testid=\"today-calls-overdue\""), "{}", home.body);
+    assert!(home.body.contains("1 opkald er over tid"), "{}", home.body);
+    assert!(home.body.contains("<a href=\"/calls\">"), "the overdue call links to the call list: {}", home.body);
+    assert!(home.body.contains("data-testid=\"today-week\""), "{}", home.body);
+    // Team Syd's letter is not in team Nord's week, nor its call on Nord's list.
+    assert!(home.body.contains("<dt>Breve sendt</dt><dd>0</dd>"), "{}", home.body);
+    let mut syd = Client::login(&w.app, "cw-syd").await;
+    let home = syd.get("/").await;
+    assert!(home.body.contains("<dt>Breve sendt</dt><dd>1</dd>"), "{}", home.body);
+    assert!(
+        home.body.contains("data-testid=\"today-nothing\""),
+        "a call due in five days is not today's: {}",
+        home.body
+    );
+    let mut analyst = Client::login(&w.app, "analytiker").await;
+    let home = analyst.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(!home.body.contains("data-testid=\"today-calls") && !home.body.contains("data-testid=\"today-week\""));
     w.db.cleanup().await;
 }

@@ -579,7 +579,7 @@ fn compose(
     Ok(Letter {
         identity: settings.identity.clone(),
         address_block,
-        date: now.date(),
+        date: domain::danish_time::date(now),
         // The batch's own numbering, never anything of her (CPR-loven § 54); the
         // letters keep any run of digits short of what could pass for a CPR number.
         reference: reference(batch_id, seq),

@@ -146,7 +146,7 @@ pub async fn update(
     input: &PersonInput,
 ) -> Result<Saved, Error> {
     let scope = require_person(ctx, caller, id, Action::EditPerson).await?;
-    let details = input.parse(ctx.clock.now().date())?;
+    let details = input.parse(ctx.clock.today())?;
     let sees_safety_note = policy::may_see(&caller.actor(), Field::SafetyNote, &scope);
     let edit = PersonEdit { id, read_version, details: details.clone(), sees_safety_note };
     let current = match ctx.store.edit_person(&edit, &caller.audit(AuditAction::UpdatePerson, vec![id], "")).await {

@@ -89,7 +89,7 @@ pub async fn import(ctx: &Ctx, caller: &Caller, input: ImportInput) -> Result<Re
     let summary = tokio::task::spawn_blocking(move || read::validate(&path, &name, &m))
         .await
         .map_err(|e| Error::unexpected("reading the extract", e))??;
-    let reference_date = extracts::reference_date(mapping.kind, as_of, &file_name, &summary, ctx.clock.now().date())?;
+    let reference_date = extracts::reference_date(mapping.kind, as_of, &file_name, &summary, ctx.clock.today())?;
     let readings = extracts::readings_json(&summary)?;
     let dir = ctx.extracts.clone();
     let id = Uuid::new_v4();
@@ -364,7 +364,7 @@ pub async fn start_run(ctx: &Ctx, caller: &Caller, confirm_dates: bool) -> Resul
     let initiative = crate::current_initiative(ctx).await?;
     let gate = async {
         let versions = ctx.store.plan_versions(initiative.id).await?;
-        let basis = domain::plan::may_run_search(versions.last(), ctx.clock.now().date())
+        let basis = domain::plan::may_run_search(versions.last(), ctx.clock.today())
             .map_err(|r| Error::Refused(Refusal::Search(r)))?;
         let (record, rules) = current_rules(ctx, initiative.id).await?;
         if !domain::selection::plan_names_rules(&basis.rules_ref, &record.toml) {
@@ -523,7 +523,7 @@ pub async fn sweep(ctx: &Ctx, origin: &str) -> Result<usize, Error> {
         origin: origin.to_string(),
         detail: "extracts past their deletion date".into(),
     };
-    let due = ctx.store.sources_due_for_deletion(ctx.clock.now().date()).await?;
+    let due = ctx.store.sources_due_for_deletion(ctx.clock.today()).await?;
     let deleted = delete_extracts(ctx, &due, None, &audit).await?;
     let dir = ctx.extracts.clone();
     let abandoned =

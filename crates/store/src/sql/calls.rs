@@ -32,20 +32,63 @@ pub(crate) async fn responsible(tx: &mut Tx, person_id: Uuid) -> Result<Vec<Uuid
     .await
 }
 
+/// A staff scope as a fixed SQL fragment on `persons p` with its one bound value as
+/// parameter `$n`. Ambassadors and partners reach nothing here: they neither call nor
+/// follow the team's work.
+fn staff_scope(scope: &ListScope, n: u8) -> (String, Option<String>) {
+    match scope {
+        ListScope::Nobody => ("AND 1 = 0".into(), None),
+        ListScope::Everyone => (String::new(), None),
+        ListScope::TeamOf { team_id: Some(team), .. } => (format!("AND p.team_id = ${n}"), Some(team.to_string())),
+        ListScope::TeamOf { team_id: None, user_id } => {
+            (format!("AND p.contact_user_id = ${n}"), Some(user_id.to_string()))
+        }
+        ListScope::RegisteredBy(_) | ListScope::ReferredBy(_) => ("AND 1 = 0".into(), None),
+    }
+}
+
 impl SqlStore {
+    /// How many events of each kind and channel the initiative's women in `scope` had
+    /// at or after `since`, voided ones left out: the start page's figures (issue 14,
+    /// item 3). Counts only, no woman named.
+    pub async fn event_counts_since(
+        &self,
+        initiative_id: Uuid,
+        since: time::OffsetDateTime,
+        scope: &ListScope,
+    ) -> Result<Vec<(EventKind, Channel, u64)>> {
+        let (clause, bound) = staff_scope(scope, 3);
+        let sql = format!(
+            "SELECT e.kind, e.channel, COUNT(*) AS n FROM events e JOIN persons p ON p.id = e.person_id \
+             WHERE e.initiative_id = $1 AND e.occurred_at >= $2 AND e.voided_at IS NULL {clause} \
+             GROUP BY e.kind, e.channel"
+        );
+        let mut q =
+            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(initiative_id.to_string()).bind(super::rows::fmt_ts(since));
+        if let Some(b) = bound {
+            q = q.bind(b);
+        }
+        let rows = q.fetch_all(self.pool()).await.map_err(db("counting the week's events"))?;
+        let e = || db("reading the week's events");
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get("kind").map_err(e())?;
+                let channel: String = r.try_get("channel").map_err(e())?;
+                let n: i64 = r.try_get("n").map_err(e())?;
+                Ok((
+                    EventKind::from_code(&kind).ok_or_else(|| StoreError::Corrupt(format!("event {kind}")))?,
+                    Channel::from_code(&channel).ok_or_else(|| StoreError::Corrupt(format!("channel {channel}")))?,
+                    u64::try_from(n).unwrap_or(0),
+                ))
+            })
+            .collect()
+    }
+
     /// The women of `scope` at `contacted` or `interested` in the initiative, with their
     /// latest event; `domain::calls::due` says who is due. Not audited here: the caller
     /// audits what it shows.
     pub async fn call_list(&self, initiative_id: Uuid, scope: &ListScope) -> Result<Vec<CallRow>> {
-        // Fixed fragments only; every value is bound.
-        let (clause, bound): (&str, Option<String>) = match scope {
-            ListScope::Nobody => ("AND 1 = 0", None),
-            ListScope::Everyone => ("", None),
-            ListScope::TeamOf { team_id: Some(team), .. } => ("AND p.team_id = $2", Some(team.to_string())),
-            ListScope::TeamOf { team_id: None, user_id } => ("AND p.contact_user_id = $2", Some(user_id.to_string())),
-            // Ambassadors and partners do not make calls from this list.
-            ListScope::RegisteredBy(_) | ListScope::ReferredBy(_) => ("AND 1 = 0", None),
-        };
+        let (clause, bound) = staff_scope(scope, 2);
         let sql = format!(
             "SELECT p.id, p.given_name, p.family_name, p.phone, p.phone_is_hers_alone, p.safe_contact_only, \
              p.first_language, p.interpreter_needed, f.stage, f.attempts, \

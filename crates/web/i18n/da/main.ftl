@@ -57,6 +57,44 @@ home-intro-ambassador = Du kan se de kvinder, du selv har bragt ind, og deres n�
 home-intro-partner = Du kan se status på dine egne henvisninger.
 home-intro-analyst = Du kan se samlede tal. Tal under 5 vises ikke.
 home-intro-admin = Du kan administrere brugere og se logningen. Du ser ingen persondata.
+today-title = I dag
+today-nothing = Intet venter på dig i dag.
+today-calls-asked = { $count ->
+    [one] 1 kvinde har bedt om et opkald
+   *[other] { $count } kvinder har bedt om et opkald
+}
+today-calls-overdue = { $count ->
+    [one] 1 opkald er over tid
+   *[other] { $count } opkald er over tid
+}
+today-calls-due = { $count ->
+    [one] 1 opkald skal foretages i dag
+   *[other] { $count } opkald skal foretages i dag
+}
+today-meetings = { $count ->
+    [one] 1 intromøde i dag
+   *[other] { $count } intromøder i dag
+}
+today-plan-approve = Planens version { $version } venter på din godkendelse
+today-grants = { $count ->
+    [one] 1 rolle venter på din bekræftelse
+   *[other] { $count } roller venter på din bekræftelse
+}
+today-links = { $count ->
+    [one] 1 usikker kobling venter på en afgørelse
+   *[other] { $count } usikre koblinger venter på en afgørelse
+}
+today-matches = { $count ->
+    [one] 1 mulig match venter på en afgørelse
+   *[other] { $count } mulige match venter på en afgørelse
+}
+today-week-title = De sidste 7 dage
+today-week-letters = Breve sendt
+today-week-reached = Truffet
+today-week-referrals = Nye henvisninger
+today-week-meetings = Introsamtaler holdt
+today-week-enrolled = Startet i forløb
+today-week-more = Se alle tal
 notifications-title = Til dig
 notifications-none = Du har ingen nye beskeder.
 notifications-open = Åbn
@@ -964,7 +1002,7 @@ notification-letter-answered = En kvinde har svaret på sit brev.
 ## Call list (issue 4, G-5.7)
 nav-calls = Opkald
 calls-title = Opkaldsliste
-calls-intro = Kvinder, der skal ringes til nu eller snart: en uge efter brevet, to dage efter et opkald uden svar, og med det samme, når hun har svaret "ja, ring til mig". Efter tre forsøg uden at nå hende (brevet tæller med) markeres hun som ikke truffet.
+calls-intro = Kvinder, der skal ringes til nu eller snart, de mest presserende først: dem, der har bedt om et opkald, så dem, der er længst over tid. Et opkald falder en uge efter brevet, to dage efter et opkald uden svar, og med det samme, når hun har svaret "ja, ring til mig". Efter tre forsøg uden at nå hende (brevet tæller med) markerer den daglige kørsel hende som ikke truffet, og hun er ikke længere på listen.
 calls-empty = Ingen skal ringes op lige nu.
 calls-recorded = Opkaldet er registreret.
 calls-skipped-safe-contact = { $count } springes over: kun sikker kontakt, og nummeret er ikke bekræftet som hendes eget.
@@ -974,6 +1012,23 @@ calls-woman = Kvinde
 calls-due = Skal ringes
 calls-outcome = Resultat
 calls-attempts = { $count } forsøg uden svar
+calls-asked = Har bedt om et opkald
+calls-due-today = Skal ringes i dag
+calls-late-days = { $count ->
+    [one] 1 dag over tid
+   *[other] { $count } dage over tid
+}
+calls-late-weeks = { $count ->
+    [one] 1 uge over tid
+   *[other] { $count } uger over tid
+}
+calls-late-months = { $count ->
+    [one] 1 måned over tid
+   *[other] { $count } måneder over tid
+}
+calls-from = Fra { $when }
+calls-record = Registrér resultat
+calls-call = Ring { $phone }
 calls-interpreter = Tolk nødvendig
 calls-speakers = Taler sproget: { $names }
 calls-note = Notat (hvad hun sagde)

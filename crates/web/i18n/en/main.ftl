@@ -57,6 +57,44 @@ home-intro-ambassador = You can see the women you brought in yourself and their 
 home-intro-partner = You can see the status of your own referrals.
 home-intro-analyst = You can see aggregated figures. Figures under 5 are not shown.
 home-intro-admin = You can manage users and read the audit log. You see no personal data.
+today-title = Today
+today-nothing = Nothing waits for you today.
+today-calls-asked = { $count ->
+    [one] 1 woman asked for a call
+   *[other] { $count } women asked for a call
+}
+today-calls-overdue = { $count ->
+    [one] 1 call is overdue
+   *[other] { $count } calls are overdue
+}
+today-calls-due = { $count ->
+    [one] 1 call is due today
+   *[other] { $count } calls are due today
+}
+today-meetings = { $count ->
+    [one] 1 intro meeting today
+   *[other] { $count } intro meetings today
+}
+today-plan-approve = Version { $version } of the plan awaits your approval
+today-grants = { $count ->
+    [one] 1 role awaits your confirmation
+   *[other] { $count } roles await your confirmation
+}
+today-links = { $count ->
+    [one] 1 uncertain link awaits a decision
+   *[other] { $count } uncertain links await a decision
+}
+today-matches = { $count ->
+    [one] 1 possible match awaits a decision
+   *[other] { $count } possible matches await a decision
+}
+today-week-title = The last 7 days
+today-week-letters = Letters sent
+today-week-reached = Reached
+today-week-referrals = New referrals
+today-week-meetings = Intro meetings held
+today-week-enrolled = Started a programme
+today-week-more = See all figures
 notifications-title = For you
 notifications-none = You have no new messages.
 notifications-open = Open
@@ -964,7 +1002,7 @@ notification-letter-answered = A woman has answered her letter.
 ## Call list (issue 4, G-5.7)
 nav-calls = Calls
 calls-title = Call list
-calls-intro = Women to call now or soon: a week after the letter, two days after a call without an answer, and at once when she answered "yes, call me". After three attempts without reaching her (the letter counts) she is marked unreachable.
+calls-intro = Women to call now or soon, most urgent first: those who asked for a call, then those longest overdue. A call falls due a week after the letter, two days after a call without an answer, and at once when she answered "yes, call me". After three attempts without reaching her (the letter counts) the daily run marks her unreachable, and she leaves the list.
 calls-empty = Nobody is due for a call right now.
 calls-recorded = The call was recorded.
 calls-skipped-safe-contact = { $count } left out: safe contact only, and the number is not confirmed as hers alone.
@@ -974,6 +1012,23 @@ calls-woman = Woman
 calls-due = Due
 calls-outcome = Outcome
 calls-attempts = { $count } attempts without an answer
+calls-asked = Asked for a call
+calls-due-today = Due today
+calls-late-days = { $count ->
+    [one] 1 day overdue
+   *[other] { $count } days overdue
+}
+calls-late-weeks = { $count ->
+    [one] 1 week overdue
+   *[other] { $count } weeks overdue
+}
+calls-late-months = { $count ->
+    [one] 1 month overdue
+   *[other] { $count } months overdue
+}
+calls-from = From { $when }
+calls-record = Record the outcome
+calls-call = Call { $phone }
 calls-interpreter = Interpreter needed
 calls-speakers = Speaks the language: { $names }
 calls-note = Note (what she said)

@@ -1,6 +1,8 @@
-//! The call list (issue 4, items 5–7; G-5.7): the women due for a call in the
-//! caseworker's scope, soonest first, grouped by language, with whether an interpreter
-//! is needed and which colleagues speak her language. An outcome is one click (with a
+//! The call list (issue 4, items 5–7; issue 14, items 2 and 4; G-5.7): the women due
+//! for a call in the caseworker's scope, most urgent first, grouped by language, as
+//! cards a phone shows whole (the number a `tel:` link, how late the call is, the
+//! outcome form folded), with whether an interpreter is needed and which colleagues
+//! speak her language. An outcome is one click (with a
 //! note where the call changes where she is); who may not be called is left out and
 //! counted (G-2.4). The work and its audit are `app::calls`'s.
 
@@ -13,17 +15,32 @@ use app::calls::OutcomeInput;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::calls::CallOutcome;
+use domain::calls::{CallOutcome, Lateness, Urgency};
 use serde::Deserialize;
-use time::OffsetDateTime;
 use uuid::Uuid;
+
+/// What the card says of the call's urgency.
+fn urgency_label(l: &Layout, urgency: Urgency, lateness: Lateness) -> String {
+    match (urgency, lateness) {
+        (Urgency::AskedForCall, _) => l.t("calls-asked"),
+        (Urgency::Upcoming, _) => String::new(),
+        (Urgency::Overdue, Lateness::NotLate) => l.t("calls-due-today"),
+        (Urgency::Overdue, Lateness::Days(n)) => l.t1("calls-late-days", "count", n),
+        (Urgency::Overdue, Lateness::Weeks(n)) => l.t1("calls-late-weeks", "count", n),
+        (Urgency::Overdue, Lateness::Months(n)) => l.t1("calls-late-months", "count", n),
+    }
+}
 
 struct CallView {
     id: String,
     name: String,
     phone: String,
+    /// The number for a `tel:` link, `+4512345678`.
+    tel: String,
     stage: String,
     due: String,
+    /// "3 dage over tid", "I dag", "Har bedt om et opkald", or empty when not yet due.
+    urgency: String,
     overdue: bool,
     attempts: u32,
     interpreter: bool,
@@ -56,7 +73,6 @@ pub struct Done {
 pub async fn list(State(state): State<AppState>, cu: CurrentUser, Query(q): Query<Done>) -> AppResult<Response> {
     let list = app::calls::call_list(&state.app, &cu.caller("GET /calls")).await?;
     let l = Layout::new(&state, &cu.ctx, "/calls");
-    let now = OffsetDateTime::now_utc();
     let mut groups: Vec<LanguageGroup> = Vec::new();
     for d in &list.due {
         let r = &d.row;
@@ -66,9 +82,11 @@ pub async fn list(State(state): State<AppState>, cu: CurrentUser, Query(q): Quer
             id: r.person_id.to_string(),
             name: format!("{} {}", r.given_name, r.family_name).trim().to_string(),
             phone: r.phone.as_ref().map(|p| p.display()).unwrap_or_default(),
+            tel: r.phone.as_ref().map(|p| p.as_e164().to_string()).unwrap_or_default(),
             stage: stage_label(&l, r.stage),
             due: crate::time_fmt::local(d.at),
-            overdue: d.at <= now,
+            urgency: urgency_label(&l, d.urgency, d.lateness),
+            overdue: d.urgency != Urgency::Upcoming,
             attempts: r.attempts,
             interpreter: r.interpreter_needed,
             speakers: d.speakers.join(", "),

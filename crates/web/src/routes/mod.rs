@@ -179,9 +179,9 @@ pub async fn current_ethics_frame(state: &AppState) -> AppResult<Option<store::E
     }
 }
 
-/// Today in UTC: the date forms check against.
+/// Today in Danish time: the date forms check against (`domain::danish_time`).
 pub fn today() -> time::Date {
-    time::OffsetDateTime::now_utc().date()
+    domain::danish_time::date(time::OffsetDateTime::now_utc())
 }
 
 pub(crate) fn render(t: &impl Template) -> AppResult<Response> {
