@@ -288,8 +288,25 @@ async function recordEvent(page) {
   const items = page.locator('[data-testid=timeline] li');
   const before = await items.count();
 
+  // Issue 14, item 7: her stage, next step and contact person come first; the event
+  // form is folded beneath them, and opens with one click.
+  const firstBlocks = await page.evaluate(() => {
+    const summary = document.querySelector('[data-testid=person-summary]');
+    const timeline = document.querySelector('[data-testid=timeline]');
+    return {
+      summaryTop: summary ? summary.getBoundingClientRect().top : null,
+      timelineTop: timeline ? timeline.getBoundingClientRect().top : null,
+    };
+  });
+  assert(firstBlocks.summaryTop !== null, 'her page has no summary of stage, next step and contact person');
+  assert(
+    firstBlocks.timelineTop !== null && firstBlocks.summaryTop < firstBlocks.timelineTop,
+    `her timeline is not right after the summary: ${JSON.stringify(firstBlocks)}`,
+  );
   const form = page.locator('form[data-testid=event-form]');
   assert((await form.count()) === 1, 'person page has no single form[data-testid=event-form]');
+  assert(!(await form.isVisible()), 'the event form is not folded');
+  await page.locator('[data-testid=event-fold] > summary').click();
   const option = await form.locator('select[name=kind] option').evaluateAll((opts) => {
     const o = opts.find((x) => x.value !== '' && !x.disabled);
     return o ? { value: o.value, label: o.textContent.trim() } : null;
@@ -305,6 +322,8 @@ async function recordEvent(page) {
     const text = await page.locator('.form-error, [data-testid=form-error]').allInnerTexts();
     assert(false, `form errors after submitting the event: ${JSON.stringify(text)}`);
   }
+  const done = squash(await page.locator('[data-testid=person-done]').innerText().catch(() => ''));
+  assert(/registreret/.test(done), `no confirmation after the event was recorded: "${done}"`);
   const after = await items.count();
   assert(
     after === before + 1,
@@ -717,6 +736,7 @@ test('partner refers through a one-time link and later sees contacted', async (t
   await clickAndWaitForLoad(desk, desk.locator('form[action="/people/search"] button[type=submit]').first());
   await clickAndWaitForLoad(desk, desk.locator('a[data-testid=person-link]', { hasText: name }));
   const form = desk.locator('form[data-testid=event-form]');
+  await desk.locator('[data-testid=event-fold] > summary').click();
   await form.locator('select[name=kind]').selectOption('intro_meeting_held');
   await clickAndWaitForLoad(desk, form.locator('button[type=submit]').first());
   const stage = (await desk.locator('[data-testid=funnel-stage]').first().innerText()).trim();
@@ -1049,7 +1069,7 @@ test('a coordinator sends letters to a register run; a woman answers in Arabic a
     if (/arabisk|sikker kontakt/i.test(w.row)) continue;
     await desk.goto(`${baseUrl}${w.href}`);
     const sources = await desk.locator('[data-testid=sources]').innerText();
-    const facts = await desk.locator('dl.opsog-facts').first().innerText();
+    const facts = await desk.locator('[data-testid=facts]').innerText();
     if (!THIS_RUN.test(sources) || !/Adresse/.test(facts)) continue;
     chosen.push({ path: w.href, name: squash(await desk.locator('[data-testid=person-name]').innerText()) });
   }

@@ -376,7 +376,8 @@ async fn a_bad_person_form_names_each_field_and_stores_nothing() {
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-    let id: Uuid = p.location.unwrap().trim_start_matches("/people/").parse().unwrap();
+    let location = p.location.unwrap();
+    let id: Uuid = location.trim_start_matches("/people/").trim_end_matches("?done=created").parse().unwrap();
     let rec = s.get_person(id, &sys()).await.unwrap();
     assert_eq!(rec.person.details.motivation.len(), 2, "repeated checkbox fields arrive");
     assert_eq!(rec.funnels[0].state.stage, Stage::Reached);
@@ -987,9 +988,16 @@ async fn an_event_form_sent_twice_records_the_event_once() {
     ];
     for _ in 0..2 {
         let p = c.post(&format!("/people/{}/events", w.nord_person), &form).await;
-        assert_eq!(p.location.as_deref(), Some(format!("/people/{}", w.nord_person).as_str()), "{}", p.body);
+        assert_eq!(p.location.as_deref(), Some(format!("/people/{}?done=event", w.nord_person).as_str()), "{}", p.body);
     }
     assert_eq!(s.list_events(w.nord_person).await.unwrap().len(), before + 1);
+    // Issue 14, item 7: her page confirms what was done; an unknown code confirms nothing.
+    let confirmed = c.get(&format!("/people/{}?done=event", w.nord_person)).await;
+    assert!(
+        confirmed.body.contains("data-testid=\"person-done\"") && confirmed.body.contains("Hændelsen er registreret")
+    );
+    let page = c.get(&format!("/people/{}?done=bogus", w.nord_person)).await;
+    assert!(!page.body.contains("data-testid=\"person-done\""), "{}", page.body);
     let page = c.get(&format!("/people/{}", w.nord_person)).await;
     let second = page.body.split("name=\"submission\" value=\"").nth(1).and_then(|r| r.get(..36)).unwrap();
     assert_ne!(second, key, "every form gets a key of its own");

@@ -173,6 +173,13 @@ person-new-title = Ny borger
 person-sources = Kilder
 person-funnel = Forløb
 person-timeline = Tidslinje
+person-done-created = Hun er oprettet.
+person-done-saved = Hendes oplysninger er gemt.
+person-done-event = Hændelsen er registreret.
+person-done-voided = Hændelsen er annulleret.
+person-done-contact = Kontaktpersonen er skiftet.
+person-done-consent = Samtykket er registreret.
+person-done-consent-withdrawn = Samtykket er trukket tilbage.
 person-next-step = Næste skridt
 cpr-reveal = Vis hele CPR-nummeret
 

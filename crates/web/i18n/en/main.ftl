@@ -173,6 +173,13 @@ person-new-title = New resident
 person-sources = Sources
 person-funnel = Progress
 person-timeline = Timeline
+person-done-created = She has been added.
+person-done-saved = Her details are saved.
+person-done-event = The event is recorded.
+person-done-voided = The event is cancelled.
+person-done-contact = The contact person is changed.
+person-done-consent = The consent is recorded.
+person-done-consent-withdrawn = The consent is withdrawn.
 person-next-step = Next step
 cpr-reveal = Show the full CPR number
 

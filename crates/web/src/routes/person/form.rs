@@ -10,7 +10,7 @@ use app::people::{Created, EntryInput};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use domain::funnel::Channel;
 use domain::person::{DanishLevel, Education, Network, PersonInput, WorkExperience};
 use domain::reference::MotivationFactor;
@@ -248,7 +248,7 @@ pub async fn create(
     let caller = cu.caller("POST /people/new");
     let input = EntryInput { initiative: entry.initiative.clone(), channel: entry.channel.clone() };
     match app::people::create(&state.app, &caller, &person, &input).await {
-        Ok(Created::Person(id)) => Ok(Redirect::to(&format!("/people/{id}")).into_response()),
+        Ok(Created::Person(id)) => Ok(super::Done::Created.to(id).into_response()),
         Ok(Created::OnDoNotContact) => {
             new_page(&state, &cu, &person, &entry, &FieldErrors::default(), Some("error-do-not-contact")).await
         }
@@ -329,7 +329,7 @@ pub async fn update(
 ) -> AppResult<Response> {
     let caller = cu.caller("POST /people/{id}/edit");
     match app::people::update(&state.app, &caller, id, version.version, &input).await {
-        Ok(app::people::Saved::Done) => Ok(Redirect::to(&format!("/people/{id}")).into_response()),
+        Ok(app::people::Saved::Done) => Ok(super::Done::Saved.to(id).into_response()),
         Ok(app::people::Saved::Stale(stale)) => {
             edit_page(&state, &cu, id, &stale.form, &FieldErrors::default(), &stale.differences).await
         }

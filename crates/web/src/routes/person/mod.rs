@@ -15,7 +15,7 @@ use crate::layout::Layout;
 use crate::session::{CsrfForm, CurrentUser};
 use crate::time_fmt;
 use app::people::{ConsentInput, EventInput, NotRecorded};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::funnel;
@@ -23,17 +23,61 @@ use domain::validation::FieldErrors;
 use serde::Deserialize;
 use uuid::Uuid;
 
+/// What was just done on her page, for the confirmation above it (issue 14, item 7).
+/// The code travels in the address after a change (`?done=event`): a word of what
+/// happened, nothing of her.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Done {
+    Created,
+    Saved,
+    Event,
+    Voided,
+    Contact,
+    Consent,
+    ConsentWithdrawn,
+}
+
+impl Done {
+    const ALL: [Done; 7] =
+        [Done::Created, Done::Saved, Done::Event, Done::Voided, Done::Contact, Done::Consent, Done::ConsentWithdrawn];
+
+    fn code(self) -> &'static str {
+        match self {
+            Done::Created => "created",
+            Done::Saved => "saved",
+            Done::Event => "event",
+            Done::Voided => "voided",
+            Done::Contact => "contact",
+            Done::Consent => "consent",
+            Done::ConsentWithdrawn => "consent-withdrawn",
+        }
+    }
+
+    /// Her page with the confirmation of `self`.
+    pub fn to(self, id: Uuid) -> Redirect {
+        Redirect::to(&format!("/people/{id}?done={}", self.code()))
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ShowQuery {
+    done: String,
+}
+
 /// Her page; with a message (a refused change) it answers 422.
 async fn render_page(
     state: &AppState,
     cu: &CurrentUser,
     seen: &app::people::Seen,
     message: Option<String>,
+    done: Option<Done>,
 ) -> AppResult<Response> {
     let l = Layout::new(state, &cu.ctx, "/people");
     let v = view::view(state, cu, &l, seen).await?;
     let status = if message.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let mut r = render(&view::PersonPage { l, v, message })?;
+    let done = done.map(|d| l.t(&format!("person-done-{}", d.code())));
+    let mut r = render(&view::PersonPage { l, v, message, done })?;
     *r.status_mut() = status;
     Ok(r)
 }
@@ -47,7 +91,7 @@ async fn refused(
     message: String,
 ) -> AppResult<Response> {
     let seen = app::people::view(&state.app, caller, id).await?;
-    render_page(state, cu, &seen, Some(message)).await
+    render_page(state, cu, &seen, Some(message), None).await
 }
 
 /// The first refused field's message.
@@ -55,9 +99,15 @@ fn first_error(l: &Layout, errors: &FieldErrors) -> String {
     l.t(errors.0.first().map(|e| e.message).unwrap_or("error-form-summary"))
 }
 
-pub async fn show(State(state): State<AppState>, cu: CurrentUser, Path(id): Path<Uuid>) -> AppResult<Response> {
+pub async fn show(
+    State(state): State<AppState>,
+    cu: CurrentUser,
+    Path(id): Path<Uuid>,
+    Query(q): Query<ShowQuery>,
+) -> AppResult<Response> {
     let seen = app::people::view(&state.app, &cu.caller("GET /people/{id}"), id).await?;
-    render_page(&state, &cu, &seen, None).await
+    let done = Done::ALL.into_iter().find(|d| d.code() == q.done);
+    render_page(&state, &cu, &seen, None, done).await
 }
 
 pub async fn reveal_cpr(
@@ -67,7 +117,7 @@ pub async fn reveal_cpr(
     CsrfForm(_): CsrfForm<super::auth::Empty>,
 ) -> AppResult<Response> {
     let seen = app::people::reveal_cpr(&state.app, &cu.caller("POST /people/{id}/reveal-cpr"), id).await?;
-    render_page(&state, &cu, &seen, None).await
+    render_page(&state, &cu, &seen, None, None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -101,20 +151,22 @@ pub async fn record_event(
         submission: form.submission,
     };
     let outcome = app::people::record_event(&state.app, &caller, id, &input).await;
-    after_change(&state, &cu, &caller, id, outcome).await
+    after_change(&state, &cu, &caller, id, outcome, Done::Event).await
 }
 
-/// Back to her page when the change was made; her page with why, when it was not.
+/// Back to her page, confirming `done`, when the change was made; her page with why,
+/// when it was not.
 async fn after_change(
     state: &AppState,
     cu: &CurrentUser,
     caller: &app::Caller,
     id: Uuid,
     outcome: Result<Result<(), NotRecorded>, app::Error>,
+    done: Done,
 ) -> AppResult<Response> {
     let l = Layout::new(state, &cu.ctx, "/people");
     let message = match outcome {
-        Ok(Ok(())) => return Ok(Redirect::to(&format!("/people/{id}")).into_response()),
+        Ok(Ok(())) => return Ok(done.to(id).into_response()),
         Ok(Err(NotRecorded::Funnel(e))) => funnel_message(&l, &e),
         Ok(Err(NotRecorded::AlreadyVoided)) => l.t("error-already-voided"),
         Err(app::Error::Invalid(errors)) => first_error(&l, &errors),
@@ -150,7 +202,7 @@ pub async fn void_event(
 ) -> AppResult<Response> {
     let caller = cu.caller("POST /people/{id}/events/{event}/void");
     let outcome = app::people::void_event(&state.app, &caller, id, event_id, &form.reason).await;
-    after_change(&state, &cu, &caller, id, outcome).await
+    after_change(&state, &cu, &caller, id, outcome, Done::Voided).await
 }
 
 #[derive(Deserialize, Default)]
@@ -168,7 +220,7 @@ pub async fn set_contact(
 ) -> AppResult<Response> {
     let caller = cu.caller("POST /people/{id}/contact");
     let outcome = app::people::set_contact(&state.app, &caller, id, &form.user).await.map(Ok);
-    after_change(&state, &cu, &caller, id, outcome).await
+    after_change(&state, &cu, &caller, id, outcome, Done::Contact).await
 }
 
 #[derive(Deserialize, Default)]
@@ -188,7 +240,7 @@ pub async fn record_consent(
     let caller = cu.caller("POST /people/{id}/consents");
     let input = ConsentInput { purpose: form.purpose, text_version: form.text_version, language: form.language };
     let outcome = app::people::record_consent(&state.app, &caller, id, &input).await.map(Ok);
-    after_change(&state, &cu, &caller, id, outcome).await
+    after_change(&state, &cu, &caller, id, outcome, Done::Consent).await
 }
 
 pub async fn withdraw_consent(
@@ -199,5 +251,5 @@ pub async fn withdraw_consent(
 ) -> AppResult<Response> {
     let caller = cu.caller("POST /people/{id}/consents/{consent}/withdraw");
     app::people::withdraw_consent(&state.app, &caller, id, consent_id).await?;
-    Ok(Redirect::to(&format!("/people/{id}")).into_response())
+    Ok(Done::ConsentWithdrawn.to(id).into_response())
 }

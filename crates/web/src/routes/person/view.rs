@@ -86,6 +86,8 @@ pub(super) struct PersonPage {
     pub l: Layout,
     pub v: PersonView,
     pub message: Option<String>,
+    /// The confirmation of what was just done.
+    pub done: Option<String>,
 }
 
 pub fn event_label(l: &Layout, kind: EventKind) -> String {
