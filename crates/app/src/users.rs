@@ -91,7 +91,7 @@ pub async fn create(ctx: &Ctx, by: GrantedBy<'_>, input: &UserInput) -> Result<C
     };
     let mut languages = Vec::new();
     for code in input.languages.split(',').map(str::trim).filter(|c| !c.is_empty()) {
-        match domain::reference::language(code) {
+        match domain::reference::language_typed(code) {
             Some(l) => languages.push(l.code.to_string()),
             None => errors.add("languages", "error-unknown-language"),
         }

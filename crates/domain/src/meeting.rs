@@ -64,7 +64,7 @@ impl IntroMeetingInput {
         let area_id = optional_uuid(&mut errors, "area_id", &self.area_id);
         let mut languages = Vec::new();
         for code in self.languages.split(',').map(str::trim).filter(|c| !c.is_empty()) {
-            match reference::language(code) {
+            match reference::language_typed(code) {
                 Some(l) if !languages.iter().any(|x| x == l.code) => languages.push(l.code.to_string()),
                 Some(_) => {}
                 None => errors.add("languages", "error-unknown-language"),

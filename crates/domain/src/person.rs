@@ -309,7 +309,7 @@ impl PersonInput {
         };
         let mut languages = Vec::new();
         for code in self.languages.split(',').map(str::trim).filter(|c| !c.is_empty()) {
-            match reference::language(code) {
+            match reference::language_typed(code) {
                 Some(lang) => languages.push(SpokenLanguage { code: lang.code.to_string(), dialect: None }),
                 None => {
                     errors.add("languages", "error-unknown-language");

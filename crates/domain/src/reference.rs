@@ -83,6 +83,26 @@ pub fn language(code: &str) -> Option<&'static Language> {
     languages().iter().find(|l| l.code.eq_ignore_ascii_case(code))
 }
 
+/// A language as staff type it in a form (issue 14, item 6): its Danish or English
+/// name ("arabisk", "Somali", "persisk (farsi)"), in any case, or its ISO 639 code.
+/// Only forms read names; stored values are always codes (`language`).
+pub fn language_typed(text: &str) -> Option<&'static Language> {
+    let text = text.trim();
+    let lower = text.to_lowercase();
+    language(text)
+        .or_else(|| languages().iter().find(|l| l.name_da.to_lowercase() == lower || l.name_en.to_lowercase() == lower))
+}
+
+/// Languages by code, as a form shows them: their Danish names, comma-separated, in
+/// the order given (what `language_typed` reads back). An unknown code stays as it is.
+pub fn language_names_da<'a>(codes: impl IntoIterator<Item = &'a str>) -> String {
+    codes
+        .into_iter()
+        .map(|c| language(c).map_or_else(|| c.to_string(), |l| l.name_da.to_string()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The language a letter to a woman from `country_code` is most likely read in, where
 /// one language is clearly the most spoken among people from there in Denmark; `None`
 /// where that is not clear (Iraq: Arabic or Kurdish). Only ever an inference: a record
@@ -438,9 +458,22 @@ mod tests {
     }
 
     #[test]
+    fn every_language_is_read_back_from_its_names() {
+        for l in languages() {
+            for name in [l.name_da, l.name_en] {
+                assert_eq!(language_typed(name).map(|x| x.code), Some(l.code), "{name:?} reads as another language");
+            }
+        }
+        assert_eq!(language_names_da(["so", "ar", "xx"]), "somali, arabisk, xx");
+        assert!(language_typed("klingon").is_none());
+    }
+
+    #[test]
     fn letter_languages_are_known_and_directions_right() {
         for code in ["da", "en", "ar", "so", "tr", "ur", "fa", "ti", "ckb"] {
             assert!(language(code).is_some(), "{code}");
+            let l = language(code).unwrap();
+            assert_eq!(language_typed(&l.name_en.to_uppercase()).map(|x| x.code), Some(l.code), "{code} in capitals");
         }
         assert!(language("ar").unwrap().right_to_left);
         assert!(language("ckb").unwrap().right_to_left);

@@ -369,7 +369,7 @@ async fn a_bad_person_form_names_each_field_and_stores_nothing() {
                 ("given_name", "Hibo"),
                 ("family_name", "Ali"),
                 ("phone", "+45 22 33 44 55"),
-                ("languages", "so, da"),
+                ("languages", "Somali, da"),
                 ("motivation", "economy"),
                 ("motivation", "network"),
             ],
@@ -380,6 +380,11 @@ async fn a_bad_person_form_names_each_field_and_stores_nothing() {
     let id: Uuid = location.trim_start_matches("/people/").trim_end_matches("?done=created").parse().unwrap();
     let rec = s.get_person(id, &sys()).await.unwrap();
     assert_eq!(rec.person.details.motivation.len(), 2, "repeated checkbox fields arrive");
+    // Issue 14, item 6: languages are typed by name (or code) and shown by name.
+    let codes: Vec<&str> = rec.person.details.languages.iter().map(|l| l.code.as_str()).collect();
+    assert_eq!(codes, ["so", "da"]);
+    let edit = c.get(&format!("/people/{id}/edit")).await;
+    assert!(edit.body.contains("value=\"somali, dansk\"") && edit.body.contains("<datalist id=\"languages-names\">"), "{}", edit.body);
     assert_eq!(rec.funnels[0].state.stage, Stage::Reached);
     // the same CPR twice: a field error, not a crash
     let p = c.post("/people/new", &[("initiative", &init), ("given_name", "Amina"), ("cpr", "0707614286")]).await;

@@ -38,6 +38,8 @@ async fn a_coordinator_uploads_maps_dry_runs_and_runs_a_register_search_under_an
     let page = c.get(&mapping_url).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Oprindelsesland") && page.body.contains("Søby"), "Windows-1252 read: {}", page.body);
+    // Issue 14, item 6: the format in words, not `Windows1252`.
+    assert!(page.body.contains("tegnsæt Windows-1252 (ældre Windows og Excel)") && !page.body.contains("Windows1252 "));
     assert!(!page.body.contains("120385-4312") && !page.body.contains("1203854312"), "CPR masked in the sample");
     let fields = mapping_form(&page);
     assert!(fields.iter().any(|(k, v)| k == "cpr" && v == "CPR-nr"), "{fields:?}");

@@ -262,7 +262,7 @@ fn as_input(d: &PersonDetails) -> PersonInput {
         postcode: d.address.as_ref().map(|a| a.postcode.clone()).unwrap_or_default(),
         city: d.address.as_ref().map(|a| a.city.clone()).unwrap_or_default(),
         area_id: d.area_id.map(|a| a.to_string()).unwrap_or_default(),
-        languages: d.languages.iter().map(|l| l.code.clone()).collect::<Vec<_>>().join(", "),
+        languages: domain::reference::language_names_da(d.languages.iter().map(|l| l.code.as_str())),
         dialect: d.languages.first().and_then(|l| l.dialect.clone()).unwrap_or_default(),
         country_of_origin: d.country_of_origin.clone().unwrap_or_default(),
         arrived_in_denmark: d.arrived_in_denmark.map(|a| a.to_string()).unwrap_or_default(),

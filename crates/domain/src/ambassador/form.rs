@@ -117,7 +117,7 @@ pub(crate) fn required_language(errors: &mut FieldErrors, field: &'static str, i
             errors.add(field, "error-required");
             None
         }
-        Some(code) => match reference::language(&code) {
+        Some(code) => match reference::language_typed(&code) {
             Some(lang) => Some(lang.code.to_string()),
             None => {
                 errors.add(field, "error-unknown-language");

@@ -165,7 +165,7 @@ impl ProfileInput {
         let employment = required_choice(&mut errors, "employment", &self.employment, Employment::from_code);
         let mut languages = Vec::new();
         for code in self.languages.split(',').map(str::trim).filter(|c| !c.is_empty()) {
-            match reference::language(code) {
+            match reference::language_typed(code) {
                 Some(lang) if !languages.iter().any(|l: &String| l.as_str() == lang.code) => {
                     languages.push(lang.code.to_string())
                 }

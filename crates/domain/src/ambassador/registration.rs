@@ -149,7 +149,7 @@ impl RegistrationInput {
         let language = required_language(&mut errors, "language", &self.language);
         let consent_language = match optional(&self.consent_language) {
             None => language.clone(),
-            Some(code) => match reference::language(&code) {
+            Some(code) => match reference::language_typed(&code) {
                 Some(lang) => Some(lang.code.to_string()),
                 None => {
                     errors.add("consent_language", "error-unknown-language");

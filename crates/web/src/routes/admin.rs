@@ -164,9 +164,7 @@ async fn page(
     team.options =
         teams.iter().map(|t| Opt::new(t.id.to_string(), t.name.clone(), form.team == t.id.to_string())).collect();
     fields.push(team);
-    let mut langs = FormField::new("languages", l.t("field-languages"), "text", form.languages.clone());
-    langs.hint = Some(l.t("field-languages-hint"));
-    fields.push(langs);
+    fields.push(super::languages_field(&l, "languages", &form.languages));
     fields.push(FormField::new("direct_phone", l.t("field-direct-phone"), "tel", form.direct_phone.clone()));
     let mut pw = FormField::new("password", l.t("login-password"), "password", "");
     pw.hint = Some(l.t1("field-password-hint", "count", domain::org::MIN_PASSWORD_CHARS));

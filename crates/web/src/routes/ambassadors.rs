@@ -123,7 +123,7 @@ fn as_input(p: &AmbassadorProfile) -> ProfileInput {
     let d = &p.details;
     ProfileInput {
         employment: d.employment.code().into(),
-        languages: d.languages.join(", "),
+        languages: domain::reference::language_names_da(d.languages.iter().map(String::as_str)),
         expected_hours_per_week: d.expected_hours_per_week.map(|h| h.to_string()).unwrap_or_default(),
         background: d.background.code().into(),
         job_experience: d.assessment.job_experience.clone(),
@@ -165,7 +165,7 @@ async fn profile_page(
                 .map(|b| Opt::new(b.code(), label(&l, "ambassador-background", b.code()), input.background == b.code()))
                 .collect(),
         ),
-        FormField::new("languages", l.t("field-languages"), "text", input.languages.clone()),
+        super::languages_field(&l, "languages", &input.languages),
         FormField::checkboxes(
             "area_ids",
             l.t("field-areas"),

@@ -208,7 +208,8 @@ pub struct FormField {
     pub name: &'static str,
     pub label: String,
     /// text, date, password, tel (a phone number: the phone's number pad), numeric (a
-    /// count: digits only), select, textarea, checkbox, checkboxes
+    /// count: digits only), languages (text with a list of names), select, textarea,
+    /// checkbox, checkboxes
     pub kind: &'static str,
     pub value: String,
     pub options: Vec<Opt>,
@@ -304,6 +305,19 @@ pub async fn deny(state: &AppState, cu: &CurrentUser, origin: &str, person: Opti
 
 pub fn stage_label(l: &Layout, stage: domain::funnel::Stage) -> String {
     l.t(&format!("stage-{}", stage.code().replace('_', "-")))
+}
+
+/// The languages field (issue 14, item 6): names, not ISO codes, typed with the
+/// browser's list of every language's name to pick from (`reference::language_typed`
+/// reads them back).
+pub fn languages_field(l: &crate::layout::Layout, name: &'static str, value: &str) -> FormField {
+    let mut f = FormField::new(name, l.t("field-languages"), "languages", value.to_string());
+    f.hint = Some(l.t("field-languages-hint"));
+    f.options = domain::reference::languages()
+        .iter()
+        .map(|lang| Opt::new(lang.code, language_label(l.locale, lang.code), false))
+        .collect();
+    f
 }
 
 pub fn language_label(locale: Locale, code: &str) -> String {

@@ -120,9 +120,7 @@ async fn person_fields(
         l.t("field-area"),
         areas.iter().map(|a| Opt::new(a.id.to_string(), a.name.clone(), a.id.to_string() == input.area_id)).collect(),
     ));
-    let mut langs = text("languages", "field-languages", &input.languages);
-    langs.hint = Some(l.t("field-languages-hint"));
-    fields.push(langs);
+    fields.push(super::super::languages_field(l, "languages", &input.languages));
     fields.push(text("dialect", "field-dialect", &input.dialect));
     let mut countries: Vec<Opt> = domain::reference::countries()
         .iter()

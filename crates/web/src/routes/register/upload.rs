@@ -195,8 +195,21 @@ async fn mapping_page(state: &AppState, cu: &CurrentUser, id: Uuid, chosen: Opti
     let is_xlsx = matches!(inspection.format, register::read::Format::Xlsx);
     let format = match inspection.format {
         register::read::Format::Xlsx => "XLSX".to_string(),
+        // Named for people, not for the code (issue 14, item 6): "semikolon", "UTF-8 (Unicode)".
         register::read::Format::Csv { separator, encoding } => {
-            format!("CSV · «{}» · {encoding:?}", char::from(separator))
+            let separator = match separator {
+                b';' => l.t("register-separator-semicolon"),
+                b',' => l.t("register-separator-comma"),
+                b'\t' => l.t("register-separator-tab"),
+                b'|' => l.t("register-separator-pipe"),
+                other => format!("«{}»", char::from(other)),
+            };
+            let encoding = match encoding {
+                register::read::Encoding::Utf8 => l.t("register-found-utf8"),
+                register::read::Encoding::Utf8Bom => l.t("register-found-utf8-bom"),
+                register::read::Encoding::Windows1252 => l.t("register-found-windows1252"),
+            };
+            format!("CSV · {separator} · {encoding}")
         }
     };
     let encodings = [EncodingChoice::Auto, EncodingChoice::Utf8, EncodingChoice::Windows1252]
