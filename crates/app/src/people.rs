@@ -106,6 +106,8 @@ pub struct SessionData {
     pub people: PeopleSearch,
     pub audit_person: String,
     pub audit_user: String,
+    pub audit_from: String,
+    pub audit_to: String,
 }
 
 impl SessionData {

@@ -23,7 +23,7 @@ fn today(ctx: &Ctx) -> Date {
 }
 
 async fn audit_of(s: &SqlStore, user_id: Option<Uuid>) -> Vec<AuditEntry> {
-    s.list_audit(&AuditQuery { person_id: None, user_id, limit: 1000 }).await.unwrap()
+    s.list_audit(&AuditQuery { person_id: None, user_id, limit: 1000, ..Default::default() }).await.unwrap()
 }
 
 fn has(entries: &[AuditEntry], action: AuditAction, origin: &str, detail: &str) -> bool {

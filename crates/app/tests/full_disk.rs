@@ -102,7 +102,7 @@ async fn writes_fail_clearly_and_resume_when_the_disk_has_room_again() {
     assert_eq!(seen.page.record.person.id, amina);
     // Exactly one view of her was recorded: the one served after the disk had room.
     let views = s
-        .list_audit(&AuditQuery { person_id: Some(amina), user_id: None, limit: 100 })
+        .list_audit(&AuditQuery { person_id: Some(amina), user_id: None, limit: 100, ..Default::default() })
         .await
         .unwrap()
         .into_iter()

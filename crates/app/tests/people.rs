@@ -32,7 +32,9 @@ fn entry(init: &Initiative) -> EntryInput {
 }
 
 async fn audit_of(s: &SqlStore, user_id: Uuid) -> Vec<AuditEntry> {
-    s.list_audit(&AuditQuery { person_id: None, user_id: Some(user_id), limit: 1000 }).await.unwrap()
+    s.list_audit(&AuditQuery { person_id: None, user_id: Some(user_id), limit: 1000, ..Default::default() })
+        .await
+        .unwrap()
 }
 
 /// An initiative, a team with a caseworker, and a woman she entered.

@@ -33,7 +33,7 @@ async fn only_who_edits_letters_may_and_a_refusal_is_audited() {
     assert!(matches!(templates::mark_reviewed(&ctx, &caller, "ar").await, Err(Error::Refused(Refusal::Role))));
     assert!(matches!(templates::view(&ctx, &caller).await, Err(Error::Refused(Refusal::Role))));
     assert!(s.letter_templates(init.id).await.unwrap().is_empty());
-    let query = AuditQuery { person_id: None, user_id: Some(amb.id), limit: 100 };
+    let query = AuditQuery { person_id: None, user_id: Some(amb.id), limit: 100, ..Default::default() };
     let denied = s.list_audit(&query).await.unwrap().into_iter().filter(|a| a.action.code() == "denied").count();
     assert_eq!(denied, 3);
     db.cleanup().await;
@@ -67,7 +67,7 @@ async fn a_template_is_refused_field_by_field_saved_and_a_translation_reviewed()
     templates::mark_reviewed(&ctx, &reviewer, "so").await.unwrap();
     let so = s.letter_templates(init.id).await.unwrap().into_iter().find(|t| t.template.language == "so").unwrap();
     assert!(so.template.reviewed && so.reviewed_by == Some(koord.id));
-    let query = AuditQuery { person_id: None, user_id: Some(koord.id), limit: 100 };
+    let query = AuditQuery { person_id: None, user_id: Some(koord.id), limit: 100, ..Default::default() };
     let entries = s.list_audit(&query).await.unwrap();
     let saves = entries.iter().filter(|a| a.action == AuditAction::SaveLetterTemplate).count();
     assert_eq!(saves, 4, "two saves, and the shipped draft saved and marked reviewed");

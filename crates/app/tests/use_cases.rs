@@ -27,7 +27,7 @@ async fn a_role_that_may_not_is_refused_and_the_refusal_is_audited() {
     assert!(matches!(e, Error::Refused(Refusal::Role)), "{e:?}");
     let e = app::register_search::dry_run(&ctx, &caller, false).await.unwrap_err();
     assert!(matches!(e, Error::Refused(Refusal::Role)), "{e:?}");
-    let query = store::AuditQuery { person_id: None, user_id: Some(cw.id), limit: 100 };
+    let query = store::AuditQuery { person_id: None, user_id: Some(cw.id), limit: 100, ..Default::default() };
     let denied: Vec<_> =
         s.list_audit(&query).await.unwrap().into_iter().filter(|a| a.action == AuditAction::Denied).collect();
     assert_eq!(denied.len(), 2, "both refusals are in the audit log");

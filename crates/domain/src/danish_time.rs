@@ -48,6 +48,20 @@ pub fn start_of_day(d: Date) -> OffsetDateTime {
     d.midnight().assume_offset(o).to_offset(UtcOffset::UTC)
 }
 
+/// A day as staff type it: `2026-12-07` (a date field) or `07-12-2026` / `7.12.2026`
+/// (the Danish way).
+pub fn parse_day(text: &str) -> Option<Date> {
+    let text = text.trim();
+    let iso = time::macros::format_description!("[year]-[month]-[day]");
+    if let Ok(d) = Date::parse(text, iso) {
+        return Some(d);
+    }
+    let parts: Vec<&str> = text.split(['-', '.', '/']).collect();
+    let [d, m, y] = parts.as_slice() else { return None };
+    let month = Month::try_from(m.parse::<u8>().ok()?).ok()?;
+    Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,6 +76,15 @@ mod tests {
         assert_eq!(offset(datetime!(2026-03-29 01:00 UTC)).whole_hours(), 2);
         assert_eq!(offset(datetime!(2026-10-25 00:59 UTC)).whole_hours(), 2);
         assert_eq!(offset(datetime!(2026-10-25 01:00 UTC)).whole_hours(), 1);
+    }
+
+    #[test]
+    fn days_are_read_as_typed() {
+        assert_eq!(parse_day("2026-12-07"), Some(date!(2026 - 12 - 07)));
+        assert_eq!(parse_day(" 07-12-2026 "), Some(date!(2026 - 12 - 07)));
+        assert_eq!(parse_day("7.12.2026"), Some(date!(2026 - 12 - 07)));
+        assert_eq!(parse_day("31-02-2026"), None);
+        assert_eq!(parse_day("i går"), None);
     }
 
     #[test]

@@ -346,12 +346,22 @@ impl AuditLogFile {
 #[derive(Debug, Clone, Default)]
 pub struct AuditQuery {
     pub person_id: Option<Uuid>,
+    /// Entries naming any of these women (a search by name found several).
+    pub any_person: Vec<Uuid>,
     pub user_id: Option<Uuid>,
+    /// From this moment (inclusive) …
+    pub from: Option<OffsetDateTime>,
+    /// … to this one (exclusive).
+    pub until: Option<OffsetDateTime>,
+    /// Entries older than this one (its id): the next page.
+    pub before_id: Option<String>,
     pub limit: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
+    /// Time-ordered across the log's tables: the cursor of the next page.
+    pub id: String,
     pub seq: i64,
     pub at: OffsetDateTime,
     pub user_id: Option<Uuid>,

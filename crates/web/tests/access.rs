@@ -384,7 +384,11 @@ async fn a_bad_person_form_names_each_field_and_stores_nothing() {
     let codes: Vec<&str> = rec.person.details.languages.iter().map(|l| l.code.as_str()).collect();
     assert_eq!(codes, ["so", "da"]);
     let edit = c.get(&format!("/people/{id}/edit")).await;
-    assert!(edit.body.contains("value=\"somali, dansk\"") && edit.body.contains("<datalist id=\"languages-names\">"), "{}", edit.body);
+    assert!(
+        edit.body.contains("value=\"somali, dansk\"") && edit.body.contains("<datalist id=\"languages-names\">"),
+        "{}",
+        edit.body
+    );
     assert_eq!(rec.funnels[0].state.stage, Stage::Reached);
     // the same CPR twice: a field error, not a crash
     let p = c.post("/people/new", &[("initiative", &init), ("given_name", "Amina"), ("cpr", "0707614286")]).await;
@@ -467,6 +471,32 @@ async fn coordinators_and_admins_read_and_export_the_audit_log() {
     assert!(csv.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/csv"));
     assert!(csv.body.contains("cw-nord;caseworker;view_person"));
     assert!(store::testkit::audit_actions(&w.db.store, w.nord_person).await.contains(&"export_audit".to_string()));
+    // A coordinator filters by her name and a user from the list, and reads names.
+    let mut koord = Client::login(&w.app, "koordinator").await;
+    koord.get("/audit").await;
+    let cw_id = w.db.store.list_users().await.unwrap().into_iter().find(|u| u.username == "cw-nord").unwrap().id;
+    let p = koord
+        .post("/audit/filter", &[("person", "Amina"), ("user", &cw_id.to_string()), ("from", ""), ("to", "")])
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/audit"));
+    let page = koord.get("/audit").await;
+    assert!(page.body.contains("Så en borger") && page.body.contains("Amina"), "{}", page.body);
+    assert!(page.body.contains(&format!("<option value=\"{cw_id}\" selected>")), "the user chosen stays chosen");
+    // Her id only in the export form's hidden field; the table names her.
+    assert_eq!(page.body.matches(&w.nord_person.to_string()).count(), 1, "her name, not her id: {}", page.body);
+    let p = koord.post("/audit/filter", &[("person", ""), ("user", ""), ("from", "31-02-2026"), ("to", "")]).await;
+    assert_eq!(p.location.as_deref(), Some("/audit"));
+    assert!(koord.get("/audit").await.body.contains("Skriv dagen som dd-mm-åååå."));
+    // Paged: each view of the log is an entry, so 60 views fill more than a page.
+    koord.post("/audit/filter", &[("clear", "1")]).await;
+    for _ in 0..60 {
+        koord.get("/audit").await;
+    }
+    let first = koord.get("/audit").await;
+    let older = first.body.split("href=\"/audit?before=").nth(1).and_then(|r| r.split('"').next()).unwrap().to_string();
+    let second = koord.get(&format!("/audit?before={older}")).await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert!(second.body.contains("data-testid=\"audit-newest\""), "{}", second.body);
     w.db.cleanup().await;
 }
 

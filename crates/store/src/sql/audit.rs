@@ -421,11 +421,38 @@ fn fixed_chunks<T>(rows: &[T]) -> Vec<&[T]> {
 /// order entries across the two tables, whose sequence numbers are separate.
 pub(crate) async fn list_audit(pool: &AnyPool, backend: Backend, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
     let limit = i64::from(if q.limit == 0 { 200 } else { q.limit });
-    let (filter, arg) = match (q.person_id, q.user_id) {
-        (Some(p), _) => ("id IN (SELECT audit_id FROM {persons} WHERE person_id = $1)", Some(p)),
-        (None, Some(u)) => ("user_id = $1", Some(u)),
-        (None, None) => ("$1 IS NULL", None),
-    };
+    // Fixed fragments only; every value is bound, in order, as $1, $2, …
+    let mut conditions: Vec<String> = Vec::new();
+    let mut values: Vec<String> = Vec::new();
+    // `?` in a fragment becomes the next parameter's number.
+    fn bind(conditions: &mut Vec<String>, values: &mut Vec<String>, fragment: &str, value: String) {
+        values.push(value);
+        conditions.push(fragment.replace('?', &format!("${}", values.len())));
+    }
+    if let Some(p) = q.person_id {
+        bind(&mut conditions, &mut values, "id IN (SELECT audit_id FROM {persons} WHERE person_id = ?)", p.to_string());
+    }
+    if !q.any_person.is_empty() {
+        let mut marks = Vec::new();
+        for p in &q.any_person {
+            values.push(p.to_string());
+            marks.push(format!("${}", values.len()));
+        }
+        conditions.push(format!("id IN (SELECT audit_id FROM {{persons}} WHERE person_id IN ({}))", marks.join(", ")));
+    }
+    if let Some(u) = q.user_id {
+        bind(&mut conditions, &mut values, "user_id = ?", u.to_string());
+    }
+    if let Some(t) = q.from {
+        bind(&mut conditions, &mut values, "at >= ?", fmt_ts(t));
+    }
+    if let Some(t) = q.until {
+        bind(&mut conditions, &mut values, "at < ?", fmt_ts(t));
+    }
+    if let Some(id) = &q.before_id {
+        bind(&mut conditions, &mut values, "id < ?", id.clone());
+    }
+    let filter = if conditions.is_empty() { "1 = 1".to_string() } else { conditions.join(" AND ") };
     let select = |t: Tables| format!("SELECT * FROM {} WHERE {}", t.log, filter.replace("{persons}", t.persons));
     // One ordered arm per table, merged by the compound ORDER BY, so that each arm
     // reads its newest entries from the id index and stops at the limit.
@@ -433,13 +460,12 @@ pub(crate) async fn list_audit(pool: &AnyPool, backend: Backend, q: &AuditQuery)
         Backend::Sqlite => format!("{} UNION ALL {}", select(MAIN_QUALIFIED), select(ACCESS)),
         Backend::Postgres => select(MAIN),
     };
-    let sql = format!("{arms} ORDER BY id DESC LIMIT $2");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(arg.map(|a| a.to_string()))
-        .bind(limit)
-        .fetch_all(pool)
-        .await
-        .map_err(db("reading the audit log"))?;
+    let sql = format!("{arms} ORDER BY id DESC LIMIT ${}", values.len() + 1);
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for v in values {
+        query = query.bind(v);
+    }
+    let rows = query.bind(limit).fetch_all(pool).await.map_err(db("reading the audit log"))?;
     let persons_sql = match backend {
         Backend::Sqlite => {
             "SELECT person_id FROM main.audit_persons WHERE audit_id = $1 \
@@ -452,7 +478,7 @@ pub(crate) async fn list_audit(pool: &AnyPool, backend: Backend, q: &AuditQuery)
         let e = || db("reading an audit entry");
         let id: String = r.try_get("id").map_err(e())?;
         let persons = sqlx::query(persons_sql)
-            .bind(id)
+            .bind(id.clone())
             .fetch_all(pool)
             .await
             .map_err(e())?
@@ -463,6 +489,7 @@ pub(crate) async fn list_audit(pool: &AnyPool, backend: Backend, q: &AuditQuery)
         let role: String = r.try_get("role").map_err(e())?;
         let action: String = r.try_get("action").map_err(e())?;
         out.push(AuditEntry {
+            id,
             seq,
             at: parse_ts(&r.try_get::<String, _>("at").map_err(e())?)?,
             user_id: opt_uuid(r.try_get("user_id").map_err(e())?)?,

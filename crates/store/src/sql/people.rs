@@ -474,6 +474,26 @@ impl SqlStore {
         rows.iter().map(|r| parse_uuid(&r.try_get::<String, _>("id").map_err(db("reading a person id"))?)).collect()
     }
 
+    /// The names of these women, for the audit log's page (issue 14, item 6); the page
+    /// that shows them audits what it shows. Unknown ids (a deleted record) are left out.
+    pub async fn person_names(&self, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>> {
+        let mut out = Vec::with_capacity(ids.len());
+        // A fixed statement per id keeps one prepared text; a page holds few women.
+        for id in ids {
+            let row = sqlx::query("SELECT given_name, family_name FROM persons WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(self.pool())
+                .await
+                .map_err(db("reading a name"))?;
+            if let Some(r) = row {
+                let given: String = r.try_get("given_name").map_err(db("reading a name"))?;
+                let family: String = r.try_get("family_name").map_err(db("reading a name"))?;
+                out.push((*id, format!("{given} {family}").trim().to_string()));
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn list_people(&self, q: &PeopleQuery, audit: &AuditRecord) -> Result<PeoplePage> {
         // The WHERE clause is assembled from fixed fragments only; every value is bound.
         let mut clauses: Vec<String> = Vec::new();
