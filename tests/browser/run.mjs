@@ -36,6 +36,10 @@ const HEALTH_TIMEOUT_MS = 120_000;
 const NAV_TIMEOUT_MS = 30_000;
 
 const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsog-browser-'));
+// The main pages' screenshots (issue 14, item 11): CI keeps them in the folder it names
+// (OPSOG_SCREENSHOT_DIR); a local run keeps them with OPSOG_KEEP_SCREENSHOTS.
+const shotDir = process.env.OPSOG_SCREENSHOT_DIR || tmpDir;
+fs.mkdirSync(shotDir, { recursive: true });
 const logPath = path.join(tmpDir, 'server.log');
 
 let server = null;
@@ -471,10 +475,10 @@ test('accessibility (axe: no serious or critical violations)', async (t) => {
   // Her own sessions (issue 13, item 4), on a desk and on a phone.
   await page.goto(`${baseUrl}/account/sessions`);
   violations.push(...(await axeCheck(page, '/account/sessions')));
-  await page.screenshot({ path: path.join(tmpDir, 'own-sessions-1366.png'), fullPage: true });
+  await page.screenshot({ path: path.join(shotDir, 'own-sessions-1366.png'), fullPage: true });
   await page.setViewportSize({ width: 375, height: 667 });
   await page.reload();
-  await page.screenshot({ path: path.join(tmpDir, 'own-sessions-375.png'), fullPage: true });
+  await page.screenshot({ path: path.join(shotDir, 'own-sessions-375.png'), fullPage: true });
   assert(violations.length === 0, `axe violations:\n${violations.join('\n')}`);
 });
 
@@ -495,7 +499,7 @@ test('a coordinator sets up two-step login on a phone and gives a code on a desk
   await phone.goto(`${baseUrl}/login/setup`);
   violations.push(...(await axeCheck(phone, '/login/setup')));
   await noSidewaysScroll(phone, '/login/setup');
-  await phone.screenshot({ path: path.join(tmpDir, 'second-factor-setup-375.png'), fullPage: true });
+  await phone.screenshot({ path: path.join(shotDir, 'second-factor-setup-375.png'), fullPage: true });
   const shown = (await phone.locator('[data-testid=totp-secret]').innerText()).trim();
   const key = base32Decode(shown);
   const step = Math.floor(Date.now() / 30_000);
@@ -504,7 +508,7 @@ test('a coordinator sets up two-step login on a phone and gives a code on a desk
   await clickAndWaitForLoad(phone, phone.locator('main button[type=submit]').first());
   assert((await phone.locator('[data-testid=recovery-code]').count()) === 10, 'ten recovery codes are shown');
   violations.push(...(await axeCheck(phone, 'recovery codes')));
-  await phone.screenshot({ path: path.join(tmpDir, 'second-factor-recovery-375.png'), fullPage: true });
+  await phone.screenshot({ path: path.join(shotDir, 'second-factor-recovery-375.png'), fullPage: true });
   await clickAndWaitForLoad(phone, phone.locator('[data-testid=recovery-continue]'));
   assert((await phone.locator('form[data-testid=logout-form]').count()) > 0, 'after the setup she is logged in');
   await phone.context().close();
@@ -516,13 +520,13 @@ test('a coordinator sets up two-step login on a phone and gives a code on a desk
   await clickAndWaitForLoad(desk, desk.locator('button[type=submit]').first());
   assert(new URL(desk.url()).pathname === '/login/code', `leder's second login went to ${desk.url()}, not the code`);
   violations.push(...(await axeCheck(desk, '/login/code')));
-  await desk.screenshot({ path: path.join(tmpDir, 'second-factor-code-1366.png'), fullPage: true });
+  await desk.screenshot({ path: path.join(shotDir, 'second-factor-code-1366.png'), fullPage: true });
   await desk.fill('[data-testid=login-code]', await nextCode('leder'));
   await clickAndWaitForLoad(desk, desk.locator('main button[type=submit]').first());
   assert((await desk.locator('form[data-testid=logout-form]').count()) > 0, 'after the code she is logged in');
   await desk.goto(`${baseUrl}/account/security`);
   violations.push(...(await axeCheck(desk, '/account/security')));
-  await desk.screenshot({ path: path.join(tmpDir, 'account-security-1366.png'), fullPage: true });
+  await desk.screenshot({ path: path.join(shotDir, 'account-security-1366.png'), fullPage: true });
   assert(violations.length === 0, `axe violations:\n${violations.join('\n')}`);
 });
 
@@ -535,7 +539,7 @@ test('a coordinator logs in through the municipality\'s login; others are refuse
   idp.next = { username: 'koordinator', cvr: OUR_CVR, acr: SUBSTANTIAL };
   await desk.goto(`${baseUrl}/login`);
   const violations = await axeCheck(desk, '/login');
-  await desk.screenshot({ path: path.join(tmpDir, 'login-sso-1366.png'), fullPage: true });
+  await desk.screenshot({ path: path.join(shotDir, 'login-sso-1366.png'), fullPage: true });
   await clickAndWaitForLoad(desk, desk.locator('[data-testid=sso-login]'));
   const landed = new URL(desk.url());
   assert(landed.origin === baseUrl && landed.pathname === '/', `single sign-on ended at ${desk.url()}`);
@@ -546,7 +550,7 @@ test('a coordinator logs in through the municipality\'s login; others are refuse
   const phone = await t.newPage({ ...PHONE });
   await phone.goto(`${baseUrl}/login`);
   await noSidewaysScroll(phone, '/login with single sign-on');
-  await phone.screenshot({ path: path.join(tmpDir, 'login-sso-375.png'), fullPage: true });
+  await phone.screenshot({ path: path.join(shotDir, 'login-sso-375.png'), fullPage: true });
   for (const [who, why] of [
     [{ username: 'koordinator', cvr: '55133018', acr: SUBSTANTIAL }, 'hører ikke til denne kommune'],
     [{ username: 'koordinator', cvr: OUR_CVR, acr: LOW }, 'sikringsniveau'],
@@ -562,7 +566,7 @@ test('a coordinator logs in through the municipality\'s login; others are refuse
     assert(text.includes(why), `${JSON.stringify(who)}: "${text}" does not say "${why}"`);
     assert((await page.locator('form[data-testid=logout-form]').count()) === 0, `${JSON.stringify(who)} got a session`);
     if (why === 'sikringsniveau') {
-      await page.screenshot({ path: path.join(tmpDir, 'login-sso-refused-1366.png'), fullPage: true });
+      await page.screenshot({ path: path.join(shotDir, 'login-sso-refused-1366.png'), fullPage: true });
     }
   }
   assert(violations.length === 0, `axe violations:\n${violations.join('\n')}`);
@@ -600,14 +604,23 @@ test('a caseworker\'s pages fit a phone', async (t) => {
       // Issue 14, item 3: the start page says what waits today, each a link to the work.
       const today = await phone.locator('[data-testid=today] a, [data-testid=today-nothing]').count();
       assert(today > 0, 'the start page says nothing of what waits today');
-      await phone.screenshot({ path: path.join(tmpDir, 'caseworker-home-375.png'), fullPage: true });
+      await phone.screenshot({ path: path.join(shotDir, 'caseworker-home-375.png'), fullPage: true });
     }
-    if (p === '/calls') await phone.screenshot({ path: path.join(tmpDir, 'calls-375.png'), fullPage: true });
+    if (p === '/calls') await phone.screenshot({ path: path.join(shotDir, 'calls-375.png'), fullPage: true });
   }
   await phone.goto(`${baseUrl}/people`);
   await openFirstPerson(phone);
   await noSidewaysScroll(phone, 'a person page');
-  await phone.screenshot({ path: path.join(tmpDir, 'person-375.png'), fullPage: true });
+  await phone.screenshot({ path: path.join(shotDir, 'person-375.png'), fullPage: true });
+  // The same pages at a desk, for the screenshots CI keeps.
+  const desk = await t.newPage({ viewport: { width: 1366, height: 900 } });
+  await login(desk, 'sagsbehandler');
+  for (const [p, name] of [['/', 'caseworker-home'], ['/calls', 'calls'], ['/people', 'people']]) {
+    await desk.goto(`${baseUrl}${p}`);
+    await desk.screenshot({ path: path.join(shotDir, `${name}-1366.png`), fullPage: true });
+  }
+  await openFirstPerson(desk);
+  await desk.screenshot({ path: path.join(shotDir, 'person-1366.png'), fullPage: true });
   await phone.goto(`${baseUrl}/`);
   const hidden = await phone.evaluate(() =>
     [...document.querySelectorAll('ul.mainmenu > li:not(.more-option)')]
@@ -628,12 +641,12 @@ test('the user page and the audit log read in Danish on a desk and a phone', asy
     await page.goto(`${baseUrl}/admin/users`);
     assert((await page.locator('[data-testid=created-by-koordinator]').count()) === 1, 'no "Oprettet af" column');
     if (size === '375') await noSidewaysScroll(page, '/admin/users');
-    await page.screenshot({ path: path.join(tmpDir, `users-${size}.png`), fullPage: true });
+    await page.screenshot({ path: path.join(shotDir, `users-${size}.png`), fullPage: true });
     await page.goto(`${baseUrl}/audit`);
     const text = await page.locator('main').innerText();
     assert(text.includes('Loggede ind') && !text.includes('login_failed'), `the audit log: ${text.slice(0, 400)}`);
     if (size === '375') await noSidewaysScroll(page, '/audit');
-    await page.screenshot({ path: path.join(tmpDir, `audit-${size}.png`), fullPage: true });
+    await page.screenshot({ path: path.join(shotDir, `audit-${size}.png`), fullPage: true });
   }
 });
 
@@ -1256,7 +1269,16 @@ test('a coordinator sends letters to a register run; a woman answers in Arabic a
   assert(chevron === '10px', `right to left, the select's chevron is at x=${chevron}`);
   await noSidewaysScroll(phone, '/svar?lang=ar');
   violations.push(...(await axeCheck(phone, '/svar?lang=ar')));
-  await phone.screenshot({ path: path.join(tmpDir, 'answer-ar-375.png'), fullPage: true });
+  await phone.screenshot({ path: path.join(shotDir, 'answer-ar-375.png'), fullPage: true });
+  const wide = await t.newPage({ viewport: { width: 1366, height: 900 } });
+  await wide.goto(`${baseUrl}/svar?lang=ar`);
+  await wide.screenshot({ path: path.join(shotDir, 'answer-ar-1366.png'), fullPage: true });
+  for (const [width, options] of [['375', { ...PHONE }], ['1366', { viewport: { width: 1366, height: 900 } }]]) {
+    const door = await t.newPage(options);
+    await door.goto(`${baseUrl}/kontakt?lang=ar`);
+    if (width === '375') await noSidewaysScroll(door, '/kontakt?lang=ar');
+    await door.screenshot({ path: path.join(shotDir, `open-door-ar-${width}.png`), fullPage: true });
+  }
   const nameWords = her.name.split(/[^\p{L}]+/u).filter((w) => w.length >= 3);
   const showsNothingOfHer = async (label) => {
     const all = await phone.locator('body').innerText();
