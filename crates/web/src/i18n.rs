@@ -61,6 +61,9 @@ impl I18n {
         let mut fargs = FluentArgs::new();
         for (name, value) in args {
             match value.parse::<i64>() {
+                // From a thousand on, the number is shown grouped ("118.755"); its plural
+                // is "other" in both Danish and English, which a text argument selects.
+                Ok(n) if n.abs() >= 1000 => fargs.set(*name, FluentValue::from(group_digits(locale, value))),
                 Ok(n) => fargs.set(*name, FluentValue::from(n)),
                 Err(_) => fargs.set(*name, FluentValue::from(value.clone())),
             }
@@ -84,4 +87,53 @@ pub fn message_ids(source: &str) -> Vec<String> {
         .map(|k| k.trim().to_string())
         .filter(|k| !k.is_empty())
         .collect()
+}
+
+/// A whole number as the locale writes it (issue 14, item 1): `118.755` in Danish,
+/// `118,755` in English. Any other text is returned as it is.
+pub fn group_digits(locale: Locale, text: &str) -> String {
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return text.to_string();
+    }
+    let separator = match locale {
+        Locale::Da => '.',
+        Locale::En => ',',
+    };
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(separator);
+        }
+        out.push(c);
+    }
+    format!("{sign}{out}")
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_grouped_the_danish_way() {
+        assert_eq!(group_digits(Locale::Da, "118755"), "118.755");
+        assert_eq!(group_digits(Locale::Da, "1000000"), "1.000.000");
+        assert_eq!(group_digits(Locale::En, "118755"), "118,755");
+        assert_eq!(group_digits(Locale::Da, "999"), "999");
+        assert_eq!(group_digits(Locale::Da, "-4200"), "-4.200");
+        assert_eq!(group_digits(Locale::Da, "skjult"), "skjult");
+        assert_eq!(group_digits(Locale::Da, "12.5"), "12.5");
+    }
+
+    #[test]
+    fn a_message_shows_a_large_count_grouped_and_keeps_its_plural() {
+        let i = I18n::load().expect("the shipped messages load");
+        let late = |n: &str| i.t_args(Locale::Da, "calls-late-days", &[("count", n.to_string())]);
+        assert_eq!(late("1500"), "1.500 dage over tid");
+        assert_eq!(late("1"), "1 dag over tid");
+        assert_eq!(late("3"), "3 dage over tid");
+    }
 }

@@ -88,6 +88,11 @@ impl Layout {
         self.i18n.has(self.locale, key)
     }
 
+    /// A count as the locale writes it: `118.755` (issue 14, item 1).
+    pub fn num(&self, n: impl std::fmt::Display) -> String {
+        crate::i18n::group_digits(self.locale, &n.to_string())
+    }
+
     pub fn t1(&self, key: &str, name: &str, value: impl ToString) -> String {
         self.i18n.t_args(self.locale, key, &[(name, value.to_string())])
     }
