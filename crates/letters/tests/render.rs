@@ -16,8 +16,7 @@ fn every_letter_language_renders_with_fonts_embedded() {
         let pdf = r.render_letter(&letter).unwrap_or_else(|e| panic!("{code}: {e}"));
         assert!(pdf.starts_with(b"%PDF-"), "{code}");
         let pages = pages_of(&pdf, &format!("{code}.pdf"));
-        let expected = if code == "da" { 1..=2 } else { 2..=4 };
-        assert!(expected.contains(&pages), "{code}: {pages} pages");
+        assert!(pages >= 1, "{code}: no pages");
         let fonts = fonts_of(&pdf, &format!("{code}-fonts.pdf"));
         assert!(!fonts.is_empty(), "{code}: no fonts listed");
         assert!(fonts.iter().all(|(_, embedded)| *embedded), "{code}: a font is not embedded: {fonts:?}");
@@ -373,4 +372,25 @@ fn a_set_needs_at_least_one_letter_per_file() {
     assert!(matches!(letters::render_set_parallel(&fonts, &letters, 0, 2, true, &|_| {}), Err(RenderError::BatchSize)));
     let empty = r.render_set(&[], 3).unwrap();
     assert!(empty.letters.is_empty() && empty.print_files.is_empty());
+}
+
+/// Issue 14, item 9: her language on one page and Danish on the next (Urdu's Nastaliq
+/// may need a third), and the offer before the closing and the signature.
+#[test]
+fn a_letter_is_one_page_a_language_with_the_offer_before_the_signature() {
+    let mut r = renderer();
+    for code in LANGUAGES {
+        let pdf = r.render_letter(&letter(code, "Fatima")).unwrap();
+        let pages = pages_of(&pdf, &format!("{code}-pages.pdf"));
+        let expected = match code {
+            "da" => 1..=1,
+            "ur" => 2..=3,
+            _ => 2..=2,
+        };
+        assert!(expected.contains(&pages), "{code}: {pages} pages");
+    }
+    let text = normalise(&text_of(&r.render_letter(&letter("da", "Fatima")).unwrap(), "da-order.pdf"));
+    let offer = text.find("Vi mødes").expect("the offer");
+    let closing = text.find("Med venlig hilsen").expect("the closing");
+    assert!(offer < closing, "the offer comes after the signature: {text}");
 }

@@ -156,13 +156,21 @@ fn write_part(out: &mut String, part: &Part) {
     out.push_str(spacing);
     out.push_str(",\n     headline: ");
     typst_str_into(out, &prep(&part.headline));
-    out.push_str(",\n     paras: (");
-    for p in part.paragraphs.iter().filter(|p| !p.trim().is_empty()) {
-        out.push_str("\n       ");
-        str_array(out, p.lines().map(&prep));
-        out.push(',');
+    // A letter ends with its closing line and its signature (every shipped template
+    // does): the offer box goes before them.
+    let paragraphs: Vec<&String> = part.paragraphs.iter().filter(|p| !p.trim().is_empty()).collect();
+    let split = if paragraphs.len() >= 3 { paragraphs.len() - 2 } else { paragraphs.len() };
+    let (text, sign) = paragraphs.split_at(split);
+    for (name, group) in [("paras", text), ("sign", sign)] {
+        let _ = write!(out, ",\n     {name}: (");
+        for p in group {
+            out.push_str("\n       ");
+            str_array(out, p.lines().map(&prep));
+            out.push(',');
+        }
+        out.push(')');
     }
-    out.push_str("),\n     offer: ");
+    out.push_str(",\n     offer: ");
     str_array(out, part.offer.lines().filter(|l| !l.trim().is_empty()).map(&prep));
     out.push_str("),");
 }
