@@ -803,6 +803,12 @@ test('the plan is approved by a second coordinator; letters are checked as typed
   // a CPR number in clear is an error the check must catch before anything is saved
   await body.fill(`${await body.inputValue()}\n\nDit CPR-nummer er 070761-4286.`);
   await author.locator('[data-testid=letter-findings] .opsog-finding-error').first().waitFor({ timeout: 10_000 });
+  // Issue 14, item 8: the body is a tall text area, the check and preview beside it.
+  const editor = await body.boundingBox();
+  const side = await author.locator('.opsog-letter-side').boundingBox();
+  assert(editor && editor.height >= 400, `the letter's text area is ${editor && editor.height}px high`);
+  assert(side && side.x >= editor.x + editor.width, `the preview is not beside the text: ${JSON.stringify({ editor, side })}`);
+  await author.screenshot({ path: path.join(shotDir, 'letter-editor-1280.png') });
   assert(violations.length === 0, `axe violations:\n${violations.join('\n')}`);
 
   const approver = await t.newPage();
@@ -825,9 +831,9 @@ test('a coordinator uploads and maps the extracts, then runs the register search
   const violations = await axeCheck(page, '/register');
   const peopleCount = async () => {
     await page.goto(`${baseUrl}/people`);
-    const m = (await page.locator('main').innerText()).match(/(\d+) borgere/);
+    const m = (await page.locator('main').innerText()).match(/([\d.]+) borgere/);
     assert(m, 'the people list shows no count');
-    return Number(m[1]);
+    return Number(m[1].replace(/\./g, ''));
   };
   const before = await peopleCount();
   await page.goto(`${baseUrl}/register`);

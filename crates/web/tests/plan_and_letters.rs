@@ -77,6 +77,9 @@ async fn letter_templates_are_checked_as_she_would_read_them_and_translations_re
     let da = c.get("/letters/da").await;
     assert!(da.body.contains("data-testid=\"letter-clean\""), "{}", da.body);
     assert!(!da.body.contains("{contact_phone}</p>"));
+    // Issue 14, item 8: the body in a tall editor, the check and preview beside it.
+    assert!(da.body.contains("class=\"form-input opsog-editor\" id=\"body\" name=\"body\" rows=\"24\""), "{}", da.body);
+    assert!(da.body.contains("class=\"opsog-letter-side\""));
     // a text without the contact person's phone cannot be saved, and nothing is stored
     let p = c
         .post(

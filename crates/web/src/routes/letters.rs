@@ -173,7 +173,8 @@ async fn edit_page(
     // The letter goes out in her language and in Danish.
     let danish =
         if code == "da" { None } else { templates.current("da").map(|(t, _)| letter_template::render(&t, &fill)) };
-    let mut hint = FormField::new("body", l.t("letter-body"), "textarea", &input.body);
+    // The body in a tall editor beside its preview (issue 14, item 8).
+    let mut hint = FormField::new("body", l.t("letter-body"), "editor", &input.body);
     hint.hint = Some(l.t("letter-placeholders"));
     let fields = with_errors(
         &l,

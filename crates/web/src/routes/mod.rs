@@ -209,7 +209,7 @@ pub struct FormField {
     pub label: String,
     /// text, date, password, tel (a phone number: the phone's number pad), numeric (a
     /// count: digits only), languages (text with a list of names), select, textarea,
-    /// checkbox, checkboxes
+    /// editor (a letter's body: a tall textarea), checkbox, checkboxes
     pub kind: &'static str,
     pub value: String,
     pub options: Vec<Opt>,
