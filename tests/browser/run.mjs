@@ -632,6 +632,41 @@ test('a caseworker\'s pages fit a phone', async (t) => {
   if (more > 0) assert(!(await phone.locator('ul.mainmenu > li.more-option').isVisible()), 'a "Mere" button on a phone');
 });
 
+// Every staff page on a phone (issue 14, item 2): no page of any role's scrolls
+// sideways at 375 px.
+test('every staff page fits a phone', async (t) => {
+  const pages = {
+    koordinator: ['/', '/people', '/people/new', '/figures', '/audit', '/admin/users', '/account/sessions',
+      '/account/security', '/ambassadors', '/plan', '/plan/ethics', '/areas', '/partners', '/meetings', '/letters',
+      '/letters/da', '/letters/ar', '/letters/batch', '/register', '/register/rules', '/register/review', '/matches'],
+    sagsbehandler: ['/calls', '/account/security'],
+    ambassador: ['/', '/field', '/field/conversation', '/field/register'],
+    partner: ['/', '/referrals', '/referrals/new'],
+    analytiker: ['/', '/figures'],
+  };
+  const wide = [];
+  for (const [user, paths] of Object.entries(pages)) {
+    const phone = await t.newPage({ ...PHONE });
+    await login(phone, user);
+    for (const p of paths) {
+      const res = await phone.goto(`${baseUrl}${p}`);
+      assert(res && res.status() === 200, `GET ${p} as ${user} returned ${res && res.status()}`);
+      const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+      if (width > 376) {
+        // Name what sticks out, so the failure says where to look.
+        const out = await phone.evaluate(() =>
+          [...document.querySelectorAll('body *')]
+            .filter((e) => e.getBoundingClientRect().right > 376)
+            .slice(0, 3)
+            .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} "${(e.textContent || '').trim().slice(0, 30)}"`),
+        );
+        wide.push(`${p} as ${user}: ${width}px (${out.join('; ')})`);
+      }
+    }
+  }
+  assert(wide.length === 0, `pages wider than a 375px phone:\n${wide.join('\n')}`);
+});
+
 // The user page and the audit log at a desk and on a phone (issues 13 and 14): who
 // created each login, and the log's actions in words.
 test('the user page and the audit log read in Danish on a desk and a phone', async (t) => {
