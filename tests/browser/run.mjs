@@ -632,6 +632,74 @@ test('a caseworker\'s pages fit a phone', async (t) => {
   if (more > 0) assert(!(await phone.locator('ul.mainmenu > li.more-option').isVisible()), 'a "Mere" button on a phone');
 });
 
+// Presses Tab until the focused element matches `selector` (and holds `text`, when
+// given); fails naming what had focus when it never comes.
+async function tabTo(page, selector, text, max = 120) {
+  const seen = [];
+  for (let i = 0; i < max; i += 1) {
+    await page.keyboard.press('Tab');
+    const hit = await page.evaluate(
+      ([sel, txt]) => {
+        const e = document.activeElement;
+        return !!e && e.matches(sel) && (!txt || (e.textContent || '').includes(txt));
+      },
+      [selector, text || ''],
+    );
+    if (hit) return;
+    seen.push(await page.evaluate(() => {
+      const e = document.activeElement;
+      return e ? `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''} "${(e.textContent || '').trim().slice(0, 20)}"` : 'nothing';
+    }));
+  }
+  assert(false, `Tab never reached ${selector} ${text || ''}; focus went: ${seen.slice(-15).join(' → ')}`);
+}
+
+// The caseworker's main flow with the keyboard alone (issue 14, item 11): log in, skip
+// to the content, open the people list and a woman, unfold the event form, record a
+// note and see it confirmed — Tab, Enter, arrow keys and typing, no mouse.
+test('a caseworker works with the keyboard alone', async (t) => {
+  const page = await t.newPage();
+  await page.goto(`${baseUrl}/login`);
+  await tabTo(page, '#username');
+  await page.keyboard.type('sagsbehandler');
+  await tabTo(page, '#password');
+  await page.keyboard.type(PASSWORD);
+  let loaded = page.waitForEvent('load', { timeout: NAV_TIMEOUT_MS });
+  await page.keyboard.press('Enter');
+  await loaded;
+  assert(new URL(page.url()).pathname === '/', `Enter on the password field went to ${page.url()}`);
+  // The skip link is the first stop, and it moves focus past the menu.
+  await page.keyboard.press('Tab');
+  const first = await page.evaluate(() => document.activeElement && document.activeElement.className);
+  assert(/skipnav/.test(first || ''), `the first Tab stop is "${first}", not the skip link`);
+  await tabTo(page, 'a', 'Borgere');
+  loaded = page.waitForEvent('load', { timeout: NAV_TIMEOUT_MS });
+  await page.keyboard.press('Enter');
+  await loaded;
+  await tabTo(page, 'a[data-testid=person-link]');
+  loaded = page.waitForEvent('load', { timeout: NAV_TIMEOUT_MS });
+  await page.keyboard.press('Enter');
+  await loaded;
+  await tabTo(page, '[data-testid=event-fold] > summary');
+  await page.keyboard.press('Enter');
+  await tabTo(page, '#kind');
+  // The first kind her stage allows, by keyboard.
+  await page.keyboard.press('ArrowDown');
+  const kind = await page.locator('#kind').inputValue();
+  assert(kind !== '', 'the arrow key chose no event kind');
+  await tabTo(page, '#note');
+  const note = `Tastatur ${Date.now()}`;
+  await page.keyboard.type(note);
+  await tabTo(page, 'form[data-testid=event-form] button[type=submit]');
+  loaded = page.waitForEvent('load', { timeout: NAV_TIMEOUT_MS });
+  await page.keyboard.press('Enter');
+  await loaded;
+  const done = (await page.locator('[data-testid=person-done]').innerText().catch(() => '')).trim();
+  assert(/registreret/.test(done), `no confirmation after the keyboard's event: "${done}"`);
+  const newest = (await page.locator('[data-testid=timeline] li').first().innerText()).replace(/\s+/g, ' ');
+  assert(newest.includes(note), `the timeline's newest entry is not the keyboard's note: "${newest}"`);
+});
+
 // Every staff page on a phone (issue 14, item 2): no page of any role's scrolls
 // sideways at 375 px.
 test('every staff page fits a phone', async (t) => {
