@@ -8,6 +8,24 @@ pub fn local(t: OffsetDateTime) -> String {
     format!("{:02}-{:02}-{} {:02}:{:02}", l.day(), u8::from(l.month()), l.year(), l.hour(), l.minute())
 }
 
+/// A day in running text (issue 14, item 1): `7. dec. 2026` in Danish, `7 Dec 2026` in
+/// English. Tables and fields use [`date`], `07-12-2026`.
+pub fn text(locale: domain::org::Locale, d: Date) -> String {
+    let month = u8::from(d.month());
+    match locale {
+        domain::org::Locale::Da => {
+            const DA: [&str; 12] =
+                ["jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec."];
+            format!("{}. {} {}", d.day(), DA[usize::from(month - 1)], d.year())
+        }
+        domain::org::Locale::En => {
+            const EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+            format!("{} {} {}", d.day(), EN[usize::from(month - 1)], d.year())
+        }
+    }
+}
+
+/// A day in a table or a field: `07-12-2026`.
 pub fn date(d: Date) -> String {
     format!("{:02}-{:02}-{}", d.day(), u8::from(d.month()), d.year())
 }
@@ -16,6 +34,15 @@ pub fn date(d: Date) -> String {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn a_day_in_text_and_in_a_table() {
+        use time::macros::date;
+        assert_eq!(text(domain::org::Locale::Da, date!(2026 - 12 - 07)), "7. dec. 2026");
+        assert_eq!(text(domain::org::Locale::Da, date!(2026 - 05 - 01)), "1. maj 2026");
+        assert_eq!(text(domain::org::Locale::En, date!(2026 - 12 - 07)), "7 Dec 2026");
+        assert_eq!(date(date!(2026 - 12 - 07)), "07-12-2026");
+    }
 
     #[test]
     fn winter_and_summer_time() {

@@ -241,7 +241,7 @@ async fn profile_page(
         .map(|r| {
             let f = r.follow_up;
             FollowUpRow {
-                held_on: f.held_on.to_string(),
+                held_on: crate::time_fmt::date(f.held_on),
                 topics: f
                     .topics_covered
                     .iter()

@@ -102,9 +102,9 @@ async fn list_page(
             review: match &p.agreement {
                 None => l.t("partner-no-agreement"),
                 Some(a) if partner::agreement_due(a.review_on, today()) => {
-                    l.t1("partner-review-due", "date", a.review_on)
+                    l.t1("partner-review-due", "date", crate::time_fmt::text(l.locale, a.review_on))
                 }
-                Some(a) => a.review_on.to_string(),
+                Some(a) => crate::time_fmt::date(a.review_on),
             },
             name: p.details.name,
         })
@@ -249,7 +249,7 @@ async fn partner_page(state: &AppState, cu: &CurrentUser, id: Uuid, forms: Forms
         .map(|r| {
             let f = r.follow_up;
             FollowUpRow {
-                held_on: f.held_on.to_string(),
+                held_on: crate::time_fmt::date(f.held_on),
                 talked_to: f.women_talked_to,
                 notes: vec![
                     (l.t("field-talked-to-note"), f.talked_to_note),

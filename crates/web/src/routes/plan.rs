@@ -123,7 +123,9 @@ async fn page(
     let names = |id: Uuid| users.iter().find(|u| u.id == id).map(|u| u.display_name.clone()).unwrap_or_default();
     let current = versions.last();
     let gate = plan::may_run_search(current, today()).err().map(|refused| match refused {
-        plan::SearchRefused::ReviewPassed { review_on } => l.t1(refused.message_id(), "date", review_on),
+        plan::SearchRefused::ReviewPassed { review_on } => {
+            l.t1(refused.message_id(), "date", crate::time_fmt::text(l.locale, review_on))
+        }
         other => l.t(other.message_id()),
     });
     let gaps = current.map(|v| plan::approval_gaps(&v.plan)).unwrap_or_default();
