@@ -178,11 +178,41 @@ pub async fn seed(
                 .add_do_not_contact(&declined, &audit(format!("{} declined women's identity hashes", declined.len())))
                 .await?;
         }
+        share_status_with_partners(store, &batch, coordinator).await?;
         done += batch.len() as u64;
         batch.clear();
         progress.step("women", done, total);
     }
     Ok(DemoReport { people: done, logins })
+}
+
+/// About half of the women a partner referred agreed that the partner may see how
+/// far she has come (G-7, issue 14 item 10): a consent to that partner alone, given
+/// when she was referred. Which half is fixed by her id, so a demo is the same each
+/// time it is built with the same seed.
+async fn share_status_with_partners(store: &SqlStore, batch: &[store::LoadPerson], by: Uuid) -> Result<(), Error> {
+    use domain::org::{Consent, ConsentPurpose};
+    use domain::person::SourceKind;
+    for p in batch {
+        let referral = p.sources.iter().find(|s| s.kind == SourceKind::Partner && s.reference_id.is_some());
+        let Some(source) = referral else { continue };
+        if p.id.as_bytes()[15] % 2 == 1 {
+            continue;
+        }
+        let consent = Consent {
+            id: Uuid::new_v4(),
+            person_id: p.id,
+            purpose: ConsentPurpose::PartnerStatus.code().to_string(),
+            text_version: domain::partner::consent_text_version().to_string(),
+            language: p.details.letter_language().unwrap_or("da").to_string(),
+            recorded_by: by,
+            recorded_at: source.added_at,
+            withdrawn_at: None,
+            partner_org_id: source.reference_id,
+        };
+        store.record_consent(&consent, &audit("demo consent: status to her referring partner".into())).await?;
+    }
+    Ok(())
 }
 
 /// The initiative's ethics frame (G-4.6, G-6.3, G-6.7), as a municipality might write it.
@@ -239,8 +269,7 @@ async fn ready_ambassadors(
     Ok(())
 }
 
-/// The demo's partners with their kind (G-7.2–7.3), and the language school's
-/// agreement (G-7.5), so that the register and an agreement can be looked at.
+/// The demo's partners with their kind (G-7.2–7.3) and each one's agreement (G-7.5).
 async fn describe_partners(store: &SqlStore, orgs: &[(Uuid, String)], today: time::Date) -> Result<(), Error> {
     use domain::partner::{Agreement, PartnerDetails, PartnerKind};
     let kind_of = |name: &str| {
@@ -268,13 +297,16 @@ async fn describe_partners(store: &SqlStore, orgs: &[(Uuid, String)], today: tim
             active: true,
         };
         store.update_partner(*id, &details, &audit(format!("demo partner {name}"))).await?;
-        if i == 0 {
+        // Every partner that refers has an agreement (G-7.5; issue 14 item 10); the
+        // last is due for review within a month, so the register shows that state.
+        {
+            let review_in = if i + 1 == orgs.len() { 20 } else { 180 + 30 * i as i64 };
             let agreement = Agreement {
                 guidelines: "Vi henviser kun med kvindens samtykke og giver kun navn, telefon og sprog videre.".into(),
-                core_task_benefit: "Kursisterne får et næste skridt mod job, og fraværet falder.".into(),
-                ethics: "Lærerne presser ikke; relationen i klassen går forud for henvisningen.".into(),
+                core_task_benefit: "Kvinderne får et næste skridt mod job, og vi får en vej at henvise dem ad.".into(),
+                ethics: "Vi presser ikke; vores relation til kvinden går forud for henvisningen.".into(),
                 confidentiality: "Intet om helbred, familie eller sag gives videre.".into(),
-                review_on: today + Duration::days(180),
+                review_on: today + Duration::days(review_in),
             };
             store.save_agreement(*id, &agreement, &audit(format!("demo agreement {name}"))).await?;
         }
