@@ -54,17 +54,23 @@ pub const WEEK_DAYS: i64 = 7;
 /// A municipality without an initiative yet has nothing waiting.
 pub async fn today(ctx: &Ctx, caller: &Caller) -> Result<Today, Error> {
     let actor = caller.actor();
+    let may = |action| policy::may(&actor, action, None);
+    let mut t = Today::default();
+    // Role grants wait whether or not there is an initiative yet.
+    if may(Action::ManageUsers) {
+        let grants = ctx.store.pending_role_grants().await?;
+        let mine = grants.iter().filter_map(crate::users::as_pending).filter(|g| policy::may_confirm(&actor, g));
+        t.grants_to_confirm = Some(mine.count());
+    }
     let initiative = match crate::current_initiative(ctx).await {
         Ok(i) => i,
-        Err(Error::NotFound(_)) => return Ok(Today::default()),
+        Err(Error::NotFound(_)) => return Ok(t),
         Err(e) => return Err(e),
     };
-    let may = |action| policy::may(&actor, action, None);
     let now = ctx.clock.now();
     let today = ctx.clock.today();
     let scope = policy::list_scope(&actor);
     let staff_reach = matches!(scope, ListScope::Everyone | ListScope::TeamOf { .. });
-    let mut t = Today::default();
 
     if may(Action::RecordEvent) && staff_reach {
         let mut c = CallsToday::default();
@@ -93,11 +99,6 @@ pub async fn today(ctx: &Ctx, caller: &Caller) -> Result<Today, Error> {
         if v.approval.is_none() && domain::plan::approve(v, &actor, &sponsors, now, "").is_ok() {
             t.plan_to_approve = Some(v.version);
         }
-    }
-    if may(Action::ManageUsers) {
-        let grants = ctx.store.pending_role_grants().await?;
-        let mine = grants.iter().filter_map(crate::users::as_pending).filter(|g| policy::may_confirm(&actor, g));
-        t.grants_to_confirm = Some(mine.count());
     }
     if may(Action::ReviewLinks) {
         t.links_to_review = Some(ctx.store.pending_link_reviews(initiative.id).await?.len());

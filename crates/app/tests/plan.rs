@@ -88,6 +88,9 @@ async fn a_second_coordinator_approves_and_a_change_of_what_was_approved_withdra
 
     let saved = plan::save(&ctx, &author, &plan_input("Kvinder 18–64")).await.unwrap();
     assert_eq!(saved, Saved::Version { version: 1, withdrawn: vec![] });
+    // Issue 14, item 3: the start page tells the second coordinator, not the author.
+    assert_eq!(app::today::today(&ctx, &second).await.unwrap().plan_to_approve, Some(1));
+    assert_eq!(app::today::today(&ctx, &author).await.unwrap().plan_to_approve, None);
     let view = plan::view(&ctx, &author).await.unwrap();
     assert_eq!(view.versions.len(), 1);
     let basis = view.versions[0].plan.legal_basis.clone().expect("a legal basis");
@@ -107,6 +110,7 @@ async fn a_second_coordinator_approves_and_a_change_of_what_was_approved_withdra
     assert_eq!(plan::approve(&ctx, &second, &unread).await.unwrap(), Approved::Stale);
     let ok = ApproveInput { version: "1".into(), note: "Set af jurist".into() };
     assert_eq!(plan::approve(&ctx, &second, &ok).await.unwrap(), Approved::Approved);
+    assert_eq!(app::today::today(&ctx, &second).await.unwrap().plan_to_approve, None, "approved: nothing waits");
     let approval = s.plan_versions(init.id).await.unwrap()[0].approval.clone().expect("approved");
     assert_eq!((approval.approved_by, approval.note.as_str()), (second.user.id, "Set af jurist"));
     let entry = log(s).await.into_iter().find(|e| e.action == AuditAction::ApprovePlan).expect("audited");

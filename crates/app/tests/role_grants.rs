@@ -51,8 +51,12 @@ async fn who_created_and_promoted_a_login_is_recorded() {
     assert_eq!(s.role_grant(waiting[0].id).await.unwrap().status, GrantStatus::Withdrawn);
     assert_eq!(s.sponsors_of(made.user.id).await.unwrap(), vec![coordinator.user.id]);
     users::change_role(&ctx, &admin, made.user.id, "coordinator").await.unwrap();
+    // Issue 14, item 3: the start page tells the other side, not the proposer.
+    assert_eq!(app::today::today(&ctx, &coordinator).await.unwrap().grants_to_confirm, Some(1));
+    assert_eq!(app::today::today(&ctx, &admin).await.unwrap().grants_to_confirm, Some(0));
     let waiting = s.pending_role_grants().await.unwrap();
     let promoted = users::confirm(&ctx, &coordinator, waiting[0].id).await.unwrap();
+    assert_eq!(app::today::today(&ctx, &coordinator).await.unwrap().grants_to_confirm, Some(0));
     assert_eq!(promoted.role, Role::Coordinator);
     let mut expected = vec![coordinator.user.id, admin.user.id];
     expected.sort();
