@@ -1023,7 +1023,7 @@ const DEMO_CASEWORKERS = [
   ['Farida Rahimi', 'farida'],
 ];
 // The source a register run gives the women it found; the demo's own history names
-// its earlier search "Registerudsøgning januar 2026".
+// its earlier search for the month its women entered ("Registerudsøgning juni 2025").
 const THIS_RUN = /Registersøgning \d{4}-\d{2}-\d{2}/;
 // A meeting as the template's {meeting} wants it: when and where, no sentence of its own.
 const MEETING = 'tirsdag den 12. januar kl. 10.00 i Jobcenter Søby, Torvet 1';

@@ -153,7 +153,9 @@ pub async fn seed(
         caseworkers,
         ambassadors,
         partner_orgs,
-        register_run_label: "Registerudsøgning januar 2026".into(),
+        // Named for the month the women it found entered (issue 14, item 10: a run named
+        // "januar 2026" was dated months before).
+        register_run_label: format!("Registerudsøgning {}", domain::text::danish_month(start.date())),
     };
     let total = settings.size as u64;
     let mut batch = Vec::with_capacity(BATCH);

@@ -36,6 +36,13 @@ const MONTHS_DA: [&str; 12] = [
 ];
 
 /// `3. marts 2026`, as Danish prose writes a date (letters, the rules page).
+/// `juni 2025`: a month as a Danish name for things done in it ("Registerudsøgning
+/// juni 2025").
+pub fn danish_month(date: time::Date) -> String {
+    let month = MONTHS_DA.get(usize::from(u8::from(date.month())) - 1).copied().unwrap_or("");
+    format!("{month} {}", date.year())
+}
+
 pub fn danish_date(date: time::Date) -> String {
     let month = MONTHS_DA.get(usize::from(u8::from(date.month())) - 1).copied().unwrap_or("");
     format!("{}. {} {}", date.day(), month, date.year())
@@ -69,5 +76,11 @@ mod tests {
         assert_eq!(normalise_name("FATIMA al sayed"), "fatima al sayed");
         assert_eq!(normalise_name("Ayşe Öztürk"), "ayse ozturk");
         assert_eq!(normalise_name("Søren Ærø"), "søren ærø");
+    }
+
+    #[test]
+    fn a_month_by_its_danish_name() {
+        assert_eq!(danish_month(time::macros::date!(2025 - 06 - 15)), "juni 2025");
+        assert_eq!(danish_month(time::macros::date!(2026 - 01 - 01)), "januar 2026");
     }
 }
