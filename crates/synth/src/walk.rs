@@ -167,7 +167,8 @@ impl Walk<'_> {
                 }
                 continue;
             };
-            let note = note_for(rng, kind);
+            let met = events.iter().any(|e| e.input.kind == EventKind::IntroMeetingHeld);
+            let note = note_for(rng, kind, NoteFacts { met, interpreter: self.profile.interpreter_needed });
             events.push(self.event(rng, input, note));
             state = next;
             t = at;
@@ -392,7 +393,23 @@ fn entered_note<R: Rng>(rng: &mut R, channel: Channel) -> &'static str {
     one_of(rng, p, notes)
 }
 
-fn note_for<R: Rng>(rng: &mut R, kind: EventKind) -> &'static str {
+/// What a note may speak of (issue 14, item 10): no "after the last meeting" for a
+/// woman who has met no one, no interpreter for one who needs none.
+#[derive(Clone, Copy)]
+struct NoteFacts {
+    met: bool,
+    interpreter: bool,
+}
+
+impl NoteFacts {
+    fn allow(self, note: &str) -> bool {
+        let needs_meeting = note.contains("sidste møde") || note.starts_with("Anden samtale");
+        let needs_interpreter = note.contains("tolk");
+        (self.met || !needs_meeting) && (self.interpreter || !needs_interpreter)
+    }
+}
+
+fn note_for<R: Rng>(rng: &mut R, kind: EventKind, facts: NoteFacts) -> &'static str {
     use EventKind as E;
     let (p, notes): (f64, &[&str]) = match kind {
         E::CallNoAnswer => (
@@ -479,7 +496,8 @@ fn note_for<R: Rng>(rng: &mut R, kind: EventKind) -> &'static str {
         ),
         E::Entered => (0.0, &[]),
     };
-    one_of(rng, p, notes)
+    let fitting: Vec<&'static str> = notes.iter().copied().filter(|n| facts.allow(n)).collect();
+    one_of(rng, p, &fitting)
 }
 
 fn one_of<R: Rng>(rng: &mut R, p: f64, notes: &[&'static str]) -> &'static str {
@@ -526,6 +544,34 @@ mod tests {
             assert_eq!(state.stage, stage);
             assert!(inputs.windows(2).all(|w| w[0].at < w[1].at));
         }
+    }
+
+    /// Issue 14, item 10: notes agree with her history and her needs.
+    #[test]
+    fn notes_speak_only_of_meetings_held_and_interpreters_needed() {
+        let actor = EventActor { user_id: None, name: "Test".into() };
+        let now = start() + Duration::days(500);
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let (mut meeting_notes, mut interpreter_notes) = (0, 0);
+        for needs in [false, true] {
+            let p = Profile { interpreter_needed: needs, ..profile() };
+            let walk =
+                Walk { profile: &p, clock: Clock::new(start(), now), rules: FunnelRules::default(), actor: &actor };
+            for _ in 0..400 {
+                let events = walk.run(&mut rng, start(), Channel::RegisterSearch, None);
+                for (i, e) in events.iter().enumerate() {
+                    if e.note.contains("sidste møde") {
+                        meeting_notes += 1;
+                        assert!(events[..i].iter().any(|x| x.input.kind == EventKind::IntroMeetingHeld), "{events:?}");
+                    }
+                    if e.note.contains("tolk") {
+                        interpreter_notes += 1;
+                        assert!(needs, "an interpreter note for a woman who needs none: {}", e.note);
+                    }
+                }
+            }
+        }
+        assert!(meeting_notes > 0 && interpreter_notes > 0, "{meeting_notes} {interpreter_notes}");
     }
 
     #[test]
