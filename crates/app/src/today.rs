@@ -6,8 +6,8 @@
 //! data to audit; each figure is a link to the page where the work is done.
 
 use crate::{Caller, Ctx, Error};
-use domain::calls::{self, Lateness, Urgency};
-use domain::funnel::{Channel, EventKind};
+use domain::calls::{self, CallDay};
+use domain::funnel::EventKind;
 use domain::meeting::IntroMeeting;
 use domain::policy::{self, Action, ListScope};
 use time::Duration;
@@ -76,15 +76,11 @@ pub async fn today(ctx: &Ctx, caller: &Caller) -> Result<Today, Error> {
         let mut c = CallsToday::default();
         for row in ctx.store.call_list(initiative.id, &scope).await? {
             if let Some(Ok(at)) = calls::due(&row.candidate(), &initiative.cadence) {
-                match (
-                    calls::urgency(&row.candidate(), at, now),
-                    Lateness::between(domain::danish_time::date(at), today),
-                ) {
-                    (Urgency::AskedForCall, _) => c.asked += 1,
-                    (Urgency::Overdue, Lateness::NotLate) => c.due_today += 1,
-                    (Urgency::Overdue, _) => c.overdue += 1,
-                    (Urgency::Upcoming, _) if domain::danish_time::date(at) == today => c.due_today += 1,
-                    (Urgency::Upcoming, _) => {}
+                match calls::call_day(&row.candidate(), at, today) {
+                    CallDay::Asked => c.asked += 1,
+                    CallDay::Overdue => c.overdue += 1,
+                    CallDay::Today => c.due_today += 1,
+                    CallDay::Later => {}
                 }
             }
         }
@@ -115,11 +111,7 @@ pub async fn today(ctx: &Ctx, caller: &Caller) -> Result<Today, Error> {
                 EventKind::Reached => w.reached += n,
                 EventKind::IntroMeetingHeld => w.meetings_held += n,
                 EventKind::Enrolled => w.enrolled += n,
-                EventKind::Entered
-                    if matches!(channel, Channel::Partner | Channel::Ambassador | Channel::SelfReferral) =>
-                {
-                    w.new_referrals += n
-                }
+                EventKind::Entered if channel.is_referral() => w.new_referrals += n,
                 _ => {}
             }
         }

@@ -176,14 +176,44 @@ impl Lateness {
     }
 }
 
+/// She answered her letter "yes, call me" and has not been called since.
+fn asked_for_call(c: &CallCandidate) -> bool {
+    c.stage == Stage::Interested && c.last_event == EventKind::Interested
+}
+
 /// Her call's urgency at `now`, given when it is due.
 pub fn urgency(c: &CallCandidate, at: OffsetDateTime, now: OffsetDateTime) -> Urgency {
-    if c.stage == Stage::Interested && c.last_event == EventKind::Interested {
+    if asked_for_call(c) {
         Urgency::AskedForCall
     } else if at <= now {
         Urgency::Overdue
     } else {
         Urgency::Upcoming
+    }
+}
+
+/// Where a due call stands on a given day, as the start page counts it (issue 14,
+/// item 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallDay {
+    /// She asked for the call herself: whenever it fell due.
+    Asked,
+    /// Due on a day before `today`.
+    Overdue,
+    /// Due today, earlier or later in the day.
+    Today,
+    Later,
+}
+
+/// Where her call, due `at`, stands on `today` (a Danish day).
+pub fn call_day(c: &CallCandidate, at: OffsetDateTime, today: time::Date) -> CallDay {
+    if asked_for_call(c) {
+        return CallDay::Asked;
+    }
+    match crate::danish_time::date(at).cmp(&today) {
+        std::cmp::Ordering::Less => CallDay::Overdue,
+        std::cmp::Ordering::Equal => CallDay::Today,
+        std::cmp::Ordering::Greater => CallDay::Later,
     }
 }
 
@@ -310,6 +340,19 @@ mod tests {
         assert_eq!(urgency(&letter, datetime!(2026-11-04 10:00 UTC), now), Urgency::Overdue);
         assert_eq!(urgency(&letter, datetime!(2026-11-06 10:00 UTC), now), Urgency::Upcoming);
         assert!(Urgency::AskedForCall < Urgency::Overdue && Urgency::Overdue < Urgency::Upcoming);
+    }
+
+    #[test]
+    fn a_call_s_day_is_the_danish_day() {
+        use time::macros::date;
+        let letter = her(Stage::Contacted, EventKind::LetterSent, Channel::Letter);
+        let asked = her(Stage::Interested, EventKind::Interested, Channel::Letter);
+        let today = date!(2026 - 12 - 08);
+        // 23:30 UTC on the 7th is already the 8th in Copenhagen.
+        assert_eq!(call_day(&letter, datetime!(2026-12-07 23:30 UTC), today), CallDay::Today);
+        assert_eq!(call_day(&letter, datetime!(2026-12-07 22:30 UTC), today), CallDay::Overdue);
+        assert_eq!(call_day(&letter, datetime!(2026-12-09 10:00 UTC), today), CallDay::Later);
+        assert_eq!(call_day(&asked, datetime!(2026-12-01 10:00 UTC), today), CallDay::Asked);
     }
 
     #[test]

@@ -50,6 +50,12 @@ code_enum! {
 }
 
 impl Channel {
+    /// A door from outside the office: an ambassador, a partner, her own request. The
+    /// start page counts women entering through one as new referrals.
+    pub fn is_referral(self) -> bool {
+        matches!(self, Channel::Ambassador | Channel::Partner | Channel::SelfReferral)
+    }
+
     /// Where each channel enters the funnel (product.md, "Where each channel enters").
     pub fn entry_stage(self) -> Stage {
         match self {

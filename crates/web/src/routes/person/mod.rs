@@ -23,36 +23,22 @@ use domain::validation::FieldErrors;
 use serde::Deserialize;
 use uuid::Uuid;
 
-/// What was just done on her page, for the confirmation above it (issue 14, item 7).
-/// The code travels in the address after a change (`?done=event`): a word of what
-/// happened, nothing of her.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Done {
-    Created,
-    Saved,
-    Event,
-    Voided,
-    Contact,
-    Consent,
-    ConsentWithdrawn,
+domain::code_enum! {
+    /// What was just done on her page, for the confirmation above it (issue 14, item
+    /// 7). The code travels in the address after a change (`?done=event`): a word of
+    /// what happened, nothing of her.
+    pub enum Done {
+        Created = "created",
+        Saved = "saved",
+        Event = "event",
+        Voided = "voided",
+        Contact = "contact",
+        Consent = "consent",
+        ConsentWithdrawn = "consent-withdrawn",
+    }
 }
 
 impl Done {
-    const ALL: [Done; 7] =
-        [Done::Created, Done::Saved, Done::Event, Done::Voided, Done::Contact, Done::Consent, Done::ConsentWithdrawn];
-
-    fn code(self) -> &'static str {
-        match self {
-            Done::Created => "created",
-            Done::Saved => "saved",
-            Done::Event => "event",
-            Done::Voided => "voided",
-            Done::Contact => "contact",
-            Done::Consent => "consent",
-            Done::ConsentWithdrawn => "consent-withdrawn",
-        }
-    }
-
     /// Her page with the confirmation of `self`.
     pub fn to(self, id: Uuid) -> Redirect {
         Redirect::to(&format!("/people/{id}?done={}", self.code()))
@@ -106,7 +92,7 @@ pub async fn show(
     Query(q): Query<ShowQuery>,
 ) -> AppResult<Response> {
     let seen = app::people::view(&state.app, &cu.caller("GET /people/{id}"), id).await?;
-    let done = Done::ALL.into_iter().find(|d| d.code() == q.done);
+    let done = Done::from_code(&q.done);
     render_page(&state, &cu, &seen, None, done).await
 }
 
